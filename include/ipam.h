@@ -1,0 +1,16 @@
+/**
+ * @file ipam.h
+ * @brief libipam: the umbrella header. Include this one.
+ */
+#ifndef IPAM_H
+#define IPAM_H
+
+#include "ipam/common.h"
+#include "ipam/addr.h"
+#include "ipam/db.h"
+#include "ipam/space.h"
+#include "ipam/prefix.h"
+#include "ipam/ip.h"
+#include "ipam/range.h"
+
+#endif

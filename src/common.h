@@ -1,0 +1,37 @@
+/* Internal helpers shared by every part of the library. Not installed. */
+#ifndef IPAM_SRC_COMMON_H
+#define IPAM_SRC_COMMON_H
+
+#include "ipam.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define IPAM__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define IPAM__LIKELY(x) __builtin_expect(!!(x), 1)
+#define IPAM__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define IPAM__PRINTF(f, a)
+#define IPAM__LIKELY(x) (x)
+#define IPAM__UNLIKELY(x) (x)
+#endif
+
+/* Set the calling thread's last error and return `code`, so that callers can
+ * write `return ipam__error(IPAM_EINVAL, "...")`. */
+int ipam__error(int code, const char *fmt, ...) IPAM__PRINTF(2, 3);
+int ipam__verror(int code, const char *fmt, va_list ap);
+
+/* Out of memory: sets the error without allocating. */
+int ipam__enomem(void);
+
+/* Duplicate a string (NULL stays NULL); sets IPAM_ENOMEM on failure. */
+char *ipam__strdup(const char *s);
+
+/* Append to a buffer, growing it; return 0 or IPAM_ENOMEM. */
+int ipam__buf_put(ipam_buf *buf, const char *data, size_t len);
+int ipam__buf_printf(ipam_buf *buf, const char *fmt, ...) IPAM__PRINTF(2, 3);
+
+#endif

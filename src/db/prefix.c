@@ -1,0 +1,2 @@
+/* to be written */
+typedef int ipam__placeholder_t;
