@@ -1,2 +1,987 @@
-/* to be written */
-typedef int ipam__placeholder_t;
+/* The path-compressed binary radix trie with free-space summaries.
+ * See trie.h for what it holds; the comments here say how it stays right. */
+#include "core/trie.h"
+
+#include "common.h"
+
+#include <stdlib.h>
+
+/* A branch or item node: 64 bytes, one cache line. */
+struct ipam__tnode {
+	ipam__u128 key;     /* top `len` bits significant, the rest zero */
+	ipam__u128 occ;     /* occupied addresses strictly inside (union), saturating */
+	uint64_t used64;    /* IPv6 and len < 64: /64 blocks holding anything, strictly inside */
+	uint32_t child[2];  /* refs; child[b] lies in half b */
+	uint32_t pfx;       /* prefix id, 0 when none */
+	uint32_t addr;      /* address id when len == width, 0 when none */
+	uint32_t nrange;    /* range blocks placed exactly here */
+	uint8_t len;
+	uint8_t fh[2];      /* per half: shortest free block length inside, IPAM__NOFREE when none */
+};
+
+/* A bare address: the common case, kept small (20 bytes). */
+struct __attribute__((packed)) ipam__tleaf {
+	uint64_t hi, lo;
+	uint32_t addr; /* address id; links the free list when unused */
+};
+
+typedef ipam__tnode tnode;
+typedef ipam__tleaf tleaf;
+
+#define LEAF IPAM__REF_LEAF
+#define IS_LEAF(r) (((r) & LEAF) != 0)
+#define MAXDEPTH 132
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static inline tnode *NODE(const ipam__trie *t, uint32_t r) { return &t->nodes[r]; }
+static inline tleaf *LEAFP(const ipam__trie *t, uint32_t r) { return &t->leaves[r & ~LEAF]; }
+
+static inline ipam__u128 leaf_key(const tleaf *l)
+{
+	return ((ipam__u128)l->hi << 64) | l->lo;
+}
+
+static inline ipam__u128 rkey(const ipam__trie *t, uint32_t r)
+{
+	return IS_LEAF(r) ? leaf_key(LEAFP(t, r)) : NODE(t, r)->key;
+}
+
+static inline unsigned rlen(const ipam__trie *t, uint32_t r)
+{
+	return IS_LEAF(r) ? t->width : NODE(t, r)->len;
+}
+
+static inline unsigned bit_at(ipam__u128 k, unsigned i)
+{
+	return (unsigned)(k >> (127 - i)) & 1u;
+}
+
+static inline unsigned common_len(ipam__u128 a, ipam__u128 b)
+{
+	ipam__u128 x = a ^ b;
+	uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+	if (hi)
+		return (unsigned)__builtin_clzll(hi);
+	if (lo)
+		return 64u + (unsigned)__builtin_clzll(lo);
+	return 128u;
+}
+
+static inline unsigned umin(unsigned a, unsigned b) { return a < b ? a : b; }
+
+static inline ipam__u128 sat_add(ipam__u128 a, ipam__u128 b)
+{
+	ipam__u128 s = a + b;
+	return s < a ? IPAM__U128_MAX : s;
+}
+
+/* Number of addresses in a block of length len (saturated for ::/0). */
+static inline ipam__u128 block_count(const ipam__trie *t, unsigned len)
+{
+	unsigned sh = t->width - len;
+	return sh >= 128 ? IPAM__U128_MAX : (ipam__u128)1 << sh;
+}
+
+/* Last key of the block (start, len). */
+static inline ipam__u128 block_end(ipam__u128 start, unsigned len)
+{
+	return start | ~ipam__mask(len);
+}
+
+static inline int node_occupying(const tnode *n)
+{
+	return n->pfx || n->addr || n->nrange;
+}
+
+/* What a parent sees of a child: its free summary, its count, its /64s. */
+static inline unsigned outer_free(const ipam__trie *t, uint32_t r)
+{
+	if (IS_LEAF(r))
+		return IPAM__NOFREE;
+	const tnode *n = NODE(t, r);
+	if (node_occupying(n))
+		return IPAM__NOFREE;
+	return umin(n->fh[0], n->fh[1]);
+}
+
+static inline ipam__u128 outer_occ(const ipam__trie *t, uint32_t r)
+{
+	if (IS_LEAF(r))
+		return 1;
+	const tnode *n = NODE(t, r);
+	return node_occupying(n) ? block_count(t, n->len) : n->occ;
+}
+
+/* Only meaningful in a 128-bit trie. A node at /64 or longer lies in one
+ * /64 and always holds something (an item, or two children that do). */
+static inline uint64_t outer_used64(const ipam__trie *t, uint32_t r)
+{
+	if (IS_LEAF(r))
+		return 1;
+	const tnode *n = NODE(t, r);
+	if (n->len >= 64)
+		return 1;
+	if (node_occupying(n))
+		return n->len == 0 ? UINT64_MAX : (uint64_t)1 << (64 - n->len);
+	return n->used64;
+}
+
+/* Recompute a node's inner summary from its children. A half without a
+ * child is a free block of length len+1. A half whose child lies deeper
+ * than len+1 has a free sibling at len+2 (path compression guarantees
+ * nothing else is in that half). Otherwise the half is the child. */
+static void pull(const ipam__trie *t, tnode *n)
+{
+	ipam__u128 occ = 0;
+	uint64_t u64 = 0;
+	unsigned len = n->len;
+	if (len == t->width) {
+		n->fh[0] = n->fh[1] = IPAM__NOFREE;
+		n->occ = 0;
+		n->used64 = 0;
+		return;
+	}
+	for (int b = 0; b < 2; b++) {
+		uint32_t c = n->child[b];
+		if (!c) {
+			n->fh[b] = (uint8_t)(len + 1);
+			continue;
+		}
+		unsigned cl = rlen(t, c);
+		n->fh[b] = (uint8_t)(cl > len + 1 ? len + 2 : outer_free(t, c));
+		occ = sat_add(occ, outer_occ(t, c));
+		if (t->width == 128 && len < 64) {
+			uint64_t v = outer_used64(t, c);
+			u64 = u64 + v < u64 ? UINT64_MAX : u64 + v;
+		}
+	}
+	n->occ = occ;
+	n->used64 = u64;
+}
+
+/* ---- arenas --------------------------------------------------------------- */
+
+void ipam__trie_init(ipam__trie *t, unsigned width)
+{
+	memset(t, 0, sizeof *t);
+	t->width = (uint8_t)width;
+}
+
+void ipam__trie_free(ipam__trie *t)
+{
+	if (!t)
+		return;
+	free(t->nodes);
+	free(t->leaves);
+	unsigned w = t->width;
+	ipam__trie_init(t, w);
+}
+
+/* Grow by half again: glibc remaps big blocks without copying, and pages
+ * are only resident once touched. */
+static uint32_t grow_cap(uint32_t cap)
+{
+	uint64_t n = cap < 64 ? 64 : (uint64_t)cap + cap / 2;
+	if (n > (LEAF - 1))
+		n = LEAF - 1;
+	return (uint32_t)n;
+}
+
+static uint32_t node_new(ipam__trie *t, ipam__u128 key, unsigned len)
+{
+	uint32_t r;
+	if (t->nfree) {
+		r = t->nfree;
+		t->nfree = t->nodes[r].child[0];
+	} else {
+		if (t->nhwm == 0)
+			t->nhwm = 1;
+		if (t->nhwm >= t->ncap) {
+			uint32_t cap = grow_cap(t->ncap);
+			if (cap <= t->nhwm)
+				return 0;
+			tnode *p = realloc(t->nodes, (size_t)cap * sizeof *p);
+			if (!p)
+				return 0;
+			t->nodes = p;
+			t->ncap = cap;
+		}
+		r = t->nhwm++;
+	}
+	tnode *n = &t->nodes[r];
+	memset(n, 0, sizeof *n);
+	n->key = key & ipam__mask(len);
+	n->len = (uint8_t)len;
+	pull(t, n);
+	t->nlive++;
+	return r;
+}
+
+static void node_del(ipam__trie *t, uint32_t r)
+{
+	t->nodes[r].child[0] = t->nfree;
+	t->nodes[r].pfx = t->nodes[r].addr = t->nodes[r].nrange = 0;
+	t->nfree = r;
+	t->nlive--;
+}
+
+static uint32_t leaf_new(ipam__trie *t, ipam__u128 key, uint32_t id)
+{
+	uint32_t r;
+	if (t->lfree) {
+		r = t->lfree;
+		t->lfree = t->leaves[r].addr;
+	} else {
+		if (t->lhwm == 0)
+			t->lhwm = 1;
+		if (t->lhwm >= t->lcap) {
+			uint32_t cap = grow_cap(t->lcap);
+			if (cap <= t->lhwm)
+				return 0;
+			tleaf *p = realloc(t->leaves, (size_t)cap * sizeof *p);
+			if (!p)
+				return 0;
+			t->leaves = p;
+			t->lcap = cap;
+		}
+		r = t->lhwm++;
+	}
+	tleaf *l = &t->leaves[r];
+	l->hi = (uint64_t)(key >> 64);
+	l->lo = (uint64_t)key;
+	l->addr = id;
+	t->llive++;
+	return r | LEAF;
+}
+
+static void leaf_del(ipam__trie *t, uint32_t r)
+{
+	r &= ~LEAF;
+	t->leaves[r].addr = t->lfree;
+	t->lfree = r;
+	t->llive--;
+}
+
+/* ---- paths ----------------------------------------------------------------- */
+
+/* The ancestors of the ref a change happens at, root first. */
+typedef struct {
+	uint32_t n[MAXDEPTH];
+	int depth;
+} path_t;
+
+static void set_slot(ipam__trie *t, uint32_t parent, unsigned b, uint32_t r)
+{
+	if (parent)
+		t->nodes[parent].child[b] = r;
+	else
+		t->root = r;
+}
+
+/* Re-pull the ancestors bottom-up. A node whose summary came out the same
+ * shows its own parent nothing new, so the walk stops there. */
+static void fix_path(ipam__trie *t, const path_t *p)
+{
+	for (int i = p->depth - 1; i >= 0; i--) {
+		tnode *n = &t->nodes[p->n[i]];
+		uint8_t f0 = n->fh[0], f1 = n->fh[1];
+		ipam__u128 occ = n->occ;
+		uint64_t u = n->used64;
+		pull(t, n);
+		if (i < p->depth - 1 && f0 == n->fh[0] && f1 == n->fh[1] && occ == n->occ && u == n->used64)
+			break;
+	}
+}
+
+/* Find (key, len) exactly, recording the ancestors; 0 when absent. */
+static uint32_t find_exact(const ipam__trie *t, ipam__u128 key, unsigned len, path_t *p)
+{
+	uint32_t r = t->root;
+	if (p)
+		p->depth = 0;
+	while (r) {
+		unsigned rl = rlen(t, r);
+		if (rl > len)
+			return 0;
+		if (common_len(rkey(t, r), key) < rl)
+			return 0;
+		if (rl == len)
+			return r;
+		if (p)
+			p->n[p->depth++] = r;
+		r = NODE(t, r)->child[bit_at(key, rl)];
+	}
+	return 0;
+}
+
+/* Find or create the ref at (key, len). With want_leaf (len == width) a new
+ * item is a leaf; an existing node there is returned as it is. Without it,
+ * a leaf found there is turned into a node that keeps the address. Returns
+ * 0 when out of memory. The ancestors land in *p. */
+static uint32_t insert(ipam__trie *t, ipam__u128 key, unsigned len, int want_leaf, path_t *p)
+{
+	uint32_t parent = 0, r = t->root;
+	unsigned pb = 0;
+	p->depth = 0;
+	key &= ipam__mask(len);
+	while (r) {
+		ipam__u128 rk = rkey(t, r);
+		unsigned rl = rlen(t, r);
+		unsigned cl = umin(common_len(rk, key), umin(rl, len));
+		if (cl < rl) {
+			if (cl == len) {
+				/* (key, len) covers r: a new node above it. */
+				uint32_t n = node_new(t, key, len);
+				if (!n)
+					return 0;
+				t->nodes[n].child[bit_at(rk, len)] = r;
+				pull(t, &t->nodes[n]);
+				set_slot(t, parent, pb, n);
+				return n;
+			}
+			/* They part at bit cl: a branch node holds both. */
+			uint32_t b = node_new(t, key, cl);
+			if (!b)
+				return 0;
+			uint32_t x = want_leaf ? leaf_new(t, key, 0) : node_new(t, key, len);
+			if (!x) {
+				node_del(t, b);
+				return 0;
+			}
+			t->nodes[b].child[bit_at(key, cl)] = x;
+			t->nodes[b].child[bit_at(rk, cl)] = r;
+			pull(t, &t->nodes[b]);
+			set_slot(t, parent, pb, b);
+			p->n[p->depth++] = b;
+			return x;
+		}
+		if (rl == len) {
+			if (IS_LEAF(r) && !want_leaf) {
+				uint32_t id = LEAFP(t, r)->addr;
+				uint32_t n = node_new(t, key, len);
+				if (!n)
+					return 0;
+				t->nodes[n].addr = id;
+				leaf_del(t, r);
+				set_slot(t, parent, pb, n);
+				return n;
+			}
+			return r;
+		}
+		p->n[p->depth++] = r;
+		parent = r;
+		pb = bit_at(key, rl);
+		r = t->nodes[r].child[pb];
+	}
+	uint32_t x = want_leaf ? leaf_new(t, key, 0) : node_new(t, key, len);
+	if (!x)
+		return 0;
+	set_slot(t, parent, pb, x);
+	return x;
+}
+
+/* After an item left ref r (whose ancestors are in *p): drop what no longer
+ * carries anything. A leaf goes; a node without items goes when it has no
+ * child, and is spliced out when it has one. Then fix the summaries. */
+static void prune(ipam__trie *t, uint32_t r, path_t *p)
+{
+	for (;;) {
+		uint32_t parent = p->depth ? p->n[p->depth - 1] : 0;
+		unsigned pb = parent ? bit_at(rkey(t, r), t->nodes[parent].len) : 0;
+		if (IS_LEAF(r)) {
+			if (LEAFP(t, r)->addr)
+				break;
+			set_slot(t, parent, pb, 0);
+			leaf_del(t, r);
+		} else {
+			tnode *n = &t->nodes[r];
+			if (node_occupying(n) || (n->child[0] && n->child[1])) {
+				/* it stays; it may have lost a child on the way up */
+				pull(t, n);
+				break;
+			}
+			uint32_t only = n->child[0] ? n->child[0] : n->child[1];
+			set_slot(t, parent, pb, only);
+			node_del(t, r);
+			if (only)
+				break; /* spliced: the parent keeps its number of children */
+		}
+		if (!parent)
+			break;
+		/* The parent lost a child: it may now be removable in turn. */
+		r = parent;
+		p->depth--;
+	}
+	fix_path(t, p);
+}
+
+/* ---- items ----------------------------------------------------------------- */
+
+int ipam__trie_set_prefix(ipam__trie *t, ipam__u128 key, unsigned len, uint32_t id)
+{
+	path_t p;
+	uint32_t r = insert(t, key, len, 0, &p);
+	if (!r)
+		return ipam__enomem();
+	tnode *n = &t->nodes[r];
+	if (n->pfx)
+		return IPAM_EEXISTS;
+	n->pfx = id;
+	fix_path(t, &p);
+	return 0;
+}
+
+uint32_t ipam__trie_get_prefix(const ipam__trie *t, ipam__u128 key, unsigned len)
+{
+	uint32_t r = find_exact(t, key & ipam__mask(len), len, NULL);
+	return r && !IS_LEAF(r) ? NODE(t, r)->pfx : 0;
+}
+
+uint32_t ipam__trie_clear_prefix(ipam__trie *t, ipam__u128 key, unsigned len)
+{
+	path_t p;
+	uint32_t r = find_exact(t, key & ipam__mask(len), len, &p);
+	if (!r || IS_LEAF(r) || !NODE(t, r)->pfx)
+		return 0;
+	uint32_t id = NODE(t, r)->pfx;
+	NODE(t, r)->pfx = 0;
+	prune(t, r, &p);
+	return id;
+}
+
+int ipam__trie_set_addr(ipam__trie *t, ipam__u128 key, uint32_t id)
+{
+	path_t p;
+	uint32_t r = insert(t, key, t->width, 1, &p);
+	if (!r)
+		return ipam__enomem();
+	if (IS_LEAF(r)) {
+		if (LEAFP(t, r)->addr)
+			return IPAM_EEXISTS;
+		LEAFP(t, r)->addr = id;
+	} else {
+		if (NODE(t, r)->addr)
+			return IPAM_EEXISTS;
+		NODE(t, r)->addr = id;
+	}
+	fix_path(t, &p);
+	return 0;
+}
+
+uint32_t ipam__trie_get_addr(const ipam__trie *t, ipam__u128 key)
+{
+	uint32_t r = find_exact(t, key, t->width, NULL);
+	if (!r)
+		return 0;
+	return IS_LEAF(r) ? LEAFP(t, r)->addr : NODE(t, r)->addr;
+}
+
+uint32_t ipam__trie_clear_addr(ipam__trie *t, ipam__u128 key)
+{
+	path_t p;
+	uint32_t r = find_exact(t, key, t->width, &p);
+	if (!r)
+		return 0;
+	uint32_t id;
+	if (IS_LEAF(r)) {
+		id = LEAFP(t, r)->addr;
+		LEAFP(t, r)->addr = 0;
+	} else {
+		id = NODE(t, r)->addr;
+		NODE(t, r)->addr = 0;
+	}
+	if (!id)
+		return 0;
+	prune(t, r, &p);
+	return id;
+}
+
+/* The next CIDR block of first..last: the largest aligned block that starts
+ * at first and ends at or before last. */
+static unsigned next_block(const ipam__trie *t, ipam__u128 first, ipam__u128 last)
+{
+	unsigned len = t->width;
+	while (len > 0) {
+		unsigned l = len - 1;
+		if (first & ~ipam__mask(l))
+			break; /* not aligned to a /l */
+		if (block_end(first, l) > last)
+			break;
+		len = l;
+	}
+	return len;
+}
+
+static inline int step_past(ipam__u128 *first, unsigned len)
+{
+	ipam__u128 end = block_end(*first, len);
+	if (end == IPAM__U128_MAX)
+		return 0;
+	*first = end + 1;
+	return 1;
+}
+
+int ipam__trie_range_add(ipam__trie *t, ipam__u128 first, ipam__u128 last)
+{
+	ipam__u128 f = first;
+	last = block_end(last, t->width);
+	for (;;) {
+		unsigned len = next_block(t, f, last);
+		path_t p;
+		uint32_t r = insert(t, f, len, 0, &p);
+		if (!r) {
+			/* undo the blocks placed so far */
+			if (f != first)
+				ipam__trie_range_del(t, first, f - 1);
+			return ipam__enomem();
+		}
+		t->nodes[r].nrange++;
+		fix_path(t, &p);
+		if (block_end(f, len) >= last || !step_past(&f, len))
+			break;
+	}
+	return 0;
+}
+
+void ipam__trie_range_del(ipam__trie *t, ipam__u128 first, ipam__u128 last)
+{
+	ipam__u128 f = first;
+	last = block_end(last, t->width);
+	for (;;) {
+		unsigned len = next_block(t, f, last);
+		path_t p;
+		uint32_t r = find_exact(t, f, len, &p);
+		if (r && !IS_LEAF(r) && t->nodes[r].nrange) {
+			t->nodes[r].nrange--;
+			if (t->nodes[r].nrange)
+				fix_path(t, &p);
+			else
+				prune(t, r, &p);
+		}
+		if (block_end(f, len) >= last || !step_past(&f, len))
+			break;
+	}
+}
+
+/* ---- allocation -------------------------------------------------------- */
+
+/* The search visits, in address order, the free blocks inside the parent:
+ * empty halves of nodes, and the siblings along a compressed path. These are
+ * exactly the maximal free aligned blocks. Summaries prune every part that
+ * cannot hold the length asked for, so first-fit touches O(width) nodes. */
+enum { T_INNER, T_HALF, T_REGION, T_RIGHT };
+
+typedef struct {
+	ipam__u128 start;
+	uint32_t ref;
+	uint8_t type, b, rl;
+} task_t;
+
+typedef struct {
+	const ipam__trie *t;
+	unsigned n;
+	ipam__u128 lo;
+	int best_fit;
+	int found;
+	unsigned best_len;
+	ipam__u128 best;
+} search_t;
+
+/* Offer the free block (s, bl). Returns 1 when the search is over. */
+static int offer(search_t *s, ipam__u128 start, unsigned bl)
+{
+	if (bl > s->n)
+		return 0;
+	if (s->best_fit) {
+		if (!s->found || bl > s->best_len) {
+			s->found = 1;
+			s->best_len = bl;
+			s->best = start;
+		}
+		return bl == s->n;
+	}
+	ipam__u128 end = block_end(start, bl);
+	if (end < s->lo)
+		return 0;
+	ipam__u128 cand = start;
+	if (s->lo > start) {
+		ipam__u128 m = ipam__mask(s->n);
+		cand = s->lo & m;
+		if (cand != s->lo) {
+			if (cand == m)
+				return 0; /* no aligned block at or after lo */
+			cand += (ipam__u128)1 << (128 - s->n);
+		}
+		if (cand > end)
+			return 0;
+	}
+	s->found = 1;
+	s->best = cand;
+	return 1;
+}
+
+static int search(search_t *s, task_t first)
+{
+	const ipam__trie *t = s->t;
+	task_t st[4 * MAXDEPTH];
+	int sp = 0;
+	st[sp++] = first;
+	while (sp > 0) {
+		task_t k = st[--sp];
+		switch (k.type) {
+		case T_INNER: {
+			const tnode *n = NODE(t, k.ref);
+			if (umin(n->fh[0], n->fh[1]) > s->n)
+				break;
+			if (!s->best_fit && block_end(n->key, n->len) < s->lo)
+				break;
+			if (!n->child[0] && !n->child[1]) {
+				/* only the parent itself can be an empty node */
+				if (offer(s, n->key, n->len))
+					return 1;
+				break;
+			}
+			for (int b = 1; b >= 0; b--) {
+				task_t h = { n->key | ((ipam__u128)b << (127 - n->len)), k.ref, T_HALF, (uint8_t)b, 0 };
+				st[sp++] = h;
+			}
+			break;
+		}
+		case T_HALF: {
+			const tnode *n = NODE(t, k.ref);
+			unsigned hl = n->len + 1u;
+			if (n->fh[k.b] > s->n)
+				break;
+			if (!s->best_fit && block_end(k.start, hl) < s->lo)
+				break;
+			uint32_t c = n->child[k.b];
+			if (!c) {
+				if (offer(s, k.start, hl))
+					return 1;
+			} else if (rlen(t, c) == hl) {
+				if (!IS_LEAF(c) && !node_occupying(NODE(t, c))) {
+					task_t in = { 0, c, T_INNER, 0, 0 };
+					st[sp++] = in;
+				}
+			} else {
+				task_t rg = { k.start, c, T_REGION, 0, (uint8_t)hl };
+				st[sp++] = rg;
+			}
+			break;
+		}
+		case T_REGION: {
+			/* Block (start, rl) holding only c, deeper: the siblings of c's
+			 * path are free; those left of the path come first. */
+			uint32_t c = k.ref;
+			if (!c) {
+				if (offer(s, k.start, k.rl))
+					return 1;
+				break;
+			}
+			if (k.rl + 1u > s->n)
+				break;
+			if (!s->best_fit && block_end(k.start, k.rl) < s->lo)
+				break;
+			ipam__u128 ck = rkey(t, c);
+			unsigned cl = rlen(t, c);
+			for (unsigned j = k.rl; j < cl; j++) {
+				if (bit_at(ck, j) && j + 1 <= s->n) {
+					ipam__u128 sib = ck & ipam__mask(j);
+					if (offer(s, sib, j + 1))
+						return 1;
+				}
+			}
+			task_t rt = { 0, c, T_RIGHT, 0, k.rl };
+			st[sp++] = rt;
+			if (!IS_LEAF(c) && !node_occupying(NODE(t, c))) {
+				task_t in = { 0, c, T_INNER, 0, 0 };
+				st[sp++] = in;
+			}
+			break;
+		}
+		case T_RIGHT: {
+			uint32_t c = k.ref;
+			ipam__u128 ck = rkey(t, c);
+			unsigned cl = rlen(t, c);
+			for (unsigned j = cl; j-- > k.rl;) {
+				if (!bit_at(ck, j) && j + 1 <= s->n) {
+					ipam__u128 sib = (ck & ipam__mask(j)) | ((ipam__u128)1 << (127 - j));
+					if (offer(s, sib, j + 1))
+						return 1;
+				}
+			}
+			break;
+		}
+		}
+	}
+	return s->found;
+}
+
+int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, ipam__u128 lo,
+                         int best_fit, ipam__u128 *out)
+{
+	search_t s = { t, n, lo, best_fit, 0, 0, 0 };
+	task_t first = { key & ipam__mask(len), 0, T_REGION, 0, (uint8_t)len };
+	uint32_t r = t->root;
+	key &= ipam__mask(len);
+	if (n < len || n > t->width)
+		return IPAM_EEXHAUSTED;
+	/* Walk down to the parent: a range block on the way covers it all. */
+	while (r) {
+		ipam__u128 rk = rkey(t, r);
+		unsigned rl = rlen(t, r);
+		unsigned cl = umin(common_len(rk, key), umin(rl, len));
+		if (cl < rl) {
+			if (cl == len)
+				first.ref = r; /* the parent's region holds just r */
+			break;
+		}
+		if (IS_LEAF(r))
+			return IPAM_EEXHAUSTED; /* a full-length parent holding an address */
+		const tnode *nd = NODE(t, r);
+		if (nd->nrange)
+			return IPAM_EEXHAUSTED;
+		if (rl == len) {
+			if (nd->addr)
+				return IPAM_EEXHAUSTED;
+			first.type = T_INNER;
+			first.ref = r;
+			break;
+		}
+		r = nd->child[bit_at(key, rl)];
+	}
+	if (len == t->width) {
+		/* A single address: free unless something sits on it (seen above). */
+		if (key < lo)
+			return IPAM_EEXHAUSTED;
+		*out = key;
+		return 0;
+	}
+	if (!search(&s, first))
+		return IPAM_EEXHAUSTED;
+	*out = s.best;
+	return 0;
+}
+
+/* ---- queries ---------------------------------------------------------------- */
+
+uint32_t ipam__trie_match(const ipam__trie *t, ipam__u128 key, unsigned len, ipam__u128 *okey, unsigned *olen)
+{
+	uint32_t r = t->root, best = 0;
+	while (r && !IS_LEAF(r)) {
+		const tnode *n = NODE(t, r);
+		if (n->len > len || common_len(n->key, key) < n->len)
+			break;
+		if (n->pfx)
+			best = r;
+		if (n->len == len)
+			break;
+		r = n->child[bit_at(key, n->len)];
+	}
+	if (!best)
+		return 0;
+	if (okey)
+		*okey = NODE(t, best)->key;
+	if (olen)
+		*olen = NODE(t, best)->len;
+	return NODE(t, best)->pfx;
+}
+
+size_t ipam__trie_covering(const ipam__trie *t, ipam__u128 key, unsigned len, ipam__trie_hit *out)
+{
+	size_t k = 0;
+	uint32_t r = t->root;
+	while (r && !IS_LEAF(r)) {
+		const tnode *n = NODE(t, r);
+		if (n->len > len || common_len(n->key, key) < n->len)
+			break;
+		if (n->pfx) {
+			out[k].key = n->key;
+			out[k].len = n->len;
+			out[k].id = n->pfx;
+			k++;
+		}
+		if (n->len == len)
+			break;
+		r = n->child[bit_at(key, n->len)];
+	}
+	return k;
+}
+
+/* The topmost ref inside (key, len), or 0. */
+static uint32_t subtree_top(const ipam__trie *t, ipam__u128 key, unsigned len)
+{
+	uint32_t r = t->root;
+	key &= ipam__mask(len);
+	while (r) {
+		unsigned rl = rlen(t, r);
+		unsigned cl = umin(common_len(rkey(t, r), key), umin(rl, len));
+		if (cl < rl)
+			return cl == len ? r : 0;
+		if (rl == len)
+			return r;
+		r = NODE(t, r)->child[bit_at(key, rl)];
+	}
+	return 0;
+}
+
+void ipam__trie_walk_init(ipam__trie_walk *w, const ipam__trie *t, ipam__u128 key, unsigned len, int what)
+{
+	w->t = t;
+	w->what = what;
+	w->sp = 0;
+	uint32_t top = subtree_top(t, key, len);
+	if (top)
+		w->stack[w->sp++] = top;
+}
+
+int ipam__trie_walk_next(ipam__trie_walk *w, ipam__trie_hit *out)
+{
+	const ipam__trie *t = w->t;
+	while (w->sp > 0) {
+		uint32_t r = w->stack[--w->sp];
+		if (IS_LEAF(r)) {
+			if (w->what == IPAM__WALK_ADDRS) {
+				out->key = leaf_key(LEAFP(t, r));
+				out->len = t->width;
+				out->id = LEAFP(t, r)->addr;
+				return 0;
+			}
+			continue;
+		}
+		const tnode *n = NODE(t, r);
+		/* Depth is at most width+1, and each level leaves at most one
+		 * pending right child, so the stack cannot overflow. */
+		if (n->child[1])
+			w->stack[w->sp++] = n->child[1];
+		if (n->child[0])
+			w->stack[w->sp++] = n->child[0];
+		uint32_t id = w->what == IPAM__WALK_PREFIXES ? n->pfx : n->addr;
+		if (id) {
+			out->key = n->key;
+			out->len = n->len;
+			out->id = id;
+			return 0;
+		}
+	}
+	return IPAM_ITEROVER;
+}
+
+void ipam__trie_util(const ipam__trie *t, ipam__u128 key, unsigned len, ipam__u128 *used, ipam__u128 *used64)
+{
+	uint32_t r = t->root;
+	key &= ipam__mask(len);
+	*used = 0;
+	*used64 = 0;
+	int full = 0;
+	uint32_t inside = 0;
+	while (r) {
+		unsigned rl = rlen(t, r);
+		unsigned cl = umin(common_len(rkey(t, r), key), umin(rl, len));
+		if (cl < rl) {
+			if (cl == len)
+				inside = r;
+			break;
+		}
+		if (IS_LEAF(r)) { /* the address itself */
+			*used = 1;
+			*used64 = 1;
+			return;
+		}
+		const tnode *n = NODE(t, r);
+		if (n->nrange) {
+			full = 1;
+			break;
+		}
+		if (rl == len) {
+			if (n->addr) {
+				*used = 1;
+				*used64 = 1;
+				return;
+			}
+			*used = n->occ;
+			if (t->width == 128 && len < 64) {
+				/* Summed here in 128 bits: at ::/0 the stored count
+				 * could saturate at 2^64. */
+				for (int b = 0; b < 2; b++)
+					if (n->child[b])
+						*used64 += outer_used64(t, n->child[b]);
+			} else {
+				*used64 = n->occ ? 1 : 0;
+			}
+			return;
+		}
+		r = n->child[bit_at(key, rl)];
+	}
+	if (full) {
+		*used = block_count(t, len);
+		*used64 = len <= 64 ? (len == 0 ? (ipam__u128)1 << 64 : (ipam__u128)1 << (64 - len)) : 1;
+		return;
+	}
+	if (inside) {
+		*used = outer_occ(t, inside);
+		*used64 = t->width == 128 ? outer_used64(t, inside) : 0;
+	}
+}
+
+/* ---- checks and figures ------------------------------------------------- */
+
+int ipam__trie_check(const ipam__trie *t)
+{
+	uint32_t stack[MAXDEPTH + 4];
+	int sp = 0;
+	uint64_t nodes = 0, leaves = 0;
+	if (t->root)
+		stack[sp++] = t->root;
+	while (sp > 0) {
+		uint32_t r = stack[--sp];
+		if (IS_LEAF(r)) {
+			leaves++;
+			const tleaf *l = LEAFP(t, r);
+			if (!l->addr)
+				return ipam__error(IPAM_ERROR, "trie: leaf %u without an address", r & ~LEAF);
+			if (leaf_key(l) & ~ipam__mask(t->width))
+				return ipam__error(IPAM_ERROR, "trie: leaf %u has bits past the width", r & ~LEAF);
+			continue;
+		}
+		nodes++;
+		const tnode *n = NODE(t, r);
+		if (n->len > t->width)
+			return ipam__error(IPAM_ERROR, "trie: node %u length %u past width", r, n->len);
+		if (n->key & ~ipam__mask(n->len))
+			return ipam__error(IPAM_ERROR, "trie: node %u has host bits", r);
+		int kids = (n->child[0] != 0) + (n->child[1] != 0);
+		if (!node_occupying(n) && kids < 2)
+			return ipam__error(IPAM_ERROR, "trie: node %u (/%u) carries nothing and has %d children", r, n->len, kids);
+		if (n->addr && n->len != t->width)
+			return ipam__error(IPAM_ERROR, "trie: node %u has an address at /%u", r, n->len);
+		for (int b = 0; b < 2; b++) {
+			uint32_t c = n->child[b];
+			if (!c)
+				continue;
+			if (rlen(t, c) <= n->len)
+				return ipam__error(IPAM_ERROR, "trie: child of node %u not deeper", r);
+			if (common_len(rkey(t, c), n->key) < n->len || bit_at(rkey(t, c), n->len) != (unsigned)b)
+				return ipam__error(IPAM_ERROR, "trie: child of node %u in the wrong place", r);
+			if (sp >= MAXDEPTH + 2)
+				return ipam__error(IPAM_ERROR, "trie: too deep");
+			stack[sp++] = c;
+		}
+		tnode copy = *n;
+		pull(t, &copy);
+		if (copy.fh[0] != n->fh[0] || copy.fh[1] != n->fh[1] || copy.occ != n->occ || copy.used64 != n->used64)
+			return ipam__error(IPAM_ERROR, "trie: node %u (/%u) summary is stale", r, n->len);
+	}
+	if (nodes != t->nlive || leaves != t->llive)
+		return ipam__error(IPAM_ERROR, "trie: %llu nodes and %llu leaves reachable, %u and %u live",
+		                   (unsigned long long)nodes, (unsigned long long)leaves, t->nlive, t->llive);
+	return 0;
+}
+
+void ipam__trie_stats(const ipam__trie *t, uint64_t *nodes, uint64_t *bytes, uint64_t *reserved)
+{
+	*nodes = (uint64_t)t->nlive + t->llive;
+	*bytes = (uint64_t)t->nlive * sizeof(tnode) + (uint64_t)t->llive * sizeof(tleaf);
+	*reserved = (uint64_t)t->ncap * sizeof(tnode) + (uint64_t)t->lcap * sizeof(tleaf);
+}

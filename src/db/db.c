@@ -1,2 +1,639 @@
-/* to be written */
-typedef int ipam__placeholder_t;
+/* The database handle, spaces, record tables and shared validation. */
+#include "db/db.h"
+
+#include "db/check.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* ---- locking ------------------------------------------------------------- */
+
+void ipam__db_lock(ipam_db *db)
+{
+	pthread_mutex_lock(&db->lock);
+}
+
+void ipam__db_unlock(ipam_db *db)
+{
+	pthread_mutex_unlock(&db->lock);
+}
+
+/* ---- record tables ------------------------------------------------------- */
+
+uint32_t ipam__table_take(ipam__table *t)
+{
+	if (t->nfree)
+		return t->free_ids[--t->nfree];
+	if (t->n == 0)
+		t->n = 1;
+	if (t->n >= t->cap) {
+		uint64_t cap = t->cap < 64 ? 64 : (uint64_t)t->cap * 2;
+		if (cap > UINT32_MAX / 2) {
+			ipam__error(IPAM_ENOMEM, "too many records");
+			return 0;
+		}
+		void *p = realloc(t->rows, (size_t)cap * t->row_size);
+		if (!p) {
+			ipam__enomem();
+			return 0;
+		}
+		t->rows = p;
+		t->cap = (uint32_t)cap;
+	}
+	uint32_t id = t->n++;
+	memset((char *)t->rows + (size_t)id * t->row_size, 0, t->row_size);
+	return id;
+}
+
+void ipam__table_give(ipam__table *t, uint32_t id)
+{
+	if (t->nfree == t->cfree) {
+		uint32_t c = t->cfree ? t->cfree * 2 : 64;
+		uint32_t *p = realloc(t->free_ids, (size_t)c * sizeof *p);
+		if (!p)
+			return; /* the id leaks; nothing breaks */
+		t->free_ids = p;
+		t->cfree = c;
+	}
+	memset((char *)t->rows + (size_t)id * t->row_size, 0, t->row_size);
+	t->free_ids[t->nfree++] = id;
+}
+
+static void table_free(ipam__table *t)
+{
+	free(t->rows);
+	free(t->free_ids);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- text for messages --------------------------------------------------- */
+
+ipam__txt ipam__addr_txt(const ipam_addr *a)
+{
+	ipam__txt t;
+	if (ipam_addr_format(t.s, sizeof t.s, a) < 0)
+		snprintf(t.s, sizeof t.s, "(invalid address)");
+	return t;
+}
+
+ipam__txt ipam__prefix_txt(const ipam_prefix *p)
+{
+	ipam__txt t;
+	if (ipam_prefix_format(t.s, sizeof t.s, p) < 0)
+		snprintf(t.s, sizeof t.s, "(invalid prefix)");
+	return t;
+}
+
+ipam__txt ipam__key_txt(int family, ipam__u128 key, int len)
+{
+	ipam_prefix p;
+	ipam__key_addr(&p.addr, family, key);
+	if (len < 0)
+		return ipam__addr_txt(&p.addr);
+	p.len = (uint8_t)len;
+	p.reserved[0] = p.reserved[1] = p.reserved[2] = 0;
+	return ipam__prefix_txt(&p);
+}
+
+void ipam__prefix_of(ipam_prefix *out, int family, ipam__u128 key, unsigned len)
+{
+	memset(out, 0, sizeof *out);
+	ipam__key_addr(&out->addr, family, key);
+	out->len = (uint8_t)len;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+int ipam__check_version(unsigned int got, unsigned int max, const char *what)
+{
+	if (got == 0 || got > max)
+		return ipam__error(IPAM_EINVAL, "%s: unsupported struct version %u (this library knows 1..%u)", what, got, max);
+	return 0;
+}
+
+int ipam__check_addr(const ipam_addr *a, const char *what)
+{
+	if (!a)
+		return ipam__error(IPAM_EINVAL, "%s: no address given", what);
+	if (a->family != IPAM_AF_INET && a->family != IPAM_AF_INET6)
+		return ipam__error(IPAM_EINVAL, "%s: address family %u is neither 4 nor 6", what, a->family);
+	if (a->family == IPAM_AF_INET)
+		for (int i = 4; i < 16; i++)
+			if (a->bytes[i])
+				return ipam__error(IPAM_EINVAL, "%s: IPv4 address with bytes past the fourth", what);
+	return 0;
+}
+
+int ipam__check_prefix(const ipam_prefix *p, const char *what)
+{
+	if (!p)
+		return ipam__error(IPAM_EINVAL, "%s: no prefix given", what);
+	int rc = ipam__check_addr(&p->addr, what);
+	if (rc)
+		return rc;
+	unsigned w = ipam__width(p->addr.family);
+	if (p->len > w)
+		return ipam__error(IPAM_EINVAL, "%s: length %u out of range for IPv%u (0..%u)", what, p->len,
+		                   p->addr.family, w);
+	ipam__u128 k = ipam__addr_key(&p->addr);
+	if (k & ~ipam__mask(p->len)) {
+		ipam_prefix fixed = *p;
+		ipam__key_addr(&fixed.addr, p->addr.family, k & ipam__mask(p->len));
+		return ipam__error(IPAM_EINVAL, "%s/%u: host bits set; did you mean %s?", ipam__addr_txt(&p->addr).s,
+		                   p->len, ipam__prefix_txt(&fixed).s);
+	}
+	return 0;
+}
+
+int ipam__norm_attrs(char **out, const char *json, const char *what)
+{
+	*out = NULL;
+	if (!json)
+		return 0;
+	const char *end = NULL;
+	cJSON *v = cJSON_ParseWithOpts(json, &end, 1);
+	if (!v) {
+		size_t off = end && end >= json ? (size_t)(end - json) : 0;
+		return ipam__error(IPAM_EINVAL, "%s: invalid JSON at offset %zu", what, off);
+	}
+	if (!cJSON_IsObject(v)) {
+		cJSON_Delete(v);
+		return ipam__error(IPAM_EINVAL, "%s: must be a JSON object", what);
+	}
+	if (v->child == NULL) {
+		cJSON_Delete(v);
+		return 0;
+	}
+	char *s = cJSON_PrintUnformatted(v);
+	cJSON_Delete(v);
+	if (!s)
+		return ipam__enomem();
+	*out = ipam__strdup(s);
+	cJSON_free(s);
+	return *out ? 0 : IPAM_ENOMEM;
+}
+
+/* Host names: DNS names of labels 1..63 characters of letters, digits, '-'
+ * and '_' (not starting or ending with '-'), 253 characters at most, one
+ * optional final dot. Stored in lower case without the final dot. */
+int ipam__norm_hostname(char **out, const char *name)
+{
+	*out = NULL;
+	if (!name)
+		return 0;
+	size_t n = strlen(name);
+	if (n && name[n - 1] == '.')
+		n--;
+	if (n == 0)
+		return ipam__error(IPAM_EINVAL, "hostname: empty");
+	if (n > 253)
+		return ipam__error(IPAM_EINVAL, "hostname: %zu characters, more than 253", n);
+	size_t lab = 0;
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? name[i] : '.';
+		if (c == '.') {
+			if (lab == 0)
+				return ipam__error(IPAM_EINVAL, "hostname \"%.*s\": empty label at character %zu", (int)n, name, i + 1);
+			if (name[i - 1] == '-')
+				return ipam__error(IPAM_EINVAL, "hostname \"%.*s\": label ends with '-' at character %zu", (int)n, name, i);
+			lab = 0;
+			continue;
+		}
+		if (!(isalnum((unsigned char)c) || c == '-' || c == '_'))
+			return ipam__error(IPAM_EINVAL, "hostname \"%.*s\": character %zu (0x%02x) is not a letter, digit, '-' or '_'",
+			                   (int)(n > 64 ? 64 : n), name, i + 1, (unsigned char)c);
+		if (lab == 0 && c == '-')
+			return ipam__error(IPAM_EINVAL, "hostname \"%.*s\": label starts with '-' at character %zu", (int)n, name, i + 1);
+		if (++lab > 63)
+			return ipam__error(IPAM_EINVAL, "hostname \"%.*s\": label longer than 63 characters", (int)(n > 64 ? 64 : n), name);
+	}
+	char *s = malloc(n + 1);
+	if (!s)
+		return ipam__enomem();
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)tolower((unsigned char)name[i]);
+	s[n] = '\0';
+	*out = s;
+	return 0;
+}
+
+static int check_space_name(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > 63)
+		return ipam__error(IPAM_EINVAL, "space name: must be 1..63 characters (got %zu)", n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!(isalnum(c) || strchr("-_.:/", c)))
+			return ipam__error(IPAM_EINVAL, "space name \"%s\": character %zu (0x%02x) is not a letter, digit or one of - _ . : /",
+			                   name, i + 1, c);
+	}
+	return 0;
+}
+
+static int norm_labels(char **out, const char *json)
+{
+	*out = NULL;
+	if (!json)
+		return 0;
+	int rc = ipam__norm_attrs(out, json, "labels");
+	if (rc || !*out)
+		return rc;
+	cJSON *v = cJSON_Parse(*out);
+	if (!v)
+		return ipam__enomem();
+	for (cJSON *c = v->child; c; c = c->next) {
+		if (!cJSON_IsString(c)) {
+			cJSON_Delete(v);
+			free(*out);
+			*out = NULL;
+			return ipam__error(IPAM_EINVAL, "labels: value of \"%s\" must be a string", c->string);
+		}
+	}
+	cJSON_Delete(v);
+	return 0;
+}
+
+/* ---- spaces ---------------------------------------------------------------- */
+
+static size_t space_pos(ipam_db *db, const char *name, int *found)
+{
+	size_t lo = 0, hi = db->nspaces;
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(db->spaces[mid]->name, name);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+ipam__space *ipam__space_find(ipam_db *db, const char *name)
+{
+	if (!name || (name[0] == 'd' && strcmp(name, "default") == 0))
+		return db->def;
+	int found;
+	size_t i = space_pos(db, name, &found);
+	if (!found) {
+		ipam__error(IPAM_ENOTFOUND, "space \"%.64s\" not found", name);
+		return NULL;
+	}
+	return db->spaces[i];
+}
+
+static void space_free(ipam_db *db, ipam__space *s)
+{
+	if (!s)
+		return;
+	(void)db;
+	ipam__trie_free(&s->trie[0]);
+	ipam__trie_free(&s->trie[1]);
+	for (size_t i = 0; i < s->nrange; i++) {
+		free(s->ranges[i].description);
+		free(s->ranges[i].attrs);
+	}
+	free(s->ranges);
+	free(s->name);
+	free(s->labels);
+	free(s);
+}
+
+static int space_insert(ipam_db *db, const char *name, char *labels, ipam__space **out)
+{
+	int found;
+	size_t pos = space_pos(db, name, &found);
+	if (found)
+		return ipam__error(IPAM_EEXISTS, "space \"%s\" already exists", name);
+	if (db->nspaces == db->cspaces) {
+		size_t c = db->cspaces ? db->cspaces * 2 : 8;
+		ipam__space **p = realloc(db->spaces, c * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		db->spaces = p;
+		db->cspaces = c;
+	}
+	ipam__space *s = calloc(1, sizeof *s);
+	if (!s || !(s->name = ipam__strdup(name))) {
+		free(s);
+		return ipam__enomem();
+	}
+	s->labels = labels;
+	ipam__trie_init(&s->trie[0], 32);
+	ipam__trie_init(&s->trie[1], 128);
+	memmove(db->spaces + pos + 1, db->spaces + pos, (db->nspaces - pos) * sizeof *db->spaces);
+	db->spaces[pos] = s;
+	db->nspaces++;
+	if (out)
+		*out = s;
+	return 0;
+}
+
+int ipam_space_add(ipam_db *db, const char *name, const char *labels_json)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "space add: no database");
+	int rc = check_space_name(name);
+	if (rc)
+		return rc;
+	char *labels;
+	if ((rc = norm_labels(&labels, labels_json)))
+		return rc;
+	ipam__db_lock(db);
+	rc = space_insert(db, name, labels, NULL);
+	ipam__db_unlock(db);
+	if (rc)
+		free(labels);
+	return rc;
+}
+
+int ipam_space_rm(ipam_db *db, const char *name)
+{
+	if (!db || !name)
+		return ipam__error(IPAM_EINVAL, "space rm: no database or name");
+	if (strcmp(name, "default") == 0)
+		return ipam__error(IPAM_EPERM, "space \"default\" cannot be removed");
+	ipam__db_lock(db);
+	int found, rc = 0;
+	size_t i = space_pos(db, name, &found);
+	if (!found) {
+		rc = ipam__error(IPAM_ENOTFOUND, "space \"%.64s\" not found", name);
+	} else {
+		ipam__space *s = db->spaces[i];
+		if (s->nprefix || s->naddr || s->nrange) {
+			rc = ipam__error(IPAM_EINUSE, "space \"%s\" still holds %llu prefixes, %llu addresses and %zu ranges",
+			                 name, (unsigned long long)s->nprefix, (unsigned long long)s->naddr, s->nrange);
+		} else {
+			memmove(db->spaces + i, db->spaces + i + 1, (db->nspaces - i - 1) * sizeof *db->spaces);
+			db->nspaces--;
+			space_free(db, s);
+		}
+	}
+	ipam__db_unlock(db);
+	return rc;
+}
+
+void ipam_space_info_dispose(ipam_space_info *info)
+{
+	if (!info)
+		return;
+	free(info->name);
+	free(info->labels_json);
+	info->name = info->labels_json = NULL;
+}
+
+static int space_fill(ipam_space_info *out, const ipam__space *s)
+{
+	out->name = ipam__strdup(s->name);
+	out->labels_json = ipam__strdup(s->labels ? s->labels : "{}");
+	if (!out->name || !out->labels_json) {
+		ipam_space_info_dispose(out);
+		return ipam__enomem();
+	}
+	return 0;
+}
+
+int ipam_space_get(ipam_space_info *out, ipam_db *db, const char *name)
+{
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "space get: no database or output");
+	int rc = ipam__check_version(out->version, IPAM_SPACE_INFO_VERSION, "ipam_space_info");
+	if (rc)
+		return rc;
+	out->name = out->labels_json = NULL;
+	ipam__db_lock(db);
+	ipam__space *s = ipam__space_find(db, name);
+	rc = s ? space_fill(out, s) : IPAM_ENOTFOUND;
+	ipam__db_unlock(db);
+	return rc;
+}
+
+struct ipam_space_iter {
+	ipam_db *db;
+	char **names;
+	size_t n, i;
+};
+
+int ipam_space_iter_new(ipam_space_iter **out, ipam_db *db)
+{
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "space iterator: no database or output");
+	ipam_space_iter *it = calloc(1, sizeof *it);
+	if (!it)
+		return ipam__enomem();
+	it->db = db;
+	ipam__db_lock(db);
+	it->names = calloc(db->nspaces ? db->nspaces : 1, sizeof *it->names);
+	int rc = it->names ? 0 : ipam__enomem();
+	for (size_t i = 0; !rc && i < db->nspaces; i++) {
+		if (!(it->names[i] = ipam__strdup(db->spaces[i]->name)))
+			rc = IPAM_ENOMEM;
+		it->n = i + 1;
+	}
+	ipam__db_unlock(db);
+	if (rc) {
+		ipam_space_iter_free(it);
+		return rc;
+	}
+	*out = it;
+	return 0;
+}
+
+int ipam_space_iter_next(ipam_space_info *out, ipam_space_iter *it)
+{
+	if (!out || !it)
+		return ipam__error(IPAM_EINVAL, "space iterator: no iterator or output");
+	int rc = ipam__check_version(out->version, IPAM_SPACE_INFO_VERSION, "ipam_space_info");
+	if (rc)
+		return rc;
+	ipam_space_info_dispose(out);
+	ipam__db_lock(it->db);
+	rc = IPAM_ITEROVER;
+	while (it->i < it->n) {
+		int found;
+		size_t pos = space_pos(it->db, it->names[it->i++], &found);
+		if (found) {
+			rc = space_fill(out, it->db->spaces[pos]);
+			break;
+		}
+	}
+	ipam__db_unlock(it->db);
+	return rc;
+}
+
+void ipam_space_iter_free(ipam_space_iter *it)
+{
+	if (!it)
+		return;
+	for (size_t i = 0; i < it->n; i++)
+		free(it->names[i]);
+	free(it->names);
+	free(it);
+}
+
+/* ---- the handle -------------------------------------------------------------- */
+
+int ipam_open_options_init(ipam_open_options *opts, unsigned int version)
+{
+	if (!opts)
+		return ipam__error(IPAM_EINVAL, "open options: NULL");
+	int rc = ipam__check_version(version, IPAM_OPEN_OPTIONS_VERSION, "ipam_open_options");
+	if (rc)
+		return rc;
+	ipam_open_options d = IPAM_OPEN_OPTIONS_INIT;
+	*opts = d;
+	return 0;
+}
+
+static char *default_actor(void)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &res) == 0 && res && res->pw_name)
+		return ipam__strdup(res->pw_name);
+	char tmp[32];
+	snprintf(tmp, sizeof tmp, "uid:%u", (unsigned)geteuid());
+	return ipam__strdup(tmp);
+}
+
+int ipam_db_open(ipam_db **out, const char *uri, const ipam_open_options *opts)
+{
+	if (!out)
+		return ipam__error(IPAM_EINVAL, "db open: no output pointer");
+	*out = NULL;
+	if (!uri)
+		uri = "memory:";
+	if (opts) {
+		int rc = ipam__check_version(opts->version, IPAM_OPEN_OPTIONS_VERSION, "ipam_open_options");
+		if (rc)
+			return rc;
+	}
+	if (strcmp(uri, "memory:") != 0 && strncmp(uri, "memory:", 7) != 0)
+		return ipam__error(IPAM_EINVAL, "db open \"%.200s\": unknown store (this build knows memory:)", uri);
+	ipam_db *db = calloc(1, sizeof *db);
+	if (!db)
+		return ipam__enomem();
+	if (pthread_mutex_init(&db->lock, NULL) != 0) {
+		free(db);
+		return ipam__error(IPAM_ERROR, "db open: cannot create the handle's lock");
+	}
+	db->pfx.row_size = sizeof(ipam__pfx_rec);
+	db->ips.row_size = sizeof(ipam__ip_rec);
+	db->uri = ipam__strdup(uri);
+	db->actor = opts && opts->actor ? ipam__strdup(opts->actor) : default_actor();
+	int rc = (!db->uri || !db->actor) ? IPAM_ENOMEM : 0;
+	if (!rc)
+		rc = space_insert(db, "default", NULL, &db->def);
+	/* the shared bare address record takes id 1 */
+	if (!rc && ipam__table_take(&db->ips) != IPAM__BARE_IP)
+		rc = IPAM_ENOMEM;
+	if (rc) {
+		ipam_db_free(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+static void free_records(ipam_db *db)
+{
+	ipam__pfx_rec *p = db->pfx.rows;
+	for (uint32_t i = 1; i < db->pfx.n; i++) {
+		free(p[i].description);
+		free(p[i].attrs);
+	}
+	ipam__ip_rec *a = db->ips.rows;
+	for (uint32_t i = 1; i < db->ips.n; i++) {
+		free(a[i].hostname);
+		free(a[i].description);
+		free(a[i].attrs);
+	}
+}
+
+void ipam_db_free(ipam_db *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->nspaces; i++)
+		space_free(db, db->spaces[i]);
+	free(db->spaces);
+	free_records(db);
+	table_free(&db->pfx);
+	table_free(&db->ips);
+	free(db->uri);
+	free(db->actor);
+	pthread_mutex_destroy(&db->lock);
+	free(db);
+}
+
+int ipam_db_stats_get(ipam_db_stats *out, ipam_db *db)
+{
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "db stats: no database or output");
+	int rc = ipam__check_version(out->version, IPAM_DB_STATS_VERSION, "ipam_db_stats");
+	if (rc)
+		return rc;
+	unsigned v = out->version;
+	memset(out, 0, sizeof *out);
+	out->version = v;
+	ipam__db_lock(db);
+	out->spaces = db->nspaces;
+	for (size_t i = 0; i < db->nspaces; i++) {
+		ipam__space *s = db->spaces[i];
+		out->prefixes += s->nprefix;
+		out->addresses += s->naddr;
+		out->ranges += s->nrange;
+		for (int f = 0; f < 2; f++) {
+			uint64_t n, b, r;
+			ipam__trie_stats(&s->trie[f], &n, &b, &r);
+			out->index_nodes += n;
+			out->index_bytes += b;
+			out->index_reserved += r;
+		}
+	}
+	ipam__db_unlock(db);
+	return 0;
+}
+
+static int count_items(const ipam__trie *t, int what, uint64_t *n)
+{
+	ipam__trie_walk w;
+	ipam__trie_hit h;
+	ipam__trie_walk_init(&w, t, 0, 0, what);
+	while (ipam__trie_walk_next(&w, &h) == 0)
+		(*n)++;
+	return 0;
+}
+
+int ipam__db_check(ipam_db *db)
+{
+	int rc = 0;
+	ipam__db_lock(db);
+	for (size_t i = 0; !rc && i < db->nspaces; i++) {
+		ipam__space *s = db->spaces[i];
+		uint64_t np = 0, na = 0;
+		for (int f = 0; !rc && f < 2; f++) {
+			rc = ipam__trie_check(&s->trie[f]);
+			count_items(&s->trie[f], IPAM__WALK_PREFIXES, &np);
+			count_items(&s->trie[f], IPAM__WALK_ADDRS, &na);
+		}
+		if (!rc && (np != s->nprefix || na != s->naddr))
+			rc = ipam__error(IPAM_ERROR, "space \"%s\": %llu prefixes and %llu addresses in the index, %llu and %llu counted",
+			                 s->name, (unsigned long long)np, (unsigned long long)na,
+			                 (unsigned long long)s->nprefix, (unsigned long long)s->naddr);
+		if (!rc && i > 0 && strcmp(db->spaces[i - 1]->name, s->name) >= 0)
+			rc = ipam__error(IPAM_ERROR, "spaces out of order");
+	}
+	ipam__db_unlock(db);
+	return rc;
+}

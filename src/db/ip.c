@@ -1,2 +1,385 @@
-/* to be written */
-typedef int ipam__placeholder_t;
+/* Addresses: allocate, add, release, get, iterate. */
+#include "db/db.h"
+
+#include <stdlib.h>
+
+int ipam_ip_options_init(ipam_ip_options *opts, unsigned int version)
+{
+	if (!opts)
+		return ipam__error(IPAM_EINVAL, "ip options: NULL");
+	int rc = ipam__check_version(version, IPAM_IP_OPTIONS_VERSION, "ipam_ip_options");
+	if (rc)
+		return rc;
+	ipam_ip_options d = IPAM_IP_OPTIONS_INIT;
+	*opts = d;
+	return 0;
+}
+
+/* A validated, normalised address record waiting to be stored. */
+typedef struct {
+	ipam__ip_rec rec;
+	int bare; /* nothing but the defaults: share record IPAM__BARE_IP */
+} ip_fields;
+
+static void ip_fields_free(ip_fields *f)
+{
+	free(f->rec.hostname);
+	free(f->rec.description);
+	free(f->rec.attrs);
+	memset(f, 0, sizeof *f);
+}
+
+static int ip_fields_make(ip_fields *f, const ipam_ip_options *o)
+{
+	memset(f, 0, sizeof *f);
+	int rc;
+	if (o->status != IPAM_STATUS_ACTIVE && o->status != IPAM_STATUS_RESERVED && o->status != IPAM_STATUS_DHCP &&
+	    o->status != IPAM_STATUS_DEPRECATED)
+		return ipam__error(IPAM_EINVAL, "address status %d (%s): an address is active, reserved, dhcp or deprecated",
+		                   (int)o->status, ipam_status_name(o->status) ? ipam_status_name(o->status) : "unknown");
+	if (o->mac) {
+		ipam_mac m;
+		if ((rc = ipam_mac_parse(&m, o->mac)))
+			return rc;
+		memcpy(f->rec.mac, m.bytes, sizeof f->rec.mac);
+		f->rec.maclen = m.len;
+	}
+	if ((rc = ipam__norm_hostname(&f->rec.hostname, o->hostname)))
+		return rc;
+	if ((rc = ipam__norm_attrs(&f->rec.attrs, o->attrs_json, "address attributes"))) {
+		ip_fields_free(f);
+		return rc;
+	}
+	if (o->description && !(f->rec.description = ipam__strdup(o->description))) {
+		ip_fields_free(f);
+		return IPAM_ENOMEM;
+	}
+	f->rec.status = (uint8_t)o->status;
+	f->bare = !f->rec.hostname && !f->rec.description && !f->rec.attrs && !f->rec.maclen &&
+	          o->status == IPAM_STATUS_ACTIVE;
+	return 0;
+}
+
+/* Store the address `key`; takes the fields. */
+static int ip_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, ip_fields *f)
+{
+	uint32_t id = IPAM__BARE_IP;
+	if (!f->bare) {
+		id = ipam__table_take(&db->ips);
+		if (!id) {
+			ip_fields_free(f);
+			return IPAM_ENOMEM;
+		}
+	}
+	int rc = ipam__trie_set_addr(ipam__space_trie(s, family), key, id);
+	if (rc) {
+		if (id != IPAM__BARE_IP)
+			ipam__table_give(&db->ips, id);
+		ip_fields_free(f);
+		if (rc == IPAM_EEXISTS)
+			return ipam__error(IPAM_EEXISTS, "address %s already exists in space \"%s\"",
+			                   ipam__key_txt(family, key, -1).s, s->name);
+		return rc;
+	}
+	if (id != IPAM__BARE_IP)
+		*ipam__ip(db, id) = f->rec;
+	else
+		ip_fields_free(f);
+	s->naddr++;
+	return 0;
+}
+
+static int opts_check(const ipam_ip_options **opts, const ipam_ip_options *d)
+{
+	if (!*opts) {
+		*opts = d;
+		return 0;
+	}
+	return ipam__check_version((*opts)->version, IPAM_IP_OPTIONS_VERSION, "ipam_ip_options");
+}
+
+int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const ipam_ip_options *opts)
+{
+	ipam_ip_options d = IPAM_IP_OPTIONS_INIT;
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "ip alloc: no database or output");
+	int rc = ipam__check_prefix(within, "ip alloc");
+	if (rc || (rc = opts_check(&opts, &d)))
+		return rc;
+	ip_fields f;
+	if ((rc = ip_fields_make(&f, opts)))
+		return rc;
+	int fam = within->addr.family;
+	unsigned w = ipam__width(fam), len = within->len;
+	ipam__u128 key = ipam__addr_key(&within->addr), got;
+	ipam__db_lock(db);
+	ipam__space *s = ipam__space_find(db, opts->space);
+	uint32_t pid = s ? ipam__trie_get_prefix(ipam__space_trie(s, fam), key, len) : 0;
+	if (!s) {
+		rc = IPAM_ENOTFOUND;
+	} else if (!pid) {
+		rc = ipam__error(IPAM_ENOTFOUND, "ip alloc: %s is not a prefix in space \"%s\"", ipam__prefix_txt(within).s,
+		                 s->name);
+	} else {
+		/* Unless the prefix is a pool or a point-to-point or host prefix,
+		 * its first address (IPv4 network, IPv6 subnet-router anycast) and,
+		 * for IPv4, its last (broadcast) are never handed out. */
+		int edges = !ipam__pfx(db, pid)->pool && len + 1 < w;
+		ipam__u128 unit = (ipam__u128)1 << (128 - w);
+		ipam__u128 lo = edges ? key + unit : key;
+		ipam__u128 last = (key | ~ipam__mask(len)) & ipam__mask(w);
+		if (ipam__trie_find_free(ipam__space_trie(s, fam), key, len, w, lo, 0, &got) ||
+		    (edges && fam == IPAM_AF_INET && got == last)) {
+			rc = ipam__error(IPAM_EEXHAUSTED, "no free address left in %s (space \"%s\")",
+			                 ipam__prefix_txt(within).s, s->name);
+		} else {
+			rc = ip_store(db, s, fam, got, &f);
+			if (!rc)
+				ipam__key_addr(out, fam, got);
+		}
+	}
+	if (rc)
+		ip_fields_free(&f);
+	ipam__db_unlock(db);
+	return rc;
+}
+
+int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
+{
+	ipam_ip_options d = IPAM_IP_OPTIONS_INIT;
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "ip add: no database");
+	int rc = ipam__check_addr(a, "ip add");
+	if (rc || (rc = opts_check(&opts, &d)))
+		return rc;
+	ip_fields f;
+	if ((rc = ip_fields_make(&f, opts)))
+		return rc;
+	ipam__db_lock(db);
+	ipam__space *s = ipam__space_find(db, opts->space);
+	if (!s) {
+		ip_fields_free(&f);
+		rc = IPAM_ENOTFOUND;
+	} else {
+		rc = ip_store(db, s, a->family, ipam__addr_key(a), &f);
+	}
+	ipam__db_unlock(db);
+	return rc;
+}
+
+static void ip_rec_release(ipam_db *db, uint32_t id)
+{
+	if (id == IPAM__BARE_IP)
+		return;
+	ipam__ip_rec *r = ipam__ip(db, id);
+	free(r->hostname);
+	free(r->description);
+	free(r->attrs);
+	ipam__table_give(&db->ips, id);
+}
+
+int ipam_ip_release(ipam_db *db, const char *space, const ipam_addr *a)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "ip release: no database");
+	int rc = ipam__check_addr(a, "ip release");
+	if (rc)
+		return rc;
+	ipam__db_lock(db);
+	ipam__space *s = ipam__space_find(db, space);
+	if (!s) {
+		rc = IPAM_ENOTFOUND;
+	} else {
+		uint32_t id = ipam__trie_clear_addr(ipam__space_trie(s, a->family), ipam__addr_key(a));
+		if (!id) {
+			rc = ipam__error(IPAM_ENOTFOUND, "address %s not found in space \"%s\"", ipam__addr_txt(a).s, s->name);
+		} else {
+			ip_rec_release(db, id);
+			s->naddr--;
+		}
+	}
+	ipam__db_unlock(db);
+	return rc;
+}
+
+void ipam_ip_info_dispose(ipam_ip_info *info)
+{
+	if (!info)
+		return;
+	free(info->space);
+	free(info->hostname);
+	free(info->description);
+	free(info->attrs_json);
+	info->space = info->hostname = info->description = info->attrs_json = NULL;
+}
+
+static int ip_fill(ipam_ip_info *out, ipam_db *db, ipam__space *s, int family, ipam__u128 key, uint32_t id)
+{
+	const ipam__ip_rec *r = ipam__ip(db, id);
+	const ipam__trie *t = ipam__space_trie(s, family);
+	ipam__key_addr(&out->addr, family, key);
+	ipam__u128 pk;
+	unsigned pl;
+	memset(&out->prefix, 0, sizeof out->prefix);
+	out->has_prefix = ipam__trie_match(t, key, t->width, &pk, &pl) != 0;
+	if (out->has_prefix)
+		ipam__prefix_of(&out->prefix, family, pk, pl);
+	out->status = (ipam_status)r->status;
+	out->has_mac = r->maclen != 0;
+	memset(&out->mac, 0, sizeof out->mac);
+	if (r->maclen) {
+		out->mac.len = r->maclen;
+		memcpy(out->mac.bytes, r->mac, sizeof out->mac.bytes);
+	}
+	out->space = ipam__strdup(s->name);
+	out->hostname = r->hostname ? ipam__strdup(r->hostname) : NULL;
+	out->description = r->description ? ipam__strdup(r->description) : NULL;
+	out->attrs_json = ipam__strdup(r->attrs ? r->attrs : "{}");
+	if (!out->space || !out->attrs_json || (r->hostname && !out->hostname) || (r->description && !out->description)) {
+		ipam_ip_info_dispose(out);
+		return ipam__enomem();
+	}
+	return 0;
+}
+
+static int check_info(ipam_ip_info *out)
+{
+	if (!out)
+		return ipam__error(IPAM_EINVAL, "ip info: no output");
+	return ipam__check_version(out->version, IPAM_IP_INFO_VERSION, "ipam_ip_info");
+}
+
+int ipam_ip_get(ipam_ip_info *out, ipam_db *db, const char *space, const ipam_addr *a)
+{
+	int rc = check_info(out);
+	if (rc)
+		return rc;
+	out->space = out->hostname = out->description = out->attrs_json = NULL;
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "ip get: no database");
+	if ((rc = ipam__check_addr(a, "ip get")))
+		return rc;
+	ipam__db_lock(db);
+	ipam__space *s = ipam__space_find(db, space);
+	if (!s) {
+		rc = IPAM_ENOTFOUND;
+	} else {
+		ipam__u128 key = ipam__addr_key(a);
+		uint32_t id = ipam__trie_get_addr(ipam__space_trie(s, a->family), key);
+		if (!id)
+			rc = ipam__error(IPAM_ENOTFOUND, "address %s not found in space \"%s\"", ipam__addr_txt(a).s, s->name);
+		else
+			rc = ip_fill(out, db, s, a->family, key, id);
+	}
+	ipam__db_unlock(db);
+	return rc;
+}
+
+/* ---- iteration ------------------------------------------------------------- */
+
+typedef struct {
+	ipam__u128 key;
+	uint8_t family;
+} ip_key;
+
+struct ipam_ip_iter {
+	ipam_db *db;
+	char *space;
+	ip_key *keys;
+	size_t n, cap, i;
+};
+
+static int collect(ipam_ip_iter *it, const ipam__trie *t, int family, ipam__u128 key, unsigned len)
+{
+	ipam__trie_walk w;
+	ipam__trie_hit h;
+	ipam__trie_walk_init(&w, t, key, len, IPAM__WALK_ADDRS);
+	while (ipam__trie_walk_next(&w, &h) == 0) {
+		if (it->n == it->cap) {
+			size_t c = it->cap ? it->cap * 2 : 256;
+			ip_key *p = realloc(it->keys, c * sizeof *p);
+			if (!p)
+				return ipam__enomem();
+			it->keys = p;
+			it->cap = c;
+		}
+		it->keys[it->n].key = h.key;
+		it->keys[it->n].family = (uint8_t)family;
+		it->n++;
+	}
+	return 0;
+}
+
+int ipam_ip_iter_new(ipam_ip_iter **out, ipam_db *db, const ipam_ip_query *q)
+{
+	ipam_ip_query d = IPAM_IP_QUERY_INIT;
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "ip iterator: no database or output");
+	*out = NULL;
+	int rc;
+	if (!q)
+		q = &d;
+	else if ((rc = ipam__check_version(q->version, IPAM_IP_QUERY_VERSION, "ipam_ip_query")))
+		return rc;
+	if (q->within && (rc = ipam__check_prefix(q->within, "ip query")))
+		return rc;
+	ipam_ip_iter *it = calloc(1, sizeof *it);
+	if (!it)
+		return ipam__enomem();
+	it->db = db;
+	ipam__db_lock(db);
+	ipam__space *s = ipam__space_find(db, q->space);
+	if (!s) {
+		rc = IPAM_ENOTFOUND;
+	} else if (!(it->space = ipam__strdup(s->name))) {
+		rc = IPAM_ENOMEM;
+	} else if (q->within) {
+		int fam = q->within->addr.family;
+		rc = collect(it, ipam__space_trie(s, fam), fam, ipam__addr_key(&q->within->addr), q->within->len);
+	} else {
+		rc = collect(it, &s->trie[0], IPAM_AF_INET, 0, 0);
+		if (!rc)
+			rc = collect(it, &s->trie[1], IPAM_AF_INET6, 0, 0);
+	}
+	ipam__db_unlock(db);
+	if (rc) {
+		ipam_ip_iter_free(it);
+		return rc;
+	}
+	*out = it;
+	return 0;
+}
+
+int ipam_ip_iter_next(ipam_ip_info *out, ipam_ip_iter *it)
+{
+	int rc = check_info(out);
+	if (rc)
+		return rc;
+	if (!it)
+		return ipam__error(IPAM_EINVAL, "ip iterator: NULL");
+	ipam_ip_info_dispose(out);
+	ipam__db_lock(it->db);
+	rc = IPAM_ITEROVER;
+	ipam__space *s = ipam__space_find(it->db, it->space);
+	while (s && it->i < it->n) {
+		const ip_key *k = &it->keys[it->i++];
+		uint32_t id = ipam__trie_get_addr(ipam__space_trie(s, k->family), k->key);
+		if (id) {
+			rc = ip_fill(out, it->db, s, k->family, k->key, id);
+			break;
+		}
+	}
+	ipam__db_unlock(it->db);
+	if (rc == IPAM_ITEROVER)
+		ipam_error_clear();
+	return rc;
+}
+
+void ipam_ip_iter_free(ipam_ip_iter *it)
+{
+	if (!it)
+		return;
+	free(it->keys);
+	free(it->space);
+	free(it);
+}
