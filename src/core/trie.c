@@ -17,6 +17,7 @@ struct ipam__tnode {
 	uint32_t nrange;    /* range blocks placed exactly here */
 	uint8_t len;
 	uint8_t fh[2];      /* per half: shortest free block length inside, IPAM__NOFREE when none */
+	uint8_t fx0;        /* as fh[0], but with the node's first address counted as taken */
 };
 
 /* A bare address: the common case, kept small (20 bytes). */
@@ -54,7 +55,7 @@ static inline unsigned rlen(const ipam__trie *t, uint32_t r)
 
 static inline unsigned bit_at(ipam__u128 k, unsigned i)
 {
-	return (unsigned)(k >> (127 - i)) & 1u;
+	return i < 64 ? (unsigned)((uint64_t)(k >> 64) >> (63 - i)) & 1u : (unsigned)((uint64_t)k >> (127 - i)) & 1u;
 }
 
 static inline unsigned common_len(ipam__u128 a, ipam__u128 b)
@@ -127,6 +128,40 @@ static inline uint64_t outer_used64(const ipam__trie *t, uint32_t r)
 	return n->used64;
 }
 
+/* The free summary of a child's region with its first address taken. */
+static inline unsigned outer_fx(const ipam__trie *t, uint32_t r)
+{
+	if (IS_LEAF(r))
+		return IPAM__NOFREE;
+	const tnode *n = NODE(t, r);
+	if (node_occupying(n))
+		return IPAM__NOFREE;
+	return umin(n->fx0, n->fh[1]);
+}
+
+/* fx0: the largest free block of half 0 when its first address is taken
+ * (the network address that ip alloc skips). Empty half: its upper half, if
+ * it has one. A child that is the half: the child's own view. A deeper
+ * child on the right of the half's first quarter: that first quarter... is
+ * free but holds the first address, so its upper half counts, and so does
+ * everything one level further down; a deeper child in the first quarter
+ * leaves the second quarter free. */
+static unsigned half0_fx(const ipam__trie *t, const tnode *n)
+{
+	unsigned len = n->len, w = t->width;
+	uint32_t c = n->child[0];
+	if (!c)
+		return len + 2 <= w ? len + 2 : IPAM__NOFREE;
+	unsigned cl = rlen(t, c);
+	if (cl == len + 1)
+		return outer_fx(t, c);
+	if (!bit_at(rkey(t, c), len + 1))
+		return len + 2;
+	if (cl > len + 2)
+		return len + 3;
+	return umin(len + 3 <= w ? len + 3 : IPAM__NOFREE, outer_free(t, c));
+}
+
 /* Recompute a node's inner summary from its children. A half without a
  * child is a free block of length len+1. A half whose child lies deeper
  * than len+1 has a free sibling at len+2 (path compression guarantees
@@ -137,7 +172,7 @@ static void pull(const ipam__trie *t, tnode *n)
 	uint64_t u64 = 0;
 	unsigned len = n->len;
 	if (len == t->width) {
-		n->fh[0] = n->fh[1] = IPAM__NOFREE;
+		n->fh[0] = n->fh[1] = n->fx0 = IPAM__NOFREE;
 		n->occ = 0;
 		n->used64 = 0;
 		return;
@@ -158,6 +193,7 @@ static void pull(const ipam__trie *t, tnode *n)
 	}
 	n->occ = occ;
 	n->used64 = u64;
+	n->fx0 = (uint8_t)half0_fx(t, n);
 }
 
 /* ---- arenas --------------------------------------------------------------- */
@@ -285,11 +321,12 @@ static void fix_path(ipam__trie *t, const path_t *p)
 {
 	for (int i = p->depth - 1; i >= 0; i--) {
 		tnode *n = &t->nodes[p->n[i]];
-		uint8_t f0 = n->fh[0], f1 = n->fh[1];
+		uint8_t f0 = n->fh[0], f1 = n->fh[1], x0 = n->fx0;
 		ipam__u128 occ = n->occ;
 		uint64_t u = n->used64;
 		pull(t, n);
-		if (i < p->depth - 1 && f0 == n->fh[0] && f1 == n->fh[1] && occ == n->occ && u == n->used64)
+		if (i < p->depth - 1 && f0 == n->fh[0] && f1 == n->fh[1] && x0 == n->fx0 && occ == n->occ &&
+		    u == n->used64)
 			break;
 	}
 }
@@ -718,14 +755,89 @@ static int search(search_t *s, task_t first)
 	return s->found;
 }
 
-int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, ipam__u128 lo,
+/* First-fit is a single descent: a part whose summary admits a block of
+ * length n is certain to hold one, so the lowest part that admits one is
+ * entered and nothing is ever retried. With `excl` the region's first
+ * address counts as taken (ip alloc's network address): the fx summaries
+ * say where a block exists then, and a free block starting there yields its
+ * second address instead. */
+static int first_fit(const ipam__trie *t, uint32_t ref, ipam__u128 start, unsigned rl, int excl, unsigned n,
+                     ipam__u128 *out)
+{
+	const ipam__u128 unit = (ipam__u128)1 << (128 - t->width);
+	int type = ref && rlen(t, ref) == rl ? T_INNER : T_REGION;
+	for (;;) {
+		if (type == T_INNER) {
+			const tnode *nd = NODE(t, ref);
+			if (!nd->child[0] && !nd->child[1]) {
+				/* an empty parent */
+				if (rl > n)
+					return 0;
+				*out = excl ? start + unit : start;
+				return !excl || rl < t->width;
+			}
+			unsigned h0 = excl ? nd->fx0 : nd->fh[0];
+			unsigned b = h0 <= n ? 0 : 1;
+			if (b && nd->fh[1] > n)
+				return 0;
+			if (b) {
+				start |= (ipam__u128)1 << (127 - nd->len);
+				excl = 0;
+			}
+			rl = nd->len + 1u;
+			uint32_t c = nd->child[b];
+			if (!c) {
+				*out = excl ? start + unit : start;
+				return 1;
+			}
+			ref = c;
+			type = rlen(t, c) == rl ? T_INNER : T_REGION;
+			continue;
+		}
+		/* A region (start, rl) holding only `ref`, deeper: the free
+		 * siblings of its path, left ones first, then ref, then the
+		 * right ones from the nearest. */
+		ipam__u128 ck = rkey(t, ref);
+		unsigned cl = rlen(t, ref);
+		for (unsigned j = rl; j < cl && j + 1 <= n; j++) {
+			if (!bit_at(ck, j))
+				continue;
+			ipam__u128 sib = ck & ipam__mask(j);
+			if (excl && sib == start) {
+				if (j + 1 < t->width) {
+					*out = sib + unit;
+					return 1;
+				}
+				continue;
+			}
+			*out = sib;
+			return 1;
+		}
+		int cexcl = excl && ck == start;
+		unsigned cf = cexcl ? outer_fx(t, ref) : outer_free(t, ref);
+		if (cf <= n) {
+			excl = cexcl;
+			start = ck;
+			rl = cl;
+			type = T_INNER;
+			continue;
+		}
+		for (unsigned j = umin(cl, n); j-- > rl;) {
+			if (!bit_at(ck, j)) {
+				*out = (ck & ipam__mask(j)) | ((ipam__u128)1 << (127 - j));
+				return 1;
+			}
+		}
+		return 0;
+	}
+}
+
+int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first,
                          int best_fit, ipam__u128 *out)
 {
-	search_t s = { t, n, lo, best_fit, 0, 0, 0 };
-	task_t first = { key & ipam__mask(len), 0, T_REGION, 0, (uint8_t)len };
-	uint32_t r = t->root;
+	uint32_t r = t->root, sub = 0;
 	key &= ipam__mask(len);
-	if (n < len || n > t->width)
+	if (n < len || n > t->width || (skip_first && n != t->width))
 		return IPAM_EEXHAUSTED;
 	/* Walk down to the parent: a range block on the way covers it all. */
 	while (r) {
@@ -734,7 +846,7 @@ int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsi
 		unsigned cl = umin(common_len(rk, key), umin(rl, len));
 		if (cl < rl) {
 			if (cl == len)
-				first.ref = r; /* the parent's region holds just r */
+				sub = r; /* the parent's region holds just r */
 			break;
 		}
 		if (IS_LEAF(r))
@@ -745,23 +857,44 @@ int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsi
 		if (rl == len) {
 			if (nd->addr)
 				return IPAM_EEXHAUSTED;
-			first.type = T_INNER;
-			first.ref = r;
+			sub = r;
 			break;
 		}
 		r = nd->child[bit_at(key, rl)];
 	}
 	if (len == t->width) {
 		/* A single address: free unless something sits on it (seen above). */
-		if (key < lo)
+		if (skip_first)
 			return IPAM_EEXHAUSTED;
 		*out = key;
 		return 0;
 	}
-	if (!search(&s, first))
+	if (best_fit) {
+		search_t s = { t, n, 0, 1, 0, 0, 0 };
+		task_t first = { key, sub, T_REGION, 0, (uint8_t)len };
+		if (sub && rlen(t, sub) == len)
+			first.type = T_INNER;
+		if (!search(&s, first))
+			return IPAM_EEXHAUSTED;
+		*out = s.best;
+		return 0;
+	}
+	if (!sub) {
+		*out = skip_first ? key + ((ipam__u128)1 << (128 - t->width)) : key;
+		return 0;
+	}
+	/* The whole region's summary first: then the descent cannot fail. */
+	unsigned avail = len + 1; /* sub lies deeper: the half away from it is empty */
+	if (rlen(t, sub) == len) {
+		const tnode *pn = NODE(t, sub);
+		if (!pn->child[0] && !pn->child[1])
+			avail = len; /* an empty parent */
+		else
+			avail = umin(skip_first ? pn->fx0 : pn->fh[0], pn->fh[1]);
+	}
+	if (avail > n)
 		return IPAM_EEXHAUSTED;
-	*out = s.best;
-	return 0;
+	return first_fit(t, sub, key, len, skip_first, n, out) ? 0 : IPAM_EEXHAUSTED;
 }
 
 /* ---- queries ---------------------------------------------------------------- */
@@ -970,7 +1103,8 @@ int ipam__trie_check(const ipam__trie *t)
 		}
 		tnode copy = *n;
 		pull(t, &copy);
-		if (copy.fh[0] != n->fh[0] || copy.fh[1] != n->fh[1] || copy.occ != n->occ || copy.used64 != n->used64)
+		if (copy.fh[0] != n->fh[0] || copy.fh[1] != n->fh[1] || copy.fx0 != n->fx0 || copy.occ != n->occ ||
+		    copy.used64 != n->used64)
 			return ipam__error(IPAM_ERROR, "trie: node %u (/%u) summary is stale", r, n->len);
 	}
 	if (nodes != t->nlive || leaves != t->llive)

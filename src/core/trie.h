@@ -72,14 +72,15 @@ int ipam__trie_range_add(ipam__trie *t, ipam__u128 first, ipam__u128 last);
 void ipam__trie_range_del(ipam__trie *t, ipam__u128 first, ipam__u128 last);
 
 /* Allocation inside the block (key, len), which the caller treats as the
- * parent: find the lowest (first-fit) block of length n, aligned, starting
- * at or after `lo`, that no item strictly inside the parent occupies; or
- * with best_fit, carve from the smallest maximal free block (lo ignored).
+ * parent: find the lowest (first-fit) block of length n, aligned, that no
+ * item strictly inside the parent occupies; with skip_first (n must be the
+ * width) the parent's first address counts as taken too. With best_fit,
+ * carve from the smallest maximal free block instead (skip_first ignored).
  * The parent is exhausted outright when a range block covers it, or when it
  * is a full-length block holding an address.
  * Returns 0 and *out, or IPAM_EEXHAUSTED (no message set). */
-int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n,
-                         ipam__u128 lo, int best_fit, ipam__u128 *out);
+int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first,
+                         int best_fit, ipam__u128 *out);
 
 /* Longest match: the id of the most specific prefix covering (key, len),
  * 0 when none; *okey and *olen receive it. */

@@ -125,10 +125,8 @@ int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const 
 		 * its first address (IPv4 network, IPv6 subnet-router anycast) and,
 		 * for IPv4, its last (broadcast) are never handed out. */
 		int edges = !ipam__pfx(db, pid)->pool && len + 1 < w;
-		ipam__u128 unit = (ipam__u128)1 << (128 - w);
-		ipam__u128 lo = edges ? key + unit : key;
 		ipam__u128 last = (key | ~ipam__mask(len)) & ipam__mask(w);
-		if (ipam__trie_find_free(ipam__space_trie(s, fam), key, len, w, lo, 0, &got) ||
+		if (ipam__trie_find_free(ipam__space_trie(s, fam), key, len, w, edges, 0, &got) ||
 		    (edges && fam == IPAM_AF_INET && got == last)) {
 			rc = ipam__error(IPAM_EEXHAUSTED, "no free address left in %s (space \"%s\")",
 			                 ipam__prefix_txt(within).s, s->name);
