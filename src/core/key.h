@@ -7,6 +7,7 @@
 #include "ipam/addr.h"
 
 #include <stdint.h>
+#include <string.h>
 
 typedef unsigned __int128 ipam__u128;
 
@@ -25,22 +26,28 @@ static inline ipam__u128 ipam__mask(unsigned len)
 
 static inline ipam__u128 ipam__addr_key(const ipam_addr *a)
 {
-	ipam__u128 k = 0;
-	unsigned n = a->family == IPAM_AF_INET ? 4 : 16;
-	for (unsigned i = 0; i < n; i++)
-		k = (k << 8) | a->bytes[i];
-	return k << (128 - 8 * n);
+	uint64_t hi, lo;
+	if (a->family == IPAM_AF_INET) {
+		uint32_t v;
+		memcpy(&v, a->bytes, 4);
+		return (ipam__u128)__builtin_bswap32(v) << 96;
+	}
+	memcpy(&hi, a->bytes, 8);
+	memcpy(&lo, a->bytes + 8, 8);
+	return ((ipam__u128)__builtin_bswap64(hi) << 64) | __builtin_bswap64(lo);
 }
 
 static inline void ipam__key_addr(ipam_addr *out, int family, ipam__u128 key)
 {
+	uint64_t hi = __builtin_bswap64((uint64_t)(key >> 64)), lo = __builtin_bswap64((uint64_t)key);
 	out->family = (uint8_t)family;
 	out->reserved[0] = out->reserved[1] = out->reserved[2] = 0;
-	for (unsigned i = 0; i < 16; i++)
-		out->bytes[i] = (uint8_t)(key >> (120 - 8 * i));
-	if (family == IPAM_AF_INET)
-		for (unsigned i = 4; i < 16; i++)
-			out->bytes[i] = 0;
+	if (family == IPAM_AF_INET) {
+		hi &= 0xffffffffu; /* the first four bytes in memory order */
+		lo = 0;
+	}
+	memcpy(out->bytes, &hi, 8);
+	memcpy(out->bytes + 8, &lo, 8);
 }
 
 static inline ipam_u128 ipam__to_pub(ipam__u128 v)

@@ -305,6 +305,7 @@ static void leaf_del(ipam__trie *t, uint32_t r)
 typedef struct {
 	uint32_t n[MAXDEPTH];
 	int depth;
+	int full; /* how many of the deepest ancestors had a child replaced: 1 or 2 */
 } path_t;
 
 static void set_slot(ipam__trie *t, uint32_t parent, unsigned b, uint32_t r)
@@ -315,19 +316,60 @@ static void set_slot(ipam__trie *t, uint32_t parent, unsigned b, uint32_t r)
 		t->root = r;
 }
 
-/* Re-pull the ancestors bottom-up. A node whose summary came out the same
- * shows its own parent nothing new, so the walk stops there. */
+/* What a node shows its parent. */
+typedef struct {
+	ipam__u128 occ;
+	uint64_t u64;
+	uint8_t free, fx;
+} outer_t;
+
+static inline outer_t outer_of(const ipam__trie *t, uint32_t r)
+{
+	outer_t o = { outer_occ(t, r), t->width == 128 ? outer_used64(t, r) : 0, (uint8_t)outer_free(t, r),
+		      (uint8_t)outer_fx(t, r) };
+	return o;
+}
+
+/* Bring the ancestors' summaries up to date, bottom-up. The deepest one
+ * may have had a child replaced, so it is pulled in full. Above it, each
+ * ancestor has exactly one changed child, the next one on the path: its
+ * half is recomputed from that child alone and the counts move by what that
+ * child's outer view moved. The walk stops where the view did not change.
+ * /0 nodes are pulled in full, since their counts may saturate. */
 static void fix_path(ipam__trie *t, const path_t *p)
 {
-	for (int i = p->depth - 1; i >= 0; i--) {
-		tnode *n = &t->nodes[p->n[i]];
-		uint8_t f0 = n->fh[0], f1 = n->fh[1], x0 = n->fx0;
-		ipam__u128 occ = n->occ;
-		uint64_t u = n->used64;
-		pull(t, n);
-		if (i < p->depth - 1 && f0 == n->fh[0] && f1 == n->fh[1] && x0 == n->fx0 && occ == n->occ &&
-		    u == n->used64)
-			break;
+	if (p->depth == 0)
+		return;
+	int i = p->depth - 1;
+	uint32_t c = p->n[i];
+	if (p->full > 1 && i > 0) {
+		/* a new branch node: its parent saw another child before */
+		pull(t, &t->nodes[c]);
+		c = p->n[--i];
+	}
+	outer_t before = outer_of(t, c);
+	pull(t, &t->nodes[c]);
+	for (i = i - 1; i >= 0; i--) {
+		outer_t after = outer_of(t, c);
+		if (after.occ == before.occ && after.u64 == before.u64 && after.free == before.free && after.fx == before.fx)
+			return;
+		uint32_t r = p->n[i];
+		tnode *n = &t->nodes[r];
+		ipam__u128 d = after.occ - before.occ;
+		uint64_t d64 = after.u64 - before.u64;
+		before = outer_of(t, r);
+		if (n->len == 0) {
+			pull(t, n);
+		} else {
+			unsigned b = bit_at(t->nodes[c].key, n->len);
+			n->fh[b] = (uint8_t)(t->nodes[c].len > n->len + 1u ? n->len + 2u : after.free);
+			if (b == 0)
+				n->fx0 = (uint8_t)half0_fx(t, n);
+			n->occ += d;
+			if (t->width == 128 && n->len < 64)
+				n->used64 += d64;
+		}
+		c = r;
 	}
 }
 
@@ -335,8 +377,10 @@ static void fix_path(ipam__trie *t, const path_t *p)
 static uint32_t find_exact(const ipam__trie *t, ipam__u128 key, unsigned len, path_t *p)
 {
 	uint32_t r = t->root;
-	if (p)
+	if (p) {
 		p->depth = 0;
+		p->full = 1;
+	}
 	while (r) {
 		unsigned rl = rlen(t, r);
 		if (rl > len)
@@ -361,6 +405,7 @@ static uint32_t insert(ipam__trie *t, ipam__u128 key, unsigned len, int want_lea
 	uint32_t parent = 0, r = t->root;
 	unsigned pb = 0;
 	p->depth = 0;
+	p->full = 1;
 	key &= ipam__mask(len);
 	while (r) {
 		ipam__u128 rk = rkey(t, r);
@@ -391,6 +436,7 @@ static uint32_t insert(ipam__trie *t, ipam__u128 key, unsigned len, int want_lea
 			pull(t, &t->nodes[b]);
 			set_slot(t, parent, pb, b);
 			p->n[p->depth++] = b;
+			p->full = 2;
 			return x;
 		}
 		if (rl == len) {
