@@ -331,45 +331,53 @@ static inline outer_t outer_of(const ipam__trie *t, uint32_t r)
 }
 
 /* Bring the ancestors' summaries up to date, bottom-up. The deepest one
- * may have had a child replaced, so it is pulled in full. Above it, each
- * ancestor has exactly one changed child, the next one on the path: its
- * half is recomputed from that child alone and the counts move by what that
- * child's outer view moved. The walk stops where the view did not change.
- * /0 nodes are pulled in full, since their counts may saturate. */
+ * may have had a child replaced, so it is pulled in full (two when a new
+ * branch node went in). Above it, each ancestor has exactly one changed
+ * child, the next one on the path: its half is recomputed from that child
+ * alone, and its counts move by the same amounts as the child's did (the
+ * outer count of a node without items is its inner count). The walk stops
+ * at a node with an item (its outer view is fixed) or where nothing moved.
+ * A /0 node has no parent and is simply pulled: its counts may saturate. */
 static void fix_path(ipam__trie *t, const path_t *p)
 {
-	if (p->depth == 0)
+	if (p->depth <= 0)
 		return;
 	int i = p->depth - 1;
 	uint32_t c = p->n[i];
 	if (p->full > 1 && i > 0) {
-		/* a new branch node: its parent saw another child before */
 		pull(t, &t->nodes[c]);
 		c = p->n[--i];
 	}
 	outer_t before = outer_of(t, c);
 	pull(t, &t->nodes[c]);
-	for (i = i - 1; i >= 0; i--) {
-		outer_t after = outer_of(t, c);
-		if (after.occ == before.occ && after.u64 == before.u64 && after.free == before.free && after.fx == before.fx)
+	outer_t after = outer_of(t, c);
+	ipam__u128 d = after.occ - before.occ;
+	uint64_t d64 = after.u64 - before.u64;
+	unsigned cf = after.free;
+	int moved = after.free != before.free || after.fx != before.fx;
+	const int v6 = t->width == 128;
+	while (--i >= 0) {
+		if (!d && !d64 && !moved)
 			return;
-		uint32_t r = p->n[i];
-		tnode *n = &t->nodes[r];
-		ipam__u128 d = after.occ - before.occ;
-		uint64_t d64 = after.u64 - before.u64;
-		before = outer_of(t, r);
+		tnode *n = &t->nodes[p->n[i]];
 		if (n->len == 0) {
 			pull(t, n);
-		} else {
-			unsigned b = bit_at(t->nodes[c].key, n->len);
-			n->fh[b] = (uint8_t)(t->nodes[c].len > n->len + 1u ? n->len + 2u : after.free);
-			if (b == 0)
-				n->fx0 = (uint8_t)half0_fx(t, n);
-			n->occ += d;
-			if (t->width == 128 && n->len < 64)
-				n->used64 += d64;
+			return;
 		}
-		c = r;
+		const tnode *cn = &t->nodes[c];
+		unsigned bf = umin(n->fh[0], n->fh[1]), bx = umin(n->fx0, n->fh[1]);
+		unsigned b = bit_at(cn->key, n->len);
+		n->fh[b] = (uint8_t)(cn->len > n->len + 1u ? n->len + 2u : cf);
+		if (b == 0)
+			n->fx0 = (uint8_t)half0_fx(t, n);
+		n->occ += d;
+		if (v6 && n->len < 64)
+			n->used64 += d64;
+		if (node_occupying(n))
+			return;
+		cf = umin(n->fh[0], n->fh[1]);
+		moved = cf != bf || umin(n->fx0, n->fh[1]) != bx;
+		c = p->n[i];
 	}
 }
 
@@ -400,13 +408,17 @@ static uint32_t find_exact(const ipam__trie *t, ipam__u128 key, unsigned len, pa
  * item is a leaf; an existing node there is returned as it is. Without it,
  * a leaf found there is turned into a node that keeps the address. Returns
  * 0 when out of memory. The ancestors land in *p. */
-static uint32_t insert(ipam__trie *t, ipam__u128 key, unsigned len, int want_leaf, path_t *p)
+static uint32_t insert_from(ipam__trie *t, ipam__u128 key, unsigned len, int want_leaf, path_t *p)
 {
 	uint32_t parent = 0, r = t->root;
 	unsigned pb = 0;
-	p->depth = 0;
 	p->full = 1;
 	key &= ipam__mask(len);
+	if (p->depth) {
+		parent = p->n[p->depth - 1];
+		pb = bit_at(key, t->nodes[parent].len);
+		r = t->nodes[parent].child[pb];
+	}
 	while (r) {
 		ipam__u128 rk = rkey(t, r);
 		unsigned rl = rlen(t, r);
@@ -462,6 +474,12 @@ static uint32_t insert(ipam__trie *t, ipam__u128 key, unsigned len, int want_lea
 		return 0;
 	set_slot(t, parent, pb, x);
 	return x;
+}
+
+static uint32_t insert(ipam__trie *t, ipam__u128 key, unsigned len, int want_leaf, path_t *p)
+{
+	p->depth = 0;
+	return insert_from(t, key, len, want_leaf, p);
 }
 
 /* After an item left ref r (whose ancestors are in *p): drop what no longer
@@ -808,13 +826,15 @@ static int search(search_t *s, task_t first)
  * say where a block exists then, and a free block starting there yields its
  * second address instead. */
 static int first_fit(const ipam__trie *t, uint32_t ref, ipam__u128 start, unsigned rl, int excl, unsigned n,
-                     ipam__u128 *out)
+                     ipam__u128 *out, path_t *p)
 {
 	const ipam__u128 unit = (ipam__u128)1 << (128 - t->width);
 	int type = ref && rlen(t, ref) == rl ? T_INNER : T_REGION;
 	for (;;) {
 		if (type == T_INNER) {
 			const tnode *nd = NODE(t, ref);
+			if (p)
+				p->n[p->depth++] = ref; /* every node entered holds the answer */
 			if (!nd->child[0] && !nd->child[1]) {
 				/* an empty parent */
 				if (rl > n)
@@ -878,10 +898,14 @@ static int first_fit(const ipam__trie *t, uint32_t ref, ipam__u128 start, unsign
 	}
 }
 
-int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first,
-                         int best_fit, ipam__u128 *out)
+/* The search behind ipam__trie_find_free and ipam__trie_alloc; with first
+ * fit, *p receives the ancestors of the answer that the search entered. */
+static int find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first, int best_fit,
+                     ipam__u128 *out, path_t *p)
 {
 	uint32_t r = t->root, sub = 0;
+	p->depth = 0;
+	p->full = 1;
 	key &= ipam__mask(len);
 	if (n < len || n > t->width || (skip_first && n != t->width))
 		return IPAM_EEXHAUSTED;
@@ -906,6 +930,7 @@ int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsi
 			sub = r;
 			break;
 		}
+		p->n[p->depth++] = r;
 		r = nd->child[bit_at(key, rl)];
 	}
 	if (len == t->width) {
@@ -923,6 +948,7 @@ int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsi
 		if (!search(&s, first))
 			return IPAM_EEXHAUSTED;
 		*out = s.best;
+		p->depth = -1; /* no path: insert from the root */
 		return 0;
 	}
 	if (!sub) {
@@ -940,7 +966,41 @@ int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsi
 	}
 	if (avail > n)
 		return IPAM_EEXHAUSTED;
-	return first_fit(t, sub, key, len, skip_first, n, out) ? 0 : IPAM_EEXHAUSTED;
+	return first_fit(t, sub, key, len, skip_first, n, out, p) ? 0 : IPAM_EEXHAUSTED;
+}
+
+int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first,
+                         int best_fit, ipam__u128 *out)
+{
+	path_t p;
+	return find_free(t, key, len, n, skip_first, best_fit, out, &p);
+}
+
+int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first, int skip_last,
+                     int best_fit, uint32_t id, ipam__u128 *out)
+{
+	path_t p;
+	ipam__u128 got;
+	int rc = find_free(t, key, len, n, skip_first, best_fit, &got, &p);
+	if (rc)
+		return rc;
+	if (skip_last && got == (block_end(key & ipam__mask(len), len) & ipam__mask(t->width)))
+		return IPAM_EEXHAUSTED;
+	int leaf = n == t->width;
+	/* the search's path ends at the deepest node that holds the answer;
+	 * the insertion goes on from there */
+	uint32_t r = p.depth < 0 ? insert(t, got, n, leaf, &p) : insert_from(t, got, n, leaf, &p);
+	if (!r)
+		return ipam__enomem();
+	if (IS_LEAF(r))
+		LEAFP(t, r)->addr = id;
+	else if (leaf)
+		NODE(t, r)->addr = id;
+	else
+		NODE(t, r)->pfx = id;
+	fix_path(t, &p);
+	*out = got;
+	return 0;
 }
 
 /* ---- queries ---------------------------------------------------------------- */

@@ -125,15 +125,25 @@ int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const 
 		 * its first address (IPv4 network, IPv6 subnet-router anycast) and,
 		 * for IPv4, its last (broadcast) are never handed out. */
 		int edges = !ipam__pfx(db, pid)->pool && len + 1 < w;
-		ipam__u128 last = (key | ~ipam__mask(len)) & ipam__mask(w);
-		if (ipam__trie_find_free(ipam__space_trie(s, fam), key, len, w, edges, 0, &got) ||
-		    (edges && fam == IPAM_AF_INET && got == last)) {
-			rc = ipam__error(IPAM_EEXHAUSTED, "no free address left in %s (space \"%s\")",
-			                 ipam__prefix_txt(within).s, s->name);
+		uint32_t id = f.bare ? IPAM__BARE_IP : ipam__table_take(&db->ips);
+		if (!id) {
+			rc = IPAM_ENOMEM;
 		} else {
-			rc = ip_store(db, s, fam, got, &f);
-			if (!rc)
-				ipam__key_addr(out, fam, got);
+			rc = ipam__trie_alloc(ipam__space_trie(s, fam), key, len, w, edges, edges && fam == IPAM_AF_INET, 0,
+			                      id, &got);
+			if (rc && id != IPAM__BARE_IP)
+				ipam__table_give(&db->ips, id);
+			if (rc == IPAM_EEXHAUSTED)
+				ipam__error(IPAM_EEXHAUSTED, "no free address left in %s (space \"%s\")",
+				            ipam__prefix_txt(within).s, s->name);
+		}
+		if (!rc) {
+			if (id != IPAM__BARE_IP)
+				*ipam__ip(db, id) = f.rec;
+			else
+				ip_fields_free(&f);
+			s->naddr++;
+			ipam__key_addr(out, fam, got);
 		}
 	}
 	if (rc)

@@ -291,15 +291,26 @@ int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, 
 	} else if (!ipam__trie_get_prefix(ipam__space_trie(s, fam), key, parent->len)) {
 		rc = ipam__error(IPAM_ENOTFOUND, "prefix alloc: %s is not a prefix in space \"%s\"", ipam__prefix_txt(parent).s,
 		                 s->name);
-	} else if (ipam__trie_find_free(ipam__space_trie(s, fam), key, parent->len, n, 0,
-	                                opts->policy == IPAM_POLICY_BEST_FIT, &got)) {
-		rc = ipam__error(IPAM_EEXHAUSTED, "no free /%u left in %s (space \"%s\")", n, ipam__prefix_txt(parent).s,
-		                 s->name);
 	} else {
-		rc = pfx_store(db, s, fam, got, n, &f);
-		if (!rc)
+		uint32_t id = ipam__table_take(&db->pfx);
+		rc = id ? ipam__trie_alloc(ipam__space_trie(s, fam), key, parent->len, n, 0, 0,
+		                           opts->policy == IPAM_POLICY_BEST_FIT, id, &got)
+		        : IPAM_ENOMEM;
+		if (rc == IPAM_EEXHAUSTED)
+			ipam__error(IPAM_EEXHAUSTED, "no free /%u left in %s (space \"%s\")", n, ipam__prefix_txt(parent).s,
+			            s->name);
+		if (rc && id) {
+			ipam__table_give(&db->pfx, id);
+		} else if (!rc) {
+			ipam__pfx_rec *r = ipam__pfx(db, id);
+			r->description = f.description;
+			r->attrs = f.attrs;
+			r->status = f.status;
+			r->pool = f.pool;
+			f.description = f.attrs = NULL;
+			s->nprefix++;
 			ipam__prefix_of(out, fam, got, n);
-		f.description = f.attrs = NULL; /* taken or freed by pfx_store */
+		}
 	}
 	pfx_fields_free(&f);
 	ipam__db_unlock(db);
