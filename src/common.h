@@ -22,7 +22,7 @@
 /* Set the calling thread's last error and return `code`, so that callers can
  * write `return ipam__error(IPAM_EINVAL, "...")`. */
 int ipam__error(int code, const char *fmt, ...) IPAM__PRINTF(2, 3);
-int ipam__verror(int code, const char *fmt, va_list ap);
+int ipam__verror(int code, const char *fmt, va_list ap) IPAM__PRINTF(2, 0);
 
 /* Out of memory: sets the error without allocating. */
 int ipam__enomem(void);

@@ -50,7 +50,12 @@ IPAM_EXTERN(int) ipam_range_options_init(ipam_range_options *opts, unsigned int 
  */
 IPAM_EXTERN(int) ipam_range_add(ipam_db *db, const ipam_addr *first, const ipam_addr *last, const ipam_range_options *opts);
 
-/** Remove the range with these bounds. @return 0 or IPAM_ENOTFOUND @since 0.1 */
+/**
+ * Remove the range with these bounds.
+ * @return 0; IPAM_ENOTFOUND when no range has them; IPAM_EINVAL when the
+ *         bounds are malformed (families differ, or last < first)
+ * @since 0.1
+ */
 IPAM_EXTERN(int) ipam_range_rm(ipam_db *db, const char *space, const ipam_addr *first, const ipam_addr *last);
 
 /** A range as returned by the range iterator. */

@@ -977,7 +977,7 @@ int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsi
 }
 
 int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first, int skip_last,
-                     int best_fit, uint32_t id, ipam__u128 *out)
+                     int best_fit, int as_addr, uint32_t id, ipam__u128 *out)
 {
 	path_t p;
 	ipam__u128 got;
@@ -986,7 +986,7 @@ int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, in
 		return rc;
 	if (skip_last && got == (block_end(key & ipam__mask(len), len) & ipam__mask(t->width)))
 		return IPAM_EEXHAUSTED;
-	int leaf = n == t->width;
+	int leaf = as_addr && n == t->width;
 	/* the search's path ends at the deepest node that holds the answer;
 	 * the insertion goes on from there */
 	uint32_t r = p.depth < 0 ? insert(t, got, n, leaf, &p) : insert_from(t, got, n, leaf, &p);

@@ -82,12 +82,13 @@ void ipam__trie_range_del(ipam__trie *t, ipam__u128 first, ipam__u128 last);
 int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first,
                          int best_fit, ipam__u128 *out);
 
-/* ipam__trie_find_free, then store the block found: as address `id` when n
- * is the width, else as prefix `id`, reusing the search's path. With
+/* ipam__trie_find_free, then store the block found: as address `id` with
+ * as_addr (n must be the width), else as prefix `id`, reusing the search's
+ * path. With
  * skip_last, an answer that is the parent's last address is exhaustion
  * (IPv4 broadcast). 0 and *out, IPAM_EEXHAUSTED or IPAM_ENOMEM. */
 int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first, int skip_last,
-                     int best_fit, uint32_t id, ipam__u128 *out);
+                     int best_fit, int as_addr, uint32_t id, ipam__u128 *out);
 
 /* Longest match: the id of the most specific prefix covering (key, len),
  * 0 when none; *okey and *olen receive it. */

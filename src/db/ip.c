@@ -130,7 +130,7 @@ int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const 
 			rc = IPAM_ENOMEM;
 		} else {
 			rc = ipam__trie_alloc(ipam__space_trie(s, fam), key, len, w, edges, edges && fam == IPAM_AF_INET, 0,
-			                      id, &got);
+			                      1, id, &got);
 			if (rc && id != IPAM__BARE_IP)
 				ipam__table_give(&db->ips, id);
 			if (rc == IPAM_EEXHAUSTED)

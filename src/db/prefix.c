@@ -294,7 +294,7 @@ int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, 
 	} else {
 		uint32_t id = ipam__table_take(&db->pfx);
 		rc = id ? ipam__trie_alloc(ipam__space_trie(s, fam), key, parent->len, n, 0, 0,
-		                           opts->policy == IPAM_POLICY_BEST_FIT, id, &got)
+		                           opts->policy == IPAM_POLICY_BEST_FIT, 0, id, &got)
 		        : IPAM_ENOMEM;
 		if (rc == IPAM_EEXHAUSTED)
 			ipam__error(IPAM_EEXHAUSTED, "no free /%u left in %s (space \"%s\")", n, ipam__prefix_txt(parent).s,
