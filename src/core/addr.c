@@ -184,8 +184,9 @@ static int parse_v6(const perr_ctx *ctx, const char *s, size_t n, uint8_t out16[
 	while (i < n) {
 		size_t start = i;
 		unsigned v = 0;
-		while (i < n && hexval((unsigned char)s[i]) >= 0) {
-			v = (v << 4) | (unsigned)hexval((unsigned char)s[i]);
+		int h;
+		while (i < n && (h = hexval((unsigned char)s[i])) >= 0) {
+			v = (v << 4) | (unsigned)h;
 			i++;
 			if (i - start > 4)
 				return perr(ctx, "group %d has more than 4 hex digits", ng + 1);
