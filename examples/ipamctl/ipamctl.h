@@ -1,0 +1,185 @@
+/* ipamctl: the example command-line client of libipam. What the files of the
+ * program share: the run context, parsed arguments, the command table and
+ * the output calls. Only the public libipam API is used. */
+#ifndef IPAMCTL_H
+#define IPAMCTL_H
+
+#include <ipam.h>
+
+#include <cjson/cJSON.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses (and command results). */
+enum { ST_OK = 0, ST_ERROR = 1, ST_USAGE = 2 };
+
+/* Every option any command knows; a command accepts a subset (a mask). */
+enum opt_id {
+	OPT_SPACE,
+	OPT_STATUS,
+	OPT_POOL,
+	OPT_DESCRIPTION,
+	OPT_ATTR,
+	OPT_LABEL,
+	OPT_WITHIN,
+	OPT_LENGTH,
+	OPT_POLICY,
+	OPT_HOSTNAME,
+	OPT_MAC,
+	OPT_PURPOSE,
+	OPT_HELP,
+	OPT_COUNT
+};
+#define O(x) (1u << OPT_##x)
+
+#define ARGS_MAX_POS 2
+
+/* The arguments of one command, parsed. Strings point into argv. */
+struct args {
+	const char *pos[ARGS_MAX_POS];
+	int npos;
+	const char *val[OPT_COUNT]; /* the value of a single-valued option, or NULL */
+	bool seen[OPT_COUNT];
+	const char **kv;            /* the KEY=VALUE words of --attr / --label, in order */
+	size_t nkv, ckv;
+};
+
+struct ctl;
+
+/* One command of the table (main.c). */
+struct cmd {
+	const char *group;    /* "prefix", or NULL for a one-word command */
+	const char *name;     /* "add" */
+	const char *synopsis; /* the usage line after "ipamctl " */
+	unsigned int opts;    /* accepted options (O(...) mask) */
+	int min_pos, max_pos;
+	const char *pos_names[ARGS_MAX_POS];
+	int (*run)(struct ctl *c, const struct args *a);
+};
+
+/* What an output item is, for the human renderer. */
+enum kind { K_NONE, K_SPACE, K_PREFIX, K_IP, K_RANGE, K_FIND, K_UTIL, K_TEXT };
+
+struct table;
+
+/* The run context: one per process, shared by every batch line. */
+struct ctl {
+	ipam_db *db;
+	const char *uri;
+	bool json;           /* --json or batch */
+	bool batch;          /* inside `batch`: one JSON line per command */
+	FILE *out;
+	unsigned long line;  /* batch: the current input line, from 1 */
+	const struct cmd *cmd; /* the command being run, for usage messages */
+	bool reported;       /* the command wrote its errors itself (batch) */
+
+	/* the list being written (out_list_*) */
+	enum kind list_kind;
+	bool in_list;
+	cJSON *list_items;   /* batch: collected items */
+	struct table *table; /* human: collected rows */
+
+	/* the error of the current command */
+	char err_code[24];
+	char err_msg[1536];
+};
+
+/* ---- args.c ---- */
+
+/* Parse argv (after the command words) for `cmd`. On a usage error set it in
+ * c and return ST_USAGE. a must be zeroed except for kv/ckv, which may hold
+ * an array to reuse. */
+int args_parse(struct ctl *c, struct args *a, const struct cmd *cmd, int argc, char **argv);
+void args_reset(struct args *a);
+void args_free(struct args *a);
+
+/* The option's name as written ("space"). */
+const char *opt_name(enum opt_id id);
+
+/* Value parsers: each reports an INVAL error naming the option and value. */
+int arg_prefix(struct ctl *c, ipam_prefix *out, const char *text, const char *what);
+int arg_addr(struct ctl *c, ipam_addr *out, const char *text, const char *what);
+int arg_addr_or_prefix(struct ctl *c, ipam_prefix *out, const char *text, const char *what);
+int arg_length(struct ctl *c, unsigned int *out, const char *text);
+int arg_prefix_status(struct ctl *c, ipam_status *out, const char *text);
+int arg_ip_status(struct ctl *c, ipam_status *out, const char *text);
+int arg_policy(struct ctl *c, ipam_policy *out, const char *text);
+int arg_purpose(struct ctl *c, ipam_range_purpose *out, const char *text);
+/* Build a JSON object text from the KEY=VALUE words (string values; a later
+ * key replaces an earlier one). *out is NULL when there are none; free() it. */
+int arg_kv_json(struct ctl *c, char **out, const struct args *a, enum opt_id id);
+
+/* Shell-like splitting of one batch line. */
+struct words {
+	char *buf;
+	size_t cbuf;
+	char **argv;
+	size_t argc, cargv;
+};
+/* Split `len` bytes of `line` into w->argv (NULL-terminated). Returns 0, or
+ * -1 with *err set to a static message. */
+int words_split(struct words *w, const char *line, size_t len, const char **err);
+void words_free(struct words *w);
+
+/* ---- out.c ---- */
+
+/* Errors: each records code and message in c and returns the status. */
+int fail_lib(struct ctl *c, int rc, const char *context);
+int fail_inval(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int fail_usage(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int fail_nomem(struct ctl *c);
+/* Write the error of the finished command (status 1 or 2). */
+void out_error(struct ctl *c, int status);
+
+/* A single result. Takes `obj`. `human`: the text of the line in human
+ * mode, or NULL to render obj by its kind. Returns ST_OK or an error. */
+int out_item(struct ctl *c, enum kind k, cJSON *obj, const char *human);
+void out_list_begin(struct ctl *c, enum kind k);
+int out_list_add(struct ctl *c, cJSON *obj); /* takes obj */
+void out_list_end(struct ctl *c);
+void out_list_abort(struct ctl *c);
+/* A raw text line (help, version); JSON modes wrap it as {key: text}. */
+void out_text(struct ctl *c, const char *key, const char *text);
+
+/* JSON value helpers. They return false on allocation failure. */
+bool json_str(cJSON *obj, const char *key, const char *s); /* NULL: null; bad UTF-8 is repaired */
+bool json_u128(cJSON *obj, const char *key, ipam_u128 v); /* number below 2^53, else a decimal string */
+bool json_attrs(cJSON *obj, const char *key, const char *json_text); /* an object, "{}" for NULL */
+bool json_addr(cJSON *obj, const char *key, const ipam_addr *a);
+bool json_prefix(cJSON *obj, const char *key, const ipam_prefix *p);
+
+/* Objects for the library's info structs. NULL on allocation failure. */
+cJSON *json_space(const ipam_space_info *s);
+cJSON *json_prefix_info(const ipam_prefix_info *p);
+cJSON *json_ip_info(const ipam_ip_info *ip);
+cJSON *json_range_info(const ipam_range_info *r);
+
+/* ---- commands ---- */
+int cmd_init(struct ctl *c, const struct args *a);
+int cmd_space_add(struct ctl *c, const struct args *a);
+int cmd_space_list(struct ctl *c, const struct args *a);
+int cmd_space_rm(struct ctl *c, const struct args *a);
+int cmd_prefix_add(struct ctl *c, const struct args *a);
+int cmd_prefix_list(struct ctl *c, const struct args *a);
+int cmd_prefix_rm(struct ctl *c, const struct args *a);
+int cmd_prefix_alloc(struct ctl *c, const struct args *a);
+int cmd_find(struct ctl *c, const struct args *a);
+int cmd_util(struct ctl *c, const struct args *a);
+int cmd_ip_alloc(struct ctl *c, const struct args *a);
+int cmd_ip_add(struct ctl *c, const struct args *a);
+int cmd_ip_release(struct ctl *c, const struct args *a);
+int cmd_ip_list(struct ctl *c, const struct args *a);
+int cmd_ip_show(struct ctl *c, const struct args *a);
+int cmd_range_add(struct ctl *c, const struct args *a);
+int cmd_range_list(struct ctl *c, const struct args *a);
+int cmd_range_rm(struct ctl *c, const struct args *a);
+
+/* The space name to show for a --space value. */
+static inline const char *space_or_default(const char *s)
+{
+	return s ? s : "default";
+}
+
+#endif
