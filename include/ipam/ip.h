@@ -70,6 +70,7 @@ typedef struct ipam_ip_info {
 } ipam_ip_info;
 
 #define IPAM_IP_INFO_VERSION 1
+#define IPAM_IP_INFO_INIT { IPAM_IP_INFO_VERSION, { 0, { 0, 0, 0 }, { 0 } }, NULL, 0, { { 0, { 0, 0, 0 }, { 0 } }, 0, { 0, 0, 0 } }, IPAM_STATUS_ACTIVE, NULL, 0, { 0, { 0 } }, NULL, NULL }
 
 /** Release the strings of an info struct; NULL-safe. @since 0.1 */
 IPAM_EXTERN(void) ipam_ip_info_dispose(ipam_ip_info *info);

@@ -70,6 +70,7 @@ typedef struct ipam_range_info {
 } ipam_range_info;
 
 #define IPAM_RANGE_INFO_VERSION 1
+#define IPAM_RANGE_INFO_INIT { IPAM_RANGE_INFO_VERSION, NULL, { 0, { 0, 0, 0 }, { 0 } }, { 0, { 0, 0, 0 }, { 0 } }, IPAM_RANGE_DHCP, NULL, NULL }
 
 /** Release the strings of an info struct; NULL-safe. @since 0.1 */
 IPAM_EXTERN(void) ipam_range_info_dispose(ipam_range_info *info);

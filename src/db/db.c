@@ -248,10 +248,11 @@ static int norm_labels(char **out, const char *json)
 		return ipam__enomem();
 	for (cJSON *c = v->child; c; c = c->next) {
 		if (!cJSON_IsString(c)) {
+			int erc = ipam__error(IPAM_EINVAL, "labels: value of \"%.64s\" must be a string", c->string);
 			cJSON_Delete(v);
 			free(*out);
 			*out = NULL;
-			return ipam__error(IPAM_EINVAL, "labels: value of \"%s\" must be a string", c->string);
+			return erc;
 		}
 	}
 	cJSON_Delete(v);

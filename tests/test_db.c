@@ -1,0 +1,430 @@
+/* The db handle through the public API: spaces, info structs, iterators,
+ * options versions, validation messages, and one handle shared by threads. */
+#include "ipam.h"
+
+#include "db/check.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ipam_prefix P(const char *s)
+{
+	ipam_prefix p;
+	ck_assert_msg(ipam_prefix_parse(&p, s, IPAM_PARSE_DEFAULT) == 0, "parse %s: %s", s, ipam_error_last()->message);
+	return p;
+}
+
+static ipam_addr A(const char *s)
+{
+	ipam_addr a;
+	ck_assert_msg(ipam_addr_parse(&a, s) == 0, "parse %s", s);
+	return a;
+}
+
+static const char *fmt_a(const ipam_addr *a)
+{
+	static _Thread_local char b[IPAM_ADDR_STRLEN];
+	ipam_addr_format(b, sizeof b, a);
+	return b;
+}
+
+static const char *fmt_p(const ipam_prefix *p)
+{
+	static _Thread_local char b[IPAM_PREFIX_STRLEN];
+	ipam_prefix_format(b, sizeof b, p);
+	return b;
+}
+
+static ipam_db *open_db(void)
+{
+	ipam_db *db = NULL;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	return db;
+}
+
+static void check_and_free(ipam_db *db)
+{
+	ck_assert_msg(ipam__db_check(db) == 0, "%s", ipam_error_last()->message);
+	ipam_db_free(db);
+}
+
+START_TEST(open_uris)
+{
+	ipam_db *db = NULL;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ipam_db_free(db);
+	ck_assert_int_eq(ipam_db_open(&db, NULL, NULL), 0);
+	ipam_db_free(db);
+	ck_assert_int_eq(ipam_db_open(&db, "mysql://x", NULL), IPAM_EINVAL);
+	ck_assert_ptr_null(db);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "mysql://x"));
+	ipam_open_options o;
+	ck_assert_int_eq(ipam_open_options_init(&o, 99), IPAM_EINVAL);
+	ck_assert_int_eq(ipam_open_options_init(&o, IPAM_OPEN_OPTIONS_VERSION), 0);
+	o.version = 7;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", &o), IPAM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "version"));
+	ipam_db_free(NULL);
+}
+END_TEST
+
+START_TEST(spaces)
+{
+	ipam_db *db = open_db();
+	ck_assert_int_eq(ipam_space_add(db, "blue", "{\"provider\":\"aws\",\"region\":\"eu-west-1\"}"), 0);
+	ck_assert_int_eq(ipam_space_add(db, "blue", NULL), IPAM_EEXISTS);
+	ck_assert_int_eq(ipam_space_add(db, "default", NULL), IPAM_EEXISTS);
+	ck_assert_int_eq(ipam_space_add(db, "", NULL), IPAM_EINVAL);
+	ck_assert_int_eq(ipam_space_add(db, "bad name", NULL), IPAM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "character 4"));
+	ck_assert_int_eq(ipam_space_add(db, "red", "{\"n\": 1}"), IPAM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "\"n\" must be a string"));
+	ck_assert_int_eq(ipam_space_add(db, "red", "[1]"), IPAM_EINVAL);
+	ck_assert_int_eq(ipam_space_add(db, "red", "{\"a\":"), IPAM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "invalid JSON"));
+	ck_assert_int_eq(ipam_space_add(db, "red", NULL), 0);
+
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	ck_assert_int_eq(ipam_space_get(&si, db, "blue"), 0);
+	ck_assert_str_eq(si.name, "blue");
+	ck_assert_str_eq(si.labels_json, "{\"provider\":\"aws\",\"region\":\"eu-west-1\"}");
+	ipam_space_info_dispose(&si);
+	ck_assert_int_eq(ipam_space_get(&si, db, "nope"), IPAM_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "\"nope\""));
+
+	/* listed in name order, removal while iterating is skipped */
+	ipam_space_iter *it;
+	ck_assert_int_eq(ipam_space_iter_new(&it, db), 0);
+	ck_assert_int_eq(ipam_space_rm(db, "default"), IPAM_EPERM);
+	ck_assert_int_eq(ipam_space_rm(db, "red"), 0);
+	const char *want[] = { "blue", "default" };
+	int n = 0;
+	while (ipam_space_iter_next(&si, it) == 0) {
+		ck_assert_int_lt(n, 2);
+		ck_assert_str_eq(si.name, want[n]);
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	ipam_space_info_dispose(&si);
+	ipam_space_iter_free(it);
+
+	/* a space that holds something cannot go */
+	ipam_prefix_options po = IPAM_PREFIX_OPTIONS_INIT;
+	po.space = "blue";
+	ipam_prefix p = P("10.0.0.0/8");
+	ck_assert_int_eq(ipam_prefix_add(db, &p, &po), 0);
+	ck_assert_int_eq(ipam_space_rm(db, "blue"), IPAM_EINUSE);
+	ck_assert_int_eq(ipam_prefix_rm(db, "blue", &p), 0);
+	ck_assert_int_eq(ipam_space_rm(db, "blue"), 0);
+	ck_assert_int_eq(ipam_space_rm(db, "blue"), IPAM_ENOTFOUND);
+	check_and_free(db);
+}
+END_TEST
+
+START_TEST(prefix_info_and_walks)
+{
+	ipam_db *db = open_db();
+	const char *add[] = { "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.128/25", "10.2.0.0/16",
+		              "192.0.2.0/24", "2001:db8::/32", "2001:db8:1::/48" };
+	ipam_prefix_options po = IPAM_PREFIX_OPTIONS_INIT;
+	po.status = IPAM_STATUS_CONTAINER;
+	po.description = "corp";
+	po.attrs_json = "{ \"site\" : \"ams1\" }";
+	for (size_t i = 0; i < sizeof add / sizeof *add; i++) {
+		ipam_prefix p = P(add[i]);
+		ck_assert_int_eq(ipam_prefix_add(db, &p, i == 0 ? &po : NULL), 0);
+	}
+	ipam_prefix_info pi = IPAM_PREFIX_INFO_INIT;
+	ipam_prefix q = P("10.1.2.128/25");
+	ck_assert_int_eq(ipam_prefix_get(&pi, db, NULL, &q), 0);
+	ck_assert_str_eq(pi.space, "default");
+	ck_assert_int_eq(pi.has_parent, 1);
+	ck_assert_str_eq(fmt_p(&pi.parent), "10.1.2.0/24");
+	ck_assert_uint_eq(pi.depth, 3);
+	ck_assert_int_eq(pi.status, IPAM_STATUS_ACTIVE);
+	ck_assert_str_eq(pi.attrs_json, "{}");
+	ck_assert_ptr_null(pi.description);
+	q = P("10.0.0.0/8");
+	ck_assert_int_eq(ipam_prefix_get(&pi, db, NULL, &q), 0);
+	ck_assert_int_eq(pi.has_parent, 0);
+	ck_assert_int_eq(pi.status, IPAM_STATUS_CONTAINER);
+	ck_assert_str_eq(pi.description, "corp");
+	ck_assert_str_eq(pi.attrs_json, "{\"site\":\"ams1\"}");
+	ipam_prefix_info_dispose(&pi);
+
+	/* a prefix with a DHCP status is refused */
+	po.status = IPAM_STATUS_DHCP;
+	q = P("172.16.0.0/12");
+	ck_assert_int_eq(ipam_prefix_add(db, &q, &po), IPAM_EINVAL);
+	/* host bits: the message proposes the network */
+	ipam_prefix bad = P("10.1.2.0/24");
+	bad.addr.bytes[3] = 3;
+	ck_assert_int_eq(ipam_prefix_add(db, &bad, NULL), IPAM_EINVAL);
+	ck_assert_str_eq(ipam_error_last()->message, "10.1.2.3/24: host bits set; did you mean 10.1.2.0/24?");
+
+	/* WITHIN: in order, parents first */
+	ipam_prefix_query qq = IPAM_PREFIX_QUERY_INIT;
+	ipam_prefix_iter *it;
+	q = P("10.0.0.0/8");
+	qq.walk = IPAM_WALK_WITHIN;
+	qq.target = &q;
+	ck_assert_int_eq(ipam_prefix_iter_new(&it, db, &qq), 0);
+	const char *within[] = { "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.128/25", "10.2.0.0/16" };
+	int n = 0;
+	while (ipam_prefix_iter_next(&pi, it) == 0) {
+		ck_assert_int_lt(n, 5);
+		ck_assert_str_eq(fmt_p(&pi.prefix), within[n]);
+		/* removing the next one while iterating: it is skipped */
+		if (n == 2) {
+			ipam_prefix r = P("10.1.2.128/25");
+			ck_assert_int_eq(ipam_prefix_rm(db, NULL, &r), 0);
+			n++;
+		}
+		n++;
+	}
+	ck_assert_int_eq(n, 5);
+	ipam_prefix_iter_free(it);
+
+	/* COVERING: least specific first */
+	q = P("10.1.2.77/32");
+	qq.walk = IPAM_WALK_COVERING;
+	ck_assert_int_eq(ipam_prefix_iter_new(&it, db, &qq), 0);
+	const char *cov[] = { "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24" };
+	n = 0;
+	while (ipam_prefix_iter_next(&pi, it) == 0)
+		ck_assert_str_eq(fmt_p(&pi.prefix), cov[n++]);
+	ck_assert_int_eq(n, 3);
+	ipam_prefix_iter_free(it);
+	ipam_prefix m;
+	ck_assert_int_eq(ipam_prefix_match(&m, db, NULL, &q), 0);
+	ck_assert_str_eq(fmt_p(&m), "10.1.2.0/24");
+	q = P("11.0.0.0/8");
+	ck_assert_int_eq(ipam_prefix_match(&m, db, NULL, &q), IPAM_ENOTFOUND);
+
+	/* ALL with a family filter: v6 only */
+	qq.walk = IPAM_WALK_ALL;
+	qq.target = NULL;
+	qq.family = IPAM_AF_INET6;
+	ck_assert_int_eq(ipam_prefix_iter_new(&it, db, &qq), 0);
+	n = 0;
+	while (ipam_prefix_iter_next(&pi, it) == 0) {
+		ck_assert_int_eq(pi.prefix.addr.family, IPAM_AF_INET6);
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	ipam_prefix_iter_free(it);
+	ipam_prefix_info_dispose(&pi);
+
+	qq.walk = IPAM_WALK_WITHIN;
+	ck_assert_int_eq(ipam_prefix_iter_new(&it, db, &qq), IPAM_EINVAL);
+	qq.space = "nope";
+	qq.walk = IPAM_WALK_ALL;
+	ck_assert_int_eq(ipam_prefix_iter_new(&it, db, &qq), IPAM_ENOTFOUND);
+	check_and_free(db);
+}
+END_TEST
+
+START_TEST(addresses_and_ranges)
+{
+	ipam_db *db = open_db();
+	ipam_prefix net = P("192.0.2.0/24"), sub = P("192.0.2.64/26");
+	ck_assert_int_eq(ipam_prefix_add(db, &net, NULL), 0);
+	ck_assert_int_eq(ipam_prefix_add(db, &sub, NULL), 0);
+	ipam_ip_options o = IPAM_IP_OPTIONS_INIT;
+	o.hostname = "Web1.Example.NET.";
+	o.mac = "AABB.CCDD.EEFF";
+	o.attrs_json = "{\"owner\": \"ops\"}";
+	ipam_addr a;
+	ck_assert_int_eq(ipam_ip_alloc(&a, db, &sub, &o), 0);
+	ck_assert_str_eq(fmt_a(&a), "192.0.2.65");
+	ipam_ip_info ii = IPAM_IP_INFO_INIT;
+	ck_assert_int_eq(ipam_ip_get(&ii, db, NULL, &a), 0);
+	ck_assert_str_eq(ii.hostname, "web1.example.net");
+	ck_assert_int_eq(ii.has_mac, 1);
+	char mac[IPAM_MAC_STRLEN];
+	ipam_mac_format(mac, sizeof mac, &ii.mac);
+	ck_assert_str_eq(mac, "aa:bb:cc:dd:ee:ff");
+	ck_assert_int_eq(ii.has_prefix, 1);
+	ck_assert_str_eq(fmt_p(&ii.prefix), "192.0.2.64/26");
+	ck_assert_str_eq(ii.attrs_json, "{\"owner\":\"ops\"}");
+	ipam_ip_info_dispose(&ii);
+
+	/* bad input is refused before anything is written */
+	o.hostname = "bad..name";
+	ck_assert_int_eq(ipam_ip_alloc(&a, db, &sub, &o), IPAM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "empty label"));
+	o.hostname = NULL;
+	o.mac = "aa:bb:cc";
+	ck_assert_int_eq(ipam_ip_alloc(&a, db, &sub, &o), IPAM_EINVAL);
+	o.mac = NULL;
+	o.status = IPAM_STATUS_CONTAINER;
+	ck_assert_int_eq(ipam_ip_alloc(&a, db, &sub, &o), IPAM_EINVAL);
+	ipam_db_stats st = IPAM_DB_STATS_INIT;
+	ck_assert_int_eq(ipam_db_stats_get(&st, db), 0);
+	ck_assert_uint_eq(st.addresses, 1);
+
+	/* ranges: nested allowed, duplicate refused, listed in order */
+	ipam_range_options ro = IPAM_RANGE_OPTIONS_INIT;
+	ipam_addr f = A("192.0.2.100"), l = A("192.0.2.199"), f2 = A("192.0.2.150"), l2 = A("192.0.2.159");
+	ck_assert_int_eq(ipam_range_add(db, &f, &l, &ro), 0);
+	ro.purpose = IPAM_RANGE_EXCLUDED;
+	ck_assert_int_eq(ipam_range_add(db, &f2, &l2, &ro), 0);
+	ck_assert_int_eq(ipam_range_add(db, &f2, &l2, &ro), IPAM_EEXISTS);
+	ck_assert_int_eq(ipam_range_add(db, &l, &f, &ro), IPAM_EINVAL);
+	ipam_addr v6 = A("2001:db8::1");
+	ck_assert_int_eq(ipam_range_add(db, &f, &v6, &ro), IPAM_EINVAL);
+	ipam_range_iter *ri;
+	ipam_range_info rinfo = IPAM_RANGE_INFO_INIT;
+	ipam_range_query rq = IPAM_RANGE_QUERY_INIT;
+	ipam_prefix win = P("192.0.2.128/26");
+	rq.within = &win;
+	ck_assert_int_eq(ipam_range_iter_new(&ri, db, &rq), 0);
+	ck_assert_int_eq(ipam_range_iter_next(&rinfo, ri), 0);
+	ck_assert_str_eq(fmt_a(&rinfo.first), "192.0.2.100");
+	ck_assert_int_eq(rinfo.purpose, IPAM_RANGE_DHCP);
+	ck_assert_int_eq(ipam_range_iter_next(&rinfo, ri), 0);
+	ck_assert_str_eq(fmt_a(&rinfo.first), "192.0.2.150");
+	ck_assert_int_eq(rinfo.purpose, IPAM_RANGE_EXCLUDED);
+	ck_assert_int_eq(ipam_range_iter_next(&rinfo, ri), IPAM_ITEROVER);
+	ipam_range_info_dispose(&rinfo);
+	ipam_range_iter_free(ri);
+
+	/* utilization of the /24: the /26 and the range 100-199 */
+	ipam_util u = IPAM_UTIL_INIT;
+	ck_assert_int_eq(ipam_prefix_util(&u, db, NULL, &net), 0);
+	ck_assert_uint_eq(u.total.lo, 256);
+	ck_assert_uint_eq(u.used.lo, 64 + 100 - (128 - 100)); /* /26 is 64..127; range adds 128..199 */
+	ck_assert_uint_eq(u.free.lo, 256 - u.used.lo);
+
+	/* addresses listed in order; released during iteration: skipped */
+	ipam_addr extra[] = { A("192.0.2.10"), A("192.0.2.11"), A("192.0.2.12") };
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(ipam_ip_add(db, &extra[i], NULL), 0);
+	ck_assert_int_eq(ipam_ip_add(db, &extra[0], NULL), IPAM_EEXISTS);
+	ipam_ip_iter *ii_it;
+	ck_assert_int_eq(ipam_ip_iter_new(&ii_it, db, NULL), 0);
+	ck_assert_int_eq(ipam_ip_release(db, NULL, &extra[1]), 0);
+	ck_assert_int_eq(ipam_ip_release(db, NULL, &extra[1]), IPAM_ENOTFOUND);
+	const char *seen[] = { "192.0.2.10", "192.0.2.12", "192.0.2.65" };
+	int n = 0;
+	while (ipam_ip_iter_next(&ii, ii_it) == 0)
+		ck_assert_str_eq(fmt_a(&ii.addr), seen[n++]);
+	ck_assert_int_eq(n, 3);
+	ipam_ip_info_dispose(&ii);
+	ipam_ip_iter_free(ii_it);
+
+	ck_assert_int_eq(ipam_range_rm(db, NULL, &f2, &l2), 0);
+	ck_assert_int_eq(ipam_range_rm(db, NULL, &f2, &l2), IPAM_ENOTFOUND);
+	check_and_free(db);
+}
+END_TEST
+
+/* One handle, several threads allocating at once: every address exactly
+ * once, and the thread-local error of one thread is not another's. */
+typedef struct {
+	ipam_db *db;
+	ipam_prefix net;
+	int got;
+	uint32_t seen[4096];
+	int exhausted_msg_ok;
+} worker;
+
+static void *alloc_worker(void *arg)
+{
+	worker *w = arg;
+	ipam_addr a;
+	for (;;) {
+		int rc = ipam_ip_alloc(&a, w->db, &w->net, NULL);
+		if (rc == IPAM_EEXHAUSTED) {
+			w->exhausted_msg_ok = strstr(ipam_error_last()->message, "10.9.0.0/20") != NULL;
+			break;
+		}
+		if (rc != 0)
+			break;
+		w->seen[w->got++] = ((uint32_t)a.bytes[2] << 8) | a.bytes[3];
+	}
+	return NULL;
+}
+
+START_TEST(threads_share_a_handle)
+{
+	ipam_db *db = open_db();
+	ipam_prefix net = P("10.9.0.0/20");
+	ck_assert_int_eq(ipam_prefix_add(db, &net, NULL), 0);
+	static worker w[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		memset(&w[i], 0, sizeof w[i]);
+		w[i].db = db;
+		w[i].net = net;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, alloc_worker, &w[i]), 0);
+	}
+	static unsigned char hit[4096];
+	memset(hit, 0, sizeof hit);
+	int total = 0;
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(w[i].exhausted_msg_ok, 1);
+		for (int k = 0; k < w[i].got; k++) {
+			ck_assert_uint_lt(w[i].seen[k], 4096);
+			ck_assert_int_eq(hit[w[i].seen[k]], 0);
+			hit[w[i].seen[k]] = 1;
+		}
+		total += w[i].got;
+	}
+	ck_assert_int_eq(total, 4094); /* all but network and broadcast */
+	ck_assert_int_eq(hit[0], 0);
+	ck_assert_int_eq(hit[4095], 0);
+	check_and_free(db);
+}
+END_TEST
+
+START_TEST(v6_util_and_free_64s)
+{
+	ipam_db *db = open_db();
+	ipam_prefix p48 = P("2001:db8:5::/48"), p64 = P("2001:db8:5:7::/64");
+	ck_assert_int_eq(ipam_prefix_add(db, &p48, NULL), 0);
+	ipam_prefix_alloc_options ao = IPAM_PREFIX_ALLOC_OPTIONS_INIT;
+	ao.length = 56;
+	ipam_prefix got;
+	ck_assert_int_eq(ipam_prefix_alloc(&got, db, &p48, &ao), 0);
+	ck_assert_str_eq(fmt_p(&got), "2001:db8:5::/56");
+	ck_assert_int_eq(ipam_prefix_add(db, &p64, NULL), 0);
+	ipam_addr a;
+	ck_assert_int_eq(ipam_ip_alloc(&a, db, &p64, NULL), 0);
+	ck_assert_str_eq(fmt_a(&a), "2001:db8:5:7::1");
+	ipam_util u = IPAM_UTIL_INIT;
+	ck_assert_int_eq(ipam_prefix_util(&u, db, NULL, &p48), 0);
+	/* 65,536 /64s; the /56 takes 256 of them, the /64 lies inside it */
+	ck_assert_uint_eq(u.free_64s.lo, 65536 - 256);
+	ck_assert_uint_eq(u.total.hi, 1u << 16);
+	ck_assert_uint_eq(u.used.hi, 256);
+	ck_assert_int_eq(ipam_prefix_util(&u, db, NULL, &p64), 0);
+	ck_assert_uint_eq(u.used.lo, 1);
+	ck_assert_uint_eq(u.used.hi, 0);
+	ck_assert_uint_eq(u.free_64s.lo, 0);
+	check_and_free(db);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("db");
+	TCase *tc = tcase_create("db");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, open_uris);
+	tcase_add_test(tc, spaces);
+	tcase_add_test(tc, prefix_info_and_walks);
+	tcase_add_test(tc, addresses_and_ranges);
+	tcase_add_test(tc, threads_share_a_handle);
+	tcase_add_test(tc, v6_util_and_free_64s);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
