@@ -147,6 +147,7 @@ START_TEST(prefix_info_and_walks)
 	ck_assert_int_eq(pi.status, IPAM_STATUS_ACTIVE);
 	ck_assert_str_eq(pi.attrs_json, "{}");
 	ck_assert_ptr_null(pi.description);
+	ipam_prefix_info_dispose(&pi); /* get fills the struct afresh */
 	q = P("10.0.0.0/8");
 	ck_assert_int_eq(ipam_prefix_get(&pi, db, NULL, &q), 0);
 	ck_assert_int_eq(pi.has_parent, 0);
@@ -410,6 +411,35 @@ START_TEST(v6_util_and_free_64s)
 }
 END_TEST
 
+
+START_TEST(exclusive_add)
+{
+	ipam_db *db = open_db();
+	ipam_prefix_options po = IPAM_PREFIX_OPTIONS_INIT;
+	po.exclusive = 1;
+	ipam_prefix a = P("10.0.0.0/16"), inner = P("10.0.4.0/24"), outer = P("10.0.0.0/8"), other = P("10.1.0.0/16");
+	ck_assert_int_eq(ipam_prefix_add(db, &a, &po), 0);
+	ck_assert_int_eq(ipam_prefix_add(db, &inner, &po), IPAM_EEXISTS);
+	ck_assert_str_eq(ipam_error_last()->message, "prefix 10.0.4.0/24 overlaps 10.0.0.0/16 in space \"default\"");
+	ck_assert_int_eq(ipam_prefix_add(db, &outer, &po), IPAM_EEXISTS);
+	ck_assert_str_eq(ipam_error_last()->message, "prefix 10.0.0.0/8 overlaps 10.0.0.0/16 in space \"default\"");
+	ck_assert_int_eq(ipam_prefix_add(db, &a, &po), IPAM_EEXISTS);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "already exists"));
+	ck_assert_int_eq(ipam_prefix_add(db, &other, &po), 0);
+	/* addresses and ranges are not prefixes: no overlap with them */
+	ipam_addr x = A("10.2.0.1");
+	ck_assert_int_eq(ipam_ip_add(db, &x, NULL), 0);
+	ipam_prefix p2 = P("10.2.0.0/16");
+	ck_assert_int_eq(ipam_prefix_add(db, &p2, &po), 0);
+	/* without the option nesting is fine */
+	ck_assert_int_eq(ipam_prefix_add(db, &inner, NULL), 0);
+	ipam_db_stats st = IPAM_DB_STATS_INIT;
+	ck_assert_int_eq(ipam_db_stats_get(&st, db), 0);
+	ck_assert_uint_eq(st.prefixes, 4);
+	check_and_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -421,6 +451,7 @@ int main(void)
 	tcase_add_test(tc, addresses_and_ranges);
 	tcase_add_test(tc, threads_share_a_handle);
 	tcase_add_test(tc, v6_util_and_free_64s);
+	tcase_add_test(tc, exclusive_add);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

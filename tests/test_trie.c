@@ -140,11 +140,20 @@ static void run(unsigned width, unsigned seed, int ops)
 	for (int op = 0; op < ops; op++) {
 		unsigned kind = rndn(10), off, len;
 		random_block(&m, &off, &len);
-		if (kind <= 1 && m.npfx < MAXITEMS) { /* add prefix */
-			int exists = 0;
-			for (int i = 0; i < m.npfx; i++)
-				exists |= m.pfx[i].off == off && m.pfx[i].len == len;
-			int rc = ipam__trie_set_prefix(&t, key_of(&m, off), len, next_id);
+		if (kind <= 1 && m.npfx < MAXITEMS) { /* add prefix, sometimes refusing any overlap */
+			int exists = 0, overlaps = 0, excl = (int)rndn(2);
+			for (int i = 0; i < m.npfx; i++) {
+				unsigned o = m.pfx[i].off, l = m.pfx[i].len;
+				exists |= o == off && l == len;
+				overlaps |= (l <= len && off >= o && off < o + bsize(&m, l)) ||
+				            (l >= len && o >= off && o < off + bsize(&m, len));
+			}
+			ipam__u128 ok;
+			unsigned ol;
+			int rc = excl ? ipam__trie_set_prefix_excl(&t, key_of(&m, off), len, next_id, &ok, &ol)
+			              : ipam__trie_set_prefix(&t, key_of(&m, off), len, next_id);
+			if (excl)
+				exists = overlaps;
 			ck_assert_int_eq(rc, exists ? IPAM_EEXISTS : 0);
 			if (!exists) {
 				m.pfx[m.npfx].off = off;
@@ -331,6 +340,74 @@ START_TEST(dense_fill)
 }
 END_TEST
 
+
+/* The lookup accelerator: after enough lookups without a change, longest
+ * match goes through the direct-index table. Its answers must equal a
+ * brute-force scan, before and after it is built, and after changes drop
+ * it. Prefixes spread over a /8 (IPv4) or a /32 (IPv6) so that the table
+ * covers real depth. */
+static void accel_run(unsigned width, unsigned seed)
+{
+	enum { NP = 3000 };
+	static ipam__u128 pk[NP];
+	static unsigned pl[NP];
+	ipam__trie t;
+	ipam__trie_init(&t, width);
+	rs = 0x51ed2701ull ^ seed;
+	ipam__u128 base = width == 32 ? (ipam__u128)0x0A000000u << 96 : (ipam__u128)0x20010db8u << 96;
+	unsigned blen = width == 32 ? 8 : 32;
+	int np = 0;
+	for (int round = 0; round < 3; round++) {
+		/* add some prefixes (and remove a few) */
+		for (int i = 0; i < 1000 && np < NP; i++) {
+			unsigned len = blen + 1 + rndn(width == 32 ? 24 : 40);
+			ipam__u128 k = (base | ((ipam__u128)rnd() << 64 | rnd()) >> blen) & ipam__mask(len);
+			if (ipam__trie_set_prefix(&t, k, len, (uint32_t)np + 1) == 0) {
+				pk[np] = k;
+				pl[np] = len;
+				np++;
+			}
+		}
+		if (round == 2) {
+			/* a short prefix above the table's base changes the root */
+			ck_assert_int_eq(ipam__trie_set_prefix(&t, base & ipam__mask(blen - 4), blen - 4, 99999), 0);
+			pk[np] = base & ipam__mask(blen - 4);
+			pl[np] = blen - 4;
+			np++;
+		}
+		for (int q = 0; q < 45000; q++) {
+			ipam__u128 key;
+			if (q & 1) {
+				int i = (int)rndn((unsigned)np);
+				key = pk[i] | ((((ipam__u128)rnd() << 64) | rnd()) & ~ipam__mask(pl[i]));
+			} else {
+				key = base | ((((ipam__u128)rnd() << 64) | rnd()) >> (blen - 2));
+			}
+			key &= ipam__mask(width);
+			int bl = -1;
+			for (int i = 0; i < np; i++)
+				if ((int)pl[i] > bl && (key & ipam__mask(pl[i])) == pk[i])
+					bl = (int)pl[i];
+			ipam__u128 mk;
+			unsigned ml = 0;
+			uint32_t id = ipam__trie_match(&t, key, width, &mk, &ml);
+			ck_assert_msg((id != 0) == (bl >= 0), "round %d lookup %d: trie %u, brute force /%d", round, q, id, bl);
+			if (id)
+				ck_assert_uint_eq(ml, (unsigned)bl);
+		}
+		ck_assert_int_eq(t.dir_ok, 1); /* the table was built and used */
+	}
+	ck_assert_int_eq(ipam__trie_check(&t), 0);
+	ipam__trie_free(&t);
+}
+
+START_TEST(accelerated_match)
+{
+	accel_run(32, 1);
+	accel_run(128, 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trie");
@@ -340,6 +417,7 @@ int main(void)
 	tcase_add_loop_test(tc, random_v6, 0, 6);
 	tcase_add_test(tc, v6_counts);
 	tcase_add_test(tc, dense_fill);
+	tcase_add_test(tc, accelerated_match);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

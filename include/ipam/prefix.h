@@ -42,17 +42,23 @@ typedef struct ipam_prefix_options {
 	int pool;                /**< non-zero: every address is usable (no network/broadcast) */
 	const char *description; /**< NULL or free text */
 	const char *attrs_json;  /**< NULL or a JSON object of free attributes */
+	/** Non-zero: refuse the prefix (IPAM_EEXISTS, naming the other one) when
+	 * any prefix of the space overlaps it: covers it, equals it or lies
+	 * inside it. For spaces whose prefixes must never nest (cloud VPC
+	 * blocks, assignments to customers). */
+	int exclusive;
 } ipam_prefix_options;
 
 #define IPAM_PREFIX_OPTIONS_VERSION 1
-#define IPAM_PREFIX_OPTIONS_INIT { IPAM_PREFIX_OPTIONS_VERSION, NULL, IPAM_STATUS_ACTIVE, 0, NULL, NULL }
+#define IPAM_PREFIX_OPTIONS_INIT { IPAM_PREFIX_OPTIONS_VERSION, NULL, IPAM_STATUS_ACTIVE, 0, NULL, NULL, 0 }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
 IPAM_EXTERN(int) ipam_prefix_options_init(ipam_prefix_options *opts, unsigned int version);
 
 /**
  * Add a prefix to a space.
- * @return 0; IPAM_EEXISTS when the space has it already; IPAM_ENOTFOUND for
+ * @return 0; IPAM_EEXISTS when the space has it already (or, with
+ *         opts->exclusive, any prefix overlapping it); IPAM_ENOTFOUND for
  *         an unknown space; IPAM_EINVAL for a bad status or attributes
  * @since 0.1
  */

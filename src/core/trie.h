@@ -33,6 +33,8 @@
 typedef struct ipam__tnode ipam__tnode;
 typedef struct ipam__tleaf ipam__tleaf;
 
+typedef struct ipam__trie_dir ipam__trie_dir;
+
 typedef struct ipam__trie {
 	ipam__tnode *nodes;  /* arena; slot 0 unused so that ref 0 means none */
 	uint32_t ncap, nhwm, nfree, nlive;
@@ -40,6 +42,11 @@ typedef struct ipam__trie {
 	uint32_t lcap, lhwm, lfree, llive;
 	uint32_t root;       /* ref of the root, 0 when empty */
 	uint8_t width;       /* 32 or 128 */
+	/* The lookup accelerator (see ipam__trie_match): built once lookups
+	 * outnumber changes, dropped by any change. */
+	uint8_t dir_ok;
+	uint32_t quiet;      /* lookups since the last change */
+	ipam__trie_dir *dir;
 } ipam__trie;
 
 /* A reference: 0 none, LEAF bit set for a leaf, else a node index. */
@@ -58,6 +65,10 @@ void ipam__trie_free(ipam__trie *t);
 /* Prefixes. set: IPAM_EEXISTS when the prefix has an id already; IPAM_ENOMEM.
  * clear: returns the old id (0 when there was none). */
 int ipam__trie_set_prefix(ipam__trie *t, ipam__u128 key, unsigned len, uint32_t id);
+/* As set_prefix, but IPAM_EEXISTS when any prefix overlaps (key, len): one
+ * covering it, equal to it or inside it; *okey and *olen name one of them. */
+int ipam__trie_set_prefix_excl(ipam__trie *t, ipam__u128 key, unsigned len, uint32_t id, ipam__u128 *okey,
+                               unsigned *olen);
 uint32_t ipam__trie_get_prefix(const ipam__trie *t, ipam__u128 key, unsigned len);
 uint32_t ipam__trie_clear_prefix(ipam__trie *t, ipam__u128 key, unsigned len);
 
@@ -91,8 +102,9 @@ int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, in
                      int best_fit, int as_addr, uint32_t id, ipam__u128 *out);
 
 /* Longest match: the id of the most specific prefix covering (key, len),
- * 0 when none; *okey and *olen receive it. */
-uint32_t ipam__trie_match(const ipam__trie *t, ipam__u128 key, unsigned len, ipam__u128 *okey,
+ * 0 when none; *okey and *olen receive it. Not const: after enough lookups
+ * without a change it builds the lookup accelerator. */
+uint32_t ipam__trie_match(ipam__trie *t, ipam__u128 key, unsigned len, ipam__u128 *okey,
                           unsigned *olen);
 
 /* The prefixes covering (key, len), itself included, least specific first.

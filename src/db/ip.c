@@ -224,7 +224,7 @@ void ipam_ip_info_dispose(ipam_ip_info *info)
 static int ip_fill(ipam_ip_info *out, ipam_db *db, ipam__space *s, int family, ipam__u128 key, uint32_t id)
 {
 	const ipam__ip_rec *r = ipam__ip(db, id);
-	const ipam__trie *t = ipam__space_trie(s, family);
+	ipam__trie *t = ipam__space_trie(s, family);
 	ipam__key_addr(&out->addr, family, key);
 	ipam__u128 pk;
 	unsigned pl;

@@ -88,17 +88,25 @@ static void pfx_fields_free(pfx_fields *f)
 }
 
 /* Record the prefix (key, len) in the space; takes the fields. */
-static int pfx_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len, pfx_fields *f)
+static int pfx_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len, pfx_fields *f,
+                     int exclusive)
 {
 	uint32_t id = ipam__table_take(&db->pfx);
 	if (!id) {
 		pfx_fields_free(f);
 		return IPAM_ENOMEM;
 	}
-	int rc = ipam__trie_set_prefix(ipam__space_trie(s, family), key, len, id);
+	ipam__u128 ok = 0;
+	unsigned ol = 0;
+	int rc = exclusive ? ipam__trie_set_prefix_excl(ipam__space_trie(s, family), key, len, id, &ok, &ol)
+	                   : ipam__trie_set_prefix(ipam__space_trie(s, family), key, len, id);
 	if (rc) {
 		ipam__table_give(&db->pfx, id);
 		pfx_fields_free(f);
+		if (rc == IPAM_EEXISTS && exclusive && (ok != key || ol != len))
+			return ipam__error(IPAM_EEXISTS, "prefix %s overlaps %s in space \"%s\"",
+			                   ipam__key_txt(family, key, (int)len).s, ipam__key_txt(family, ok, (int)ol).s,
+			                   s->name);
 		if (rc == IPAM_EEXISTS)
 			return ipam__error(IPAM_EEXISTS, "prefix %s already exists in space \"%s\"",
 			                   ipam__key_txt(family, key, (int)len).s, s->name);
@@ -134,7 +142,7 @@ int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options
 		pfx_fields_free(&f);
 		rc = IPAM_ENOTFOUND;
 	} else {
-		rc = pfx_store(db, s, p->addr.family, ipam__addr_key(&p->addr), p->len, &f);
+		rc = pfx_store(db, s, p->addr.family, ipam__addr_key(&p->addr), p->len, &f, opts->exclusive);
 	}
 	ipam__db_unlock(db);
 	return rc;
