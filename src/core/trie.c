@@ -750,10 +750,10 @@ void ipam__trie_range_del(ipam__trie *t, ipam__u128 first, ipam__u128 last)
 
 /* ---- allocation -------------------------------------------------------- */
 
-/* The search visits, in address order, the free blocks inside the parent:
+/* Best-fit visits, in address order, the free blocks inside the parent:
  * empty halves of nodes, and the siblings along a compressed path. These are
  * exactly the maximal free aligned blocks. Summaries prune every part that
- * cannot hold the length asked for, so first-fit touches O(width) nodes. */
+ * cannot hold the length asked for. (First-fit, below, needs no stack.) */
 enum { T_INNER, T_HALF, T_REGION, T_RIGHT };
 
 typedef struct {
@@ -765,44 +765,24 @@ typedef struct {
 typedef struct {
 	const ipam__trie *t;
 	unsigned n;
-	ipam__u128 lo;
-	int best_fit;
 	int found;
 	unsigned best_len;
 	ipam__u128 best;
 } search_t;
 
-/* Offer the free block (s, bl). Returns 1 when the search is over. */
+/* Offer the maximal free block (start, bl): the longest one that still
+ * holds a /n wins, the first (lowest) on a tie. Returns 1 on an exact fit,
+ * which nothing later can beat. */
 static int offer(search_t *s, ipam__u128 start, unsigned bl)
 {
 	if (bl > s->n)
 		return 0;
-	if (s->best_fit) {
-		if (!s->found || bl > s->best_len) {
-			s->found = 1;
-			s->best_len = bl;
-			s->best = start;
-		}
-		return bl == s->n;
+	if (!s->found || bl > s->best_len) {
+		s->found = 1;
+		s->best_len = bl;
+		s->best = start;
 	}
-	ipam__u128 end = block_end(start, bl);
-	if (end < s->lo)
-		return 0;
-	ipam__u128 cand = start;
-	if (s->lo > start) {
-		ipam__u128 m = ipam__mask(s->n);
-		cand = s->lo & m;
-		if (cand != s->lo) {
-			if (cand == m)
-				return 0; /* no aligned block at or after lo */
-			cand += (ipam__u128)1 << (128 - s->n);
-		}
-		if (cand > end)
-			return 0;
-	}
-	s->found = 1;
-	s->best = cand;
-	return 1;
+	return bl == s->n;
 }
 
 static int search(search_t *s, task_t first)
@@ -817,8 +797,6 @@ static int search(search_t *s, task_t first)
 		case T_INNER: {
 			const tnode *n = NODE(t, k.ref);
 			if (umin(n->fh[0], n->fh[1]) > s->n)
-				break;
-			if (!s->best_fit && block_end(n->key, n->len) < s->lo)
 				break;
 			if (!n->child[0] && !n->child[1]) {
 				/* only the parent itself can be an empty node */
@@ -836,8 +814,6 @@ static int search(search_t *s, task_t first)
 			const tnode *n = NODE(t, k.ref);
 			unsigned hl = n->len + 1u;
 			if (n->fh[k.b] > s->n)
-				break;
-			if (!s->best_fit && block_end(k.start, hl) < s->lo)
 				break;
 			uint32_t c = n->child[k.b];
 			if (!c) {
@@ -864,8 +840,6 @@ static int search(search_t *s, task_t first)
 				break;
 			}
 			if (k.rl + 1u > s->n)
-				break;
-			if (!s->best_fit && block_end(k.start, k.rl) < s->lo)
 				break;
 			ipam__u128 ck = rkey(t, c);
 			unsigned cl = rlen(t, c);
@@ -1024,7 +998,7 @@ static int find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned
 		return 0;
 	}
 	if (best_fit) {
-		search_t s = { t, n, 0, 1, 0, 0, 0 };
+		search_t s = { t, n, 0, 0, 0 };
 		task_t first = { key, sub, T_REGION, 0, (uint8_t)len };
 		if (sub && rlen(t, sub) == len)
 			first.type = T_INNER;
