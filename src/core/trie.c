@@ -231,14 +231,28 @@ static void arena_advise(void *p, size_t bytes)
 #endif
 }
 
-/* Grow by half again: glibc remaps big blocks without copying, and pages
- * are only resident once touched. */
-static uint32_t grow_cap(uint32_t cap)
+/* Arenas grow by half again: glibc remaps big blocks without copying, and
+ * pages are only resident once touched. */
+/* The next unused slot of an arena (slot 0 is never used), growing it by
+ * half again; 0 when it cannot grow. */
+static uint32_t arena_slot(void **base, uint32_t *cap, uint32_t *hwm, size_t size)
 {
-	uint64_t n = cap < 64 ? 64 : (uint64_t)cap + cap / 2;
-	if (n > (LEAF - 1))
-		n = LEAF - 1;
-	return (uint32_t)n;
+	if (*hwm == 0)
+		*hwm = 1;
+	if (*hwm >= *cap) {
+		uint64_t n = *cap < 64 ? 64 : (uint64_t)*cap + *cap / 2;
+		if (n > LEAF - 1)
+			n = LEAF - 1;
+		if (n <= *hwm)
+			return 0;
+		void *p = realloc(*base, (size_t)n * size);
+		if (!p)
+			return 0;
+		*base = p;
+		*cap = (uint32_t)n;
+		arena_advise(p, (size_t)n * size);
+	}
+	return (*hwm)++;
 }
 
 static uint32_t node_new(ipam__trie *t, ipam__u128 key, unsigned len)
@@ -248,20 +262,11 @@ static uint32_t node_new(ipam__trie *t, ipam__u128 key, unsigned len)
 		r = t->nfree;
 		t->nfree = t->nodes[r].child[0];
 	} else {
-		if (t->nhwm == 0)
-			t->nhwm = 1;
-		if (t->nhwm >= t->ncap) {
-			uint32_t cap = grow_cap(t->ncap);
-			if (cap <= t->nhwm)
-				return 0;
-			tnode *p = realloc(t->nodes, (size_t)cap * sizeof *p);
-			if (!p)
-				return 0;
-			t->nodes = p;
-			t->ncap = cap;
-			arena_advise(p, (size_t)cap * sizeof *p);
-		}
-		r = t->nhwm++;
+		void *base = t->nodes;
+		r = arena_slot(&base, &t->ncap, &t->nhwm, sizeof(tnode));
+		t->nodes = base;
+		if (!r)
+			return 0;
 	}
 	tnode *n = &t->nodes[r];
 	memset(n, 0, sizeof *n);
@@ -287,20 +292,11 @@ static uint32_t leaf_new(ipam__trie *t, ipam__u128 key, uint32_t id)
 		r = t->lfree;
 		t->lfree = t->leaves[r].addr;
 	} else {
-		if (t->lhwm == 0)
-			t->lhwm = 1;
-		if (t->lhwm >= t->lcap) {
-			uint32_t cap = grow_cap(t->lcap);
-			if (cap <= t->lhwm)
-				return 0;
-			tleaf *p = realloc(t->leaves, (size_t)cap * sizeof *p);
-			if (!p)
-				return 0;
-			t->leaves = p;
-			t->lcap = cap;
-			arena_advise(p, (size_t)cap * sizeof *p);
-		}
-		r = t->lhwm++;
+		void *base = t->leaves;
+		r = arena_slot(&base, &t->lcap, &t->lhwm, sizeof(tleaf));
+		t->leaves = base;
+		if (!r)
+			return 0;
 	}
 	tleaf *l = &t->leaves[r];
 	l->hi = (uint64_t)(key >> 64);
