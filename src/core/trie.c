@@ -272,7 +272,13 @@ static uint32_t node_new(ipam__trie *t, ipam__u128 key, unsigned len)
 	memset(n, 0, sizeof *n);
 	n->key = key & ipam__mask(len);
 	n->len = (uint8_t)len;
-	pull(t, n);
+	/* the summary of a node without children, as pull() would make it */
+	if (len == t->width) {
+		n->fh[0] = n->fh[1] = n->fx0 = IPAM__NOFREE;
+	} else {
+		n->fh[0] = n->fh[1] = (uint8_t)(len + 1);
+		n->fx0 = (uint8_t)(len + 2 <= t->width ? len + 2 : IPAM__NOFREE);
+	}
 	t->nlive++;
 	return r;
 }
@@ -464,8 +470,8 @@ static uint32_t insert_from(ipam__trie *t, ipam__u128 key, unsigned len, int wan
 			}
 			t->nodes[b].child[bit_at(key, cl)] = x;
 			t->nodes[b].child[bit_at(rk, cl)] = r;
-			pull(t, &t->nodes[b]);
 			set_slot(t, parent, pb, b);
+			/* b's summary is made by fix_path, which every caller runs */
 			p->n[p->depth++] = b;
 			p->full = 2;
 			return x;

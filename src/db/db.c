@@ -121,10 +121,14 @@ int ipam__check_addr(const ipam_addr *a, const char *what)
 		return ipam__error(IPAM_EINVAL, "%s: no address given", what);
 	if (a->family != IPAM_AF_INET && a->family != IPAM_AF_INET6)
 		return ipam__error(IPAM_EINVAL, "%s: address family %u is neither 4 nor 6", what, a->family);
-	if (a->family == IPAM_AF_INET)
-		for (int i = 4; i < 16; i++)
-			if (a->bytes[i])
-				return ipam__error(IPAM_EINVAL, "%s: IPv4 address with bytes past the fourth", what);
+	if (a->family == IPAM_AF_INET) {
+		uint32_t x;
+		uint64_t y;
+		memcpy(&x, a->bytes + 4, 4);
+		memcpy(&y, a->bytes + 8, 8);
+		if (x | y)
+			return ipam__error(IPAM_EINVAL, "%s: IPv4 address with bytes past the fourth", what);
+	}
 	return 0;
 }
 
