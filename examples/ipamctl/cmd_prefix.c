@@ -31,6 +31,7 @@ int cmd_prefix_add(struct ctl *c, const struct args *a)
 		return st;
 	opts.space = a->val[OPT_SPACE];
 	opts.pool = a->seen[OPT_POOL];
+	opts.exclusive = a->seen[OPT_EXCLUSIVE];
 	opts.description = a->val[OPT_DESCRIPTION];
 	opts.attrs_json = attrs;
 	int rc = ipam_prefix_add(c->db, &p, &opts);

@@ -15,9 +15,9 @@ static const struct cmd commands[] = {
 	{ "space", "list", "space list", 0, 0, 0, { NULL }, cmd_space_list },
 	{ "space", "rm", "space rm NAME", 0, 1, 1, { "NAME" }, cmd_space_rm },
 	{ "prefix", "add",
-	  "prefix add CIDR [--space S] [--status container|active|reserved|deprecated] [--pool] [--description D] "
-	  "[--attr k=v]...",
-	  O(SPACE) | O(STATUS) | O(POOL) | O(DESCRIPTION) | O(ATTR), 1, 1, { "CIDR" }, cmd_prefix_add },
+	  "prefix add CIDR [--space S] [--status container|active|reserved|deprecated] [--pool] [--exclusive] "
+	  "[--description D] [--attr k=v]...",
+	  O(SPACE) | O(STATUS) | O(POOL) | O(EXCLUSIVE) | O(DESCRIPTION) | O(ATTR), 1, 1, { "CIDR" }, cmd_prefix_add },
 	{ "prefix", "list", "prefix list [--space S] [--within CIDR]", O(SPACE) | O(WITHIN), 0, 0, { NULL },
 	  cmd_prefix_list },
 	{ "prefix", "rm", "prefix rm CIDR [--space S]", O(SPACE), 1, 1, { "CIDR" }, cmd_prefix_rm },

@@ -568,3 +568,15 @@ def test_batch_100k_allocations():
     assert [i["address"] for i in listed] == [f"10.1.134.{k}" for k in range(161)]
     util = json.loads(lines[n + 2])
     assert util["used"] == n and util["free"] == 2 ** 24 - n
+
+
+def test_exclusive_refuses_overlaps():
+    e = error_of("prefix add 10.0.0.0/16 --exclusive", "prefix add 10.0.1.0/24 --exclusive")
+    assert e["code"] == "EXISTS"
+    assert e["message"] == 'prefix 10.0.1.0/24 overlaps 10.0.0.0/16 in space "default"'
+    e = error_of("prefix add 10.0.1.0/24", "prefix add 10.0.0.0/8 --exclusive")
+    assert e["code"] == "EXISTS" and "overlaps 10.0.1.0/24" in e["message"]
+    # without the flag nesting is allowed, and other spaces are independent
+    r = ok("prefix add 10.0.0.0/16 --exclusive", "prefix add 10.0.1.0/24",
+           "space add blue", "prefix add 10.0.1.0/24 --space blue --exclusive")
+    assert r[1]["parent"] == "10.0.0.0/16" and r[3]["parent"] is None
