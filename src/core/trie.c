@@ -1074,6 +1074,7 @@ int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, in
  * lookups with no change in between, and any change drops it. */
 #define DIR_BITS 16
 #define DIR_QUIET (1u << 15)
+#define DIR_MIN_NODES 2048u
 
 typedef struct {
 	uint32_t start, best;
@@ -1093,7 +1094,8 @@ static inline unsigned dir_index(const ipam__trie_dir *d, ipam__u128 k)
 static int dir_build(ipam__trie *t)
 {
 	uint32_t root = t->root;
-	if (!root || IS_LEAF(root))
+	/* a small trie stays in the cache anyway: no 512 KiB table for it */
+	if (!root || IS_LEAF(root) || t->nlive < DIR_MIN_NODES)
 		return 0;
 	unsigned base = NODE(t, root)->len, L = base + DIR_BITS;
 	if (L > t->width)
