@@ -138,7 +138,7 @@ static void run(unsigned width, unsigned seed, int ops)
 	rs = 0x9e3779b97f4a7c15ull ^ seed;
 	uint32_t next_id = 1;
 	for (int op = 0; op < ops; op++) {
-		unsigned kind = rndn(10), off, len;
+		unsigned kind = rndn(11), off, len;
 		random_block(&m, &off, &len);
 		if (kind <= 1 && m.npfx < MAXITEMS) { /* add prefix, sometimes refusing any overlap */
 			int exists = 0, overlaps = 0, excl = (int)rndn(2);
@@ -191,6 +191,38 @@ static void run(unsigned width, unsigned seed, int ops)
 			int i = (int)rndn((unsigned)m.nrng);
 			ipam__trie_range_del(&t, key_of(&m, m.rng[i].first), key_of(&m, m.rng[i].last));
 			m.rng[i] = m.rng[--m.nrng];
+		} else if (kind == 7) { /* a run of allocations in one parent (the hint's case) */
+			unsigned n = len + 1 + rndn(m.width - len > 1 ? m.width - len : 1);
+			if (n > m.width)
+				n = m.width;
+			int as_addr = n == m.width && rndn(2);
+			int skip = as_addr && len + 1 < m.width && rndn(2);
+			int last = as_addr && skip && m.width == 32 && rndn(2);
+			int runs = 1 + (int)rndn(12);
+			for (int k = 0; k < runs && m.npfx < MAXITEMS && len < m.width; k++) {
+				unsigned want = 0;
+				int has = ref_find(&m, off, len, n, off + (unsigned)skip, 0, &want);
+				if (has && last && want == off + bsize(&m, len) - 1)
+					has = 0;
+				ipam__u128 got;
+				int rc = ipam__trie_alloc(&t, key_of(&m, off), len, n, skip, last, 0, as_addr, next_id, &got);
+				ck_assert_msg((rc == 0) == has, "op %d.%d: alloc /%u in %u/%u skip %d last %d: trie %d, model %d", op,
+				              k, n, off, len, skip, last, rc, has);
+				if (!has)
+					break;
+				ck_assert_msg(off_of(&m, got) == want, "op %d.%d: alloc /%u in %u/%u: trie %u, model %u", op, k, n,
+				              off, len, off_of(&m, got), want);
+				if (as_addr) {
+					m.addr[want] = 1;
+					m.addr_id[want] = next_id++;
+				} else {
+					m.pfx[m.npfx].off = want;
+					m.pfx[m.npfx].len = n;
+					m.pfx[m.npfx].id = next_id++;
+					m.npfx++;
+				}
+				check_trie(&t);
+			}
 		} else { /* queries */
 			unsigned n = len + rndn(m.width - len + 1);
 			if (n == len && n < m.width)

@@ -212,6 +212,7 @@ void ipam__trie_free(ipam__trie *t)
 	free(t->nodes);
 	free(t->leaves);
 	free(t->dir);
+	free(t->hint);
 	unsigned w = t->width;
 	ipam__trie_init(t, w);
 }
@@ -363,6 +364,7 @@ static void fix_path(ipam__trie *t, const path_t *p)
 {
 	t->dir_ok = 0;
 	t->quiet = 0;
+	t->version++;
 	if (p->depth <= 0)
 		return;
 	int i = p->depth - 1;
@@ -960,9 +962,10 @@ static int first_fit(const ipam__trie *t, uint32_t ref, ipam__u128 start, unsign
 /* The search behind ipam__trie_find_free and ipam__trie_alloc; with first
  * fit, *p receives the ancestors of the answer that the search entered. */
 static int find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first, int best_fit,
-                     ipam__u128 *out, path_t *p)
+                     ipam__u128 *out, path_t *p, int *pidx)
 {
 	uint32_t r = t->root, sub = 0;
+	*pidx = -1;
 	p->depth = 0;
 	p->full = 1;
 	key &= ipam__mask(len);
@@ -1025,6 +1028,8 @@ static int find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned
 	}
 	if (avail > n)
 		return IPAM_EEXHAUSTED;
+	if (rlen(t, sub) == len)
+		*pidx = p->depth; /* the parent is a node: first_fit records it here */
 	return first_fit(t, sub, key, len, skip_first, n, out, p) ? 0 : IPAM_EEXHAUSTED;
 }
 
@@ -1032,7 +1037,66 @@ int ipam__trie_find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsi
                          int best_fit, ipam__u128 *out)
 {
 	path_t p;
-	return find_free(t, key, len, n, skip_first, best_fit, out, &p);
+	int pidx;
+	return find_free(t, key, len, n, skip_first, best_fit, out, &p, &pidx);
+}
+
+/* The allocation hint. After a first-fit allocation of a /n in parent P,
+ * every aligned /n of P below it is taken (that is what first-fit means),
+ * and stays taken as long as the trie has not changed since. The next
+ * allocation of a /n in P then only has to look to the right of the last
+ * one: walking up the last allocation's path, the nearest free block is a
+ * free sibling of a compressed step or the upper half of an ancestor whose
+ * summary admits a /n, entered with first-fit. Sequential allocation costs
+ * O(1) levels of search this way instead of a descent from P. */
+struct ipam__trie_hint {
+	uint64_t version;
+	ipam__u128 pkey, last;
+	uint8_t plen, n, skip, as_addr;
+	int pidx; /* where P's node stands in path */
+	path_t path; /* the ancestors of last's item, root first */
+};
+
+/* 1: found (*out, and the answer's ancestors in *p); 0: P is full. */
+static int hint_next(const ipam__trie *t, const ipam__trie_hint *h, ipam__u128 *out, path_t *p)
+{
+	const path_t *hp = &h->path;
+	const unsigned n = h->n;
+	ipam__u128 ck = h->last;
+	unsigned cl = n;
+	for (int i = hp->depth - 1; i >= h->pidx; i--) {
+		const tnode *a = NODE(t, hp->n[i]);
+		int found = 0;
+		/* the free siblings right of the compressed step from a to
+		 * the child, nearest first */
+		for (unsigned j = umin(cl, n); j-- > a->len + 1u;) {
+			if (!bit_at(ck, j)) {
+				*out = (ck & ipam__mask(j)) | ((ipam__u128)1 << (127 - j));
+				found = 1;
+				break;
+			}
+		}
+		unsigned hl = a->len + 1u;
+		int upper = !found && !bit_at(ck, a->len) && a->fh[1] <= n;
+		if (!found && !upper) {
+			ck = a->key;
+			cl = a->len;
+			continue;
+		}
+		memcpy(p->n, hp->n, (size_t)(i + 1) * sizeof p->n[0]);
+		p->depth = i + 1;
+		p->full = 1;
+		if (found)
+			return 1;
+		ipam__u128 hs = a->key | ((ipam__u128)1 << (127 - a->len));
+		uint32_t c = a->child[1];
+		if (!c) {
+			*out = hs;
+			return 1;
+		}
+		return first_fit(t, c, hs, hl, 0, n, out, p);
+	}
+	return 0;
 }
 
 int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, int skip_first, int skip_last,
@@ -1040,7 +1104,18 @@ int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, in
 {
 	path_t p;
 	ipam__u128 got;
-	int rc = find_free(t, key, len, n, skip_first, best_fit, &got, &p);
+	int rc, pidx = -1;
+	ipam__trie_hint *h = t->hint;
+	key &= ipam__mask(len);
+	if (!best_fit && h && h->version == t->version && h->pkey == key && h->plen == len && h->n == n &&
+	    h->skip == (skip_first != 0) && h->as_addr == (as_addr != 0)) {
+		if (!hint_next(t, h, &got, &p))
+			return IPAM_EEXHAUSTED;
+		rc = 0;
+		pidx = h->pidx;
+	} else {
+		rc = find_free(t, key, len, n, skip_first, best_fit, &got, &p, &pidx);
+	}
 	if (rc)
 		return rc;
 	if (skip_last && got == (block_end(key & ipam__mask(len), len) & ipam__mask(t->width)))
@@ -1059,6 +1134,19 @@ int ipam__trie_alloc(ipam__trie *t, ipam__u128 key, unsigned len, unsigned n, in
 		NODE(t, r)->pfx = id;
 	fix_path(t, &p);
 	*out = got;
+	if (!best_fit && pidx >= 0 && (h || (h = t->hint = malloc(sizeof *h)))) {
+		h->version = t->version;
+		h->pkey = key;
+		h->plen = (uint8_t)len;
+		h->n = (uint8_t)n;
+		h->skip = skip_first != 0;
+		h->as_addr = as_addr != 0;
+		h->last = got;
+		h->pidx = pidx;
+		h->path.depth = p.depth;
+		h->path.full = 1;
+		memcpy(h->path.n, p.n, (size_t)p.depth * sizeof p.n[0]);
+	}
 	return 0;
 }
 

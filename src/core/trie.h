@@ -34,6 +34,7 @@ typedef struct ipam__tnode ipam__tnode;
 typedef struct ipam__tleaf ipam__tleaf;
 
 typedef struct ipam__trie_dir ipam__trie_dir;
+typedef struct ipam__trie_hint ipam__trie_hint;
 
 typedef struct ipam__trie {
 	ipam__tnode *nodes;  /* arena; slot 0 unused so that ref 0 means none */
@@ -47,6 +48,8 @@ typedef struct ipam__trie {
 	uint8_t dir_ok;
 	uint32_t quiet;      /* lookups since the last change */
 	ipam__trie_dir *dir;
+	uint64_t version;    /* bumped by every change */
+	ipam__trie_hint *hint; /* where the last first-fit allocation went */
 } ipam__trie;
 
 /* A reference: 0 none, LEAF bit set for a leaf, else a node index. */
