@@ -70,6 +70,63 @@ static void table_free(ipam__table *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* ---- iterator snapshots ---------------------------------------------------- */
+
+int ipam__snap_push(ipam__snap *sn, int family, ipam__u128 key, unsigned len)
+{
+	if (sn->n == sn->cap) {
+		size_t c = sn->cap ? sn->cap * 2 : 64;
+		ipam__snap_key *p = realloc(sn->keys, c * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		sn->keys = p;
+		sn->cap = c;
+	}
+	sn->keys[sn->n].key = key;
+	sn->keys[sn->n].len = (uint8_t)len;
+	sn->keys[sn->n].family = (uint8_t)family;
+	sn->n++;
+	return 0;
+}
+
+int ipam__snap_walk(ipam__snap *sn, const ipam__trie *t, int family, ipam__u128 key, unsigned len, int what)
+{
+	ipam__trie_walk w;
+	ipam__trie_hit h;
+	int rc = 0;
+	ipam__trie_walk_init(&w, t, key, len, what);
+	while (!rc && ipam__trie_walk_next(&w, &h) == 0)
+		rc = ipam__snap_push(sn, family, h.key, h.len);
+	return rc;
+}
+
+int ipam__snap_next(ipam__snap *sn, void *out, uint32_t (*exists)(ipam__space *s, const ipam__snap_key *k),
+                    int (*fill)(void *out, ipam_db *db, ipam__space *s, const ipam__snap_key *k, uint32_t id))
+{
+	int rc = IPAM_ITEROVER;
+	ipam__db_lock(sn->db);
+	ipam__space *s = ipam__space_find(sn->db, sn->space);
+	while (s && sn->i < sn->n) {
+		const ipam__snap_key *k = &sn->keys[sn->i++];
+		uint32_t id = exists(s, k);
+		if (id) {
+			rc = fill(out, sn->db, s, k, id);
+			break;
+		}
+	}
+	ipam__db_unlock(sn->db);
+	if (rc == IPAM_ITEROVER)
+		ipam_error_clear();
+	return rc;
+}
+
+void ipam__snap_free(ipam__snap *sn)
+{
+	free(sn->keys);
+	free(sn->space);
+	memset(sn, 0, sizeof *sn);
+}
+
 /* ---- text for messages --------------------------------------------------- */
 
 ipam__txt ipam__addr_txt(const ipam_addr *a)

@@ -105,6 +105,31 @@ ipam__txt ipam__addr_txt(const ipam_addr *a);
 ipam__txt ipam__prefix_txt(const ipam_prefix *p);
 ipam__txt ipam__key_txt(int family, ipam__u128 key, int len); /* len < 0: address */
 
+/* What an iterator works on: the space's name and the keys that matched
+ * when it started. Each step looks its key up again and skips the ones
+ * gone meanwhile, so the database may change while a caller iterates. */
+typedef struct {
+	ipam__u128 key;
+	uint8_t len, family;
+} ipam__snap_key;
+
+typedef struct ipam__snap {
+	ipam_db *db;
+	char *space;
+	ipam__snap_key *keys;
+	size_t n, cap, i;
+} ipam__snap;
+
+int ipam__snap_push(ipam__snap *sn, int family, ipam__u128 key, unsigned len);
+/* Push every item of kind `what` (IPAM__WALK_*) inside (key, len). */
+int ipam__snap_walk(ipam__snap *sn, const ipam__trie *t, int family, ipam__u128 key, unsigned len, int what);
+/* Lock, find the space (gone: IPAM_ITEROVER), and hand the next key whose
+ * item still exists (per `exists`) to `fill`; then unlock. */
+int ipam__snap_next(ipam__snap *sn, void *out,
+                    uint32_t (*exists)(ipam__space *s, const ipam__snap_key *k),
+                    int (*fill)(void *out, ipam_db *db, ipam__space *s, const ipam__snap_key *k, uint32_t id));
+void ipam__snap_free(ipam__snap *sn);
+
 /* Fill a prefix from a trie hit. */
 void ipam__prefix_of(ipam_prefix *out, int family, ipam__u128 key, unsigned len);
 

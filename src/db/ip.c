@@ -285,38 +285,9 @@ int ipam_ip_get(ipam_ip_info *out, ipam_db *db, const char *space, const ipam_ad
 
 /* ---- iteration ------------------------------------------------------------- */
 
-typedef struct {
-	ipam__u128 key;
-	uint8_t family;
-} ip_key;
-
 struct ipam_ip_iter {
-	ipam_db *db;
-	char *space;
-	ip_key *keys;
-	size_t n, cap, i;
+	ipam__snap sn;
 };
-
-static int collect(ipam_ip_iter *it, const ipam__trie *t, int family, ipam__u128 key, unsigned len)
-{
-	ipam__trie_walk w;
-	ipam__trie_hit h;
-	ipam__trie_walk_init(&w, t, key, len, IPAM__WALK_ADDRS);
-	while (ipam__trie_walk_next(&w, &h) == 0) {
-		if (it->n == it->cap) {
-			size_t c = it->cap ? it->cap * 2 : 256;
-			ip_key *p = realloc(it->keys, c * sizeof *p);
-			if (!p)
-				return ipam__enomem();
-			it->keys = p;
-			it->cap = c;
-		}
-		it->keys[it->n].key = h.key;
-		it->keys[it->n].family = (uint8_t)family;
-		it->n++;
-	}
-	return 0;
-}
 
 int ipam_ip_iter_new(ipam_ip_iter **out, ipam_db *db, const ipam_ip_query *q)
 {
@@ -334,20 +305,21 @@ int ipam_ip_iter_new(ipam_ip_iter **out, ipam_db *db, const ipam_ip_query *q)
 	ipam_ip_iter *it = calloc(1, sizeof *it);
 	if (!it)
 		return ipam__enomem();
-	it->db = db;
+	it->sn.db = db;
 	ipam__db_lock(db);
 	ipam__space *s = ipam__space_find(db, q->space);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
-	} else if (!(it->space = ipam__strdup(s->name))) {
+	} else if (!(it->sn.space = ipam__strdup(s->name))) {
 		rc = IPAM_ENOMEM;
 	} else if (q->within) {
 		int fam = q->within->addr.family;
-		rc = collect(it, ipam__space_trie(s, fam), fam, ipam__addr_key(&q->within->addr), q->within->len);
+		rc = ipam__snap_walk(&it->sn, ipam__space_trie(s, fam), fam, ipam__addr_key(&q->within->addr),
+		                     q->within->len, IPAM__WALK_ADDRS);
 	} else {
-		rc = collect(it, &s->trie[0], IPAM_AF_INET, 0, 0);
+		rc = ipam__snap_walk(&it->sn, &s->trie[0], IPAM_AF_INET, 0, 0, IPAM__WALK_ADDRS);
 		if (!rc)
-			rc = collect(it, &s->trie[1], IPAM_AF_INET6, 0, 0);
+			rc = ipam__snap_walk(&it->sn, &s->trie[1], IPAM_AF_INET6, 0, 0, IPAM__WALK_ADDRS);
 	}
 	ipam__db_unlock(db);
 	if (rc) {
@@ -358,6 +330,16 @@ int ipam_ip_iter_new(ipam_ip_iter **out, ipam_db *db, const ipam_ip_query *q)
 	return 0;
 }
 
+static uint32_t ip_exists(ipam__space *s, const ipam__snap_key *k)
+{
+	return ipam__trie_get_addr(ipam__space_trie(s, k->family), k->key);
+}
+
+static int ip_fill_snap(void *out, ipam_db *db, ipam__space *s, const ipam__snap_key *k, uint32_t id)
+{
+	return ip_fill(out, db, s, k->family, k->key, id);
+}
+
 int ipam_ip_iter_next(ipam_ip_info *out, ipam_ip_iter *it)
 {
 	int rc = check_info(out);
@@ -366,28 +348,13 @@ int ipam_ip_iter_next(ipam_ip_info *out, ipam_ip_iter *it)
 	if (!it)
 		return ipam__error(IPAM_EINVAL, "ip iterator: NULL");
 	ipam_ip_info_dispose(out);
-	ipam__db_lock(it->db);
-	rc = IPAM_ITEROVER;
-	ipam__space *s = ipam__space_find(it->db, it->space);
-	while (s && it->i < it->n) {
-		const ip_key *k = &it->keys[it->i++];
-		uint32_t id = ipam__trie_get_addr(ipam__space_trie(s, k->family), k->key);
-		if (id) {
-			rc = ip_fill(out, it->db, s, k->family, k->key, id);
-			break;
-		}
-	}
-	ipam__db_unlock(it->db);
-	if (rc == IPAM_ITEROVER)
-		ipam_error_clear();
-	return rc;
+	return ipam__snap_next(&it->sn, out, ip_exists, ip_fill_snap);
 }
 
 void ipam_ip_iter_free(ipam_ip_iter *it)
 {
 	if (!it)
 		return;
-	free(it->keys);
-	free(it->space);
+	ipam__snap_free(&it->sn);
 	free(it);
 }

@@ -327,64 +327,29 @@ int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, 
 
 /* ---- iteration ------------------------------------------------------------- */
 
-typedef struct {
-	ipam__u128 key;
-	uint8_t len, family;
-} pfx_key;
-
 struct ipam_prefix_iter {
-	ipam_db *db;
-	char *space;
-	pfx_key *keys;
-	size_t n, cap, i;
+	ipam__snap sn;
 };
-
-static int iter_push(ipam_prefix_iter *it, int family, ipam__u128 key, unsigned len)
-{
-	if (it->n == it->cap) {
-		size_t c = it->cap ? it->cap * 2 : 64;
-		pfx_key *p = realloc(it->keys, c * sizeof *p);
-		if (!p)
-			return ipam__enomem();
-		it->keys = p;
-		it->cap = c;
-	}
-	it->keys[it->n].key = key;
-	it->keys[it->n].len = (uint8_t)len;
-	it->keys[it->n].family = (uint8_t)family;
-	it->n++;
-	return 0;
-}
 
 static int iter_collect(ipam_prefix_iter *it, ipam__space *s, const ipam_prefix_query *q)
 {
 	int rc = 0;
 	if (q->walk == IPAM_WALK_ALL) {
-		for (int fam = IPAM_AF_INET; !rc && fam <= IPAM_AF_INET6; fam += 2) {
-			if (q->family && q->family != fam)
-				continue;
-			ipam__trie_walk w;
-			ipam__trie_hit h;
-			ipam__trie_walk_init(&w, ipam__space_trie(s, fam), 0, 0, IPAM__WALK_PREFIXES);
-			while (!rc && ipam__trie_walk_next(&w, &h) == 0)
-				rc = iter_push(it, fam, h.key, h.len);
-		}
+		for (int fam = IPAM_AF_INET; !rc && fam <= IPAM_AF_INET6; fam += 2)
+			if (!q->family || q->family == fam)
+				rc = ipam__snap_walk(&it->sn, ipam__space_trie(s, fam), fam, 0, 0, IPAM__WALK_PREFIXES);
 		return rc;
 	}
 	int fam = q->target->addr.family;
 	ipam__u128 key = ipam__addr_key(&q->target->addr);
 	const ipam__trie *t = ipam__space_trie(s, fam);
 	if (q->walk == IPAM_WALK_WITHIN) {
-		ipam__trie_walk w;
-		ipam__trie_hit h;
-		ipam__trie_walk_init(&w, t, key, q->target->len, IPAM__WALK_PREFIXES);
-		while (!rc && ipam__trie_walk_next(&w, &h) == 0)
-			rc = iter_push(it, fam, h.key, h.len);
+		rc = ipam__snap_walk(&it->sn, t, fam, key, q->target->len, IPAM__WALK_PREFIXES);
 	} else {
 		ipam__trie_hit hits[130];
 		size_t n = ipam__trie_covering(t, key, q->target->len, hits);
 		for (size_t i = 0; !rc && i < n; i++)
-			rc = iter_push(it, fam, hits[i].key, hits[i].len);
+			rc = ipam__snap_push(&it->sn, fam, hits[i].key, hits[i].len);
 	}
 	return rc;
 }
@@ -409,12 +374,12 @@ int ipam_prefix_iter_new(ipam_prefix_iter **out, ipam_db *db, const ipam_prefix_
 	ipam_prefix_iter *it = calloc(1, sizeof *it);
 	if (!it)
 		return ipam__enomem();
-	it->db = db;
+	it->sn.db = db;
 	ipam__db_lock(db);
 	ipam__space *s = ipam__space_find(db, q->space);
 	if (!s)
 		rc = IPAM_ENOTFOUND;
-	else if (!(it->space = ipam__strdup(s->name)))
+	else if (!(it->sn.space = ipam__strdup(s->name)))
 		rc = IPAM_ENOMEM;
 	else
 		rc = iter_collect(it, s, q);
@@ -427,6 +392,16 @@ int ipam_prefix_iter_new(ipam_prefix_iter **out, ipam_db *db, const ipam_prefix_
 	return 0;
 }
 
+static uint32_t pfx_exists(ipam__space *s, const ipam__snap_key *k)
+{
+	return ipam__trie_get_prefix(ipam__space_trie(s, k->family), k->key, k->len);
+}
+
+static int pfx_fill_snap(void *out, ipam_db *db, ipam__space *s, const ipam__snap_key *k, uint32_t id)
+{
+	return pfx_fill(out, db, s, k->family, k->key, k->len, id);
+}
+
 int ipam_prefix_iter_next(ipam_prefix_info *out, ipam_prefix_iter *it)
 {
 	int rc = check_info(out);
@@ -435,29 +410,14 @@ int ipam_prefix_iter_next(ipam_prefix_info *out, ipam_prefix_iter *it)
 	if (!it)
 		return ipam__error(IPAM_EINVAL, "prefix iterator: NULL");
 	ipam_prefix_info_dispose(out);
-	ipam__db_lock(it->db);
-	rc = IPAM_ITEROVER;
-	ipam__space *s = ipam__space_find(it->db, it->space);
-	while (s && it->i < it->n) {
-		const pfx_key *k = &it->keys[it->i++];
-		uint32_t id = ipam__trie_get_prefix(ipam__space_trie(s, k->family), k->key, k->len);
-		if (id) {
-			rc = pfx_fill(out, it->db, s, k->family, k->key, k->len, id);
-			break;
-		}
-	}
-	ipam__db_unlock(it->db);
-	if (rc == IPAM_ITEROVER)
-		ipam_error_clear();
-	return rc;
+	return ipam__snap_next(&it->sn, out, pfx_exists, pfx_fill_snap);
 }
 
 void ipam_prefix_iter_free(ipam_prefix_iter *it)
 {
 	if (!it)
 		return;
-	free(it->keys);
-	free(it->space);
+	ipam__snap_free(&it->sn);
 	free(it);
 }
 
