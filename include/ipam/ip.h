@@ -75,7 +75,11 @@ typedef struct ipam_ip_info {
 /** Release the strings of an info struct; NULL-safe. @since 0.1 */
 IPAM_EXTERN(void) ipam_ip_info_dispose(ipam_ip_info *info);
 
-/** Look an address up. @return 0 or IPAM_ENOTFOUND @since 0.1 */
+/**
+ * Look an address up. `out` is filled afresh: strings it already held are
+ * not released, so dispose of a reused struct first.
+ * @return 0 or IPAM_ENOTFOUND @since 0.1
+ */
 IPAM_EXTERN(int) ipam_ip_get(ipam_ip_info *out, ipam_db *db, const char *space, const ipam_addr *a);
 
 /** An address query. */

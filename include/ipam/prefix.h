@@ -87,7 +87,11 @@ typedef struct ipam_prefix_info {
 /** Release the strings of an info struct; NULL-safe. @since 0.1 */
 IPAM_EXTERN(void) ipam_prefix_info_dispose(ipam_prefix_info *info);
 
-/** Look a prefix up exactly. @return 0 or IPAM_ENOTFOUND @since 0.1 */
+/**
+ * Look a prefix up exactly. `out` is filled afresh: strings it already held
+ * are not released, so dispose of a reused struct first.
+ * @return 0 or IPAM_ENOTFOUND @since 0.1
+ */
 IPAM_EXTERN(int) ipam_prefix_get(ipam_prefix_info *out, ipam_db *db, const char *space, const ipam_prefix *p);
 
 /**

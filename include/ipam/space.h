@@ -43,7 +43,11 @@ IPAM_EXTERN(int) ipam_space_add(ipam_db *db, const char *name, const char *label
  */
 IPAM_EXTERN(int) ipam_space_rm(ipam_db *db, const char *name);
 
-/** Look a space up by name. @return 0 or IPAM_ENOTFOUND @since 0.1 */
+/**
+ * Look a space up by name. `out` is filled afresh: strings it already held
+ * are not released, so dispose of a reused struct first.
+ * @return 0 or IPAM_ENOTFOUND @since 0.1
+ */
 IPAM_EXTERN(int) ipam_space_get(ipam_space_info *out, ipam_db *db, const char *name);
 
 /** An iterator over spaces, in name order (opaque). */
