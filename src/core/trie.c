@@ -232,10 +232,9 @@ static void arena_advise(void *p, size_t bytes)
 #endif
 }
 
-/* Arenas grow by half again: glibc remaps big blocks without copying, and
- * pages are only resident once touched. */
 /* The next unused slot of an arena (slot 0 is never used), growing it by
- * half again; 0 when it cannot grow. */
+ * half again (glibc remaps big blocks without copying, and pages are only
+ * resident once touched); 0 when it cannot grow. */
 static uint32_t arena_slot(void **base, uint32_t *cap, uint32_t *hwm, size_t size)
 {
 	if (*hwm == 0)
@@ -429,6 +428,30 @@ static uint32_t find_exact(const ipam__trie *t, ipam__u128 key, unsigned len, pa
 	return 0;
 }
 
+/* Where (key, len) sits: its ancestors go to *p; returns the ref exactly at
+ * (key, len), or 0 with *inside set to the topmost ref below it (0: none). */
+static uint32_t locate(const ipam__trie *t, ipam__u128 key, unsigned len, path_t *p, uint32_t *inside)
+{
+	uint32_t r = t->root;
+	p->depth = 0;
+	p->full = 1;
+	*inside = 0;
+	while (r) {
+		unsigned rl = rlen(t, r);
+		unsigned cl = umin(common_len(rkey(t, r), key), umin(rl, len));
+		if (cl < rl) {
+			if (cl == len)
+				*inside = r;
+			return 0;
+		}
+		if (rl == len)
+			return r;
+		p->n[p->depth++] = r;
+		r = NODE(t, r)->child[bit_at(key, rl)];
+	}
+	return 0;
+}
+
 /* Find or create the ref at (key, len). With want_leaf (len == width) a new
  * item is a leaf; an existing node there is returned as it is. Without it,
  * a leaf found there is turned into a node that keeps the address. Returns
@@ -560,57 +583,32 @@ int ipam__trie_set_prefix(ipam__trie *t, ipam__u128 key, unsigned len, uint32_t 
 	return 0;
 }
 
+static void walk_from(ipam__trie_walk *w, const ipam__trie *t, uint32_t top, int what);
+
 int ipam__trie_set_prefix_excl(ipam__trie *t, ipam__u128 key, unsigned len, uint32_t id, ipam__u128 *okey,
                                unsigned *olen)
 {
 	path_t p;
-	uint32_t r = t->root, inside = 0;
-	p.depth = 0;
+	uint32_t inside, r;
 	key &= ipam__mask(len);
-	/* one descent: a prefix on the way covers the new one */
-	while (r) {
-		unsigned rl = rlen(t, r);
-		unsigned cl = umin(common_len(rkey(t, r), key), umin(rl, len));
-		if (cl < rl) {
-			if (cl == len)
-				inside = r;
-			break;
-		}
-		if (IS_LEAF(r))
-			break;
-		const tnode *n = NODE(t, r);
+	r = locate(t, key, len, &p, &inside);
+	/* a prefix above covers the new one, the least specific first... */
+	for (int i = 0; i < p.depth; i++) {
+		const tnode *n = NODE(t, p.n[i]);
 		if (n->pfx) {
 			*okey = n->key;
 			*olen = n->len;
 			return IPAM_EEXISTS;
 		}
-		if (rl == len) {
-			inside = r;
-			break;
-		}
-		p.n[p.depth++] = r;
-		r = n->child[bit_at(key, rl)];
 	}
-	/* and a prefix below it lies inside it */
-	if (inside) {
-		uint32_t st[MAXDEPTH + 4];
-		int sp = 0;
-		st[sp++] = inside;
-		while (sp > 0) {
-			uint32_t c = st[--sp];
-			if (IS_LEAF(c))
-				continue;
-			const tnode *n = NODE(t, c);
-			if (n->pfx) {
-				*okey = n->key;
-				*olen = n->len;
-				return IPAM_EEXISTS;
-			}
-			if (n->child[1])
-				st[sp++] = n->child[1];
-			if (n->child[0])
-				st[sp++] = n->child[0];
-		}
+	/* ...and one at it or below it lies inside it */
+	ipam__trie_walk w;
+	ipam__trie_hit h;
+	walk_from(&w, t, r ? r : inside, IPAM__WALK_PREFIXES);
+	if (ipam__trie_walk_next(&w, &h) == 0) {
+		*okey = h.key;
+		*olen = h.len;
+		return IPAM_EEXISTS;
 	}
 	r = insert_from(t, key, len, 0, &p);
 	if (!r)
@@ -880,6 +878,19 @@ static int search(search_t *s, task_t first)
 	return s->found;
 }
 
+/* The free sibling nearest to the right of the compressed step down to
+ * (ck, cl), among the levels from lo + 1 on, that can hold a /n. */
+static int nearest_right(ipam__u128 ck, unsigned cl, unsigned lo, unsigned n, ipam__u128 *out)
+{
+	for (unsigned j = umin(cl, n); j-- > lo;) {
+		if (!bit_at(ck, j)) {
+			*out = (ck & ipam__mask(j)) | ((ipam__u128)1 << (127 - j));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* First-fit is a single descent: a part whose summary admits a block of
  * length n is certain to hold one, so the lowest part that admits one is
  * entered and nothing is ever retried. With `excl` the region's first
@@ -949,13 +960,7 @@ static int first_fit(const ipam__trie *t, uint32_t ref, ipam__u128 start, unsign
 			type = T_INNER;
 			continue;
 		}
-		for (unsigned j = umin(cl, n); j-- > rl;) {
-			if (!bit_at(ck, j)) {
-				*out = (ck & ipam__mask(j)) | ((ipam__u128)1 << (127 - j));
-				return 1;
-			}
-		}
-		return 0;
+		return nearest_right(ck, cl, rl, n, out);
 	}
 }
 
@@ -1017,17 +1022,6 @@ static int find_free(const ipam__trie *t, ipam__u128 key, unsigned len, unsigned
 		*out = skip_first ? key + ((ipam__u128)1 << (128 - t->width)) : key;
 		return 0;
 	}
-	/* The whole region's summary first: then the descent cannot fail. */
-	unsigned avail = len + 1; /* sub lies deeper: the half away from it is empty */
-	if (rlen(t, sub) == len) {
-		const tnode *pn = NODE(t, sub);
-		if (!pn->child[0] && !pn->child[1])
-			avail = len; /* an empty parent */
-		else
-			avail = umin(skip_first ? pn->fx0 : pn->fh[0], pn->fh[1]);
-	}
-	if (avail > n)
-		return IPAM_EEXHAUSTED;
 	if (rlen(t, sub) == len)
 		*pidx = p->depth; /* the parent is a node: first_fit records it here */
 	return first_fit(t, sub, key, len, skip_first, n, out, p) ? 0 : IPAM_EEXHAUSTED;
@@ -1066,16 +1060,9 @@ static int hint_next(const ipam__trie *t, const ipam__trie_hint *h, ipam__u128 *
 	unsigned cl = n;
 	for (int i = hp->depth - 1; i >= h->pidx; i--) {
 		const tnode *a = NODE(t, hp->n[i]);
-		int found = 0;
-		/* the free siblings right of the compressed step from a to
-		 * the child, nearest first */
-		for (unsigned j = umin(cl, n); j-- > a->len + 1u;) {
-			if (!bit_at(ck, j)) {
-				*out = (ck & ipam__mask(j)) | ((ipam__u128)1 << (127 - j));
-				found = 1;
-				break;
-			}
-		}
+		/* a free sibling right of the compressed step from a to the
+		 * child, or else a's upper half */
+		int found = nearest_right(ck, cl, a->len + 1u, n, out);
 		unsigned hl = a->len + 1u;
 		int upper = !found && !bit_at(ck, a->len) && a->fh[1] <= n;
 		if (!found && !upper) {
@@ -1282,31 +1269,20 @@ size_t ipam__trie_covering(const ipam__trie *t, ipam__u128 key, unsigned len, ip
 	return k;
 }
 
-/* The topmost ref inside (key, len), or 0. */
-static uint32_t subtree_top(const ipam__trie *t, ipam__u128 key, unsigned len)
-{
-	uint32_t r = t->root;
-	key &= ipam__mask(len);
-	while (r) {
-		unsigned rl = rlen(t, r);
-		unsigned cl = umin(common_len(rkey(t, r), key), umin(rl, len));
-		if (cl < rl)
-			return cl == len ? r : 0;
-		if (rl == len)
-			return r;
-		r = NODE(t, r)->child[bit_at(key, rl)];
-	}
-	return 0;
-}
-
-void ipam__trie_walk_init(ipam__trie_walk *w, const ipam__trie *t, ipam__u128 key, unsigned len, int what)
+static void walk_from(ipam__trie_walk *w, const ipam__trie *t, uint32_t top, int what)
 {
 	w->t = t;
 	w->what = what;
 	w->sp = 0;
-	uint32_t top = subtree_top(t, key, len);
 	if (top)
 		w->stack[w->sp++] = top;
+}
+
+void ipam__trie_walk_init(ipam__trie_walk *w, const ipam__trie *t, ipam__u128 key, unsigned len, int what)
+{
+	path_t p;
+	uint32_t inside, r = locate(t, key & ipam__mask(len), len, &p, &inside);
+	walk_from(w, t, r ? r : inside, what);
 }
 
 int ipam__trie_walk_next(ipam__trie_walk *w, ipam__trie_hit *out)
@@ -1343,53 +1319,38 @@ int ipam__trie_walk_next(ipam__trie_walk *w, ipam__trie_hit *out)
 
 void ipam__trie_util(const ipam__trie *t, ipam__u128 key, unsigned len, ipam__u128 *used, ipam__u128 *used64)
 {
-	uint32_t r = t->root;
+	path_t p;
+	uint32_t inside, r;
 	key &= ipam__mask(len);
+	r = locate(t, key, len, &p, &inside);
 	*used = 0;
 	*used64 = 0;
-	int full = 0;
-	uint32_t inside = 0;
-	while (r) {
-		unsigned rl = rlen(t, r);
-		unsigned cl = umin(common_len(rkey(t, r), key), umin(rl, len));
-		if (cl < rl) {
-			if (cl == len)
-				inside = r;
-			break;
-		}
-		if (IS_LEAF(r)) { /* the address itself */
+	/* a range block at or above it covers it whole */
+	int full = r && !IS_LEAF(r) && NODE(t, r)->nrange;
+	for (int i = 0; !full && i < p.depth; i++)
+		full = NODE(t, p.n[i])->nrange != 0;
+	if (full) {
+		*used = block_count(t, len);
+		*used64 = len <= 64 ? (ipam__u128)1 << (64 - len) : 1;
+		return;
+	}
+	if (r) {
+		if (IS_LEAF(r) || NODE(t, r)->addr) { /* the address itself */
 			*used = 1;
 			*used64 = 1;
 			return;
 		}
 		const tnode *n = NODE(t, r);
-		if (n->nrange) {
-			full = 1;
-			break;
+		*used = n->occ;
+		if (t->width == 128 && len < 64) {
+			/* Summed here in 128 bits: at ::/0 the stored count
+			 * could saturate at 2^64. */
+			for (int b = 0; b < 2; b++)
+				if (n->child[b])
+					*used64 += outer_used64(t, n->child[b]);
+		} else {
+			*used64 = n->occ ? 1 : 0;
 		}
-		if (rl == len) {
-			if (n->addr) {
-				*used = 1;
-				*used64 = 1;
-				return;
-			}
-			*used = n->occ;
-			if (t->width == 128 && len < 64) {
-				/* Summed here in 128 bits: at ::/0 the stored count
-				 * could saturate at 2^64. */
-				for (int b = 0; b < 2; b++)
-					if (n->child[b])
-						*used64 += outer_used64(t, n->child[b]);
-			} else {
-				*used64 = n->occ ? 1 : 0;
-			}
-			return;
-		}
-		r = n->child[bit_at(key, rl)];
-	}
-	if (full) {
-		*used = block_count(t, len);
-		*used64 = len <= 64 ? (len == 0 ? (ipam__u128)1 << 64 : (ipam__u128)1 << (64 - len)) : 1;
 		return;
 	}
 	if (inside) {
