@@ -60,33 +60,40 @@ static int ip_fields_make(ip_fields *f, const ipam_ip_options *o)
 	return 0;
 }
 
+/* The record a new address points at: the shared bare one, or a new id
+ * (0 when out of memory). */
+static uint32_t ip_take(ipam_db *db, const ip_fields *f)
+{
+	return f->bare ? IPAM__BARE_IP : ipam__table_take(&db->ips);
+}
+
+/* After the trie took record `id` for an address (rc 0) or refused it: the
+ * record keeps the fields and the space counts the address, or the id goes
+ * back. Either way *f is left empty. */
+static void ip_settle(ipam_db *db, ipam__space *s, uint32_t id, ip_fields *f, int rc)
+{
+	if (!rc) {
+		if (id != IPAM__BARE_IP) {
+			*ipam__ip(db, id) = f->rec;
+			memset(&f->rec, 0, sizeof f->rec);
+		}
+		s->naddr++;
+	} else if (id && id != IPAM__BARE_IP) {
+		ipam__table_give(&db->ips, id);
+	}
+	ip_fields_free(f);
+}
+
 /* Store the address `key`; takes the fields. */
 static int ip_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, ip_fields *f)
 {
-	uint32_t id = IPAM__BARE_IP;
-	if (!f->bare) {
-		id = ipam__table_take(&db->ips);
-		if (!id) {
-			ip_fields_free(f);
-			return IPAM_ENOMEM;
-		}
-	}
-	int rc = ipam__trie_set_addr(ipam__space_trie(s, family), key, id);
-	if (rc) {
-		if (id != IPAM__BARE_IP)
-			ipam__table_give(&db->ips, id);
-		ip_fields_free(f);
-		if (rc == IPAM_EEXISTS)
-			return ipam__error(IPAM_EEXISTS, "address %s already exists in space \"%s\"",
-			                   ipam__key_txt(family, key, -1).s, s->name);
-		return rc;
-	}
-	if (id != IPAM__BARE_IP)
-		*ipam__ip(db, id) = f->rec;
-	else
-		ip_fields_free(f);
-	s->naddr++;
-	return 0;
+	uint32_t id = ip_take(db, f);
+	int rc = id ? ipam__trie_set_addr(ipam__space_trie(s, family), key, id) : IPAM_ENOMEM;
+	ip_settle(db, s, id, f, rc);
+	if (rc == IPAM_EEXISTS)
+		return ipam__error(IPAM_EEXISTS, "address %s already exists in space \"%s\"",
+		                   ipam__key_txt(family, key, -1).s, s->name);
+	return rc;
 }
 
 static int opts_check(const ipam_ip_options **opts, const ipam_ip_options *d)
@@ -125,29 +132,18 @@ int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const 
 		 * its first address (IPv4 network, IPv6 subnet-router anycast) and,
 		 * for IPv4, its last (broadcast) are never handed out. */
 		int edges = !ipam__pfx(db, pid)->pool && len + 1 < w;
-		uint32_t id = f.bare ? IPAM__BARE_IP : ipam__table_take(&db->ips);
-		if (!id) {
-			rc = IPAM_ENOMEM;
-		} else {
-			rc = ipam__trie_alloc(ipam__space_trie(s, fam), key, len, w, edges, edges && fam == IPAM_AF_INET, 0,
-			                      1, id, &got);
-			if (rc && id != IPAM__BARE_IP)
-				ipam__table_give(&db->ips, id);
-			if (rc == IPAM_EEXHAUSTED)
-				ipam__error(IPAM_EEXHAUSTED, "no free address left in %s (space \"%s\")",
-				            ipam__prefix_txt(within).s, s->name);
-		}
-		if (!rc) {
-			if (id != IPAM__BARE_IP)
-				*ipam__ip(db, id) = f.rec;
-			else
-				ip_fields_free(&f);
-			s->naddr++;
+		uint32_t id = ip_take(db, &f);
+		rc = id ? ipam__trie_alloc(ipam__space_trie(s, fam), key, len, w, edges, edges && fam == IPAM_AF_INET, 0, 1,
+		                           id, &got)
+		        : IPAM_ENOMEM;
+		ip_settle(db, s, id, &f, rc);
+		if (rc == IPAM_EEXHAUSTED)
+			ipam__error(IPAM_EEXHAUSTED, "no free address left in %s (space \"%s\")", ipam__prefix_txt(within).s,
+			            s->name);
+		if (!rc)
 			ipam__key_addr(out, fam, got);
-		}
 	}
-	if (rc)
-		ip_fields_free(&f);
+	ip_fields_free(&f); /* empty unless nothing was stored */
 	ipam__db_unlock(db);
 	return rc;
 }

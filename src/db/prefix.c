@@ -57,14 +57,8 @@ int ipam_prefix_alloc_options_init(ipam_prefix_alloc_options *opts, unsigned int
 	return 0;
 }
 
-/* Validated, normalised contents of a new prefix record. */
-typedef struct {
-	char *description;
-	char *attrs;
-	uint8_t status, pool;
-} pfx_fields;
-
-static int pfx_fields_make(pfx_fields *f, int status, int pool, const char *description, const char *attrs)
+/* Validate and normalise the contents of a new prefix record. */
+static int pfx_fields_make(ipam__pfx_rec *f, int status, int pool, const char *description, const char *attrs)
 {
 	memset(f, 0, sizeof *f);
 	int rc = check_prefix_status(status);
@@ -81,44 +75,47 @@ static int pfx_fields_make(pfx_fields *f, int status, int pool, const char *desc
 	return 0;
 }
 
-static void pfx_fields_free(pfx_fields *f)
+static void pfx_fields_free(ipam__pfx_rec *f)
 {
 	free(f->description);
 	free(f->attrs);
+	memset(f, 0, sizeof *f);
+}
+
+/* After the trie took record `id` for a prefix (rc 0) or refused it: the
+ * record keeps the fields and the space counts the prefix, or the id goes
+ * back and the fields are freed. Either way *f is left empty. */
+static void pfx_settle(ipam_db *db, ipam__space *s, uint32_t id, ipam__pfx_rec *f, int rc)
+{
+	if (!rc) {
+		*ipam__pfx(db, id) = *f;
+		memset(f, 0, sizeof *f);
+		s->nprefix++;
+		return;
+	}
+	if (id)
+		ipam__table_give(&db->pfx, id);
+	pfx_fields_free(f);
 }
 
 /* Record the prefix (key, len) in the space; takes the fields. */
-static int pfx_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len, pfx_fields *f,
+static int pfx_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len, ipam__pfx_rec *f,
                      int exclusive)
 {
 	uint32_t id = ipam__table_take(&db->pfx);
-	if (!id) {
-		pfx_fields_free(f);
-		return IPAM_ENOMEM;
-	}
 	ipam__u128 ok = 0;
 	unsigned ol = 0;
-	int rc = exclusive ? ipam__trie_set_prefix_excl(ipam__space_trie(s, family), key, len, id, &ok, &ol)
+	int rc = !id ? IPAM_ENOMEM
+	       : exclusive ? ipam__trie_set_prefix_excl(ipam__space_trie(s, family), key, len, id, &ok, &ol)
 	                   : ipam__trie_set_prefix(ipam__space_trie(s, family), key, len, id);
-	if (rc) {
-		ipam__table_give(&db->pfx, id);
-		pfx_fields_free(f);
-		if (rc == IPAM_EEXISTS && exclusive && (ok != key || ol != len))
-			return ipam__error(IPAM_EEXISTS, "prefix %s overlaps %s in space \"%s\"",
-			                   ipam__key_txt(family, key, (int)len).s, ipam__key_txt(family, ok, (int)ol).s,
-			                   s->name);
-		if (rc == IPAM_EEXISTS)
-			return ipam__error(IPAM_EEXISTS, "prefix %s already exists in space \"%s\"",
-			                   ipam__key_txt(family, key, (int)len).s, s->name);
-		return rc;
-	}
-	ipam__pfx_rec *r = ipam__pfx(db, id);
-	r->description = f->description;
-	r->attrs = f->attrs;
-	r->status = f->status;
-	r->pool = f->pool;
-	s->nprefix++;
-	return 0;
+	pfx_settle(db, s, id, f, rc);
+	if (rc == IPAM_EEXISTS && exclusive && (ok != key || ol != len))
+		return ipam__error(IPAM_EEXISTS, "prefix %s overlaps %s in space \"%s\"",
+		                   ipam__key_txt(family, key, (int)len).s, ipam__key_txt(family, ok, (int)ol).s, s->name);
+	if (rc == IPAM_EEXISTS)
+		return ipam__error(IPAM_EEXISTS, "prefix %s already exists in space \"%s\"",
+		                   ipam__key_txt(family, key, (int)len).s, s->name);
+	return rc;
 }
 
 int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options *opts)
@@ -133,7 +130,7 @@ int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options
 		opts = &d;
 	else if ((rc = ipam__check_version(opts->version, IPAM_PREFIX_OPTIONS_VERSION, "ipam_prefix_options")))
 		return rc;
-	pfx_fields f;
+	ipam__pfx_rec f;
 	if ((rc = pfx_fields_make(&f, opts->status, opts->pool, opts->description, opts->attrs_json)))
 		return rc;
 	ipam__db_lock(db);
@@ -288,7 +285,7 @@ int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, 
 		                   ipam__prefix_txt(parent).s, n, parent->len, w);
 	if (opts->policy != IPAM_POLICY_FIRST_FIT && opts->policy != IPAM_POLICY_BEST_FIT)
 		return ipam__error(IPAM_EINVAL, "prefix alloc: unknown policy %d", (int)opts->policy);
-	pfx_fields f;
+	ipam__pfx_rec f;
 	if ((rc = pfx_fields_make(&f, opts->status, opts->pool, opts->description, opts->attrs_json)))
 		return rc;
 	ipam__db_lock(db);
@@ -304,21 +301,12 @@ int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, 
 		rc = id ? ipam__trie_alloc(ipam__space_trie(s, fam), key, parent->len, n, 0, 0,
 		                           opts->policy == IPAM_POLICY_BEST_FIT, 0, id, &got)
 		        : IPAM_ENOMEM;
+		pfx_settle(db, s, id, &f, rc);
 		if (rc == IPAM_EEXHAUSTED)
 			ipam__error(IPAM_EEXHAUSTED, "no free /%u left in %s (space \"%s\")", n, ipam__prefix_txt(parent).s,
 			            s->name);
-		if (rc && id) {
-			ipam__table_give(&db->pfx, id);
-		} else if (!rc) {
-			ipam__pfx_rec *r = ipam__pfx(db, id);
-			r->description = f.description;
-			r->attrs = f.attrs;
-			r->status = f.status;
-			r->pool = f.pool;
-			f.description = f.attrs = NULL;
-			s->nprefix++;
+		if (!rc)
 			ipam__prefix_of(out, fam, got, n);
-		}
 	}
 	pfx_fields_free(&f);
 	ipam__db_unlock(db);
