@@ -12,5 +12,7 @@
 #include "ipam/prefix.h"
 #include "ipam/ip.h"
 #include "ipam/range.h"
+#include "ipam/audit.h"
+#include "ipam/export.h"
 
 #endif

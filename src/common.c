@@ -1,8 +1,12 @@
 /* Errors, buffers and version: the few things every part of libipam uses. */
 #include "common.h"
+#include "ipam/sys/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+
+#include <sodium.h>
 
 /* The last error is per thread (as in libgit2): it is not shared state, and
  * a message survives until the same thread's next failing call. */
@@ -22,6 +26,15 @@ int ipam__verror(int code, const char *fmt, va_list ap)
 }
 
 int ipam__error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ipam__verror(code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int ipam_store_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -65,6 +78,7 @@ const char *ipam_error_name(int code)
 	case IPAM_EIO: return "IO";
 	case IPAM_ENOMEM: return "NOMEM";
 	case IPAM_EINUSE: return "INUSE";
+	case IPAM_ETAMPER: return "TAMPER";
 	case IPAM_ITEROVER: return "ITEROVER";
 	default: return "ERROR";
 	}
@@ -140,4 +154,78 @@ int ipam__buf_printf(ipam_buf *buf, const char *fmt, ...)
 	va_end(ap);
 	buf->size += (size_t)n;
 	return 0;
+}
+
+/* ---- hex, UUIDs, time ------------------------------------------------------ */
+
+void ipam__hex(char *out, const uint8_t *in, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[in[i] >> 4];
+		out[2 * i + 1] = d[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ipam__unhex(uint8_t *out, size_t n, const char *hex)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval((unsigned char)hex[2 * i]);
+		int lo = hi < 0 ? -1 : hexval((unsigned char)hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return IPAM_EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return hex[2 * n] == '\0' ? 0 : IPAM_EINVAL;
+}
+
+void ipam__uuid_format(char out[37], const uint8_t id[16])
+{
+	char h[33];
+	ipam__hex(h, id, 16);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+}
+
+int ipam__uuid_parse(uint8_t id[16], const char *s)
+{
+	char h[33];
+	size_t j = 0;
+	if (!s || strlen(s) != 36)
+		return IPAM_EINVAL;
+	for (size_t i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return IPAM_EINVAL;
+			continue;
+		}
+		h[j++] = s[i];
+	}
+	h[32] = '\0';
+	return ipam__unhex(id, 16, h);
+}
+
+void ipam__uuid_new(uint8_t id[16])
+{
+	randombytes_buf(id, 16);
+	id[6] = (uint8_t)((id[6] & 0x0f) | 0x40); /* version 4 */
+	id[8] = (uint8_t)((id[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+}
+
+int64_t ipam__now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

@@ -17,6 +17,16 @@
 #define IPAM__PRINTF(f, a)
 #define IPAM__LIKELY(x) (x)
 #define IPAM__UNLIKELY(x) (x)
+/* Hex of n bytes into out (2n+1 bytes); parse exactly 2n hex digits. */
+void ipam__hex(char *out, const uint8_t *in, size_t n);
+int ipam__unhex(uint8_t *out, size_t n, const char *hex);
+/* UUIDs in the 8-4-4-4-12 form; new ones are random (version 4). */
+void ipam__uuid_format(char out[37], const uint8_t id[16]);
+int ipam__uuid_parse(uint8_t id[16], const char *s);
+void ipam__uuid_new(uint8_t id[16]);
+/* Microseconds since the Unix epoch. */
+int64_t ipam__now_us(void);
+
 #endif
 
 /* Set the calling thread's last error and return `code`, so that callers can
@@ -33,5 +43,15 @@ char *ipam__strdup(const char *s);
 /* Append to a buffer, growing it; return 0 or IPAM_ENOMEM. */
 int ipam__buf_put(ipam_buf *buf, const char *data, size_t len);
 int ipam__buf_printf(ipam_buf *buf, const char *fmt, ...) IPAM__PRINTF(2, 3);
+
+/* Hex of n bytes into out (2n+1 bytes); parse exactly 2n hex digits. */
+void ipam__hex(char *out, const uint8_t *in, size_t n);
+int ipam__unhex(uint8_t *out, size_t n, const char *hex);
+/* UUIDs in the 8-4-4-4-12 form; new ones are random (version 4). */
+void ipam__uuid_format(char out[37], const uint8_t id[16]);
+int ipam__uuid_parse(uint8_t id[16], const char *s);
+void ipam__uuid_new(uint8_t id[16]);
+/* Microseconds since the Unix epoch. */
+int64_t ipam__now_us(void);
 
 #endif

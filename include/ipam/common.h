@@ -32,9 +32,9 @@ IPAM_BEGIN_DECL
 
 /** Library version, as numbers and as a string. @since 0.1 */
 #define IPAM_VERSION_MAJOR 0
-#define IPAM_VERSION_MINOR 1
+#define IPAM_VERSION_MINOR 2
 #define IPAM_VERSION_PATCH 0
-#define IPAM_VERSION "0.1.0"
+#define IPAM_VERSION "0.2.0"
 
 /** Error codes. Every failure is one of these, never a foreign code. @since 0.1 */
 typedef enum ipam_error_code {
@@ -51,6 +51,7 @@ typedef enum ipam_error_code {
 	IPAM_EIO = -10,       /**< input/output error */
 	IPAM_ENOMEM = -11,    /**< out of memory */
 	IPAM_EINUSE = -12,    /**< the object is in use and cannot be removed */
+	IPAM_ETAMPER = -13,   /**< the audit chain does not verify (the message names the first bad entry) */
 	IPAM_ITEROVER = -31   /**< an iterator has no more items (not an error) */
 } ipam_error_code;
 

@@ -2,11 +2,27 @@
  * @file ipam/db.h
  * @brief The database handle.
  *
- * An ipam_db is opened on a store URI. This release knows `memory:` (a
- * throwaway in-memory store); files and PostgreSQL come behind the same
- * calls. A handle may be shared between threads: every call takes the
- * handle's own lock, so calls on one handle are serialized. Handles are
- * independent of one another; the library keeps no global mutable state.
+ * An ipam_db is opened on a store URI:
+ * - `file:PATH` or a bare path: one SQLCipher file, encrypted at rest
+ *   (AES-256) with a key from a passphrase or a raw 256-bit key file;
+ * - `memory:`: rows in RAM, gone when the handle is freed (tests, scratch);
+ * - `index:`: the in-memory index alone, with no store under it: no audit
+ *   chain, nothing kept (benchmarks of the engine itself).
+ *
+ * The handle keeps an in-memory index of everything in the store. It is a
+ * cache: before each call the handle catches up with the changes other
+ * handles and processes committed, so many processes may share one file.
+ *
+ * Every change runs in a transaction: a call made outside one runs in its
+ * own. ipam_db_begin() / ipam_db_commit() group calls; ipam_db_run() groups
+ * them and runs them again when another writer won a race. Every committed
+ * change writes exactly one audit entry (see audit.h).
+ *
+ * A handle may be shared between threads: every call takes the handle's
+ * own lock, so calls on one handle are serialized, and a transaction
+ * belongs to the thread that began it (other threads wait until it ends).
+ * Handles are independent of one another; the library keeps no global
+ * mutable state.
  */
 #ifndef IPAM_DB_H
 #define IPAM_DB_H
@@ -23,10 +39,29 @@ typedef struct ipam_open_options {
 	unsigned int version; /**< IPAM_OPEN_OPTIONS_VERSION */
 	/** The principal recorded as the actor of every change; NULL: the OS user. */
 	const char *actor;
+	/* ---- version 2 ---- */
+	/** IPAM_OPEN_* flags. @since 0.2 */
+	unsigned int flags;
+	/** The passphrase of an encrypted file (a KDF derives the key). @since 0.2 */
+	const char *passphrase;
+	/** A file holding a raw 256-bit key: 32 bytes, or 64 hex digits and an optional newline. @since 0.2 */
+	const char *key_file;
+	/** How long to wait for another process's write transaction, in ms; 0: 10000. @since 0.2 */
+	unsigned int busy_timeout_ms;
+	/** How many times ipam_db_run() runs a transaction that lost a race; 0: 50. @since 0.2 */
+	unsigned int retry_max;
 } ipam_open_options;
 
-#define IPAM_OPEN_OPTIONS_VERSION 1
-#define IPAM_OPEN_OPTIONS_INIT { IPAM_OPEN_OPTIONS_VERSION, NULL }
+/** Create the store if it does not exist. @since 0.2 */
+#define IPAM_OPEN_CREATE 0x1u
+/** With IPAM_OPEN_CREATE: fail with IPAM_EEXISTS if it exists. @since 0.2 */
+#define IPAM_OPEN_EXCL 0x2u
+/** Durable commits: every commit reaches the disk before it returns (SQLite synchronous=FULL);
+ *  without it a commit survives a crash of the process but maybe not of the machine. @since 0.2 */
+#define IPAM_OPEN_DURABLE 0x4u
+
+#define IPAM_OPEN_OPTIONS_VERSION 2
+#define IPAM_OPEN_OPTIONS_INIT { IPAM_OPEN_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0 }
 
 /**
  * Initialize an options struct to its defaults.
@@ -38,12 +73,65 @@ IPAM_EXTERN(int) ipam_open_options_init(ipam_open_options *opts, unsigned int ve
  * Open a database.
  *
  * @param out  receives the handle; free it with ipam_db_free()
- * @param uri  the store: "memory:" (NULL means "memory:")
+ * @param uri  the store: "file:PATH" or a path, "memory:", "index:" (NULL means "memory:")
  * @param opts NULL for defaults
- * @return 0; IPAM_EINVAL for an unknown or malformed URI; IPAM_ENOMEM
+ * @return 0; IPAM_EINVAL for an unknown or malformed URI, or a file that
+ *         is not a libipam database; IPAM_EAUTH for a wrong key;
+ *         IPAM_ENOTFOUND for a missing file without IPAM_OPEN_CREATE;
+ *         IPAM_EEXISTS with IPAM_OPEN_EXCL; IPAM_EIO; IPAM_EBACKEND;
+ *         IPAM_ENOMEM
  * @since 0.1
  */
 IPAM_EXTERN(int) ipam_db_open(ipam_db **out, const char *uri, const ipam_open_options *opts);
+
+/**
+ * Begin a transaction on the handle. It belongs to the calling thread until
+ * ipam_db_commit() or ipam_db_rollback(); calls from other threads wait.
+ * Transactions do not nest.
+ * @return 0; IPAM_EINVAL when one is already open; IPAM_ECONFLICT when the
+ *         store is busy past the timeout; IPAM_EBACKEND @since 0.2
+ */
+IPAM_EXTERN(int) ipam_db_begin(ipam_db *db);
+
+/**
+ * Commit the transaction. When a call inside it failed at the store (not a
+ * plain validation error such as IPAM_EEXISTS, which leaves the
+ * transaction usable), the transaction is rolled back instead and that
+ * call's error is returned.
+ * @return 0; IPAM_ECONFLICT (rolled back: run it again); IPAM_EBACKEND; IPAM_EIO @since 0.2
+ */
+IPAM_EXTERN(int) ipam_db_commit(ipam_db *db);
+
+/** Roll the transaction back: the store and the index are as before ipam_db_begin(). @since 0.2 */
+IPAM_EXTERN(void) ipam_db_rollback(ipam_db *db);
+
+/** The body of a transaction run by ipam_db_run(): 0 to commit, else an IPAM_E* code. */
+typedef int (*ipam_txn_fn)(ipam_db *db, void *ctx);
+
+/**
+ * Run `fn` in a transaction and commit it. When the transaction loses a
+ * race with another writer (IPAM_ECONFLICT from a call inside `fn` or from
+ * the commit), roll back, wait a jittered, growing delay and run `fn`
+ * again, up to the handle's retry_max times. `fn` must therefore have no
+ * side effects outside the database that cannot be repeated.
+ * @return 0; what `fn` returned (rolled back); IPAM_ECONFLICT after the last try @since 0.2
+ */
+IPAM_EXTERN(int) ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx);
+
+/** The newest revision of the store the handle has caught up with. @since 0.2 */
+IPAM_EXTERN(int) ipam_db_revision(uint64_t *out, ipam_db *db);
+
+/**
+ * Change the key of an encrypted store. Give a passphrase or a key file.
+ * @return 0; IPAM_EPERM for a store with no encryption; IPAM_EINVAL inside a transaction @since 0.2
+ */
+IPAM_EXTERN(int) ipam_db_rekey(ipam_db *db, const char *passphrase, const char *key_file);
+
+/**
+ * Check the store (SQLite's integrity_check and foreign keys) and the index
+ * against it. @return 0, or IPAM_EBACKEND with a message naming the first problem @since 0.2
+ */
+IPAM_EXTERN(int) ipam_db_check(ipam_db *db);
 
 /** Close a database and free everything it holds; NULL-safe. @since 0.1 */
 IPAM_EXTERN(void) ipam_db_free(ipam_db *db);

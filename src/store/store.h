@@ -1,0 +1,32 @@
+/* The built-in storage backends and how the db layer opens them. Internal.
+ * The vtable itself is public: include/ipam/sys/store.h. */
+#ifndef IPAM_STORE_STORE_H
+#define IPAM_STORE_STORE_H
+
+#include "common.h"
+#include "ipam/sys/store.h"
+
+/* What ipam_db_open() hands a backend's open function. The key material is
+ * borrowed for the call; a backend must not keep it longer than it needs it,
+ * and must wipe its own copies (sodium_memzero) before freeing them. */
+typedef struct ipam__store_args {
+	const char *path;         /* the URI with its scheme removed ("file:x" -> "x") */
+	const char *passphrase;   /* NULL: none */
+	const uint8_t *raw_key;   /* NULL: none; else raw_len bytes (32) */
+	size_t raw_len;
+	unsigned int flags;       /* IPAM_OPEN_CREATE, IPAM_OPEN_EXCL, IPAM_OPEN_DURABLE */
+	unsigned int busy_timeout_ms;
+} ipam__store_args;
+
+typedef int (*ipam__store_open_fn)(ipam_store **out, const ipam__store_args *args);
+
+/* memory: rows in RAM (src/store/memory.c) */
+int ipam__store_memory_open(ipam_store **out, const ipam__store_args *args);
+/* file: SQLCipher (src/store/sqlcipher.c) */
+int ipam__store_sqlcipher_open(ipam_store **out, const ipam__store_args *args);
+
+/* Compare the natural keys of two rows of the same kind (<0, 0, >0): the
+ * order the stores and the export use. */
+int ipam__store_key_cmp(const ipam_store_row *a, const ipam_store_row *b);
+
+#endif
