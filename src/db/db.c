@@ -9,6 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <errno.h>
+
+#include <sodium.h>
+
+#include "store/store.h"
 
 /* ---- locking ------------------------------------------------------------- */
 
@@ -371,7 +376,7 @@ static void space_free(ipam_db *db, ipam__space *s)
 	free(s);
 }
 
-static int space_insert(ipam_db *db, const char *name, char *labels, ipam__space **out)
+static int space_insert(ipam_db *db, const uint8_t id[16], const char *name, char *labels, ipam__space **out)
 {
 	int found;
 	size_t pos = space_pos(db, name, &found);
@@ -391,6 +396,7 @@ static int space_insert(ipam_db *db, const char *name, char *labels, ipam__space
 		return ipam__enomem();
 	}
 	s->labels = labels;
+	memcpy(s->id, id, 16);
 	ipam__trie_init(&s->trie[0], 32);
 	ipam__trie_init(&s->trie[1], 128);
 	memmove(db->spaces + pos + 1, db->spaces + pos, (db->nspaces - pos) * sizeof *db->spaces);
@@ -398,6 +404,42 @@ static int space_insert(ipam_db *db, const char *name, char *labels, ipam__space
 	db->nspaces++;
 	if (out)
 		*out = s;
+	return 0;
+}
+
+int ipam__space_put(ipam_db *db, const uint8_t id[16], const char *name, const char *labels)
+{
+	char *l = NULL;
+	if (labels && !(l = ipam__strdup(labels)))
+		return IPAM_ENOMEM;
+	int found;
+	size_t pos = space_pos(db, name, &found);
+	if (found || strcmp(name, "default") == 0) {
+		ipam__space *s = found ? db->spaces[pos] : db->def;
+		free(s->labels);
+		s->labels = l;
+		memcpy(s->id, id, 16);
+		return 0;
+	}
+	int rc = space_insert(db, id, name, l, NULL);
+	if (rc)
+		free(l);
+	return rc;
+}
+
+int ipam__space_del(ipam_db *db, const char *name)
+{
+	int found;
+	size_t i = space_pos(db, name, &found);
+	if (!found || strcmp(name, "default") == 0)
+		return IPAM_ENOTFOUND;
+	ipam__space *s = db->spaces[i];
+	if (s->nprefix || s->naddr || s->nrange)
+		return ipam__error(IPAM_EINUSE, "space \"%s\" still holds %llu prefixes, %llu addresses and %zu ranges",
+		                   name, (unsigned long long)s->nprefix, (unsigned long long)s->naddr, s->nrange);
+	memmove(db->spaces + i, db->spaces + i + 1, (db->nspaces - i - 1) * sizeof *db->spaces);
+	db->nspaces--;
+	space_free(db, s);
 	return 0;
 }
 
@@ -411,12 +453,23 @@ int ipam_space_add(ipam_db *db, const char *name, const char *labels_json)
 	char *labels;
 	if ((rc = norm_labels(&labels, labels_json)))
 		return rc;
-	ipam__db_lock(db);
-	rc = space_insert(db, name, labels, NULL);
-	ipam__db_unlock(db);
-	if (rc)
+	uint8_t id[16];
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
 		free(labels);
-	return rc;
+		return rc;
+	}
+	ipam__space *s = NULL;
+	ipam__db_uuid(db, id);
+	rc = space_insert(db, id, name, labels, &s);
+	if (rc) {
+		free(labels);
+	} else {
+		ipam_store_row row;
+		ipam__row_space(&row, s);
+		rc = ipam__log(db, "space.add", IPAM_STORE_PUT, &row, NULL);
+	}
+	return ipam__leave(db, &sc, rc);
 }
 
 int ipam_space_rm(ipam_db *db, const char *name)
@@ -425,8 +478,11 @@ int ipam_space_rm(ipam_db *db, const char *name)
 		return ipam__error(IPAM_EINVAL, "space rm: no database or name");
 	if (strcmp(name, "default") == 0)
 		return ipam__error(IPAM_EPERM, "space \"default\" cannot be removed");
-	ipam__db_lock(db);
-	int found, rc = 0;
+	ipam__scope sc;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	int found;
 	size_t i = space_pos(db, name, &found);
 	if (!found) {
 		rc = ipam__error(IPAM_ENOTFOUND, "space \"%.64s\" not found", name);
@@ -436,13 +492,14 @@ int ipam_space_rm(ipam_db *db, const char *name)
 			rc = ipam__error(IPAM_EINUSE, "space \"%s\" still holds %llu prefixes, %llu addresses and %zu ranges",
 			                 name, (unsigned long long)s->nprefix, (unsigned long long)s->naddr, s->nrange);
 		} else {
-			memmove(db->spaces + i, db->spaces + i + 1, (db->nspaces - i - 1) * sizeof *db->spaces);
-			db->nspaces--;
-			space_free(db, s);
+			ipam_store_row row;
+			ipam__row_space(&row, s);
+			rc = ipam__log(db, "space.rm", IPAM_STORE_DEL, &row, NULL);
+			if (!rc)
+				rc = ipam__space_del(db, name);
 		}
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 void ipam_space_info_dispose(ipam_space_info *info)
@@ -473,11 +530,12 @@ int ipam_space_get(ipam_space_info *out, ipam_db *db, const char *name)
 	if (rc)
 		return rc;
 	out->name = out->labels_json = NULL;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc)))
+		return rc;
 	ipam__space *s = ipam__space_find(db, name);
 	rc = s ? space_fill(out, s) : IPAM_ENOTFOUND;
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 struct ipam_space_iter {
@@ -494,15 +552,20 @@ int ipam_space_iter_new(ipam_space_iter **out, ipam_db *db)
 	if (!it)
 		return ipam__enomem();
 	it->db = db;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	int rc = ipam__enter(db, 0, &sc);
+	if (rc) {
+		free(it);
+		return rc;
+	}
 	it->names = calloc(db->nspaces ? db->nspaces : 1, sizeof *it->names);
-	int rc = it->names ? 0 : ipam__enomem();
+	rc = it->names ? 0 : ipam__enomem();
 	for (size_t i = 0; !rc && i < db->nspaces; i++) {
 		if (!(it->names[i] = ipam__strdup(db->spaces[i]->name)))
 			rc = IPAM_ENOMEM;
 		it->n = i + 1;
 	}
-	ipam__db_unlock(db);
+	rc = ipam__leave(db, &sc, rc);
 	if (rc) {
 		ipam_space_iter_free(it);
 		return rc;
@@ -568,45 +631,6 @@ static char *default_actor(void)
 	return ipam__strdup(tmp);
 }
 
-int ipam_db_open(ipam_db **out, const char *uri, const ipam_open_options *opts)
-{
-	if (!out)
-		return ipam__error(IPAM_EINVAL, "db open: no output pointer");
-	*out = NULL;
-	if (!uri)
-		uri = "memory:";
-	if (opts) {
-		int rc = ipam__check_version(opts->version, IPAM_OPEN_OPTIONS_VERSION, "ipam_open_options");
-		if (rc)
-			return rc;
-	}
-	if (strcmp(uri, "memory:") != 0 && strncmp(uri, "memory:", 7) != 0)
-		return ipam__error(IPAM_EINVAL, "db open \"%.200s\": unknown store (this build knows memory:)", uri);
-	ipam_db *db = calloc(1, sizeof *db);
-	if (!db)
-		return ipam__enomem();
-	if (pthread_mutex_init(&db->lock, NULL) != 0) {
-		free(db);
-		return ipam__error(IPAM_ERROR, "db open: cannot create the handle's lock");
-	}
-	db->pfx.row_size = sizeof(ipam__pfx_rec);
-	db->ips.row_size = sizeof(ipam__ip_rec);
-	db->uri = ipam__strdup(uri);
-	db->actor = opts && opts->actor ? ipam__strdup(opts->actor) : default_actor();
-	int rc = (!db->uri || !db->actor) ? IPAM_ENOMEM : 0;
-	if (!rc)
-		rc = space_insert(db, "default", NULL, &db->def);
-	/* the shared bare address record takes id 1 */
-	if (!rc && ipam__table_take(&db->ips) != IPAM__BARE_IP)
-		rc = IPAM_ENOMEM;
-	if (rc) {
-		ipam_db_free(db);
-		return rc;
-	}
-	*out = db;
-	return 0;
-}
-
 static void free_records(ipam_db *db)
 {
 	ipam__pfx_rec *p = db->pfx.rows;
@@ -622,18 +646,207 @@ static void free_records(ipam_db *db)
 	}
 }
 
+static void index_free(ipam_db *db)
+{
+	for (size_t i = 0; i < db->nspaces; i++)
+		space_free(db, db->spaces[i]);
+	free(db->spaces);
+	db->spaces = NULL;
+	db->nspaces = db->cspaces = 0;
+	db->def = NULL;
+	free_records(db);
+	table_free(&db->pfx);
+	table_free(&db->ips);
+}
+
+/* Empty the index: the default space alone and the shared bare record. */
+int ipam__index_reset(ipam_db *db)
+{
+	index_free(db);
+	db->pfx.row_size = sizeof(ipam__pfx_rec);
+	db->ips.row_size = sizeof(ipam__ip_rec);
+	int rc = space_insert(db, ipam__default_space, "default", NULL, &db->def);
+	/* the shared bare address record takes id 1 */
+	if (!rc && ipam__table_take(&db->ips) != IPAM__BARE_IP)
+		rc = IPAM_ENOMEM;
+	return rc;
+}
+
+/* A raw key from a file: 32 bytes, or 64 hex digits and maybe a newline. */
+int ipam__read_key_file(uint8_t key[32], const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return ipam__error(IPAM_EIO, "key file %.200s: %s", path, strerror(errno));
+	uint8_t buf[80];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	int err = ferror(f);
+	fclose(f);
+	int rc = 0;
+	if (err) {
+		rc = ipam__error(IPAM_EIO, "key file %.200s: cannot read it", path);
+	} else if (n == 32) {
+		memcpy(key, buf, 32);
+	} else {
+		while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			n--;
+		char hex[65];
+		if (n == 64) {
+			memcpy(hex, buf, 64);
+			hex[64] = '\0';
+		}
+		if (n != 64 || ipam__unhex(key, 32, hex) != 0)
+			rc = ipam__error(IPAM_EINVAL, "key file %.200s: expected 32 bytes or 64 hex digits", path);
+		sodium_memzero(hex, sizeof hex);
+	}
+	sodium_memzero(buf, sizeof buf);
+	return rc;
+}
+
+static int db_new(ipam_db **out, const char *uri, const ipam_open_options *opts)
+{
+	*out = NULL;
+	ipam_db *db = calloc(1, sizeof *db);
+	if (!db)
+		return ipam__enomem();
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	int bad = pthread_mutex_init(&db->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (bad) {
+		free(db);
+		return ipam__error(IPAM_ERROR, "db open: cannot create the handle's lock");
+	}
+	db->uri = ipam__strdup(uri);
+	db->actor = opts && opts->actor ? ipam__strdup(opts->actor) : default_actor();
+	db->retry_max = opts && opts->version >= 2 && opts->retry_max ? opts->retry_max : 50;
+	int rc = (!db->uri || !db->actor) ? IPAM_ENOMEM : 0;
+	if (!rc)
+		rc = ipam__index_reset(db);
+	if (rc) {
+		ipam_db_free(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+static int check_open_options(const ipam_open_options *opts)
+{
+	if (!opts)
+		return 0;
+	return ipam__check_version(opts->version, IPAM_OPEN_OPTIONS_VERSION, "ipam_open_options");
+}
+
+int ipam_db_open_store(ipam_db **out, ipam_store *store, const ipam_open_options *opts)
+{
+	if (!out || !store)
+		return ipam__error(IPAM_EINVAL, "db open: no output pointer or store");
+	*out = NULL;
+	int rc = check_open_options(opts);
+	if (!rc && (store->version < 1 || !store->begin || !store->commit || !store->rollback || !store->put ||
+	            !store->del || !store->get || !store->scan || !store->bump || !store->revision || !store->changes ||
+	            !store->audit_head || !store->audit_append || !store->audit_scan || !store->meta_get ||
+	            !store->meta_put || !store->free))
+		rc = ipam__error(IPAM_EINVAL, "db open: store version %u or a required method missing", store->version);
+	ipam_db *db = NULL;
+	if (!rc)
+		rc = db_new(&db, store->scheme ? store->scheme : "store:", opts);
+	if (rc) {
+		if (store->free)
+			store->free(store);
+		return rc;
+	}
+	db->store = store;
+	store->owner = db;
+	if ((rc = ipam__db_load(db))) {
+		ipam_db_free(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+int ipam_db_open(ipam_db **out, const char *uri, const ipam_open_options *opts)
+{
+	if (!out)
+		return ipam__error(IPAM_EINVAL, "db open: no output pointer");
+	*out = NULL;
+	if (!uri)
+		uri = "memory:";
+	int rc = check_open_options(opts);
+	if (rc)
+		return rc;
+	ipam__store_open_fn open_fn;
+	ipam__store_args args;
+	memset(&args, 0, sizeof args);
+	if (strncmp(uri, "index:", 6) == 0) {
+		open_fn = NULL;
+	} else if (strncmp(uri, "memory:", 7) == 0) {
+		open_fn = ipam__store_memory_open;
+		args.path = uri + 7;
+	} else if (strncmp(uri, "file:", 5) == 0) {
+		open_fn = ipam__store_sqlcipher_open;
+		args.path = uri + 5;
+	} else if (strstr(uri, "://") || uri[0] == '\0') {
+		return ipam__error(IPAM_EINVAL, "db open \"%.200s\": unknown store (this build knows file:PATH or a path, memory:, index:)",
+		                   uri);
+	} else {
+		open_fn = ipam__store_sqlcipher_open;
+		args.path = uri;
+	}
+	if (open_fn == ipam__store_sqlcipher_open && args.path[0] == '\0')
+		return ipam__error(IPAM_EINVAL, "db open \"%.200s\": no file name", uri);
+	if (!open_fn) {
+		ipam_db *db;
+		if ((rc = db_new(&db, uri, opts)))
+			return rc;
+		*out = db;
+		return 0;
+	}
+	uint8_t key[32];
+	if (opts && opts->version >= 2) {
+		args.flags = opts->flags;
+		args.passphrase = opts->passphrase;
+		args.busy_timeout_ms = opts->busy_timeout_ms;
+		if (opts->key_file) {
+			if ((rc = ipam__read_key_file(key, opts->key_file)))
+				return rc;
+			args.raw_key = key;
+			args.raw_len = sizeof key;
+		}
+	}
+	ipam_store *st = NULL;
+	rc = open_fn(&st, &args);
+	sodium_memzero(key, sizeof key);
+	if (rc)
+		return rc;
+	ipam_db *db;
+	if ((rc = ipam_db_open_store(&db, st, opts)))
+		return rc;
+	free(db->uri);
+	if (!(db->uri = ipam__strdup(uri))) {
+		ipam_db_free(db);
+		return IPAM_ENOMEM;
+	}
+	*out = db;
+	return 0;
+}
+
 void ipam_db_free(ipam_db *db)
 {
 	if (!db)
 		return;
-	for (size_t i = 0; i < db->nspaces; i++)
-		space_free(db, db->spaces[i]);
-	free(db->spaces);
-	free_records(db);
-	table_free(&db->pfx);
-	table_free(&db->ips);
+	if (db->txn)
+		ipam__txn_abort(db);
+	if (db->store)
+		db->store->free(db->store);
+	index_free(db);
+	ipam__txn_free(db);
 	free(db->uri);
 	free(db->actor);
+	sodium_memzero(db->uuid_key, sizeof db->uuid_key);
 	pthread_mutex_destroy(&db->lock);
 	free(db);
 }

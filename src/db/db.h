@@ -5,6 +5,9 @@
 
 #include "common.h"
 #include "core/trie.h"
+#include "ipam/sys/store.h"
+#include "ipam/audit.h"
+#include "ipam/export.h"
 
 #include <pthread.h>
 
@@ -38,6 +41,7 @@ typedef struct ipam__range_rec {
 } ipam__range_rec;
 
 typedef struct ipam__space {
+	uint8_t id[16];
 	char *name;
 	char *labels; /* normalised JSON object */
 	ipam__trie trie[2]; /* IPv4, IPv6 */
@@ -55,10 +59,46 @@ typedef struct ipam__table {
 	size_t row_size;
 } ipam__table;
 
+/* What to do to the index to undo one change: put `row` back (a change
+ * that deleted it) or delete it (a change that created it). */
+typedef struct ipam__undo {
+	unsigned op; /* IPAM_STORE_PUT: put row back; IPAM_STORE_DEL: delete row's key */
+	ipam_store_row row; /* strings owned */
+} ipam__undo;
+
+typedef struct ipam__bumped {
+	uint8_t space[16];
+	ipam_addr addr;
+	uint8_t len;
+} ipam__bumped;
+
 struct ipam_db {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; /* recursive: a transaction holds it across calls */
 	char *uri;
 	char *actor;
+	ipam_store *store;    /* NULL for index: */
+	uint64_t rev;         /* the store revision the index has caught up with */
+	unsigned retry_max;
+	/* the open transaction */
+	int txn;              /* 0 none, 1 implicit (one call), 2 explicit (ipam_db_begin) */
+	int doomed;           /* a store error inside it: commit rolls back and returns this */
+	int wrote;            /* it wrote to the store */
+	int stale;            /* the index may differ from the store: rebuild before the next call */
+	uint64_t rev_begin;   /* the revision it began from */
+	int audit_known;      /* audit_seq/audit_hash hold the head inside this transaction */
+	uint64_t audit_seq;
+	uint8_t audit_hash[32];
+	ipam__undo *undo;
+	size_t nundo, cundo;
+	ipam__bumped *bumped;
+	size_t nbumped, cbumped;
+	ipam_buf scratch[3];  /* before/after JSON, object text */
+	/* UUIDs: a ChaCha20 stream keyed once from the OS at open (one
+	 * getrandom per handle, not one per object) */
+	uint8_t uuid_key[32];
+	uint64_t uuid_nonce;
+	uint8_t uuid_buf[256];
+	unsigned uuid_left;
 	ipam__space **spaces; /* sorted by name */
 	size_t nspaces, cspaces;
 	ipam__space *def;     /* "default" */
@@ -83,6 +123,76 @@ static inline ipam__ip_rec *ipam__ip(ipam_db *db, uint32_t id)
 
 void ipam__db_lock(ipam_db *db);
 void ipam__db_unlock(ipam_db *db);
+
+/* ---- transactions (src/db/txn.c) ----
+ * Every API call brackets its work with ipam__enter / ipam__leave. enter
+ * locks the handle and, when no transaction is open, opens one on the store
+ * (write: a write transaction) after which the index has caught up with the
+ * store; leave commits (rc == 0) or rolls back what enter opened, unlocks,
+ * and returns rc or the commit's error. Inside an explicit transaction they
+ * only lock and unlock. On failure enter returns the error, unlocked.
+ * `write`: 0 read from the index (no store transaction stays open);
+ * 1 a write transaction; IPAM__SNAPSHOT a read transaction kept open until
+ * leave, for callers that read the store itself (export, audit). */
+#define IPAM__SNAPSHOT 2
+typedef struct ipam__scope {
+	int own; /* enter opened the transaction */
+	int write;
+} ipam__scope;
+
+int ipam__enter(ipam_db *db, int write, ipam__scope *sc);
+int ipam__leave(ipam_db *db, ipam__scope *sc, int rc);
+ipam_store *ipam__db_store(ipam_db *db);
+/* Inside a transaction: rebuild the index from the store's rows. */
+int ipam__db_reload(ipam_db *db);
+/* At open: load the index from the store (and create the default tenant and space in a new store). */
+int ipam__db_load(ipam_db *db);
+/* Roll back whatever transaction is open (when the handle is freed inside one). */
+void ipam__txn_abort(ipam_db *db);
+/* Free the transaction bookkeeping. */
+void ipam__txn_free(ipam_db *db);
+/* A new random (version 4) UUID from the handle's stream. */
+void ipam__db_uuid(ipam_db *db, uint8_t id[16]);
+/* Empty the index: the default space alone. */
+int ipam__index_reset(ipam_db *db);
+/* A raw key from a file: 32 bytes, or 64 hex digits and maybe a newline. */
+int ipam__read_key_file(uint8_t key[32], const char *path);
+
+/* Record one change made to the index inside the open transaction: write it
+ * to the store, bump the parent prefix of an address or allocated prefix
+ * (parent may be NULL), append the audit entry, and remember how to undo it.
+ * op IPAM_STORE_PUT: `row` is the new object (its id, tenant and times are
+ * filled here); IPAM_STORE_DEL: `row` is the object as the index held it.
+ * A store error dooms the transaction. */
+int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row, const ipam_prefix *parent);
+
+/* ---- rows and the index (src/db/apply.c) ---- */
+/* The fixed ids of the default tenant and space. */
+extern const uint8_t ipam__default_tenant[16];
+extern const uint8_t ipam__default_space[16];
+ipam__space *ipam__space_by_id(ipam_db *db, const uint8_t id[16]);
+/* Put a row into the index (insert or replace), or delete a row's key from it. */
+int ipam__apply_put(ipam_db *db, const ipam_store_row *row);
+int ipam__apply_del(ipam_db *db, const ipam_store_row *key);
+/* Rows of what the index holds (strings borrowed from the index). */
+void ipam__row_space(ipam_store_row *row, const ipam__space *s);
+void ipam__row_prefix(ipam_store_row *row, const ipam__space *s, int family, ipam__u128 key, unsigned len,
+                      const ipam__pfx_rec *r);
+void ipam__row_ip(ipam_store_row *row, const ipam__space *s, int family, ipam__u128 key, const ipam__ip_rec *r);
+void ipam__row_range(ipam_store_row *row, const ipam__space *s, const ipam__range_rec *r);
+/* Deep copy and release of a row's strings. */
+int ipam__row_copy(ipam_store_row *dst, const ipam_store_row *src);
+void ipam__row_free(ipam_store_row *row);
+
+/* Internal put/delete of each kind in the index (prefix.c, ip.c, range.c, db.c). */
+int ipam__space_put(ipam_db *db, const uint8_t id[16], const char *name, const char *labels);
+int ipam__space_del(ipam_db *db, const char *name);
+int ipam__pfx_put(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len, ipam__pfx_rec *f);
+int ipam__pfx_del(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len);
+int ipam__ip_put(ipam_db *db, ipam__space *s, int family, ipam__u128 key, ipam__ip_rec *f);
+int ipam__ip_del(ipam_db *db, ipam__space *s, int family, ipam__u128 key);
+int ipam__range_put(ipam_db *db, ipam__space *s, ipam__range_rec *r);
+int ipam__range_del(ipam_db *db, ipam__space *s, int family, ipam__u128 first, ipam__u128 last);
 
 /* The space called `name` (NULL: default), or NULL with IPAM_ENOTFOUND set. */
 ipam__space *ipam__space_find(ipam_db *db, const char *name);

@@ -96,6 +96,18 @@ static int ip_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, ip_
 	return rc;
 }
 
+int ipam__ip_put(ipam_db *db, ipam__space *s, int family, ipam__u128 key, ipam__ip_rec *r)
+{
+	ip_fields f;
+	f.rec = *r;
+	memset(r, 0, sizeof *r);
+	f.bare = !f.rec.hostname && !f.rec.description && !f.rec.attrs && !f.rec.maclen &&
+	         f.rec.status == IPAM_STATUS_ACTIVE;
+	if (ipam__trie_get_addr(ipam__space_trie(s, family), key))
+		ipam__ip_del(db, s, family, key);
+	return ip_store(db, s, family, key, &f);
+}
+
 static int opts_check(const ipam_ip_options **opts, const ipam_ip_options *d)
 {
 	if (!*opts) {
@@ -119,7 +131,11 @@ int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const 
 	int fam = within->addr.family;
 	unsigned w = ipam__width(fam), len = within->len;
 	ipam__u128 key = ipam__addr_key(&within->addr), got;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
+		ip_fields_free(&f);
+		return rc;
+	}
 	ipam__space *s = ipam__space_find(db, opts->space);
 	uint32_t pid = s ? ipam__trie_get_prefix(ipam__space_trie(s, fam), key, len) : 0;
 	if (!s) {
@@ -140,12 +156,16 @@ int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const 
 		if (rc == IPAM_EEXHAUSTED)
 			ipam__error(IPAM_EEXHAUSTED, "no free address left in %s (space \"%s\")", ipam__prefix_txt(within).s,
 			            s->name);
-		if (!rc)
-			ipam__key_addr(out, fam, got);
+		if (!rc) {
+			ipam_store_row row;
+			ipam__row_ip(&row, s, fam, got, ipam__ip(db, id));
+			rc = ipam__log(db, "address.alloc", IPAM_STORE_PUT, &row, within);
+			if (!rc)
+				ipam__key_addr(out, fam, got);
+		}
 	}
 	ip_fields_free(&f); /* empty unless nothing was stored */
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
@@ -159,16 +179,32 @@ int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
 	ip_fields f;
 	if ((rc = ip_fields_make(&f, opts)))
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
+		ip_fields_free(&f);
+		return rc;
+	}
 	ipam__space *s = ipam__space_find(db, opts->space);
 	if (!s) {
 		ip_fields_free(&f);
 		rc = IPAM_ENOTFOUND;
 	} else {
-		rc = ip_store(db, s, a->family, ipam__addr_key(a), &f);
+		int fam = a->family;
+		ipam__u128 key = ipam__addr_key(a), pk;
+		unsigned pl;
+		rc = ip_store(db, s, fam, key, &f);
+		if (!rc) {
+			/* the longest prefix holding the address is its parent */
+			ipam_prefix parent;
+			int has_parent = ipam__trie_match(ipam__space_trie(s, fam), key, ipam__width(fam), &pk, &pl);
+			if (has_parent)
+				ipam__prefix_of(&parent, fam, pk, pl);
+			ipam_store_row row;
+			ipam__row_ip(&row, s, fam, key, ipam__ip(db, ipam__trie_get_addr(ipam__space_trie(s, fam), key)));
+			rc = ipam__log(db, "address.add", IPAM_STORE_PUT, &row, has_parent ? &parent : NULL);
+		}
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 static void ip_rec_release(ipam_db *db, uint32_t id)
@@ -182,6 +218,16 @@ static void ip_rec_release(ipam_db *db, uint32_t id)
 	ipam__table_give(&db->ips, id);
 }
 
+int ipam__ip_del(ipam_db *db, ipam__space *s, int family, ipam__u128 key)
+{
+	uint32_t id = ipam__trie_clear_addr(ipam__space_trie(s, family), key);
+	if (!id)
+		return IPAM_ENOTFOUND;
+	ip_rec_release(db, id);
+	s->naddr--;
+	return 0;
+}
+
 int ipam_ip_release(ipam_db *db, const char *space, const ipam_addr *a)
 {
 	if (!db)
@@ -189,21 +235,27 @@ int ipam_ip_release(ipam_db *db, const char *space, const ipam_addr *a)
 	int rc = ipam__check_addr(a, "ip release");
 	if (rc)
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc)))
+		return rc;
 	ipam__space *s = ipam__space_find(db, space);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
 	} else {
-		uint32_t id = ipam__trie_clear_addr(ipam__space_trie(s, a->family), ipam__addr_key(a));
+		int fam = a->family;
+		ipam__u128 key = ipam__addr_key(a);
+		uint32_t id = ipam__trie_get_addr(ipam__space_trie(s, fam), key);
 		if (!id) {
 			rc = ipam__error(IPAM_ENOTFOUND, "address %s not found in space \"%s\"", ipam__addr_txt(a).s, s->name);
 		} else {
-			ip_rec_release(db, id);
-			s->naddr--;
+			ipam_store_row row;
+			ipam__row_ip(&row, s, fam, key, ipam__ip(db, id));
+			rc = ipam__log(db, "address.release", IPAM_STORE_DEL, &row, NULL);
+			if (!rc)
+				rc = ipam__ip_del(db, s, fam, key);
 		}
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 void ipam_ip_info_dispose(ipam_ip_info *info)
@@ -263,7 +315,9 @@ int ipam_ip_get(ipam_ip_info *out, ipam_db *db, const char *space, const ipam_ad
 		return ipam__error(IPAM_EINVAL, "ip get: no database");
 	if ((rc = ipam__check_addr(a, "ip get")))
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc)))
+		return rc;
 	ipam__space *s = ipam__space_find(db, space);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
@@ -275,8 +329,7 @@ int ipam_ip_get(ipam_ip_info *out, ipam_db *db, const char *space, const ipam_ad
 		else
 			rc = ip_fill(out, db, s, a->family, key, id);
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 /* ---- iteration ------------------------------------------------------------- */
@@ -302,7 +355,11 @@ int ipam_ip_iter_new(ipam_ip_iter **out, ipam_db *db, const ipam_ip_query *q)
 	if (!it)
 		return ipam__enomem();
 	it->sn.db = db;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc))) {
+		ipam_ip_iter_free(it);
+		return rc;
+	}
 	ipam__space *s = ipam__space_find(db, q->space);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
@@ -317,7 +374,7 @@ int ipam_ip_iter_new(ipam_ip_iter **out, ipam_db *db, const ipam_ip_query *q)
 		if (!rc)
 			rc = ipam__snap_walk(&it->sn, &s->trie[1], IPAM_AF_INET6, 0, 0, IPAM__WALK_ADDRS);
 	}
-	ipam__db_unlock(db);
+	rc = ipam__leave(db, &sc, rc);
 	if (rc) {
 		ipam_ip_iter_free(it);
 		return rc;

@@ -118,6 +118,26 @@ static int pfx_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, un
 	return rc;
 }
 
+int ipam__pfx_put(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len, ipam__pfx_rec *f)
+{
+	if (ipam__trie_get_prefix(ipam__space_trie(s, family), key, len))
+		ipam__pfx_del(db, s, family, key, len);
+	return pfx_store(db, s, family, key, len, f, 0);
+}
+
+int ipam__pfx_del(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len)
+{
+	uint32_t id = ipam__trie_clear_prefix(ipam__space_trie(s, family), key, len);
+	if (!id)
+		return IPAM_ENOTFOUND;
+	ipam__pfx_rec *r = ipam__pfx(db, id);
+	free(r->description);
+	free(r->attrs);
+	ipam__table_give(&db->pfx, id);
+	s->nprefix--;
+	return 0;
+}
+
 int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options *opts)
 {
 	ipam_prefix_options d = IPAM_PREFIX_OPTIONS_INIT;
@@ -133,16 +153,27 @@ int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options
 	ipam__pfx_rec f;
 	if ((rc = pfx_fields_make(&f, opts->status, opts->pool, opts->description, opts->attrs_json)))
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
+		pfx_fields_free(&f);
+		return rc;
+	}
 	ipam__space *s = ipam__space_find(db, opts->space);
 	if (!s) {
 		pfx_fields_free(&f);
 		rc = IPAM_ENOTFOUND;
 	} else {
-		rc = pfx_store(db, s, p->addr.family, ipam__addr_key(&p->addr), p->len, &f, opts->exclusive);
+		int fam = p->addr.family;
+		ipam__u128 key = ipam__addr_key(&p->addr);
+		rc = pfx_store(db, s, fam, key, p->len, &f, opts->exclusive);
+		if (!rc) {
+			ipam_store_row row;
+			ipam__row_prefix(&row, s, fam, key, p->len,
+			                 ipam__pfx(db, ipam__trie_get_prefix(ipam__space_trie(s, fam), key, p->len)));
+			rc = ipam__log(db, "prefix.add", IPAM_STORE_PUT, &row, NULL);
+		}
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 int ipam_prefix_rm(ipam_db *db, const char *space, const ipam_prefix *p)
@@ -152,24 +183,27 @@ int ipam_prefix_rm(ipam_db *db, const char *space, const ipam_prefix *p)
 	int rc = ipam__check_prefix(p, "prefix rm");
 	if (rc)
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc)))
+		return rc;
 	ipam__space *s = ipam__space_find(db, space);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
 	} else {
-		uint32_t id = ipam__trie_clear_prefix(ipam__space_trie(s, p->addr.family), ipam__addr_key(&p->addr), p->len);
+		int fam = p->addr.family;
+		ipam__u128 key = ipam__addr_key(&p->addr);
+		uint32_t id = ipam__trie_get_prefix(ipam__space_trie(s, fam), key, p->len);
 		if (!id) {
 			rc = ipam__error(IPAM_ENOTFOUND, "prefix %s not found in space \"%s\"", ipam__prefix_txt(p).s, s->name);
 		} else {
-			ipam__pfx_rec *r = ipam__pfx(db, id);
-			free(r->description);
-			free(r->attrs);
-			ipam__table_give(&db->pfx, id);
-			s->nprefix--;
+			ipam_store_row row;
+			ipam__row_prefix(&row, s, fam, key, p->len, ipam__pfx(db, id));
+			rc = ipam__log(db, "prefix.rm", IPAM_STORE_DEL, &row, NULL);
+			if (!rc)
+				rc = ipam__pfx_del(db, s, fam, key, p->len);
 		}
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 void ipam_prefix_info_dispose(ipam_prefix_info *info)
@@ -228,7 +262,9 @@ int ipam_prefix_get(ipam_prefix_info *out, ipam_db *db, const char *space, const
 		return ipam__error(IPAM_EINVAL, "prefix get: no database");
 	if ((rc = ipam__check_prefix(p, "prefix get")))
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc)))
+		return rc;
 	ipam__space *s = ipam__space_find(db, space);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
@@ -240,8 +276,7 @@ int ipam_prefix_get(ipam_prefix_info *out, ipam_db *db, const char *space, const
 		else
 			rc = pfx_fill(out, db, s, p->addr.family, key, p->len, id);
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 int ipam_prefix_match(ipam_prefix *out, ipam_db *db, const char *space, const ipam_prefix *target)
@@ -251,7 +286,9 @@ int ipam_prefix_match(ipam_prefix *out, ipam_db *db, const char *space, const ip
 	int rc = ipam__check_prefix(target, "prefix match");
 	if (rc)
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc)))
+		return rc;
 	ipam__space *s = ipam__space_find(db, space);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
@@ -265,8 +302,7 @@ int ipam_prefix_match(ipam_prefix *out, ipam_db *db, const char *space, const ip
 			rc = ipam__error(IPAM_ENOTFOUND, "no prefix covers %s in space \"%s\"", ipam__prefix_txt(target).s,
 			                 s->name);
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, const ipam_prefix_alloc_options *opts)
@@ -288,7 +324,11 @@ int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, 
 	ipam__pfx_rec f;
 	if ((rc = pfx_fields_make(&f, opts->status, opts->pool, opts->description, opts->attrs_json)))
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
+		pfx_fields_free(&f);
+		return rc;
+	}
 	ipam__space *s = ipam__space_find(db, opts->space);
 	ipam__u128 key = ipam__addr_key(&parent->addr), got;
 	if (!s) {
@@ -305,12 +345,16 @@ int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, 
 		if (rc == IPAM_EEXHAUSTED)
 			ipam__error(IPAM_EEXHAUSTED, "no free /%u left in %s (space \"%s\")", n, ipam__prefix_txt(parent).s,
 			            s->name);
-		if (!rc)
-			ipam__prefix_of(out, fam, got, n);
+		if (!rc) {
+			ipam_store_row row;
+			ipam__row_prefix(&row, s, fam, got, n, ipam__pfx(db, id));
+			rc = ipam__log(db, "prefix.alloc", IPAM_STORE_PUT, &row, parent);
+			if (!rc)
+				ipam__prefix_of(out, fam, got, n);
+		}
 	}
 	pfx_fields_free(&f);
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 /* ---- iteration ------------------------------------------------------------- */
@@ -363,7 +407,11 @@ int ipam_prefix_iter_new(ipam_prefix_iter **out, ipam_db *db, const ipam_prefix_
 	if (!it)
 		return ipam__enomem();
 	it->sn.db = db;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc))) {
+		ipam_prefix_iter_free(it);
+		return rc;
+	}
 	ipam__space *s = ipam__space_find(db, q->space);
 	if (!s)
 		rc = IPAM_ENOTFOUND;
@@ -371,7 +419,7 @@ int ipam_prefix_iter_new(ipam_prefix_iter **out, ipam_db *db, const ipam_prefix_
 		rc = IPAM_ENOMEM;
 	else
 		rc = iter_collect(it, s, q);
-	ipam__db_unlock(db);
+	rc = ipam__leave(db, &sc, rc);
 	if (rc) {
 		ipam_prefix_iter_free(it);
 		return rc;
@@ -420,7 +468,9 @@ int ipam_prefix_util(ipam_util *out, ipam_db *db, const char *space, const ipam_
 		return rc;
 	if ((rc = ipam__check_prefix(cidr, "util")))
 		return rc;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc)))
+		return rc;
 	ipam__space *s = ipam__space_find(db, space);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
@@ -443,6 +493,5 @@ int ipam_prefix_util(ipam_util *out, ipam_db *db, const char *space, const ipam_
 		out->free_64s = ipam__to_pub(f64);
 		out->used_percent = total ? 100.0 * (double)used / (double)total : 0.0;
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }

@@ -81,6 +81,53 @@ static int check_bounds(const ipam_addr *first, const ipam_addr *last, const cha
 	return 0;
 }
 
+/* Insert a range record into the space (taking its strings), or replace
+ * the fields of the one with the same bounds. */
+int ipam__range_put(ipam_db *db, ipam__space *s, ipam__range_rec *r)
+{
+	(void)db;
+	int found, fam = r->family;
+	size_t pos = range_pos(s, fam, r->first, r->last, &found);
+	if (found) {
+		free(s->ranges[pos].description);
+		free(s->ranges[pos].attrs);
+		s->ranges[pos] = *r;
+		memset(r, 0, sizeof *r);
+		return 0;
+	}
+	if (s->nrange == s->crange) {
+		size_t c = s->crange ? s->crange * 2 : 16;
+		ipam__range_rec *p = realloc(s->ranges, c * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		s->ranges = p;
+		s->crange = c;
+	}
+	int rc = ipam__trie_range_add(ipam__space_trie(s, fam), r->first, r->last);
+	if (rc)
+		return rc;
+	memmove(s->ranges + pos + 1, s->ranges + pos, (s->nrange - pos) * sizeof *s->ranges);
+	s->ranges[pos] = *r;
+	memset(r, 0, sizeof *r);
+	s->nrange++;
+	return 0;
+}
+
+int ipam__range_del(ipam_db *db, ipam__space *s, int fam, ipam__u128 f, ipam__u128 l)
+{
+	(void)db;
+	int found;
+	size_t pos = range_pos(s, fam, f, l, &found);
+	if (!found)
+		return IPAM_ENOTFOUND;
+	ipam__trie_range_del(ipam__space_trie(s, fam), f, l);
+	free(s->ranges[pos].description);
+	free(s->ranges[pos].attrs);
+	memmove(s->ranges + pos, s->ranges + pos + 1, (s->nrange - pos - 1) * sizeof *s->ranges);
+	s->nrange--;
+	return 0;
+}
+
 int ipam_range_add(ipam_db *db, const ipam_addr *first, const ipam_addr *last, const ipam_range_options *opts)
 {
 	ipam_range_options d = IPAM_RANGE_OPTIONS_INIT;
@@ -108,35 +155,29 @@ int ipam_range_add(ipam_db *db, const ipam_addr *first, const ipam_addr *last, c
 	rec.purpose = (uint8_t)opts->purpose;
 	rec.first = ipam__addr_key(first);
 	rec.last = ipam__addr_key(last);
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
+		free(rec.attrs);
+		free(rec.description);
+		return rc;
+	}
 	ipam__space *s = ipam__space_find(db, opts->space);
 	int found = 0;
-	size_t pos = s ? range_pos(s, fam, rec.first, rec.last, &found) : 0;
+	if (s)
+		range_pos(s, fam, rec.first, rec.last, &found);
 	if (!s) {
 		rc = IPAM_ENOTFOUND;
 	} else if (found) {
 		rc = ipam__error(IPAM_EEXISTS, "range %s-%s already exists in space \"%s\"", ipam__addr_txt(first).s,
 		                 ipam__addr_txt(last).s, s->name);
-	} else if (s->nrange == s->crange) {
-		size_t c = s->crange ? s->crange * 2 : 16;
-		ipam__range_rec *p = realloc(s->ranges, c * sizeof *p);
-		if (!p) {
-			rc = ipam__enomem();
-		} else {
-			s->ranges = p;
-			s->crange = c;
-		}
+	} else if ((rc = ipam__range_put(db, s, &rec)) == 0) {
+		ipam_store_row row;
+		ipam__row_range(&row, s, &s->ranges[range_pos(s, fam, ipam__addr_key(first), ipam__addr_key(last), &found)]);
+		rc = ipam__log(db, "range.add", IPAM_STORE_PUT, &row, NULL);
 	}
-	if (!rc && (rc = ipam__trie_range_add(ipam__space_trie(s, fam), rec.first, rec.last)) == 0) {
-		memmove(s->ranges + pos + 1, s->ranges + pos, (s->nrange - pos) * sizeof *s->ranges);
-		s->ranges[pos] = rec;
-		s->nrange++;
-	}
-	ipam__db_unlock(db);
-	if (rc) {
-		free(rec.attrs);
-		free(rec.description);
-	}
+	rc = ipam__leave(db, &sc, rc);
+	free(rec.attrs);
+	free(rec.description);
 	return rc;
 }
 
@@ -149,7 +190,9 @@ int ipam_range_rm(ipam_db *db, const char *space, const ipam_addr *first, const 
 		return rc;
 	int fam = first->family, found;
 	ipam__u128 f = ipam__addr_key(first), l = ipam__addr_key(last);
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc)))
+		return rc;
 	ipam__space *s = ipam__space_find(db, space);
 	size_t pos = s ? range_pos(s, fam, f, l, &found) : 0;
 	if (!s) {
@@ -158,14 +201,13 @@ int ipam_range_rm(ipam_db *db, const char *space, const ipam_addr *first, const 
 		rc = ipam__error(IPAM_ENOTFOUND, "range %s-%s not found in space \"%s\"", ipam__addr_txt(first).s,
 		                 ipam__addr_txt(last).s, s->name);
 	} else {
-		ipam__trie_range_del(ipam__space_trie(s, fam), f, l);
-		free(s->ranges[pos].description);
-		free(s->ranges[pos].attrs);
-		memmove(s->ranges + pos, s->ranges + pos + 1, (s->nrange - pos - 1) * sizeof *s->ranges);
-		s->nrange--;
+		ipam_store_row row;
+		ipam__row_range(&row, s, &s->ranges[pos]);
+		rc = ipam__log(db, "range.rm", IPAM_STORE_DEL, &row, NULL);
+		if (!rc)
+			ipam__range_del(db, s, fam, f, l);
 	}
-	ipam__db_unlock(db);
-	return rc;
+	return ipam__leave(db, &sc, rc);
 }
 
 void ipam_range_info_dispose(ipam_range_info *info)
@@ -207,7 +249,11 @@ int ipam_range_iter_new(ipam_range_iter **out, ipam_db *db, const ipam_range_que
 	if (!it)
 		return ipam__enomem();
 	it->db = db;
-	ipam__db_lock(db);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc))) {
+		ipam_range_iter_free(it);
+		return rc;
+	}
 	ipam__space *s = ipam__space_find(db, q->space);
 	rc = 0;
 	if (!s)
@@ -227,7 +273,7 @@ int ipam_range_iter_new(ipam_range_iter **out, ipam_db *db, const ipam_range_que
 		it->keys[it->n].family = r->family;
 		it->n++;
 	}
-	ipam__db_unlock(db);
+	rc = ipam__leave(db, &sc, rc);
 	if (rc) {
 		ipam_range_iter_free(it);
 		return rc;

@@ -1,0 +1,656 @@
+/* Transactions, the retry loop, catching up with the store, and the log of
+ * every change (store row, parent version, audit entry, undo).
+ *
+ * The index is a cache of the store's rows. A transaction opens a store
+ * transaction, then replays the change feed since the revision the index
+ * last saw, so that it starts from what every other writer committed. A
+ * change is made to the index first (that is where allocation happens),
+ * then written to the store by ipam__log, which also remembers how to undo
+ * it: when the transaction rolls back, the undo entries put the index back
+ * as it was, newest first. A store error inside a transaction dooms it: the
+ * store may hold half of a change, so the only way on is to roll back. */
+#include "db/db.h"
+
+#include "io/io.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <sodium.h>
+
+ipam_store *ipam__db_store(ipam_db *db)
+{
+	return db->store;
+}
+
+/* ---- undo ---------------------------------------------------------------- */
+
+static int undo_push(ipam_db *db, unsigned op, const ipam_store_row *row)
+{
+	if (db->nundo == db->cundo) {
+		size_t c = db->cundo ? db->cundo * 2 : 64;
+		ipam__undo *p = realloc(db->undo, c * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		db->undo = p;
+		db->cundo = c;
+	}
+	ipam__undo *u = &db->undo[db->nundo];
+	u->op = op;
+	if (op == IPAM_STORE_DEL) { /* undo a creation: the key is enough */
+		u->row = *row;
+		u->row.name = u->row.description = u->row.attrs = NULL;
+		if (row->kind == IPAM_STORE_SPACE && !(u->row.name = ipam__strdup(row->name)))
+			return IPAM_ENOMEM;
+	} else if (ipam__row_copy(&u->row, row)) {
+		return IPAM_ENOMEM;
+	}
+	db->nundo++;
+	return 0;
+}
+
+static void undo_clear(ipam_db *db)
+{
+	for (size_t i = 0; i < db->nundo; i++)
+		ipam__row_free(&db->undo[i].row);
+	db->nundo = 0;
+	db->nbumped = 0;
+	db->audit_known = 0;
+	db->doomed = 0;
+	db->wrote = 0;
+}
+
+/* Put the index back as it was when the transaction began. */
+static void undo_apply(ipam_db *db)
+{
+	for (size_t i = db->nundo; i-- > 0;) {
+		ipam__undo *u = &db->undo[i];
+		int rc = u->op == IPAM_STORE_PUT ? ipam__apply_put(db, &u->row) : ipam__apply_del(db, &u->row);
+		if (rc && rc != IPAM_ENOTFOUND)
+			db->stale = 1; /* rebuilt from the store before the next call */
+	}
+	undo_clear(db);
+}
+
+void ipam__txn_free(ipam_db *db)
+{
+	undo_clear(db);
+	free(db->undo);
+	free(db->bumped);
+	db->undo = NULL;
+	db->bumped = NULL;
+	db->cundo = db->cbumped = 0;
+	for (int i = 0; i < 3; i++)
+		ipam_buf_dispose(&db->scratch[i]);
+}
+
+/* ---- loading and catching up ---------------------------------------------- */
+
+static int load_cb(void *ctx, const ipam_store_row *row)
+{
+	return ipam__apply_put(ctx, row);
+}
+
+int ipam__db_reload(ipam_db *db)
+{
+	ipam_store *st = db->store;
+	uint64_t r;
+	int rc = ipam__index_reset(db);
+	if (!rc)
+		rc = st->revision(st, &r);
+	static const unsigned kinds[] = { IPAM_STORE_SPACE, IPAM_STORE_PREFIX, IPAM_STORE_RANGE, IPAM_STORE_ADDRESS };
+	for (size_t i = 0; !rc && i < sizeof kinds / sizeof kinds[0]; i++)
+		rc = st->scan(st, kinds[i], load_cb, db);
+	if (rc) {
+		ipam__index_reset(db);
+		db->stale = 1;
+		return rc;
+	}
+	db->rev = r;
+	db->stale = 0;
+	return 0;
+}
+
+typedef struct {
+	ipam_store_change *v;
+	size_t n, cap;
+	int rc;
+} change_list;
+
+static int change_cb(void *ctx, const ipam_store_change *c)
+{
+	change_list *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		ipam_store_change *p = realloc(l->v, cap * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		l->v = p;
+		l->cap = cap;
+	}
+	ipam_store_change *d = &l->v[l->n];
+	d->revision = c->revision;
+	d->op = c->op;
+	if (ipam__row_copy(&d->key, &c->key))
+		return IPAM_ENOMEM;
+	l->n++;
+	return 0;
+}
+
+/* Inside a store transaction: replay what other writers committed since the
+ * index last looked. Rows are read again at their current state, so a row
+ * changed many times is simply put many times. Anything the index cannot
+ * take is a sign that it diverged: rebuild it from the store instead. */
+static int catch_up(ipam_db *db)
+{
+	ipam_store *st = db->store;
+	if (db->stale)
+		return ipam__db_reload(db);
+	uint64_t r;
+	int rc = st->revision(st, &r);
+	if (rc || r == db->rev)
+		return rc;
+	change_list l = { NULL, 0, 0, 0 };
+	rc = st->changes(st, db->rev, change_cb, &l);
+	for (size_t i = 0; !rc && i < l.n; i++) {
+		ipam_store_change *c = &l.v[i];
+		if (c->revision > r)
+			r = c->revision;
+		if (c->op == IPAM_STORE_DEL) {
+			int e = ipam__apply_del(db, &c->key);
+			if (e && e != IPAM_ENOTFOUND)
+				rc = e;
+			continue;
+		}
+		ipam_store_row row = c->key;
+		int e = st->get(st, &row);
+		if (e == IPAM_ENOTFOUND)
+			continue; /* deleted by a later change */
+		rc = e ? e : ipam__apply_put(db, &row);
+	}
+	for (size_t i = 0; i < l.n; i++)
+		ipam__row_free(&l.v[i].key);
+	free(l.v);
+	if (rc == IPAM_EBACKEND || rc == IPAM_EINUSE || rc == IPAM_EEXISTS)
+		return ipam__db_reload(db);
+	if (!rc)
+		db->rev = r;
+	return rc;
+}
+
+int ipam__db_load(ipam_db *db)
+{
+	ipam_store *st = db->store;
+	int rc = st->begin(st, 0);
+	if (rc)
+		return rc;
+	rc = ipam__db_reload(db);
+	ipam_store_row def;
+	memset(&def, 0, sizeof def);
+	def.kind = IPAM_STORE_SPACE;
+	def.name = "default";
+	int have = rc ? 0 : st->get(st, &def) == 0;
+	if (rc)
+		st->rollback(st);
+	else if ((rc = st->commit(st)))
+		st->rollback(st);
+	if (rc || have)
+		return rc;
+	/* A new store: the default tenant and space, with fixed ids, are part of
+	 * it from the start (they are not changes anybody made: no audit). */
+	if ((rc = st->begin(st, 1)))
+		return rc;
+	int64_t now = ipam__now_us();
+	ipam_store_row t;
+	memset(&t, 0, sizeof t);
+	t.kind = IPAM_STORE_TENANT;
+	memcpy(t.id, ipam__default_tenant, 16);
+	t.name = "default";
+	t.created = t.updated = now;
+	def.name = "default";
+	memcpy(def.id, ipam__default_space, 16);
+	memcpy(def.tenant, ipam__default_tenant, 16);
+	def.created = def.updated = now;
+	rc = st->put(st, &t, 0);
+	if (!rc)
+		rc = st->put(st, &def, 0);
+	if (!rc)
+		rc = st->commit(st);
+	if (rc) {
+		st->rollback(st);
+		return rc;
+	}
+	uint64_t r;
+	if (st->revision(st, &r) == 0)
+		db->rev = r;
+	return 0;
+}
+
+/* ---- transactions ----------------------------------------------------------- */
+
+static int store_begin(ipam_db *db, int write)
+{
+	ipam_store *st = db->store;
+	int rc = st->begin(st, write);
+	if (rc)
+		return rc;
+	db->rev_begin = db->rev;
+	if ((rc = catch_up(db))) {
+		int keep = rc;
+		st->rollback(st);
+		return keep;
+	}
+	db->rev_begin = db->rev;
+	return 0;
+}
+
+static void txn_rollback(ipam_db *db)
+{
+	if (db->store)
+		db->store->rollback(db->store);
+	undo_apply(db);
+	db->txn = 0;
+}
+
+static int txn_commit(ipam_db *db)
+{
+	if (db->doomed) {
+		int rc = db->doomed;
+		txn_rollback(db);
+		return rc;
+	}
+	ipam_store *st = db->store;
+	if (st) {
+		int rc = st->commit(st);
+		if (rc) {
+			txn_rollback(db);
+			return rc;
+		}
+		/* The next revision after the one we began from is ours: no need to
+		 * replay our own changes. Anything else: replay from where we were. */
+		uint64_t r;
+		if (db->wrote && st->revision(st, &r) == 0 && r == db->rev_begin + 1)
+			db->rev = r;
+	}
+	undo_clear(db);
+	db->txn = 0;
+	return 0;
+}
+
+void ipam__txn_abort(ipam_db *db)
+{
+	txn_rollback(db);
+}
+
+int ipam__enter(ipam_db *db, int write, ipam__scope *sc)
+{
+	ipam__db_lock(db);
+	sc->own = 0;
+	sc->write = write;
+	if (db->txn) {
+		/* ours: the lock is recursive and a transaction holds it */
+		if (db->doomed) {
+			int rc = db->doomed;
+			ipam__db_unlock(db);
+			return ipam__error(rc, "the transaction already failed at the store (%s); roll it back",
+			                   ipam_error_name(rc));
+		}
+		return 0;
+	}
+	if (!db->store)
+		return 0;
+	int rc;
+	if (write) {
+		if ((rc = store_begin(db, 1)) == 0) {
+			db->txn = 1;
+			sc->own = 1;
+			return 0;
+		}
+	} else if (write == IPAM__SNAPSHOT) {
+		if ((rc = store_begin(db, 0)) == 0) {
+			db->txn = 1;
+			sc->own = 1;
+			return 0;
+		}
+	} else {
+		uint64_t r;
+		rc = db->store->revision(db->store, &r);
+		if (!rc && (r != db->rev || db->stale) && (rc = store_begin(db, 0)) == 0) {
+			if ((rc = db->store->commit(db->store)))
+				db->store->rollback(db->store);
+		}
+		if (!rc)
+			return 0;
+	}
+	ipam__db_unlock(db);
+	return rc;
+}
+
+int ipam__leave(ipam_db *db, ipam__scope *sc, int rc)
+{
+	if (sc->own) {
+		if (rc == 0) {
+			rc = txn_commit(db);
+		} else {
+			/* keep the call's message: rolling back must not replace it */
+			txn_rollback(db);
+		}
+	}
+	ipam__db_unlock(db);
+	return rc;
+}
+
+int ipam_db_begin(ipam_db *db)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "begin: no database");
+	ipam__db_lock(db);
+	if (db->txn) {
+		ipam__db_unlock(db);
+		return ipam__error(IPAM_EINVAL, "begin: a transaction is already open on this handle (they do not nest)");
+	}
+	int rc = db->store ? store_begin(db, 1) : 0;
+	if (rc) {
+		ipam__db_unlock(db);
+		return rc;
+	}
+	db->txn = 2; /* the lock stays held until commit or rollback */
+	return 0;
+}
+
+int ipam_db_commit(ipam_db *db)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "commit: no database");
+	ipam__db_lock(db);
+	if (db->txn != 2) {
+		ipam__db_unlock(db);
+		return ipam__error(IPAM_EINVAL, "commit: no transaction is open on this handle");
+	}
+	int rc = txn_commit(db);
+	ipam__db_unlock(db);
+	ipam__db_unlock(db); /* the one ipam_db_begin took */
+	return rc;
+}
+
+void ipam_db_rollback(ipam_db *db)
+{
+	if (!db)
+		return;
+	ipam__db_lock(db);
+	if (db->txn != 2) {
+		ipam__db_unlock(db);
+		return;
+	}
+	txn_rollback(db);
+	ipam__db_unlock(db);
+	ipam__db_unlock(db);
+}
+
+/* The retry loop. A transaction that lost a race is run again from the
+ * start after a jittered, growing pause (1 ms doubling up to 100 ms, each
+ * drawn uniformly from [d/2, 3d/2)) so that writers that collided do not
+ * collide again in lockstep. */
+int ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx)
+{
+	if (!db || !fn)
+		return ipam__error(IPAM_EINVAL, "run: no database or function");
+	unsigned tries = db->retry_max;
+	for (unsigned i = 0;; i++) {
+		int rc = ipam_db_begin(db);
+		if (!rc) {
+			rc = fn(db, ctx);
+			if (rc == 0) {
+				rc = ipam_db_commit(db);
+			} else {
+				ipam__db_lock(db);
+				int doomed = db->doomed;
+				ipam__db_unlock(db);
+				ipam_db_rollback(db);
+				if (doomed == IPAM_ECONFLICT)
+					rc = IPAM_ECONFLICT;
+			}
+		}
+		if (rc != IPAM_ECONFLICT)
+			return rc;
+		if (i + 1 >= tries)
+			return ipam__error(IPAM_ECONFLICT, "run: the transaction lost a race with other writers %u times; gave up",
+			                   tries);
+		uint32_t d = i < 7 ? 1000u << i : 100000u;
+		if (d > 100000u)
+			d = 100000u;
+		uint32_t us = d / 2 + randombytes_uniform(d);
+		struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+}
+
+int ipam_db_revision(uint64_t *out, ipam_db *db)
+{
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "revision: no database or output");
+	ipam__scope sc;
+	int rc = ipam__enter(db, 0, &sc);
+	if (rc)
+		return rc;
+	*out = db->rev;
+	return ipam__leave(db, &sc, 0);
+}
+
+/* ---- the log of a change ---------------------------------------------------- */
+
+static const char *kind_name(unsigned kind)
+{
+	switch (kind) {
+	case IPAM_STORE_TENANT: return "tenant";
+	case IPAM_STORE_SPACE: return "space";
+	case IPAM_STORE_PREFIX: return "prefix";
+	case IPAM_STORE_RANGE: return "range";
+	case IPAM_STORE_ADDRESS: return "address";
+	default: return "object";
+	}
+}
+
+/* "address default 10.0.0.5", "prefix blue 10.0.0.0/8", "space blue" */
+static int object_text(ipam_buf *b, const ipam_store_row *row, const char *space)
+{
+	char a[IPAM_ADDR_STRLEN], l[IPAM_ADDR_STRLEN];
+	b->size = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+	switch (row->kind) {
+	case IPAM_STORE_SPACE:
+	case IPAM_STORE_TENANT:
+		return ipam__buf_printf(b, "%s %s", kind_name(row->kind), row->name ? row->name : "");
+	case IPAM_STORE_PREFIX:
+		ipam_addr_format(a, sizeof a, &row->addr);
+		return ipam__buf_printf(b, "prefix %s %s/%u", space, a, row->len);
+	case IPAM_STORE_RANGE:
+		ipam_addr_format(a, sizeof a, &row->addr);
+		ipam_addr_format(l, sizeof l, &row->last);
+		return ipam__buf_printf(b, "range %s %s-%s", space, a, l);
+	default:
+		ipam_addr_format(a, sizeof a, &row->addr);
+		return ipam__buf_printf(b, "%s %s %s", kind_name(row->kind), space, a);
+	}
+}
+
+static int doom(ipam_db *db, int rc)
+{
+	if (rc && rc != IPAM_ENOMEM)
+		db->doomed = rc;
+	else if (rc)
+		db->doomed = rc;
+	return rc;
+}
+
+static int bump_parent(ipam_db *db, const ipam_store_row *row, const ipam_prefix *parent)
+{
+	for (size_t i = db->nbumped; i-- > 0;) {
+		ipam__bumped *b = &db->bumped[i];
+		if (b->len == parent->len && memcmp(b->space, row->space, 16) == 0 &&
+		    ipam_addr_cmp(&b->addr, &parent->addr) == 0)
+			return 0;
+	}
+	ipam_store_row key;
+	memset(&key, 0, sizeof key);
+	key.kind = IPAM_STORE_PREFIX;
+	memcpy(key.space, row->space, 16);
+	key.addr = parent->addr;
+	key.len = parent->len;
+	int rc = db->store->bump(db->store, &key);
+	if (rc)
+		return rc;
+	if (db->nbumped == db->cbumped) {
+		size_t c = db->cbumped ? db->cbumped * 2 : 8;
+		ipam__bumped *p = realloc(db->bumped, c * sizeof *p);
+		if (!p)
+			return 0; /* only means a second bump later */
+		db->bumped = p;
+		db->cbumped = c;
+	}
+	ipam__bumped *b = &db->bumped[db->nbumped++];
+	memcpy(b->space, row->space, 16);
+	b->addr = parent->addr;
+	b->len = parent->len;
+	return 0;
+}
+
+void ipam__db_uuid(ipam_db *db, uint8_t id[16])
+{
+	if (db->uuid_left < 16) {
+		if (db->uuid_nonce == 0)
+			randombytes_buf(db->uuid_key, sizeof db->uuid_key);
+		uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
+		uint64_t n = ++db->uuid_nonce;
+		for (size_t i = 0; i < sizeof nonce; i++)
+			nonce[i] = (uint8_t)(n >> (8 * i));
+		crypto_stream_chacha20(db->uuid_buf, sizeof db->uuid_buf, nonce, db->uuid_key);
+		db->uuid_left = sizeof db->uuid_buf;
+	}
+	memcpy(id, db->uuid_buf + sizeof db->uuid_buf - db->uuid_left, 16);
+	sodium_memzero(db->uuid_buf + sizeof db->uuid_buf - db->uuid_left, 16);
+	db->uuid_left -= 16;
+	id[6] = (uint8_t)((id[6] & 0x0f) | 0x40); /* version 4 */
+	id[8] = (uint8_t)((id[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+}
+
+static int is_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row, const ipam_prefix *parent)
+{
+	int rc;
+	if (db->txn && (rc = undo_push(db, op == IPAM_STORE_PUT ? IPAM_STORE_DEL : IPAM_STORE_PUT, row)))
+		return doom(db, rc);
+	ipam_store *st = db->store;
+	if (!st)
+		return 0;
+	db->wrote = 1;
+	const ipam__space *sp = row->kind == IPAM_STORE_SPACE ? NULL : ipam__space_by_id(db, row->space);
+	const char *space = sp ? sp->name : "";
+	ipam_buf *before = &db->scratch[0], *after = &db->scratch[1], *obj = &db->scratch[2];
+	before->size = after->size = 0;
+	int64_t now = ipam__now_us();
+	if ((rc = object_text(obj, row, space)))
+		return doom(db, rc);
+	if (op == IPAM_STORE_PUT) {
+		if (is_zero(row->id, 16))
+			ipam__db_uuid(db, row->id);
+		row->created = row->updated = now;
+		rc = st->put(st, row, IPAM_STORE_PUT_NEW);
+		if (rc == IPAM_EEXISTS)
+			rc = ipam__error(IPAM_ECONFLICT, "%s was created by another writer meanwhile; run the transaction again",
+			                 obj->ptr);
+		if (!rc)
+			rc = ipam__row_to_json(after, row, space);
+		if (!rc && parent)
+			rc = bump_parent(db, row, parent);
+	} else {
+		ipam_store_row b = *row;
+		rc = st->get(st, &b);
+		if (rc == IPAM_ENOTFOUND)
+			rc = ipam__error(IPAM_ECONFLICT, "%s was removed by another writer meanwhile; run the transaction again",
+			                 obj->ptr);
+		if (!rc)
+			rc = ipam__row_to_json(before, &b, space);
+		if (!rc)
+			rc = st->del(st, row);
+	}
+	if (rc)
+		return doom(db, rc);
+	if (!db->audit_known) {
+		if ((rc = st->audit_head(st, &db->audit_seq, db->audit_hash)))
+			return doom(db, rc);
+		db->audit_known = 1;
+	}
+	ipam_store_audit e;
+	memset(&e, 0, sizeof e);
+	e.seq = db->audit_seq + 1;
+	e.time = now;
+	e.actor = db->actor;
+	e.action = action;
+	e.object = obj->ptr;
+	e.before = before->size ? before->ptr : NULL;
+	e.after = after->size ? after->ptr : NULL;
+	memcpy(e.prev, db->audit_hash, 32);
+	if ((rc = ipam__audit_hash(e.hash, &e)) || (rc = st->audit_append(st, &e)))
+		return doom(db, rc);
+	db->audit_seq = e.seq;
+	memcpy(db->audit_hash, e.hash, 32);
+	return 0;
+}
+
+/* ---- maintenance ------------------------------------------------------------ */
+
+int ipam_db_rekey(ipam_db *db, const char *passphrase, const char *key_file)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "rekey: no database");
+	ipam__db_lock(db);
+	int rc;
+	ipam_store *st = db->store;
+	if (db->txn)
+		rc = ipam__error(IPAM_EINVAL, "rekey: a transaction is open on this handle; commit or roll it back first");
+	else if (!st || st->version < 1 || !st->rekey)
+		rc = ipam__error(IPAM_EPERM, "rekey: the store \"%s\" is not encrypted", db->uri);
+	else if ((!passphrase) == (!key_file))
+		rc = ipam__error(IPAM_EINVAL, "rekey: give a passphrase or a key file (one of them)");
+	else if (passphrase && !*passphrase)
+		rc = ipam__error(IPAM_EINVAL, "rekey: the passphrase is empty");
+	else {
+		uint8_t key[32];
+		rc = key_file ? ipam__read_key_file(key, key_file) : 0;
+		if (!rc)
+			rc = st->rekey(st, passphrase, key_file ? key : NULL, key_file ? sizeof key : 0);
+		sodium_memzero(key, sizeof key);
+	}
+	ipam__db_unlock(db);
+	return rc;
+}
+
+int ipam__db_check(ipam_db *db);
+
+int ipam_db_check(ipam_db *db)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "check: no database");
+	ipam__db_lock(db);
+	int rc = 0;
+	ipam_store *st = db->store;
+	if (db->txn)
+		rc = ipam__error(IPAM_EINVAL, "check: a transaction is open on this handle; commit or roll it back first");
+	else if (st && st->check)
+		rc = st->check(st);
+	ipam__db_unlock(db);
+	if (!rc)
+		rc = ipam__db_check(db);
+	return rc;
+}
