@@ -27,6 +27,13 @@ static const struct {
 	[OPT_HOSTNAME] = { "hostname", OK_VALUE },
 	[OPT_MAC] = { "mac", OK_VALUE },
 	[OPT_PURPOSE] = { "purpose", OK_VALUE },
+	[OPT_FROM] = { "from", OK_VALUE },
+	[OPT_JSON] = { "json", OK_FLAG },
+	[OPT_PUBLIC_KEY] = { "public-key", OK_VALUE },
+	[OPT_SECRET_KEY] = { "secret-key", OK_VALUE },
+	[OPT_OUTPUT] = { "output", OK_VALUE },
+	[OPT_NEW_KEY_FILE] = { "new-key-file", OK_VALUE },
+	[OPT_ATOMIC] = { "atomic", OK_FLAG },
 	[OPT_HELP] = { "help", OK_FLAG },
 };
 
@@ -94,6 +101,9 @@ int args_parse(struct ctl *c, struct args *a, const struct cmd *cmd, int argc, c
 			a->seen[OPT_HELP] = true;
 			continue;
 		}
+		/* -o FILE is --output FILE */
+		if (strcmp(w, "-o") == 0 && (cmd->opts & O(OUTPUT)))
+			w = "--output";
 		if (w[1] != '-')
 			return fail_usage(c, "%s: unknown option '%.100s'", title, w);
 

@@ -4,16 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The store is opened (created, for a file) before this runs. */
 int cmd_init(struct ctl *c, const struct args *a)
 {
 	(void)a;
+	const char *file = uri_file(c->uri);
 	char text[300];
+
+	/* batch opened the store before its first line: a file exists. */
+	if (c->batch && file)
+		return fail_as(c, "EXISTS", "init: %.200s already exists; ipamctl will not overwrite a database", file);
 	cJSON *o = cJSON_CreateObject();
-	if (o && !(json_str(o, "db", c->uri) && json_str(o, "version", ipam_version()))) {
+	if (o && !(json_str(o, "db", c->uri) && json_str(o, "version", ipam_version()) &&
+	           cJSON_AddBoolToObject(o, "encrypted", file != NULL))) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
-	snprintf(text, sizeof text, "initialized %.200s (libipam %s)", c->uri, ipam_version());
+	snprintf(text, sizeof text, "initialized %.200s (%s, libipam %s)", c->uri,
+	         file ? "encrypted" : "in memory, gone at exit", ipam_version());
 	return out_item(c, K_TEXT, o, text);
 }
 

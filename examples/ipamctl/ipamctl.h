@@ -30,6 +30,13 @@ enum opt_id {
 	OPT_HOSTNAME,
 	OPT_MAC,
 	OPT_PURPOSE,
+	OPT_FROM,
+	OPT_JSON,
+	OPT_PUBLIC_KEY,
+	OPT_SECRET_KEY,
+	OPT_OUTPUT,
+	OPT_NEW_KEY_FILE,
+	OPT_ATOMIC,
 	OPT_HELP,
 	OPT_COUNT
 };
@@ -58,10 +65,15 @@ struct cmd {
 	int min_pos, max_pos;
 	const char *pos_names[ARGS_MAX_POS];
 	int (*run)(struct ctl *c, const struct args *a);
+	unsigned int flags;   /* CMD_* */
 };
 
+/* What a command needs of the database. */
+#define CMD_NODB 0x1u   /* runs without one (audit keygen) */
+#define CMD_CREATE 0x2u /* creates it (init) */
+
 /* What an output item is, for the human renderer. */
-enum kind { K_NONE, K_SPACE, K_PREFIX, K_IP, K_RANGE, K_FIND, K_UTIL, K_TEXT };
+enum kind { K_NONE, K_SPACE, K_PREFIX, K_IP, K_RANGE, K_FIND, K_UTIL, K_AUDIT, K_TEXT };
 
 struct table;
 
@@ -69,6 +81,10 @@ struct table;
 struct ctl {
 	ipam_db *db;
 	const char *uri;
+	const char *key_file; /* --key-file or $IPAM_KEY_FILE, or NULL */
+	const char *actor;    /* --actor, or NULL: the OS user */
+	bool durable;         /* --durable */
+	bool atomic;          /* inside `batch --atomic`: one transaction */
 	bool json;           /* --json or batch */
 	bool batch;          /* inside `batch`: one JSON line per command */
 	FILE *out;
@@ -124,6 +140,40 @@ struct words {
 int words_split(struct words *w, const char *line, size_t len, const char **err);
 void words_free(struct words *w);
 
+/* ---- key.c ---- */
+
+/* A passphrase held in locked memory (when the system allows it) and wiped
+ * when released. */
+struct secret {
+	char *buf; /* NUL-terminated; NULL when none */
+	size_t len;
+};
+#define SECRET_MAX 1024
+
+/* The file a store URI names ("file:PATH" or a bare path), or NULL for
+ * memory: and index:. */
+const char *uri_file(const char *uri);
+/* Take the passphrase from the environment variable `var` when it is set
+ * and not empty (*found); the variable's own bytes are wiped and it is
+ * removed. Returns a status. */
+int secret_from_env(struct ctl *c, struct secret *s, const char *var, bool *found);
+/* Ask on /dev/tty, without echo. `twice`: ask again and refuse a mismatch;
+ * `new_key`: refuse an empty one. The terminal is restored on every path,
+ * signals included. Returns a status; c names the problem. */
+int secret_ask(struct ctl *c, struct secret *s, const char *prompt, bool twice, bool new_key);
+/* Wipe and free; NULL-safe, idempotent. */
+void secret_wipe(struct secret *s);
+/* Is there a terminal to ask on (stdin is one and /dev/tty opens)? */
+bool have_tty(void);
+
+/* Read a key file of `n` raw bytes or 2n hex digits (and an optional
+ * newline) into out; the buffers are wiped. what: "--public-key". */
+int read_key_file(struct ctl *c, unsigned char *out, size_t n, const char *path, const char *what);
+/* Write `len` bytes to `path` through a temporary file in the same folder
+ * and a rename, with mode `mode`: a reader sees the old file or the new
+ * one, never half of one. `excl`: refuse to replace an existing file. */
+int write_file_atomic(struct ctl *c, const char *path, const void *data, size_t len, unsigned int mode, bool excl);
+
 /* ---- out.c ---- */
 
 /* Errors: each records code and message in c and returns the status. */
@@ -131,6 +181,9 @@ int fail_lib(struct ctl *c, int rc, const char *context);
 int fail_inval(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fail_usage(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fail_nomem(struct ctl *c);
+/* An error the CLI finds itself, with the library's short code ("EXISTS",
+ * "AUTH", "IO", ...). */
+int fail_as(struct ctl *c, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Write the error of the finished command (status 1 or 2). */
 void out_error(struct ctl *c, int status);
 
@@ -150,6 +203,7 @@ bool json_u128(cJSON *obj, const char *key, ipam_u128 v); /* number below 2^53, 
 bool json_attrs(cJSON *obj, const char *key, const char *json_text); /* an object, "{}" for NULL */
 bool json_addr(cJSON *obj, const char *key, const ipam_addr *a);
 bool json_prefix(cJSON *obj, const char *key, const ipam_prefix *p);
+bool json_hex(cJSON *obj, const char *key, const unsigned char *bytes, size_t n); /* lowercase hex */
 
 /* Objects for the library's info structs. NULL on allocation failure. */
 cJSON *json_space(const ipam_space_info *s);
@@ -176,6 +230,14 @@ int cmd_ip_show(struct ctl *c, const struct args *a);
 int cmd_range_add(struct ctl *c, const struct args *a);
 int cmd_range_list(struct ctl *c, const struct args *a);
 int cmd_range_rm(struct ctl *c, const struct args *a);
+int cmd_audit_log(struct ctl *c, const struct args *a);
+int cmd_audit_verify(struct ctl *c, const struct args *a);
+int cmd_audit_keygen(struct ctl *c, const struct args *a);
+int cmd_audit_sign(struct ctl *c, const struct args *a);
+int cmd_export(struct ctl *c, const struct args *a);
+int cmd_import_json(struct ctl *c, const struct args *a);
+int cmd_rekey(struct ctl *c, const struct args *a);
+int cmd_check(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

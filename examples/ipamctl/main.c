@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int cmd_batch(struct ctl *c, const struct args *a);
 
@@ -10,47 +12,63 @@ static int cmd_batch(struct ctl *c, const struct args *a);
 #define IP_SYN "[--space S] [--hostname H] [--mac M] [--description D] [--status active|reserved|dhcp|deprecated] [--attr k=v]..."
 
 static const struct cmd commands[] = {
-	{ NULL, "init", "init", 0, 0, 0, { NULL }, cmd_init },
-	{ "space", "add", "space add NAME [--label k=v]...", O(LABEL), 1, 1, { "NAME" }, cmd_space_add },
-	{ "space", "list", "space list", 0, 0, 0, { NULL }, cmd_space_list },
-	{ "space", "rm", "space rm NAME", 0, 1, 1, { "NAME" }, cmd_space_rm },
+	{ NULL, "init", "init", 0, 0, 0, { NULL }, cmd_init, CMD_CREATE },
+	{ "space", "add", "space add NAME [--label k=v]...", O(LABEL), 1, 1, { "NAME" }, cmd_space_add, 0 },
+	{ "space", "list", "space list", 0, 0, 0, { NULL }, cmd_space_list, 0 },
+	{ "space", "rm", "space rm NAME", 0, 1, 1, { "NAME" }, cmd_space_rm, 0 },
 	{ "prefix", "add",
 	  "prefix add CIDR [--space S] [--status container|active|reserved|deprecated] [--pool] [--exclusive] "
 	  "[--description D] [--attr k=v]...",
-	  O(SPACE) | O(STATUS) | O(POOL) | O(EXCLUSIVE) | O(DESCRIPTION) | O(ATTR), 1, 1, { "CIDR" }, cmd_prefix_add },
+	  O(SPACE) | O(STATUS) | O(POOL) | O(EXCLUSIVE) | O(DESCRIPTION) | O(ATTR), 1, 1, { "CIDR" }, cmd_prefix_add, 0 },
 	{ "prefix", "list", "prefix list [--space S] [--within CIDR]", O(SPACE) | O(WITHIN), 0, 0, { NULL },
-	  cmd_prefix_list },
-	{ "prefix", "rm", "prefix rm CIDR [--space S]", O(SPACE), 1, 1, { "CIDR" }, cmd_prefix_rm },
+	  cmd_prefix_list, 0 },
+	{ "prefix", "rm", "prefix rm CIDR [--space S]", O(SPACE), 1, 1, { "CIDR" }, cmd_prefix_rm, 0 },
 	{ "prefix", "alloc",
 	  "prefix alloc PARENT --length N [--space S] [--policy first-fit|best-fit] "
 	  "[--status container|active|reserved|deprecated] [--pool] [--description D] [--attr k=v]...",
 	  O(SPACE) | O(LENGTH) | O(POLICY) | O(STATUS) | O(POOL) | O(DESCRIPTION) | O(ATTR), 1, 1, { "PARENT" },
-	  cmd_prefix_alloc },
-	{ "ip", "alloc", "ip alloc PREFIX " IP_SYN, IP_OPTS, 1, 1, { "PREFIX" }, cmd_ip_alloc },
-	{ "ip", "add", "ip add ADDR " IP_SYN, IP_OPTS, 1, 1, { "ADDR" }, cmd_ip_add },
-	{ "ip", "release", "ip release ADDR [--space S]", O(SPACE), 1, 1, { "ADDR" }, cmd_ip_release },
-	{ "ip", "list", "ip list [--space S] [--within CIDR]", O(SPACE) | O(WITHIN), 0, 0, { NULL }, cmd_ip_list },
-	{ "ip", "show", "ip show ADDR [--space S]", O(SPACE), 1, 1, { "ADDR" }, cmd_ip_show },
+	  cmd_prefix_alloc, 0 },
+	{ "ip", "alloc", "ip alloc PREFIX " IP_SYN, IP_OPTS, 1, 1, { "PREFIX" }, cmd_ip_alloc, 0 },
+	{ "ip", "add", "ip add ADDR " IP_SYN, IP_OPTS, 1, 1, { "ADDR" }, cmd_ip_add, 0 },
+	{ "ip", "release", "ip release ADDR [--space S]", O(SPACE), 1, 1, { "ADDR" }, cmd_ip_release, 0 },
+	{ "ip", "list", "ip list [--space S] [--within CIDR]", O(SPACE) | O(WITHIN), 0, 0, { NULL }, cmd_ip_list, 0 },
+	{ "ip", "show", "ip show ADDR [--space S]", O(SPACE), 1, 1, { "ADDR" }, cmd_ip_show, 0 },
 	{ "range", "add",
 	  "range add FIRST LAST --purpose dhcp|reserved|excluded [--space S] [--description D] [--attr k=v]...",
-	  O(PURPOSE) | O(SPACE) | O(DESCRIPTION) | O(ATTR), 2, 2, { "FIRST", "LAST" }, cmd_range_add },
+	  O(PURPOSE) | O(SPACE) | O(DESCRIPTION) | O(ATTR), 2, 2, { "FIRST", "LAST" }, cmd_range_add, 0 },
 	{ "range", "list", "range list [--space S] [--within CIDR]", O(SPACE) | O(WITHIN), 0, 0, { NULL },
-	  cmd_range_list },
-	{ "range", "rm", "range rm FIRST LAST [--space S]", O(SPACE), 2, 2, { "FIRST", "LAST" }, cmd_range_rm },
-	{ NULL, "find", "find ADDR|CIDR [--space S]", O(SPACE), 1, 1, { "ADDR|CIDR" }, cmd_find },
-	{ NULL, "util", "util CIDR [--space S]", O(SPACE), 1, 1, { "CIDR" }, cmd_util },
-	{ NULL, "batch", "batch  (commands from stdin, one per line)", 0, 0, 0, { NULL }, cmd_batch },
+	  cmd_range_list, 0 },
+	{ "range", "rm", "range rm FIRST LAST [--space S]", O(SPACE), 2, 2, { "FIRST", "LAST" }, cmd_range_rm, 0 },
+	{ NULL, "find", "find ADDR|CIDR [--space S]", O(SPACE), 1, 1, { "ADDR|CIDR" }, cmd_find, 0 },
+	{ NULL, "util", "util CIDR [--space S]", O(SPACE), 1, 1, { "CIDR" }, cmd_util, 0 },
+	{ "audit", "log", "audit log [--from N] [--json]", O(FROM) | O(JSON), 0, 0, { NULL }, cmd_audit_log, 0 },
+	{ "audit", "verify", "audit verify [--public-key FILE]", O(PUBLIC_KEY), 0, 0, { NULL }, cmd_audit_verify, 0 },
+	{ "audit", "keygen", "audit keygen --secret-key FILE --public-key FILE", O(SECRET_KEY) | O(PUBLIC_KEY), 0, 0,
+	  { NULL }, cmd_audit_keygen, CMD_NODB },
+	{ "audit", "sign", "audit sign --secret-key FILE", O(SECRET_KEY), 0, 0, { NULL }, cmd_audit_sign, 0 },
+	{ NULL, "export", "export [-o FILE]", O(OUTPUT), 0, 0, { NULL }, cmd_export, 0 },
+	{ "import", "json", "import json FILE", 0, 1, 1, { "FILE" }, cmd_import_json, 0 },
+	{ NULL, "rekey", "rekey [--new-key-file FILE]", O(NEW_KEY_FILE), 0, 0, { NULL }, cmd_rekey, 0 },
+	{ NULL, "check", "check", 0, 0, 0, { NULL }, cmd_check, 0 },
+	{ NULL, "batch", "batch [--atomic]  (commands from stdin, one per line)", O(ATOMIC), 0, 0, { NULL }, cmd_batch,
+	  0 },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void print_help(FILE *f)
 {
-	fputs("usage: ipamctl [--db URI] [--json] COMMAND [ARGS]\n"
+	fputs("usage: ipamctl [--db URI] [--key-file FILE] [--actor NAME] [--durable] [--json] COMMAND [ARGS]\n"
 	      "       ipamctl --help | --version\n"
 	      "\n"
 	      "Global options (before the command):\n"
-	      "  --db URI   the database (default: $IPAM_DB, else memory:)\n"
-	      "  --json     print one JSON object per result line\n"
+	      "  --db URI         the database: file:PATH or PATH (an encrypted file), memory:\n"
+	      "                   (default: $IPAM_DB, else memory:)\n"
+	      "  --key-file FILE  the file's raw 256-bit key: 32 bytes or 64 hex digits\n"
+	      "                   (default: $IPAM_KEY_FILE); else the passphrase in $IPAM_KEY;\n"
+	      "                   else it is asked on the terminal\n"
+	      "  --actor NAME     who the audit log records (default: the OS user)\n"
+	      "  --durable        every commit reaches the disk before the command returns\n"
+	      "  --json           print one JSON object per result line\n"
 	      "\n"
 	      "Commands:\n",
 	      f);
@@ -87,11 +105,68 @@ static void group_subcommands(char *buf, size_t size, const char *group)
 	}
 }
 
-static int open_db(struct ctl *c)
+/* Which key opens the file: --key-file, else $IPAM_KEY, else
+ * $IPAM_KEY_FILE, else (stdin a terminal) asked on /dev/tty. `create`:
+ * init, which asks twice. With none of them the library says what is
+ * missing (IPAM_EAUTH). */
+static int get_key(struct ctl *c, struct secret *pw, ipam_open_options *o, const char *file, bool create)
 {
+	bool found = false;
+	int st;
+
+	if (c->key_file) {
+		o->key_file = c->key_file;
+		return ST_OK;
+	}
+	if ((st = secret_from_env(c, pw, "IPAM_KEY", &found)))
+		return st;
+	if (found) {
+		o->passphrase = pw->buf;
+		return ST_OK;
+	}
+	const char *kf = getenv("IPAM_KEY_FILE");
+	if (kf && *kf) {
+		o->key_file = kf;
+		return ST_OK;
+	}
+	/* Ask only when the answer can be used: the file exists, or init
+	 * makes it. */
+	struct stat sb;
+	if (!have_tty() || (!create && stat(file, &sb) != 0))
+		return ST_OK;
+	char prompt[300];
+	snprintf(prompt, sizeof prompt, "%s for %.200s: ", create ? "New passphrase" : "Passphrase", file);
+	if ((st = secret_ask(c, pw, prompt, create, create)))
+		return st;
+	o->passphrase = pw->buf;
+	return ST_OK;
+}
+
+static int open_db(struct ctl *c, bool create)
+{
+	ipam_open_options o = IPAM_OPEN_OPTIONS_INIT;
+	struct secret pw = { 0 };
+	const char *file = uri_file(c->uri);
+	int st;
+
 	if (c->db)
 		return ST_OK;
-	int rc = ipam_db_open(&c->db, c->uri, NULL);
+	o.actor = c->actor;
+	if (c->durable)
+		o.flags |= IPAM_OPEN_DURABLE;
+	if (create)
+		o.flags |= IPAM_OPEN_CREATE | IPAM_OPEN_EXCL;
+	if (file && create) {
+		/* Refuse before asking for a passphrase; IPAM_OPEN_EXCL still
+		 * guards against a race with another process. */
+		struct stat sb;
+		if (lstat(file, &sb) == 0)
+			return fail_as(c, "EXISTS", "init: %.200s already exists; ipamctl will not overwrite a database", file);
+	}
+	if (file && (st = get_key(c, &pw, &o, file, create)))
+		return st;
+	int rc = ipam_db_open(&c->db, c->uri, &o);
+	secret_wipe(&pw);
 	return rc ? fail_lib(c, rc, NULL) : ST_OK;
 }
 
@@ -124,11 +199,11 @@ static int dispatch(struct ctl *c, struct args *a, int argc, char **argv)
 		return st;
 	if (a->seen[OPT_HELP]) {
 		char text[600];
-		snprintf(text, sizeof text, "usage: ipamctl [--db URI] [--json] %s\n", cmd->synopsis);
+		snprintf(text, sizeof text, "usage: ipamctl [GLOBAL OPTIONS] %s\n", cmd->synopsis);
 		out_text(c, "usage", text);
 		return ST_OK;
 	}
-	if (cmd->run != cmd_batch && (st = open_db(c)))
+	if (cmd->run != cmd_batch && !(cmd->flags & CMD_NODB) && (st = open_db(c, (cmd->flags & CMD_CREATE) != 0)))
 		return st;
 	return cmd->run(c, a);
 }
@@ -149,8 +224,24 @@ static int run_one(struct ctl *c, struct args *a, int argc, char **argv)
 	return st;
 }
 
+/* batch --atomic could not commit: say so on one line of its own. */
+static void commit_failed(struct ctl *c)
+{
+	cJSON *obj = cJSON_CreateObject();
+	cJSON *err = cJSON_AddObjectToObject(obj, "error");
+	char *s = NULL;
+	if (err && json_str(err, "code", c->err_code) && json_str(err, "message", c->err_msg) &&
+	    cJSON_AddBoolToObject(obj, "rolled_back", 1))
+		s = cJSON_PrintUnformatted(obj);
+	fprintf(c->out, "%s\n", s ? s : "{\"error\":{\"code\":\"NOMEM\",\"message\":\"out of memory\"}}");
+	free(s);
+	cJSON_Delete(obj);
+}
+
 /* One command per stdin line against the one open database; always JSON,
- * one line per command. */
+ * one line per command. Each line is its own transaction, or with
+ * --atomic all lines are one: the first line that fails rolls back every
+ * change of the batch and ends it. */
 static int cmd_batch(struct ctl *c, const struct args *a)
 {
 	struct args la = { 0 };
@@ -159,16 +250,21 @@ static int cmd_batch(struct ctl *c, const struct args *a)
 	size_t cap = 0;
 	ssize_t n;
 	bool failed = false;
+	int rc;
 
-	(void)a;
 	if (c->batch)
 		return fail_usage(c, "batch: cannot run inside batch");
-	int st = open_db(c);
+	int st = open_db(c, false);
 	if (st)
 		return st;
+	if (a->seen[OPT_ATOMIC]) {
+		if ((rc = ipam_db_begin(c->db)))
+			return fail_lib(c, rc, "batch --atomic");
+		c->atomic = true;
+	}
 	c->batch = true;
 	c->json = true;
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
+	while (!(failed && c->atomic) && (n = getline(&line, &cap, stdin)) >= 0) {
 		const char *err = NULL;
 		size_t len = (size_t)n;
 		c->line++;
@@ -187,6 +283,16 @@ static int cmd_batch(struct ctl *c, const struct args *a)
 		if (run_one(c, &la, (int)w.argc, w.argv) != ST_OK)
 			failed = true;
 	}
+	if (c->atomic) {
+		if (failed) {
+			ipam_db_rollback(c->db);
+		} else if ((rc = ipam_db_commit(c->db))) {
+			fail_lib(c, rc, "batch --atomic: commit");
+			commit_failed(c);
+			failed = true;
+		}
+		c->atomic = false;
+	}
 	free(line);
 	words_free(&w);
 	args_free(&la);
@@ -196,6 +302,13 @@ static int cmd_batch(struct ctl *c, const struct args *a)
 	c->json = false;
 	c->reported = true;
 	return failed ? ST_ERROR : ST_OK;
+}
+
+/* Is argv word o the global option `name` ("--name" or "--name=V")? */
+static bool is_option(const char *o, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(o, name, n) == 0 && (o[n] == '\0' || o[n] == '=');
 }
 
 int main(int argc, char **argv)
@@ -210,16 +323,24 @@ int main(int argc, char **argv)
 	c.uri = uri && *uri ? uri : "memory:";
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *o = argv[i];
-		if (strcmp(o, "--json") == 0) {
-			c.json = true;
-		} else if (strcmp(o, "--db") == 0) {
-			if (i + 1 == argc) {
-				out_error(&c, fail_usage(&c, "option --db needs a value"));
+		const char **slot = is_option(o, "--db")         ? &c.uri
+		                    : is_option(o, "--key-file") ? &c.key_file
+		                    : is_option(o, "--actor")    ? &c.actor
+		                                                 : NULL;
+		if (slot) {
+			const char *eq = strchr(o, '=');
+			if (eq) {
+				*slot = eq + 1;
+			} else if (i + 1 < argc) {
+				*slot = argv[++i];
+			} else {
+				out_error(&c, fail_usage(&c, "option %s needs a value", o));
 				return ST_USAGE;
 			}
-			c.uri = argv[++i];
-		} else if (strncmp(o, "--db=", 5) == 0) {
-			c.uri = o + 5;
+		} else if (strcmp(o, "--json") == 0) {
+			c.json = true;
+		} else if (strcmp(o, "--durable") == 0) {
+			c.durable = true;
 		} else if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
 			print_help(stdout);
 			return fflush(stdout) ? ST_ERROR : ST_OK;

@@ -12,7 +12,8 @@
 
 /* ---- errors ---- */
 
-static void set_error(struct ctl *c, const char *code, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void set_error(struct ctl *c, const char *code, const char *fmt,
+                                                              va_list ap)
 {
 	snprintf(c->err_code, sizeof c->err_code, "%s", code);
 	vsnprintf(c->err_msg, sizeof c->err_msg, fmt, ap);
@@ -48,6 +49,15 @@ int fail_usage(struct ctl *c, const char *fmt, ...)
 	return ST_USAGE;
 }
 
+int fail_as(struct ctl *c, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_error(c, code, fmt, ap);
+	va_end(ap);
+	return ST_ERROR;
+}
+
 int fail_nomem(struct ctl *c)
 {
 	snprintf(c->err_code, sizeof c->err_code, "NOMEM");
@@ -73,7 +83,8 @@ void out_error(struct ctl *c, int status)
 		cJSON *obj = cJSON_CreateObject();
 		cJSON *err = cJSON_AddObjectToObject(obj, "error");
 		if (err && json_str(err, "code", c->err_code) && json_str(err, "message", c->err_msg) &&
-		    (!c->batch || cJSON_AddNumberToObject(obj, "line", (double)c->line))) {
+		    (!c->batch || cJSON_AddNumberToObject(obj, "line", (double)c->line)) &&
+		    (!c->atomic || cJSON_AddBoolToObject(obj, "rolled_back", 1))) {
 			print_json(c, obj);
 		} else {
 			fputs("{\"error\":{\"code\":\"NOMEM\",\"message\":\"out of memory\"}}\n", c->out);
@@ -85,7 +96,7 @@ void out_error(struct ctl *c, int status)
 	fprintf(stderr, "ipamctl: error: %s\n", c->err_msg);
 	if (status == ST_USAGE) {
 		if (c->cmd)
-			fprintf(stderr, "usage: ipamctl [--db URI] [--json] %s\n", c->cmd->synopsis);
+			fprintf(stderr, "usage: ipamctl [GLOBAL OPTIONS] %s\n", c->cmd->synopsis);
 		else
 			fprintf(stderr, "Run 'ipamctl --help' for the list of commands.\n");
 	}
@@ -205,6 +216,20 @@ bool json_prefix(cJSON *obj, const char *key, const ipam_prefix *p)
 	char buf[IPAM_PREFIX_STRLEN];
 	if (!p || ipam_prefix_format(buf, sizeof buf, p) < 0)
 		return cJSON_AddNullToObject(obj, key) != NULL;
+	return cJSON_AddStringToObject(obj, key, buf) != NULL;
+}
+
+bool json_hex(cJSON *obj, const char *key, const unsigned char *bytes, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[129];
+	if (2 * n + 1 > sizeof buf)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		buf[2 * i] = digits[bytes[i] >> 4];
+		buf[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	buf[2 * n] = '\0';
 	return cJSON_AddStringToObject(obj, key, buf) != NULL;
 }
 
@@ -438,6 +463,13 @@ static int render(struct table *t, enum kind k, const cJSON *o)
 		cols[0] = buf;
 		break;
 	}
+	case K_AUDIT:
+		cols[0] = dash(jtext(o, "seq"));
+		cols[1] = dash(jtext(o, "time"));
+		cols[2] = dash(jtext(o, "actor"));
+		cols[3] = dash(jtext(o, "action"));
+		cols[4] = dash(jtext(o, "object"));
+		break;
 	case K_TEXT:
 	case K_NONE:
 		return 0;

@@ -7,6 +7,8 @@ usage errors and human output. IPAMCTL names the binary (set by meson).
 import json
 import os
 import random
+import shutil
+import re
 import subprocess
 
 import pytest
@@ -15,7 +17,8 @@ IPAMCTL = os.environ.get("IPAMCTL")
 if not IPAMCTL:
     raise RuntimeError("set IPAMCTL to the ipamctl binary (meson test does)")
 
-ENV = {k: v for k, v in os.environ.items() if k != "IPAM_DB"}
+ENV = {k: v for k, v in os.environ.items()
+       if k not in ("IPAM_DB", "IPAM_KEY", "IPAM_KEY_FILE", "IPAM_NEW_KEY")}
 
 IP_KEYS = {"address", "space", "prefix", "hostname", "mac", "status", "description", "attrs"}
 PREFIX_KEYS = {"prefix", "space", "status", "pool", "description", "attrs", "parent", "depth"}
@@ -70,11 +73,15 @@ def allocs(prefix, n, setup=(), opts=""):
 
 def test_version_and_help():
     rc, out, _ = run("--version")
-    assert rc == 0 and out.startswith("ipamctl 0.1.0")
+    assert rc == 0 and re.fullmatch(r"ipamctl \d+\.\d+\.\d+ \(libipam \d+\.\d+\.\d+\)\n", out), out
     rc, out, _ = run("--help")
     assert rc == 0
     for cmd in ("space add NAME", "prefix alloc PARENT --length N", "ip alloc PREFIX",
-                "range add FIRST LAST", "find ADDR|CIDR", "util CIDR", "batch"):
+                "range add FIRST LAST", "find ADDR|CIDR", "util CIDR", "batch [--atomic]",
+                "audit log [--from N] [--json]", "audit verify [--public-key FILE]",
+                "audit keygen --secret-key FILE --public-key FILE", "audit sign --secret-key FILE",
+                "export [-o FILE]", "import json FILE", "rekey [--new-key-file FILE]", "check",
+                "--key-file FILE", "--actor NAME", "--durable"):
         assert cmd in out
     rc, out, _ = run("prefix", "add", "--help")
     assert rc == 0 and out.startswith("usage: ipamctl") and "prefix add CIDR" in out
@@ -118,6 +125,17 @@ def test_exit_code_error_json():
     (["--frob", "space", "list"], "unknown option '--frob'"),
     (["--db"], "option --db needs a value"),
     (["space", "list", "-x"], "unknown option '-x'"),
+    (["audit"], "'audit' needs a subcommand: log, verify, keygen, sign"),
+    (["import"], "'import' needs a subcommand: json"),
+    (["import", "json"], "import json: missing argument FILE"),
+    (["audit", "sign"], "audit sign: option --secret-key is required"),
+    (["audit", "keygen", "--public-key", "p"], "options --secret-key and --public-key are required"),
+    (["audit", "log", "--from"], "audit log: option --from needs a value"),
+    (["export", "-o"], "export: option --output needs a value"),
+    (["batch", "--atomic=yes"], "option --atomic takes no value"),
+    (["check", "extra"], "check: unexpected argument 'extra'"),
+    (["--key-file"], "option --key-file needs a value"),
+    (["--actor"], "option --actor needs a value"),
 ])
 def test_usage_errors(argv, msg):
     for json_flag in ([], ["--json"]):
@@ -580,3 +598,577 @@ def test_exclusive_refuses_overlaps():
     r = ok("prefix add 10.0.0.0/16 --exclusive", "prefix add 10.0.1.0/24",
            "space add blue", "prefix add 10.0.1.0/24 --space blue --exclusive")
     assert r[1]["parent"] == "10.0.0.0/16" and r[3]["parent"] is None
+
+
+# ---- an encrypted file: init, keys, audit, export/import, rekey ----
+#
+# Every invocation opens the file again, so these tests also check that
+# state carries from one process to the next.
+
+PASS = "correct horse battery staple"
+
+
+def frun(db, *args, key=PASS, stdin=b"", env=None):
+    """Run ipamctl on the file db with the passphrase key (None: no key)."""
+    e = dict(ENV if env is None else env)
+    if key is not None:
+        e["IPAM_KEY"] = key
+    rc, out, err = run("--db", str(db), *args, stdin=stdin, env=e)
+    assert "Traceback" not in err and "Sanitizer" not in err and "runtime error" not in err, err
+    assert rc >= 0, f"ipamctl died of signal {-rc}: {err}"
+    return rc, out, err
+
+
+def fok(db, *args, **kw):
+    """Run on the file; it must succeed. Its stdout."""
+    rc, out, err = frun(db, *args, **kw)
+    assert rc == 0 and err == "", (args, rc, out, err)
+    return out
+
+
+def fjson(db, *args, **kw):
+    """Run with --json on the file; the parsed output lines."""
+    return [json.loads(x) for x in fok(db, "--json", *args, **kw).splitlines()]
+
+
+def fbatch(db, *lines, args=(), key=PASS):
+    text = "".join(line + "\n" for line in lines).encode()
+    rc, out, err = frun(db, "batch", *args, stdin=text, key=key)
+    return rc, [json.loads(x) for x in out.splitlines()]
+
+
+def new_db(tmp_path, name="ipam.db", *init_args, **kw):
+    db = tmp_path / name
+    r = fjson(db, *init_args, "init", **kw)
+    assert r == [{"db": str(db), "version": r[0]["version"], "encrypted": True}]
+    assert db.exists()
+    return db
+
+
+def export_text(db, **kw):
+    return fok(db, "export", **kw)
+
+
+def test_init_then_use_across_invocations(tmp_path):
+    db = new_db(tmp_path)
+    assert fok(db, "space", "add", "lab", "--label", "site=par1") == "lab  site=par1\n"
+    fok(db, "prefix", "add", "10.20.0.0/16", "--space", "lab", "--status", "container")
+    fok(db, "prefix", "alloc", "10.20.0.0/16", "--length", "24", "--space", "lab")
+    got = fjson(db, "ip", "alloc", "10.20.0.0/24", "--space", "lab", "--hostname", "web1.lab.example.net",
+                "--mac", "52:54:00:12:34:01")
+    assert got[0]["address"] == "10.20.0.1"
+    # each of these is a new process that reads what the earlier ones wrote
+    got = fjson(db, "ip", "alloc", "10.20.0.0/24", "--space", "lab")
+    assert got[0]["address"] == "10.20.0.2"
+    ips = fjson(db, "ip", "list", "--space", "lab")
+    assert [(i["address"], i["hostname"], i["mac"]) for i in ips] == [
+        ("10.20.0.1", "web1.lab.example.net", "52:54:00:12:34:01"), ("10.20.0.2", None, None)]
+    assert [p["prefix"] for p in fjson(db, "prefix", "list", "--space", "lab")] == ["10.20.0.0/16", "10.20.0.0/24"]
+    assert fjson(db, "util", "10.20.0.0/24", "--space", "lab")[0]["used"] == 2
+    fok(db, "ip", "release", "10.20.0.1", "--space", "lab")
+    assert fjson(db, "ip", "alloc", "10.20.0.0/24", "--space", "lab")[0]["address"] == "10.20.0.1"
+    # a batch on the file sees the same state and leaves its changes behind
+    rc, res = fbatch(db, "ip list --space lab", "range add 10.20.0.100 10.20.0.199 --purpose dhcp --space lab")
+    assert rc == 0 and len(res[0]["items"]) == 2 and res[1]["size"] == 100
+    assert [r["first"] for r in fjson(db, "range", "list", "--space", "lab")] == ["10.20.0.100"]
+
+
+def test_file_uri_and_bare_path_are_the_same_store(tmp_path):
+    db = new_db(tmp_path)
+    fok(db, "space", "add", "blue")
+    assert fok(f"file:{db}", "space", "list") == "blue\ndefault\n"
+
+
+def test_init_refuses_an_existing_file(tmp_path):
+    db = new_db(tmp_path)
+    fok(db, "space", "add", "lab")
+    before = db.read_bytes()
+    for args in ((), ("--json",)):
+        rc, out, err = frun(db, *args, "init")
+        text = out + err
+        assert rc == 1 and "already exists" in text and str(db) in text
+        assert "will not overwrite" in text
+    assert db.read_bytes() == before
+    assert fok(db, "space", "list") == "default\nlab\n"
+    # a file that is not a database is not touched either
+    other = tmp_path / "notes.txt"
+    other.write_text("keep me\n")
+    rc, _, err = frun(other, "init")
+    assert rc == 1 and "already exists" in err and other.read_text() == "keep me\n"
+    # nor is a missing file created by any command but init
+    rc, _, err = frun(tmp_path / "typo.db", "space", "list")
+    assert rc == 1 and "init" in err and not (tmp_path / "typo.db").exists()
+
+
+def test_wrong_key_fails_cleanly(tmp_path):
+    db = new_db(tmp_path)
+    fok(db, "space", "add", "lab")
+    before = db.read_bytes()
+    rc, out, err = frun(db, "space", "list", key="not the passphrase")
+    assert rc == 1 and out == ""
+    assert err.startswith("ipamctl: error: ") and "key" in err.lower()
+    assert "not the passphrase" not in err and PASS not in err
+    assert len(err.splitlines()) == 1
+    rc, out, err = frun(db, "--json", "space", "list", key="not the passphrase")
+    assert rc == 1 and err == "" and json.loads(out)["error"]["code"] == "AUTH"
+    # a wrong key changes nothing, even for a command that writes
+    rc, _, _ = frun(db, "space", "add", "evil", key="not the passphrase")
+    assert rc == 1 and db.read_bytes() == before
+    assert fok(db, "space", "list") == "default\nlab\n"
+
+
+def test_no_key_and_no_tty_is_a_clear_error(tmp_path):
+    db = new_db(tmp_path)
+    rc, out, err = frun(db, "space", "list", key=None)  # stdin is a pipe, not a terminal
+    assert rc == 1 and out == ""
+    assert "no key given" in err and "IPAM_KEY" in err
+    rc, out, _ = frun(db, "--json", "ip", "list", key=None)
+    assert rc == 1 and json.loads(out)["error"]["code"] == "AUTH"
+    # init without a key creates nothing
+    rc, _, err = frun(tmp_path / "nokey.db", "init", key=None)
+    assert rc == 1 and "key" in err and not (tmp_path / "nokey.db").exists()
+
+
+def test_key_file_raw_and_hex(tmp_path):
+    raw = bytes(range(7, 39))
+    assert len(raw) == 32
+    rawf = tmp_path / "raw.key"
+    rawf.write_bytes(raw)
+    hexf = tmp_path / "hex.key"
+    hexf.write_text(raw.hex() + "\n")
+    db = tmp_path / "k.db"
+    assert fok(db, "--key-file", str(rawf), "init", key=None).startswith("initialized")
+    fok(db, "--key-file", str(rawf), "space", "add", "lab", key=None)
+    # the same key as 64 hex digits, from --key-file= and from $IPAM_KEY_FILE
+    assert fok(db, f"--key-file={hexf}", "space", "list", key=None) == "default\nlab\n"
+    assert fok(db, "space", "list", key=None, env={**ENV, "IPAM_KEY_FILE": str(hexf)}) == "default\nlab\n"
+    # --key-file beats $IPAM_KEY_FILE
+    bad = tmp_path / "other.key"
+    bad.write_bytes(bytes(32))
+    assert fok(db, "--key-file", str(rawf), "space", "list", key=None,
+               env={**ENV, "IPAM_KEY_FILE": str(bad)}) == "default\nlab\n"
+    rc, _, err = frun(db, "--key-file", str(bad), "space", "list", key=None)
+    assert rc == 1 and "key" in err.lower()
+    # a passphrase does not open a file made with a raw key
+    rc, _, _ = frun(db, "space", "list")
+    assert rc == 1
+    # malformed key files name the file, never the bytes in it
+    short = tmp_path / "short.key"
+    short.write_bytes(b"s3cr3t-but-short")
+    rc, _, err = frun(db, "--key-file", str(short), "space", "list", key=None)
+    assert rc == 1 and str(short) in err and "32 bytes or 64 hex" in err and "s3cr3t" not in err
+    rc, _, err = frun(db, "--key-file", str(tmp_path / "missing.key"), "space", "list", key=None)
+    assert rc == 1 and "missing.key" in err
+
+
+def test_hostnames_are_not_in_the_file_bytes(tmp_path):
+    db = new_db(tmp_path)
+    rc, res = fbatch(db, "space add lab", "prefix add 10.20.0.0/24 --space lab",
+                     *[f"ip alloc 10.20.0.0/24 --space lab --hostname host{i}.secret-hostname.example "
+                       f"--description 'rack 42 row {i}'" for i in range(20)])
+    assert rc == 0 and len(res) == 22
+    fok(db, "check")
+    data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(db.name))
+    assert len(data) > 4096
+    for needle in (b"secret-hostname", b"rack 42", b"10.20.0.", b"SQLite format", b"lab"):
+        assert data.count(needle) == 0, needle
+    # the export (to stdout) does show them: the data is there, only encrypted
+    assert "host7.secret-hostname.example" in export_text(db)
+
+
+def test_export_import_roundtrip_is_byte_identical(tmp_path):
+    db = new_db(tmp_path)
+    rc, _ = fbatch(db, "space add lab --label env=prod", "space add dr",
+                   "prefix add 10.20.0.0/16 --space lab --status container --attr owner=net",
+                   "prefix add 10.20.0.0/16 --space dr",
+                   "prefix alloc 10.20.0.0/16 --length 24 --space lab --description servers",
+                   "ip alloc 10.20.0.0/24 --space lab --hostname web1.example.net --mac 52:54:00:00:00:01",
+                   "ip add 10.20.0.50 --space dr --status reserved",
+                   "range add 10.20.0.100 10.20.0.150 --purpose dhcp --space lab",
+                   "ip release 10.20.0.50 --space dr")
+    assert rc == 0
+    out = tmp_path / "out" / "export.json"
+    out.parent.mkdir()
+    r = fjson(db, "export", "-o", str(out))
+    assert r == [{"exported": str(out), "bytes": out.stat().st_size}]
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert os.listdir(out.parent) == ["export.json"]  # no temporary file left behind
+    doc = out.read_text()
+    assert doc == export_text(db)  # stdout and -o give the same document
+    parsed = json.loads(doc)
+    assert parsed["format"] == "libipam-export"
+    assert len(parsed["audit"]) == 9
+    # into a fresh file, then export again: the same bytes
+    db2 = new_db(tmp_path, "copy.db", key="another passphrase")
+    r = fjson(db2, "import", "json", str(out), key="another passphrase")
+    assert r[0]["imported"] == str(out) and r[0]["prefixes"] == 3 and r[0]["addresses"] == 1
+    again = tmp_path / "again.json"
+    fok(db2, "export", "--output", str(again), key="another passphrase")
+    assert again.read_bytes() == out.read_bytes()
+    # and the copy works: history and all
+    assert fjson(db2, "audit", "verify", key="another passphrase")[0]["entries"] == 9
+    assert fjson(db2, "ip", "alloc", "10.20.0.0/24", "--space", "lab",
+                 key="another passphrase")[0]["address"] == "10.20.0.2"
+    # -o replaces an existing file, atomically
+    fok(db2, "export", "-o", str(again), key="another passphrase")
+    assert again.read_bytes() != out.read_bytes() and json.loads(again.read_text())["format_version"] == 1
+
+
+def test_import_into_a_non_empty_store_fails_and_changes_nothing(tmp_path):
+    db = new_db(tmp_path)
+    fok(db, "prefix", "add", "10.0.0.0/8")
+    doc = tmp_path / "doc.json"
+    fok(db, "export", "-o", str(doc))
+    other = new_db(tmp_path, "other.db")
+    fok(other, "space", "add", "blue")
+    before = export_text(other)
+    rc, out, err = frun(other, "import", "json", str(doc))
+    assert rc == 1 and out == "" and "not empty" in err
+    assert export_text(other) == before
+    rc, out, _ = frun(other, "--json", "import", "json", str(doc))
+    assert json.loads(out)["error"]["code"] == "EXISTS"
+
+
+def test_import_bad_input_names_object_and_field_and_is_all_or_nothing(tmp_path):
+    db = new_db(tmp_path)
+    rc, _ = fbatch(db, "prefix add 10.0.0.0/8", "prefix add 10.1.0.0/16", "ip add 10.1.0.5 --mac 52:54:00:00:00:05")
+    assert rc == 0
+    good = json.loads(export_text(db))
+    cases = [
+        (("prefixes", 1, "prefix"), "10.1.0.1/16", "prefixes[1].prefix"),
+        (("addresses", 0, "mac"), "zz", "addresses[0].mac"),
+    ]
+    fresh = new_db(tmp_path, "fresh.db")
+    empty = export_text(fresh)
+    for (table, idx, field), value, where in cases:
+        bad = json.loads(json.dumps(good))
+        bad[table][idx][field] = value
+        path = tmp_path / f"bad-{field}.json"
+        path.write_text(json.dumps(bad))
+        rc, out, err = frun(fresh, "import", "json", str(path))
+        assert rc == 1 and out == ""
+        assert str(path) in err and where in err and value in err, err
+        assert export_text(fresh) == empty  # nothing of the good objects before it went in
+    # an edited audit entry in the document is refused too
+    bad = json.loads(json.dumps(good))
+    bad["audit"][1]["actor"] = "mallory"
+    path = tmp_path / "bad-audit.json"
+    path.write_text(json.dumps(bad))
+    rc, out, _ = frun(fresh, "--json", "import", "json", str(path))
+    e = json.loads(out)["error"]
+    assert rc == 1 and e["code"] == "TAMPER" and "2" in e["message"]
+    # not JSON at all
+    path.write_text('{"format": ')
+    rc, _, err = frun(fresh, "import", "json", str(path))
+    assert rc == 1 and "JSON" in err
+    assert export_text(fresh) == empty
+    # the good document still goes in after all that
+    path.write_text(json.dumps(good))
+    fok(fresh, "import", "json", str(path))
+    assert [i["address"] for i in fjson(fresh, "ip", "list")] == ["10.1.0.5"]
+
+
+def test_audit_log_one_entry_per_change_with_actor(tmp_path):
+    db = new_db(tmp_path)
+    assert fok(db, "audit", "log") == ""
+    fok(db, "--actor", "alice", "space", "add", "lab")
+    fok(db, "--actor=alice", "prefix", "add", "10.0.0.0/24", "--space", "lab")
+    fok(db, "--actor", "bob", "ip", "alloc", "10.0.0.0/24", "--space", "lab", "--hostname", "h1.example")
+    rc, _, _ = frun(db, "--actor", "bob", "prefix", "add", "10.0.0.0/24", "--space", "lab")  # EXISTS: no entry
+    assert rc == 1
+    fok(db, "--actor", "carol", "ip", "release", "10.0.0.1", "--space", "lab")
+    fok(db, "ip", "list")  # reads write no entry
+    log = fjson(db, "audit", "log")
+    assert [(e["seq"], e["actor"], e["action"], e["object"]) for e in log] == [
+        (1, "alice", "space.add", "space lab"),
+        (2, "alice", "prefix.add", "prefix lab 10.0.0.0/24"),
+        (3, "bob", "address.alloc", "address lab 10.0.0.1"),
+        (4, "carol", "address.release", "address lab 10.0.0.1"),
+    ]
+    for e in log:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", e["time"]), e["time"]
+        assert re.fullmatch(r"[0-9a-f]{64}", e["hash"])
+    assert [e["prev"] for e in log[1:]] == [e["hash"] for e in log[:-1]]
+    assert log[0]["before"] is None and log[0]["after"]["name"] == "lab"
+    assert log[2]["after"]["hostname"] == "h1.example" and log[2]["before"] is None
+    assert log[3]["before"]["hostname"] == "h1.example" and log[3]["after"] is None
+    # human: one line per entry, no before/after; --json on the command shows them
+    lines = fok(db, "audit", "log").splitlines()
+    assert len(lines) == 4
+    assert lines[2].split()[0] == "3" and lines[2].split()[2:] == ["bob", "address.alloc", "address", "lab", "10.0.0.1"]
+    assert "h1.example" not in "\n".join(lines)
+    assert [json.loads(x) for x in fok(db, "audit", "log", "--json").splitlines()] == log
+    # --from
+    assert [e["seq"] for e in fjson(db, "audit", "log", "--from", "3")] == [3, 4]
+    assert fjson(db, "audit", "log", "--from", "99") == []
+    rc, _, err = frun(db, "audit", "log", "--from", "three")
+    assert rc == 1 and "--from: 'three'" in err
+    # the default actor is the OS user
+    fok(db, "space", "add", "x")
+    import pwd
+    assert fjson(db, "audit", "log", "--from", "5")[0]["actor"] == pwd.getpwuid(os.geteuid()).pw_name
+
+
+def test_audit_verify_ok_and_detects_an_edit(tmp_path):
+    db = new_db(tmp_path)
+    r = fjson(db, "audit", "verify")[0]
+    assert r["verified"] is True and r["entries"] == 0
+    rc, _ = fbatch(db, "space add lab", "prefix add 10.0.0.0/8 --space lab", "ip add 10.0.0.9 --space lab")
+    assert rc == 0
+    log = fjson(db, "audit", "log")
+    r = fjson(db, "audit", "verify")[0]
+    assert r == {"verified": True, "entries": 3, "head_seq": 3, "head_hash": log[-1]["hash"],
+                 "checkpoints": 0, "public_key": None}
+    out = fok(db, "audit", "verify")
+    assert out.startswith("audit chain ok: 3 entries checked") and log[-1]["hash"] in out
+    # edit an entry behind the library's back, with the sqlcipher shell
+    sqlcipher = shutil.which("sqlcipher")
+    if not sqlcipher:
+        if os.environ.get("CI"):
+            pytest.fail("the sqlcipher shell is missing (CI installs it: .ci/packages)")
+        pytest.skip("the sqlcipher shell is not installed")
+    sql = (f"PRAGMA key = '{PASS}';\nPRAGMA cipher_page_size = 4096;\n"
+           "UPDATE audit SET actor = 'mallory' WHERE seq = 2;\n")
+    p = subprocess.run([sqlcipher, str(db)], input=sql.encode(), capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    rc, out, err = frun(db, "audit", "verify")
+    assert rc == 1 and out == ""
+    assert "audit entry 2" in err
+    rc, out, _ = frun(db, "--json", "audit", "verify")
+    assert rc == 1 and json.loads(out)["error"]["code"] == "TAMPER"
+
+
+def test_audit_keygen_sign_verify_with_public_key(tmp_path):
+    sk, pk = tmp_path / "audit.sk", tmp_path / "audit.pk"
+    r = json.loads(run("--json", "audit", "keygen", "--secret-key", str(sk), "--public-key", str(pk))[1])
+    assert r["secret_key_file"] == str(sk) and r["public_key_file"] == str(pk)
+    assert sk.stat().st_mode & 0o777 == 0o600
+    assert re.fullmatch(r"[0-9a-f]{128}\n", sk.read_text())
+    assert pk.read_text() == r["public_key"] + "\n" and re.fullmatch(r"[0-9a-f]{64}", r["public_key"])
+    assert sk.read_text()[64:128] == r["public_key"]  # libsodium's form: seed || public key
+    # keygen never overwrites
+    rc, _, err = run("audit", "keygen", "--secret-key", str(sk), "--public-key", str(tmp_path / "x.pk"))
+    assert rc == 1 and "already exists" in err and not (tmp_path / "x.pk").exists()
+    rc, _, err = run("audit", "keygen", "--secret-key", str(tmp_path / "y.sk"), "--public-key", str(pk))
+    assert rc == 1 and "already exists" in err and not (tmp_path / "y.sk").exists()
+    rc, _, err = run("audit", "keygen", "--secret-key", str(tmp_path / "z.sk"))
+    assert rc == 2 and "--public-key" in err
+
+    db = new_db(tmp_path)
+    rc, out, err = frun(db, "audit", "sign", "--secret-key", str(sk))
+    assert rc == 1 and out == "" and "the chain is empty" in err  # no head to sign
+    fok(db, "space", "add", "lab")
+    fok(db, "prefix", "add", "10.0.0.0/8", "--space", "lab")
+    r = fjson(db, "audit", "sign", "--secret-key", str(sk))[0]
+    assert r == {"signed": True, "seq": 2, "public_key": pk.read_text().strip()}
+    fok(db, "prefix", "add", "10.1.0.0/16", "--space", "lab")
+    r = fjson(db, "audit", "verify", "--public-key", str(pk))[0]
+    assert r["verified"] is True and r["entries"] == 3 and r["checkpoints"] == 1
+    assert r["public_key"] == pk.read_text().strip()
+    assert "1 signed checkpoint verified" in fok(db, "audit", "verify", "--public-key", str(pk))
+    # another key's public half does not verify the checkpoint
+    sk2, pk2 = tmp_path / "other.sk", tmp_path / "other.pk"
+    run("audit", "keygen", "--secret-key", str(sk2), "--public-key", str(pk2))
+    rc, out, err = frun(db, "audit", "verify", "--public-key", str(pk2))
+    assert rc == 1 and out == "" and "checkpoint at entry 2" in err and "another key" in err
+    rc, out, _ = frun(db, "--json", "audit", "verify", "--public-key", str(pk2))
+    assert json.loads(out)["error"]["code"] == "TAMPER"
+    # a file that is not a key
+    junk = tmp_path / "junk.sk"
+    junk.write_text("00" * 64 + "\n")
+    rc, _, err = frun(db, "audit", "sign", "--secret-key", str(junk))
+    assert rc == 1 and "not an Ed25519 secret key" in err
+    rc, _, err = frun(db, "audit", "verify", "--public-key", str(tmp_path / "nope.pk"))
+    assert rc == 1 and "nope.pk" in err
+
+
+def test_rekey(tmp_path):
+    db = new_db(tmp_path)
+    fok(db, "space", "add", "lab")
+    r = fjson(db, "rekey", env={**ENV, "IPAM_NEW_KEY": "the new passphrase"})
+    assert r == [{"rekeyed": True, "db": str(db)}]
+    rc, _, err = frun(db, "space", "list")
+    assert rc == 1 and "key" in err.lower()
+    assert fok(db, "space", "list", key="the new passphrase") == "default\nlab\n"
+    # to a raw key file, and back to a passphrase
+    kf = tmp_path / "new.key"
+    kf.write_text("ab" * 32 + "\n")
+    fok(db, "rekey", "--new-key-file", str(kf), key="the new passphrase")
+    rc, _, _ = frun(db, "space", "list", key="the new passphrase")
+    assert rc == 1
+    assert fok(db, "--key-file", str(kf), "space", "list", key=None) == "default\nlab\n"
+    fok(db, "--key-file", str(kf), "rekey", key=None, env={**ENV, "IPAM_NEW_KEY": PASS})
+    assert fok(db, "space", "list") == "default\nlab\n"
+    assert fjson(db, "audit", "verify")[0]["entries"] == 1
+    # no new key and no terminal
+    rc, _, err = frun(db, "rekey")
+    assert rc == 1 and "IPAM_NEW_KEY" in err and "--new-key-file" in err
+    assert fok(db, "space", "list") == "default\nlab\n"
+    # a memory: store has no key
+    rc, _, err = run("rekey")
+    assert rc == 1 and "not an encrypted file" in err
+
+
+def test_check_ok(tmp_path):
+    db = new_db(tmp_path)
+    fok(db, "prefix", "add", "10.0.0.0/8")
+    fok(db, "ip", "add", "10.0.0.1")
+    r = fjson(db, "check")
+    assert r == [{"check": "ok", "db": str(db), "spaces": 1, "prefixes": 1, "ranges": 0, "addresses": 1}]
+    assert fok(db, "check") == f"{db} passes the check (1 space, 1 prefix, 0 ranges, 1 address)\n"
+
+
+def test_batch_atomic_rolls_back_everything_on_a_failing_line(tmp_path):
+    db = new_db(tmp_path)
+    fok(db, "prefix", "add", "10.0.0.0/24")
+    before = export_text(db)
+    rc, res = fbatch(db, "space add lab", "ip alloc 10.0.0.0/24 --hostname a", "prefix add 10.0.0.0/24",
+                     "space add never-run", args=("--atomic",))
+    assert rc == 1 and len(res) == 3  # the line after the failing one is not run
+    assert res[0] == {"space": "lab", "labels": {}} and res[1]["address"] == "10.0.0.1"
+    assert res[2]["error"]["code"] == "EXISTS" and res[2]["line"] == 3 and res[2]["rolled_back"] is True
+    assert export_text(db) == before
+    assert fok(db, "space", "list") == "default\n"
+    assert len(fjson(db, "audit", "log")) == 1
+    # a usage error rolls back too
+    rc, res = fbatch(db, "space add lab", "frobnicate", args=("--atomic",))
+    assert rc == 1 and res[1]["error"]["code"] == "USAGE" and res[1]["rolled_back"] is True
+    assert export_text(db) == before
+    # rekey and check cannot run inside the one transaction
+    for line in ("rekey --new-key-file /nonexistent", "check"):
+        rc, res = fbatch(db, "space add lab", line, args=("--atomic",))
+        assert rc == 1 and res[1]["error"]["code"] == "USAGE" and "--atomic" in res[1]["error"]["message"]
+    assert export_text(db) == before
+    # without --atomic each line stands on its own
+    rc, res = fbatch(db, "space add lab", "prefix add 10.0.0.0/24", "space add blue")
+    assert rc == 1 and "rolled_back" not in res[1]
+    assert fok(db, "space", "list") == "blue\ndefault\nlab\n"
+    # all lines good: committed, one audit entry per change
+    rc, res = fbatch(db, "space add red", "prefix add 10.1.0.0/16 --space red", "ip alloc 10.1.0.0/16 --space red",
+                     args=("--atomic",))
+    assert rc == 0 and res[2]["address"] == "10.1.0.1"
+    assert [e["action"] for e in fjson(db, "audit", "log", "--from", "4")] == [
+        "space.add", "prefix.add", "address.alloc"]
+    assert fjson(db, "ip", "show", "10.1.0.1", "--space", "red")[0]["address"] == "10.1.0.1"
+
+
+def test_batch_new_commands_and_init_on_a_file(tmp_path):
+    db = new_db(tmp_path)
+    out = tmp_path / "b.json"
+    rc, res = fbatch(db, "space add lab", "init", "export", f"export -o {out}", "check", "audit verify",
+                     "audit log --from 1")
+    assert rc == 1
+    assert res[1]["error"]["code"] == "EXISTS" and "already exists" in res[1]["error"]["message"]
+    assert res[2]["error"]["code"] == "USAGE" and "-o FILE" in res[2]["error"]["message"]
+    assert res[3] == {"exported": str(out), "bytes": out.stat().st_size}
+    assert res[4]["check"] == "ok" and res[5]["entries"] == 1
+    assert [e["action"] for e in res[6]["items"]] == ["space.add"]
+
+
+def test_durable_and_usage_of_global_options(tmp_path):
+    db = new_db(tmp_path, "d.db", "--durable")
+    fok(db, "--durable", "space", "add", "lab")
+    assert fok(db, "space", "list") == "default\nlab\n"
+    rc, out, err = run("--durable", "--json", "init")  # memory: ignores it
+    assert rc == 0 and json.loads(out) == {"db": "memory:", "version": json.loads(out)["version"],
+                                           "encrypted": False}
+
+
+# ---- asking for the passphrase on a terminal ----
+
+def tty_run(args, answers, env=None, tmo=30):
+    """Run ipamctl with a pseudo-terminal as its controlling terminal and
+    stdin; answer each prompt in turn. Returns (exit status, stdout, what the
+    terminal showed, terminal echo flag after the run, echo flag during each
+    prompt)."""
+    import fcntl
+    import select
+    import termios
+    import time
+    master, slave = os.openpty()
+
+    def become_tty_owner():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    e = dict(ENV if env is None else env)
+    p = subprocess.Popen([IPAMCTL, *args], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=e, preexec_fn=become_tty_owner)
+    shown = b""
+    echo_during = []
+    try:
+        for answer in answers:
+            deadline = time.time() + tmo
+            seen = len(shown)
+            while b": " not in shown[seen:] and time.time() < deadline and p.poll() is None:
+                r, _, _ = select.select([master], [], [], 0.1)
+                if r:
+                    shown += os.read(master, 4096)
+            time.sleep(0.1)  # the prompt is written just after echo is turned off
+            echo_during.append(bool(termios.tcgetattr(slave)[3] & termios.ECHO))
+            os.write(master, answer)
+        out, err = p.communicate(timeout=tmo)
+        while select.select([master], [], [], 0.1)[0]:
+            shown += os.read(master, 4096)
+        echo_after = bool(termios.tcgetattr(slave)[3] & termios.ECHO)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        os.close(master)
+        os.close(slave)
+    return p.returncode, out.decode(), err.decode(), shown.decode(errors="replace"), echo_after, echo_during
+
+
+def test_tty_init_asks_twice_without_echo_then_use(tmp_path):
+    db = tmp_path / "t.db"
+    rc, out, err, shown, echo, during = tty_run(["--db", str(db), "init"], [b"tty secret 1\n", b"tty secret 1\n"])
+    assert (rc, err) == (0, ""), (shown, err)
+    assert out.startswith(f"initialized {db}")
+    assert "New passphrase for" in shown and "Repeat the passphrase" in shown
+    assert "tty secret" not in shown and "tty secret" not in out  # never echoed, never printed
+    assert during == [False, False] and echo is True
+    # the passphrase asked for opens the file; IPAM_KEY works as well
+    rc, out, err, shown, echo, during = tty_run(["--db", str(db), "space", "add", "lab"], [b"tty secret 1\n"])
+    assert (rc, out) == (0, "lab\n"), err
+    assert "Passphrase for" in shown and "tty secret" not in shown and echo is True
+    assert fok(db, "space", "list", key="tty secret 1") == "default\nlab\n"
+    # a wrong answer is a wrong key
+    rc, out, err, _, echo, _ = tty_run(["--db", str(db), "space", "list"], [b"nope\n"])
+    assert rc == 1 and "key" in err.lower() and echo is True
+
+
+def test_tty_init_refuses_mismatch_and_empty(tmp_path):
+    db = tmp_path / "t.db"
+    rc, _, err, _, echo, _ = tty_run(["--db", str(db), "init"], [b"one\n", b"two\n"])
+    assert rc == 1 and "do not match" in err and echo is True and not db.exists()
+    rc, _, err, _, echo, _ = tty_run(["--db", str(db), "init"], [b"\n"])
+    assert rc == 1 and "empty passphrase" in err and echo is True and not db.exists()
+    # an existing file is refused before anything is asked
+    db.write_bytes(b"x")
+    rc, _, err, shown, _, _ = tty_run(["--db", str(db), "init"], [])
+    assert rc == 1 and "already exists" in err and "passphrase" not in shown.lower()
+
+
+def test_tty_interrupt_restores_the_terminal(tmp_path):
+    db = new_db(tmp_path)
+    rc, out, _, shown, echo, during = tty_run(["--db", str(db), "space", "list"], [b"\x03"])  # ^C
+    assert rc == -2 and out == ""  # ended by SIGINT, as it would have been
+    assert during == [False] and echo is True
+
+
+def test_tty_rekey_asks_twice(tmp_path):
+    db = new_db(tmp_path)
+    env = {**ENV, "IPAM_KEY": PASS}
+    rc, out, err, shown, echo, _ = tty_run(["--db", str(db), "rekey"], [b"brand new\n", b"brand new\n"], env=env)
+    assert rc == 0 and out.startswith("rekeyed") and "brand new" not in shown and echo is True, err
+    assert fok(db, "space", "list", key="brand new") == "default\n"
+
+
+def test_tty_suspend_restores_the_terminal_and_asks_again(tmp_path):
+    db = new_db(tmp_path)
+    # ^Z: the terminal is restored before the process would stop; then it
+    # asks again (here at once: an orphaned process group is not stopped)
+    rc, out, err, shown, echo, during = tty_run(["--db", str(db), "space", "list"], [b"\x1a", PASS.encode() + b"\n"])
+    assert (rc, out, err) == (0, "default\n", "")
+    assert shown.count("Passphrase for") == 2 and PASS not in shown
+    assert during == [False, False] and echo is True
