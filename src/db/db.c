@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "store/store.h"
+#include "io/io.h"
 
 /* ---- locking ------------------------------------------------------------- */
 
@@ -717,6 +718,11 @@ static int db_new(ipam_db **out, const char *uri, const ipam_open_options *opts)
 	if (bad) {
 		free(db);
 		return ipam__error(IPAM_ERROR, "db open: cannot create the handle's lock");
+	}
+	if (opts && opts->actor && (ipam__utf8_bad(opts->actor) >= 0 || strlen(opts->actor) > 256 || !*opts->actor)) {
+		pthread_mutex_destroy(&db->lock);
+		free(db);
+		return ipam__error(IPAM_EINVAL, "db open: the actor must be 1..256 bytes of UTF-8");
 	}
 	db->uri = ipam__strdup(uri);
 	db->actor = opts && opts->actor ? ipam__strdup(opts->actor) : default_actor();

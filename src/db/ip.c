@@ -103,9 +103,15 @@ int ipam__ip_put(ipam_db *db, ipam__space *s, int family, ipam__u128 key, ipam__
 	memset(r, 0, sizeof *r);
 	f.bare = !f.rec.hostname && !f.rec.description && !f.rec.attrs && !f.rec.maclen &&
 	         f.rec.status == IPAM_STATUS_ACTIVE;
-	if (ipam__trie_get_addr(ipam__space_trie(s, family), key))
+	/* try the insert first: at load and catch-up the address is new */
+	uint32_t id = ip_take(db, &f);
+	int rc = id ? ipam__trie_set_addr(ipam__space_trie(s, family), key, id) : IPAM_ENOMEM;
+	if (rc == IPAM_EEXISTS) {
 		ipam__ip_del(db, s, family, key);
-	return ip_store(db, s, family, key, &f);
+		rc = ipam__trie_set_addr(ipam__space_trie(s, family), key, id);
+	}
+	ip_settle(db, s, id, &f, rc);
+	return rc;
 }
 
 static int opts_check(const ipam_ip_options **opts, const ipam_ip_options *d)
