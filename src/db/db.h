@@ -84,6 +84,7 @@ struct ipam_db {
 	int doomed;           /* a store error inside it: commit rolls back and returns this */
 	int wrote;            /* it wrote to the store */
 	int stale;            /* the index may differ from the store: rebuild before the next call */
+	int reloaded;         /* the index was rebuilt inside the open transaction */
 	uint64_t rev_begin;   /* the revision it began from */
 	int audit_known;      /* audit_seq/audit_hash hold the head inside this transaction */
 	uint64_t audit_seq;

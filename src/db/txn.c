@@ -59,11 +59,20 @@ static void undo_clear(ipam_db *db)
 	db->audit_known = 0;
 	db->doomed = 0;
 	db->wrote = 0;
+	db->reloaded = 0;
 }
 
-/* Put the index back as it was when the transaction began. */
+/* Put the index back as it was when the transaction began. A transaction
+ * that rebuilt the index from the store (an import) cannot be undone entry
+ * by entry: the index is rebuilt again before the next call. */
 static void undo_apply(ipam_db *db)
 {
+	if (db->reloaded) {
+		db->stale = 1;
+		for (size_t i = 0; i < db->nundo; i++)
+			ipam__row_free(&db->undo[i].row);
+		db->nundo = 0;
+	}
 	for (size_t i = db->nundo; i-- > 0;) {
 		ipam__undo *u = &db->undo[i];
 		int rc = u->op == IPAM_STORE_PUT ? ipam__apply_put(db, &u->row) : ipam__apply_del(db, &u->row);
@@ -109,6 +118,8 @@ int ipam__db_reload(ipam_db *db)
 	}
 	db->rev = r;
 	db->stale = 0;
+	if (db->txn)
+		db->reloaded = 1;
 	return 0;
 }
 
