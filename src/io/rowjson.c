@@ -695,7 +695,7 @@ static int get_uuid(const rd *r, const cJSON *v, uint8_t out[16])
 
 static int get_addr(const rd *r, const cJSON *v, ipam_addr *out)
 {
-	const char *s;
+	const char *s = NULL;
 	int rc = get_str(r, v, 0, &s);
 	if (rc)
 		return rc;
