@@ -76,6 +76,12 @@ typedef struct ipam_audit_report {
  *
  * @param out        the report (may be NULL)
  * @param public_key a 32-byte Ed25519 public key, or NULL
+ * With a public key at least one checkpoint signed by it must be in the
+ * store (else IPAM_ETAMPER): a forger holding the database key could
+ * otherwise rewrite the chain and delete the checkpoints with it. For the
+ * strongest check also keep the last signed seq outside the store and
+ * compare it with out->checkpoints / the entries.
+ *
  * @return 0 when the chain verifies; IPAM_ETAMPER with a message naming the
  *         first bad entry (edited, deleted, inserted or reordered) and out->first_bad set @since 0.2
  */

@@ -250,6 +250,13 @@ int ipam_audit_verify(ipam_audit_report *out, ipam_db *db, const uint8_t *public
 			rc = load_checkpoints(&v, st, public_key);
 		if (!rc)
 			rc = st->audit_scan(st, 1, verify_cb, &v);
+		/* A verifier with the public key expects a signed chain: none left
+		 * means none was made or somebody removed them with the chain. */
+		if (!rc && public_key && v.ncp == 0) {
+			v.first_bad = 1;
+			rc = ipam__error(IPAM_ETAMPER, "audit chain: no checkpoint signed by this key is in the store "
+			                               "(none was signed, or they were removed)");
+		}
 		if (!rc && v.icp < v.ncp) {
 			v.first_bad = v.expect;
 			rc = ipam__error(IPAM_ETAMPER,
