@@ -18,7 +18,9 @@
 IPAM_BEGIN_DECL
 
 /**
- * Export everything in the store to `out` (a JSON document ending in a newline).
+ * Export everything in the store to `out` (a JSON document ending in a
+ * newline). On success what `out` held is released and replaced; on failure
+ * `out` is left as it was.
  * @return 0; IPAM_EPERM on an `index:` handle; IPAM_EBACKEND @since 0.2
  */
 IPAM_EXTERN(int) ipam_export(ipam_buf *out, ipam_db *db);

@@ -95,7 +95,7 @@ typedef struct ipam_store_row {
 	int64_t created;     /**< microseconds since the Unix epoch */
 	int64_t updated;     /**< microseconds since the Unix epoch */
 	const char *name;    /**< tenant, space: the name; address: the host name */
-	const char *description; /**< free text (prefix, range, address) */
+	const char *description; /**< free text (prefix, range, address; kept for every kind) */
 	const char *attrs;   /**< a JSON object (space: its labels); NULL for {} */
 	ipam_addr addr;      /**< prefix: the network; range: the first address; address: the address */
 	ipam_addr last;      /**< range: the last address */
@@ -146,7 +146,7 @@ typedef struct ipam_store_audit {
 #define IPAM_STORE_VERSION 1
 
 /** put flags */
-#define IPAM_STORE_PUT_NEW 1u /**< the row must not exist: IPAM_EEXISTS (or IPAM_ECONFLICT) if it does */
+#define IPAM_STORE_PUT_NEW 1u /**< the row must not exist: IPAM_EEXISTS if it does (the db layer makes that a conflict) */
 
 typedef struct ipam_store ipam_store;
 
@@ -158,7 +158,24 @@ typedef int (*ipam_store_audit_cb)(void *ctx, const ipam_store_audit *entry);
  * A storage backend. Embed it first in the backend's own struct.
  *
  * Scans and feeds call the callback once per item; a non-zero return from
- * the callback stops the scan and is returned as is.
+ * the callback stops the scan and is returned as is. Strings in a row or
+ * entry handed to a callback live until the callback returns; strings in a
+ * row filled by `get` live until the next call on the store. A callback
+ * may read the store but not write it.
+ *
+ * Rules every backend keeps (the conformance suite checks them):
+ * - every method but `revision`, `free`, `rekey` and `check` runs inside a
+ *   transaction (IPAM_EINVAL outside one); writes need a write transaction;
+ * - a write transaction that puts or deletes no row takes no revision;
+ *   `bump`, audit entries and meta do not count as row changes;
+ * - inside a write transaction `revision` and `changes` report what was
+ *   committed before it, not its own changes;
+ * - `audit_append` takes exactly the head's seq plus one (or 0: "the next");
+ * - a backend may enforce that rows name an existing space and tenant
+ *   (SQL foreign keys): the db layer writes a space before its contents and
+ *   removes the contents before the space;
+ * - meta names starting with "audit." belong to the db layer; a backend may
+ *   reserve its own (SQLCipher: "schema_version", "revision").
  */
 struct ipam_store {
 	unsigned int version; /**< IPAM_STORE_VERSION the backend was written against */
