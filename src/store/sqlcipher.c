@@ -25,7 +25,6 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlite3.h>
 #include <sodium.h>
-#include <time.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -318,8 +317,6 @@ typedef struct sqlstore {
 	char *path;                  /* for messages */
 	sqlite3_stmt *stmt[S_COUNT]; /* prepared on first use */
 
-	unsigned busy_ms;            /* how long to wait for another writer */
-	int64_t busy_start;          /* when the current wait began (CLOCK_MONOTONIC, us) */
 	int tx;                      /* TX_* opened by begin */
 	uint64_t tx_rev;             /* the revision of the open transaction's rows; 0: none yet */
 	int tx_rev_written;          /* tx_rev is in meta and revisions */
@@ -1646,36 +1643,6 @@ static void unlink_all(const char *path)
 	free(p);
 }
 
-/* Waiting for another writer. SQLite's own busy timeout sleeps 1, 2, 5,
- * 10, ... up to 100 ms between tries: with many short write transactions
- * (one allocation each) a waiter sleeps long after the lock came free, and
- * 8 writers on one file got ~1.6k commits/s together. Short jittered
- * sleeps (50 us doubling to 2 ms) hand the lock on quickly, and the jitter
- * keeps waiters from waking in lockstep. Gives up after busy_ms. */
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int busy_wait(void *ctx, int tries)
-{
-	sqlstore *s = ctx;
-	int64_t now = mono_us();
-	if (tries == 0)
-		s->busy_start = now;
-	if (now - s->busy_start >= (int64_t)s->busy_ms * 1000)
-		return 0;
-	uint32_t d = 50u << (tries < 6 ? tries : 6);
-	if (d > 2000u)
-		d = 2000u;
-	uint32_t us = d / 2 + randombytes_uniform(d);
-	struct timespec ts = { 0, (long)us * 1000L };
-	nanosleep(&ts, NULL);
-	return 1;
-}
-
 /* Open a connection on `file` with the key, and read page 1: where a wrong
  * key or a file that is not a database shows. Messages name s->path. */
 static int connect_keyed(sqlstore *s, const char *file, const keytext *kt, unsigned busy_ms)
@@ -1688,8 +1655,7 @@ static int connect_keyed(sqlstore *s, const char *file, const keytext *kt, unsig
 		return fail(s, rc, "open");
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	s->busy_ms = busy_ms ? busy_ms : 10000;
-	sqlite3_busy_handler(s->db, busy_wait, s);
+	sqlite3_busy_timeout(s->db, busy_ms ? (int)(busy_ms > INT32_MAX ? INT32_MAX : busy_ms) : 10000);
 	if ((rc = sqlite3_key(s->db, kt->ptr, kt->len)) != SQLITE_OK)
 		return fail(s, rc, "key");
 	int err = exec_sql(s, "PRAGMA cipher_page_size = 4096", "cipher_page_size");
