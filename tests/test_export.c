@@ -480,47 +480,7 @@ START_TEST(audit_hash_vectors)
 }
 END_TEST
 
-/* ns per call, the best of five batches (the machine may be busy) */
-static double time_rows(ipam_store_row *r, ipam_buf *b)
-{
-	double best = 1e30;
-	for (int batch = 0; batch < 5; batch++) {
-		const int n = 50000;
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (int i = 0; i < n; i++) {
-			b->size = 0;
-			r->addr.bytes[3] = (uint8_t)i;
-			ipam__row_to_json(b, r, "default");
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		double ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / n;
-		if (ns < best)
-			best = ns;
-	}
-	return best;
-}
 
-START_TEST(row_to_json_speed)
-{
-	ipam_store_row r = address_row();
-	ipam_buf b = IPAM_BUF_INIT;
-	double ns = time_rows(&r, &b);
-	size_t full = b.size;
-	r.name = NULL;
-	r.maclen = 0;
-	r.description = NULL;
-	r.attrs = NULL;
-	double ns_bare = time_rows(&r, &b);
-	printf("row_to_json: %.0f ns per address row with every field (%zu bytes), %.0f ns bare (%zu bytes)\n", ns, full,
-	       ns_bare, b.size);
-#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
-	/* typically 200-400 ns; the bound only catches a gross regression */
-	ck_assert_msg(ns < 2000, "%.0f ns per row", ns);
-#endif
-	ipam_buf_dispose(&b);
-}
-END_TEST
 
 /* ---- whole documents ------------------------------------------------------------ */
 
@@ -1146,7 +1106,6 @@ int main(void)
 	tcase_add_test(codec, rows_round_trip);
 	tcase_add_test(codec, rows_rejected);
 	tcase_add_test(codec, audit_hash_vectors);
-	tcase_add_test(codec, row_to_json_speed);
 	suite_add_tcase(s, codec);
 	TCase *doc = tcase_create("document");
 	tcase_set_timeout(doc, 120);

@@ -442,9 +442,9 @@ static void ro_child(child_report *r, void *ctx, int fd)
 {
 	ro_ctx *c = ctx;
 	if (c->mount) {
-		if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-		    mount(c->mount, c->mount, NULL, MS_BIND, NULL) != 0 ||
-		    mount(NULL, c->mount, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
+		if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+		    mount(c->mount, c->mount, "none", MS_BIND, NULL) != 0 ||
+		    mount("none", c->mount, "none", MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
 			r->setup_rc = errno;
 			snprintf(r->setup_msg, sizeof r->setup_msg, "read-only bind mount: %s", strerror(errno));
 			return;
@@ -677,7 +677,7 @@ START_TEST(disk_full_tmpfs)
 	char mnt[300], path[320], ballast[320];
 	snprintf(mnt, sizeof mnt, "%s/tmpfs", dir);
 	ck_assert_int_eq(mkdir(mnt, 0755), 0);
-	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
 	    mount("ipam-st-full", mnt, "tmpfs", 0, "size=1m,mode=0755") != 0) {
 		fprintf(stderr, "  disk full on tmpfs: cannot mount here (%s); skipped (RLIMIT_FSIZE covers it)\n",
 		        strerror(errno));
