@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <sodium.h>
-
 /* The last error is per thread (as in libgit2): it is not shared state, and
  * a message survives until the same thread's next failing call. */
 typedef struct {
@@ -214,13 +212,6 @@ int ipam__uuid_parse(uint8_t id[16], const char *s)
 	}
 	h[32] = '\0';
 	return ipam__unhex(id, 16, h);
-}
-
-void ipam__uuid_new(uint8_t id[16])
-{
-	randombytes_buf(id, 16);
-	id[6] = (uint8_t)((id[6] & 0x0f) | 0x40); /* version 4 */
-	id[8] = (uint8_t)((id[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 }
 
 int64_t ipam__now_us(void)

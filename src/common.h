@@ -20,10 +20,9 @@
 /* Hex of n bytes into out (2n+1 bytes); parse exactly 2n hex digits. */
 void ipam__hex(char *out, const uint8_t *in, size_t n);
 int ipam__unhex(uint8_t *out, size_t n, const char *hex);
-/* UUIDs in the 8-4-4-4-12 form; new ones are random (version 4). */
+/* UUIDs in the 8-4-4-4-12 form (new ones: ipam__db_uuid). */
 void ipam__uuid_format(char out[37], const uint8_t id[16]);
 int ipam__uuid_parse(uint8_t id[16], const char *s);
-void ipam__uuid_new(uint8_t id[16]);
 /* Microseconds since the Unix epoch. */
 int64_t ipam__now_us(void);
 
@@ -47,10 +46,9 @@ int ipam__buf_printf(ipam_buf *buf, const char *fmt, ...) IPAM__PRINTF(2, 3);
 /* Hex of n bytes into out (2n+1 bytes); parse exactly 2n hex digits. */
 void ipam__hex(char *out, const uint8_t *in, size_t n);
 int ipam__unhex(uint8_t *out, size_t n, const char *hex);
-/* UUIDs in the 8-4-4-4-12 form; new ones are random (version 4). */
+/* UUIDs in the 8-4-4-4-12 form (new ones: ipam__db_uuid). */
 void ipam__uuid_format(char out[37], const uint8_t id[16]);
 int ipam__uuid_parse(uint8_t id[16], const char *s);
-void ipam__uuid_new(uint8_t id[16]);
 /* Microseconds since the Unix epoch. */
 int64_t ipam__now_us(void);
 

@@ -166,9 +166,9 @@ static int verify_cb(void *ctx, const ipam_store_audit *e)
 		v->icp++;
 	}
 	if (rc) {
-		v->first_bad = e->seq == v->expect || e->seq > v->expect ? v->expect : e->seq;
-		if (e->seq == v->expect)
-			v->first_bad = e->seq;
+		/* a gap or a move names the entry that should have come next;
+		 * an entry out of order names itself */
+		v->first_bad = e->seq < v->expect ? e->seq : v->expect;
 		return rc;
 	}
 	v->expect++;

@@ -488,11 +488,10 @@ static int object_text(ipam_buf *b, const ipam_store_row *row, const char *space
 	}
 }
 
+/* The store may hold half of this change: the transaction can only roll back. */
 static int doom(ipam_db *db, int rc)
 {
-	if (rc && rc != IPAM_ENOMEM)
-		db->doomed = rc;
-	else if (rc)
+	if (rc)
 		db->doomed = rc;
 	return rc;
 }
