@@ -138,7 +138,6 @@ void ipam__db_unlock(ipam_db *db);
 #define IPAM__SNAPSHOT 2
 typedef struct ipam__scope {
 	int own; /* enter opened the transaction */
-	int write;
 } ipam__scope;
 
 int ipam__enter(ipam_db *db, int write, ipam__scope *sc);

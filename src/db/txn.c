@@ -69,9 +69,8 @@ static void undo_apply(ipam_db *db)
 {
 	if (db->reloaded) {
 		db->stale = 1;
-		for (size_t i = 0; i < db->nundo; i++)
-			ipam__row_free(&db->undo[i].row);
-		db->nundo = 0;
+		undo_clear(db);
+		return;
 	}
 	for (size_t i = db->nundo; i-- > 0;) {
 		ipam__undo *u = &db->undo[i];
@@ -126,7 +125,6 @@ int ipam__db_reload(ipam_db *db)
 typedef struct {
 	ipam_store_change *v;
 	size_t n, cap;
-	int rc;
 } change_list;
 
 static int change_cb(void *ctx, const ipam_store_change *c)
@@ -162,7 +160,7 @@ static int catch_up(ipam_db *db)
 	int rc = st->revision(st, &r);
 	if (rc || r == db->rev)
 		return rc;
-	change_list l = { NULL, 0, 0, 0 };
+	change_list l = { NULL, 0, 0 };
 	rc = st->changes(st, db->rev, change_cb, &l);
 	for (size_t i = 0; !rc && i < l.n; i++) {
 		ipam_store_change *c = &l.v[i];
@@ -246,7 +244,6 @@ static int store_begin(ipam_db *db, int write)
 	int rc = st->begin(st, write);
 	if (rc)
 		return rc;
-	db->rev_begin = db->rev;
 	if ((rc = catch_up(db))) {
 		int keep = rc;
 		st->rollback(st);
@@ -298,7 +295,6 @@ int ipam__enter(ipam_db *db, int write, ipam__scope *sc)
 {
 	ipam__db_lock(db);
 	sc->own = 0;
-	sc->write = write;
 	if (db->txn) {
 		/* ours: the lock is recursive and a transaction holds it */
 		if (db->doomed) {
@@ -312,7 +308,7 @@ int ipam__enter(ipam_db *db, int write, ipam__scope *sc)
 	if (!db->store)
 		return 0;
 	int rc;
-	if (write) {
+	if (write == 1) { /* not IPAM__SNAPSHOT: that one only reads */
 		if ((rc = store_begin(db, 1)) == 0) {
 			db->txn = 1;
 			sc->own = 1;

@@ -1258,12 +1258,10 @@ static int import_txn(imp *m, ipam_db *db, ipam_store *st)
 			return store_error(rc, m, "audit", i);
 	if ((rc = ipam__db_reload(db)))
 		return store_error(rc, m, NULL, 0);
-	/* The index now holds what this transaction wrote, but the undo log
-	 * that a rollback replays does not cover a reload: mark the index
-	 * stale, so that the next call rebuilds it from whatever the store
-	 * then holds (committed or rolled back). */
+	/* The index now holds what this transaction wrote. A rollback cannot
+	 * replay a reload backwards: txn.c rebuilds the index then (the
+	 * reload marked the transaction). */
 	db->wrote = 1;
-	db->stale = 1;
 	return 0;
 }
 
