@@ -139,6 +139,25 @@ int st_open(ipam_db **out, const char *path, const char *key_file, unsigned flag
 	return rc;
 }
 
+int st_new_store(char dir[256], const char *tag, char file[300], char key[300], const char *net)
+{
+	int rc = st_tmpdir(dir, tag);
+	if (rc)
+		return rc;
+	snprintf(file, 300, "%s/ipam.db", dir);
+	snprintf(key, 300, "%s/key", dir);
+	if ((rc = st_make_key(key)))
+		return rc;
+	ipam_db *db = NULL;
+	if ((rc = st_open(&db, file, key, IPAM_OPEN_CREATE)))
+		return rc;
+	ipam_prefix p;
+	if ((rc = ipam_prefix_parse(&p, net, IPAM_PARSE_DEFAULT)) == 0 && (rc = ipam_prefix_add(db, &p, NULL)))
+		fail("prefix add %s: %s", net, st_err());
+	ipam_db_free(db);
+	return rc;
+}
+
 uint8_t *st_read_file(const char *path, size_t *len)
 {
 	*len = 0;

@@ -34,6 +34,10 @@ int st_make_key(const char *path);
 /* Open `path` as a file store with the raw key in `key_file` (no KDF). */
 int st_open(ipam_db **out, const char *path, const char *key_file, unsigned flags);
 
+/* A new store in a new temp dir (tag names it): `file` is DIR/ipam.db
+ * with a raw key in DIR/key, holding the prefix `net` (one audit entry). */
+int st_new_store(char dir[256], const char *tag, char file[300], char key[300], const char *net);
+
 /* The whole content of a file (NUL-terminated for convenience; `len`
  * excludes the NUL). NULL when it cannot be read; *len = 0 and a NULL
  * return with errno ENOENT when it does not exist. free() it. */

@@ -281,6 +281,19 @@ static void copy_msg(char *dst, size_t size)
 	snprintf(dst, size, "%s", ipam_error_last()->message);
 }
 
+/* Tell the parent that the allocation of `a` committed: "A ADDR\n". */
+static void report_commit(child_report *r, int fd, const ipam_addr *a)
+{
+	char t[64];
+	ipam_addr_format(t + 2, sizeof t - 2, a);
+	t[0] = 'A';
+	t[1] = ' ';
+	strcat(t, "\n");
+	if (write(fd, t, strlen(t)) < 0)
+		_exit(3);
+	r->committed++;
+}
+
 /* In the child: open `path`, count, and write until a write fails (or
  * `max_writes` succeed), reporting each commit as "A ADDR" on `fd`. */
 static void child_session(child_report *r, const char *path, int fd, int max_writes, const char *desc)
@@ -307,26 +320,11 @@ static void child_session(child_report *r, const char *path, int fd, int max_wri
 			r->write_rc = rc;
 			copy_msg(r->write_msg, sizeof r->write_msg);
 			r->write2_rc = ipam_ip_alloc(&a, db, &p, &o);
-			if (r->write2_rc == 0) {
-				char t[64];
-				ipam_addr_format(t + 2, sizeof t - 2, &a);
-				t[0] = 'A';
-				t[1] = ' ';
-				strcat(t, "\n");
-				if (write(fd, t, strlen(t)) < 0)
-					_exit(3);
-				r->committed++;
-			}
+			if (r->write2_rc == 0)
+				report_commit(r, fd, &a);
 			break;
 		}
-		char t[64];
-		ipam_addr_format(t + 2, sizeof t - 2, &a);
-		t[0] = 'A';
-		t[1] = ' ';
-		strcat(t, "\n");
-		if (write(fd, t, strlen(t)) < 0)
-			_exit(3);
-		r->committed++;
+		report_commit(r, fd, &a);
 	}
 	r->check_rc = ipam_db_check(db);
 	ipam_db_free(db);

@@ -97,17 +97,8 @@ static const char *err_text(const char *path)
 START_TEST(eight_processes_one_prefix)
 {
 	char dir[256], file[300], key[300];
-	ck_assert_msg(st_tmpdir(dir, "conc") == 0, "%s", st_why());
-	snprintf(file, sizeof file, "%s/ipam.db", dir);
-	snprintf(key, sizeof key, "%s/key", dir);
-	ck_assert_msg(st_make_key(key) == 0, "%s", st_why());
-
+	ck_assert_msg(st_new_store(dir, "conc", file, key, NET) == 0, "%s", st_why());
 	ipam_db *db = NULL;
-	ck_assert_msg(st_open(&db, file, key, IPAM_OPEN_CREATE) == 0, "%s", st_why());
-	ipam_prefix net;
-	ck_assert_int_eq(ipam_prefix_parse(&net, NET, IPAM_PARSE_DEFAULT), 0);
-	ck_assert_msg(ipam_prefix_add(db, &net, NULL) == 0, "%s", st_err());
-	ipam_db_free(db);
 
 	double t0 = st_now_ms();
 	child ch[NPROC];

@@ -125,17 +125,9 @@ typedef struct {
 START_TEST(kill_nine_200_times)
 {
 	char dir[256], file[300], key[300], errp[300];
-	ck_assert_msg(st_tmpdir(dir, "crash") == 0, "%s", st_why());
-	snprintf(file, sizeof file, "%s/ipam.db", dir);
-	snprintf(key, sizeof key, "%s/key", dir);
-	snprintf(errp, sizeof errp, "%s/stderr", dir);
-	ck_assert_msg(st_make_key(key) == 0, "%s", st_why());
+	ck_assert_msg(st_new_store(dir, "crash", file, key, NET) == 0, "%s", st_why());
 	ipam_db *db = NULL;
-	ck_assert_msg(st_open(&db, file, key, IPAM_OPEN_CREATE) == 0, "%s", st_why());
-	ipam_prefix net;
-	ck_assert_int_eq(ipam_prefix_parse(&net, NET, IPAM_PARSE_DEFAULT), 0);
-	ck_assert_msg(ipam_prefix_add(db, &net, NULL) == 0, "%s", st_err());
-	ipam_db_free(db);
+	snprintf(errp, sizeof errp, "%s/stderr", dir);
 
 	uint64_t changes = 1; /* audit entries expected: the prefix */
 	size_t live_addrs = 0;
