@@ -17,15 +17,6 @@
 #define IPAM__PRINTF(f, a)
 #define IPAM__LIKELY(x) (x)
 #define IPAM__UNLIKELY(x) (x)
-/* Hex of n bytes into out (2n+1 bytes); parse exactly 2n hex digits. */
-void ipam__hex(char *out, const uint8_t *in, size_t n);
-int ipam__unhex(uint8_t *out, size_t n, const char *hex);
-/* UUIDs in the 8-4-4-4-12 form (new ones: ipam__db_uuid). */
-void ipam__uuid_format(char out[37], const uint8_t id[16]);
-int ipam__uuid_parse(uint8_t id[16], const char *s);
-/* Microseconds since the Unix epoch. */
-int64_t ipam__now_us(void);
-
 #endif
 
 /* Set the calling thread's last error and return `code`, so that callers can
