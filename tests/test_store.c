@@ -13,6 +13,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,10 +100,80 @@ static void sq_cleanup(void)
 	sq_dir[0] = '\0';
 }
 
+/* PostgreSQL: a server started by tests/pg/with-pg.sh (IPAM_TEST_PG); each
+ * fresh store is a schema of its own in the server's database, reached
+ * through search_path. */
+static char pg_schema[64];
+static char pg_conninfo[1024];
+static unsigned pg_count;
+
+static int pg_admin(const char *sql)
+{
+	const char *base = getenv("IPAM_TEST_PG");
+	char ci[1100];
+	snprintf(ci, sizeof ci, "%s options='-cclient_min_messages=warning'", base);
+	PGconn *c = PQconnectdb(ci);
+	int ok = PQstatus(c) == CONNECTION_OK;
+	if (ok) {
+		PGresult *r = PQexec(c, sql);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+		PQclear(r);
+	} else {
+		fprintf(stderr, "connect %s: %s", base, PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return ok ? 0 : ipam__error(IPAM_EBACKEND, "admin SQL failed: %s", sql);
+}
+
+static int pg_open(ipam_store **out, unsigned int flags)
+{
+	ipam__store_args a;
+	memset(&a, 0, sizeof a);
+	a.path = pg_conninfo;
+	a.flags = flags;
+	a.busy_timeout_ms = 5000;
+	return ipam__store_postgres_open(out, &a);
+}
+
+static int pg_fresh(ipam_store **out)
+{
+	const char *base = getenv("IPAM_TEST_PG");
+	if (!base || !*base) {
+		fprintf(stderr, "store-postgres: IPAM_TEST_PG is not set (run under tests/pg/with-pg.sh)\n");
+		return IPAM_EINVAL;
+	}
+	snprintf(pg_schema, sizeof pg_schema, "conf_%ld_%u", (long)getpid(), ++pg_count);
+	char sql[128];
+	snprintf(sql, sizeof sql, "CREATE SCHEMA %s", pg_schema);
+	int rc = pg_admin(sql);
+	if (rc)
+		return rc;
+	snprintf(pg_conninfo, sizeof pg_conninfo, "%s options='-csearch_path=%s'", base, pg_schema);
+	return pg_open(out, IPAM_OPEN_CREATE);
+}
+
+static int pg_again(ipam_store **out)
+{
+	return pg_open(out, 0);
+}
+
+static void pg_cleanup(void)
+{
+	if (!pg_schema[0])
+		return;
+	char sql[128];
+	snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", pg_schema);
+	pg_admin(sql);
+	pg_schema[0] = '\0';
+}
+
 static const backend backends[] = {
 	{ "memory", memory_fresh, NULL, memory_cleanup,
 	  "a memory store lives in one store object; there is no file to open twice", 1 },
 	{ "sqlcipher", sq_fresh, sq_again, sq_cleanup, NULL, 0 },
+	{ "postgres", pg_fresh, pg_again, pg_cleanup, NULL, 1 },
 };
 
 static const backend *B;
@@ -1969,7 +2040,7 @@ END_TEST
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s memory|sqlcipher\n", argv[0]);
+		fprintf(stderr, "usage: %s memory|sqlcipher|postgres\n", argv[0]);
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof backends / sizeof *backends; i++)

@@ -73,7 +73,11 @@ IPAM_EXTERN(int) ipam_open_options_init(ipam_open_options *opts, unsigned int ve
  * Open a database.
  *
  * @param out  receives the handle; free it with ipam_db_free()
- * @param uri  the store: "file:PATH" or a path, "memory:", "index:" (NULL means "memory:")
+ * @param uri  the store: "file:PATH" or a path (SQLCipher); "postgresql://..." or
+ *             "postgres://..." or a libpq keyword string such as "host=db1 dbname=ipam"
+ *             (PostgreSQL or CockroachDB; TLS options such as sslmode, sslrootcert,
+ *             sslcert and sslkey pass through to libpq; see docs/cockroachdb.md);
+ *             "memory:"; "index:" (NULL means "memory:")
  * @param opts NULL for defaults
  * @return 0; IPAM_EINVAL for an unknown or malformed URI, or a file that
  *         is not a libipam database; IPAM_EAUTH for a wrong key;

@@ -704,6 +704,24 @@ int ipam__read_key_file(uint8_t key[32], const char *path)
 	return rc;
 }
 
+int ipam__uri_is_postgres(const char *uri)
+{
+	if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11))
+		return 1;
+	/* keyword=value pairs, as libpq takes them: "host=db1 dbname=ipam" */
+	const char *p = uri;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	const char *k = p;
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	if (p == k)
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '=';
+}
+
 static int db_new(ipam_db **out, const char *uri, const ipam_open_options *opts)
 {
 	*out = NULL;
@@ -795,9 +813,15 @@ int ipam_db_open(ipam_db **out, const char *uri, const ipam_open_options *opts)
 	} else if (strncmp(uri, "file:", 5) == 0) {
 		open_fn = ipam__store_sqlcipher_open;
 		args.path = uri + 5;
+	} else if (ipam__uri_is_postgres(uri)) {
+		open_fn = ipam__store_postgres_open;
+		args.path = uri;
 	} else if (strstr(uri, "://") || uri[0] == '\0') {
-		return ipam__error(IPAM_EINVAL, "db open \"%.200s\": unknown store (this build knows file:PATH or a path, memory:, index:)",
-		                   uri);
+		/* not the URI itself: it may carry a password */
+		const char *c = strstr(uri, "://");
+		return ipam__error(IPAM_EINVAL, "db open: unknown store \"%.*s://...\" (this build knows file:PATH or a path, "
+		                   "postgresql://..., postgres://..., libpq keyword=value strings, memory:, index:)",
+		                   c ? (int)(c - uri < 32 ? c - uri : 32) : 0, uri);
 	} else {
 		open_fn = ipam__store_sqlcipher_open;
 		args.path = uri;
@@ -832,7 +856,8 @@ int ipam_db_open(ipam_db **out, const char *uri, const ipam_open_options *opts)
 	if ((rc = ipam_db_open_store(&db, st, opts)))
 		return rc;
 	free(db->uri);
-	if (!(db->uri = ipam__strdup(uri))) {
+	/* Messages name the handle by db->uri: never a password. */
+	if (!(db->uri = ipam__strdup(open_fn == ipam__store_postgres_open ? ipam__store_postgres_name(st) : uri))) {
 		ipam_db_free(db);
 		return IPAM_ENOMEM;
 	}

@@ -24,6 +24,16 @@ typedef int (*ipam__store_open_fn)(ipam_store **out, const ipam__store_args *arg
 int ipam__store_memory_open(ipam_store **out, const ipam__store_args *args);
 /* file: SQLCipher (src/store/sqlcipher.c) */
 int ipam__store_sqlcipher_open(ipam_store **out, const ipam__store_args *args);
+/* postgresql://, postgres:// or a libpq keyword string (src/store/postgres.c);
+ * args->path is the whole connection string */
+int ipam__store_postgres_open(ipam_store **out, const ipam__store_args *args);
+/* The server as messages name it: no password. */
+const char *ipam__store_postgres_name(const ipam_store *st);
+/* How often begin waited for another writer, and reconnected. */
+void ipam__store_postgres_counts(const ipam_store *st, uint64_t *lock_waits, uint64_t *reconnects);
+/* Is `uri` a libpq connection string: postgresql://, postgres://, or
+ * keyword=value pairs? */
+int ipam__uri_is_postgres(const char *uri);
 
 /* Compare the natural keys of two rows of the same kind (<0, 0, >0): the
  * order the stores and the export use. */

@@ -1,0 +1,2055 @@
+/* The PostgreSQL / CockroachDB store, through libpq.
+ *
+ * Written in the SQL both servers accept (docs/cockroachdb.md lists the
+ * subset and why each piece is safe on CockroachDB): UUID keys made by
+ * libipam, INET addresses, TEXT plus a generated JSONB copy of the
+ * attributes, no sequences, advisory locks, LISTEN/NOTIFY or exclusion
+ * constraints. Every transaction is SERIALIZABLE.
+ *
+ * ## One order for every writer: the head row
+ * `ipam_head` holds one row: the committed revision and the audit chain's
+ * head (seq and hash). A write transaction begins by locking it
+ * (SELECT ... FOR UPDATE) and ends by updating it. So write transactions
+ * that change anything run one after another, in the order of their
+ * revisions: the change feed is "revision > R" with no gaps and no commit
+ * that lands below a revision a reader already saw, and the audit chain is
+ * one chain however many processes write. A writer that waited for the
+ * lock while another committed gets SQLSTATE 40001 (its snapshot predates
+ * that commit); nothing was done yet, so `begin` simply starts again with a
+ * fresh snapshot, until the busy timeout. Allocations in one prefix
+ * serialize anyway (each bumps the prefix's version), and so does a single
+ * audit chain; the cost is that unrelated writers queue too.
+ *
+ * ## Round trips
+ * begin: one (BEGIN and the head in one message). A row write: one. The
+ * change feed rows, the audit entries, the commit marker and the head
+ * update are kept in the client and sent with COMMIT in one pipeline.
+ * Catching up: the change feed and the current rows it names, fetched per
+ * kind, so that the db layer's `get` of each changed row costs nothing.
+ *
+ * ## Lost connections
+ * A connection lost inside a transaction makes it IPAM_ECONFLICT (nothing
+ * of it was committed: the server rolls back an open transaction when the
+ * connection goes), so ipam_db_run() runs it again; `begin` reconnects,
+ * trying until the busy timeout. A connection lost while COMMIT was in
+ * flight is the one case where the outcome is not known from the client:
+ * every write transaction inserts its random id into `ipam_commits`, and
+ * after reconnecting the store looks for it: found, the commit happened
+ * (0); not found, it did not (IPAM_ECONFLICT, run again); no server to
+ * ask: IPAM_EBACKEND saying the outcome is unknown. Nothing is committed
+ * twice.
+ *
+ * Strings in rows handed out live until the next call on the store (get)
+ * or until the callback returns (scan, changes, audit_scan), as store.h
+ * says. The connection string may hold a password: it is kept only in
+ * libpq and in one private copy that is wiped when the store is freed;
+ * messages name the server by a form without it. */
+#include "store/store.h"
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define SCHEMA_LATEST 1
+
+/* Rows fetched per query by scans (keyset pages) and the change feed. */
+#define PAGE 5000
+/* Rows per multi-row INSERT at commit (9 parameters each: < 65535). */
+#define BATCH 500
+
+/* ---- schema --------------------------------------------------------------- */
+
+static const char schema_v1[] =
+	"CREATE TABLE ipam_meta ("
+	" name TEXT NOT NULL PRIMARY KEY,"
+	" value TEXT NOT NULL);"
+	"CREATE TABLE ipam_head ("
+	" one INT NOT NULL PRIMARY KEY CHECK (one = 1),"
+	" revision BIGINT NOT NULL,"
+	" audit_seq BIGINT NOT NULL,"
+	" audit_hash BYTEA NOT NULL);"
+	"INSERT INTO ipam_head (one, revision, audit_seq, audit_hash)"
+	" VALUES (1, 0, 0, decode('0000000000000000000000000000000000000000000000000000000000000000', 'hex'));"
+	"CREATE TABLE ipam_tenants ("
+	" name TEXT NOT NULL,"
+	" id UUID NOT NULL,"
+	" created BIGINT NOT NULL,"
+	" revision BIGINT NOT NULL,"
+	" description TEXT,"
+	" attrs TEXT,"
+	" attrs_json JSONB GENERATED ALWAYS AS (attrs::JSONB) STORED,"
+	" version BIGINT NOT NULL,"
+	" updated BIGINT NOT NULL,"
+	" CONSTRAINT ipam_tenants_key PRIMARY KEY (name),"
+	" CONSTRAINT ipam_tenants_id UNIQUE (id));"
+	"CREATE TABLE ipam_spaces ("
+	" name TEXT NOT NULL,"
+	" id UUID NOT NULL,"
+	" created BIGINT NOT NULL,"
+	" revision BIGINT NOT NULL,"
+	" tenant UUID REFERENCES ipam_tenants (id),"
+	" description TEXT,"
+	" attrs TEXT,"
+	" attrs_json JSONB GENERATED ALWAYS AS (attrs::JSONB) STORED,"
+	" version BIGINT NOT NULL,"
+	" updated BIGINT NOT NULL,"
+	" CONSTRAINT ipam_spaces_key PRIMARY KEY (name),"
+	" CONSTRAINT ipam_spaces_id UNIQUE (id));"
+	"CREATE TABLE ipam_prefixes ("
+	" space UUID NOT NULL REFERENCES ipam_spaces (id),"
+	" prefix INET NOT NULL,"
+	" id UUID NOT NULL,"
+	" created BIGINT NOT NULL,"
+	" revision BIGINT NOT NULL,"
+	" tenant UUID REFERENCES ipam_tenants (id),"
+	" status SMALLINT NOT NULL,"
+	" pool SMALLINT NOT NULL,"
+	" description TEXT,"
+	" attrs TEXT,"
+	" attrs_json JSONB GENERATED ALWAYS AS (attrs::JSONB) STORED,"
+	" version BIGINT NOT NULL,"
+	" updated BIGINT NOT NULL,"
+	" CONSTRAINT ipam_prefixes_key PRIMARY KEY (space, prefix),"
+	" CONSTRAINT ipam_prefixes_id UNIQUE (id));"
+	"CREATE TABLE ipam_ranges ("
+	" space UUID NOT NULL REFERENCES ipam_spaces (id),"
+	" addr INET NOT NULL,"
+	" last INET NOT NULL,"
+	" id UUID NOT NULL,"
+	" created BIGINT NOT NULL,"
+	" revision BIGINT NOT NULL,"
+	" tenant UUID REFERENCES ipam_tenants (id),"
+	" purpose SMALLINT NOT NULL,"
+	" description TEXT,"
+	" attrs TEXT,"
+	" attrs_json JSONB GENERATED ALWAYS AS (attrs::JSONB) STORED,"
+	" version BIGINT NOT NULL,"
+	" updated BIGINT NOT NULL,"
+	" CONSTRAINT ipam_ranges_key PRIMARY KEY (space, addr, last),"
+	" CONSTRAINT ipam_ranges_id UNIQUE (id));"
+	"CREATE TABLE ipam_addresses ("
+	" space UUID NOT NULL REFERENCES ipam_spaces (id),"
+	" addr INET NOT NULL,"
+	" id UUID NOT NULL,"
+	" created BIGINT NOT NULL,"
+	" revision BIGINT NOT NULL,"
+	" tenant UUID REFERENCES ipam_tenants (id),"
+	" status SMALLINT NOT NULL,"
+	" name TEXT,"
+	" mac BYTEA,"
+	" description TEXT,"
+	" attrs TEXT,"
+	" attrs_json JSONB GENERATED ALWAYS AS (attrs::JSONB) STORED,"
+	" version BIGINT NOT NULL,"
+	" updated BIGINT NOT NULL,"
+	" CONSTRAINT ipam_addresses_key PRIMARY KEY (space, addr),"
+	" CONSTRAINT ipam_addresses_id UNIQUE (id));"
+	/* The change feed: (revision, n) orders it; the key columns of the
+	 * row's kind, the others NULL (prefix: addr is the network). */
+	"CREATE TABLE ipam_changes ("
+	" revision BIGINT NOT NULL,"
+	" n INT NOT NULL,"
+	" op SMALLINT NOT NULL,"
+	" kind SMALLINT NOT NULL,"
+	" name TEXT,"
+	" space UUID,"
+	" addr INET,"
+	" last INET,"
+	" len SMALLINT,"
+	" PRIMARY KEY (revision, n));"
+	/* One row per committed write transaction: how a client that lost its
+	 * connection during COMMIT learns whether it happened. */
+	"CREATE TABLE ipam_commits ("
+	" txid UUID NOT NULL PRIMARY KEY,"
+	" revision BIGINT,"
+	" time BIGINT NOT NULL);"
+	/* The audit chain. before/after stay TEXT: the hash covers their bytes. */
+	"CREATE TABLE ipam_audit ("
+	" seq BIGINT NOT NULL PRIMARY KEY,"
+	" time BIGINT NOT NULL,"
+	" actor TEXT,"
+	" action TEXT,"
+	" object TEXT,"
+	" before TEXT,"
+	" after TEXT,"
+	" prev BYTEA NOT NULL,"
+	" hash BYTEA NOT NULL);"
+	"INSERT INTO ipam_meta (name, value) VALUES ('schema_version', '1');";
+
+/* migrations[n] takes a database from schema n to n + 1 (one transaction).
+ * A released step never changes; a new schema is a step appended here. */
+static const char *const migrations[SCHEMA_LATEST] = {
+	schema_v1,
+};
+
+/* ---- statements ------------------------------------------------------------ */
+
+/* The columns of each kind in the order of the parameters of put and of
+ * the result columns of get and scan: the natural key first. */
+enum field {
+	F_NAME, F_SPACE, F_PREFIX, F_ADDR, F_LAST,
+	F_ID, F_CREATED, F_REVISION, F_TENANT, F_STATUS, F_POOL, F_PURPOSE,
+	F_MAC, F_DESC, F_ATTRS, F_VERSION, F_UPDATED,
+};
+
+#define MAXF 14
+
+typedef struct kind_desc {
+	const char *what;
+	const char *table;
+	unsigned nkey;   /* parameters of the natural key */
+	unsigned nfield; /* parameters of a whole row (a prefix counts as one: "a/len") */
+	unsigned char f[MAXF];
+} kind_desc;
+
+static const kind_desc kinds[IPAM_STORE_KIND_MAX + 1] = {
+	[IPAM_STORE_TENANT] = { "tenant", "ipam_tenants", 1, 8,
+		{ F_NAME, F_ID, F_CREATED, F_REVISION, F_DESC, F_ATTRS, F_VERSION, F_UPDATED } },
+	[IPAM_STORE_SPACE] = { "space", "ipam_spaces", 1, 9,
+		{ F_NAME, F_ID, F_CREATED, F_REVISION, F_TENANT, F_DESC, F_ATTRS, F_VERSION, F_UPDATED } },
+	[IPAM_STORE_PREFIX] = { "prefix", "ipam_prefixes", 2, 12,
+		{ F_SPACE, F_PREFIX, F_ID, F_CREATED, F_REVISION, F_TENANT, F_STATUS, F_POOL, F_DESC, F_ATTRS,
+		  F_VERSION, F_UPDATED } },
+	[IPAM_STORE_RANGE] = { "range", "ipam_ranges", 3, 12,
+		{ F_SPACE, F_ADDR, F_LAST, F_ID, F_CREATED, F_REVISION, F_TENANT, F_PURPOSE, F_DESC, F_ATTRS,
+		  F_VERSION, F_UPDATED } },
+	[IPAM_STORE_ADDRESS] = { "address", "ipam_addresses", 2, 13,
+		{ F_SPACE, F_ADDR, F_ID, F_CREATED, F_REVISION, F_TENANT, F_STATUS, F_NAME, F_MAC, F_DESC, F_ATTRS,
+		  F_VERSION, F_UPDATED } },
+};
+
+/* Per kind: insert, upsert, delete, get, scan (first page, next page), bump. */
+enum { K_INS, K_UPS, K_DEL, K_GET, K_SCAN0, K_SCAN, K_BUMP, K_N };
+
+#define TENANT_SEL "name, id, created, revision, description, attrs, version, updated"
+#define SPACE_SEL "name, id, created, revision, tenant, description, attrs, version, updated"
+#define PREFIX_SEL "space, host(prefix), masklen(prefix), id, created, revision, tenant, status, pool," \
+	" description, attrs, version, updated"
+#define RANGE_SEL "space, host(addr), host(last), id, created, revision, tenant, purpose," \
+	" description, attrs, version, updated"
+#define ADDRESS_SEL "space, host(addr), id, created, revision, tenant, status, name, encode(mac, 'hex')," \
+	" description, attrs, version, updated"
+
+enum {
+	S_HEAD_REV, S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_FIND,
+	S_CHG_SCAN, S_AUDIT_SCAN, S_META_GET, S_META_SET, S_META_DEL, S_SPACE_NAME,
+	S_KIND0,
+	S_COUNT = S_KIND0 + IPAM_STORE_KIND_MAX * K_N
+};
+
+#define CHG_COLS "revision, n, op, kind, name, space, addr, last, len"
+#define AUDIT_COLS "seq, time, actor, action, object, before, after, prev, hash"
+
+static const char *const sql_text[S_COUNT] = {
+	[S_HEAD_REV] = "SELECT revision FROM ipam_head WHERE one = 1",
+	[S_CHG_ADD1] = "INSERT INTO ipam_changes (" CHG_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	[S_AUDIT_ADD1] = "INSERT INTO ipam_audit (" AUDIT_COLS ")"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, decode($8, 'hex'), decode($9, 'hex'))",
+	[S_COMMIT_ADD] = "INSERT INTO ipam_commits (txid, revision, time) VALUES ($1, $2, $3)",
+	[S_HEAD_SET] = "UPDATE ipam_head SET revision = $1, audit_seq = $2, audit_hash = decode($3, 'hex') WHERE one = 1",
+	[S_COMMIT_FIND] = "SELECT revision FROM ipam_commits WHERE txid = $1",
+	[S_CHG_SCAN] = "SELECT revision, n, op, kind, name, space, host(addr), host(last), len FROM ipam_changes"
+		" WHERE (revision, n) > ($1, $2) AND revision <= $3 ORDER BY revision, n LIMIT 5000",
+	[S_AUDIT_SCAN] = "SELECT seq, time, actor, action, object, before, after, encode(prev, 'hex'), encode(hash, 'hex')"
+		" FROM ipam_audit WHERE seq >= $1 ORDER BY seq LIMIT 5000",
+	[S_META_GET] = "SELECT value FROM ipam_meta WHERE name = $1",
+	[S_META_SET] = "INSERT INTO ipam_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+	[S_META_DEL] = "DELETE FROM ipam_meta WHERE name = $1",
+	[S_SPACE_NAME] = "SELECT name FROM ipam_spaces WHERE id = $1",
+
+#define KS(kind, op) [S_KIND0 + ((kind) - 1) * K_N + (op)]
+	KS(IPAM_STORE_TENANT, K_INS) = "INSERT INTO ipam_tenants (name, id, created, revision, description, attrs, version, updated)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+	KS(IPAM_STORE_TENANT, K_UPS) = "INSERT INTO ipam_tenants (name, id, created, revision, description, attrs, version, updated)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name) DO UPDATE SET revision = excluded.revision,"
+		" description = excluded.description, attrs = excluded.attrs, version = excluded.version, updated = excluded.updated",
+	KS(IPAM_STORE_TENANT, K_DEL) = "DELETE FROM ipam_tenants WHERE name = $1",
+	KS(IPAM_STORE_TENANT, K_GET) = "SELECT " TENANT_SEL " FROM ipam_tenants WHERE name = $1",
+	KS(IPAM_STORE_TENANT, K_SCAN0) = "SELECT " TENANT_SEL " FROM ipam_tenants ORDER BY name LIMIT 5000",
+	KS(IPAM_STORE_TENANT, K_SCAN) = "SELECT " TENANT_SEL " FROM ipam_tenants WHERE name > $1 ORDER BY name LIMIT 5000",
+	KS(IPAM_STORE_TENANT, K_BUMP) = "UPDATE ipam_tenants SET version = version + 1 WHERE name = $1",
+
+	KS(IPAM_STORE_SPACE, K_INS) = "INSERT INTO ipam_spaces (name, id, created, revision, tenant, description, attrs, version,"
+		" updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+	KS(IPAM_STORE_SPACE, K_UPS) = "INSERT INTO ipam_spaces (name, id, created, revision, tenant, description, attrs, version,"
+		" updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO UPDATE SET"
+		" revision = excluded.revision, tenant = excluded.tenant, description = excluded.description,"
+		" attrs = excluded.attrs, version = excluded.version, updated = excluded.updated",
+	KS(IPAM_STORE_SPACE, K_DEL) = "DELETE FROM ipam_spaces WHERE name = $1",
+	KS(IPAM_STORE_SPACE, K_GET) = "SELECT " SPACE_SEL " FROM ipam_spaces WHERE name = $1",
+	KS(IPAM_STORE_SPACE, K_SCAN0) = "SELECT " SPACE_SEL " FROM ipam_spaces ORDER BY name LIMIT 5000",
+	KS(IPAM_STORE_SPACE, K_SCAN) = "SELECT " SPACE_SEL " FROM ipam_spaces WHERE name > $1 ORDER BY name LIMIT 5000",
+	KS(IPAM_STORE_SPACE, K_BUMP) = "UPDATE ipam_spaces SET version = version + 1 WHERE name = $1",
+
+	KS(IPAM_STORE_PREFIX, K_INS) = "INSERT INTO ipam_prefixes (space, prefix, id, created, revision, tenant, status, pool,"
+		" description, attrs, version, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+	KS(IPAM_STORE_PREFIX, K_UPS) = "INSERT INTO ipam_prefixes (space, prefix, id, created, revision, tenant, status, pool,"
+		" description, attrs, version, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+		" ON CONFLICT (space, prefix) DO UPDATE SET revision = excluded.revision, tenant = excluded.tenant,"
+		" status = excluded.status, pool = excluded.pool, description = excluded.description,"
+		" attrs = excluded.attrs, version = excluded.version, updated = excluded.updated",
+	KS(IPAM_STORE_PREFIX, K_DEL) = "DELETE FROM ipam_prefixes WHERE space = $1 AND prefix = $2",
+	KS(IPAM_STORE_PREFIX, K_GET) = "SELECT " PREFIX_SEL " FROM ipam_prefixes WHERE space = $1 AND prefix = $2",
+	KS(IPAM_STORE_PREFIX, K_SCAN0) = "SELECT " PREFIX_SEL " FROM ipam_prefixes ORDER BY space, prefix LIMIT 5000",
+	KS(IPAM_STORE_PREFIX, K_SCAN) = "SELECT " PREFIX_SEL " FROM ipam_prefixes WHERE (space, prefix) > ($1, $2)"
+		" ORDER BY space, prefix LIMIT 5000",
+	KS(IPAM_STORE_PREFIX, K_BUMP) = "UPDATE ipam_prefixes SET version = version + 1 WHERE space = $1 AND prefix = $2",
+
+	KS(IPAM_STORE_RANGE, K_INS) = "INSERT INTO ipam_ranges (space, addr, last, id, created, revision, tenant, purpose,"
+		" description, attrs, version, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+	KS(IPAM_STORE_RANGE, K_UPS) = "INSERT INTO ipam_ranges (space, addr, last, id, created, revision, tenant, purpose,"
+		" description, attrs, version, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+		" ON CONFLICT (space, addr, last) DO UPDATE SET revision = excluded.revision, tenant = excluded.tenant,"
+		" purpose = excluded.purpose, description = excluded.description, attrs = excluded.attrs,"
+		" version = excluded.version, updated = excluded.updated",
+	KS(IPAM_STORE_RANGE, K_DEL) = "DELETE FROM ipam_ranges WHERE space = $1 AND addr = $2 AND last = $3",
+	KS(IPAM_STORE_RANGE, K_GET) = "SELECT " RANGE_SEL " FROM ipam_ranges WHERE space = $1 AND addr = $2 AND last = $3",
+	KS(IPAM_STORE_RANGE, K_SCAN0) = "SELECT " RANGE_SEL " FROM ipam_ranges ORDER BY space, addr, last LIMIT 5000",
+	KS(IPAM_STORE_RANGE, K_SCAN) = "SELECT " RANGE_SEL " FROM ipam_ranges WHERE (space, addr, last) > ($1, $2, $3)"
+		" ORDER BY space, addr, last LIMIT 5000",
+	KS(IPAM_STORE_RANGE, K_BUMP) = "UPDATE ipam_ranges SET version = version + 1 WHERE space = $1 AND addr = $2 AND last = $3",
+
+	KS(IPAM_STORE_ADDRESS, K_INS) = "INSERT INTO ipam_addresses (space, addr, id, created, revision, tenant, status, name,"
+		" mac, description, attrs, version, updated)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, decode($9, 'hex'), $10, $11, $12, $13) ON CONFLICT DO NOTHING",
+	KS(IPAM_STORE_ADDRESS, K_UPS) = "INSERT INTO ipam_addresses (space, addr, id, created, revision, tenant, status, name,"
+		" mac, description, attrs, version, updated)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, decode($9, 'hex'), $10, $11, $12, $13)"
+		" ON CONFLICT (space, addr) DO UPDATE SET revision = excluded.revision, tenant = excluded.tenant,"
+		" status = excluded.status, name = excluded.name, mac = excluded.mac, description = excluded.description,"
+		" attrs = excluded.attrs, version = excluded.version, updated = excluded.updated",
+	KS(IPAM_STORE_ADDRESS, K_DEL) = "DELETE FROM ipam_addresses WHERE space = $1 AND addr = $2",
+	KS(IPAM_STORE_ADDRESS, K_GET) = "SELECT " ADDRESS_SEL " FROM ipam_addresses WHERE space = $1 AND addr = $2",
+	KS(IPAM_STORE_ADDRESS, K_SCAN0) = "SELECT " ADDRESS_SEL " FROM ipam_addresses ORDER BY space, addr LIMIT 5000",
+	KS(IPAM_STORE_ADDRESS, K_SCAN) = "SELECT " ADDRESS_SEL " FROM ipam_addresses WHERE (space, addr) > ($1, $2)"
+		" ORDER BY space, addr LIMIT 5000",
+	KS(IPAM_STORE_ADDRESS, K_BUMP) = "UPDATE ipam_addresses SET version = version + 1 WHERE space = $1 AND addr = $2",
+#undef KS
+};
+
+/* The rows of the change feed that a transaction made, sent at commit. */
+typedef struct pending_change {
+	unsigned op, kind;
+	char *name;        /* tenant, space */
+	uint8_t space[16];
+	ipam_addr addr, last;
+	uint8_t len;
+} pending_change;
+
+typedef struct pending_audit {
+	ipam_store_audit e; /* strings owned */
+} pending_audit;
+
+/* A row fetched while catching up, served to `get` until the transaction
+ * writes or ends. present = 0: the row is known to be gone. */
+typedef struct cached_row {
+	ipam_store_row row; /* strings owned */
+	int present;
+} cached_row;
+
+enum { TX_NONE, TX_READ, TX_WRITE };
+
+typedef struct pgstore {
+	ipam_store base;           /* first: the vtable */
+	PGconn *conn;
+	char *conninfo;            /* as given: may hold a password; wiped at free */
+	char *name;                /* for messages, without a password */
+	unsigned busy_ms;          /* how long begin waits for the lock or the server */
+	unsigned char prepared[S_COUNT]; /* on this connection */
+
+	int tx;
+	int lost;                  /* the connection broke inside the transaction */
+	uint64_t head_rev;         /* the committed revision as of begin (locked when writing) */
+	uint64_t head_seq;
+	uint8_t head_hash[32];
+	uint64_t tx_rev;           /* head_rev + 1 once a row was put or deleted */
+	int tx_wrote;              /* anything sent that COMMIT must keep */
+	uint8_t txid[16];
+
+	pending_change *chg;
+	size_t nchg, cchg;
+	pending_audit *aud;
+	size_t naud, caud;
+
+	cached_row *cache;
+	size_t ncache, ccache;
+
+	char *buf;                 /* the strings of the row `get` returned */
+	size_t bufcap;
+
+	uint64_t lock_waits;       /* begin restarts after waiting for another writer */
+	uint64_t reconnects;
+} pgstore;
+
+#define P(st) ((pgstore *)(st))
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static int zero16(const uint8_t b[16])
+{
+	static const uint8_t z[16];
+	return memcmp(b, z, 16) == 0;
+}
+
+static void addr_fmt(char out[IPAM_ADDR_STRLEN], const ipam_addr *a)
+{
+	if (ipam_addr_format(out, IPAM_ADDR_STRLEN, a) < 0)
+		snprintf(out, IPAM_ADDR_STRLEN, "(invalid address)");
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int64_t now_ms(void)
+{
+	return ipam__now_us() / 1000;
+}
+
+/* A libpq message: its last line without the trailing newline. */
+static void pq_msg(char *out, size_t size, const char *m)
+{
+	if (!m || !*m)
+		m = "no message";
+	snprintf(out, size, "%s", m);
+	size_t n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+}
+
+/* ---- errors ------------------------------------------------------------------- */
+
+static int conn_lost(pgstore *s)
+{
+	return !s->conn || PQstatus(s->conn) != CONNECTION_OK;
+}
+
+/* SQLSTATEs that say the server or the connection went away. */
+static int state_is_gone(const char *st)
+{
+	return st && (strncmp(st, "08", 2) == 0 || !strcmp(st, "57P01") || !strcmp(st, "57P02") ||
+	              !strcmp(st, "57P03"));
+}
+
+static void row_name(pgstore *s, char *out, size_t size, const ipam_store_row *row);
+
+/* Translate a failed result (or NULL) of `what` into an IPAM_E* code and a
+ * message, and clear the result. `row` (or NULL) names the row a
+ * constraint is about. */
+static int fail(pgstore *s, PGresult *res, const char *what, const ipam_store_row *row)
+{
+	char msg[512], name[256];
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	pq_msg(msg, sizeof msg, primary ? primary : PQerrorMessage(s->conn));
+	char cons[64];
+	snprintf(cons, sizeof cons, "%s", constraint ? constraint : "");
+	char code[8];
+	snprintf(code, sizeof code, "%s", state ? state : "");
+	PQclear(res);
+
+	if (state_is_gone(code[0] ? code : NULL) || conn_lost(s)) {
+		if (s->tx != TX_NONE)
+			s->lost = 1;
+		if (s->tx != TX_NONE)
+			return ipam_store_error(IPAM_ECONFLICT,
+				"%s: %s: the connection to the server was lost (%s); the transaction was not committed",
+				s->name, what, msg);
+		return ipam_store_error(IPAM_EBACKEND, "%s: %s: the connection to the server was lost (%s)", s->name,
+			what, msg);
+	}
+	if (!strcmp(code, "40001") || !strcmp(code, "40P01"))
+		return ipam_store_error(IPAM_ECONFLICT, "%s: %s: %s (SQLSTATE %s); run the transaction again", s->name,
+			what, msg, code);
+	if (!strcmp(code, "23505")) {
+		if (row)
+			row_name(s, name, sizeof name, row);
+		else
+			snprintf(name, sizeof name, "a row");
+		if (strstr(cons, "_id"))
+			return ipam_store_error(IPAM_EEXISTS, "%s: its id is already used by another %s", name,
+				row ? kinds[row->kind].what : "row");
+		return ipam_store_error(IPAM_EEXISTS, "%s already exists", name);
+	}
+	if (!strcmp(code, "23503")) {
+		if (row)
+			row_name(s, name, sizeof name, row);
+		else
+			snprintf(name, sizeof name, "a row");
+		if (!strcmp(what, "delete"))
+			return ipam_store_error(IPAM_EINUSE, "%s is in use (other rows refer to it)", name);
+		return ipam_store_error(IPAM_EINVAL, "%s refers to a %s that does not exist", name,
+			row && row->kind == IPAM_STORE_SPACE ? "tenant" : "space or tenant");
+	}
+	if (!strncmp(code, "28", 2))
+		return ipam_store_error(IPAM_EAUTH, "%s: %s", s->name, msg);
+	if (!strcmp(code, "53100"))
+		return ipam_store_error(IPAM_EIO, "%s: %s: the server's disk is full (%s)", s->name, what, msg);
+	if (!strcmp(code, "22P02") || !strcmp(code, "22007") || !strcmp(code, "22023"))
+		return ipam_store_error(IPAM_EINVAL, "%s: %s: %s", s->name, what, msg);
+	if (code[0])
+		return ipam_store_error(IPAM_EBACKEND, "%s: %s: %s (SQLSTATE %s)", s->name, what, msg, code);
+	return ipam_store_error(IPAM_EBACKEND, "%s: %s: %s", s->name, what, msg);
+}
+
+/* ---- statements --------------------------------------------------------------- */
+
+/* Prepare statement `id` on this connection the first time it is used. */
+static int prepare(pgstore *s, int id)
+{
+	if (IPAM__LIKELY(s->prepared[id]))
+		return 0;
+	char nm[16];
+	snprintf(nm, sizeof nm, "ipam%d", id);
+	PGresult *r = PQprepare(s->conn, nm, sql_text[id], 0, NULL);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+		return fail(s, r, "prepare", NULL);
+	PQclear(r);
+	s->prepared[id] = 1;
+	return 0;
+}
+
+static int kid(unsigned kind, int op)
+{
+	return S_KIND0 + (int)(kind - 1) * K_N + op;
+}
+
+/* Run prepared statement `id`; *out receives the result when it has rows
+ * or a command status; failures are translated (the result cleared). */
+static int run(pgstore *s, int id, int n, const char *const *vals, PGresult **out, const char *what,
+               const ipam_store_row *row)
+{
+	*out = NULL;
+	if (s->lost)
+		return ipam_store_error(IPAM_ECONFLICT, "%s: %s: the connection was lost earlier in this transaction",
+			s->name, what);
+	int rc = prepare(s, id);
+	if (rc)
+		return rc;
+	char nm[16];
+	snprintf(nm, sizeof nm, "ipam%d", id);
+	PGresult *r = PQexecPrepared(s->conn, nm, n, vals, NULL, NULL, 0);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+		return fail(s, r, what, row);
+	*out = r;
+	return 0;
+}
+
+/* Static SQL without parameters (DDL, BEGIN); the last result is checked. */
+static int exec_simple(pgstore *s, const char *sql, PGresult **out, const char *what)
+{
+	if (out)
+		*out = NULL;
+	PGresult *r = PQexec(s->conn, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+		return fail(s, r, what, NULL);
+	if (out)
+		*out = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+/* ---- parameters and rows ---------------------------------------------------- */
+
+/* Text parameters of one row; `text` holds the formatted numbers. */
+typedef struct params {
+	const char *v[MAXF];
+	char text[MAXF][64];
+} params;
+
+static void put_u64(params *p, unsigned i, uint64_t v)
+{
+	snprintf(p->text[i], sizeof p->text[i], "%" PRIu64, v);
+	p->v[i] = p->text[i];
+}
+
+static void put_i64(params *p, unsigned i, int64_t v)
+{
+	snprintf(p->text[i], sizeof p->text[i], "%" PRId64, v);
+	p->v[i] = p->text[i];
+}
+
+static void put_uuid(params *p, unsigned i, const uint8_t id[16])
+{
+	ipam__uuid_format(p->text[i], id);
+	p->v[i] = p->text[i];
+}
+
+/* Parameters [0, to) of kinds[row->kind] for `row`. */
+static void row_params(params *p, const ipam_store_row *row, unsigned to, uint64_t rev)
+{
+	const kind_desc *k = &kinds[row->kind];
+	for (unsigned i = 0; i < to; i++) {
+		p->v[i] = NULL;
+		switch (k->f[i]) {
+		case F_NAME: p->v[i] = row->name; break;
+		case F_SPACE: put_uuid(p, i, row->space); break;
+		case F_PREFIX: {
+			char a[IPAM_ADDR_STRLEN];
+			addr_fmt(a, &row->addr);
+			snprintf(p->text[i], sizeof p->text[i], "%s/%u", a, row->len);
+			p->v[i] = p->text[i];
+			break;
+		}
+		case F_ADDR: addr_fmt(p->text[i], &row->addr); p->v[i] = p->text[i]; break;
+		case F_LAST: addr_fmt(p->text[i], &row->last); p->v[i] = p->text[i]; break;
+		case F_ID: put_uuid(p, i, row->id); break;
+		case F_CREATED: put_i64(p, i, row->created); break;
+		case F_REVISION: put_u64(p, i, rev); break;
+		case F_TENANT:
+			if (!zero16(row->tenant))
+				put_uuid(p, i, row->tenant);
+			break;
+		case F_STATUS: put_u64(p, i, row->status); break;
+		case F_POOL: put_u64(p, i, row->pool); break;
+		case F_PURPOSE: put_u64(p, i, row->purpose); break;
+		case F_MAC:
+			if (row->maclen && row->maclen <= 8) {
+				ipam__hex(p->text[i], row->mac, row->maclen);
+				p->v[i] = p->text[i];
+			}
+			break;
+		case F_DESC: p->v[i] = row->description; break;
+		case F_ATTRS: p->v[i] = row->attrs; break;
+		case F_VERSION: put_u64(p, i, row->version); break;
+		case F_UPDATED: put_i64(p, i, row->updated); break;
+		default: break;
+		}
+	}
+}
+
+static int parse_u64(const char *t, uint64_t *out)
+{
+	if (!t || !*t || *t == '-')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(t, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_i64(const char *t, int64_t *out)
+{
+	if (!t || !*t)
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(t, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_small(const char *t, uint8_t *out)
+{
+	uint64_t v;
+	if (parse_u64(t, &v) || v > 255)
+		return -1;
+	*out = (uint8_t)v;
+	return 0;
+}
+
+static int parse_addr(const char *t, ipam_addr *out)
+{
+	return t && ipam_addr_parse(out, t) == 0 ? 0 : -1;
+}
+
+/* Fill `row` (zeroed, kind set) from the columns of result row `i`
+ * starting at column `c0`. Strings point into the result. */
+static int read_row(pgstore *s, PGresult *r, int i, int c0, ipam_store_row *row)
+{
+	const kind_desc *k = &kinds[row->kind];
+	int bad = 0, c = c0;
+	for (unsigned f = 0; f < k->nfield; f++, c++) {
+		const char *t = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
+		switch (k->f[f]) {
+		case F_NAME: row->name = t; break;
+		case F_SPACE: bad |= !t || ipam__uuid_parse(row->space, t) != 0; break;
+		case F_PREFIX: {
+			bad |= parse_addr(t, &row->addr);
+			c++;
+			const char *l = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
+			bad |= parse_small(l, &row->len);
+			break;
+		}
+		case F_ADDR: bad |= parse_addr(t, &row->addr); break;
+		case F_LAST: bad |= parse_addr(t, &row->last); break;
+		case F_ID: bad |= !t || ipam__uuid_parse(row->id, t) != 0; break;
+		case F_CREATED: bad |= parse_i64(t, &row->created); break;
+		case F_REVISION: bad |= parse_u64(t, &row->revision); break;
+		case F_TENANT:
+			if (t)
+				bad |= ipam__uuid_parse(row->tenant, t) != 0;
+			break;
+		case F_STATUS: bad |= parse_small(t, &row->status); break;
+		case F_POOL: bad |= parse_small(t, &row->pool); break;
+		case F_PURPOSE: bad |= parse_small(t, &row->purpose); break;
+		case F_MAC:
+			if (t) {
+				size_t n = strlen(t) / 2;
+				if (n == 0 || n > 8 || strlen(t) != 2 * n || ipam__unhex(row->mac, n, t) != 0)
+					bad = 1;
+				else
+					row->maclen = (uint8_t)n;
+			}
+			break;
+		case F_DESC: row->description = t; break;
+		case F_ATTRS: row->attrs = t; break;
+		case F_VERSION: bad |= parse_u64(t, &row->version); break;
+		case F_UPDATED: bad |= parse_i64(t, &row->updated); break;
+		default: break;
+		}
+	}
+	if (bad)
+		return ipam_store_error(IPAM_EBACKEND, "%s: a %s row is damaged (a column does not parse)", s->name,
+			k->what);
+	return 0;
+}
+
+/* "address 10.0.0.5 in space \"blue\"": the row's kind and key, for messages. */
+static void row_name(pgstore *s, char *out, size_t size, const ipam_store_row *row)
+{
+	char a[IPAM_ADDR_STRLEN], b[IPAM_ADDR_STRLEN], space[80];
+	const char *what = kinds[row->kind].what;
+	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
+		snprintf(out, size, "%s \"%s\"", what, row->name ? row->name : "");
+		return;
+	}
+	char u[37];
+	ipam__uuid_format(u, row->space);
+	snprintf(space, sizeof space, "%s", u);
+	/* Only outside a failed transaction can the name be looked up. */
+	if (s->conn && PQtransactionStatus(s->conn) != PQTRANS_INERROR && !s->lost &&
+	    PQstatus(s->conn) == CONNECTION_OK && prepare(s, S_SPACE_NAME) == 0) {
+		const char *v[1] = { u };
+		char nm[16];
+		snprintf(nm, sizeof nm, "ipam%d", S_SPACE_NAME);
+		PGresult *r = PQexecPrepared(s->conn, nm, 1, v, NULL, NULL, 0);
+		if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			snprintf(space, sizeof space, "\"%s\"", PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	addr_fmt(a, &row->addr);
+	switch (row->kind) {
+	case IPAM_STORE_PREFIX:
+		snprintf(out, size, "prefix %s/%u in space %s", a, row->len, space);
+		break;
+	case IPAM_STORE_RANGE:
+		addr_fmt(b, &row->last);
+		snprintf(out, size, "range %s-%s in space %s", a, b, space);
+		break;
+	default:
+		snprintf(out, size, "address %s in space %s", a, space);
+		break;
+	}
+}
+
+static int check_key(const ipam_store_row *row)
+{
+	if (!row || row->kind < 1 || row->kind > IPAM_STORE_KIND_MAX)
+		return ipam_store_error(IPAM_EINVAL, "store: unknown row kind %u", row ? row->kind : 0);
+	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
+		if (!row->name)
+			return ipam_store_error(IPAM_EINVAL, "store: %s row without a name", kinds[row->kind].what);
+		return 0;
+	}
+	if (row->addr.family != IPAM_AF_INET && row->addr.family != IPAM_AF_INET6)
+		return ipam_store_error(IPAM_EINVAL, "store: %s row with address family %u (not 4 or 6)",
+			kinds[row->kind].what, row->addr.family);
+	if (row->kind == IPAM_STORE_RANGE && row->last.family != row->addr.family)
+		return ipam_store_error(IPAM_EINVAL, "store: a range whose ends are of two families");
+	if (row->kind == IPAM_STORE_PREFIX && row->len > (row->addr.family == IPAM_AF_INET ? 32 : 128))
+		return ipam_store_error(IPAM_EINVAL, "store: a prefix of length %u", row->len);
+	return 0;
+}
+
+/* ---- the catch-up cache ---------------------------------------------------- */
+
+static void row_free_strings(ipam_store_row *r)
+{
+	free((char *)r->name);
+	free((char *)r->description);
+	free((char *)r->attrs);
+	r->name = r->description = r->attrs = NULL;
+}
+
+static void cache_clear(pgstore *s)
+{
+	for (size_t i = 0; i < s->ncache; i++)
+		row_free_strings(&s->cache[i].row);
+	s->ncache = 0;
+}
+
+static int cache_cmp(const void *a, const void *b)
+{
+	const ipam_store_row *x = &((const cached_row *)a)->row, *y = &((const cached_row *)b)->row;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return ipam__store_key_cmp(x, y);
+}
+
+static cached_row *cache_find(pgstore *s, const ipam_store_row *key)
+{
+	if (!s->ncache)
+		return NULL;
+	cached_row k;
+	k.row = *key;
+	return bsearch(&k, s->cache, s->ncache, sizeof *s->cache, cache_cmp);
+}
+
+static int dup_str(const char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	char *d = strdup(src);
+	if (!d)
+		return ipam__enomem();
+	*dst = d;
+	return 0;
+}
+
+/* Add a key (absent) to the unsorted cache. */
+static int cache_add_key(pgstore *s, const ipam_store_row *key)
+{
+	if (s->ncache == s->ccache) {
+		size_t c = s->ccache ? s->ccache * 2 : 64;
+		cached_row *p = realloc(s->cache, c * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		s->cache = p;
+		s->ccache = c;
+	}
+	cached_row *e = &s->cache[s->ncache];
+	memset(e, 0, sizeof *e);
+	e->row.kind = key->kind;
+	memcpy(e->row.space, key->space, 16);
+	e->row.addr = key->addr;
+	e->row.last = key->last;
+	e->row.len = key->len;
+	if (dup_str(&e->row.name, key->name))
+		return IPAM_ENOMEM;
+	s->ncache++;
+	return 0;
+}
+
+/* Sort the cache and drop duplicate keys. */
+static void cache_seal(pgstore *s)
+{
+	if (!s->ncache)
+		return;
+	qsort(s->cache, s->ncache, sizeof *s->cache, cache_cmp);
+	size_t w = 1;
+	for (size_t i = 1; i < s->ncache; i++) {
+		if (cache_cmp(&s->cache[i], &s->cache[w - 1]) == 0)
+			row_free_strings(&s->cache[i].row);
+		else
+			s->cache[w++] = s->cache[i];
+	}
+	s->ncache = w;
+}
+
+/* Fill the cache entry of a fetched row (owned copies of the strings). */
+static int cache_fill(pgstore *s, const ipam_store_row *row)
+{
+	cached_row *e = cache_find(s, row);
+	if (!e)
+		return 0; /* not asked for */
+	const char *name = NULL, *desc = NULL, *attrs = NULL;
+	if (dup_str(&name, row->name) || dup_str(&desc, row->description) || dup_str(&attrs, row->attrs)) {
+		free((char *)name);
+		free((char *)desc);
+		return IPAM_ENOMEM;
+	}
+	row_free_strings(&e->row);
+	e->row = *row;
+	e->row.name = name;
+	e->row.description = desc;
+	e->row.attrs = attrs;
+	e->present = 1;
+	return 0;
+}
+
+/* ---- pending writes ------------------------------------------------------- */
+
+static void pending_clear(pgstore *s)
+{
+	for (size_t i = 0; i < s->nchg; i++)
+		free(s->chg[i].name);
+	s->nchg = 0;
+	for (size_t i = 0; i < s->naud; i++) {
+		ipam_store_audit *e = &s->aud[i].e;
+		free((char *)e->actor);
+		free((char *)e->action);
+		free((char *)e->object);
+		free((char *)e->before);
+		free((char *)e->after);
+	}
+	s->naud = 0;
+}
+
+static int change_add(pgstore *s, unsigned op, const ipam_store_row *row)
+{
+	if (s->nchg == s->cchg) {
+		size_t c = s->cchg ? s->cchg * 2 : 16;
+		pending_change *p = realloc(s->chg, c * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		s->chg = p;
+		s->cchg = c;
+	}
+	pending_change *c = &s->chg[s->nchg];
+	memset(c, 0, sizeof *c);
+	c->op = op;
+	c->kind = row->kind;
+	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
+		if (!(c->name = strdup(row->name)))
+			return ipam__enomem();
+	} else {
+		memcpy(c->space, row->space, 16);
+		c->addr = row->addr;
+		c->last = row->last;
+		c->len = row->len;
+	}
+	s->nchg++;
+	return 0;
+}
+
+/* ---- transactions ----------------------------------------------------------- */
+
+static void tx_reset(pgstore *s)
+{
+	s->tx = TX_NONE;
+	s->lost = 0;
+	s->tx_rev = 0;
+	s->tx_wrote = 0;
+	pending_clear(s);
+	cache_clear(s);
+}
+
+/* Connect again, trying until `deadline` (ms since the epoch). */
+static int reconnect(pgstore *s, int64_t deadline, const char *what)
+{
+	for (unsigned delay = 50;; delay = delay < 800 ? delay * 2 : 1000) {
+		PQreset(s->conn);
+		if (PQstatus(s->conn) == CONNECTION_OK) {
+			memset(s->prepared, 0, sizeof s->prepared);
+			s->reconnects++;
+			return 0;
+		}
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			char msg[512];
+			pq_msg(msg, sizeof msg, PQerrorMessage(s->conn));
+			return ipam_store_error(IPAM_EBACKEND, "%s: %s: cannot reach the server (%s)", s->name, what, msg);
+		}
+		sleep_ms(left < (int64_t)delay ? (unsigned)left : delay);
+	}
+}
+
+static const char begin_write[] =
+	"BEGIN ISOLATION LEVEL SERIALIZABLE;"
+	"SELECT revision, audit_seq, encode(audit_hash, 'hex') FROM ipam_head WHERE one = 1 FOR UPDATE";
+static const char begin_read[] =
+	"BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY;"
+	"SELECT revision, audit_seq, encode(audit_hash, 'hex') FROM ipam_head WHERE one = 1";
+
+static int pg_begin(ipam_store *st, int write)
+{
+	pgstore *s = P(st);
+	if (s->tx != TX_NONE)
+		return ipam_store_error(IPAM_EINVAL, "%s: a transaction is already open", s->name);
+	int64_t deadline = now_ms() + s->busy_ms;
+	for (;;) {
+		int rc = 0;
+		if (conn_lost(s) && (rc = reconnect(s, deadline, "begin")))
+			return rc;
+		PGresult *r = PQexec(s->conn, write ? begin_write : begin_read);
+		ExecStatusType rs = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (rs == PGRES_TUPLES_OK) {
+			uint64_t rev, seq;
+			if (PQntuples(r) != 1 || parse_u64(PQgetvalue(r, 0, 0), &rev) ||
+			    parse_u64(PQgetvalue(r, 0, 1), &seq) || strlen(PQgetvalue(r, 0, 2)) != 64 ||
+			    ipam__unhex(s->head_hash, 32, PQgetvalue(r, 0, 2))) {
+				PQclear(r);
+				PQclear(PQexec(s->conn, "ROLLBACK"));
+				return ipam_store_error(IPAM_EBACKEND, "%s: the table ipam_head is damaged", s->name);
+			}
+			PQclear(r);
+			tx_reset(s);
+			s->head_rev = rev;
+			s->head_seq = seq;
+			s->tx = write ? TX_WRITE : TX_READ;
+			if (write)
+				randombytes_buf(s->txid, sizeof s->txid);
+			return 0;
+		}
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		int busy = state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
+		int gone = state_is_gone(state) || conn_lost(s);
+		if ((busy || gone) && now_ms() < deadline) {
+			PQclear(r);
+			if (busy) {
+				/* Another writer committed while we waited for the head:
+				 * nothing was done yet; start again with a fresh snapshot. */
+				s->lock_waits++;
+				PQclear(PQexec(s->conn, "ROLLBACK"));
+			}
+			continue;
+		}
+		rc = fail(s, r, "begin", NULL);
+		if (!conn_lost(s))
+			PQclear(PQexec(s->conn, "ROLLBACK"));
+		if (busy)
+			return ipam_store_error(IPAM_ECONFLICT, "%s: begin: other writers held the database past the busy timeout (%u ms)",
+				s->name, s->busy_ms);
+		return rc;
+	}
+}
+
+static void pg_rollback(ipam_store *st)
+{
+	pgstore *s = P(st);
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(s->conn, "ROLLBACK"));
+	tx_reset(s);
+}
+
+/* After the connection broke with COMMIT in flight: did it commit? */
+static int commit_outcome(pgstore *s)
+{
+	char tid[37];
+	ipam__uuid_format(tid, s->txid);
+	int saved_tx = s->tx;
+	s->tx = TX_NONE; /* what follows runs outside the (gone) transaction */
+	s->lost = 0;
+	int rc = reconnect(s, now_ms() + s->busy_ms, "commit");
+	if (rc) {
+		s->tx = saved_tx;
+		return ipam_store_error(IPAM_EBACKEND,
+			"%s: the connection was lost during COMMIT and the server cannot be reached again: whether "
+			"transaction %s was committed is unknown", s->name, tid);
+	}
+	const char *v[1] = { tid };
+	PGresult *r;
+	if ((rc = run(s, S_COMMIT_FIND, 1, v, &r, "commit", NULL))) {
+		s->tx = saved_tx;
+		return ipam_store_error(IPAM_EBACKEND,
+			"%s: the connection was lost during COMMIT and checking the outcome failed: whether transaction "
+			"%s was committed is unknown", s->name, tid);
+	}
+	int found = PQntuples(r) == 1;
+	PQclear(r);
+	s->tx = saved_tx;
+	if (found)
+		return 0;
+	return ipam_store_error(IPAM_ECONFLICT,
+		"%s: the connection was lost during COMMIT; the transaction was not committed; run it again", s->name);
+}
+
+/* Send the pending rows, the commit marker, the head and COMMIT in one
+ * pipeline and read every result. */
+static int commit_write(pgstore *s)
+{
+	PGconn *c = s->conn;
+	char hash_hex[65];
+	uint8_t hash[32];
+	uint64_t seq = s->head_seq + s->naud;
+	if (s->naud)
+		memcpy(hash, s->aud[s->naud - 1].e.hash, 32);
+	else
+		memcpy(hash, s->head_hash, 32);
+	ipam__hex(hash_hex, hash, 32);
+
+	int rc;
+	for (int id = S_CHG_ADD1; id <= S_HEAD_SET; id++)
+		if ((rc = prepare(s, id)))
+			return rc;
+	if (!PQenterPipelineMode(c))
+		return fail(s, NULL, "commit", NULL);
+	int sent = 0, ok = 1;
+	ipam_buf sql = IPAM_BUF_INIT;
+	const char **vals = NULL;
+	char (*txt)[80] = NULL;
+	char nm[16];
+
+	/* the change feed: one statement per BATCH rows */
+	for (size_t i = 0; ok && i < s->nchg; i += BATCH) {
+		size_t n = s->nchg - i < BATCH ? s->nchg - i : BATCH;
+		sql.size = 0;
+		ok = ipam__buf_printf(&sql, "INSERT INTO ipam_changes (" CHG_COLS ") VALUES ") == 0;
+		vals = realloc(vals, n * 9 * sizeof *vals);
+		txt = realloc(txt, n * 9 * sizeof *txt);
+		if (!vals || !txt) {
+			ok = 0;
+			break;
+		}
+		for (size_t j = 0; ok && j < n; j++) {
+			const pending_change *pc = &s->chg[i + j];
+			size_t b = j * 9;
+			ok = ipam__buf_printf(&sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)", j ? ", " : "",
+				b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9) == 0;
+			for (int k = 0; k < 9; k++)
+				vals[b + k] = NULL;
+			snprintf(txt[b], 80, "%" PRIu64, s->tx_rev);
+			snprintf(txt[b + 1], 80, "%zu", i + j + 1);
+			snprintf(txt[b + 2], 80, "%u", pc->op);
+			snprintf(txt[b + 3], 80, "%u", pc->kind);
+			vals[b] = txt[b];
+			vals[b + 1] = txt[b + 1];
+			vals[b + 2] = txt[b + 2];
+			vals[b + 3] = txt[b + 3];
+			if (pc->name) {
+				vals[b + 4] = pc->name;
+			} else {
+				ipam__uuid_format(txt[b + 5], pc->space);
+				vals[b + 5] = txt[b + 5];
+				addr_fmt(txt[b + 6], &pc->addr);
+				if (pc->kind == IPAM_STORE_PREFIX) /* the network with its length, as in ipam_prefixes */
+					snprintf(txt[b + 6] + strlen(txt[b + 6]), 8, "/%u", pc->len);
+				vals[b + 6] = txt[b + 6];
+				if (pc->kind == IPAM_STORE_RANGE) {
+					addr_fmt(txt[b + 7], &pc->last);
+					vals[b + 7] = txt[b + 7];
+				}
+				if (pc->kind == IPAM_STORE_PREFIX) {
+					snprintf(txt[b + 8], 80, "%u", pc->len);
+					vals[b + 8] = txt[b + 8];
+				}
+			}
+		}
+		if (ok)
+			ok = PQsendQueryParams(c, sql.ptr, (int)(n * 9), NULL, vals, NULL, NULL, 0);
+		sent += ok;
+	}
+	/* the audit entries */
+	for (size_t i = 0; ok && i < s->naud; i += BATCH) {
+		size_t n = s->naud - i < BATCH ? s->naud - i : BATCH;
+		sql.size = 0;
+		ok = ipam__buf_printf(&sql, "INSERT INTO ipam_audit (" AUDIT_COLS ") VALUES ") == 0;
+		vals = realloc(vals, n * 9 * sizeof *vals);
+		txt = realloc(txt, n * 9 * sizeof *txt);
+		if (!vals || !txt) {
+			ok = 0;
+			break;
+		}
+		for (size_t j = 0; ok && j < n; j++) {
+			const ipam_store_audit *e = &s->aud[i + j].e;
+			size_t b = j * 9;
+			ok = ipam__buf_printf(&sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, decode($%zu, 'hex'),"
+				" decode($%zu, 'hex'))", j ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8,
+				b + 9) == 0;
+			snprintf(txt[b], 80, "%" PRIu64, e->seq);
+			snprintf(txt[b + 1], 80, "%" PRId64, e->time);
+			ipam__hex(txt[b + 7], e->prev, 32);
+			ipam__hex(txt[b + 8], e->hash, 32);
+			vals[b] = txt[b];
+			vals[b + 1] = txt[b + 1];
+			vals[b + 2] = e->actor;
+			vals[b + 3] = e->action;
+			vals[b + 4] = e->object;
+			vals[b + 5] = e->before;
+			vals[b + 6] = e->after;
+			vals[b + 7] = txt[b + 7];
+			vals[b + 8] = txt[b + 8];
+		}
+		if (ok)
+			ok = PQsendQueryParams(c, sql.ptr, (int)(n * 9), NULL, vals, NULL, NULL, 0);
+		sent += ok;
+	}
+	free(vals);
+	free(txt);
+	ipam_buf_dispose(&sql);
+
+	/* the commit marker and the head */
+	char tid[37], rev[24], now[24], seqt[24];
+	ipam__uuid_format(tid, s->txid);
+	uint64_t newrev = s->nchg ? s->tx_rev : s->head_rev;
+	snprintf(rev, sizeof rev, "%" PRIu64, newrev);
+	snprintf(now, sizeof now, "%" PRId64, ipam__now_us());
+	snprintf(seqt, sizeof seqt, "%" PRIu64, seq);
+	const char *cv[3] = { tid, s->nchg ? rev : NULL, now };
+	const char *hv[3] = { rev, seqt, hash_hex };
+	if (ok) {
+		snprintf(nm, sizeof nm, "ipam%d", S_COMMIT_ADD);
+		ok = PQsendQueryPrepared(c, nm, 3, cv, NULL, NULL, 0);
+		sent += ok;
+	}
+	if (ok && (s->nchg || s->naud)) {
+		snprintf(nm, sizeof nm, "ipam%d", S_HEAD_SET);
+		ok = PQsendQueryPrepared(c, nm, 3, hv, NULL, NULL, 0);
+		sent += ok;
+	}
+	if (ok) {
+		ok = PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+		sent += ok;
+	}
+	int synced = PQpipelineSync(c);
+
+	/* Read every result; the first failure is the one that counts. */
+	rc = 0;
+	int commit_failed_unknown = 0;
+	PGresult *first_bad = NULL;
+	for (int i = 0; i < sent && synced; i++) {
+		PGresult *r;
+		int got = 0;
+		while ((r = PQgetResult(c)) != NULL) {
+			got = 1;
+			ExecStatusType st = PQresultStatus(r);
+			if (st == PGRES_PIPELINE_ABORTED || st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+				PQclear(r);
+			} else if (!first_bad) {
+				first_bad = r;
+			} else {
+				PQclear(r);
+			}
+		}
+		if (!got && conn_lost(s)) {
+			commit_failed_unknown = 1;
+			break;
+		}
+	}
+	if (synced && !commit_failed_unknown) {
+		PGresult *r = PQgetResult(c); /* PGRES_PIPELINE_SYNC */
+		if (!r && conn_lost(s))
+			commit_failed_unknown = 1;
+		PQclear(r);
+	}
+	if (!conn_lost(s))
+		PQexitPipelineMode(c);
+	if (!ok || !synced || commit_failed_unknown || (first_bad && conn_lost(s))) {
+		PQclear(first_bad);
+		if (conn_lost(s) || commit_failed_unknown)
+			return commit_outcome(s);
+		rc = fail(s, NULL, "commit", NULL);
+		PQclear(PQexec(c, "ROLLBACK"));
+		return rc;
+	}
+	if (first_bad) {
+		rc = fail(s, first_bad, "commit", NULL);
+		if (PQtransactionStatus(c) != PQTRANS_IDLE)
+			PQclear(PQexec(c, "ROLLBACK"));
+		return rc;
+	}
+	return 0;
+}
+
+static int pg_commit(ipam_store *st)
+{
+	pgstore *s = P(st);
+	if (s->tx == TX_NONE)
+		return ipam_store_error(IPAM_EINVAL, "%s: commit without a transaction", s->name);
+	int rc;
+	if (s->lost) {
+		rc = ipam_store_error(IPAM_ECONFLICT, "%s: commit: the connection was lost during the transaction; "
+			"nothing was committed", s->name);
+	} else if (s->tx == TX_WRITE && (s->tx_wrote || s->nchg || s->naud)) {
+		rc = commit_write(s);
+	} else {
+		rc = exec_simple(s, "COMMIT", NULL, "commit");
+		if (rc && !conn_lost(s))
+			PQclear(PQexec(s->conn, "ROLLBACK"));
+	}
+	tx_reset(s);
+	return rc;
+}
+
+static int need_tx(pgstore *s, int write, const char *what)
+{
+	if (IPAM__UNLIKELY(s->tx == TX_NONE))
+		return ipam_store_error(IPAM_EINVAL, "%s: %s outside a transaction", s->name, what);
+	if (IPAM__UNLIKELY(write && s->tx != TX_WRITE))
+		return ipam_store_error(IPAM_EINVAL, "%s: %s in a read-only transaction", s->name, what);
+	return 0;
+}
+
+/* ---- rows ------------------------------------------------------------------- */
+
+static int pg_get(ipam_store *st, ipam_store_row *row);
+
+static int pg_put(ipam_store *st, const ipam_store_row *row, unsigned int flags)
+{
+	pgstore *s = P(st);
+	int rc;
+	if ((rc = check_key(row)) || (rc = need_tx(s, 1, "put")))
+		return rc;
+	if (!s->tx_rev)
+		s->tx_rev = s->head_rev + 1;
+	cache_clear(s);
+	const kind_desc *k = &kinds[row->kind];
+	params p;
+	row_params(&p, row, k->nfield, s->tx_rev);
+	PGresult *r;
+	int is_new = (flags & IPAM_STORE_PUT_NEW) != 0;
+	rc = run(s, kid(row->kind, is_new ? K_INS : K_UPS), (int)k->nfield, p.v, &r, "put", row);
+	if (rc)
+		return rc;
+	/* A refused insert (ON CONFLICT DO NOTHING) leaves the transaction usable. */
+	const char *n = PQcmdTuples(r);
+	int none = is_new && (!n || !strcmp(n, "0"));
+	PQclear(r);
+	if (none) {
+		char name[256];
+		row_name(s, name, sizeof name, row);
+		ipam_store_row other = *row;
+		if (pg_get(st, &other) == IPAM_ENOTFOUND)
+			return ipam_store_error(IPAM_EEXISTS, "%s: its id is already used by another %s", name, k->what);
+		return ipam_store_error(IPAM_EEXISTS, "%s already exists", name);
+	}
+	s->tx_wrote = 1;
+	return change_add(s, IPAM_STORE_PUT, row);
+}
+
+/* Run key statement `op` (delete, bump); IPAM_ENOTFOUND when no row matched. */
+static int by_key(pgstore *s, const ipam_store_row *key, int op, const char *what)
+{
+	params p;
+	row_params(&p, key, kinds[key->kind].nkey, 0);
+	PGresult *r;
+	int rc = run(s, kid(key->kind, op), (int)kinds[key->kind].nkey, p.v, &r, what, key);
+	if (rc)
+		return rc;
+	const char *n = PQcmdTuples(r);
+	int none = !n || !strcmp(n, "0");
+	PQclear(r);
+	s->tx_wrote = 1;
+	if (none) {
+		char name[256];
+		row_name(s, name, sizeof name, key);
+		return ipam_store_error(IPAM_ENOTFOUND, "%s not found", name);
+	}
+	return 0;
+}
+
+static int pg_del(ipam_store *st, const ipam_store_row *key)
+{
+	pgstore *s = P(st);
+	int rc;
+	if ((rc = check_key(key)) || (rc = need_tx(s, 1, "delete")))
+		return rc;
+	cache_clear(s);
+	uint64_t keep = s->tx_rev;
+	if (!s->tx_rev)
+		s->tx_rev = s->head_rev + 1;
+	if ((rc = by_key(s, key, K_DEL, "delete"))) {
+		if (rc == IPAM_ENOTFOUND && !s->nchg)
+			s->tx_rev = keep; /* no change after all */
+		return rc;
+	}
+	return change_add(s, IPAM_STORE_DEL, key);
+}
+
+static int pg_bump(ipam_store *st, const ipam_store_row *key)
+{
+	pgstore *s = P(st);
+	int rc;
+	if ((rc = check_key(key)) || (rc = need_tx(s, 1, "bump")))
+		return rc;
+	cache_clear(s);
+	return by_key(s, key, K_BUMP, "bump");
+}
+
+/* Copy the strings of `r` into the store's buffer and hand it out. */
+static int hand_out(pgstore *s, ipam_store_row *row, ipam_store_row *r)
+{
+	const char **strs[3] = { &r->name, &r->description, &r->attrs };
+	size_t need = 0;
+	for (int i = 0; i < 3; i++)
+		if (*strs[i])
+			need += strlen(*strs[i]) + 1;
+	char *old = NULL;
+	if (need > s->bufcap) {
+		size_t cap = s->bufcap ? s->bufcap : 256;
+		while (cap < need)
+			cap *= 2;
+		char *nb = malloc(cap);
+		if (!nb)
+			return ipam__enomem();
+		old = s->buf;
+		s->buf = nb;
+		s->bufcap = cap;
+	}
+	char *p = s->buf;
+	for (int i = 0; i < 3; i++) {
+		if (*strs[i]) {
+			size_t n = strlen(*strs[i]) + 1;
+			memmove(p, *strs[i], n);
+			*strs[i] = p;
+			p += n;
+		}
+	}
+	free(old);
+	*row = *r;
+	return 0;
+}
+
+static int pg_get(ipam_store *st, ipam_store_row *row)
+{
+	pgstore *s = P(st);
+	int rc;
+	if ((rc = check_key(row)) || (rc = need_tx(s, 0, "get")))
+		return rc;
+	char name[256];
+	cached_row *c = cache_find(s, row);
+	if (c) {
+		if (!c->present) {
+			row_name(s, name, sizeof name, row);
+			return ipam_store_error(IPAM_ENOTFOUND, "%s not found", name);
+		}
+		ipam_store_row r = c->row;
+		return hand_out(s, row, &r);
+	}
+	params p;
+	row_params(&p, row, kinds[row->kind].nkey, 0);
+	PGresult *r;
+	if ((rc = run(s, kid(row->kind, K_GET), (int)kinds[row->kind].nkey, p.v, &r, "get", row)))
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		row_name(s, name, sizeof name, row);
+		return ipam_store_error(IPAM_ENOTFOUND, "%s not found", name);
+	}
+	ipam_store_row got;
+	memset(&got, 0, sizeof got);
+	got.kind = row->kind;
+	rc = read_row(s, r, 0, 0, &got);
+	if (!rc)
+		rc = hand_out(s, row, &got);
+	PQclear(r);
+	return rc;
+}
+
+/* Keyset pages of one kind in key order; cb per row. The callback may
+ * call the store, so each page is read whole before its callbacks run. */
+static int pg_scan(ipam_store *st, unsigned int kind, ipam_store_row_cb cb, void *ctx)
+{
+	pgstore *s = P(st);
+	int rc;
+	if (kind < 1 || kind > IPAM_STORE_KIND_MAX)
+		return ipam_store_error(IPAM_EINVAL, "store: unknown row kind %u", kind);
+	if ((rc = need_tx(s, 0, "scan")))
+		return rc;
+	const kind_desc *k = &kinds[kind];
+	params last;
+	char *lastname = NULL; /* tenant, space: the key is a name of any length */
+	for (int page = 0;; page++) {
+		PGresult *r;
+		rc = page ? run(s, kid(kind, K_SCAN), (int)k->nkey, last.v, &r, "scan", NULL)
+		          : run(s, kid(kind, K_SCAN0), 0, NULL, &r, "scan", NULL);
+		if (rc)
+			break;
+		int n = PQntuples(r);
+		for (int i = 0; i < n && !rc; i++) {
+			ipam_store_row row;
+			memset(&row, 0, sizeof row);
+			row.kind = kind;
+			if ((rc = read_row(s, r, i, 0, &row)))
+				break;
+			if (i == n - 1) {
+				row_params(&last, &row, k->nkey, 0);
+				if (row.name && k->f[0] == F_NAME) {
+					free(lastname);
+					if (!(lastname = strdup(row.name))) {
+						rc = ipam__enomem();
+						break;
+					}
+					last.v[0] = lastname;
+				}
+			}
+			rc = cb(ctx, &row);
+		}
+		PQclear(r);
+		if (rc || n < PAGE)
+			break;
+	}
+	free(lastname);
+	return rc;
+}
+
+/* ---- revision and the change feed ------------------------------------------- */
+
+static int pg_revision(ipam_store *st, uint64_t *out)
+{
+	pgstore *s = P(st);
+	if (s->tx != TX_NONE) {
+		*out = s->head_rev;
+		return 0;
+	}
+	int64_t deadline = now_ms() + s->busy_ms;
+	for (;;) {
+		int rc = 0;
+		if (conn_lost(s) && (rc = reconnect(s, deadline, "revision")))
+			return rc;
+		PGresult *r;
+		rc = run(s, S_HEAD_REV, 0, NULL, &r, "revision", NULL);
+		if (rc) {
+			if (conn_lost(s) && now_ms() < deadline)
+				continue;
+			return rc;
+		}
+		uint64_t v;
+		int bad = PQntuples(r) != 1 || parse_u64(PQgetvalue(r, 0, 0), &v);
+		PQclear(r);
+		if (bad)
+			return ipam_store_error(IPAM_EBACKEND, "%s: the table ipam_head is damaged", s->name);
+		*out = v;
+		return 0;
+	}
+}
+
+typedef struct feed_item {
+	ipam_store_change c; /* key strings owned */
+} feed_item;
+
+static void feed_free(feed_item *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)v[i].c.key.name);
+	free(v);
+}
+
+/* The rows named by PUT changes of `kind` in (since, upto], into the cache. */
+static int prefetch(pgstore *s, unsigned kind, uint64_t since, uint64_t upto)
+{
+	static const char *const join[IPAM_STORE_KIND_MAX + 1] = {
+		[IPAM_STORE_TENANT] = "SELECT DISTINCT " TENANT_SEL " FROM ipam_tenants t WHERE t.name IN"
+			" (SELECT c.name FROM ipam_changes c WHERE c.revision > $1 AND c.revision <= $2 AND c.kind = 1"
+			" AND c.op = 1)",
+		[IPAM_STORE_SPACE] = "SELECT DISTINCT " SPACE_SEL " FROM ipam_spaces t WHERE t.name IN"
+			" (SELECT c.name FROM ipam_changes c WHERE c.revision > $1 AND c.revision <= $2 AND c.kind = 2"
+			" AND c.op = 1)",
+		[IPAM_STORE_PREFIX] = "SELECT " PREFIX_SEL " FROM ipam_prefixes t WHERE (t.space, t.prefix) IN"
+			" (SELECT c.space, c.addr FROM ipam_changes c WHERE c.revision > $1"
+			" AND c.revision <= $2 AND c.kind = 3 AND c.op = 1)",
+		[IPAM_STORE_RANGE] = "SELECT " RANGE_SEL " FROM ipam_ranges t WHERE (t.space, t.addr, t.last) IN"
+			" (SELECT c.space, c.addr, c.last FROM ipam_changes c WHERE c.revision > $1 AND c.revision <= $2"
+			" AND c.kind = 4 AND c.op = 1)",
+		[IPAM_STORE_ADDRESS] = "SELECT " ADDRESS_SEL " FROM ipam_addresses t WHERE (t.space, t.addr) IN"
+			" (SELECT c.space, c.addr FROM ipam_changes c WHERE c.revision > $1 AND c.revision <= $2"
+			" AND c.kind = 5 AND c.op = 1)",
+	};
+	char a[24], b[24];
+	snprintf(a, sizeof a, "%" PRIu64, since);
+	snprintf(b, sizeof b, "%" PRIu64, upto);
+	const char *v[2] = { a, b };
+	PGresult *r = PQexecParams(s->conn, join[kind], 2, NULL, v, NULL, NULL, 0);
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK)
+		return fail(s, r, "changes", NULL);
+	int rc = 0, n = PQntuples(r);
+	for (int i = 0; i < n && !rc; i++) {
+		ipam_store_row row;
+		memset(&row, 0, sizeof row);
+		row.kind = kind;
+		if (!(rc = read_row(s, r, i, 0, &row)))
+			rc = cache_fill(s, &row);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_changes(ipam_store *st, uint64_t since, ipam_store_change_cb cb, void *ctx)
+{
+	pgstore *s = P(st);
+	int rc;
+	if ((rc = need_tx(s, 0, "changes")))
+		return rc;
+	uint64_t upto = s->head_rev;
+	if (since >= upto)
+		return 0;
+	/* Read the whole feed first: the callback may call the store. */
+	feed_item *v = NULL;
+	size_t nv = 0, cv = 0;
+	/* (revision, n) > (since, max): everything after revision `since` */
+	uint64_t after_rev = since, after_n = 2147483647;
+	char t1[24], t2[24], t3[24];
+	for (;;) {
+		snprintf(t1, sizeof t1, "%" PRIu64, after_rev);
+		snprintf(t2, sizeof t2, "%" PRIu64, after_n);
+		snprintf(t3, sizeof t3, "%" PRIu64, upto);
+		const char *pv[3] = { t1, t2, t3 };
+		PGresult *r;
+		if ((rc = run(s, S_CHG_SCAN, 3, pv, &r, "changes", NULL))) {
+			feed_free(v, nv);
+			return rc;
+		}
+		int n = PQntuples(r);
+		for (int i = 0; i < n && !rc; i++) {
+			if (nv == cv) {
+				size_t c = cv ? cv * 2 : 64;
+				feed_item *p = realloc(v, c * sizeof *p);
+				if (!p) {
+					rc = ipam__enomem();
+					break;
+				}
+				v = p;
+				cv = c;
+			}
+			feed_item *f = &v[nv];
+			memset(f, 0, sizeof *f);
+			uint64_t nn, op, kind;
+			int bad = parse_u64(PQgetvalue(r, i, 0), &f->c.revision) || parse_u64(PQgetvalue(r, i, 1), &nn) ||
+			          parse_u64(PQgetvalue(r, i, 2), &op) || parse_u64(PQgetvalue(r, i, 3), &kind) ||
+			          kind < 1 || kind > IPAM_STORE_KIND_MAX || (op != IPAM_STORE_PUT && op != IPAM_STORE_DEL);
+			if (!bad) {
+				f->c.op = (unsigned)op;
+				f->c.key.kind = (unsigned)kind;
+				if (kind == IPAM_STORE_TENANT || kind == IPAM_STORE_SPACE) {
+					bad = PQgetisnull(r, i, 4);
+					if (!bad && !(f->c.key.name = strdup(PQgetvalue(r, i, 4))))
+						rc = ipam__enomem();
+				} else {
+					bad = PQgetisnull(r, i, 5) || ipam__uuid_parse(f->c.key.space, PQgetvalue(r, i, 5)) ||
+					      parse_addr(PQgetvalue(r, i, 6), &f->c.key.addr);
+					if (!bad && kind == IPAM_STORE_RANGE)
+						bad = parse_addr(PQgetvalue(r, i, 7), &f->c.key.last);
+					if (!bad && kind == IPAM_STORE_PREFIX)
+						bad = parse_small(PQgetvalue(r, i, 8), &f->c.key.len);
+				}
+			}
+			if (bad && !rc)
+				rc = ipam_store_error(IPAM_EBACKEND, "%s: a change row is damaged", s->name);
+			if (!rc) {
+				nv++;
+				after_rev = f->c.revision;
+				after_n = nn;
+			} else {
+				free((char *)f->c.key.name);
+			}
+		}
+		PQclear(r);
+		if (rc) {
+			feed_free(v, nv);
+			return rc;
+		}
+		if (n < PAGE)
+			break;
+	}
+	/* The rows the PUT changes name, per kind, for the get calls that follow. */
+	cache_clear(s);
+	unsigned seen = 0;
+	for (size_t i = 0; i < nv && !rc; i++) {
+		if (v[i].c.op == IPAM_STORE_PUT) {
+			seen |= 1u << v[i].c.key.kind;
+			rc = cache_add_key(s, &v[i].c.key);
+		}
+	}
+	cache_seal(s);
+	for (unsigned k = 1; k <= IPAM_STORE_KIND_MAX && !rc; k++)
+		if (seen & (1u << k))
+			rc = prefetch(s, k, since, upto);
+	if (rc)
+		cache_clear(s);
+	for (size_t i = 0; i < nv && !rc; i++)
+		rc = cb(ctx, &v[i].c);
+	feed_free(v, nv);
+	return rc;
+}
+
+/* ---- audit ------------------------------------------------------------------- */
+
+static int pg_audit_head(ipam_store *st, uint64_t *seq, uint8_t hash[32])
+{
+	pgstore *s = P(st);
+	int rc;
+	if ((rc = need_tx(s, 0, "audit_head")))
+		return rc;
+	if (s->naud) {
+		*seq = s->aud[s->naud - 1].e.seq;
+		if (hash)
+			memcpy(hash, s->aud[s->naud - 1].e.hash, 32);
+	} else {
+		*seq = s->head_seq;
+		if (hash)
+			memcpy(hash, s->head_hash, 32);
+	}
+	return 0;
+}
+
+static int pg_audit_append(ipam_store *st, const ipam_store_audit *e)
+{
+	pgstore *s = P(st);
+	int rc;
+	if ((rc = need_tx(s, 1, "audit_append")))
+		return rc;
+	uint64_t seq = s->head_seq + s->naud + 1;
+	if (e->seq != 0 && e->seq != seq)
+		return ipam_store_error(IPAM_EINVAL, "%s: audit entry %" PRIu64 " does not follow the head %" PRIu64,
+			s->name, e->seq, seq - 1);
+	if (s->naud == s->caud) {
+		size_t c = s->caud ? s->caud * 2 : 16;
+		pending_audit *p = realloc(s->aud, c * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		s->aud = p;
+		s->caud = c;
+	}
+	ipam_store_audit *d = &s->aud[s->naud].e;
+	*d = *e;
+	d->seq = seq;
+	d->actor = d->action = d->object = d->before = d->after = NULL;
+	if (dup_str(&d->actor, e->actor) || dup_str(&d->action, e->action) || dup_str(&d->object, e->object) ||
+	    dup_str(&d->before, e->before) || dup_str(&d->after, e->after)) {
+		free((char *)d->actor);
+		free((char *)d->action);
+		free((char *)d->object);
+		free((char *)d->before);
+		return IPAM_ENOMEM;
+	}
+	s->naud++;
+	return 0;
+}
+
+static int pg_audit_scan(ipam_store *st, uint64_t from, ipam_store_audit_cb cb, void *ctx)
+{
+	pgstore *s = P(st);
+	int rc;
+	if ((rc = need_tx(s, 0, "audit_scan")))
+		return rc;
+	uint64_t next = from;
+	for (;;) {
+		char t[24];
+		snprintf(t, sizeof t, "%" PRIu64, next);
+		const char *v[1] = { t };
+		PGresult *r;
+		if ((rc = run(s, S_AUDIT_SCAN, 1, v, &r, "audit scan", NULL)))
+			return rc;
+		int n = PQntuples(r);
+		for (int i = 0; i < n && !rc; i++) {
+			ipam_store_audit a;
+			memset(&a, 0, sizeof a);
+			int bad = parse_u64(PQgetvalue(r, i, 0), &a.seq) || parse_i64(PQgetvalue(r, i, 1), &a.time) ||
+			          strlen(PQgetvalue(r, i, 7)) != 64 || strlen(PQgetvalue(r, i, 8)) != 64 ||
+			          ipam__unhex(a.prev, 32, PQgetvalue(r, i, 7)) || ipam__unhex(a.hash, 32, PQgetvalue(r, i, 8));
+			const char **strs[5] = { &a.actor, &a.action, &a.object, &a.before, &a.after };
+			for (int j = 0; j < 5; j++)
+				*strs[j] = PQgetisnull(r, i, 2 + j) ? NULL : PQgetvalue(r, i, 2 + j);
+			if (bad) {
+				rc = ipam_store_error(IPAM_EBACKEND, "%s: an audit entry is damaged", s->name);
+				break;
+			}
+			next = a.seq + 1;
+			rc = cb(ctx, &a);
+		}
+		PQclear(r);
+		if (rc || n < PAGE)
+			break;
+	}
+	/* This transaction's own entries, not sent yet. */
+	for (size_t i = 0; i < s->naud && !rc; i++)
+		if (s->aud[i].e.seq >= from)
+			rc = cb(ctx, &s->aud[i].e);
+	return rc;
+}
+
+/* ---- meta -------------------------------------------------------------------- */
+
+static int pg_meta_get(ipam_store *st, const char *name, char **value)
+{
+	pgstore *s = P(st);
+	int rc;
+	*value = NULL;
+	if (!name)
+		return ipam_store_error(IPAM_EINVAL, "store: meta_get without a name");
+	if ((rc = need_tx(s, 0, "meta_get")))
+		return rc;
+	const char *v[1] = { name };
+	PGresult *r;
+	if ((rc = run(s, S_META_GET, 1, v, &r, "meta_get", NULL)))
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = ipam_store_error(IPAM_ENOTFOUND, "%s: no metadata named \"%s\"", s->name, name);
+	else if (!(*value = strdup(PQgetvalue(r, 0, 0))))
+		rc = ipam__enomem();
+	PQclear(r);
+	return rc;
+}
+
+static int pg_meta_put(ipam_store *st, const char *name, const char *value)
+{
+	pgstore *s = P(st);
+	int rc;
+	if (!name)
+		return ipam_store_error(IPAM_EINVAL, "store: meta_put without a name");
+	if (!strcmp(name, "schema_version"))
+		return ipam_store_error(IPAM_EINVAL, "%s: metadata \"%s\" belongs to the store", s->name, name);
+	if ((rc = need_tx(s, 1, "meta_put")))
+		return rc;
+	const char *v[2] = { name, value };
+	PGresult *r;
+	if ((rc = run(s, value ? S_META_SET : S_META_DEL, value ? 2 : 1, v, &r, "meta_put", NULL)))
+		return rc;
+	PQclear(r);
+	s->tx_wrote = 1;
+	return 0;
+}
+
+/* ---- integrity ---------------------------------------------------------------- */
+
+/* The head agrees with the tables it summarizes. */
+static int pg_check(ipam_store *st)
+{
+	pgstore *s = P(st);
+	if (s->tx != TX_NONE)
+		return ipam_store_error(IPAM_EINVAL, "%s: check inside a transaction", s->name);
+	int rc = pg_begin(st, 0);
+	if (rc)
+		return rc;
+	PGresult *r;
+	rc = exec_simple(s,
+		"SELECT h.revision, (SELECT coalesce(max(revision), 0) FROM ipam_changes),"
+		" h.audit_seq, (SELECT coalesce(max(seq), 0) FROM ipam_audit), (SELECT count(*) FROM ipam_audit),"
+		" encode(h.audit_hash, 'hex'), (SELECT encode(hash, 'hex') FROM ipam_audit ORDER BY seq DESC LIMIT 1)"
+		" FROM ipam_head h WHERE h.one = 1", &r, "check");
+	if (rc) {
+		pg_rollback(st);
+		return rc;
+	}
+	uint64_t v[5];
+	int bad = PQntuples(r) != 1;
+	for (int i = 0; !bad && i < 5; i++)
+		bad = parse_u64(PQgetvalue(r, 0, i), &v[i]);
+	if (bad)
+		rc = ipam_store_error(IPAM_EBACKEND, "%s: check: the table ipam_head is damaged", s->name);
+	else if (v[0] != v[1])
+		rc = ipam_store_error(IPAM_EBACKEND, "%s: check: the head says revision %" PRIu64 " but the change feed "
+			"ends at %" PRIu64, s->name, v[0], v[1]);
+	else if (v[2] != v[3] || v[3] != v[4])
+		rc = ipam_store_error(IPAM_EBACKEND, "%s: check: the head says audit entry %" PRIu64 " but the audit "
+			"table holds %" PRIu64 " entries ending at %" PRIu64, s->name, v[2], v[4], v[3]);
+	else if (v[2] && strcmp(PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6)) != 0)
+		rc = ipam_store_error(IPAM_EBACKEND, "%s: check: the head's audit hash is not that of entry %" PRIu64,
+			s->name, v[2]);
+	PQclear(r);
+	pg_rollback(st);
+	return rc;
+}
+
+static void pg_free(ipam_store *st)
+{
+	pgstore *s = P(st);
+	if (!s)
+		return;
+	if (s->tx != TX_NONE)
+		pg_rollback(st);
+	if (s->conn)
+		PQfinish(s->conn);
+	if (s->conninfo) {
+		sodium_memzero(s->conninfo, strlen(s->conninfo));
+		free(s->conninfo);
+	}
+	pending_clear(s);
+	free(s->chg);
+	free(s->aud);
+	cache_clear(s);
+	free(s->cache);
+	free(s->buf);
+	free(s->name);
+	free(s);
+}
+
+/* ---- opening ------------------------------------------------------------------ */
+
+/* "postgresql://user@host:port/db" without a password, from what libpq
+ * parsed (or a generic name when it cannot parse it). */
+static char *display_name(const char *conninfo)
+{
+	char *err = NULL;
+	PQconninfoOption *o = PQconninfoParse(conninfo, &err);
+	if (err)
+		PQfreemem(err);
+	const char *user = NULL, *host = NULL, *port = NULL, *db = NULL, *addr = NULL;
+	for (PQconninfoOption *p = o; p && p->keyword; p++) {
+		if (!p->val || !*p->val)
+			continue;
+		if (!strcmp(p->keyword, "user"))
+			user = p->val;
+		else if (!strcmp(p->keyword, "host"))
+			host = p->val;
+		else if (!strcmp(p->keyword, "hostaddr"))
+			addr = p->val;
+		else if (!strcmp(p->keyword, "port"))
+			port = p->val;
+		else if (!strcmp(p->keyword, "dbname"))
+			db = p->val;
+	}
+	char buf[600];
+	snprintf(buf, sizeof buf, "postgresql://%.64s%s%.128s%s%.32s/%.128s", user ? user : "", user ? "@" : "",
+		host ? host : addr ? addr : "", port ? ":" : "", port ? port : "", db ? db : "");
+	if (o)
+		PQconninfoFree(o);
+	return strdup(buf);
+}
+
+/* A library prints nothing: the server's notices (e.g. "relation already
+ * exists, skipping") are dropped. */
+static void no_notices(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static int connect_first(pgstore *s)
+{
+	/* Our defaults first; whatever the caller's string says wins. */
+	const char *const keys[] = { "application_name", "connect_timeout", "dbname", NULL };
+	const char *const vals[] = { "libipam", "10", s->conninfo, NULL };
+	s->conn = PQconnectdbParams(keys, vals, 1);
+	if (!s->conn)
+		return ipam__enomem();
+	PQsetNoticeProcessor(s->conn, no_notices, NULL);
+	if (PQstatus(s->conn) == CONNECTION_OK)
+		return 0;
+	char msg[512];
+	pq_msg(msg, sizeof msg, PQerrorMessage(s->conn));
+	if (strstr(msg, "password authentication failed") || strstr(msg, "no password supplied") ||
+	    strstr(msg, "authentication failed") || strstr(msg, "certificate"))
+		return ipam_store_error(IPAM_EAUTH, "%s: %s", s->name, msg);
+	if (strstr(msg, "does not exist") && strstr(msg, "database"))
+		return ipam_store_error(IPAM_ENOTFOUND, "%s: %s", s->name, msg);
+	return ipam_store_error(IPAM_EBACKEND, "%s: cannot connect: %s", s->name, msg);
+}
+
+/* The schema version, or 0 when there are no libipam tables. */
+static int schema_version(pgstore *s, uint64_t *out)
+{
+	*out = 0;
+	PGresult *r = PQexec(s->conn, "SELECT value FROM ipam_meta WHERE name = 'schema_version'");
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK) {
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		if (state && !strcmp(state, "42P01")) { /* undefined_table */
+			PQclear(r);
+			return 0;
+		}
+		return fail(s, r, "read the schema version", NULL);
+	}
+	int rc = 0;
+	if (PQntuples(r) != 1 || parse_u64(PQgetvalue(r, 0, 0), out) || *out == 0)
+		rc = ipam_store_error(IPAM_EINVAL, "%s: the table ipam_meta exists but holds no valid schema_version: "
+			"this database is not libipam's", s->name);
+	PQclear(r);
+	return rc;
+}
+
+/* Create or migrate the schema in SERIALIZABLE transactions; processes
+ * racing to create it: one wins, the others see its tables and go on. */
+static int migrate(pgstore *s, unsigned flags)
+{
+	int create = (flags & IPAM_OPEN_CREATE) != 0, excl = create && (flags & IPAM_OPEN_EXCL);
+	int64_t deadline = now_ms() + s->busy_ms;
+	for (int first = 1;; first = 0) {
+		uint64_t v;
+		int rc = schema_version(s, &v);
+		if (rc)
+			return rc;
+		if (v > SCHEMA_LATEST)
+			return ipam_store_error(IPAM_EINVAL, "%s: schema version %" PRIu64 " was written by a newer libipam "
+				"(this one knows up to %d)", s->name, v, SCHEMA_LATEST);
+		if (v == 0 && !create)
+			return ipam_store_error(IPAM_ENOTFOUND, "%s: no libipam tables in this database (create them with "
+				"ipamctl init, or open with IPAM_OPEN_CREATE)", s->name);
+		if (v != 0 && excl && first)
+			return ipam_store_error(IPAM_EEXISTS, "%s: the database already holds libipam tables", s->name);
+		if (v == SCHEMA_LATEST)
+			return 0;
+		rc = exec_simple(s, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, "migrate");
+		if (!rc) {
+			/* Under the lock of the table we read: a second migrator waits, then fails and retries. */
+			rc = exec_simple(s, migrations[v], NULL, "create the schema");
+			if (!rc && v > 0) {
+				char sql[128];
+				snprintf(sql, sizeof sql, "UPDATE ipam_meta SET value = '%" PRIu64 "' WHERE name = 'schema_version'",
+					v + 1);
+				rc = exec_simple(s, sql, NULL, "migrate");
+			}
+			if (!rc)
+				rc = exec_simple(s, "COMMIT", NULL, "create the schema");
+		}
+		if (!rc)
+			continue;
+		if (!conn_lost(s))
+			PQclear(PQexec(s->conn, "ROLLBACK"));
+		/* A concurrent creator: duplicate objects or a serialization failure. */
+		if ((rc == IPAM_ECONFLICT || rc == IPAM_EEXISTS || rc == IPAM_EBACKEND) && now_ms() < deadline &&
+		    !conn_lost(s)) {
+			sleep_ms(20);
+			continue;
+		}
+		return rc;
+	}
+}
+
+int ipam__store_postgres_open(ipam_store **out, const ipam__store_args *args)
+{
+	*out = NULL;
+	pgstore *s = calloc(1, sizeof *s);
+	if (!s)
+		return ipam__enomem();
+	s->base.version = IPAM_STORE_VERSION;
+	s->base.scheme = "postgresql";
+	s->base.begin = pg_begin;
+	s->base.commit = pg_commit;
+	s->base.rollback = pg_rollback;
+	s->base.put = pg_put;
+	s->base.del = pg_del;
+	s->base.get = pg_get;
+	s->base.scan = pg_scan;
+	s->base.bump = pg_bump;
+	s->base.revision = pg_revision;
+	s->base.changes = pg_changes;
+	s->base.audit_head = pg_audit_head;
+	s->base.audit_append = pg_audit_append;
+	s->base.audit_scan = pg_audit_scan;
+	s->base.meta_get = pg_meta_get;
+	s->base.meta_put = pg_meta_put;
+	s->base.free = pg_free;
+	s->base.rekey = NULL;
+	s->base.check = pg_check;
+	s->busy_ms = args->busy_timeout_ms ? args->busy_timeout_ms : 10000;
+	s->conninfo = strdup(args->path);
+	s->name = s->conninfo ? display_name(s->conninfo) : NULL;
+	if (!s->conninfo || !s->name) {
+		pg_free(&s->base);
+		return ipam__enomem();
+	}
+	int rc = connect_first(s);
+	if (!rc)
+		rc = migrate(s, args->flags);
+	if (rc) {
+		pg_free(&s->base);
+		return rc;
+	}
+	*out = &s->base;
+	return 0;
+}
+
+const char *ipam__store_postgres_name(const ipam_store *st)
+{
+	return P(st)->name;
+}
+
+void ipam__store_postgres_counts(const ipam_store *st, uint64_t *lock_waits, uint64_t *reconnects)
+{
+	*lock_waits = P(st)->lock_waits;
+	*reconnects = P(st)->reconnects;
+}
