@@ -150,12 +150,20 @@ typedef struct ipam_db_stats {
 	uint64_t index_nodes;    /**< trie nodes in use (branch and leaf) */
 	uint64_t index_bytes;    /**< bytes of trie nodes in use */
 	uint64_t index_reserved; /**< bytes of trie arenas reserved */
+	/* ---- version 2: the transactions of this handle ---- */
+	uint64_t commits;        /**< write transactions committed @since 0.2 */
+	uint64_t conflicts;      /**< transactions that lost a race (IPAM_ECONFLICT) @since 0.2 */
+	uint64_t retries;        /**< transactions ipam_db_run() ran again after a conflict @since 0.2 */
+	uint64_t lock_waits;     /**< PostgreSQL: times a write transaction waited for another writer's
+	                              commit and began again with a fresh snapshot @since 0.2 */
+	uint64_t reconnects;     /**< PostgreSQL: connections made again after one was lost @since 0.2 */
 } ipam_db_stats;
 
-#define IPAM_DB_STATS_VERSION 1
-#define IPAM_DB_STATS_INIT { IPAM_DB_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0 }
+#define IPAM_DB_STATS_VERSION 2
+#define IPAM_DB_STATS_INIT { IPAM_DB_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
-/** Fill `out` (whose version the caller sets) with the figures of db. @since 0.1 */
+/** Fill `out` (whose version the caller sets: 1 or 2) with the figures of db;
+ *  only the fields of that version are written. @since 0.1 */
 IPAM_EXTERN(int) ipam_db_stats_get(ipam_db_stats *out, ipam_db *db);
 
 IPAM_END_DECL

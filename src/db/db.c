@@ -14,6 +14,8 @@
 #include <sodium.h>
 
 #include "store/store.h"
+
+#include <stddef.h>
 #include "io/io.h"
 
 /* ---- locking ------------------------------------------------------------- */
@@ -890,9 +892,17 @@ int ipam_db_stats_get(ipam_db_stats *out, ipam_db *db)
 	if (rc)
 		return rc;
 	unsigned v = out->version;
-	memset(out, 0, sizeof *out);
+	/* a caller built against version 1 has the shorter struct */
+	memset(out, 0, v >= 2 ? sizeof *out : offsetof(ipam_db_stats, commits));
 	out->version = v;
 	ipam__db_lock(db);
+	if (v >= 2) {
+		out->commits = db->n_commits;
+		out->conflicts = db->n_conflicts;
+		out->retries = db->n_retries;
+		if (db->store && db->store->scheme && !strcmp(db->store->scheme, "postgresql"))
+			ipam__store_postgres_counts(db->store, &out->lock_waits, &out->reconnects);
+	}
 	out->spaces = db->nspaces;
 	for (size_t i = 0; i < db->nspaces; i++) {
 		ipam__space *s = db->spaces[i];

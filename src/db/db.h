@@ -79,6 +79,7 @@ struct ipam_db {
 	ipam_store *store;    /* NULL for index: */
 	uint64_t rev;         /* the store revision the index has caught up with */
 	unsigned retry_max;
+	uint64_t n_commits, n_conflicts, n_retries; /* ipam_db_stats version 2 */
 	/* the open transaction */
 	int txn;              /* 0 none, 1 implicit (one call), 2 explicit (ipam_db_begin) */
 	int doomed;           /* a store error inside it: commit rolls back and returns this */

@@ -280,6 +280,8 @@ static int txn_commit(ipam_db *db)
 		uint64_t r;
 		if (db->wrote && st->revision(st, &r) == 0 && r == db->rev_begin + 1)
 			db->rev = r;
+		if (db->wrote)
+			db->n_commits++;
 	}
 	undo_clear(db);
 	db->txn = 0;
@@ -343,6 +345,8 @@ int ipam__leave(ipam_db *db, ipam__scope *sc, int rc)
 			/* keep the call's message: rolling back must not replace it */
 			txn_rollback(db);
 		}
+		if (rc == IPAM_ECONFLICT)
+			db->n_conflicts++;
 	}
 	ipam__db_unlock(db);
 	return rc;
@@ -421,6 +425,11 @@ int ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx)
 		}
 		if (rc != IPAM_ECONFLICT)
 			return rc;
+		ipam__db_lock(db);
+		db->n_conflicts++;
+		if (i + 1 < tries)
+			db->n_retries++;
+		ipam__db_unlock(db);
 		if (i + 1 >= tries)
 			return ipam__error(IPAM_ECONFLICT, "run: the transaction lost a race with other writers %u times; gave up",
 			                   tries);

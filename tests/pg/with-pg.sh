@@ -9,9 +9,11 @@
 #   IPAM_TEST_PG      a libpq keyword string for the server's "postgres"
 #                     database as the superuser "ipam" (trust auth)
 #   IPAM_TEST_PG_DIR  the server's directory (data/, log)
-#   IPAM_TEST_PG_CTL  a script: `$IPAM_TEST_PG_CTL stop|start|kill` stops
+#   IPAM_TEST_PG_CTL  a script: `$IPAM_TEST_PG_CTL stop|start|crash` stops
 #                     the server (fast), starts it again on the same port,
-#                     or kills it with SIGKILL (the fault tests use them)
+#                     or crashes it (immediate mode: every process quits at
+#                     once, no checkpoint; the next start recovers from the
+#                     WAL, as after a power cut)
 # Every transaction is SERIALIZABLE by default (as on CockroachDB), so the
 # tests see the same 40001 conflicts. Without --fsync the server does not
 # fsync (tests); benchmarks pass --fsync.
@@ -42,23 +44,20 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 
 cat >"$dir/ctl" <<CTL
 #!/bin/bash
-# stop | start | kill the test server in $dir
+# stop | start | crash the test server in $dir
 case "\$1" in
 stop) ${as_pg[*]} "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
 start) ${as_pg[*]} "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \\
 	-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$fsync -c synchronous_commit=on \\
 	-c default_transaction_isolation=serializable -c max_connections=200 -c shared_buffers=128MB" start >/dev/null ;;
-kill) pid=\$(head -1 "$dir/data/postmaster.pid" 2>/dev/null) && kill -9 "\$pid"
-	# the postmaster's children notice it is gone and exit; wait for them
-	for _ in \$(seq 100); do pgrep -f -- "-D $dir/data" >/dev/null || pgrep -u postgres -f "postgres: .*$port" >/dev/null || break; sleep 0.05; done
-	rm -f "$dir/data/postmaster.pid" ;;
-*) echo "usage: \$0 stop|start|kill" >&2; exit 2 ;;
+crash) ${as_pg[*]} "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null ;;
+*) echo "usage: \$0 stop|start|crash" >&2; exit 2 ;;
 esac
 CTL
 chmod 755 "$dir/ctl"
 
 cleanup() {
-	"$dir/ctl" stop 2>/dev/null || "$dir/ctl" kill 2>/dev/null
+	"$dir/ctl" stop 2>/dev/null || "$dir/ctl" crash 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT

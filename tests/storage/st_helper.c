@@ -23,6 +23,20 @@
  *       KEYA, KEYB, ... printing "k N" before rekey N and "K N" after it
  *       returned (N = 0, 1, ...; even N goes to KEYB).
  *
+ *   st_helper carve STORE KEYFILE PARENT LEN COUNT TAG
+ *       Open, print "S", wait for the start signal, then allocate COUNT
+ *       prefixes of length LEN from PARENT, one per transaction, printing
+ *       each as "B PREFIX".
+ *   st_helper survive STORE KEYFILE PREFIX COUNT TAG
+ *       As alloc, but a transaction that fails (the server went away) is
+ *       reported and tried again 50 ms later, for up to 60 s: "E CODE
+ *       message" for a failure that committed nothing, "U message" for one
+ *       whose outcome is unknown (the connection broke during COMMIT).
+ *
+ * alloc, carve and survive end with "T commits conflicts retries
+ * lock_waits reconnects" (ipam_db_stats) before they exit. STORE may be a
+ * file or any URI ipam_db_open() takes (the PostgreSQL proofs pass one).
+ *
  * Errors go to stderr as "ERR what: CODE: message" and exit 2. */
 #include "st_common.h"
 
@@ -32,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -90,6 +105,15 @@ static int prefix_add_fn(ipam_db *db, void *ctx)
 	return ipam_prefix_add(db, ctx, NULL);
 }
 
+static void say_stats(ipam_db *db)
+{
+	ipam_db_stats st = IPAM_DB_STATS_INIT;
+	if (ipam_db_stats_get(&st, db) != 0)
+		die("stats");
+	say("T %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", st.commits, st.conflicts, st.retries,
+	    st.lock_waits, st.reconnects);
+}
+
 static int cmd_alloc(char **argv, int create)
 {
 	ipam_db *db = NULL;
@@ -126,6 +150,96 @@ static int cmd_alloc(char **argv, int create)
 		ipam_addr_format(a, sizeof a, &c.got[0]);
 		say("A %s\n", a);
 	}
+	say_stats(db);
+	ipam_db_free(db);
+	return 0;
+}
+
+/* ---- carve ------------------------------------------------------------------- */
+
+typedef struct {
+	const ipam_prefix *parent;
+	unsigned len;
+	ipam_prefix got;
+} carve_ctx;
+
+static int carve_fn(ipam_db *db, void *ctx)
+{
+	carve_ctx *c = ctx;
+	ipam_prefix_alloc_options o = IPAM_PREFIX_ALLOC_OPTIONS_INIT;
+	o.length = c->len;
+	return ipam_prefix_alloc(&c->got, db, c->parent, &o);
+}
+
+static int cmd_carve(char **argv)
+{
+	ipam_db *db = NULL;
+	ipam_prefix p;
+	if (ipam_prefix_parse(&p, argv[2], IPAM_PARSE_DEFAULT) != 0)
+		die("prefix");
+	unsigned len = (unsigned)strtoul(argv[3], NULL, 10);
+	long count = strtol(argv[4], NULL, 10);
+	if (st_open(&db, argv[0], argv[1], 0) != 0)
+		die("open");
+	say("S\n");
+	char go;
+	if (read(0, &go, 1) != 1)
+		die("start signal");
+	for (long i = 0; i < count; i++) {
+		carve_ctx c;
+		memset(&c, 0, sizeof c);
+		c.parent = &p;
+		c.len = len;
+		if (ipam_db_run(db, carve_fn, &c) != 0)
+			die("carve");
+		char t[IPAM_PREFIX_STRLEN];
+		ipam_prefix_format(t, sizeof t, &c.got);
+		say("B %s\n", t);
+	}
+	say_stats(db);
+	ipam_db_free(db);
+	return 0;
+}
+
+/* ---- survive ----------------------------------------------------------------- */
+
+static int cmd_survive(char **argv)
+{
+	ipam_db *db = NULL;
+	ipam_prefix p;
+	if (ipam_prefix_parse(&p, argv[2], IPAM_PARSE_DEFAULT) != 0)
+		die("prefix");
+	long count = strtol(argv[3], NULL, 10);
+	if (st_open(&db, argv[0], argv[1], 0) != 0)
+		die("open");
+	say("S\n");
+	char go;
+	if (read(0, &go, 1) != 1)
+		die("start signal");
+	char host[128];
+	double until = st_now_ms() + 60000;
+	for (long i = 0; i < count;) {
+		snprintf(host, sizeof host, "%s-%ld.conc.example", argv[4], i);
+		alloc_ctx c = { &p, host, { { 0 } }, 1 };
+		int rc = ipam_db_run(db, alloc_fn, &c);
+		if (rc == 0) {
+			char a[IPAM_ADDR_STRLEN];
+			ipam_addr_format(a, sizeof a, &c.got[0]);
+			say("A %s\n", a);
+			i++;
+			continue;
+		}
+		const char *m = ipam_error_last()->message;
+		if (strstr(m, "unknown"))
+			say("U %.300s\n", m);
+		else
+			say("E %s %.300s\n", ipam_error_name(rc), m);
+		if (st_now_ms() > until)
+			die("survive: the server did not come back within 60 s");
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	say_stats(db);
 	ipam_db_free(db);
 	return 0;
 }
@@ -228,9 +342,15 @@ int main(int argc, char **argv)
 		return cmd_churn(argv + 2);
 	if (argc == 5 && strcmp(argv[1], "rekey") == 0)
 		return cmd_rekey(argv + 2);
+	if (argc == 8 && strcmp(argv[1], "carve") == 0)
+		return cmd_carve(argv + 2);
+	if (argc == 7 && strcmp(argv[1], "survive") == 0)
+		return cmd_survive(argv + 2);
 	fprintf(stderr, "usage: st_helper alloc FILE KEYFILE PREFIX COUNT TAG\n"
 	                "       st_helper create FILE KEYFILE PREFIX COUNT TAG\n"
 	                "       st_helper churn FILE KEYFILE PREFIX ID DURABLE\n"
-	                "       st_helper rekey FILE KEYA KEYB\n");
+	                "       st_helper rekey FILE KEYA KEYB\n"
+	                "       st_helper carve STORE KEYFILE PARENT LEN COUNT TAG\n"
+	                "       st_helper survive STORE KEYFILE PREFIX COUNT TAG\n");
 	return 64;
 }

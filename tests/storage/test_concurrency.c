@@ -11,6 +11,7 @@
  * eight create one new file at once.) */
 #include "st_common.h"
 #include "st_raw.h"
+#include "st_child.h"
 
 #include <check.h>
 #include <errno.h>
@@ -25,75 +26,6 @@
 #define PER_PROC 2000
 #define NET "10.20.0.0/16"
 
-typedef struct {
-	pid_t pid;
-	int in, out;
-	char *buf;
-	size_t len, cap;
-	int eof;
-	char err[300];
-} child;
-
-static void child_read(child *c)
-{
-	if (c->len + 4096 > c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 65536;
-		c->buf = realloc(c->buf, c->cap + 1);
-		ck_assert_ptr_nonnull(c->buf);
-	}
-	ssize_t r = read(c->out, c->buf + c->len, c->cap - c->len);
-	if (r < 0 && errno == EINTR)
-		return;
-	ck_assert_msg(r >= 0, "read: %s", strerror(errno));
-	if (r == 0)
-		c->eof = 1;
-	c->len += (size_t)r;
-	c->buf[c->len] = 0;
-}
-
-/* Read every child's stdout until `done(c)` holds for all of them. */
-static void pump(child *ch, int n, int (*done)(const child *))
-{
-	for (;;) {
-		struct pollfd pf[NPROC];
-		int m = 0, map[NPROC];
-		for (int i = 0; i < n; i++)
-			if (!done(&ch[i]) && !ch[i].eof) {
-				pf[m].fd = ch[i].out;
-				pf[m].events = POLLIN;
-				map[m++] = i;
-			}
-		if (m == 0)
-			return;
-		int r = poll(pf, (nfds_t)m, 120000);
-		ck_assert_msg(r > 0, "the helpers said nothing for 120 s");
-		for (int j = 0; j < m; j++)
-			if (pf[j].revents)
-				child_read(&ch[map[j]]);
-	}
-}
-
-static int started(const child *c)
-{
-	return c->len >= 2;
-}
-
-static int never(const child *c)
-{
-	(void)c;
-	return 0;
-}
-
-static const char *err_text(const char *path)
-{
-	static char b[2048];
-	size_t n;
-	uint8_t *t = st_read_file(path, &n);
-	snprintf(b, sizeof b, "%s", t ? (const char *)t : "(no stderr)");
-	free(t);
-	return b;
-}
-
 START_TEST(eight_processes_one_prefix)
 {
 	char dir[256], file[300], key[300];
@@ -101,7 +33,7 @@ START_TEST(eight_processes_one_prefix)
 	ipam_db *db = NULL;
 
 	double t0 = st_now_ms();
-	child ch[NPROC];
+	st_child ch[NPROC];
 	memset(ch, 0, sizeof ch);
 	for (int i = 0; i < NPROC; i++) {
 		char count[16], tag[16];
@@ -109,22 +41,22 @@ START_TEST(eight_processes_one_prefix)
 		snprintf(tag, sizeof tag, "p%d", i);
 		snprintf(ch[i].err, sizeof ch[i].err, "%s/err.%d", dir, i);
 		char *argv[] = { (char *)st_helper_path(), "alloc", file, key, NET, count, tag, NULL };
-		ck_assert_msg(st_spawn(&ch[i].pid, &ch[i].in, &ch[i].out, ch[i].err, argv) == 0, "%s", st_why());
+		ck_assert_msg(st_child_spawn(&ch[i], argv) == 0, "%s", st_why());
 	}
 	/* all open, then all start at once */
-	pump(ch, NPROC, started);
+	ck_assert_msg(st_pump(ch, NPROC, st_started, 120000) == 0, "%s", st_why());
 	for (int i = 0; i < NPROC; i++) {
 		ck_assert_msg(ch[i].len >= 2 && memcmp(ch[i].buf, "S\n", 2) == 0, "helper %d did not start: %s", i,
-		              err_text(ch[i].err));
+		              st_err_text(ch[i].err));
 		ck_assert_int_eq(write(ch[i].in, "g", 1), 1);
 		close(ch[i].in);
 	}
-	pump(ch, NPROC, never);
+	ck_assert_msg(st_pump(ch, NPROC, st_never, 120000) == 0, "%s", st_why());
 	for (int i = 0; i < NPROC; i++) {
 		int status;
 		ck_assert_int_eq(waitpid(ch[i].pid, &status, 0), ch[i].pid);
 		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "helper %d: status 0x%x: %s", i, status,
-		              err_text(ch[i].err));
+		              st_err_text(ch[i].err));
 		close(ch[i].out);
 	}
 	double t1 = st_now_ms();
@@ -137,7 +69,7 @@ START_TEST(eight_processes_one_prefix)
 		int n = 0;
 		char *save = NULL;
 		for (char *line = strtok_r(ch[i].buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			if (strcmp(line, "S") == 0)
+			if (strcmp(line, "S") == 0 || line[0] == 'T')
 				continue;
 			uint32_t a;
 			ck_assert_msg(strncmp(line, "A ", 2) == 0 && st_parse_v4(&a, line + 2) == 0, "helper %d said \"%s\"", i,
@@ -243,7 +175,7 @@ END_TEST
  * only when every helper succeeded. */
 static void create_round(const char *dir, const char *file, const char *key, int per_proc, const char *what)
 {
-	child ch[NPROC];
+	st_child ch[NPROC];
 	memset(ch, 0, sizeof ch);
 	for (int i = 0; i < NPROC; i++) {
 		char count[16], tag[16];
@@ -252,14 +184,14 @@ static void create_round(const char *dir, const char *file, const char *key, int
 		snprintf(ch[i].err, sizeof ch[i].err, "%s/err.%d", dir, i);
 		char *argv[] = { (char *)st_helper_path(), "create", (char *)file, (char *)key, "10.60.0.0/16", count, tag,
 			         NULL };
-		ck_assert_msg(st_spawn(&ch[i].pid, &ch[i].in, &ch[i].out, ch[i].err, argv) == 0, "%s", st_why());
+		ck_assert_msg(st_child_spawn(&ch[i], argv) == 0, "%s", st_why());
 	}
-	pump(ch, NPROC, started);
+	ck_assert_msg(st_pump(ch, NPROC, st_started, 120000) == 0, "%s", st_why());
 	for (int i = 0; i < NPROC; i++) {
 		ck_assert_int_eq(write(ch[i].in, "g", 1), 1);
 		close(ch[i].in);
 	}
-	pump(ch, NPROC, never);
+	ck_assert_msg(st_pump(ch, NPROC, st_never, 120000) == 0, "%s", st_why());
 	int adders = 0;
 	st_set all = { 0 };
 	for (int i = 0; i < NPROC; i++) {
@@ -272,7 +204,7 @@ static void create_round(const char *dir, const char *file, const char *key, int
 		char *save = NULL;
 		for (char *line = strtok_r(ch[i].buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			uint32_t a;
-			if (strcmp(line, "S") == 0)
+			if (strcmp(line, "S") == 0 || line[0] == 'T')
 				continue;
 			if (strcmp(line, "P") == 0) {
 				adders++;
@@ -283,7 +215,7 @@ static void create_round(const char *dir, const char *file, const char *key, int
 			st_set_add(&all, a);
 		}
 		free(ch[i].buf);
-		const char *e = err_text(ch[i].err);
+		const char *e = st_err_text(ch[i].err);
 		ck_assert_msg(strncmp(e, "(no stderr)", 11) == 0 || e[0] == '\0', "%s: helper %d: %s", what, i, e);
 	}
 	ck_assert_int_eq(adders, 1);
