@@ -15,13 +15,14 @@ int cmd_init(struct ctl *c, const struct args *a)
 	if (c->batch && file)
 		return fail_as(c, "EXISTS", "init: %.200s already exists; ipamctl will not overwrite a database", file);
 	cJSON *o = cJSON_CreateObject();
-	if (o && !(json_str(o, "db", c->uri) && json_str(o, "version", ipam_version()) &&
+	if (o && !(json_str(o, "db", c->uri_shown) && json_str(o, "version", ipam_version()) &&
 	           cJSON_AddBoolToObject(o, "encrypted", file != NULL))) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
-	snprintf(text, sizeof text, "initialized %.200s (%s, libipam %s)", c->uri,
-	         file ? "encrypted" : "in memory, gone at exit", ipam_version());
+	bool memory = strncmp(c->uri, "memory:", 7) == 0 || strncmp(c->uri, "index:", 6) == 0;
+	snprintf(text, sizeof text, "initialized %.200s (%s, libipam %s)", c->uri_shown,
+	         file ? "encrypted" : memory ? "in memory, gone at exit" : "on the server", ipam_version());
 	return out_item(c, K_TEXT, o, text);
 }
 

@@ -377,7 +377,7 @@ int cmd_rekey(struct ctl *c, const struct args *a)
 	/* The library would first ask for a key that a store without
 	 * encryption cannot use. */
 	if (!file)
-		return fail_as(c, "PERM", "rekey: %.200s is not an encrypted file; it has no key to change", c->uri);
+		return fail_as(c, "PERM", "rekey: %.200s is not an encrypted file; it has no key to change", c->uri_shown);
 	if (!keyfile) {
 		if ((st = secret_from_env(c, &pw, "IPAM_NEW_KEY", &found)))
 			return st;
@@ -396,12 +396,12 @@ int cmd_rekey(struct ctl *c, const struct args *a)
 	if (rc)
 		return fail_lib(c, rc, NULL);
 	cJSON *o = cJSON_CreateObject();
-	if (o && !(cJSON_AddBoolToObject(o, "rekeyed", 1) && json_str(o, "db", c->uri))) {
+	if (o && !(cJSON_AddBoolToObject(o, "rekeyed", 1) && json_str(o, "db", c->uri_shown))) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
 	char text[300];
-	snprintf(text, sizeof text, "rekeyed %.200s: only the new key opens it now", c->uri);
+	snprintf(text, sizeof text, "rekeyed %.200s: only the new key opens it now", c->uri_shown);
 	return out_item(c, K_TEXT, o, text);
 }
 
@@ -414,9 +414,9 @@ int cmd_check(struct ctl *c, const struct args *a)
 	if (rc)
 		return fail_lib(c, rc, NULL);
 	char lead[300], text[600];
-	snprintf(lead, sizeof lead, "%.200s passes the check", c->uri);
+	snprintf(lead, sizeof lead, "%.200s passes the check", c->uri_shown);
 	cJSON *o = cJSON_CreateObject();
-	if (o && !(json_str(o, "check", "ok") && json_str(o, "db", c->uri))) {
+	if (o && !(json_str(o, "check", "ok") && json_str(o, "db", c->uri_shown))) {
 		cJSON_Delete(o);
 		o = NULL;
 	}

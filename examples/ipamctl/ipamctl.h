@@ -81,6 +81,7 @@ struct table;
 struct ctl {
 	ipam_db *db;
 	const char *uri;
+	char uri_shown[512];  /* the database as output names it: any password masked */
 	const char *key_file; /* --key-file or $IPAM_KEY_FILE, or NULL */
 	const char *actor;    /* --actor, or NULL: the OS user */
 	bool durable;         /* --durable */
@@ -153,6 +154,8 @@ struct secret {
 /* The file a store URI names ("file:PATH" or a bare path), or NULL for
  * memory: and index:. */
 const char *uri_file(const char *uri);
+/* `uri` with the password of a PostgreSQL URI or keyword string masked. */
+void uri_redact(char *out, size_t size, const char *uri);
 /* Take the passphrase from the environment variable `var` when it is set
  * and not empty (*found); the variable's own bytes are wiped and it is
  * removed. Returns a status. */

@@ -22,9 +22,81 @@ const char *uri_file(const char *uri)
 {
 	if (!uri || strncmp(uri, "memory:", 7) == 0 || strncmp(uri, "index:", 6) == 0)
 		return NULL;
+	/* PostgreSQL: postgresql://, postgres://, or libpq keyword=value pairs
+	 * (no file, no key to ask for; the server has its own credentials) */
+	if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
+		return NULL;
+	const char *p = uri;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	const char *k = p;
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	while (p > k && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p > k && *p == '=')
+		return NULL;
 	if (strncmp(uri, "file:", 5) == 0)
 		return uri + 5;
 	return uri;
+}
+
+void uri_redact(char *out, size_t size, const char *uri)
+{
+	size_t o = 0;
+	const char *p = uri;
+	const char *auth = NULL, *auth_end = NULL;
+	if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0) {
+		auth = strstr(uri, "://") + 3;
+		auth_end = auth + strcspn(auth, "/?");
+	}
+	while (*p && o + 4 < size) {
+		/* user:PASSWORD@host */
+		if (auth && p == auth) {
+			const char *at = memchr(auth, '@', (size_t)(auth_end - auth));
+			const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+			if (colon) {
+				size_t n = (size_t)(colon - auth) + 1;
+				if (o + n + 4 >= size)
+					break;
+				memcpy(out + o, auth, n);
+				o += n;
+				memcpy(out + o, "***", 3);
+				o += 3;
+				p = at;
+				continue;
+			}
+		}
+		/* password=VALUE (keyword strings, URI parameters) */
+		if (strncmp(p, "password", 8) == 0 && (p == uri || p[-1] == ' ' || p[-1] == '?' || p[-1] == '&')) {
+			const char *q = p + 8;
+			while (*q == ' ')
+				q++;
+			if (*q == '=') {
+				q++;
+				while (*q == ' ')
+					q++;
+				if (o + 12 >= size)
+					break;
+				memcpy(out + o, "password=***", 12);
+				o += 12;
+				if (*q == '\'') {
+					for (q++; *q && *q != '\''; q++)
+						if (*q == '\\' && q[1])
+							q++;
+					if (*q)
+						q++;
+				} else {
+					while (*q && *q != ' ' && *q != '&')
+						q++;
+				}
+				p = q;
+				continue;
+			}
+		}
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
 }
 
 void secret_wipe(struct secret *s)

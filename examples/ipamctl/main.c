@@ -165,6 +165,7 @@ static int open_db(struct ctl *c, bool create)
 	}
 	if (file && (st = get_key(c, &pw, &o, file, create)))
 		return st;
+	uri_redact(c->uri_shown, sizeof c->uri_shown, c->uri);
 	int rc = ipam_db_open(&c->db, c->uri, &o);
 	secret_wipe(&pw);
 	return rc ? fail_lib(c, rc, NULL) : ST_OK;
