@@ -12,6 +12,7 @@
 #include "db/db.h"
 
 #include "io/io.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -457,18 +458,6 @@ int ipam_db_revision(uint64_t *out, ipam_db *db)
 
 /* ---- the log of a change ---------------------------------------------------- */
 
-static const char *kind_name(unsigned kind)
-{
-	switch (kind) {
-	case IPAM_STORE_TENANT: return "tenant";
-	case IPAM_STORE_SPACE: return "space";
-	case IPAM_STORE_PREFIX: return "prefix";
-	case IPAM_STORE_RANGE: return "range";
-	case IPAM_STORE_ADDRESS: return "address";
-	default: return "object";
-	}
-}
-
 /* "address default 10.0.0.5", "prefix blue 10.0.0.0/8", "space blue" */
 static int object_text(ipam_buf *b, const ipam_store_row *row, const char *space)
 {
@@ -479,7 +468,7 @@ static int object_text(ipam_buf *b, const ipam_store_row *row, const char *space
 	switch (row->kind) {
 	case IPAM_STORE_SPACE:
 	case IPAM_STORE_TENANT:
-		return ipam__buf_printf(b, "%s %s", kind_name(row->kind), row->name ? row->name : "");
+		return ipam__buf_printf(b, "%s %s", ipam__store_kind_name(row->kind), row->name ? row->name : "");
 	case IPAM_STORE_PREFIX:
 		ipam_addr_format(a, sizeof a, &row->addr);
 		return ipam__buf_printf(b, "prefix %s %s/%u", space, a, row->len);
@@ -489,7 +478,7 @@ static int object_text(ipam_buf *b, const ipam_store_row *row, const char *space
 		return ipam__buf_printf(b, "range %s %s-%s", space, a, l);
 	default:
 		ipam_addr_format(a, sizeof a, &row->addr);
-		return ipam__buf_printf(b, "%s %s %s", kind_name(row->kind), space, a);
+		return ipam__buf_printf(b, "%s %s %s", ipam__store_kind_name(row->kind), space, a);
 	}
 }
 

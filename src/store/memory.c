@@ -153,31 +153,6 @@ static int valid_kind(unsigned int kind)
 	return kind >= 1 && kind <= IPAM_STORE_KIND_MAX;
 }
 
-static const char *kind_name(unsigned int kind)
-{
-	switch (kind) {
-	case IPAM_STORE_TENANT: return "tenant";
-	case IPAM_STORE_SPACE: return "space";
-	case IPAM_STORE_PREFIX: return "prefix";
-	case IPAM_STORE_RANGE: return "range";
-	case IPAM_STORE_ADDRESS: return "address";
-	default: return "row";
-	}
-}
-
-static void uuid_text(char out[37], const uint8_t id[16])
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[id[i] >> 4];
-		out[o++] = hex[id[i] & 15];
-	}
-	out[o] = '\0';
-}
-
 static void addr_text(char out[IPAM_ADDR_STRLEN], const ipam_addr *a)
 {
 	if (ipam_addr_format(out, IPAM_ADDR_STRLEN, a) < 0)
@@ -198,7 +173,7 @@ static void space_text(char *out, size_t size, const mem_store *m, const uint8_t
 		}
 	}
 	char u[37];
-	uuid_text(u, id);
+	ipam__uuid_format(u, id);
 	snprintf(out, size, "%s", u);
 }
 
@@ -209,7 +184,7 @@ static void key_text(char *buf, size_t size, const mem_store *m, const ipam_stor
 	switch (r->kind) {
 	case IPAM_STORE_TENANT:
 	case IPAM_STORE_SPACE:
-		snprintf(buf, size, "%s \"%.200s\"", kind_name(r->kind), r->name ? r->name : "");
+		snprintf(buf, size, "%s \"%.200s\"", ipam__store_kind_name(r->kind), r->name ? r->name : "");
 		return;
 	case IPAM_STORE_PREFIX:
 		addr_text(a, &r->addr);
@@ -386,7 +361,7 @@ static int check_row(const mem_store *m, const ipam_store_row *r)
 	case IPAM_STORE_TENANT:
 	case IPAM_STORE_SPACE:
 		if (!r->name || !*r->name)
-			return ipam_store_error(IPAM_EINVAL, "memory store: a %s needs a name", kind_name(r->kind));
+			return ipam_store_error(IPAM_EINVAL, "memory store: a %s needs a name", ipam__store_kind_name(r->kind));
 		return 0;
 	case IPAM_STORE_PREFIX:
 	case IPAM_STORE_RANGE:
@@ -397,7 +372,7 @@ static int check_row(const mem_store *m, const ipam_store_row *r)
 	}
 	if (r->addr.family != IPAM_AF_INET && r->addr.family != IPAM_AF_INET6)
 		return ipam_store_error(IPAM_EINVAL, "memory store: %s row: address family %u",
-			kind_name(r->kind), (unsigned)r->addr.family);
+			ipam__store_kind_name(r->kind), (unsigned)r->addr.family);
 	const char *bad = NULL;
 	if (r->kind == IPAM_STORE_PREFIX && r->len > (r->addr.family == IPAM_AF_INET ? 32 : 128))
 		bad = "length out of range";
@@ -1023,7 +998,7 @@ static int mem_check(ipam_store *st)
 		}
 		if (count != t->count)
 			return ipam_store_error(IPAM_EBACKEND, "memory store check: %zu %s rows counted as %zu",
-				count, kind_name(kind), t->count);
+				count, ipam__store_kind_name(kind), t->count);
 	}
 	for (size_t i = 0; i < m->nchanges; i++)
 		if (m->changes[i].revision > m->committed || (i && m->changes[i].revision < m->changes[i - 1].revision))

@@ -808,23 +808,13 @@ static void row_name(pgstore *s, char *out, size_t size, const ipam_store_row *r
 	}
 }
 
+/* The shared checks, and the length a prefix row must have for INET. */
 static int check_key(const ipam_store_row *row)
 {
-	if (!row || row->kind < 1 || row->kind > IPAM_STORE_KIND_MAX)
-		return ipam_store_error(IPAM_EINVAL, "store: unknown row kind %u", row ? row->kind : 0);
-	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
-		if (!row->name)
-			return ipam_store_error(IPAM_EINVAL, "store: %s row without a name", kinds[row->kind].what);
-		return 0;
-	}
-	if (row->addr.family != IPAM_AF_INET && row->addr.family != IPAM_AF_INET6)
-		return ipam_store_error(IPAM_EINVAL, "store: %s row with address family %u (not 4 or 6)",
-			kinds[row->kind].what, row->addr.family);
-	if (row->kind == IPAM_STORE_RANGE && row->last.family != row->addr.family)
-		return ipam_store_error(IPAM_EINVAL, "store: a range whose ends are of two families");
-	if (row->kind == IPAM_STORE_PREFIX && row->len > (row->addr.family == IPAM_AF_INET ? 32 : 128))
-		return ipam_store_error(IPAM_EINVAL, "store: a prefix of length %u", row->len);
-	return 0;
+	int rc = ipam__store_check_key(row);
+	if (!rc && row->kind == IPAM_STORE_PREFIX && row->len > (row->addr.family == IPAM_AF_INET ? 32 : 128))
+		rc = ipam_store_error(IPAM_EINVAL, "store: a prefix of length %u", row->len);
+	return rc;
 }
 
 /* ---- the catch-up cache ---------------------------------------------------- */
@@ -846,10 +836,7 @@ static void cache_clear(pgstore *s)
 
 static int cache_cmp(const void *a, const void *b)
 {
-	const ipam_store_row *x = &((const cached_row *)a)->row, *y = &((const cached_row *)b)->row;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	return ipam__store_key_cmp(x, y);
+	return ipam__store_key_cmp(&((const cached_row *)a)->row, &((const cached_row *)b)->row);
 }
 
 static cached_row *cache_find(pgstore *s, const ipam_store_row *key)
@@ -1672,40 +1659,6 @@ static int pg_bump(ipam_store *st, const ipam_store_row *key)
 	return by_key(s, key, K_BUMP, "bump");
 }
 
-/* Copy the strings of `r` into the store's buffer and hand it out. */
-static int hand_out(pgstore *s, ipam_store_row *row, ipam_store_row *r)
-{
-	const char **strs[3] = { &r->name, &r->description, &r->attrs };
-	size_t need = 0;
-	for (int i = 0; i < 3; i++)
-		if (*strs[i])
-			need += strlen(*strs[i]) + 1;
-	char *old = NULL;
-	if (need > s->bufcap) {
-		size_t cap = s->bufcap ? s->bufcap : 256;
-		while (cap < need)
-			cap *= 2;
-		char *nb = malloc(cap);
-		if (!nb)
-			return ipam__enomem();
-		old = s->buf;
-		s->buf = nb;
-		s->bufcap = cap;
-	}
-	char *p = s->buf;
-	for (int i = 0; i < 3; i++) {
-		if (*strs[i]) {
-			size_t n = strlen(*strs[i]) + 1;
-			memmove(p, *strs[i], n);
-			*strs[i] = p;
-			p += n;
-		}
-	}
-	free(old);
-	*row = *r;
-	return 0;
-}
-
 static int pg_get(ipam_store *st, ipam_store_row *row)
 {
 	pgstore *s = P(st);
@@ -1720,7 +1673,7 @@ static int pg_get(ipam_store *st, ipam_store_row *row)
 			return ipam_store_error(IPAM_ENOTFOUND, "%s not found", name);
 		}
 		ipam_store_row r = c->row;
-		return hand_out(s, row, &r);
+		return ipam__store_hand_out(&s->buf, &s->bufcap, row, &r);
 	}
 	params p;
 	row_params(&p, row, kinds[row->kind].nkey, 0);
@@ -1737,7 +1690,7 @@ static int pg_get(ipam_store *st, ipam_store_row *row)
 	got.kind = row->kind;
 	rc = read_row(s, r, 0, 0, &got);
 	if (!rc)
-		rc = hand_out(s, row, &got);
+		rc = ipam__store_hand_out(&s->buf, &s->bufcap, row, &got);
 	PQclear(r);
 	return rc;
 }

@@ -1,5 +1,8 @@
-/* The natural keys of rows and their order. */
+/* The natural keys of rows, their order and checks, and the buffer that
+ * the SQL stores hand rows out of. */
 #include "store/store.h"
+
+#include <stdlib.h>
 
 static int bytes_cmp(const uint8_t *a, const uint8_t *b, size_t n)
 {
@@ -44,4 +47,69 @@ int ipam__store_key_cmp(const ipam_store_row *a, const ipam_store_row *b)
 	default:
 		return 0;
 	}
+}
+
+const char *ipam__store_kind_name(unsigned kind)
+{
+	switch (kind) {
+	case IPAM_STORE_TENANT: return "tenant";
+	case IPAM_STORE_SPACE: return "space";
+	case IPAM_STORE_PREFIX: return "prefix";
+	case IPAM_STORE_RANGE: return "range";
+	case IPAM_STORE_ADDRESS: return "address";
+	default: return "row";
+	}
+}
+
+int ipam__store_check_key(const ipam_store_row *row)
+{
+	if (!row || row->kind < 1 || row->kind > IPAM_STORE_KIND_MAX)
+		return ipam_store_error(IPAM_EINVAL, "store: unknown row kind %u", row ? row->kind : 0);
+	const char *what = ipam__store_kind_name(row->kind);
+	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
+		if (!row->name)
+			return ipam_store_error(IPAM_EINVAL, "store: %s row without a name", what);
+		return 0;
+	}
+	if (row->addr.family != IPAM_AF_INET && row->addr.family != IPAM_AF_INET6)
+		return ipam_store_error(IPAM_EINVAL, "store: %s row with address family %u (not 4 or 6)", what,
+			row->addr.family);
+	if (row->kind == IPAM_STORE_RANGE && row->last.family != row->addr.family)
+		return ipam_store_error(IPAM_EINVAL, "store: a range whose ends are of two families");
+	return 0;
+}
+
+int ipam__store_hand_out(char **buf, size_t *cap, ipam_store_row *out, ipam_store_row *r)
+{
+	const char **strs[3] = { &r->name, &r->description, &r->attrs };
+	size_t need = 0;
+	for (int i = 0; i < 3; i++)
+		if (*strs[i])
+			need += strlen(*strs[i]) + 1;
+	/* The key handed in may point into the buffer of an earlier get: a
+	 * bigger buffer is a fresh one, and the old one goes after the copy. */
+	char *old = NULL;
+	if (need > *cap) {
+		size_t c = *cap ? *cap : 256;
+		while (c < need)
+			c *= 2;
+		char *nb = malloc(c);
+		if (!nb)
+			return ipam__enomem();
+		old = *buf;
+		*buf = nb;
+		*cap = c;
+	}
+	char *p = *buf;
+	for (int i = 0; i < 3; i++) {
+		if (*strs[i]) {
+			size_t n = strlen(*strs[i]) + 1;
+			memmove(p, *strs[i], n);
+			*strs[i] = p;
+			p += n;
+		}
+	}
+	free(old);
+	*out = *r;
+	return 0;
 }

@@ -444,19 +444,6 @@ static int exec_sql(sqlstore *s, const char *sql, const char *what)
 	return rc == SQLITE_OK ? 0 : fail(s, rc, what);
 }
 
-static void uuid_fmt(char out[37], const uint8_t id[16])
-{
-	static const char hex[] = "0123456789abcdef";
-	char *p = out;
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*p++ = '-';
-		*p++ = hex[id[i] >> 4];
-		*p++ = hex[id[i] & 15];
-	}
-	*p = '\0';
-}
-
 static void addr_fmt(char out[IPAM_ADDR_STRLEN], const ipam_addr *a)
 {
 	if (ipam_addr_format(out, IPAM_ADDR_STRLEN, a) < 0)
@@ -487,7 +474,7 @@ static void row_name(sqlstore *s, char *out, size_t size, const ipam_store_row *
 	}
 	if (!space[0]) {
 		char u[37];
-		uuid_fmt(u, row->space);
+		ipam__uuid_format(u, row->space);
 		snprintf(space, sizeof space, "%s", u);
 	}
 	addr_fmt(a, &row->addr);
@@ -627,24 +614,6 @@ static int read_row(sqlstore *s, sqlite3_stmt *st, ipam_store_row *row)
 	if (bad)
 		return ipam_store_error(IPAM_EBACKEND, "%s: a %s row is damaged (a key column has the wrong size)",
 			s->path, k->what);
-	return 0;
-}
-
-/* Check that a row handed in has a kind and a usable natural key. */
-static int check_key(const ipam_store_row *row)
-{
-	if (!row || row->kind < 1 || row->kind > IPAM_STORE_KIND_MAX)
-		return ipam_store_error(IPAM_EINVAL, "store: unknown row kind %u", row ? row->kind : 0);
-	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
-		if (!row->name)
-			return ipam_store_error(IPAM_EINVAL, "store: %s row without a name", kinds[row->kind].what);
-		return 0;
-	}
-	if (row->addr.family != IPAM_AF_INET && row->addr.family != IPAM_AF_INET6)
-		return ipam_store_error(IPAM_EINVAL, "store: %s row with address family %u (not 4 or 6)",
-			kinds[row->kind].what, row->addr.family);
-	if (row->kind == IPAM_STORE_RANGE && row->last.family != row->addr.family)
-		return ipam_store_error(IPAM_EINVAL, "store: a range whose ends are of two families");
 	return 0;
 }
 
@@ -843,7 +812,7 @@ static int put_failed(sqlstore *s, int rc, const ipam_store_row *row)
 		return ipam_store_error(IPAM_EEXISTS, "%s already exists", what);
 	case SQLITE_CONSTRAINT_UNIQUE: {
 		char u[37];
-		uuid_fmt(u, row->id);
+		ipam__uuid_format(u, row->id);
 		row_name(s, what, sizeof what, row);
 		return ipam_store_error(IPAM_EEXISTS, "%s: id %s is already used by another %s",
 			what, u, kinds[row->kind].what);
@@ -863,7 +832,7 @@ static int sq_put(ipam_store *st, const ipam_store_row *row, unsigned int flags)
 	int err, rc;
 	sqlite3_stmt *q;
 
-	if ((err = check_key(row)) || (err = need_write_tx(s)) || (err = tx_revision(s)))
+	if ((err = ipam__store_check_key(row)) || (err = need_write_tx(s)) || (err = tx_revision(s)))
 		return err;
 	const kind_desc *k = &kinds[row->kind];
 
@@ -929,7 +898,7 @@ static int sq_del(ipam_store *st, const ipam_store_row *key)
 {
 	sqlstore *s = S(st);
 	int err;
-	if ((err = check_key(key)) || (err = need_write_tx(s)) || (err = tx_revision(s)))
+	if ((err = ipam__store_check_key(key)) || (err = need_write_tx(s)) || (err = tx_revision(s)))
 		return err;
 	if ((err = by_key(s, key, K_DEL, "delete")))
 		return err;
@@ -940,7 +909,7 @@ static int sq_bump(ipam_store *st, const ipam_store_row *key)
 {
 	sqlstore *s = S(st);
 	int err;
-	if ((err = check_key(key)) || (err = need_write_tx(s)))
+	if ((err = ipam__store_check_key(key)) || (err = need_write_tx(s)))
 		return err;
 	return by_key(s, key, K_BUMP, "bump");
 }
@@ -949,7 +918,7 @@ static int sq_get(ipam_store *st, ipam_store_row *row)
 {
 	sqlstore *s = S(st);
 	int err;
-	if ((err = check_key(row)))
+	if ((err = ipam__store_check_key(row)))
 		return err;
 	sqlite3_stmt *q = kstmt(s, row->kind, K_GET, &err);
 	if (!q)
@@ -974,38 +943,7 @@ static int sq_get(ipam_store *st, ipam_store_row *row)
 		goto out;
 
 	/* Copy the strings out of SQLite's row into the store's buffer. */
-	const char **strs[3] = { &r.name, &r.description, &r.attrs };
-	size_t need = 0;
-	for (int i = 0; i < 3; i++)
-		if (*strs[i])
-			need += strlen(*strs[i]) + 1;
-	/* The key handed in may point into the buffer of an earlier get: a
-	 * bigger buffer is a fresh one, and the old one goes after the copy. */
-	char *old = NULL;
-	if (need > s->bufcap) {
-		size_t cap = s->bufcap ? s->bufcap : 256;
-		while (cap < need)
-			cap *= 2;
-		char *nb = malloc(cap);
-		if (!nb) {
-			err = ipam__enomem();
-			goto out;
-		}
-		old = s->buf;
-		s->buf = nb;
-		s->bufcap = cap;
-	}
-	char *p = s->buf;
-	for (int i = 0; i < 3; i++) {
-		if (*strs[i]) {
-			size_t n = strlen(*strs[i]) + 1;
-			memmove(p, *strs[i], n);
-			*strs[i] = p;
-			p += n;
-		}
-	}
-	free(old);
-	*row = r;
+	err = ipam__store_hand_out(&s->buf, &s->bufcap, row, &r);
 out:
 	sqlite3_reset(q);
 	return err;

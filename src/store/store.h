@@ -39,4 +39,15 @@ int ipam__uri_is_postgres(const char *uri);
  * order the stores and the export use. */
 int ipam__store_key_cmp(const ipam_store_row *a, const ipam_store_row *b);
 
+/* "tenant", "space", "prefix", "range", "address" (messages). */
+const char *ipam__store_kind_name(unsigned kind);
+
+/* A row handed to a store has a known kind and a usable natural key:
+ * 0 or IPAM_EINVAL with a message. */
+int ipam__store_check_key(const ipam_store_row *row);
+
+/* Hand the row `r` out as `*out`, its strings copied into the store's
+ * buffer (*buf, *cap), where they live until the next call. */
+int ipam__store_hand_out(char **buf, size_t *cap, ipam_store_row *out, ipam_store_row *r);
+
 #endif

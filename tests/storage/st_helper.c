@@ -114,6 +114,25 @@ static void say_stats(ipam_db *db)
 	    st.lock_waits, st.reconnects);
 }
 
+/* Say "S", then wait for the parent's start signal (a byte on stdin). */
+static void ready_and_wait(void)
+{
+	char go;
+	say("S\n");
+	if (read(0, &go, 1) != 1)
+		die("start signal");
+}
+
+/* Open STORE with KEYFILE (argv[0], argv[1]), then ready_and_wait(). */
+static ipam_db *open_and_wait(char **argv)
+{
+	ipam_db *db = NULL;
+	if (st_open(&db, argv[0], argv[1], 0) != 0)
+		die("open");
+	ready_and_wait();
+	return db;
+}
+
 static int cmd_alloc(char **argv, int create)
 {
 	ipam_db *db = NULL;
@@ -121,11 +140,8 @@ static int cmd_alloc(char **argv, int create)
 	if (ipam_prefix_parse(&p, argv[2], IPAM_PARSE_DEFAULT) != 0)
 		die("prefix");
 	long count = strtol(argv[3], NULL, 10);
-	char go;
 	if (create) {
-		say("S\n");
-		if (read(0, &go, 1) != 1)
-			die("start signal");
+		ready_and_wait();
 		if (st_open(&db, argv[0], argv[1], IPAM_OPEN_CREATE) != 0)
 			die("open");
 		int rc = ipam_db_run(db, prefix_add_fn, &p);
@@ -134,11 +150,7 @@ static int cmd_alloc(char **argv, int create)
 		if (rc == 0)
 			say("P\n");
 	} else {
-		if (st_open(&db, argv[0], argv[1], 0) != 0)
-			die("open");
-		say("S\n");
-		if (read(0, &go, 1) != 1)
-			die("start signal");
+		db = open_and_wait(argv);
 	}
 	char host[128];
 	for (long i = 0; i < count; i++) {
@@ -179,12 +191,7 @@ static int cmd_carve(char **argv)
 		die("prefix");
 	unsigned len = (unsigned)strtoul(argv[3], NULL, 10);
 	long count = strtol(argv[4], NULL, 10);
-	if (st_open(&db, argv[0], argv[1], 0) != 0)
-		die("open");
-	say("S\n");
-	char go;
-	if (read(0, &go, 1) != 1)
-		die("start signal");
+	db = open_and_wait(argv);
 	for (long i = 0; i < count; i++) {
 		carve_ctx c;
 		memset(&c, 0, sizeof c);
@@ -210,12 +217,7 @@ static int cmd_survive(char **argv)
 	if (ipam_prefix_parse(&p, argv[2], IPAM_PARSE_DEFAULT) != 0)
 		die("prefix");
 	long count = strtol(argv[3], NULL, 10);
-	if (st_open(&db, argv[0], argv[1], 0) != 0)
-		die("open");
-	say("S\n");
-	char go;
-	if (read(0, &go, 1) != 1)
-		die("start signal");
+	db = open_and_wait(argv);
 	char host[128];
 	double until = st_now_ms() + 60000;
 	for (long i = 0; i < count;) {
