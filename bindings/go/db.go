@@ -195,8 +195,8 @@ func (cs *cstrings) str(s string) *C.char {
 	return p
 }
 
-func (cs cstrings) free() {
-	for _, p := range cs {
+func (cs *cstrings) free() {
+	for _, p := range *cs {
 		C.free(p)
 	}
 }
