@@ -1,9 +1,10 @@
 #!/bin/bash
-# Runs `go test` on a Go module of this tree against the libipam of a meson
+# Runs `go test` (or `go run`) on a Go module against the libipam of a meson
 # build tree. meson test runs it with the environment of bindings/go/meson.build:
 #   IPAM_GO IPAM_SRC IPAM_BUILD IPAM_LIBDIR IPAM_VERSION IPAM_SANITIZE CC
 #
-# usage: gotest.sh MODULE_DIR [GO TEST ARGS...]   (MODULE_DIR relative to IPAM_SRC)
+# usage: gotest.sh MODULE_DIR [GO TEST ARGS...]   (MODULE_DIR relative to IPAM_SRC, or absolute)
+#        gotest.sh --run MODULE_DIR [ARGS...]     go run . ARGS
 #
 # In a normal build the tests run with the race detector. In a build with
 # AddressSanitizer (-Db_sanitize=address,...) the test binary must carry the
@@ -11,7 +12,12 @@
 # with -race, so that run is without the race detector (said below), and
 # the normal build's run is the one with it.
 set -eu
-mod=${1:?usage: gotest.sh MODULE_DIR [GO TEST ARGS...]}
+verb=test
+if [ "${1:-}" = --run ]; then
+	verb=run
+	shift
+fi
+mod=${1:?usage: gotest.sh [--run] MODULE_DIR [ARGS...]}
 shift
 go=${IPAM_GO:?}
 
@@ -29,10 +35,16 @@ mode=-race
 case ${IPAM_SANITIZE:-none} in
 *address*)
 	mode=-asan
-	echo "gotest: this libipam is built with AddressSanitizer: 'go test -asan' (Go cannot combine"
-	echo "gotest: -asan with -race; the race detector runs in the build without sanitizers)"
+	echo "gotest: this libipam is built with AddressSanitizer: 'go $verb -asan' (Go cannot combine" >&2
+	echo "gotest: -asan with -race; the race detector runs in the build without sanitizers)" >&2
 	;;
 esac
-cd "$IPAM_SRC/$mod"
-echo "gotest: $(cd "$IPAM_SRC" && pwd)/$mod: $go test $mode -count=1 $* ./..."
+case $mod in
+/*) cd "$mod" ;;
+*) cd "$IPAM_SRC/$mod" ;;
+esac
+if [ $verb = run ]; then
+	exec "$go" run "$mode" . "$@"
+fi
+echo "gotest: $(pwd): $go test $mode -count=1 $* ./..."
 exec "$go" test "$mode" -count=1 "$@" ./...
