@@ -227,19 +227,12 @@ static PyObject *ipy_u128(uint64_t hi, uint64_t lo)
 	return r;
 }
 
-/* A class of the ipaddress module: looked up in sys.modules (the package
- * imports ipaddress first), which costs a fraction of an import. */
-static PyObject *ipy_ipaddress(const char *cls)
+/* A class of the ipaddress module, which the module init keeps as an
+ * attribute of this module ("_IPv4Address"...): one attribute lookup, no
+ * import machinery, no C state of our own. `mod` is the wrapper's self. */
+static PyObject *ipy_ipaddress(PyObject *mod, const char *cls)
 {
-	PyObject *name = PyUnicode_FromString("ipaddress");
-	PyObject *mod = name ? PyImport_GetModule(name) : NULL;
-	PyObject *c;
-	if (!mod && name && !PyErr_Occurred())
-		mod = PyImport_Import(name);
-	Py_XDECREF(name);
-	c = mod ? PyObject_GetAttrString(mod, cls) : NULL;
-	Py_XDECREF(mod);
-	return c;
+	return PyObject_GetAttrString(mod, cls);
 }
 
 static PyObject *ipy_addr_value(const ipam_addr *a)
@@ -251,9 +244,9 @@ static PyObject *ipy_addr_value(const ipam_addr *a)
 }
 
 /* ipaddress.IPv4Address or IPv6Address */
-static PyObject *ipy_addr_out(const ipam_addr *a)
+static PyObject *ipy_addr_out(PyObject *mod, const ipam_addr *a)
 {
-	PyObject *cls = ipy_ipaddress(a->family == IPAM_AF_INET ? "IPv4Address" : "IPv6Address");
+	PyObject *cls = ipy_ipaddress(mod, a->family == IPAM_AF_INET ? "_IPv4Address" : "_IPv6Address");
 	PyObject *v = cls ? ipy_addr_value(a) : NULL;
 	PyObject *r = v ? PyObject_CallOneArg(cls, v) : NULL;
 	Py_XDECREF(cls);
@@ -262,9 +255,9 @@ static PyObject *ipy_addr_out(const ipam_addr *a)
 }
 
 /* ipaddress.IPv4Network or IPv6Network */
-static PyObject *ipy_prefix_out(const ipam_prefix *p)
+static PyObject *ipy_prefix_out(PyObject *mod, const ipam_prefix *p)
 {
-	PyObject *cls = ipy_ipaddress(p->addr.family == IPAM_AF_INET ? "IPv4Network" : "IPv6Network");
+	PyObject *cls = ipy_ipaddress(mod, p->addr.family == IPAM_AF_INET ? "_IPv4Network" : "_IPv6Network");
 	PyObject *v = cls ? ipy_addr_value(&p->addr) : NULL;
 	PyObject *t = v ? Py_BuildValue("(Oi)", v, (int)p->len) : NULL;
 	PyObject *r = t ? PyObject_CallOneArg(cls, t) : NULL;
@@ -399,6 +392,29 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 }
 %}
 
+/* The ipaddress classes, kept as attributes of this module for the
+ * conversions out (ipy_ipaddress). */
+%init %{
+	{
+		static const char *const ipy_classes[] = { "IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network" };
+		PyObject *ipa = PyImport_ImportModule("ipaddress");
+		size_t i;
+		if (!ipa)
+			return NULL;
+		for (i = 0; i < sizeof ipy_classes / sizeof ipy_classes[0]; i++) {
+			char key[32];
+			PyObject *cls = PyObject_GetAttrString(ipa, ipy_classes[i]);
+			snprintf(key, sizeof key, "_%s", ipy_classes[i]);
+			if (!cls || PyModule_AddObject(m, key, cls) < 0) {
+				Py_XDECREF(cls);
+				Py_DECREF(ipa);
+				return NULL;
+			}
+		}
+		Py_DECREF(ipa);
+	}
+%}
+
 /* ---- typemaps: results ----------------------------------------------------- */
 
 %typemap(out) int {
@@ -517,7 +533,7 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 }
 %typemap(argout) ipam_addr *out {
 	Py_DECREF($result);
-	$result = ipy_addr_out($1);
+	$result = ipy_addr_out(self, $1);
 	if (!$result)
 		SWIG_fail;
 }
@@ -527,7 +543,7 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 }
 %typemap(argout) ipam_prefix *out {
 	Py_DECREF($result);
-	$result = ipy_prefix_out($1);
+	$result = ipy_prefix_out(self, $1);
 	if (!$result)
 		SWIG_fail;
 }
@@ -715,19 +731,19 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 	Py_BuildValue("(NN)", ipy_str(r->name), ipy_str(r->labels_json)))
 
 %ipy_record(ipam_prefix_info, IPAM_PREFIX_INFO_INIT, ipam_prefix_info_dispose,
-	Py_BuildValue("(y#NNiNNNNI)", (const char *)&r->prefix, (Py_ssize_t)sizeof r->prefix, ipy_prefix_out(&r->prefix),
+	Py_BuildValue("(y#NNiNNNNI)", (const char *)&r->prefix, (Py_ssize_t)sizeof r->prefix, ipy_prefix_out(self, &r->prefix),
 	              ipy_str(r->space), (int)r->status, PyBool_FromLong(r->pool), ipy_str(r->description),
-	              ipy_str(r->attrs_json), r->has_parent ? ipy_prefix_out(&r->parent) : (Py_INCREF(Py_None), Py_None),
+	              ipy_str(r->attrs_json), r->has_parent ? ipy_prefix_out(self, &r->parent) : (Py_INCREF(Py_None), Py_None),
 	              r->depth))
 
 %ipy_record(ipam_ip_info, IPAM_IP_INFO_INIT, ipam_ip_info_dispose,
-	Py_BuildValue("(NNNiNNNN)", ipy_addr_out(&r->addr), ipy_str(r->space),
-	              r->has_prefix ? ipy_prefix_out(&r->prefix) : (Py_INCREF(Py_None), Py_None), (int)r->status,
+	Py_BuildValue("(NNNiNNNN)", ipy_addr_out(self, &r->addr), ipy_str(r->space),
+	              r->has_prefix ? ipy_prefix_out(self, &r->prefix) : (Py_INCREF(Py_None), Py_None), (int)r->status,
 	              ipy_str(r->hostname), ipy_mac_out(r->has_mac, &r->mac), ipy_str(r->description),
 	              ipy_str(r->attrs_json)))
 
 %ipy_record(ipam_range_info, IPAM_RANGE_INFO_INIT, ipam_range_info_dispose,
-	Py_BuildValue("(NNNiNN)", ipy_str(r->space), ipy_addr_out(&r->first), ipy_addr_out(&r->last), (int)r->purpose,
+	Py_BuildValue("(NNNiNN)", ipy_str(r->space), ipy_addr_out(self, &r->first), ipy_addr_out(self, &r->last), (int)r->purpose,
 	              ipy_str(r->description), ipy_str(r->attrs_json)))
 
 %ipy_record(ipam_audit_entry, IPAM_AUDIT_ENTRY_INIT, ipam_audit_entry_dispose,
