@@ -435,9 +435,20 @@ func TestFileStore(t *testing.T) {
 	must(t, err)
 	got, err := db.Address(bg, "", a)
 	must(t, err)
-	if got.Hostname != "db1.example.net" {
-		t.Fatalf("reopened: %+v", got)
+	if got.Hostname != "db1.example.net" || db.URI() != uri {
+		t.Fatalf("reopened %s: %+v", db.URI(), got)
 	}
+	// a raw key in a file
+	keyFile := filepath.Join(dir, "key")
+	must(t, os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600))
+	must(t, db.Rekey(bg, "", keyFile))
+	must(t, db.Close())
+	_, err = Open(bg, uri, &Options{Passphrase: "new pw"})
+	wantErr(t, err, ErrAuth)
+	db, err = Open(bg, uri, &Options{KeyFile: keyFile})
+	must(t, err)
+	_, err = db.Address(bg, "", a)
+	must(t, err)
 	must(t, db.Close())
 
 	// no audit, no export on index:
