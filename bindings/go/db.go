@@ -49,8 +49,8 @@ type Options struct {
 type DB struct {
 	c       *C.ipam_db
 	uri     string
-	state   atomic.Int64  // calls in flight, and closedBit once Close began
-	drained chan struct{} // the last call in flight after Close began leaves a token
+	state   atomic.Int64 // calls in flight and open transactions, and closedBit once Close ran
+	freed   atomic.Bool
 	cleanup runtime.Cleanup
 }
 
@@ -98,7 +98,7 @@ func Open(ctx context.Context, uri string, o *Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{c: c, uri: uri, drained: make(chan struct{}, 1)}
+	db := &DB{c: c, uri: uri}
 	// The safety net: a DB dropped without Close is freed by the GC.
 	db.cleanup = runtime.AddCleanup(db, func(c *C.ipam_db) { C.ipam_db_free(c) }, c)
 	return db, nil
@@ -107,10 +107,11 @@ func Open(ctx context.Context, uri string, o *Options) (*DB, error) {
 // URI is what the DB was opened on.
 func (db *DB) URI() string { return db.uri }
 
-// Close closes the database: it waits for the calls in flight on other
-// goroutines, then frees the handle. Later calls fail with ErrClosed.
-// Closing twice is a no-op. Do not call it from inside Run or between
-// Begin and Commit on the same goroutine: it would wait for itself.
+// Close closes the database at once: later calls fail with ErrClosed.
+// Calls in flight on other goroutines finish, and an open transaction can
+// only roll back (Commit returns ErrClosed); the handle is freed when the
+// last of them ends, or now when none is in flight. Close never waits.
+// Closing twice is a no-op.
 func (db *DB) Close() error {
 	for {
 		s := db.state.Load()
@@ -118,15 +119,21 @@ func (db *DB) Close() error {
 			return nil
 		}
 		if db.state.CompareAndSwap(s, s|closedBit) {
-			break
+			if s == 0 {
+				db.free()
+			}
+			return nil
 		}
 	}
-	if db.state.Load() != closedBit {
-		<-db.drained
+}
+
+// free frees the C handle, once, whoever gets here first: Close, or the
+// last call or transaction to end after it.
+func (db *DB) free() {
+	if db.freed.CompareAndSwap(false, true) {
+		db.cleanup.Stop()
+		C.ipam_db_free(db.c)
 	}
-	db.cleanup.Stop()
-	C.ipam_db_free(db.c)
-	return nil
 }
 
 // enter begins a call: it checks the context and that the DB is open,
@@ -156,10 +163,7 @@ func (db *DB) leave(rc C.int) error {
 
 func (db *DB) release() {
 	if db.state.Add(-1) == closedBit {
-		select {
-		case db.drained <- struct{}{}:
-		default:
-		}
+		db.free()
 	}
 }
 

@@ -28,8 +28,9 @@
 //
 // A [DB] is safe for use by many goroutines at once: the C library keeps one
 // lock per handle and serializes the calls on it (this package adds no
-// lock of its own). [DB.Close] waits for the calls in flight; calls after
-// it fail with [ErrClosed]. One handle per goroutine is not needed, though
+// lock of its own). [DB.Close] returns at once and calls after it fail with
+// [ErrClosed]; the handle is freed when the calls in flight and the open
+// transaction have ended. One handle per goroutine is not needed, though
 // separate handles on one file are independent writers, as separate
 // processes are.
 //

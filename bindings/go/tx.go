@@ -26,7 +26,8 @@ type Tx struct {
 }
 
 // Begin begins a transaction and pins the calling goroutine to its OS
-// thread until Commit or Rollback. Transactions do not nest.
+// thread until Commit or Rollback. Transactions do not nest. An open
+// transaction holds the DB: Close meanwhile leaves it to roll back.
 func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	c, err := db.enter(ctx)
 	if err != nil {
@@ -35,6 +36,7 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	rc := C.ipam_db_begin(c)
 	if rc == 0 {
 		runtime.LockOSThread() // held until Commit or Rollback
+		db.state.Add(1)        // the transaction's hold on the DB
 	}
 	if err := db.leave(rc); err != nil {
 		return nil, err
@@ -46,7 +48,8 @@ var errTxDone = errorf(ErrInvalid, "the transaction has ended")
 var errTxRun = errorf(ErrInvalid, "Run commits or rolls back its transaction itself")
 
 // Commit commits the transaction. On ErrConflict it was rolled back: run
-// it again (Run does that).
+// it again (Run does that). If the DB was closed meanwhile, the
+// transaction is rolled back and Commit returns ErrClosed.
 func (tx *Tx) Commit() error {
 	if tx.done && !tx.run {
 		return errTxDone
@@ -63,21 +66,27 @@ func (tx *Tx) Rollback() error {
 	return tx.end(false)
 }
 
+// end commits or rolls back, on the thread Begin pinned, then lets go of
+// the thread and of the DB (which Close may have left to this to free).
 func (tx *Tx) end(commit bool) error {
 	if tx.run {
 		return errTxRun
 	}
 	tx.done = true
-	defer runtime.UnlockOSThread() // Begin's
-	c, err := tx.enter(context.Background())
-	if err != nil {
-		return err
+	defer tx.release()
+	defer runtime.UnlockOSThread()
+	if tx.state.Load()&closedBit != 0 {
+		C.ipam_db_rollback(tx.c)
+		if commit {
+			return errorf(ErrClosed, "the database was closed during the transaction: rolled back")
+		}
+		return nil
 	}
 	if commit {
-		return tx.leave(C.ipam_db_commit(c))
+		return errorOf(C.ipam_db_commit(tx.c))
 	}
-	C.ipam_db_rollback(c)
-	return tx.leave(0)
+	C.ipam_db_rollback(tx.c)
+	return nil
 }
 
 // runState is what a Run body's trampoline needs.

@@ -314,3 +314,59 @@ func TestCleanupFreesDroppedDB(t *testing.T) {
 	}
 	t.Fatal("a dropped DB was never cleaned up")
 }
+
+// Close during a transaction: it can only roll back, and the handle is
+// freed when it ends (ASan would see a use after free or a leak).
+func TestCloseDuringTransaction(t *testing.T) {
+	uri := "file:" + filepath.Join(t.TempDir(), "c.db")
+	o := &Options{Passphrase: "k"}
+	db, err := Open(bg, uri, &Options{Passphrase: "k", Create: true})
+	must(t, err)
+	net := pfx("10.0.0.0/24")
+	must(t, db.AddPrefix(bg, net, nil))
+	must(t, db.Close())
+
+	// closed by the goroutine of the transaction
+	db, err = Open(bg, uri, o)
+	must(t, err)
+	tx, err := db.Begin(bg)
+	must(t, err)
+	_, err = tx.AllocAddress(bg, net, nil)
+	must(t, err)
+	must(t, db.Close())
+	_, err = tx.AllocAddress(bg, net, nil)
+	wantErr(t, err, ErrClosed)
+	wantErr(t, tx.Commit(), ErrClosed, "rolled back")
+
+	// closed by another goroutine
+	db, err = Open(bg, uri, o)
+	must(t, err)
+	tx, err = db.Begin(bg)
+	must(t, err)
+	_, err = tx.AllocAddress(bg, net, nil)
+	must(t, err)
+	done := make(chan error)
+	go func() { done <- db.Close() }()
+	must(t, <-done) // Close does not wait for the transaction
+	must(t, tx.Rollback())
+
+	// closed inside Run
+	db, err = Open(bg, uri, o)
+	must(t, err)
+	err = db.Run(bg, func(tx *Tx) error {
+		if _, err := tx.AllocAddress(bg, net, nil); err != nil {
+			return err
+		}
+		must(t, tx.Close())
+		_, err := tx.AllocAddress(bg, net, nil)
+		return err
+	})
+	wantErr(t, err, ErrClosed)
+
+	db, err = Open(bg, uri, o)
+	must(t, err)
+	defer db.Close()
+	if n := count(t, db); n != 0 {
+		t.Fatalf("%d addresses survived the closes", n)
+	}
+}

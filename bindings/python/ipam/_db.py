@@ -6,7 +6,6 @@ import contextlib
 import ipaddress
 import json
 import os
-import threading
 from typing import Any, Callable, Iterator, Optional, TypeVar, Union
 
 from . import _capi as capi
@@ -69,12 +68,11 @@ class DB:
     other threads wait until it ends.
     """
 
-    __slots__ = ("_h", "_uri", "_txn_thread", "__weakref__")
+    __slots__ = ("_h", "_uri", "__weakref__")
 
     def __init__(self, handle: Any, uri: str) -> None:
         self._h = handle
         self._uri = uri
-        self._txn_thread: Optional[int] = None
 
     # ---- the handle ----------------------------------------------------
 
@@ -87,13 +85,13 @@ class DB:
         return self._h is None
 
     def close(self) -> None:
-        """Close the database. Calls in flight on other threads finish
-        first; later calls raise :class:`InvalidArgument`. Iterators still
-        open end with the same error. Closing twice is harmless."""
+        """Close the database. Later calls raise :class:`InvalidArgument`,
+        and so do iterators still open. Calls in flight on other threads
+        finish, and an open transaction can only roll back (committing it
+        raises); the handle is freed when the last of them ends. Closing
+        twice is harmless."""
         if self._h is None:
             return
-        if self._txn_thread == threading.get_ident():
-            raise InvalidArgument("close(): this thread has a transaction open; commit or roll it back first")
         h, self._h = self._h, None
         capi.ipy_close(h)
 
@@ -131,16 +129,14 @@ class DB:
         """``with db.transaction():`` groups calls into one transaction:
         committed at the end of the block, rolled back if it raises. It does
         not retry: see :meth:`run`."""
-        capi.ipam_db_begin(self._h)
-        self._txn_thread = threading.get_ident()
+        h = self._h
+        capi.ipy_txn_begin(h)
         try:
             yield self
         except BaseException:
-            self._txn_thread = None
-            capi.ipam_db_rollback(self._h)
+            capi.ipy_txn_end(h, False)
             raise
-        self._txn_thread = None
-        capi.ipam_db_commit(self._h)
+        capi.ipy_txn_end(h, True)
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(db, *args, **kwargs)`` in a transaction and commit it.
@@ -149,13 +145,7 @@ class DB:
         after a short jittered pause; ``fn`` must therefore have no side
         effects outside the database. Returns what the last run of ``fn``
         returned; an exception from ``fn`` rolls back and propagates."""
-        def body() -> T:
-            self._txn_thread = threading.get_ident()
-            try:
-                return fn(self, *args, **kwargs)
-            finally:
-                self._txn_thread = None
-        return capi.ipy_run_txn(self._h, body)
+        return capi.ipy_run_txn(self._h, lambda: fn(self, *args, **kwargs))
 
     # ---- spaces --------------------------------------------------------
 

@@ -12,10 +12,11 @@
  * - options and queries come in as tuples (None for NULL), filled into a C
  *   struct on the stack whose version field is the one this module was
  *   compiled with;
- * - handles are capsules. A database capsule counts the calls in flight on
- *   it, so that closing it from one thread waits for the calls of others,
- *   and a call on a closed database raises instead of touching freed
- *   memory. An iterator capsule keeps its database capsule alive.
+ * - handles are capsules. A database capsule counts the calls in flight
+ *   (and open transactions) on it: closing it from one thread never frees
+ *   it under another's call, a call on a closed database raises instead of
+ *   touching freed memory, and the last user frees it. An iterator capsule
+ *   keeps its database capsule alive.
  * - every call that reaches a database runs with the GIL released (SWIG's
  *   -threads): other Python threads run while one waits for a lock, a busy
  *   file or the disk.
@@ -63,11 +64,26 @@ static void ipy_raise_last(int code)
 #define IPY_DB_CAPSULE "ipam.db"
 #define IPY_ITER_CAPSULE "ipam.iter"
 
+/* A database capsule's state. Closing marks it closed at once; the handle
+ * is freed by whoever ends the last use of it: close itself when nothing
+ * is in flight, else the last call (or transaction) that leaves. So close
+ * never waits, and never frees what another thread is using. */
 typedef struct ipy_db {
 	ipam_db *db;
-	long inflight; /* calls using db now (atomic) */
+	long inflight; /* calls and open transactions using db (atomic) */
 	int closed;    /* set once by close (atomic) */
+	int freed;     /* set once by whoever frees db (atomic) */
 } ipy_db;
+
+static void ipy_db_free_now(ipy_db *w)
+{
+	int no = 0;
+	if (__atomic_compare_exchange_n(&w->freed, &no, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		Py_BEGIN_ALLOW_THREADS
+		ipam_db_free(w->db);
+		Py_END_ALLOW_THREADS
+	}
+}
 
 static void ipy_db_destroy(PyObject *cap)
 {
@@ -75,7 +91,8 @@ static void ipy_db_destroy(PyObject *cap)
 	if (!w)
 		return;
 	/* No call can be in flight: each holds a reference to the capsule. */
-	ipam_db_free(w->db);
+	if (!w->freed)
+		ipam_db_free(w->db);
 	free(w);
 }
 
@@ -94,7 +111,8 @@ static ipy_db *ipy_db_enter(PyObject *cap)
 		return NULL;
 	__atomic_add_fetch(&w->inflight, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&w->closed, __ATOMIC_SEQ_CST)) {
-		__atomic_sub_fetch(&w->inflight, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_sub_fetch(&w->inflight, 1, __ATOMIC_SEQ_CST) == 0)
+			ipy_db_free_now(w);
 		ipy_raise(IPAM_EINVAL, "the database is closed");
 		return NULL;
 	}
@@ -103,8 +121,9 @@ static ipy_db *ipy_db_enter(PyObject *cap)
 
 static void ipy_db_leave(ipy_db *w)
 {
-	if (w)
-		__atomic_sub_fetch(&w->inflight, 1, __ATOMIC_SEQ_CST);
+	if (w && __atomic_sub_fetch(&w->inflight, 1, __ATOMIC_SEQ_CST) == 0 &&
+	    __atomic_load_n(&w->closed, __ATOMIC_SEQ_CST))
+		ipy_db_free_now(w);
 }
 
 /* ---- values in ---------------------------------------------------------- */
@@ -855,28 +874,70 @@ static void ipy_nothing(void *p)
 /* ---- helpers that have no C counterpart ------------------------------------- */
 
 %rename("%s") ipy_close;
+%rename("%s") ipy_txn_begin;
+%rename("%s") ipy_txn_end;
 %rename("%s") ipy_run_txn;
 %nothread ipy_close;
+%nothread ipy_txn_begin;
+%nothread ipy_txn_end;
 %nothread ipy_run_txn;
 
 %inline %{
-/* Close a database: mark it closed, wait for the calls in flight on other
- * threads, free it. Closing twice is a no-op. */
+/* Close a database: later calls raise; calls in flight on other threads
+ * finish and an open transaction can only roll back; the handle is freed
+ * when the last of them ends (now, when none is). Closing twice is a no-op. */
 PyObject *ipy_close(PyObject *cap)
 {
 	ipy_db *w = PyCapsule_GetPointer(cap, IPY_DB_CAPSULE);
-	ipam_db *db;
 	if (!w)
 		return NULL;
-	if (__atomic_exchange_n(&w->closed, 1, __ATOMIC_SEQ_CST))
-		Py_RETURN_NONE;
+	if (!__atomic_exchange_n(&w->closed, 1, __ATOMIC_SEQ_CST) &&
+	    __atomic_load_n(&w->inflight, __ATOMIC_SEQ_CST) == 0)
+		ipy_db_free_now(w);
+	Py_RETURN_NONE;
+}
+
+/* Begin a transaction that holds the database until ipy_txn_end: a close
+ * meanwhile does not free it under the transaction. */
+PyObject *ipy_txn_begin(PyObject *cap)
+{
+	ipy_db *w = ipy_db_enter(cap);
+	int rc;
+	if (!w)
+		return NULL;
 	Py_BEGIN_ALLOW_THREADS
-	while (__atomic_load_n(&w->inflight, __ATOMIC_SEQ_CST) != 0)
-		usleep(100);
-	db = w->db;
-	w->db = NULL;
-	ipam_db_free(db);
+	rc = ipam_db_begin(w->db);
 	Py_END_ALLOW_THREADS
+	if (rc < 0) {
+		ipy_raise_last(rc);
+		ipy_db_leave(w);
+		return NULL;
+	}
+	Py_RETURN_NONE;
+}
+
+/* End the transaction of ipy_txn_begin: commit (commit true) or roll back.
+ * On a database closed meanwhile it rolls back, and a commit raises. */
+PyObject *ipy_txn_end(PyObject *cap, int commit)
+{
+	ipy_db *w = PyCapsule_GetPointer(cap, IPY_DB_CAPSULE);
+	int closed, rc = 0;
+	if (!w)
+		return NULL;
+	closed = __atomic_load_n(&w->closed, __ATOMIC_SEQ_CST);
+	Py_BEGIN_ALLOW_THREADS
+	if (commit && !closed)
+		rc = ipam_db_commit(w->db);
+	else
+		ipam_db_rollback(w->db);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		ipy_raise_last(rc);
+	else if (commit && closed)
+		ipy_raise(IPAM_EINVAL, "the database was closed during the transaction: rolled back");
+	ipy_db_leave(w);
+	if (PyErr_Occurred())
+		return NULL;
 	Py_RETURN_NONE;
 }
 

@@ -72,13 +72,29 @@ def test_run_retries_conflicts(db):
         assert len(n) == 3
 
 
-def test_close_inside_a_transaction_is_refused(db):
-    with db.transaction():
-        with pytest.raises(ipam.InvalidArgument, match="transaction"):
+def test_close_during_a_transaction_rolls_it_back(tmp_path):
+    uri = f"file:{tmp_path / 'c.db'}"
+    with ipam.open(uri, key="k", create=True) as db:
+        db.add_prefix("10.0.0.0/24")
+    db = ipam.open(uri, key="k")
+    with pytest.raises(ipam.InvalidArgument, match="closed during the transaction: rolled back"):
+        with db.transaction():
+            db.alloc_address("10.0.0.0/24")
             db.close()
-    with pytest.raises(ipam.InvalidArgument, match="transaction"):
-        db.run(lambda d: d.close())
-    db.close()
+    db = ipam.open(uri, key="k")
+    with pytest.raises(ipam.InvalidArgument, match="closed"):
+        db.run(lambda d: (d.alloc_address("10.0.0.0/24"), d.close(), d.alloc_address("10.0.0.0/24")))
+    # closed from another thread while this one's transaction is open
+    db = ipam.open(uri, key="k")
+    with pytest.raises(ipam.InvalidArgument, match="closed"):
+        with db.transaction():
+            db.alloc_address("10.0.0.0/24")
+            t = threading.Thread(target=db.close)
+            t.start()
+            t.join()
+            db.alloc_address("10.0.0.0/24")
+    with ipam.open(uri, key="k") as db:
+        assert db.stats().addresses == 0
 
 
 def test_gil_released_while_waiting_for_a_transaction(db):
