@@ -166,6 +166,8 @@ if peers:
         if r.get("workload") != "W1":
             continue
         v = "/".join(str(r[k]) for k in ("variant", "query", "phase") if k in r)
+        if "commit_every" in r:
+            v += f" (commit every {r['commit_every']})"
         ops_s = r.get("ops_s") or (r["ops"] / r["secs"] if r.get("secs") else 0)
         print(f"| {r['peer']} | {v} | {r['ops']} | {r['secs']:.4g} | {ops_s:,.0f} |")
 PY
