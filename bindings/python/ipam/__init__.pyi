@@ -6,6 +6,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from types import ModuleType, TracebackType
 from typing import Any, Callable, Iterator, NamedTuple, Optional, TypeVar, Union
 
+__all__: list[str]
 __version__: str
 library_version: str
 capi: ModuleType
@@ -76,6 +77,8 @@ class AuditReport(NamedTuple):
 
 
 class Space:
+    # made by the DB from a row of the C library, not by hand
+    def __init__(self, db: DB, row: tuple[Any, ...]) -> None: ...
     @property
     def name(self) -> str: ...
     @property
@@ -87,6 +90,8 @@ class Space:
     def remove(self) -> None: ...
 
 class Prefix:
+    # made by the DB from a row of the C library, not by hand
+    def __init__(self, db: DB, row: tuple[Any, ...]) -> None: ...
     @property
     def network(self) -> IPNetwork: ...
     @property
@@ -113,6 +118,8 @@ class Prefix:
     def remove(self) -> None: ...
 
 class Address:
+    # made by the DB from a row of the C library, not by hand
+    def __init__(self, db: DB, row: tuple[Any, ...]) -> None: ...
     @property
     def address(self) -> IPAddress: ...
     @property
@@ -132,6 +139,8 @@ class Address:
     def release(self) -> None: ...
 
 class Range:
+    # made by the DB from a row of the C library, not by hand
+    def __init__(self, db: DB, row: tuple[Any, ...]) -> None: ...
     @property
     def space(self) -> str: ...
     @property
@@ -155,6 +164,8 @@ def open(uri: Union[str, os.PathLike[str]] = ..., *, key: Optional[str] = ..., k
 
 
 class DB:
+    # made by open()
+    def __init__(self, handle: Any, uri: str) -> None: ...
     @property
     def uri(self) -> str: ...
     @property

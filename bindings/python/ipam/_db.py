@@ -50,13 +50,12 @@ def open(uri: Union[str, os.PathLike] = "memory:", *, key: Optional[str] = None,
 
     Use it as a context manager, or call :meth:`DB.close`.
     """
-    if isinstance(uri, os.PathLike):
-        uri = "file:" + os.fspath(uri)
+    target = "file:" + os.fspath(uri) if isinstance(uri, os.PathLike) else uri
     flags = ((capi.IPAM_OPEN_CREATE if create else 0) | (capi.IPAM_OPEN_EXCL if exclusive else 0)
              | (capi.IPAM_OPEN_DURABLE if durable else 0))
     timeout_ms = 0 if busy_timeout is None else max(1, int(busy_timeout * 1000))
     opts = (actor, flags, key, None if key_file is None else os.fspath(key_file), timeout_ms, retries or 0)
-    return DB(capi.ipam_db_open(uri, opts), uri)
+    return DB(capi.ipam_db_open(target, opts), target)
 
 
 class DB:

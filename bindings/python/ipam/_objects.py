@@ -90,6 +90,10 @@ class _Record:
     and attributes, and equality of everything the database holds."""
 
     __slots__ = ("_db", "_space", "_description", "_attrs")
+    _db: DB
+    _space: str
+    _description: Optional[str]
+    _attrs: Optional[str]
 
     @property
     def space(self) -> str:

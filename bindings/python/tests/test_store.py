@@ -2,7 +2,6 @@
 import, the audit chain signed and verified."""
 
 import json
-import pathlib
 
 import pytest
 
