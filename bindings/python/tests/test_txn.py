@@ -154,6 +154,7 @@ def test_threads_share_one_db(idx):
 def test_close_while_other_threads_call(idx):
     net = idx.add_prefix("10.0.0.0/8")
     outcome = []
+    progress = threading.Semaphore(0)
 
     def work():
         n = 0
@@ -161,13 +162,16 @@ def test_close_while_other_threads_call(idx):
             while True:
                 net.alloc_address()
                 n += 1
+                if n == 10:
+                    progress.release()
         except ipam.InvalidArgument as e:
             outcome.append((n, str(e)))
     ts = [threading.Thread(target=work) for _ in range(3)]
     for t in ts:
         t.start()
-    time.sleep(0.05)
+    for t in ts:
+        assert progress.acquire(timeout=10)  # every thread is allocating
     idx.close()
     for t in ts:
         t.join(10)
-    assert len(outcome) == 3 and all("closed" in msg for _, msg in outcome) and sum(n for n, _ in outcome) > 0
+    assert len(outcome) == 3 and all("closed" in msg and n >= 10 for n, msg in outcome)
