@@ -43,3 +43,23 @@ def test_100k_allocations_do_not_grow_memory(sanitized):
     print(f"{'ASan live heap' if sanitized else 'RSS'}: {before} -> {after} bytes ({grown:+d}) over 100k allocations")
     # 1 MiB over 100k: a leak of 11 bytes an iteration would exceed it
     assert grown < 1 << 20
+
+
+def test_dropped_databases_are_freed(sanitized):
+    # A DB that is never closed is freed with its last reference (the
+    # capsule's destructor), iterators and all.
+    def churn(n):
+        for _ in range(n):
+            db = ipam.open("memory:")
+            net = db.add_prefix("10.0.0.0/24")
+            net.alloc_address(hostname="h.example.net")
+            it = db.addresses()
+            next(it)
+            del db, net  # `it` still holds the database
+            del it
+    churn(200)
+    before = heap_bytes(sanitized)
+    churn(2000)
+    after = heap_bytes(sanitized)
+    print(f"{'ASan live heap' if sanitized else 'RSS'}: {before} -> {after} bytes ({after - before:+d}) over 2000 dropped databases")
+    assert after - before < 1 << 20
