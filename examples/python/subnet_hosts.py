@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
 
         # One transaction: the subnet, its router range and its hosts land together or not at all.
         with db.transaction():
-            subnet = db.prefix(block.alloc_prefix(26, description="web service"), space=block.space)
+            subnet = block.alloc_prefix(26, description="web service")
             first = subnet.network.network_address
             db.add_range(first + 1, first + 3, space=subnet.space, purpose="reserved", description="routers")
             for name in hosts:

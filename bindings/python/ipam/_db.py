@@ -200,13 +200,14 @@ class DB:
 
     def alloc_prefix(self, parent: Any, length: int, *, space: Optional[str] = None, policy: str = "first-fit",
                      status: str = "active", pool: bool = False, description: Optional[str] = None,
-                     attrs: Optional[dict[str, Any]] = None) -> IPNetwork:
-        """Allocate a free block of /length inside the prefix parent and add
-        it. policy: "first-fit" (the lowest block) or "best-fit" (carve the
-        smallest free block that fits). :class:`Exhausted` when none is free."""
+                     attrs: Optional[dict[str, Any]] = None) -> Prefix:
+        """Allocate a free block of /length inside the prefix parent, add it
+        and return it (so that ``subnet.alloc_address()`` follows). policy:
+        "first-fit" (the lowest block) or "best-fit" (carve the smallest
+        free block that fits). :class:`Exhausted` when none is free."""
         opts = (space, length, _enum(_POLICY, policy, "policy"), _enum(STATUS, status, "status"), pool, description,
                 _attrs(attrs))
-        return capi.ipam_prefix_alloc(self._h, parent, opts)
+        return self.prefix(capi.ipam_prefix_alloc(self._h, parent, opts), space=space)
 
     def prefixes(self, *, space: Optional[str] = None, within: Any = None, covering: Any = None,
                  family: Optional[int] = None) -> Iterator[Prefix]:

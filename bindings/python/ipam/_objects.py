@@ -166,8 +166,8 @@ class Prefix(_Record):
             return self._db.alloc_address(self._c, space=self._space, **options)
         return capi.ipam_ip_alloc(self._db._h, self._c, self._opts)
 
-    def alloc_prefix(self, length: int, **options: Any) -> IPNetwork:
-        """Allocate a free /length inside this prefix (:meth:`DB.alloc_prefix`)."""
+    def alloc_prefix(self, length: int, **options: Any) -> Prefix:
+        """Allocate a free /length inside this prefix and return it (:meth:`DB.alloc_prefix`)."""
         return self._db.alloc_prefix(self._c, length, space=self._space, **options)
 
     def utilization(self) -> Utilization:

@@ -66,11 +66,15 @@ def test_prefixes(db):
             top.parent, top.depth) == (IPv4Network("10.0.0.0/8"), 4, "default", "container", False, "all",
                                        {"owner": "netops", "n": 3}, None, 0)
     a = db.alloc_prefix("10.0.0.0/8", 24)
-    b = top.alloc_prefix(24, pool=True, description="b", attrs={"x": 1})
-    assert (a, b) == (IPv4Network("10.0.0.0/24"), IPv4Network("10.0.1.0/24"))
+    bp = top.alloc_prefix(24, pool=True, description="b", attrs={"x": 1})
+    assert isinstance(bp, ipam.Prefix) and bp == db.prefix(bp.network)
+    b = bp.network
+    assert (a.network, b) == (IPv4Network("10.0.0.0/24"), IPv4Network("10.0.1.0/24"))
+    assert a.alloc_address() == IPv4Address("10.0.0.1")
+    a.remove()
+    db.add_prefix("10.0.0.0/24")
     db.add_prefix("10.0.4.0/22")
-    assert db.alloc_prefix(top.network, 25, policy="best-fit") == IPv4Network("10.0.2.0/25")
-    bp = db.prefix(b)
+    assert db.alloc_prefix(top.network, 25, policy="best-fit").network == IPv4Network("10.0.2.0/25")
     assert bp.pool and bp.parent == top.network and bp.depth == 1 and bp.attrs == {"x": 1}
     assert db.match("10.0.1.77") == b and db.match(IPv4Address("10.0.1.77")) == b
     assert db.match("10.0.1.64/26") == b and db.match(IPv4Network("10.0.1.64/26")) == b
@@ -79,7 +83,7 @@ def test_prefixes(db):
 
     v6 = db.add_prefix("2001:db8::/32")
     assert v6.version == 6 and isinstance(v6.network, IPv6Network)
-    assert db.alloc_prefix(v6.network, 48) == IPv6Network("2001:db8::/48")
+    assert db.alloc_prefix(v6.network, 48).network == IPv6Network("2001:db8::/48")
     assert [p.network for p in db.prefixes(family=6)] == [IPv6Network("2001:db8::/32"), IPv6Network("2001:db8::/48")]
     assert [str(p.network) for p in db.prefixes(within="10.0.0.0/16")] == \
         ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/25", "10.0.4.0/22"]
