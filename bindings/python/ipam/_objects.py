@@ -267,7 +267,10 @@ class Range(_Record):
             return False
         return a.version == self._first.version and self._first <= a <= self._last  # type: ignore[operator]
 
-    def __len__(self) -> int:
+    @property
+    def num_addresses(self) -> int:
+        """How many addresses the range holds (as ipaddress networks say it;
+        len() would overflow for large IPv6 ranges)."""
         return int(self._last) - int(self._first) + 1
 
     def remove(self) -> None:

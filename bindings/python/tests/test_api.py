@@ -182,9 +182,12 @@ def test_ranges(db):
     assert isinstance(r, ipam.Range)
     assert (r.space, r.first, r.last, r.purpose, r.description, r.attrs) == \
         ("default", IPv4Address("192.0.2.1"), IPv4Address("192.0.2.99"), "reserved", "infra", {"why": "routers"})
-    assert len(r) == 99 and "192.0.2.50" in r and "192.0.2.100" not in r and "nonsense" not in r
+    assert r.num_addresses == 99 and "192.0.2.50" in r and "192.0.2.100" not in r and "nonsense" not in r
     pool = db.add_range("192.0.2.100", "192.0.2.199")
     assert pool.purpose == "dhcp" and "dhcp" in repr(pool)
+    big = db.add_range("2001:db8::", "2001:db8::ffff:ffff:ffff:ffff", purpose="excluded")
+    assert big.num_addresses == 2 ** 64 and "2001:db8::1" in big and "192.0.2.1" not in big
+    big.remove()
     with pytest.raises(ipam.Exists):
         db.add_range("192.0.2.100", "192.0.2.199")
     with pytest.raises(ipam.InvalidArgument):
