@@ -31,7 +31,8 @@ def _attrs(value: Optional[dict]) -> Optional[str]:
     return None if value is None else json.dumps(value)
 
 
-def open(uri: Union[str, os.PathLike] = "memory:", *, key: Optional[str] = None, key_file: Optional[str] = None,
+def open(uri: Union[str, os.PathLike] = "memory:", *, key: Optional[str] = None,
+         key_file: Union[str, os.PathLike, None] = None,
          create: bool = False, exclusive: bool = False, durable: bool = False, actor: Optional[str] = None,
          busy_timeout: Optional[float] = None, retries: Optional[int] = None) -> DB:
     """Open a database.
@@ -117,7 +118,7 @@ class DB:
         :class:`BackendError` naming the first problem."""
         capi.ipam_db_check(self._h)
 
-    def rekey(self, key: Optional[str] = None, key_file: Optional[str] = None) -> None:
+    def rekey(self, key: Optional[str] = None, key_file: Union[str, os.PathLike, None] = None) -> None:
         """Change the key of an encrypted file: a new passphrase or key file."""
         capi.ipam_db_rekey(self._h, key, None if key_file is None else os.fspath(key_file))
 
