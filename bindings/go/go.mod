@@ -1,0 +1,3 @@
+module libipam.invalid/ipam
+
+go 1.24

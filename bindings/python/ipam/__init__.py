@@ -1,0 +1,33 @@
+"""libipam for Python: an embeddable IP address management engine.
+
+    import ipam
+
+    with ipam.open("memory:") as db:
+        net = db.add_prefix("192.0.2.0/24")
+        ip = net.alloc_address(hostname="web1.example.net")   # IPv4Address('192.0.2.1')
+
+Addresses and prefixes go in as str or ipaddress objects and come out as
+ipaddress objects; spaces, prefixes, addresses and ranges come out as
+objects with properties; listings are iterators; failures raise a subclass
+of :class:`ipam.Error` carrying the C library's message. See
+docs/bindings.md.
+"""
+
+from . import capi
+from ._db import DB, open
+from ._errors import (AuthError, BackendError, Conflict, Error, Exhausted, Exists, InUse, InvalidArgument, IOFailure,
+                      NotFound, OutOfMemory, PermissionDenied, TamperError)
+from ._objects import (Address, AuditEntry, AuditReport, IPAddress, IPNetwork, Prefix, Range, Space, Stats,
+                       Utilization)
+from ._version import __version__
+
+#: the version of the libipam library loaded (``ipam_version()``)
+library_version: str = capi.ipam_version()
+
+__all__ = [
+    "open", "DB", "Space", "Prefix", "Address", "Range", "Utilization", "Stats", "AuditEntry", "AuditReport",
+    "IPAddress", "IPNetwork",
+    "Error", "InvalidArgument", "NotFound", "Exists", "Exhausted", "Conflict", "AuthError", "PermissionDenied",
+    "BackendError", "IOFailure", "OutOfMemory", "InUse", "TamperError",
+    "__version__", "library_version",
+]

@@ -1,0 +1,327 @@
+"""The database handle: ipam.open() and ipam.DB."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+from typing import Any, Callable, Iterator, Optional, TypeVar, Union
+
+from . import _capi as capi
+from ._errors import InvalidArgument
+from ._objects import (PURPOSE, STATUS, Address, AuditEntry, AuditReport, IPAddress, IPNetwork, Prefix, Range, Space,
+                       Stats, Utilization)
+
+T = TypeVar("T")
+
+_POLICY = {"first-fit": capi.IPAM_POLICY_FIRST_FIT, "best-fit": capi.IPAM_POLICY_BEST_FIT}
+_FAMILY = {None: 0, 4: capi.IPAM_AF_INET, 6: capi.IPAM_AF_INET6}
+
+
+def _enum(table: dict, value: Any, what: str) -> int:
+    try:
+        return table[value]
+    except (KeyError, TypeError):
+        choices = ", ".join(repr(k) for k in table)
+        raise InvalidArgument(f"unknown {what} {value!r}; one of {choices}") from None
+
+
+def _attrs(value: Optional[dict]) -> Optional[str]:
+    return None if value is None else json.dumps(value)
+
+
+def open(uri: Union[str, os.PathLike] = "memory:", *, key: Optional[str] = None,
+         key_file: Union[str, os.PathLike, None] = None,
+         create: bool = False, exclusive: bool = False, durable: bool = False, actor: Optional[str] = None,
+         busy_timeout: Optional[float] = None, retries: Optional[int] = None) -> DB:
+    """Open a database.
+
+    uri: ``"file:PATH"`` or a path (one encrypted SQLCipher file), ``"memory:"``
+    (rows in RAM, with the audit chain) or ``"index:"`` (the index alone, no
+    store). A path-like object is a file.
+    key: the passphrase of an encrypted file; key_file: a file holding a raw
+    256-bit key (32 bytes or 64 hex digits).
+    create: create the file if it does not exist (with exclusive: fail with
+    :class:`Exists` if it does). durable: every commit reaches the disk
+    before it returns. actor: who the audit chain records (default: the OS
+    user). busy_timeout: seconds to wait for another process's write
+    (default 10). retries: how often :meth:`DB.run` runs a transaction that
+    lost a race (default 50).
+
+    Use it as a context manager, or call :meth:`DB.close`.
+    """
+    target = "file:" + os.fspath(uri) if isinstance(uri, os.PathLike) else uri
+    flags = ((capi.IPAM_OPEN_CREATE if create else 0) | (capi.IPAM_OPEN_EXCL if exclusive else 0)
+             | (capi.IPAM_OPEN_DURABLE if durable else 0))
+    timeout_ms = 0 if busy_timeout is None else max(1, int(busy_timeout * 1000))
+    opts = (actor, flags, key, None if key_file is None else os.fspath(key_file), timeout_ms, retries or 0)
+    return DB(capi.ipam_db_open(target, opts), target)
+
+
+class DB:
+    """An open libipam database (see :func:`ipam.open`).
+
+    A DB may be shared between threads: the library serializes calls on one
+    handle, and every call that reaches the store runs with the GIL
+    released. A transaction belongs to the thread that began it; calls from
+    other threads wait until it ends.
+    """
+
+    __slots__ = ("_h", "_uri", "__weakref__")
+
+    def __init__(self, handle: Any, uri: str) -> None:
+        self._h = handle
+        self._uri = uri
+
+    # ---- the handle ----------------------------------------------------
+
+    @property
+    def uri(self) -> str:
+        return self._uri
+
+    @property
+    def closed(self) -> bool:
+        return self._h is None
+
+    def close(self) -> None:
+        """Close the database. Later calls raise :class:`InvalidArgument`,
+        and so do iterators still open. Calls in flight on other threads
+        finish, and an open transaction can only roll back (committing it
+        raises); the handle is freed when the last of them ends. Closing
+        twice is harmless."""
+        if self._h is None:
+            return
+        h, self._h = self._h, None
+        capi.ipy_close(h)
+
+    def __enter__(self) -> DB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<ipam.DB {self._uri!r}{' closed' if self._h is None else ''}>"
+
+    @property
+    def revision(self) -> int:
+        """The newest revision of the store this handle has caught up with."""
+        return capi.ipam_db_revision(self._h)
+
+    def stats(self) -> Stats:
+        """Figures about the in-memory index."""
+        return Stats(*capi.ipam_db_stats_get(self._h))
+
+    def check(self) -> None:
+        """Check the store and the index against it; raises
+        :class:`BackendError` naming the first problem."""
+        capi.ipam_db_check(self._h)
+
+    def rekey(self, key: Optional[str] = None, key_file: Union[str, os.PathLike, None] = None) -> None:
+        """Change the key of an encrypted file: a new passphrase or key file."""
+        capi.ipam_db_rekey(self._h, key, None if key_file is None else os.fspath(key_file))
+
+    # ---- transactions ----------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[DB]:
+        """``with db.transaction():`` groups calls into one transaction:
+        committed at the end of the block, rolled back if it raises. It does
+        not retry: see :meth:`run`."""
+        h = self._h
+        capi.ipy_txn_begin(h)
+        try:
+            yield self
+        except BaseException:
+            capi.ipy_txn_end(h, False)
+            raise
+        capi.ipy_txn_end(h, True)
+
+    def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(db, *args, **kwargs)`` in a transaction and commit it.
+        When it loses a race with another writer (:class:`Conflict`, from a
+        call inside it or from the commit) it is rolled back and run again
+        after a short jittered pause; ``fn`` must therefore have no side
+        effects outside the database. Returns what the last run of ``fn``
+        returned; an exception from ``fn`` rolls back and propagates."""
+        return capi.ipy_run_txn(self._h, lambda: fn(self, *args, **kwargs))
+
+    # ---- spaces --------------------------------------------------------
+
+    def add_space(self, name: str, labels: Optional[dict[str, str]] = None) -> Space:
+        """Add a space; labels place it in its deployment context."""
+        capi.ipam_space_add(self._h, name, _attrs(labels))
+        return self.space(name)
+
+    def space(self, name: str = "default") -> Space:
+        """The space of that name (:class:`NotFound` if none)."""
+        return Space(self, capi.ipam_space_get(self._h, name))
+
+    def remove_space(self, name: str) -> None:
+        """Remove an empty space (:class:`InUse` if it holds anything)."""
+        capi.ipam_space_rm(self._h, name)
+
+    def spaces(self) -> Iterator[Space]:
+        """Every space, in name order."""
+        it = capi.ipam_space_iter_new(self._h)
+        return self._rows(it, capi.ipam_space_iter_next, Space)
+
+    def _rows(self, it: Any, next_: Callable, make: Callable) -> Iterator[Any]:
+        # The C iterator is made eagerly (so that a bad query raises at the
+        # call) and freed with the generator.
+        while (row := next_(it)) is not None:
+            yield make(self, row)
+
+    # ---- prefixes --------------------------------------------------------
+
+    def add_prefix(self, prefix: Any, *, space: Optional[str] = None, status: str = "active", pool: bool = False,
+                   exclusive: bool = False, description: Optional[str] = None,
+                   attrs: Optional[dict[str, Any]] = None) -> Prefix:
+        """Add a prefix (``"10.0.0.0/8"`` or an ipaddress network). status:
+        "active", "container", "reserved" or "deprecated". pool: every
+        address is usable. exclusive: refuse it (:class:`Exists`) when any
+        prefix of the space overlaps it."""
+        opts = (space, _enum(STATUS, status, "status"), pool, description, _attrs(attrs), exclusive)
+        capi.ipam_prefix_add(self._h, prefix, opts)
+        return self.prefix(prefix, space=space)
+
+    def prefix(self, prefix: Any, *, space: Optional[str] = None) -> Prefix:
+        """The prefix, looked up exactly (:class:`NotFound` if none)."""
+        return Prefix(self, capi.ipam_prefix_get(self._h, space, prefix))
+
+    def remove_prefix(self, prefix: Any, *, space: Optional[str] = None) -> None:
+        """Remove a prefix; what lies inside it stays."""
+        capi.ipam_prefix_rm(self._h, space, prefix)
+
+    def match(self, target: Any, *, space: Optional[str] = None) -> IPNetwork:
+        """Longest-prefix match: the most specific prefix that covers an
+        address or a prefix (:class:`NotFound` if none)."""
+        return capi.ipam_prefix_match(self._h, space, target)
+
+    def alloc_prefix(self, parent: Any, length: int, *, space: Optional[str] = None, policy: str = "first-fit",
+                     status: str = "active", pool: bool = False, description: Optional[str] = None,
+                     attrs: Optional[dict[str, Any]] = None) -> Prefix:
+        """Allocate a free block of /length inside the prefix parent, add it
+        and return it (so that ``subnet.alloc_address()`` follows). policy:
+        "first-fit" (the lowest block) or "best-fit" (carve the smallest
+        free block that fits). :class:`Exhausted` when none is free."""
+        opts = (space, length, _enum(_POLICY, policy, "policy"), _enum(STATUS, status, "status"), pool, description,
+                _attrs(attrs))
+        return self.prefix(capi.ipam_prefix_alloc(self._h, parent, opts), space=space)
+
+    def prefixes(self, *, space: Optional[str] = None, within: Any = None, covering: Any = None,
+                 family: Optional[int] = None) -> Iterator[Prefix]:
+        """Prefixes in order (IPv4 first, then address, a parent before its
+        children): all of them, those within a prefix (itself included), or
+        those covering an address or prefix (least specific first). family:
+        4 or 6 to list one family only."""
+        if within is not None and covering is not None:
+            raise InvalidArgument("prefixes(): give within or covering, not both")
+        if within is not None:
+            q = (space, capi.IPAM_WALK_WITHIN, within, 0)
+        elif covering is not None:
+            q = (space, capi.IPAM_WALK_COVERING, covering, 0)
+        else:
+            q = (space, capi.IPAM_WALK_ALL, None, _enum(_FAMILY, family, "family"))
+        it = capi.ipam_prefix_iter_new(self._h, q)
+        return self._rows(it, capi.ipam_prefix_iter_next, Prefix)
+
+    def utilization(self, cidr: Any, *, space: Optional[str] = None) -> Utilization:
+        """How much of any CIDR of the space is used (by prefixes strictly
+        inside it, addresses and ranges), without a scan."""
+        return Utilization(*capi.ipam_prefix_util(self._h, space, cidr))
+
+    # ---- addresses -------------------------------------------------------
+
+    @staticmethod
+    def _ip_opts(space: Optional[str], hostname: Optional[str], mac: Optional[str], description: Optional[str],
+                 status: str, attrs: Optional[dict[str, Any]]) -> Optional[tuple]:
+        if space is None and hostname is None and mac is None and description is None and status == "active" \
+                and attrs is None:
+            return None
+        return (space, hostname, mac, description, _enum(STATUS, status, "status"), _attrs(attrs))
+
+    def alloc_address(self, within: Any, *, space: Optional[str] = None, hostname: Optional[str] = None,
+                      mac: Optional[str] = None, description: Optional[str] = None, status: str = "active",
+                      attrs: Optional[dict[str, Any]] = None) -> IPAddress:
+        """Allocate the lowest free address of the prefix within (never a
+        taken address, one inside a range, an IPv4 network or broadcast
+        address, or the IPv6 subnet-router anycast) and record it.
+        :class:`Exhausted` when none is left."""
+        opts = self._ip_opts(space, hostname, mac, description, status, attrs)
+        return capi.ipam_ip_alloc(self._h, within, opts)
+
+    def add_address(self, address: Any, *, space: Optional[str] = None, hostname: Optional[str] = None,
+                    mac: Optional[str] = None, description: Optional[str] = None, status: str = "active",
+                    attrs: Optional[dict[str, Any]] = None) -> Address:
+        """Record a given address (:class:`Exists` if the space has it)."""
+        opts = self._ip_opts(space, hostname, mac, description, status, attrs)
+        capi.ipam_ip_add(self._h, address, opts)
+        return self.address(address, space=space)
+
+    def address(self, address: Any, *, space: Optional[str] = None) -> Address:
+        """The address (:class:`NotFound` if the space does not have it)."""
+        return Address(self, capi.ipam_ip_get(self._h, space, address))
+
+    def release_address(self, address: Any, *, space: Optional[str] = None) -> None:
+        """Release (remove) an address."""
+        capi.ipam_ip_release(self._h, space, address)
+
+    def addresses(self, *, space: Optional[str] = None, within: Any = None) -> Iterator[Address]:
+        """The addresses of a space, or of a prefix of it, in order."""
+        it = capi.ipam_ip_iter_new(self._h, (space, within))
+        return self._rows(it, capi.ipam_ip_iter_next, Address)
+
+    # ---- ranges ----------------------------------------------------------
+
+    def add_range(self, first: Any, last: Any, *, space: Optional[str] = None, purpose: str = "dhcp",
+                  description: Optional[str] = None, attrs: Optional[dict[str, Any]] = None) -> Range:
+        """Add a range first..last: purpose "dhcp", "reserved" or "excluded".
+        The allocator never hands out an address inside a range."""
+        opts = (space, _enum(PURPOSE, purpose, "purpose"), description, _attrs(attrs))
+        capi.ipam_range_add(self._h, first, last, opts)
+        # The C API has no lookup of one range: list those that hold first.
+        lo, hi = ipaddress.ip_address(first), ipaddress.ip_address(last)
+        for r in self.ranges(space=space, within=ipaddress.ip_network(lo)):
+            if r.first == lo and r.last == hi:
+                return r
+        raise AssertionError("the range just added is not listed")  # pragma: no cover
+
+    def remove_range(self, first: Any, last: Any, *, space: Optional[str] = None) -> None:
+        """Remove the range with these bounds."""
+        capi.ipam_range_rm(self._h, space, first, last)
+
+    def ranges(self, *, space: Optional[str] = None, within: Any = None) -> Iterator[Range]:
+        """The ranges of a space (those overlapping a prefix, with within),
+        ordered by first then last."""
+        it = capi.ipam_range_iter_new(self._h, (space, within))
+        return self._rows(it, capi.ipam_range_iter_next, Range)
+
+    # ---- audit, export, import ---------------------------------------------
+
+    def audit(self, from_seq: int = 1) -> Iterator[AuditEntry]:
+        """The audit entries with seq >= from_seq, oldest first
+        (:class:`PermissionDenied` on ``index:``)."""
+        it = capi.ipam_audit_iter_new(self._h, from_seq)
+        return self._rows(it, capi.ipam_audit_iter_next, lambda db, row: AuditEntry(*row))
+
+    def verify_audit(self, public_key: Optional[bytes] = None) -> AuditReport:
+        """Verify the audit chain (and with an Ed25519 public key, its
+        signed checkpoints). :class:`TamperError` names the first bad entry."""
+        return AuditReport(*capi.ipam_audit_verify(self._h, public_key))
+
+    def sign_audit(self, secret_key: bytes) -> int:
+        """Sign the chain's head with an Ed25519 secret key (libsodium's
+        64-byte form); returns the seq signed."""
+        return capi.ipam_audit_sign(self._h, secret_key)
+
+    def export(self) -> str:
+        """Everything in the store, history included, as one canonical JSON
+        document (:class:`PermissionDenied` on ``index:``)."""
+        return capi.ipam_export(self._h)
+
+    def import_json(self, document: Union[str, bytes], name: Optional[str] = None) -> None:
+        """Import a document made by :meth:`export` into an empty store, all
+        or nothing. name: what messages call the document."""
+        capi.ipam_import_json(self._h, document, name)
