@@ -197,8 +197,9 @@ ldns_rr_type ipam__dns_change_type(const ipam__dns_change *c);
 /* ---- servers, TSIG ------------------------------------------------------------------ */
 typedef struct ipam__dns_tsig {
 	const char *name;       /* key name; NULL: unsigned */
-	const char *algorithm;  /* "hmac-sha256" (NULL), "hmac-sha1", "hmac-sha224", "hmac-sha384",
-				   "hmac-sha512", "hmac-md5" */
+	const char *algorithm;  /* "hmac-sha256" (NULL), "hmac-sha1", "hmac-sha512", "hmac-md5";
+				   ldns 1.8.3 signs no hmac-sha224, and its table spells
+				   hmac-sha384 "hmac-shac384.", so neither is offered */
 	const char *secret;     /* base64; never printed */
 } ipam__dns_tsig;
 
@@ -227,7 +228,9 @@ const char *ipam__dns_tsig_algorithm(const char *name);
  * Updates: the old RRs that go away are deleted one by one (class NONE),
  * the new ones added; an RRset whose TTL changes is deleted whole (class
  * ANY; except the apex NS) and added again. Deletes precede adds.
- * Messages are sent in order; the first failure stops the push. */
+ * Names that gain an A/AAAA are sent first (BIND refuses an MX/NS/SRV
+ * whose in-zone target has no address yet). Messages are sent in order;
+ * the first failure stops the push. */
 typedef struct ipam__dns_push_options {
 	size_t max_rrs;         /* 0: 1000 */
 	bool dry_run;           /* nothing sent; result.text is the change */

@@ -15,8 +15,6 @@ static const struct {
 } tsig_algs[] = {
 	{ "hmac-sha256", "hmac-sha256." },
 	{ "hmac-sha1", "hmac-sha1." },
-	{ "hmac-sha224", "hmac-sha224." },
-	{ "hmac-sha384", "hmac-sha384." },
 	{ "hmac-sha512", "hmac-sha512." },
 	{ "hmac-md5", "hmac-md5.sig-alg.reg.int." },
 };
@@ -61,7 +59,7 @@ int ipam__dns_resolver(ldns_resolver **out, const ipam__dns_server *srv, const c
 		if (!alg) {
 			ldns_rdf_deep_free(addr);
 			return ipam__error(IPAM_EINVAL, "%s: TSIG algorithm \"%s\" is not one of hmac-sha256, hmac-sha1, "
-					   "hmac-sha224, hmac-sha384, hmac-sha512, hmac-md5", what, srv->tsig.algorithm);
+					   "hmac-sha512, hmac-md5 (ldns 1.8 signs neither hmac-sha224 nor hmac-sha384)", what, srv->tsig.algorithm);
 		}
 		if (!srv->tsig.secret || !*srv->tsig.secret) {
 			ldns_rdf_deep_free(addr);
@@ -216,6 +214,42 @@ static void msgs_free(msg *m, size_t n)
 		ldns_rr_list_deep_free(m[i].up);
 	}
 	free(m);
+}
+
+/* Names that gain an address go first: BIND refuses an MX, NS or SRV whose
+ * in-zone target has no A/AAAA yet, and a split push may otherwise send the
+ * MX before the address it points at. Stable, whole owner groups. */
+static int addresses_first(ipam__dns_diff *d)
+{
+	ipam__dns_change *tmp = malloc((d->n ? d->n : 1) * sizeof *tmp);
+	bool *first = calloc(d->n ? d->n : 1, sizeof *first);
+	if (!tmp || !first) {
+		free(tmp);
+		free(first);
+		return ipam__enomem();
+	}
+	for (size_t i = 0; i < d->n;) {
+		size_t j = i + 1;
+		while (j < d->n && ldns_dname_compare(ipam__dns_change_owner(&d->c[j]), ipam__dns_change_owner(&d->c[i])) == 0)
+			j++;
+		bool addr = false;
+		for (size_t k = i; k < j; k++) {
+			ldns_rr_type t = ipam__dns_change_type(&d->c[k]);
+			addr = addr || ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) && ldns_rr_list_rr_count(d->c[k].after));
+		}
+		for (size_t k = i; k < j; k++)
+			first[k] = addr;
+		i = j;
+	}
+	size_t m = 0;
+	for (int pass = 1; pass >= 0; pass--)
+		for (size_t i = 0; i < d->n; i++)
+			if (first[i] == (bool)pass)
+				tmp[m++] = d->c[i];
+	memcpy(d->c, tmp, d->n * sizeof *tmp);
+	free(tmp);
+	free(first);
+	return 0;
 }
 
 /* Cut the diff into messages of whole owner names. */
@@ -492,7 +526,7 @@ int ipam__dns_push(ipam__dns_push_result *res, const ipam__dns_server *srv, ipam
 	if ((rc = ipam__dns_diff_make(&d, last, cur)))
 		return rc;
 	res->changes = d.n;
-	if ((rc = plan(&m, &nm, &d, last, cur->origin, max_rrs)))
+	if ((rc = addresses_first(&d)) || (rc = plan(&m, &nm, &d, last, cur->origin, max_rrs)))
 		goto out;
 	res->messages = nm;
 	for (size_t i = 0; !rc && i < nm; i++)
@@ -539,10 +573,10 @@ int ipam__dns_push(ipam__dns_push_result *res, const ipam__dns_server *srv, ipam
 					 srv->timeout_ms ? srv->timeout_ms : 5000, ldns_get_errorstr_by_id(st));
 		} else {
 			res->rcode = (int)ldns_pkt_get_rcode(ans);
-			if (srv->tsig.name && !ldns_pkt_tsig(ans) && res->rcode == LDNS_RCODE_NOERROR)
+			/* ldns verified the answer's TSIG against the request's MAC
+			 * (a wrong key never gets here: it is TSIG_BOGUS above) */
+			if (srv->tsig.name && !ldns_pkt_tsig(ans))
 				rc = ipam__error(IPAM_EAUTH, "%s: the answer carries no TSIG", what);
-			else if (ldns_pkt_tsig(ans) && ldns_pkt_get_rcode(ans) == LDNS_RCODE_NOTAUTH && srv->tsig.name)
-				rc = ipam__error(IPAM_EAUTH, "%s: NOTAUTH: TSIG key %s was not accepted", what, srv->tsig.name);
 			else
 				rc = answer_check(ans, id, what);
 		}

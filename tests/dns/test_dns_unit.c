@@ -567,17 +567,17 @@ START_TEST(push_dry_run_text)
 				     "server 127.0.0.1 5353\n"
 				     "zone example.com.\n"
 				     "; key hmac-sha256:k1 (secret not shown)\n"
-				     "prereq yxrrset mail.example.com. IN MX 10 mx1.example.com.\n"
 				     "prereq nxdomain new.example.com.\n"
-				     "prereq nxrrset ns1.example.com. IN TXT\n"
 				     "prereq yxrrset www.example.com. IN A 192.0.2.10\n"
-				     "update delete mail.example.com. IN MX 10 mx1.example.com.\n"
+				     "prereq yxrrset mail.example.com. IN MX 10 mx1.example.com.\n"
+				     "prereq nxrrset ns1.example.com. IN TXT\n"
 				     "update add new.example.com. 60 IN A 192.0.2.99\n"
 				     "update add new.example.com. 60 IN AAAA 2001:db8::99\n"
-				     "update add ns1.example.com. 3600 IN TXT \"added beside an A\"\n"
 				     "update delete www.example.com. IN A 192.0.2.10\n"
 				     "update add www.example.com. 300 IN A 192.0.2.11\n"
 				     "update add www.example.com. 300 IN A 192.0.2.12\n"
+				     "update delete mail.example.com. IN MX 10 mx1.example.com.\n"
+				     "update add ns1.example.com. 3600 IN TXT \"added beside an A\"\n"
 				     "send\n");
 	ck_assert_ptr_null(strstr(r.text.ptr, srv.tsig.secret));
 	ipam__dns_push_result_dispose(&r);
@@ -585,7 +585,7 @@ START_TEST(push_dry_run_text)
 	o.max_rrs = 3;
 	OK(ipam__dns_push(&r, &srv, last, cur, &o));
 	ck_assert_uint_eq(r.messages, 4);
-	has(r.text.ptr, "; message 2 of 4: 2 RRset change(s)\n");
+	has(r.text.ptr, "; message 1 of 4: 2 RRset change(s)\n");
 	has(r.text.ptr, "prereq nxdomain new.example.com.\nupdate add new.example.com. 60 IN A 192.0.2.99\n"
 			"update add new.example.com. 60 IN AAAA 2001:db8::99\nsend\n");
 	ipam__dns_push_result_dispose(&r);
