@@ -263,6 +263,12 @@ static int cmp_str(const void *a, const void *b)
 
 int dt_query(const char *addr, int port, const char *name, const char *type, char *out, size_t size)
 {
+	return dt_query_from(NULL, addr, port, name, type, out, size);
+}
+
+int dt_query_from(const char *src, const char *addr, int port, const char *name, const char *type, char *out,
+		  size_t size)
+{
 	out[0] = '\0';
 	ldns_resolver *r = ldns_resolver_new();
 	ldns_rdf *ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, addr);
@@ -272,6 +278,12 @@ int dt_query(const char *addr, int port, const char *name, const char *type, cha
 		goto out;
 	ldns_resolver_set_port(r, (uint16_t)port);
 	ldns_resolver_set_recursive(r, true);
+	if (src) {
+		ldns_rdf *sa = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, src);
+		if (!sa)
+			goto out;
+		ldns_resolver_set_source(r, sa);
+	}
 	ldns_resolver_set_retry(r, 2);
 	struct timeval tv = { 2, 0 };
 	ldns_resolver_set_timeout(r, tv);
@@ -403,22 +415,23 @@ static void zone_file(char *out, size_t size, const char *dir, const char *origi
 	snprintf(out, size, "%s/%s.zone", dir, name);
 }
 
-static int start_bind(dt_server *s, const dt_zone *zones, size_t n)
+static int start_bind(dt_server *s, const dt_zone *zones, size_t n, const char *extra)
 {
-	char conf[8192], path[512];
+	char conf[16384], path[512];
 	int k = snprintf(conf, sizeof conf,
+			 "%s"
 			 "key \"%s\" { algorithm hmac-sha256; secret \"%s\"; };\n"
 			 "options {\n\tdirectory \"%s\";\n\tlisten-on port %d { 127.0.0.1; };\n\tlisten-on-v6 { none; };\n"
 			 "\tpid-file \"%s/named.pid\";\n\tsession-keyfile \"%s/session.key\";\n\trecursion no;\n"
 			 "\tnotify no;\n\tallow-transfer { key \"%s\"; };\n};\ncontrols { };\n",
-			 s->key_name, s->key_secret, s->dir, s->port, s->dir, s->dir, s->key_name);
+			 extra ? extra : "", s->key_name, s->key_secret, s->dir, s->port, s->dir, s->dir, s->key_name);
 	for (size_t i = 0; i < n; i++) {
 		zone_file(path, sizeof path, s->dir, zones[i].origin);
 		if (dt_write(path, zones[i].text))
 			return -1;
 		k += snprintf(conf + k, sizeof conf - (size_t)k,
-			      "zone \"%s\" { type primary; file \"%s\"; allow-update { key \"%s\"; }; };\n", zones[i].origin,
-			      path, s->key_name);
+			      "zone \"%s\" { type primary; file \"%s\"; allow-update { key \"%s\"; %s}; };\n", zones[i].origin,
+			      path, s->key_name, extra ? "\"extra\"; " : "");
 	}
 	snprintf(path, sizeof path, "%s/named.conf", s->dir);
 	if (dt_write(path, conf))
@@ -554,7 +567,7 @@ int dt_start(dt_server *s, dt_kind kind, const dt_zone *zones, size_t nzones, co
 	int rc;
 	switch (kind) {
 	case DT_BIND:
-		rc = start_bind(s, zones, nzones);
+		rc = start_bind(s, zones, nzones, conf);
 		break;
 	case DT_KNOT:
 		rc = start_knot(s, zones, nzones);

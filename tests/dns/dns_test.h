@@ -55,7 +55,9 @@ typedef struct dt_zone {
 /* Start a server on a free port serving `zones` (authoritative, dynamic
  * updates allowed with a hmac-sha256 key made here: key_name/key_secret),
  * and wait until it answers SOA queries for each zone (<= 10 s). For
- * unbound, `conf` is the extra configuration text (zones are ignored).
+ * unbound, `conf` is the extra configuration text (zones are ignored); for
+ * BIND, text put first in named.conf that defines acl "extra" (allowed to
+ * update too) and its keys; ignored by the others.
  * Returns 0 or -1 (dt_why() says why, with the server's log). */
 int dt_start(dt_server *s, dt_kind kind, const dt_zone *zones, size_t nzones, const char *conf);
 /* Stop it (SIGTERM, then SIGKILL after 5 s) and wait for it. */
@@ -65,5 +67,8 @@ void dt_stop(dt_server *s);
  * section's RRs of `type`, each as rdata text, joined by ' ' in canonical
  * order, into out. Returns the rcode (>= 0) or -1 on no answer. */
 int dt_query(const char *addr, int port, const char *name, const char *type, char *out, size_t size);
+/* The same from a given source address (127.0.0.2 ...). */
+int dt_query_from(const char *src, const char *addr, int port, const char *name, const char *type, char *out,
+		  size_t size);
 
 #endif
