@@ -221,6 +221,8 @@ static void msgs_free(msg *m, size_t n)
  * MX before the address it points at. Stable, whole owner groups. */
 static int addresses_first(ipam__dns_diff *d)
 {
+	if (d->n == 0)
+		return 0;
 	ipam__dns_change *tmp = malloc((d->n ? d->n : 1) * sizeof *tmp);
 	bool *first = calloc(d->n ? d->n : 1, sizeof *first);
 	if (!tmp || !first) {

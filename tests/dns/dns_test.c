@@ -273,13 +273,15 @@ int dt_query_from(const char *src, const char *addr, int port, const char *name,
 	ldns_resolver *r = ldns_resolver_new();
 	ldns_rdf *ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, addr);
 	ldns_rdf *qn = ldns_dname_new_frm_str(name);
+	ldns_rdf *sa = NULL;
 	int rcode = -1;
 	if (!r || !ns || !qn || ldns_resolver_push_nameserver(r, ns) != LDNS_STATUS_OK)
 		goto out;
 	ldns_resolver_set_port(r, (uint16_t)port);
 	ldns_resolver_set_recursive(r, true);
 	if (src) {
-		ldns_rdf *sa = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, src);
+		/* ldns_resolver_deep_free does not free the source: freed below */
+		sa = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, src);
 		if (!sa)
 			goto out;
 		ldns_resolver_set_source(r, sa);
@@ -327,6 +329,7 @@ out:
 	ldns_rdf_deep_free(ns);
 	ldns_rdf_deep_free(qn);
 	ldns_resolver_deep_free(r);
+	ldns_rdf_deep_free(sa);
 	return rcode;
 }
 
