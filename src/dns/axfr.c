@@ -56,6 +56,18 @@ static int soa_into(ipam__dns_zone *z, const ldns_rr *soa, const char *what)
 	return 0;
 }
 
+/* Whether a TSIG RR is of the algorithm we use. */
+static bool tsig_alg_is(const ldns_rr *tsig, const char *alg)
+{
+	const char *want = ipam__dns_tsig_algorithm(alg);
+	if (!want || ldns_rr_rd_count(tsig) < 7 || ldns_rdf_get_type(ldns_rr_rdf(tsig, 0)) != LDNS_RDF_TYPE_DNAME)
+		return false;
+	ldns_rdf *w = ldns_dname_new_frm_str(want);
+	bool same = w && ldns_dname_compare(w, ldns_rr_rdf(tsig, 0)) == 0;
+	ldns_rdf_deep_free(w);
+	return same;
+}
+
 int ipam__dns_axfr_reader_feed(ipam__dns_axfr_reader *r, const uint8_t *wire, size_t len)
 {
 	const char *what = r->what;
@@ -75,6 +87,10 @@ int ipam__dns_axfr_reader_feed(ipam__dns_axfr_reader *r, const uint8_t *wire, si
 			rc = ipam__error(rcode == LDNS_RCODE_NOTAUTH ? IPAM_EAUTH : IPAM_EBACKEND,
 					 "%s: message %zu is not signed with TSIG key %s%s", what, r->messages + 1, r->tsig.name,
 					 rcode == LDNS_RCODE_NOTAUTH ? " (NOTAUTH: the key was not accepted)" : "");
+		} else if (!tsig_alg_is(ldns_pkt_tsig(p), r->tsig.algorithm)) {
+			/* checked first: ldns 1.8.3 leaks on an unknown algorithm */
+			rc = ipam__error(IPAM_EAUTH, "%s: message %zu is signed with another algorithm than %s's", what,
+					 r->messages + 1, r->tsig.name);
 		} else if (!ldns_pkt_tsig_verify_next(p, wire, len, r->tsig.name, r->tsig.secret, r->mac, r->messages ? 1 : 0)) {
 			rc = ipam__error(IPAM_EAUTH, "%s: the TSIG of message %zu does not verify with key %s (wrong key?)", what,
 					 r->messages + 1, r->tsig.name);

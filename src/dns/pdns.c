@@ -323,8 +323,12 @@ int ipam__dns_pdns_parse_zone(ipam__dns_zone **out, const char *json, size_t len
 		rc = ipam__error(IPAM_EBACKEND, "%s: the reply has no \"name\" string and \"rrsets\" array", where);
 		goto out;
 	}
-	if ((rc = ipam__dns_zone_new(&z, name->valuestring)))
+	if ((rc = ipam__dns_zone_new(&z, name->valuestring))) {
+		char m[600];
+		snprintf(m, sizeof m, "%s", ipam_error_last()->message);
+		rc = ipam__error(rc == IPAM_ENOMEM ? rc : IPAM_EBACKEND, "%s: %s", where, m);
 		goto out;
+	}
 	bool soa = false;
 	size_t si = 0;
 	const cJSON *set;

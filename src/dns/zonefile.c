@@ -61,8 +61,11 @@ static int make_zone(ipam__dns_zone **z, const char *origin, const ldns_rdf *cur
 			rc = ipam__dns_zone_new(z, b.ptr);
 		ipam_buf_dispose(&b);
 	}
-	if (rc)
-		return rc;
+	if (rc) {
+		char m[600];
+		snprintf(m, sizeof m, "%s", ipam_error_last()->message);
+		return rc == IPAM_ENOMEM ? rc : ipam__error(rc, "%s: %s", where, m);
+	}
 	if (!((*z)->file = ipam__strdup(file)))
 		return IPAM_ENOMEM;
 	return 0;
@@ -75,6 +78,15 @@ int ipam__dns_zone_parse(ipam__dns_zone **out, const char *text, size_t len, con
 		file = "zone file";
 	if (!text || len == 0)
 		return ipam__error(IPAM_EINVAL, "%s: empty", file);
+	/* a zone file is text: ldns's tokenizer ends a token at a NUL and
+	 * then reads the rest of the line as something else */
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		size_t line = 1;
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		return ipam__error(IPAM_EINVAL, "%s:%zu: a NUL byte (a zone file is text)", file, line);
+	}
 	/* fmemopen reads exactly `len` bytes of a private copy */
 	char *copy = malloc(len);
 	if (!copy)

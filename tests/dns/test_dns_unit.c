@@ -256,6 +256,9 @@ START_TEST(parse_errors_name_file_and_line)
 	has(last_msg(), "r.zone:1: ");
 	ck_assert_int_eq(ipam__dns_zone_parse(&z, "$ORIGIN a.test.\nx A 192.0.2.1\n", 30, NULL, "n.zone"), IPAM_EINVAL);
 	has(last_msg(), "n.zone: no SOA");
+	ck_assert_int_eq(ipam__dns_zone_parse(&z, "$ORIGIN a.test.\n@ SOA a. b. 1 2 3 4 5\nx TXT \"a\0b\"\n", 50, NULL, "nul.zone"),
+			 IPAM_EINVAL);
+	has(last_msg(), "nul.zone:3: a NUL byte (a zone file is text)");
 	ck_assert_int_eq(ipam__dns_zone_parse(&z, "", 0, NULL, "e.zone"), IPAM_EINVAL);
 	has(last_msg(), "e.zone: empty");
 }
