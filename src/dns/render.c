@@ -50,25 +50,25 @@ static char *label_text(char *o, const uint8_t *l, size_t len)
 	return o;
 }
 
-/* The first `labels` labels of `name` (all when SIZE_MAX, with the final
- * dot). At most 4 * size + 2 bytes. */
-static char *name_text(char *o, const ldns_rdf *name, size_t labels)
+/* The labels of `name` that start before byte `stop` of its wire form (all
+ * when SIZE_MAX, then with the final dot). At most 4 * size + 2 bytes. */
+static char *name_text(char *o, const ldns_rdf *name, size_t stop)
 {
 	const uint8_t *d = ldns_rdf_data(name);
-	size_t size = ldns_rdf_size(name), li = 0;
+	size_t size = ldns_rdf_size(name);
 	if (size == 0 || d[0] == 0) {
 		*o++ = '.';
 		return o;
 	}
-	for (size_t i = 0; i < size && d[i] && li < labels; i += (size_t)d[i] + 1, li++) {
+	for (size_t i = 0; i < size && d[i] && i < stop; i += (size_t)d[i] + 1) {
 		size_t len = d[i];
 		if (i + 1 + len > size)
 			len = size - i - 1;
-		if (li)
+		if (i)
 			*o++ = '.';
 		o = label_text(o, d + i + 1, len);
 	}
-	if (labels == SIZE_MAX)
+	if (stop == SIZE_MAX)
 		*o++ = '.';
 	return o;
 }
@@ -101,7 +101,7 @@ const char *ipam__dns_rr_label(const ldns_rr *rr)
 		return lab;
 	}
 	char o[1030];
-	char *e = ldns_rr_owner(rr) && ldns_rdf_size(ldns_rr_owner(rr)) <= 255 ? name_text(o, ldns_rr_owner(rr), SIZE_MAX) : o;
+	char *e = ldns_rr_owner(rr) && ldns_rdf_size(ldns_rr_owner(rr)) <= 256 ? name_text(o, ldns_rr_owner(rr), SIZE_MAX) : o;
 	*e = '\0';
 	snprintf(lab, sizeof lab, "%s %s", o, ipam__dns_type_name(ldns_rr_get_type(rr), tmp));
 	return lab;
@@ -237,19 +237,20 @@ static size_t rr_max(const ldns_rr *rr)
 
 /* One line: owner (relative to `origin` when given), TTL, class, type,
  * rdata, newline. */
-static int rr_line(ipam_buf *out, const ldns_rr *rr, const ldns_rdf *origin, size_t origin_labels,
-		   ldns_buffer *scratch)
+static int rr_line(ipam_buf *out, const ldns_rr *rr, const ldns_rdf *origin, ldns_buffer *scratch)
 {
 	if (reserve(out, rr_max(rr)))
 		return IPAM_ENOMEM;
 	char *o = out->ptr + out->size;
 	const ldns_rdf *owner = ldns_rr_owner(rr);
 	if (origin) {
-		size_t lc = ldns_dname_label_count(owner);
-		if (lc == origin_labels)
+		/* the owner is the origin or below it (checked when added): its
+		 * own labels are the bytes before the origin's */
+		size_t os = ldns_rdf_size(owner), zs = ldns_rdf_size(origin);
+		if (os <= zs)
 			*o++ = '@';
 		else
-			o = name_text(o, owner, lc - origin_labels);
+			o = name_text(o, owner, os - zs);
 	} else {
 		o = name_text(o, owner, SIZE_MAX);
 	}
@@ -286,7 +287,7 @@ int ipam__dns_rr_put(ipam_buf *out, const ldns_rr *rr, const ldns_rdf *origin)
 	ldns_buffer *scratch = ldns_buffer_new(256);
 	if (!scratch)
 		return ipam__enomem();
-	int rc = rr_line(out, rr, origin, origin ? ldns_dname_label_count(origin) : 0, scratch);
+	int rc = rr_line(out, rr, origin, scratch);
 	ldns_buffer_free(scratch);
 	return rc;
 }
@@ -300,7 +301,11 @@ int ipam__dns_render_zone(ipam_buf *out, ipam__dns_zone *z)
 	ldns_buffer *scratch = ldns_buffer_new(256);
 	if (!scratch)
 		return ipam__enomem();
-	size_t ol = ldns_dname_label_count(z->origin);
+	/* about 40 bytes a record: one allocation, not twenty doublings */
+	if ((rc = reserve(out, 64 + 40 * z->n))) {
+		ldns_buffer_free(scratch);
+		return rc;
+	}
 	rc = ipam__buf_put(out, "$ORIGIN ", 8);
 	if (!rc)
 		rc = ipam__dns_name_put(out, z->origin);
@@ -314,8 +319,10 @@ int ipam__dns_render_zone(ipam_buf *out, ipam__dns_zone *z)
 		rc = ipam__dns_name_put(out, z->rname);
 	if (!rc)
 		rc = ipam__buf_printf(out, " %u %u %u %u %u\n", z->serial, z->refresh, z->retry, z->expire, z->minimum);
-	for (size_t i = 0; !rc && i < z->n; i++)
-		rc = rr_line(out, z->rr[i], z->origin, ol, scratch);
+	for (size_t i = 0; !rc && i < z->n; i++) {
+		ipam__dns_prefetch(z->rr, i, z->n);
+		rc = rr_line(out, z->rr[i], z->origin, scratch);
+	}
 	ldns_buffer_free(scratch);
 	if (rc && out->ptr) {
 		out->size = before;
@@ -331,7 +338,8 @@ static int conf_check(const ipam__dns_conf_zone *zz, size_t i, char name[1030])
 	ldns_rdf *d = NULL;
 	if (!zz->origin || ldns_str2rdf_dname(&d, zz->origin) != LDNS_STATUS_OK || !d)
 		return ipam__error(IPAM_EINVAL, "zone %zu: bad zone name \"%s\"", i + 1, zz->origin ? zz->origin : "(null)");
-	char *e = name_text(name, d, ldns_dname_label_count(d));
+	/* without the final dot */
+	char *e = name_text(name, d, ldns_rdf_size(d) - 1);
 	*e = '\0';
 	ldns_rdf_deep_free(d);
 	if (!name[0] || strpbrk(name, "\"\\ ;{}"))

@@ -382,10 +382,130 @@ size_t ipam__dns_zone_remove(ipam__dns_zone *z, const ldns_rdf *owner, ldns_rr_t
 
 /* ---- sorting ---------------------------------------------------------------------- */
 
-static int idx_cmp(const void *a, const void *b, void *arg)
+/* Records live where ldns malloc'd them, one RR, its owner, its rdata array
+ * and each rdf in blocks of their own: walking a million of them is a walk
+ * of cache misses. The loops over all records prefetch a few records ahead,
+ * one level of pointers per step (ldns's structs are public in its
+ * headers; they are only read here to prefetch). */
+static inline void prefetch_rr(ldns_rr *const *v, size_t i, size_t n)
 {
-	const zkey *k = arg;
-	return key_cmp(&k[*(const uint32_t *)a], &k[*(const uint32_t *)b]);
+	if (i + 12 < n)
+		__builtin_prefetch(v[i + 12]);
+	if (i + 8 < n) {
+		__builtin_prefetch(v[i + 8]->_owner);
+		__builtin_prefetch(v[i + 8]->_rdata_fields);
+	}
+	if (i + 4 < n) {
+		const ldns_rr *r = v[i + 4];
+		__builtin_prefetch(r->_owner->_data);
+		if (r->_rd_count)
+			__builtin_prefetch(r->_rdata_fields[0]);
+	}
+	if (i + 2 < n && v[i + 2]->_rd_count)
+		__builtin_prefetch(v[i + 2]->_rdata_fields[0]->_data);
+}
+
+void ipam__dns_prefetch(ldns_rr *const *v, size_t i, size_t n)
+{
+	prefetch_rr(v, i, n);
+}
+
+/* MSD radix sort of record indices by key, from byte `depth` on: counts
+ * per next byte (0 = the key ends here), stable distribution, then each
+ * bucket one byte deeper. Small buckets, and any bucket past
+ * SORT_MAX_DEPTH bytes (TXT rdata may be 64 KB: the recursion stays
+ * bounded), are finished by a merge sort on the rest of the key with the
+ * index as the last tie-break, so equal keys keep their insertion order
+ * (the first of two duplicates is the one kept). */
+#define SORT_MAX_DEPTH 48
+#define SORT_SMALL 24
+
+typedef struct sorter {
+	const zkey *k;
+	uint32_t *tmp;
+	uint32_t (*count)[257];
+} sorter;
+
+static int rest_cmp(const zkey *k, uint32_t a, uint32_t b, size_t depth)
+{
+	const zkey *x = &k[a], *y = &k[b];
+	size_t xl = x->len > depth ? x->len - depth : 0, yl = y->len > depth ? y->len - depth : 0;
+	size_t m = xl < yl ? xl : yl;
+	int c = m ? memcmp(x->p + depth, y->p + depth, m) : 0;
+	if (!c)
+		c = xl < yl ? -1 : xl > yl;
+	if (!c)
+		c = a < b ? -1 : a > b;
+	return c;
+}
+
+static void merge_sort(const sorter *st, uint32_t *v, size_t n, size_t depth)
+{
+	if (n < 2)
+		return;
+	if (n <= SORT_SMALL) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = v[i];
+			size_t j = i;
+			while (j > 0 && rest_cmp(st->k, v[j - 1], x, depth) > 0) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+		return;
+	}
+	/* bottom-up, through st->tmp: no recursion */
+	uint32_t *a = v, *b = st->tmp;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, o = lo;
+			while (i < mid && j < hi)
+				b[o++] = rest_cmp(st->k, a[i], a[j], depth) <= 0 ? a[i++] : a[j++];
+			while (i < mid)
+				b[o++] = a[i++];
+			while (j < hi)
+				b[o++] = a[j++];
+		}
+		uint32_t *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof *v);
+}
+
+static void radix_sort(const sorter *st, uint32_t *v, size_t n, size_t depth)
+{
+	if (n <= SORT_SMALL || depth >= SORT_MAX_DEPTH) {
+		merge_sort(st, v, n, depth);
+		return;
+	}
+	uint32_t *count = st->count[depth];
+	memset(count, 0, 257 * sizeof *count);
+	for (size_t i = 0; i < n; i++) {
+		const zkey *k = &st->k[v[i]];
+		count[k->len > depth ? k->p[depth] + 1u : 0u]++;
+	}
+	uint32_t pos[257], at = 0;
+	for (int b = 0; b < 257; b++) {
+		pos[b] = at;
+		at += count[b];
+	}
+	for (size_t i = 0; i < n; i++) {
+		const zkey *k = &st->k[v[i]];
+		st->tmp[pos[k->len > depth ? k->p[depth] + 1u : 0u]++] = v[i];
+	}
+	memcpy(v, st->tmp, n * sizeof *v);
+	/* bucket 0 (keys that end here) is all equal: already in index order */
+	size_t start = count[0];
+	for (int b = 1; b < 257; b++) {
+		uint32_t c = st->count[depth][b];
+		if (c > 1)
+			radix_sort(st, v + start, c, depth + 1);
+		start += c;
+	}
 }
 
 int ipam__dns_zone_sort(ipam__dns_zone *z)
@@ -396,33 +516,53 @@ int ipam__dns_zone_sort(ipam__dns_zone *z)
 	if (z->n > UINT32_MAX - 1)
 		return ipam__error(IPAM_EINVAL, "zone too large");
 	zkeys *ks = calloc(1, sizeof *ks);
-	size_t total = 0;
-	for (size_t i = 0; i < z->n; i++)
-		total += rr_key_max(z->rr[i]);
-	if (!ks || !(ks->k = malloc((z->n ? z->n : 1) * sizeof *ks->k)) || !(ks->bytes = malloc(total ? total : 1))) {
+	size_t cap = z->n * 48 + 64, at = 0;
+	if (!ks || !(ks->k = malloc((z->n ? z->n : 1) * sizeof *ks->k)) || !(ks->bytes = malloc(cap))) {
 		if (ks) {
 			free(ks->k);
 			free(ks);
 		}
 		return ipam__enomem();
 	}
-	size_t at = 0;
+	/* one pass over the records; offsets first, pointers once the arena
+	 * has stopped moving */
 	bool ordered = true;
 	for (size_t i = 0; i < z->n; i++) {
+		prefetch_rr(z->rr, i, z->n);
+		size_t need = rr_key_max(z->rr[i]);
+		if (at + need > cap) {
+			while (at + need > cap)
+				cap *= 2;
+			uint8_t *nb = realloc(ks->bytes, cap);
+			if (!nb) {
+				free(ks->k);
+				free(ks->bytes);
+				free(ks);
+				return ipam__enomem();
+			}
+			ks->bytes = nb;
+		}
 		zkey *k = &ks->k[i];
-		k->p = ks->bytes + at;
-		k->len = (uint32_t)rr_key(k->p, &k->namelen, z->rr[i]);
+		k->len = (uint32_t)rr_key(ks->bytes + at, &k->namelen, z->rr[i]);
+		k->p = (uint8_t *)(uintptr_t)at;
 		at += k->len;
-		if (i && key_cmp(&ks->k[i - 1], k) >= 0)
+	}
+	for (size_t i = 0; i < z->n; i++) {
+		ks->k[i].p = ks->bytes + (uintptr_t)ks->k[i].p;
+		if (i && key_cmp(&ks->k[i - 1], &ks->k[i]) >= 0)
 			ordered = false;
 	}
 	if (!ordered) {
 		uint32_t *idx = malloc(z->n * sizeof *idx);
+		uint32_t *tmp = malloc(z->n * sizeof *tmp);
+		uint32_t(*count)[257] = malloc(SORT_MAX_DEPTH * sizeof *count);
 		ldns_rr **rr = malloc(z->n * sizeof *rr);
 		uint32_t *line = malloc(z->n * sizeof *line);
 		zkey *nk = malloc(z->n * sizeof *nk);
-		if (!idx || !rr || !line || !nk) {
+		if (!idx || !tmp || !count || !rr || !line || !nk) {
 			free(idx);
+			free(tmp);
+			free(count);
 			free(rr);
 			free(line);
 			free(nk);
@@ -433,9 +573,12 @@ int ipam__dns_zone_sort(ipam__dns_zone *z)
 		}
 		for (size_t i = 0; i < z->n; i++)
 			idx[i] = (uint32_t)i;
-		qsort_r(idx, z->n, sizeof *idx, idx_cmp, ks->k);
+		sorter st = { ks->k, tmp, count };
+		radix_sort(&st, idx, z->n, 0);
+		free(tmp);
+		free(count);
 		/* permute, dropping exact duplicates (same key: same owner, type,
-		 * rdata; the first one's TTL stays) */
+		 * rdata; the first one added stays, with its TTL) */
 		size_t m = 0;
 		for (size_t i = 0; i < z->n; i++) {
 			uint32_t j = idx[i];
@@ -541,15 +684,21 @@ static size_t bad_label(const ldns_rdf *name, bool host, bool wild)
 	return 0;
 }
 
-static int label_error(const char *where, const char *rrl, const char *what, const ldns_rdf *name, size_t li,
-		       bool host)
+/* The messages below name the record; they are made only on failure
+ * (checking a million records must not print a million labels). */
+#define WH (where ? where : zone_where(z, wbuf, sizeof wbuf))
+#define RRL ipam__dns_rr_label(rr)
+
+static int label_error(const ipam__dns_zone *z, const char *where, const ldns_rr *rr, const char *what,
+		       const ldns_rdf *name, size_t li, bool host)
 {
+	char wbuf[300];
 	ldns_rdf *lab = ldns_dname_label(name, (uint8_t)(li - 1));
 	ipam_buf b = IPAM_BUF_INIT;
 	if (lab)
 		ipam__dns_name_put(&b, lab);
 	ldns_rdf_deep_free(lab);
-	int rc = ipam__error(IPAM_EINVAL, "%s: %s: %s label \"%.*s\" %s", where, rrl, what,
+	int rc = ipam__error(IPAM_EINVAL, "%s: %s: %s label \"%.*s\" %s", WH, RRL, what,
 			     b.size ? (int)b.size - 1 : 0, b.ptr ? b.ptr : "",
 			     host ? "is not a host name label (letters, digits, inner '-')"
 				  : "holds a character outside letters, digits, '-', '_', '/'");
@@ -562,39 +711,38 @@ static bool is_root(const ldns_rdf *n)
 	return ldns_rdf_size(n) == 1 && ldns_rdf_data(n)[0] == 0;
 }
 
-static int check_target(const char *where, const char *rrl, const ldns_rdf *f, bool host, bool root_ok)
+static int check_target(const ipam__dns_zone *z, const char *where, const ldns_rr *rr, const ldns_rdf *f, bool host,
+			bool root_ok)
 {
+	char wbuf[300];
 	if (!f || ldns_rdf_get_type(f) != LDNS_RDF_TYPE_DNAME)
-		return ipam__error(IPAM_EINVAL, "%s: %s: the target is not a name", where, rrl);
+		return ipam__error(IPAM_EINVAL, "%s: %s: the target is not a name", WH, RRL);
 	if (root_ok && is_root(f))
 		return 0;
 	size_t li = bad_label(f, host, false);
 	if (li)
-		return label_error(where, rrl, "target", f, li, host);
+		return label_error(z, where, rr, "target", f, li, host);
 	return 0;
 }
 
 int ipam__dns_rr_check(const ipam__dns_zone *z, const ldns_rr *rr, const char *where)
 {
 	char wbuf[300];
-	if (!where)
-		where = zone_where(z, wbuf, sizeof wbuf);
-	const char *rrl = ipam__dns_rr_label(rr);
 	const ldns_rdf *owner = ldns_rr_owner(rr);
 	ldns_rr_type t = ldns_rr_get_type(rr);
 	size_t n = ldns_rr_rd_count(rr);
 
 	if (!owner || ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME)
-		return ipam__error(IPAM_EINVAL, "%s: a record without an owner name", where);
+		return ipam__error(IPAM_EINVAL, "%s: a record without an owner name", WH);
 	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
-		return ipam__error(IPAM_EINVAL, "%s: %s: class %u, only IN is managed", where, rrl,
+		return ipam__error(IPAM_EINVAL, "%s: %s: class %u, only IN is managed", WH, RRL,
 				   (unsigned)ldns_rr_get_class(rr));
 	if (ldns_rr_ttl(rr) > INT32_MAX)
-		return ipam__error(IPAM_EINVAL, "%s: %s: TTL %u is above 2147483647", where, rrl, ldns_rr_ttl(rr));
+		return ipam__error(IPAM_EINVAL, "%s: %s: TTL %u is above 2147483647", WH, RRL, ldns_rr_ttl(rr));
 	if (ldns_dname_compare(owner, z->origin) != 0 && !ldns_dname_is_subdomain(owner, z->origin)) {
 		ipam_buf o = IPAM_BUF_INIT;
 		ipam__dns_name_put(&o, z->origin);
-		int rc = ipam__error(IPAM_EINVAL, "%s: %s: the name is outside the zone %s", where, rrl,
+		int rc = ipam__error(IPAM_EINVAL, "%s: %s: the name is outside the zone %s", WH, RRL,
 				     o.ptr ? o.ptr : "");
 		ipam_buf_dispose(&o);
 		return rc;
@@ -605,47 +753,47 @@ int ipam__dns_rr_check(const ipam__dns_zone *z, const ldns_rr *rr, const char *w
 	size_t below = ldns_dname_label_count(owner) - ldns_dname_label_count(z->origin);
 	size_t li = bad_label(owner, addr, true);
 	if (li && li <= below)
-		return label_error(where, rrl, "owner", owner, li, addr);
+		return label_error(z, where, rr, "owner", owner, li, addr);
 
 	switch (t) {
 	case LDNS_RR_TYPE_SOA:
-		return ipam__error(IPAM_EINVAL, "%s: %s: the SOA is set as the zone's fields, not as a record", where, rrl);
+		return ipam__error(IPAM_EINVAL, "%s: %s: the SOA is set as the zone's fields, not as a record", WH, RRL);
 	case LDNS_RR_TYPE_A:
 	case LDNS_RR_TYPE_AAAA: {
 		size_t want = t == LDNS_RR_TYPE_A ? 4 : 16;
 		const ldns_rdf *f = n == 1 ? ldns_rr_rdf(rr, 0) : NULL;
 		if (!f || ldns_rdf_size(f) != want)
-			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not one %s address", where, rrl,
+			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not one %s address", WH, RRL,
 					   t == LDNS_RR_TYPE_A ? "IPv4" : "IPv6");
 		return 0;
 	}
 	case LDNS_RR_TYPE_NS:
 	case LDNS_RR_TYPE_PTR:
 		if (n != 1)
-			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not one host name", where, rrl);
-		return check_target(where, rrl, ldns_rr_rdf(rr, 0), true, false);
+			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not one host name", WH, RRL);
+		return check_target(z, where, rr, ldns_rr_rdf(rr, 0), true, false);
 	case LDNS_RR_TYPE_CNAME:
 		if (n != 1)
-			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not one name", where, rrl);
+			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not one name", WH, RRL);
 		if (ldns_dname_compare(owner, z->origin) == 0)
 			return ipam__error(IPAM_EINVAL, "%s: %s: a CNAME at the zone apex (beside the SOA and NS)",
-					   where, rrl);
+					   WH, RRL);
 		/* RPZ uses "." and "*." and rpz-* targets: any name is allowed */
-		return check_target(where, rrl, ldns_rr_rdf(rr, 0), false, true);
+		return check_target(z, where, rr, ldns_rr_rdf(rr, 0), false, true);
 	case LDNS_RR_TYPE_MX:
 		if (n != 2 || ldns_rdf_size(ldns_rr_rdf(rr, 0)) != 2)
-			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not \"PREFERENCE HOST\"", where, rrl);
-		return check_target(where, rrl, ldns_rr_rdf(rr, 1), true, true);
+			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not \"PREFERENCE HOST\"", WH, RRL);
+		return check_target(z, where, rr, ldns_rr_rdf(rr, 1), true, true);
 	case LDNS_RR_TYPE_TXT:
 		if (n == 0)
-			return ipam__error(IPAM_EINVAL, "%s: %s: no text", where, rrl);
+			return ipam__error(IPAM_EINVAL, "%s: %s: no text", WH, RRL);
 		for (size_t i = 0; i < n; i++)
 			if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) != LDNS_RDF_TYPE_STR)
-				return ipam__error(IPAM_EINVAL, "%s: %s: part %zu is not a character string", where, rrl, i + 1);
+				return ipam__error(IPAM_EINVAL, "%s: %s: part %zu is not a character string", WH, RRL, i + 1);
 		return 0;
 	case LDNS_RR_TYPE_SRV: {
 		if (n != 4)
-			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not \"PRIORITY WEIGHT PORT TARGET\"", where, rrl);
+			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not \"PRIORITY WEIGHT PORT TARGET\"", WH, RRL);
 		const uint8_t *d = ldns_rdf_data(owner);
 		size_t s = ldns_rdf_size(owner);
 		bool ok = s > 2 && d[0] > 1 && d[1] == '_';
@@ -654,31 +802,34 @@ int ipam__dns_rr_check(const ipam__dns_zone *z, const ldns_rr *rr, const char *w
 			ok = second + 2 < s && d[second] > 1 && d[second + 1] == '_';
 		}
 		if (!ok)
-			return ipam__error(IPAM_EINVAL, "%s: %s: an SRV owner is _service._proto.name", where, rrl);
-		return check_target(where, rrl, ldns_rr_rdf(rr, 3), true, true);
+			return ipam__error(IPAM_EINVAL, "%s: %s: an SRV owner is _service._proto.name", WH, RRL);
+		return check_target(z, where, rr, ldns_rr_rdf(rr, 3), true, true);
 	}
 	case LDNS_RR_TYPE_CAA: {
 		if (n != 3)
-			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not \"FLAGS TAG VALUE\"", where, rrl);
+			return ipam__error(IPAM_EINVAL, "%s: %s: the rdata is not \"FLAGS TAG VALUE\"", WH, RRL);
 		const ldns_rdf *fl = ldns_rr_rdf(rr, 0), *tag = ldns_rr_rdf(rr, 1);
 		if (ldns_rdf_size(fl) != 1 || (ldns_rdf_data(fl)[0] & 0x7f) != 0)
-			return ipam__error(IPAM_EINVAL, "%s: %s: flags must be 0 or 128", where, rrl);
+			return ipam__error(IPAM_EINVAL, "%s: %s: flags must be 0 or 128", WH, RRL);
 		const uint8_t *td = ldns_rdf_data(tag);
 		size_t ts = ldns_rdf_size(tag);
 		if (ts < 2 || td[0] != ts - 1 || td[0] > 15)
-			return ipam__error(IPAM_EINVAL, "%s: %s: the tag must have 1 to 15 characters", where, rrl);
+			return ipam__error(IPAM_EINVAL, "%s: %s: the tag must have 1 to 15 characters", WH, RRL);
 		for (size_t i = 1; i < ts; i++)
 			if (!((td[i] >= 'a' && td[i] <= 'z') || (td[i] >= 'A' && td[i] <= 'Z') || (td[i] >= '0' && td[i] <= '9')))
 				return ipam__error(IPAM_EINVAL, "%s: %s: the tag holds a character other than letters and digits",
-						   where, rrl);
+						   WH, RRL);
 		return 0;
 	}
 	default:
 		if (n == 0 && t != LDNS_RR_TYPE_NULL)
-			return ipam__error(IPAM_EINVAL, "%s: %s: empty rdata", where, rrl);
+			return ipam__error(IPAM_EINVAL, "%s: %s: empty rdata", WH, RRL);
 		return 0;
 	}
 }
+
+#undef WH
+#undef RRL
 
 int ipam__dns_zone_check(ipam__dns_zone *z)
 {
@@ -704,6 +855,7 @@ int ipam__dns_zone_check(ipam__dns_zone *z)
 			j++;
 		size_t cname = SIZE_MAX, other = SIZE_MAX;
 		for (size_t k = i; k < j; k++) {
+			prefetch_rr(z->rr, k, z->n);
 			ldns_rr_type t = ldns_rr_get_type(z->rr[k]);
 			if (t == LDNS_RR_TYPE_CNAME) {
 				if (cname != SIZE_MAX)
