@@ -270,7 +270,9 @@ static int plan(msg **out, size_t *nout, const ipam__dns_diff *d, ipam__dns_zone
 		size_t j = i + 1;
 		while (j < d->n && ldns_dname_compare(ipam__dns_change_owner(&d->c[j]), owner) == 0)
 			j++;
-		bool fresh = !last || !ipam__dns_zone_has_name(last, owner), guarded = false;
+		/* the apex always exists (its SOA is the server's): never "not in use" */
+		bool fresh = ldns_dname_compare(owner, origin) != 0 && (!last || !ipam__dns_zone_has_name(last, owner));
+		bool guarded = false;
 		gpre = ldns_rr_list_new();
 		gup = ldns_rr_list_new();
 		if (!gpre || !gup) {
