@@ -93,9 +93,6 @@ bool ipam__dns_zone_rr_same(const ipam__dns_zone *a, size_t i, const ipam__dns_z
 /* Whether a sorted zone has any RR at `owner`. */
 bool ipam__dns_zone_has_name(const ipam__dns_zone *z, const ldns_rdf *owner);
 
-/* Prefetch the records a few places after i (loops over every record). */
-void ipam__dns_prefetch(ldns_rr *const *v, size_t i, size_t n);
-
 /* Text helpers shared by the module: a name in presentation format (with the
  * final dot), a type's mnemonic ("TYPE65534" for unknown ones), a whole RR in
  * the renderer's fixed format with absolute names. */

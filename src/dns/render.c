@@ -320,7 +320,6 @@ int ipam__dns_render_zone(ipam_buf *out, ipam__dns_zone *z)
 	if (!rc)
 		rc = ipam__buf_printf(out, " %u %u %u %u %u\n", z->serial, z->refresh, z->retry, z->expire, z->minimum);
 	for (size_t i = 0; !rc && i < z->n; i++) {
-		ipam__dns_prefetch(z->rr, i, z->n);
 		rc = rr_line(out, z->rr[i], z->origin, scratch);
 	}
 	ldns_buffer_free(scratch);

@@ -382,34 +382,6 @@ size_t ipam__dns_zone_remove(ipam__dns_zone *z, const ldns_rdf *owner, ldns_rr_t
 
 /* ---- sorting ---------------------------------------------------------------------- */
 
-/* Records live where ldns malloc'd them, one RR, its owner, its rdata array
- * and each rdf in blocks of their own: walking a million of them is a walk
- * of cache misses. The loops over all records prefetch a few records ahead,
- * one level of pointers per step (ldns's structs are public in its
- * headers; they are only read here to prefetch). */
-static inline void prefetch_rr(ldns_rr *const *v, size_t i, size_t n)
-{
-	if (i + 12 < n)
-		__builtin_prefetch(v[i + 12]);
-	if (i + 8 < n) {
-		__builtin_prefetch(v[i + 8]->_owner);
-		__builtin_prefetch(v[i + 8]->_rdata_fields);
-	}
-	if (i + 4 < n) {
-		const ldns_rr *r = v[i + 4];
-		__builtin_prefetch(r->_owner->_data);
-		if (r->_rd_count)
-			__builtin_prefetch(r->_rdata_fields[0]);
-	}
-	if (i + 2 < n && v[i + 2]->_rd_count)
-		__builtin_prefetch(v[i + 2]->_rdata_fields[0]->_data);
-}
-
-void ipam__dns_prefetch(ldns_rr *const *v, size_t i, size_t n)
-{
-	prefetch_rr(v, i, n);
-}
-
 /* MSD radix sort of record indices by key, from byte `depth` on: counts
  * per next byte (0 = the key ends here), stable distribution, then each
  * bucket one byte deeper. Small buckets, and any bucket past
@@ -528,7 +500,6 @@ int ipam__dns_zone_sort(ipam__dns_zone *z)
 	 * has stopped moving */
 	bool ordered = true;
 	for (size_t i = 0; i < z->n; i++) {
-		prefetch_rr(z->rr, i, z->n);
 		size_t need = rr_key_max(z->rr[i]);
 		if (at + need > cap) {
 			while (at + need > cap)
@@ -855,7 +826,6 @@ int ipam__dns_zone_check(ipam__dns_zone *z)
 			j++;
 		size_t cname = SIZE_MAX, other = SIZE_MAX;
 		for (size_t k = i; k < j; k++) {
-			prefetch_rr(z->rr, k, z->n);
 			ldns_rr_type t = ldns_rr_get_type(z->rr[k]);
 			if (t == LDNS_RR_TYPE_CNAME) {
 				if (cname != SIZE_MAX)
