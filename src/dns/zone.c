@@ -382,21 +382,25 @@ size_t ipam__dns_zone_remove(ipam__dns_zone *z, const ldns_rdf *owner, ldns_rr_t
 
 /* ---- sorting ---------------------------------------------------------------------- */
 
-/* MSD radix sort of record indices by key, from byte `depth` on: counts
- * per next byte (0 = the key ends here), stable distribution, then each
- * bucket one byte deeper. Small buckets, and any bucket past
- * SORT_MAX_DEPTH bytes (TXT rdata may be 64 KB: the recursion stays
- * bounded), are finished by a merge sort on the rest of the key with the
- * index as the last tie-break, so equal keys keep their insertion order
- * (the first of two duplicates is the one kept). */
-#define SORT_MAX_DEPTH 48
+/* Sorting a million keys: an LSD radix sort of (the first 8 key bytes after
+ * those all keys share, the record index) pairs, in place in one array:
+ * eight passes over contiguous memory, no pointer chasing; then each run of
+ * equal 8-byte prefixes (a key that ends early is padded with zeros, so
+ * such runs mix keys that differ later) is finished by a merge sort on the
+ * whole rest of the key, with the index as the last tie-break. Both steps
+ * are stable: among equal keys the first added comes first (and is the one
+ * kept). No recursion. */
 #define SORT_SMALL 24
 
 typedef struct sorter {
 	const zkey *k;
 	uint32_t *tmp;
-	uint32_t (*count)[257];
 } sorter;
+
+typedef struct sitem {
+	uint64_t pre;
+	uint32_t idx;
+} sitem;
 
 static int rest_cmp(const zkey *k, uint32_t a, uint32_t b, size_t depth)
 {
@@ -427,7 +431,6 @@ static void merge_sort(const sorter *st, uint32_t *v, size_t n, size_t depth)
 		}
 		return;
 	}
-	/* bottom-up, through st->tmp: no recursion */
 	uint32_t *a = v, *b = st->tmp;
 	for (size_t w = 1; w < n; w *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * w) {
@@ -448,36 +451,57 @@ static void merge_sort(const sorter *st, uint32_t *v, size_t n, size_t depth)
 		memcpy(v, a, n * sizeof *v);
 }
 
-static void radix_sort(const sorter *st, uint32_t *v, size_t n, size_t depth)
+/* Sort idx[0..n) (0..n-1 on entry) by key; `depth`: bytes all keys share.
+ * 0 or IPAM_ENOMEM. */
+static int sort_keys(const zkey *k, uint32_t *idx, size_t n, size_t depth)
 {
-	if (n <= SORT_SMALL || depth >= SORT_MAX_DEPTH) {
-		merge_sort(st, v, n, depth);
-		return;
-	}
-	uint32_t *count = st->count[depth];
-	memset(count, 0, 257 * sizeof *count);
-	for (size_t i = 0; i < n; i++) {
-		const zkey *k = &st->k[v[i]];
-		count[k->len > depth ? k->p[depth] + 1u : 0u]++;
-	}
-	uint32_t pos[257], at = 0;
-	for (int b = 0; b < 257; b++) {
-		pos[b] = at;
-		at += count[b];
+	sitem *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+	uint32_t *tmp = malloc(n * sizeof *tmp);
+	if (!a || !b || !tmp) {
+		free(a);
+		free(b);
+		free(tmp);
+		return ipam__enomem();
 	}
 	for (size_t i = 0; i < n; i++) {
-		const zkey *k = &st->k[v[i]];
-		st->tmp[pos[k->len > depth ? k->p[depth] + 1u : 0u]++] = v[i];
+		uint64_t pre = 0;
+		for (size_t j = 0; j < 8; j++)
+			pre = pre << 8 | (depth + j < k[i].len ? k[i].p[depth + j] : 0u);
+		a[i].pre = pre;
+		a[i].idx = (uint32_t)i;
 	}
-	memcpy(v, st->tmp, n * sizeof *v);
-	/* bucket 0 (keys that end here) is all equal: already in index order */
-	size_t start = count[0];
-	for (int b = 1; b < 257; b++) {
-		uint32_t c = st->count[depth][b];
-		if (c > 1)
-			radix_sort(st, v + start, c, depth + 1);
-		start += c;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			count[(a[i].pre >> shift) & 255]++;
+		if (count[(a[0].pre >> shift) & 255] == n)
+			continue; /* every item has the same byte here */
+		size_t pos[256], at = 0;
+		for (int c = 0; c < 256; c++) {
+			pos[c] = at;
+			at += count[c];
+		}
+		for (size_t i = 0; i < n; i++)
+			b[pos[(a[i].pre >> shift) & 255]++] = a[i];
+		sitem *t = a;
+		a = b;
+		b = t;
 	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = a[i].idx;
+	sorter st = { k, tmp };
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && a[j].pre == a[i].pre)
+			j++;
+		if (j - i > 1)
+			merge_sort(&st, idx + i, j - i, depth);
+		i = j;
+	}
+	free(a);
+	free(b);
+	free(tmp);
+	return 0;
 }
 
 int ipam__dns_zone_sort(ipam__dns_zone *z)
@@ -525,15 +549,20 @@ int ipam__dns_zone_sort(ipam__dns_zone *z)
 	}
 	if (!ordered) {
 		uint32_t *idx = malloc(z->n * sizeof *idx);
-		uint32_t *tmp = malloc(z->n * sizeof *tmp);
-		uint32_t(*count)[257] = malloc(SORT_MAX_DEPTH * sizeof *count);
 		ldns_rr **rr = malloc(z->n * sizeof *rr);
 		uint32_t *line = malloc(z->n * sizeof *line);
 		zkey *nk = malloc(z->n * sizeof *nk);
-		if (!idx || !tmp || !count || !rr || !line || !nk) {
+		/* every owner ends in the origin: the keys share its labels, and
+		 * sorting starts after the bytes all keys have in common */
+		size_t lcp = ks->k[0].len;
+		for (size_t i = 1; i < z->n && lcp; i++) {
+			size_t m = ks->k[i].len < lcp ? ks->k[i].len : lcp, j = 0;
+			while (j < m && ks->k[i].p[j] == ks->k[0].p[j])
+				j++;
+			lcp = j;
+		}
+		if (!idx || !rr || !line || !nk || sort_keys(ks->k, idx, z->n, lcp)) {
 			free(idx);
-			free(tmp);
-			free(count);
 			free(rr);
 			free(line);
 			free(nk);
@@ -542,12 +571,6 @@ int ipam__dns_zone_sort(ipam__dns_zone *z)
 			free(ks);
 			return ipam__enomem();
 		}
-		for (size_t i = 0; i < z->n; i++)
-			idx[i] = (uint32_t)i;
-		sorter st = { ks->k, tmp, count };
-		radix_sort(&st, idx, z->n, 0);
-		free(tmp);
-		free(count);
 		/* permute, dropping exact duplicates (same key: same owner, type,
 		 * rdata; the first one added stays, with its TTL) */
 		size_t m = 0;

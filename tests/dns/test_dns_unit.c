@@ -98,6 +98,58 @@ START_TEST(render_exact_and_stable)
 }
 END_TEST
 
+/* The canonical order is ldns's: owners by ldns_dname_compare (RFC 4034
+ * 6.1), then types, on names that share labels, differ in case and length,
+ * and sit at many depths; the order does not depend on insertion order. */
+START_TEST(canonical_order_is_ldns_order)
+{
+	ipam__dns_zone *a = NULL, *b = NULL;
+	OK(ipam__dns_zone_new(&a, "example.com."));
+	OK(ipam__dns_zone_new(&b, "example.com."));
+	static const char *const labels[] = { "a", "A", "b", "ab", "aB", "z", "-", "0", "9a", "_x", "a-b", "zz" };
+	static const char *const types[] = { "A 192.0.2.1", "AAAA 2001:db8::1", "TXT \"t\"", "MX 1 mx.example.com." };
+	uint32_t r = 12345;
+	char name[128], line[200];
+	for (int i = 0; i < 4000; i++) {
+		size_t k = 0;
+		int depth = 1 + (int)(r % 3);
+		name[0] = '\0';
+		for (int d = 0; d < depth; d++) {
+			r = r * 1103515245u + 12345u;
+			k += (size_t)snprintf(name + k, sizeof name - k, "%s%s", d ? "." : "", labels[(r >> 16) % 12]);
+		}
+		r = r * 1103515245u + 12345u;
+		snprintf(line, sizeof line, "%s 60 IN %s", name, types[(r >> 16) % 4]);
+		int rc = ipam__dns_zone_add(a, line, NULL);
+		if (rc == 0)
+			OK(ipam__dns_zone_add(b, line, NULL));
+	}
+	ck_assert_uint_gt(a->n, 1000);
+	OK(ipam__dns_zone_sort(a));
+	/* b gets the same records in reverse order */
+	for (size_t i = 0; i < b->n / 2; i++) {
+		ldns_rr *t = b->rr[i];
+		b->rr[i] = b->rr[b->n - 1 - i];
+		b->rr[b->n - 1 - i] = t;
+	}
+	OK(ipam__dns_zone_sort(b));
+	ck_assert_uint_eq(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		ck_assert_int_eq(ldns_rr_compare(a->rr[i], b->rr[i]), 0);
+		if (i == 0)
+			continue;
+		int c = ldns_dname_compare(ldns_rr_owner(a->rr[i - 1]), ldns_rr_owner(a->rr[i]));
+		if (!(c < 0 || (c == 0 && ldns_rr_get_type(a->rr[i - 1]) <= ldns_rr_get_type(a->rr[i])))) {
+			char prev[1100];
+			snprintf(prev, sizeof prev, "%s", ipam__dns_rr_label(a->rr[i - 1]));
+			ck_abort_msg("out of order at %zu: %s then %s", i, prev, ipam__dns_rr_label(a->rr[i]));
+		}
+	}
+	ipam__dns_zone_free(a);
+	ipam__dns_zone_free(b);
+}
+END_TEST
+
 /* The direct printer and ldns's agree, type by type (escapes included). */
 START_TEST(fast_printer_matches_ldns)
 {
@@ -820,6 +872,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, render_exact_and_stable);
 	tcase_add_test(t, fast_printer_matches_ldns);
+	tcase_add_test(t, canonical_order_is_ldns_order);
 	tcase_add_test(t, record_rules);
 	tcase_add_test(t, parse_round_trip);
 	tcase_add_test(t, parse_errors_name_file_and_line);
