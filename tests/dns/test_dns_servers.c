@@ -374,6 +374,55 @@ START_TEST(pdns_rfc2136)
 }
 END_TEST
 
+/* ---- RFC 2317 end to end on BIND ------------------------------------------------------------------- */
+
+START_TEST(bind_rfc2317)
+{
+	ipam_prefix p;
+	ck_assert(ipam_prefix_parse(&p, "192.0.2.64/26", IPAM_PARSE_DEFAULT) == 0);
+	char **child_names = NULL;
+	size_t n = 0;
+	OK(ipam__dns_reverse_zones(&child_names, &n, &p, IPAM__DNS_2317_SLASH));
+	ipam__dns_zone *parent = new_zone("2.0.192.in-addr.arpa."), *child = new_zone(child_names[0]);
+	const char *ns[] = { "ns1.example.test." };
+	OK(ipam__dns_rfc2317_parent(parent, &p, IPAM__DNS_2317_SLASH, ns, 1, 60));
+	char *pt = render(parent), *ct = render(child);
+	dt_zone zones[] = { { "2.0.192.in-addr.arpa.", pt }, { child_names[0], ct } };
+	dt_server s;
+	ck_assert_msg(dt_start(&s, DT_BIND, zones, 2, NULL) == 0, "%s", dt_why());
+	ipam__dns_server srv = server_of(&s);
+	/* IPAM puts the PTR of 192.0.2.70 into the classless zone */
+	const char *set[] = { "example.test.", "2.0.192.in-addr.arpa.", child_names[0] };
+	char owner[128], line[256];
+	size_t zi;
+	ipam_addr a = A("192.0.2.70");
+	OK(ipam__dns_ptr_owner(owner, sizeof owner, &zi, &a, set, 3));
+	ck_assert_uint_eq(zi, 2);
+	ipam__dns_zone *cur = NULL;
+	OK(ipam__dns_zone_clone(&cur, child));
+	snprintf(line, sizeof line, "%s 60 IN PTR host70.example.test.", owner);
+	OK(ipam__dns_zone_add(cur, line, NULL));
+	ipam__dns_push_result r;
+	OK(ipam__dns_push(&r, &srv, child, cur, NULL));
+	ck_assert_uint_eq(r.applied, 1);
+	ipam__dns_push_result_dispose(&r);
+	/* a resolver asks the ordinary name, gets the parent's CNAME (BIND,
+	 * authoritative only, does not chase it into the delegated child) and
+	 * asks its target */
+	expect(&s, "70.2.0.192.in-addr.arpa.", "CNAME", LDNS_RCODE_NOERROR, "70.64/26.2.0.192.in-addr.arpa.");
+	expect(&s, "70.64/26.2.0.192.in-addr.arpa.", "PTR", LDNS_RCODE_NOERROR, "host70.example.test.");
+	expect(&s, "71.2.0.192.in-addr.arpa.", "CNAME", LDNS_RCODE_NOERROR, "71.64/26.2.0.192.in-addr.arpa.");
+	expect(&s, "71.64/26.2.0.192.in-addr.arpa.", "PTR", LDNS_RCODE_NXDOMAIN, "");
+	dt_stop(&s);
+	free(pt);
+	free(ct);
+	ipam__dns_zone_free(cur);
+	ipam__dns_zone_free(parent);
+	ipam__dns_zone_free(child);
+	ipam__dns_strv_free(child_names);
+}
+END_TEST
+
 /* ---- PowerDNS HTTP API ---------------------------------------------------------------------------- */
 
 START_TEST(pdns_api)
@@ -416,6 +465,24 @@ START_TEST(pdns_api)
 	for (int i = REV4; i <= REV6; i++)
 		OK(ipam__dns_pdns_create_zone(&api, z[i]));
 	expect(&s, "10.2.0.192.in-addr.arpa.", "PTR", LDNS_RCODE_NOERROR, "web1.example.test.");
+
+	/* an RFC 2317 zone: PowerDNS's zone id escapes the '/' (=2F) */
+	{
+		ipam__dns_zone *cl = new_zone("64/26.2.0.192.in-addr.arpa."), *cl2 = NULL;
+		OK(ipam__dns_pdns_create_zone(&api, cl));
+		OK(ipam__dns_zone_clone(&cl2, cl));
+		OK(ipam__dns_zone_add(cl2, "70 60 IN PTR host70.example.test.", NULL));
+		OK(ipam__dns_pdns_push(&r, &api, cl, cl2, false));
+		ck_assert_uint_eq(r.applied, 1);
+		ipam__dns_push_result_dispose(&r);
+		expect(&s, "70.64/26.2.0.192.in-addr.arpa.", "PTR", LDNS_RCODE_NOERROR, "host70.example.test.");
+		ipam__dns_zone *got = NULL;
+		OK(ipam__dns_pdns_get_zone(&got, &api, "64/26.2.0.192.in-addr.arpa."));
+		ck_assert_uint_eq(got->n, cl2->n);
+		ipam__dns_zone_free(got);
+		ipam__dns_zone_free(cl);
+		ipam__dns_zone_free(cl2);
+	}
 
 	/* rename and delete: REPLACE and DELETE */
 	del_host(z, "web1.example.test.", "192.0.2.10");
@@ -688,8 +755,10 @@ int main(int argc, char **argv)
 	Suite *s = suite_create("dns-servers");
 	TCase *t = tcase_create(which);
 	tcase_set_timeout(t, 150);
-	if (!strcmp(which, "bind"))
+	if (!strcmp(which, "bind")) {
 		tcase_add_test(t, bind_rfc2136);
+		tcase_add_test(t, bind_rfc2317);
+	}
 	else if (!strcmp(which, "knot"))
 		tcase_add_test(t, knot_rfc2136);
 	else if (!strcmp(which, "pdns-update"))
