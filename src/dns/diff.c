@@ -142,8 +142,10 @@ int ipam__dns_diff_apply(ipam__dns_zone *z, const ipam__dns_diff *d, size_t firs
 	for (size_t i = first; !rc && i < first + count; i++) {
 		const ldns_rr_list *l = d->c[i].after;
 		for (size_t k = 0; !rc && k < ldns_rr_list_rr_count(l); k++) {
+			/* as they are: a state may hold what a server had (AXFR), which
+			 * the record rules need not accept */
 			ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(l, k));
-			rc = c ? ipam__dns_zone_add_rr(z, c, 0, NULL) : ipam__enomem();
+			rc = c ? ipam__dns_zone_add_raw(z, c, 0) : ipam__enomem();
 		}
 	}
 	if (!rc)
