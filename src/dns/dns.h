@@ -63,7 +63,8 @@ int ipam__dns_zone_add(ipam__dns_zone *z, const char *rr_text, const char *where
 /* Add an RR the caller built; ownership passes to the zone (also on error). */
 int ipam__dns_zone_add_rr(ipam__dns_zone *z, ldns_rr *rr, uint32_t line, const char *where);
 /* Add an RR without the per-record rules (what a server holds is taken as
- * it is, for drift reports); ownership passes to the zone. */
+ * it is, for drift reports) except one: the owner must be inside the zone.
+ * Ownership passes to the zone (also on error). */
 int ipam__dns_zone_add_raw(ipam__dns_zone *z, ldns_rr *rr, uint32_t line);
 /* Remove every RR of `owner`/`type` (type 0: every type); returns how many. */
 size_t ipam__dns_zone_remove(ipam__dns_zone *z, const ldns_rdf *owner, ldns_rr_type type);

@@ -302,6 +302,16 @@ int ipam__dns_zone_add_rr(ipam__dns_zone *z, ldns_rr *rr, uint32_t line, const c
 
 int ipam__dns_zone_add_raw(ipam__dns_zone *z, ldns_rr *rr, uint32_t line)
 {
+	/* the one rule that holds even for a server's records: rendering and
+	 * the sort keys count on every owner being inside the zone */
+	const ldns_rdf *owner = ldns_rr_owner(rr);
+	if (!owner || ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME ||
+	    (ldns_dname_compare(owner, z->origin) != 0 && !ldns_dname_is_subdomain(owner, z->origin))) {
+		char wbuf[300], lab[1100];
+		snprintf(lab, sizeof lab, "%s", ipam__dns_rr_label(rr));
+		ldns_rr_free(rr);
+		return ipam__error(IPAM_EINVAL, "%s: %s: the name is outside the zone", zone_where(z, wbuf, sizeof wbuf), lab);
+	}
 	int rc = grow(z, z->n + 1);
 	if (rc) {
 		ldns_rr_free(rr);

@@ -314,6 +314,19 @@ static void rfc2136(dt_kind kind)
 	ck_assert_uint_eq(r.applied, 0);
 	ipam__dns_push_result_dispose(&r);
 	expect(&s, "extra.example.test.", "A", LDNS_RCODE_NOERROR, "");
+	/* a new RRset at a name we have, that the outside created meanwhile:
+	 * "RRset does not exist" fails */
+	nsupdate(&s, "example.test.", "update add ns1.example.test. 60 TXT \"outside\"\n");
+	ipam__dns_zone *cur3 = NULL;
+	OK(ipam__dns_zone_clone(&cur3, last[FWD]));
+	OK(ipam__dns_zone_add(cur3, "ns1 60 IN TXT \"ours\"", NULL));
+	rc = ipam__dns_push(&r, &srv, last[FWD], cur3, NULL);
+	ck_assert_msg(rc == IPAM_ECONFLICT, "push of an RRset made outside: %d %s", rc, last_msg());
+	has(last_msg(), "YXRRSET");
+	ck_assert_uint_eq(r.applied, 0);
+	ipam__dns_push_result_dispose(&r);
+	ipam__dns_zone_free(cur3);
+	expect(&s, "ns1.example.test.", "TXT", LDNS_RCODE_NOERROR, "\"outside\"");
 
 	/* a wrong TSIG key: a clear error, the secret nowhere in it */
 	char wrong[64];
@@ -344,6 +357,7 @@ static void rfc2136(dt_kind kind)
 	ipam__dns_push_result_dispose(&r);
 	expect(&s, "app1.example.test.", "A", LDNS_RCODE_NOERROR, "192.0.2.12");
 	expect(&s, "extra.example.test.", "TXT", LDNS_RCODE_NXDOMAIN, "");
+	expect(&s, "ns1.example.test.", "TXT", LDNS_RCODE_NOERROR, "");
 
 	dt_stop(&s);
 	ldns_rdf_deep_free(www);
