@@ -205,6 +205,7 @@ START_TEST(record_rules)
 		{ "x A 192.0.2.300", "x A 192.0.2.300" },
 		{ "x AAAA 2001:db8::g", "AAAA 2001:db8::g" },
 		{ "x MX ten mx.example.com.", "x MX ten" },
+		{ "u TYPE60 \\# 3 010203", "u.example.com. CDNSKEY: the rdata is incomplete for its type" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = ipam__dns_zone_add(z, bad[i].rr, "test.zone:7");
