@@ -93,10 +93,32 @@ static void at_exit(void)
 			rmrf(dirs[i]);
 }
 
+/* A test that dies by a signal (meson's timeout sends SIGTERM, a sanitizer
+ * report aborts) skips atexit: stop the servers and remove the directories
+ * here, then die by the same signal. The servers would die anyway
+ * (PR_SET_PDEATHSIG); this also takes their directories away. Not
+ * async-signal-safe in the strict sense (opendir, unlink in rmrf): the
+ * process is ending and nothing else runs in it. */
+static void on_signal(int sig)
+{
+	for (int i = 0; i < MAX_TRACK; i++)
+		if (running[i] > 0)
+			kill(running[i], SIGKILL);
+	if (!getenv("DT_KEEP"))
+		for (int i = 0; i < MAX_TRACK; i++)
+			if (dirs[i][0])
+				rmrf(dirs[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void track_setup(void)
 {
 	if (!cleanup_set) {
 		atexit(at_exit);
+		signal(SIGTERM, on_signal);
+		signal(SIGINT, on_signal);
+		signal(SIGABRT, on_signal);
 		cleanup_set = true;
 	}
 }

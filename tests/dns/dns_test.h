@@ -2,8 +2,9 @@
  * loopback ports, and real servers (named, knotd, pdns_server, unbound)
  * started on 127.0.0.1 and stopped by PID, also when a test fails: every
  * server is started with PR_SET_PDEATHSIG, so it dies with the test process
- * whatever way that ends, and an atexit handler stops the ones still running
- * and removes the scratch directories.
+ * whatever way that ends, and an atexit handler (and a SIGTERM, SIGINT and
+ * SIGABRT handler: meson's timeout, a sanitizer's abort) stops the ones still
+ * running and removes the scratch directories.
  *
  * Nothing here uses check; helpers return 0 / -1 and say why in dt_why(). */
 #ifndef DNS_TEST_H
