@@ -1,46 +1,17 @@
 /* The PowerDNS Authoritative HTTP API (v1): create a zone, read it, PATCH
- * rrsets (REPLACE / DELETE). libcurl for HTTP, cJSON for the bodies.
- *
- * libcurl's global init: curl_global_init() is not thread-safe in libcurls
- * older than 7.84 (and still is not when the build lacks
- * CURL_VERSION_THREADSAFE), and curl_easy_init() calls it implicitly when
- * nobody did. So the first use here runs it once through pthread_once, which
- * is thread-safe whatever the curl; curl_global_cleanup() is never called
- * (a library cannot know when the process is done with curl; leaving it is
- * what libcurl documents as safe). When libipam gets ipam_global_init() this
- * moves there. This pthread_once_t is the module's only static state.
+ * rrsets (REPLACE / DELETE). HTTP through src/net/http.c, cJSON for the bodies.
  *
  * The API key goes into one request header and nowhere else: not in a
  * message, not in a dry run, not in curl's verbose output (never enabled). */
 #include "dns/dns.h"
 
+#include "net/http.h"
+
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT; /* written once, under curl_once */
-
-static void curl_init(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-typedef struct reply {
-	long status;
-	ipam_buf body;
-} reply;
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	reply *r = arg;
-	size_t n = size * nmemb;
-	if (r->body.size + n > 64u << 20) /* 64 MB is no reply of PowerDNS's */
-		return 0;
-	return ipam__buf_put(&r->body, data, n) == 0 ? n : 0;
-}
+typedef ipam__http_resp reply;
 
 /* The zone's id in URLs: PowerDNS escapes '/' (RFC 2317 names) as =2F. */
 static int zone_url(char *out, size_t size, const ipam__dns_pdns *api, const char *zone)
@@ -93,77 +64,43 @@ static int request(reply *r, const ipam__dns_pdns *api, const char *method, cons
 		   const char *what)
 {
 	memset(r, 0, sizeof *r);
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK)
-		return ipam__error(IPAM_EBACKEND, "%s: libcurl did not initialise: %s", what, curl_easy_strerror(curl_init_rc));
 	if (!api->api_key || !*api->api_key || strpbrk(api->api_key, "\r\n"))
 		return ipam__error(IPAM_EINVAL, "%s: no usable API key", what);
-	CURL *c = curl_easy_init();
-	if (!c)
-		return ipam__enomem();
-	struct curl_slist *h = NULL, *t;
 	size_t kl = strlen(api->api_key) + 12;
 	char *keyh = malloc(kl);
-	int rc = 0;
-	if (!keyh) {
-		curl_easy_cleanup(c);
+	if (!keyh)
 		return ipam__enomem();
-	}
 	snprintf(keyh, kl, "X-API-Key: %s", api->api_key);
-	if (!(t = curl_slist_append(h, keyh)) || !(h = t, t = curl_slist_append(h, "Accept: application/json")) ||
-	    !(h = t, t = curl_slist_append(h, "Content-Type: application/json"))) {
-		rc = ipam__enomem();
-		goto out;
-	}
-	h = t;
-	unsigned ms = api->timeout_ms ? api->timeout_ms : 10000;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)ms);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (body)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	CURLcode cc = curl_easy_perform(c);
-	if (cc != CURLE_OK) {
-		rc = ipam__error(IPAM_EIO, "%s: %s: %s", what, curl_easy_strerror(cc), errbuf[0] ? errbuf : "no detail");
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	if (r->status >= 200 && r->status < 300)
-		goto out;
+	const char *headers[] = { keyh, "Accept: application/json", "Content-Type: application/json", NULL };
+	ipam__http_req req = {
+		.what = what,
+		.method = method,
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.timeout_ms = api->timeout_ms,
+	};
+	int rc = ipam__http(&req, r);
+	/* the header held the key: wipe it before it goes back to the heap */
+	explicit_bzero(keyh, kl);
+	free(keyh);
+	if (rc || (r->status >= 200 && r->status < 300))
+		return rc;
 	char msg[512];
 	ipam__dns_pdns_error_message(msg, sizeof msg, r->body.ptr, r->body.size);
 	switch (r->status) {
 	case 401:
 	case 403:
-		rc = ipam__error(IPAM_EAUTH, "%s: %ld: the API key was not accepted (wrong key)", what, r->status);
-		break;
+		return ipam__error(IPAM_EAUTH, "%s: %ld: the API key was not accepted (wrong key)", what, r->status);
 	case 404:
-		rc = ipam__error(IPAM_ENOTFOUND, "%s: 404: %s", what, msg[0] ? msg : "not found");
-		break;
+		return ipam__error(IPAM_ENOTFOUND, "%s: 404: %s", what, msg[0] ? msg : "not found");
 	case 409:
-		rc = ipam__error(IPAM_EEXISTS, "%s: 409: %s", what, msg[0] ? msg : "conflict");
-		break;
+		return ipam__error(IPAM_EEXISTS, "%s: 409: %s", what, msg[0] ? msg : "conflict");
 	case 422:
-		rc = ipam__error(IPAM_EINVAL, "%s: 422: PowerDNS refused the change: %s", what, msg[0] ? msg : "(no message)");
-		break;
+		return ipam__error(IPAM_EINVAL, "%s: 422: PowerDNS refused the change: %s", what, msg[0] ? msg : "(no message)");
 	default:
-		rc = ipam__error(IPAM_EBACKEND, "%s: HTTP %ld%s%s", what, r->status, msg[0] ? ": " : "", msg);
+		return ipam__error(IPAM_EBACKEND, "%s: HTTP %ld%s%s", what, r->status, msg[0] ? ": " : "", msg);
 	}
-out:
-	curl_slist_free_all(h);
-	/* the header held the key: wipe it before it goes back to the heap */
-	explicit_bzero(keyh, kl);
-	free(keyh);
-	curl_easy_cleanup(c);
-	return rc;
 }
 
 /* ---- JSON of rrsets --------------------------------------------------------------------------- */
