@@ -32,6 +32,8 @@ static int arg_u32(struct ctl *c, uint32_t *out, const char *text, const char *w
 static int read_secret(struct ctl *c, char **out, const char *path, const char *what)
 {
 	*out = NULL;
+	if (sodium_init() < 0)
+		return fail_as(c, "ERROR", "--%s: libsodium did not initialise", what);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fail_as(c, "IO", "--%s: %.200s: %s", what, path, strerror(errno));

@@ -106,6 +106,7 @@ struct ctl {
 	char uri_shown[512];  /* the database as output names it: any password masked */
 	const char *key_file; /* --key-file or $IPAM_KEY_FILE, or NULL */
 	const char *actor;    /* --actor, or NULL: the OS user */
+	const char *secret_key_file; /* --secret-key-file, or NULL: $IPAM_SECRET_KEY_FILE */
 	bool durable;         /* --durable */
 	bool atomic;          /* inside `batch --atomic`: one transaction */
 	bool json;           /* --json or batch */

@@ -83,7 +83,8 @@ static const struct cmd commands[] = {
 
 static void print_help(FILE *f)
 {
-	fputs("usage: ipamctl [--db URI] [--key-file FILE] [--actor NAME] [--durable] [--json] COMMAND [ARGS]\n"
+	fputs("usage: ipamctl [--db URI] [--key-file FILE] [--secret-key-file FILE] [--actor NAME] [--durable] [--json]\n"
+	      "               COMMAND [ARGS]\n"
 	      "       ipamctl --help | --version\n"
 	      "\n"
 	      "Global options (before the command):\n"
@@ -92,6 +93,8 @@ static void print_help(FILE *f)
 	      "  --key-file FILE  the file's raw 256-bit key: 32 bytes or 64 hex digits\n"
 	      "                   (default: $IPAM_KEY_FILE); else the passphrase in $IPAM_KEY;\n"
 	      "                   else it is asked on the terminal\n"
+	      "  --secret-key-file FILE  the 256-bit key that seals stored secrets (TSIG keys,\n"
+	      "                   API keys; default: $IPAM_SECRET_KEY_FILE); needed on PostgreSQL\n"
 	      "  --actor NAME     who the audit log records (default: the OS user)\n"
 	      "  --durable        every commit reaches the disk before the command returns\n"
 	      "  --json           print one JSON object per result line\n"
@@ -178,6 +181,9 @@ static int open_db(struct ctl *c, bool create)
 	if (c->db)
 		return ST_OK;
 	o.actor = c->actor;
+	o.secret_key_file = c->secret_key_file;
+	if (!o.secret_key_file && getenv("IPAM_SECRET_KEY_FILE") && *getenv("IPAM_SECRET_KEY_FILE"))
+		o.secret_key_file = getenv("IPAM_SECRET_KEY_FILE");
 	if (c->durable)
 		o.flags |= IPAM_OPEN_DURABLE;
 	if (create)
@@ -353,6 +359,7 @@ int main(int argc, char **argv)
 		const char **slot = is_option(o, "--db")         ? &c.uri
 		                    : is_option(o, "--key-file") ? &c.key_file
 		                    : is_option(o, "--actor")    ? &c.actor
+		                    : is_option(o, "--secret-key-file") ? &c.secret_key_file
 		                                                 : NULL;
 		if (slot) {
 			const char *eq = strchr(o, '=');

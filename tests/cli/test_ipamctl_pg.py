@@ -127,3 +127,32 @@ def test_errors_name_the_server_never_the_password(pgdb):
     # init's own output masks a password too
     r = js("--db", pgdb + " password=s3cr3t-pw", "init")
     assert "s3cr3t-pw" not in json.dumps(r) and "password=***" in r[0]["db"]
+
+
+def test_secrets_need_the_callers_key_on_postgres(pgdb, tmp_path):
+    """A PostgreSQL store never holds the sealing key: without the caller's key
+    a secret is refused; with it, the database holds only the sealed text, and
+    a handle with another key cannot open it."""
+    ok("--db", pgdb, "init")
+    secret = "c2VjcmV0LWZvci1wb3N0Z3Jlcy10ZXN0LTAxMjM0NTY3OA=="
+    (tmp_path / "tsig").write_text(secret + "\n")
+    add = ["server", "add", "ns1", "--type", "rfc2136", "--address", "127.0.0.1", "--port", "1",
+           "--tsig-name", "k1", "--tsig-secret-file", str(tmp_path / "tsig")]
+    rc, out, err = run("--db", pgdb, *add)
+    assert rc == 1 and "keeps secrets only sealed under a key the caller holds" in err, err
+    assert secret not in out + err
+    (tmp_path / "seal.key").write_text("11" * 32 + "\n")
+    ok("--db", pgdb, "--secret-key-file", str(tmp_path / "seal.key"), *add)
+    rows = subprocess.run(["psql", pgdb, "-tAc", "SELECT attrs FROM ipam_objects WHERE kind = 8"],
+                          check=True, capture_output=True, text=True).stdout
+    assert "sealed:v1:" in rows and secret not in rows, rows
+    audit = subprocess.run(["psql", pgdb, "-tAc", "SELECT after FROM ipam_audit"],
+                           check=True, capture_output=True, text=True).stdout
+    assert secret not in audit
+    # another key: the push cannot open the secret (and says so, without it)
+    (tmp_path / "other.key").write_text("22" * 32 + "\n")
+    ok("--db", pgdb, "zone", "add", "example.test", "--ns", "ns1.example.test")
+    rc, out, err = run("--db", pgdb, "--secret-key-file", str(tmp_path / "other.key"),
+                       "zone", "push", "example.test", "--server", "ns1")
+    assert rc == 1 and "does not open with this handle's sealing key" in err, err
+    assert secret not in out + err
