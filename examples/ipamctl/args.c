@@ -55,6 +55,8 @@ static const struct {
 	[OPT_SERVER_ID] = { "server-id", OK_VALUE },
 	[OPT_REPLACE] = { "replace", OK_FLAG },
 	[OPT_FORMAT] = { "format", OK_VALUE },
+	[OPT_TEMPLATE] = { "template", OK_VALUE },
+	[OPT_RECORD] = { "record", OK_LIST },
 };
 
 const char *opt_name(enum opt_id id)

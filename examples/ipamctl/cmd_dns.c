@@ -66,14 +66,15 @@ int cmd_zone_add(struct ctl *c, const struct args *a)
 	o.mname = a->val[OPT_MNAME];
 	o.rname = a->val[OPT_RNAME];
 	o.no_derive = a->seen[OPT_NO_DERIVE];
+	o.template_name = a->val[OPT_TEMPLATE];
 	if (a->val[OPT_TTL] && (st = arg_u32(c, &o.ttl, a->val[OPT_TTL], "ttl")))
 		return st;
 	const char *sp = a->val[OPT_SERIAL_POLICY];
 	if (sp && strcmp(sp, "date") && strcmp(sp, "increment"))
 		return fail_inval(c, "--serial-policy: '%.100s' is not date or increment", sp);
 	o.serial_policy = sp && !strcmp(sp, "increment") ? IPAM_SERIAL_INCREMENT : IPAM_SERIAL_DATE;
-	if (!o.ns)
-		return fail_usage(c, "zone add: --ns NAME[,NAME...] is required (the zone's name servers)");
+	if (!o.ns && !o.template_name)
+		return fail_usage(c, "zone add: give --ns NAME[,NAME...] (the zone's name servers) or a --template with them");
 	int rc = ipam_zone_add(c->db, a->pos[0], &o);
 	if (rc)
 		return fail_lib(c, rc, NULL);
@@ -353,5 +354,39 @@ int cmd_server_rm(struct ctl *c, const struct args *a)
 	json_str(o, "removed", a->pos[0]);
 	char text[300];
 	snprintf(text, sizeof text, "server %.200s removed", a->pos[0]);
+	return out_item(c, K_TEXT, o, text);
+}
+
+int cmd_template_set(struct ctl *c, const struct args *a)
+{
+	ipam_zone_template t = IPAM_ZONE_TEMPLATE_INIT;
+	int st;
+	t.ns = a->val[OPT_NS];
+	t.mname = a->val[OPT_MNAME];
+	t.rname = a->val[OPT_RNAME];
+	if (a->val[OPT_TTL] && (st = arg_u32(c, &t.ttl, a->val[OPT_TTL], "ttl")))
+		return st;
+	t.records = a->kv;
+	t.nrecords = a->nkv;
+	int rc = ipam_zone_template_set(c->db, a->pos[0], &t);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "template", a->pos[0]);
+	cJSON_AddNumberToObject(o, "records", (double)a->nkv);
+	char text[300];
+	snprintf(text, sizeof text, "zone template %.200s set (%zu records)", a->pos[0], a->nkv);
+	return out_item(c, K_TEXT, o, text);
+}
+
+int cmd_template_rm(struct ctl *c, const struct args *a)
+{
+	int rc = ipam_zone_template_rm(c->db, a->pos[0]);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "removed", a->pos[0]);
+	char text[300];
+	snprintf(text, sizeof text, "zone template %.200s removed", a->pos[0]);
 	return out_item(c, K_TEXT, o, text);
 }

@@ -59,6 +59,8 @@ enum opt_id {
 	OPT_SERVER_ID,
 	OPT_REPLACE,
 	OPT_FORMAT,
+	OPT_TEMPLATE,
+	OPT_RECORD,
 	OPT_COUNT
 };
 /* a mask of options: 64 bits, room for every option */
@@ -278,6 +280,8 @@ int cmd_record_list(struct ctl *c, const struct args *a);
 int cmd_server_add(struct ctl *c, const struct args *a);
 int cmd_server_list(struct ctl *c, const struct args *a);
 int cmd_server_rm(struct ctl *c, const struct args *a);
+int cmd_template_set(struct ctl *c, const struct args *a);
+int cmd_template_rm(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

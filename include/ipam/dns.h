@@ -57,10 +57,12 @@ typedef struct ipam_zone_options {
 	uint32_t ttl;             /**< default TTL (also of derived records); 0: 3600 */
 	uint32_t refresh, retry, expire, minimum; /**< SOA timers; 0: 3600, 900, 1209600, 300 */
 	int serial_policy;        /**< ipam_serial_policy */
+	const char *template_name; /**< a zone template (ipam_zone_template_set) whose settings and standard
+	                                records the zone takes, where it does not set them itself; or NULL */
 } ipam_zone_options;
 
 #define IPAM_ZONE_OPTIONS_VERSION 1
-#define IPAM_ZONE_OPTIONS_INIT { IPAM_ZONE_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+#define IPAM_ZONE_OPTIONS_INIT { IPAM_ZONE_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL }
 
 /** Initialize zone options to their defaults. @return 0 or IPAM_EINVAL @since 0.2 */
 IPAM_EXTERN(int) ipam_zone_options_init(ipam_zone_options *opts, unsigned int version);
@@ -71,6 +73,38 @@ IPAM_EXTERN(int) ipam_zone_options_init(ipam_zone_options *opts, unsigned int ve
  *         IPAM_EINVAL for a bad name, name server or option (the message says which) @since 0.2
  */
 IPAM_EXTERN(int) ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts);
+
+/**
+ * A zone template: name servers, SOA names and timers, TTL and standard records (relative to
+ * each zone: "@ MX 10 mail.example.net.", "@ TXT \"v=spf1 -all\"") that many zones take. A zone
+ * made with `template_name` takes every setting it does not give itself from its template, when
+ * it is read: changing the template changes all its zones (their serials follow at the next
+ * render or push, which sends the change).
+ */
+typedef struct ipam_zone_template {
+	unsigned int version;        /**< IPAM_ZONE_TEMPLATE_VERSION */
+	const char *ns;              /**< comma-separated absolute names, or NULL */
+	const char *mname, *rname;   /**< or NULL */
+	uint32_t ttl, refresh, retry, expire, minimum; /**< 0: not set */
+	const char *const *records;  /**< standard records */
+	size_t nrecords;
+} ipam_zone_template;
+
+#define IPAM_ZONE_TEMPLATE_VERSION 1
+#define IPAM_ZONE_TEMPLATE_INIT { IPAM_ZONE_TEMPLATE_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 }
+
+/** Initialize a template struct. @since 0.2 */
+IPAM_EXTERN(int) ipam_zone_template_init(ipam_zone_template *t, unsigned int version);
+
+/**
+ * Create or replace a zone template. Every zone that uses it must still hold together with the
+ * new one (a standard record that makes a CNAME clash in one zone is refused, naming it).
+ * @return 0 or IPAM_EINVAL @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_template_set(ipam_db *db, const char *name, const ipam_zone_template *t);
+
+/** Remove a zone template: IPAM_EINUSE while a zone uses it. @since 0.2 */
+IPAM_EXTERN(int) ipam_zone_template_rm(ipam_db *db, const char *name);
 
 /** Remove a zone with its hand records and push states. @return 0 or IPAM_ENOTFOUND @since 0.2 */
 IPAM_EXTERN(int) ipam_zone_rm(ipam_db *db, const char *zone, const char *view);

@@ -54,15 +54,51 @@ typedef struct zattrs {
 	uint32_t ttl, refresh, retry, expire, minimum, serial;
 	int policy;
 	char digest[65];
+	char tmpl[64];          /* the zone template, or "" */
+	char **trec;            /* the template's records (relative to the zone) */
+	size_t ntrec;
+	/* what the zone itself sets (the rest comes from its template or the defaults) */
+	cJSON *own;
 } zattrs;
+
+static void strv_free(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
 
 static void zattrs_free(zattrs *za)
 {
-	for (size_t i = 0; i < za->nns; i++)
-		free(za->ns[i]);
-	free(za->ns);
-	za->ns = NULL;
-	za->nns = 0;
+	strv_free(&za->ns, &za->nns);
+	strv_free(&za->trec, &za->ntrec);
+	cJSON_Delete(za->own);
+	za->own = NULL;
+}
+
+/* A JSON array of strings into a new vector. */
+static int strv_of(char ***v, size_t *n, const cJSON *arr, const char *what)
+{
+	*v = NULL;
+	*n = 0;
+	size_t k = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+	if (!k)
+		return 0;
+	if (!(*v = calloc(k, sizeof **v)))
+		return ipam__enomem();
+	for (const cJSON *c = arr->child; c; c = c->next) {
+		if (!cJSON_IsString(c)) {
+			strv_free(v, n);
+			return ipam__error(IPAM_EBACKEND, "%s: a damaged list", what);
+		}
+		if (!((*v)[(*n)++] = ipam__strdup(c->valuestring))) {
+			strv_free(v, n);
+			return IPAM_ENOMEM;
+		}
+	}
+	return 0;
 }
 
 static int check_view(const char *view)
@@ -118,68 +154,83 @@ static void str(char *out, size_t size, const cJSON *o, const char *k)
 	snprintf(out, size, "%s", cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
 }
 
-static int zattrs_read(zattrs *za, const ipam__obj *zo)
+/* A number the zone sets, else its template, else the default. */
+static uint32_t num2(const cJSON *own, const cJSON *t, const char *k, uint32_t def)
+{
+	return num(own, k, num(t, k, def));
+}
+
+static void str2(char *out, size_t size, const cJSON *own, const cJSON *t, const char *k)
+{
+	str(out, size, own, k);
+	if (!out[0] && t)
+		str(out, size, t, k);
+}
+
+/* The zone's settings: what it sets itself, then its template's, then the
+ * defaults. */
+static int zattrs_read(ipam_db *db, zattrs *za, const ipam__obj *zo)
 {
 	memset(za, 0, sizeof *za);
 	cJSON *o = zo->attrs ? cJSON_Parse(zo->attrs) : NULL;
 	if (!o)
 		return ipam__error(IPAM_EBACKEND, "zone %s: the stored settings are damaged", zo->name);
+	za->own = o;
 	str(za->origin, sizeof za->origin, o, "origin");
 	str(za->view, sizeof za->view, o, "view");
 	str(za->space, sizeof za->space, o, "space");
-	str(za->mname, sizeof za->mname, o, "mname");
-	str(za->rname, sizeof za->rname, o, "rname");
 	str(za->digest, sizeof za->digest, o, "digest");
+	str(za->tmpl, sizeof za->tmpl, o, "template");
+	cJSON *t = NULL;
+	int rc = 0;
+	if (za->tmpl[0]) {
+		ipam__obj to;
+		if (ipam__obj_get(db, IPAM_STORE_TEMPLATE, no_parent, za->tmpl, &to) || !to.attrs ||
+		    !(t = cJSON_Parse(to.attrs)))
+			rc = ipam__error(IPAM_EBACKEND, "zone %s: its template %s is missing or damaged", zo->name, za->tmpl);
+	}
+	str2(za->mname, sizeof za->mname, o, t, "mname");
+	str2(za->rname, sizeof za->rname, o, t, "rname");
 	za->derive = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "derive"));
-	za->ttl = num(o, "ttl", 3600);
-	za->refresh = num(o, "refresh", 3600);
-	za->retry = num(o, "retry", 900);
-	za->expire = num(o, "expire", 1209600);
-	za->minimum = num(o, "minimum", 300);
+	za->ttl = num2(o, t, "ttl", 3600);
+	za->refresh = num2(o, t, "refresh", 3600);
+	za->retry = num2(o, t, "retry", 900);
+	za->expire = num2(o, t, "expire", 1209600);
+	za->minimum = num2(o, t, "minimum", 300);
 	za->serial = num(o, "serial", 1);
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "serial_policy");
 	za->policy = cJSON_IsString(p) && !strcmp(p->valuestring, "increment") ? IPAM__DNS_SERIAL_INCREMENT
 	                                                                        : IPAM__DNS_SERIAL_DATE;
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(o, "ns");
-	int rc = 0;
-	size_t n = cJSON_IsArray(ns) ? (size_t)cJSON_GetArraySize(ns) : 0;
-	if (n && !(za->ns = calloc(n, sizeof *za->ns)))
-		rc = ipam__enomem();
-	for (const cJSON *c = ns ? ns->child : NULL; !rc && c; c = c->next) {
-		if (!cJSON_IsString(c) || !(za->ns[za->nns++] = ipam__strdup(c->valuestring)))
-			rc = cJSON_IsString(c) ? IPAM_ENOMEM : ipam__error(IPAM_EBACKEND, "zone %s: a damaged NS", zo->name);
-	}
-	cJSON_Delete(o);
+	if (!rc && (!cJSON_IsArray(ns) || !cJSON_GetArraySize(ns)) && t)
+		ns = cJSON_GetObjectItemCaseSensitive(t, "ns");
+	if (!rc)
+		rc = strv_of(&za->ns, &za->nns, ns, zo->name);
+	if (!rc && t)
+		rc = strv_of(&za->trec, &za->ntrec, cJSON_GetObjectItemCaseSensitive(t, "records"), za->tmpl);
+	cJSON_Delete(t);
 	if (!rc && (!za->origin[0] || !za->view[0] || !za->space[0] || !za->nns))
 		rc = ipam__error(IPAM_EBACKEND, "zone %s: the stored settings lack a field", zo->name);
+	if (!rc && !za->mname[0])
+		snprintf(za->mname, sizeof za->mname, "%s", za->ns[0]);
+	if (!rc && !za->rname[0])
+		snprintf(za->rname, sizeof za->rname, "hostmaster.%s", za->origin);
 	if (rc)
 		zattrs_free(za);
 	return rc;
 }
 
+/* The zone's own settings with the serial and digest of za. */
 static char *zattrs_json(const zattrs *za)
 {
-	cJSON *o = cJSON_CreateObject(), *ns = cJSON_CreateArray();
+	cJSON *o = cJSON_Duplicate(za->own, 1);
 	char *s = NULL;
-	if (!o || !ns) {
-		cJSON_Delete(o);
-		cJSON_Delete(ns);
-		ipam__enomem();
-		return NULL;
+	if (o) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "serial");
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "digest");
+		if (cJSON_AddNumberToObject(o, "serial", za->serial) && cJSON_AddStringToObject(o, "digest", za->digest))
+			s = cJSON_PrintUnformatted(o);
 	}
-	cJSON_AddItemToObject(o, "ns", ns);
-	for (size_t i = 0; i < za->nns; i++)
-		cJSON_AddItemToArray(ns, cJSON_CreateString(za->ns[i]));
-	if (cJSON_AddStringToObject(o, "origin", za->origin) && cJSON_AddStringToObject(o, "view", za->view) &&
-	    cJSON_AddStringToObject(o, "space", za->space) && cJSON_AddBoolToObject(o, "derive", za->derive) &&
-	    cJSON_AddStringToObject(o, "mname", za->mname) && cJSON_AddStringToObject(o, "rname", za->rname) &&
-	    cJSON_AddNumberToObject(o, "ttl", za->ttl) && cJSON_AddNumberToObject(o, "refresh", za->refresh) &&
-	    cJSON_AddNumberToObject(o, "retry", za->retry) && cJSON_AddNumberToObject(o, "expire", za->expire) &&
-	    cJSON_AddNumberToObject(o, "minimum", za->minimum) && cJSON_AddNumberToObject(o, "serial", za->serial) &&
-	    cJSON_AddStringToObject(o, "serial_policy",
-	                            za->policy == IPAM__DNS_SERIAL_INCREMENT ? "increment" : "date") &&
-	    cJSON_AddStringToObject(o, "digest", za->digest))
-		s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!s)
 		ipam__enomem();
@@ -200,7 +251,7 @@ static int zone_find(ipam_db *db, const char *zone, const char *view, ipam__obj 
 	zone_key(key, sizeof key, origin, view);
 	if (ipam__obj_get(db, IPAM_STORE_ZONE, no_parent, key, zo))
 		return ipam__error(IPAM_ENOTFOUND, "zone %s not found in view %s", origin, view);
-	return za ? zattrs_read(za, zo) : 0;
+	return za ? zattrs_read(db, za, zo) : 0;
 }
 
 /* ---- the content ---------------------------------------------------------------- */
@@ -211,13 +262,14 @@ typedef struct origins {
 	char **v;
 	size_t n, cap;
 	const char *view, *space;
+	ipam_db *db;
 } origins;
 
 static int collect_origin(void *ctx, const ipam__obj *o)
 {
 	origins *l = ctx;
 	zattrs za;
-	int rc = zattrs_read(&za, o);
+	int rc = zattrs_read(l->db, &za, o);
 	if (rc)
 		return rc;
 	if (!strcmp(za.view, l->view) && !strcmp(za.space, l->space)) {
@@ -272,8 +324,8 @@ typedef struct hand_ctx {
 	size_t n;
 } hand_ctx;
 
-/* The apex NS records go in with line 3, hand records with line 1,
- * derived ones with line 0: the zone's sort keeps the first of two equal
+/* The apex NS records go in with line 3, hand records with line 1, the
+ * template's with line 2, derived ones with line 0: the zone's sort keeps the first of two equal
  * records, and line says where each of the rest came from. */
 static int add_hand(void *ctx, const ipam__obj *o)
 {
@@ -295,7 +347,7 @@ static int add_hand(void *ctx, const ipam__obj *o)
  * space with a host name that belongs to this zone. */
 static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t *n)
 {
-	origins l = { NULL, 0, 0, za->view, za->space };
+	origins l = { NULL, 0, 0, za->view, za->space, db };
 	int rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_origin, &l);
 	size_t self = SIZE_MAX;
 	for (size_t i = 0; !rc && i < l.n; i++)
@@ -371,6 +423,14 @@ static int zone_build(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__
 	hand_ctx h = { z, 0 };
 	if (!rc)
 		rc = ipam__obj_each(db, IPAM_STORE_RECORD, zo->id, add_hand, &h);
+	/* the template's standard records, relative to this zone */
+	for (size_t i = 0; !rc && i < za->ntrec; i++) {
+		char where[400];
+		snprintf(where, sizeof where, "zone %s, template %s", za->origin, za->tmpl);
+		size_t before = z->n;
+		if (!(rc = ipam__dns_zone_add(z, za->trec[i], where)) && z->n > before)
+			z->line[z->n - 1] = 2;
+	}
 	size_t nd = 0;
 	if (!rc && za->derive)
 		rc = add_derived(db, z, za, &nd);
@@ -459,38 +519,74 @@ int ipam_zone_options_init(ipam_zone_options *opts, unsigned int version)
 	return 0;
 }
 
-/* Split "a,b , c" into absolute names, checked as NS targets of `origin`. */
-static int parse_ns(zattrs *za, const char *list)
+/* Split "a,b , c" into a JSON array of absolute names, each checked as an
+ * NS target (`what` names the owner in messages). */
+static int parse_ns(cJSON **out, const char *list, const char *what)
 {
-	if (!list || !*list)
-		return ipam__error(IPAM_EINVAL, "zone %s: no name servers (ns): a zone needs at least one", za->origin);
+	*out = NULL;
 	char *copy = ipam__strdup(list);
-	if (!copy)
-		return IPAM_ENOMEM;
-	int rc = 0;
+	cJSON *arr = cJSON_CreateArray();
 	ipam__dns_zone *probe = NULL;
-	if ((rc = ipam__dns_zone_new(&probe, za->origin))) {
-		free(copy);
-		return rc;
-	}
-	for (char *save = NULL, *t = strtok_r(copy, ", \t", &save); !rc && t; t = strtok_r(NULL, ", \t", &save)) {
-		char *p = realloc(za->ns, (za->nns + 1) * sizeof *za->ns);
-		if (!p) {
-			rc = ipam__enomem();
-			break;
-		}
-		za->ns = (char **)p;
+	int rc = !copy || !arr ? ipam__enomem() : ipam__dns_zone_new(&probe, "ns.invalid.");
+	size_t n = 0;
+	for (char *save = NULL, *t = rc ? NULL : strtok_r(copy, ", \t", &save); !rc && t;
+	     t = strtok_r(NULL, ", \t", &save)) {
 		size_t tl = strlen(t);
 		char name[300];
 		snprintf(name, sizeof name, "%s%s", t, tl && t[tl - 1] == '.' ? "" : ".");
-		if ((rc = ipam__dns_zone_add_ns(probe, name)) == 0 && !(za->ns[za->nns++] = ipam__strdup(name)))
-			rc = IPAM_ENOMEM;
+		if ((rc = ipam__dns_zone_add_ns(probe, name))) {
+			char why[600];
+			snprintf(why, sizeof why, "%s", ipam_error_last()->message);
+			rc = ipam__error(IPAM_EINVAL, "%s: name server %.200s: %s", what, t, why);
+		} else if (!cJSON_AddItemToArray(arr, cJSON_CreateString(name))) {
+			rc = ipam__enomem();
+		}
+		n++;
 	}
 	ipam__dns_zone_free(probe);
 	free(copy);
-	if (!rc && !za->nns)
-		rc = ipam__error(IPAM_EINVAL, "zone %s: no name servers (ns): a zone needs at least one", za->origin);
-	return rc;
+	if (!rc && !n)
+		rc = ipam__error(IPAM_EINVAL, "%s: the name server list is empty", what);
+	if (rc) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+/* The settings a zone or a template sets itself, into `o`: NS, SOA names,
+ * TTL and timers (only those given). */
+static int own_settings(cJSON *o, const char *ns, const char *mname, const char *rname, const uint32_t num5[5],
+                        const char *what)
+{
+	static const char *const keys[5] = { "ttl", "refresh", "retry", "expire", "minimum" };
+	int rc = 0;
+	if (ns) {
+		cJSON *arr;
+		if ((rc = parse_ns(&arr, ns, what)))
+			return rc;
+		cJSON_AddItemToObject(o, "ns", arr);
+	}
+	ipam__dns_zone *probe = NULL;
+	if ((mname || rname) && !(rc = ipam__dns_zone_new(&probe, "soa.invalid.")))
+		rc = ipam__dns_zone_set_soa(probe, mname ? mname : "ns.invalid.", rname ? rname : "hostmaster.invalid.", 1,
+		                            1, 1, 1, 1);
+	ipam__dns_zone_free(probe);
+	if (rc) {
+		char why[600];
+		snprintf(why, sizeof why, "%s", ipam_error_last()->message);
+		return ipam__error(IPAM_EINVAL, "%s: SOA names: %s", what, why);
+	}
+	if ((mname && !cJSON_AddStringToObject(o, "mname", mname)) || (rname && !cJSON_AddStringToObject(o, "rname", rname)))
+		return ipam__enomem();
+	for (int i = 0; i < 5; i++) {
+		if (num5[i] > 2147483647u)
+			return ipam__error(IPAM_EINVAL, "%s: %s %u is above 2147483647", what, keys[i], num5[i]);
+		if (num5[i] && !cJSON_AddNumberToObject(o, keys[i], num5[i]))
+			return ipam__enomem();
+	}
+	return 0;
 }
 
 int ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts)
@@ -503,62 +599,73 @@ int ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts)
 		opts = &d;
 	else if ((rc = ipam__check_version(opts->version, IPAM_ZONE_OPTIONS_VERSION, "ipam_zone_options")))
 		return rc;
-	zattrs za;
-	memset(&za, 0, sizeof za);
-	if ((rc = canon_origin(za.origin, sizeof za.origin, zone)))
+	char origin[300], what[400];
+	const char *view = opts->view ? opts->view : DEFAULT_VIEW;
+	if ((rc = canon_origin(origin, sizeof origin, zone)) || (rc = check_view(view)))
 		return rc;
-	snprintf(za.view, sizeof za.view, "%s", opts->view ? opts->view : DEFAULT_VIEW);
-	if ((rc = check_view(za.view)))
-		return rc;
-	snprintf(za.space, sizeof za.space, "%s", opts->space ? opts->space : "default");
-	za.derive = !opts->no_derive;
-	za.ttl = opts->ttl ? opts->ttl : 3600;
-	za.refresh = opts->refresh ? opts->refresh : 3600;
-	za.retry = opts->retry ? opts->retry : 900;
-	za.expire = opts->expire ? opts->expire : 1209600;
-	za.minimum = opts->minimum ? opts->minimum : 300;
-	za.policy = opts->serial_policy == IPAM_SERIAL_INCREMENT ? IPAM__DNS_SERIAL_INCREMENT : IPAM__DNS_SERIAL_DATE;
-	za.serial = ipam__dns_serial_next(0, za.policy, (int64_t)time(NULL));
-	if (za.ttl > 2147483647u)
-		return ipam__error(IPAM_EINVAL, "zone %s: ttl %u is above 2147483647", za.origin, za.ttl);
-	if ((rc = parse_ns(&za, opts->ns)))
-		goto out;
-	snprintf(za.mname, sizeof za.mname, "%s", opts->mname ? opts->mname : za.ns[0]);
-	if (opts->rname)
-		snprintf(za.rname, sizeof za.rname, "%s", opts->rname);
-	else
-		snprintf(za.rname, sizeof za.rname, "hostmaster.%s", za.origin);
-	/* the SOA names parse */
-	ipam__dns_zone *probe = NULL;
-	if (!(rc = ipam__dns_zone_new(&probe, za.origin)))
-		rc = ipam__dns_zone_set_soa(probe, za.mname, za.rname, za.serial, za.refresh, za.retry, za.expire,
-		                            za.minimum);
-	ipam__dns_zone_free(probe);
-	if (rc)
-		goto out;
+	snprintf(what, sizeof what, "zone %s", origin);
+	if (!opts->ns && !opts->template_name)
+		return ipam__error(IPAM_EINVAL, "%s: no name servers: give them (ns) or a template that has them", what);
+	int policy = opts->serial_policy == IPAM_SERIAL_INCREMENT ? IPAM__DNS_SERIAL_INCREMENT : IPAM__DNS_SERIAL_DATE;
+	uint32_t num5[5] = { opts->ttl, opts->refresh, opts->retry, opts->expire, opts->minimum };
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return ipam__enomem();
+	if (!cJSON_AddStringToObject(o, "origin", origin) || !cJSON_AddStringToObject(o, "view", view) ||
+	    !cJSON_AddStringToObject(o, "space", opts->space ? opts->space : "default") ||
+	    !cJSON_AddBoolToObject(o, "derive", !opts->no_derive) ||
+	    !cJSON_AddStringToObject(o, "serial_policy", policy == IPAM__DNS_SERIAL_INCREMENT ? "increment" : "date") ||
+	    !cJSON_AddNumberToObject(o, "serial", ipam__dns_serial_next(0, policy, (int64_t)time(NULL))) ||
+	    !cJSON_AddStringToObject(o, "digest", "") ||
+	    (opts->template_name && !cJSON_AddStringToObject(o, "template", opts->template_name)))
+		rc = ipam__enomem();
+	if (!rc)
+		rc = own_settings(o, opts->ns, opts->mname, opts->rname, num5, what);
+	char *attrs = rc ? NULL : cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (rc || !attrs)
+		return rc ? rc : ipam__enomem();
 	ipam__scope sc;
-	if ((rc = ipam__enter(db, 1, &sc)))
-		goto out;
-	ipam_space_info si = IPAM_SPACE_INFO_INIT;
-	if ((rc = ipam_space_get(&si, db, za.space)) == 0) {
-		char key[KEY_MAX];
-		zone_key(key, sizeof key, za.origin, za.view);
-		char *attrs = zattrs_json(&za);
-		ipam__obj o;
-		memset(&o, 0, sizeof o);
-		o.kind = IPAM_STORE_ZONE;
-		o.name = key;
-		o.attrs = attrs;
-		rc = attrs ? ipam__obj_put(db, &o, IPAM__OBJ_NEW, "zone.add") : IPAM_ENOMEM;
-		if (rc == IPAM_EEXISTS)
-			rc = ipam__error(IPAM_EEXISTS, "zone %s already exists in view %s", za.origin, za.view);
+	if ((rc = ipam__enter(db, 1, &sc))) {
 		cJSON_free(attrs);
+		return rc;
 	}
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	ipam__obj to;
+	if (opts->template_name && ipam__obj_get(db, IPAM_STORE_TEMPLATE, no_parent, opts->template_name, &to))
+		rc = ipam__error(IPAM_ENOTFOUND, "%s: no zone template %s", what, opts->template_name);
+	else
+		rc = ipam_space_get(&si, db, opts->space ? opts->space : "default");
+	char key[KEY_MAX];
+	zone_key(key, sizeof key, origin, view);
+	if (!rc) {
+		ipam__obj zo;
+		memset(&zo, 0, sizeof zo);
+		zo.kind = IPAM_STORE_ZONE;
+		zo.name = key;
+		zo.attrs = attrs;
+		rc = ipam__obj_put(db, &zo, IPAM__OBJ_NEW, "zone.add");
+		if (rc == IPAM_EEXISTS)
+			rc = ipam__error(IPAM_EEXISTS, "zone %s already exists in view %s", origin, view);
+	}
+	/* with its template: it must have the name servers, and the content must hold */
+	zattrs za;
+	ipam__obj zo;
+	ipam__dns_zone *z = NULL;
+	if (!rc) {
+		rc = zone_find(db, origin, view, &zo, &za);
+		if (rc == IPAM_EBACKEND)
+			rc = ipam__error(IPAM_EINVAL, "%s: no name servers: give them (ns) or a template that has them", what);
+		if (!rc) {
+			if (!(rc = zone_build(db, &zo, &za, &z, NULL, NULL)))
+				rc = ipam__dns_zone_check(z);
+			zattrs_free(&za);
+		}
+	}
+	ipam__dns_zone_free(z);
 	ipam_space_info_dispose(&si);
-	rc = ipam__leave(db, &sc, rc);
-out:
-	zattrs_free(&za);
-	return rc;
+	cJSON_free(attrs);
+	return ipam__leave(db, &sc, rc);
 }
 
 typedef struct key_list {
@@ -647,6 +754,8 @@ static cJSON *zone_json(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam
 	cJSON_AddStringToObject(o, "zone", za->origin);
 	cJSON_AddStringToObject(o, "view", za->view);
 	cJSON_AddStringToObject(o, "space", za->space);
+	if (za->tmpl[0])
+		cJSON_AddStringToObject(o, "template", za->tmpl);
 	cJSON_AddBoolToObject(o, "derive", za->derive);
 	cJSON_AddNumberToObject(o, "serial", za->serial);
 	cJSON_AddStringToObject(o, "serial_policy", za->policy == IPAM__DNS_SERIAL_INCREMENT ? "increment" : "date");
@@ -674,7 +783,7 @@ static int list_one(void *ctx, const ipam__obj *o)
 {
 	list_ctx *l = ctx;
 	zattrs za;
-	int rc = zattrs_read(&za, o);
+	int rc = zattrs_read(l->db, &za, o);
 	if (rc)
 		return rc;
 	cJSON *j = zone_json(l->db, o, &za, NULL);
@@ -754,7 +863,8 @@ int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *vie
 				*p = ' ';
 		cJSON *r = cJSON_CreateObject();
 		cJSON_AddStringToObject(r, "record", b.ptr);
-		cJSON_AddStringToObject(r, "source", z->line[i] == 3 ? "zone" : z->line[i] ? "hand" : "address");
+		static const char *const src[] = { "address", "hand", "template", "zone" };
+		cJSON_AddStringToObject(r, "source", src[z->line[i] < 4 ? z->line[i] : 0]);
 		cJSON_AddItemToArray(recs, r);
 	}
 	ipam_buf_dispose(&b);
@@ -885,6 +995,127 @@ int ipam_zone_render(ipam_buf *out, ipam_db *db, const char *zone, const char *v
 	ipam_buf_dispose(out);
 	*out = b;
 	return 0;
+}
+
+/* ---- zone templates ------------------------------------------------------------------ */
+
+int ipam_zone_template_init(ipam_zone_template *t, unsigned int version)
+{
+	if (!t)
+		return ipam__error(IPAM_EINVAL, "zone template: NULL");
+	int rc = ipam__check_version(version, IPAM_ZONE_TEMPLATE_VERSION, "ipam_zone_template");
+	if (rc)
+		return rc;
+	ipam_zone_template d = IPAM_ZONE_TEMPLATE_INIT;
+	*t = d;
+	return 0;
+}
+
+typedef struct users {
+	ipam_db *db;
+	const char *tmpl;
+	size_t n;
+	int check; /* build and check each zone that uses it */
+} users;
+
+static int zone_user(void *ctx, const ipam__obj *o)
+{
+	users *u = ctx;
+	cJSON *a = o->attrs ? cJSON_Parse(o->attrs) : NULL;
+	const cJSON *t = a ? cJSON_GetObjectItemCaseSensitive(a, "template") : NULL;
+	int uses = cJSON_IsString(t) && !strcmp(t->valuestring, u->tmpl);
+	cJSON_Delete(a);
+	if (!uses)
+		return 0;
+	u->n++;
+	if (!u->check)
+		return 0;
+	zattrs za;
+	ipam__dns_zone *z = NULL;
+	int rc = zattrs_read(u->db, &za, o);
+	if (!rc) {
+		if (!(rc = zone_build(u->db, o, &za, &z, NULL, NULL)))
+			rc = ipam__dns_zone_check(z);
+		zattrs_free(&za);
+	}
+	ipam__dns_zone_free(z);
+	return rc;
+}
+
+int ipam_zone_template_set(ipam_db *db, const char *name, const ipam_zone_template *t)
+{
+	int rc;
+	if (!db || !name || !t)
+		return ipam__error(IPAM_EINVAL, "zone template: no database, name or template");
+	if ((rc = ipam__check_version(t->version, IPAM_ZONE_TEMPLATE_VERSION, "ipam_zone_template")))
+		return rc;
+	char what[200];
+	snprintf(what, sizeof what, "zone template %.100s", name);
+	uint32_t num5[5] = { t->ttl, t->refresh, t->retry, t->expire, t->minimum };
+	cJSON *o = cJSON_CreateObject(), *recs = cJSON_CreateArray();
+	if (!o || !recs) {
+		cJSON_Delete(o);
+		cJSON_Delete(recs);
+		return ipam__enomem();
+	}
+	cJSON_AddItemToObject(o, "records", recs);
+	rc = own_settings(o, t->ns, t->mname, t->rname, num5, what);
+	/* each record parses relative to any zone */
+	ipam__dns_zone *probe = NULL;
+	if (!rc && t->nrecords && !(rc = ipam__dns_zone_new(&probe, "template.invalid.")))
+		probe->ttl = t->ttl ? t->ttl : 3600;
+	for (size_t i = 0; !rc && i < t->nrecords; i++) {
+		char where[300];
+		snprintf(where, sizeof where, "%s: record %zu", what, i + 1);
+		if (!t->records || !t->records[i])
+			rc = ipam__error(IPAM_EINVAL, "%s: no record", where);
+		else if (strchr(t->records[i], '\n'))
+			rc = ipam__error(IPAM_EINVAL, "%s: a record is one line", where);
+		else if (!(rc = ipam__dns_zone_add(probe, t->records[i], where)) &&
+		         !cJSON_AddItemToArray(recs, cJSON_CreateString(t->records[i])))
+			rc = ipam__enomem();
+	}
+	ipam__dns_zone_free(probe);
+	char *attrs = rc ? NULL : cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (rc || !attrs)
+		return rc ? rc : ipam__enomem();
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
+		cJSON_free(attrs);
+		return rc;
+	}
+	ipam__obj to;
+	memset(&to, 0, sizeof to);
+	to.kind = IPAM_STORE_TEMPLATE;
+	to.name = name;
+	to.attrs = attrs;
+	rc = ipam__obj_put(db, &to, 0, "template.set");
+	/* every zone that uses it must still hold together */
+	users u = { db, name, 0, 1 };
+	if (!rc)
+		rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, zone_user, &u);
+	cJSON_free(attrs);
+	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_zone_template_rm(ipam_db *db, const char *name)
+{
+	if (!db || !name)
+		return ipam__error(IPAM_EINVAL, "zone template rm: no database or name");
+	ipam__scope sc;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	users u = { db, name, 0, 0 };
+	ipam__obj to;
+	if (ipam__obj_get(db, IPAM_STORE_TEMPLATE, no_parent, name, &to))
+		rc = ipam__error(IPAM_ENOTFOUND, "zone template %s not found", name);
+	else if (!(rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, zone_user, &u)) && u.n)
+		rc = ipam__error(IPAM_EINUSE, "zone template %s is used by %zu zone%s", name, u.n, u.n == 1 ? "" : "s");
+	if (!rc)
+		rc = ipam__obj_del(db, IPAM_STORE_TEMPLATE, no_parent, name, "template.rm");
+	return ipam__leave(db, &sc, rc);
 }
 
 /* ---- servers ------------------------------------------------------------------------ */

@@ -114,3 +114,25 @@ def test_zone_record_server_commands(tmp_path):
     log = ok(db, "audit", "log", json_out=False)
     for action in ("zone.add", "record.add", "record.rm", "server.add", "server.rm", "zone.rm"):
         assert action in log, action
+
+
+def test_zone_templates(tmp_path):
+    db = tmp_path / "ipam.db"
+    ok(db, "init")
+    ok(db, "template", "set", "std", "--ns", "ns1.example.net", "--ttl", "120",
+       "--record", "@ MX 10 mail.example.net.", "--record", '@ TXT "v=spf1 -all"')
+    ok(db, "zone", "add", "a.test", "--template", "std")
+    recs = json.loads(ok(db, "record", "list", "a.test"))
+    assert {"record": "a.test. 120 IN MX 10 mail.example.net.", "source": "template"} in recs
+    assert {"record": "a.test. 120 IN NS ns1.example.net.", "source": "zone"} in recs
+    # the change reaches the zone
+    ok(db, "template", "set", "std", "--ns", "ns1.example.net", "--ttl", "300", "--record", "@ MX 5 mx.example.net.")
+    recs = json.loads(ok(db, "record", "list", "a.test"))
+    assert {"record": "a.test. 300 IN MX 5 mx.example.net.", "source": "template"} in recs
+    assert not any("TXT" in r["record"] for r in recs)
+    rc, out, err = ctl(db, "template", "rm", "std")
+    assert rc == 1 and "used by 1 zone" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "add", "b.test")
+    assert rc == 2 and "--template" in out + err, out + err
+    ok(db, "zone", "rm", "a.test")
+    ok(db, "template", "rm", "std")

@@ -259,11 +259,94 @@ START_TEST(stored_zones_with_bind)
 }
 END_TEST
 
+/* Zone templates: settings and standard records many zones take; a change
+ * reaches them all (and their serials), a template that would break one of
+ * them is refused, one in use cannot go. No server needed. */
+START_TEST(zone_templates)
+{
+	ipam_db *db = NULL;
+	OK(ipam_db_open(&db, "memory:", NULL));
+	const char *recs[] = { "@ MX 10 mail.example.net.", "@ TXT \"v=spf1 -all\"" };
+	ipam_zone_template t = IPAM_ZONE_TEMPLATE_INIT;
+	t.ns = "ns1.example.net,ns2.example.net.";
+	t.ttl = 120;
+	t.records = recs;
+	t.nrecords = 2;
+	OK(ipam_zone_template_set(db, "std", &t));
+
+	ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+	zo.template_name = "std";
+	OK(ipam_zone_add(db, "a.test", &zo));
+	zo.ttl = 60;
+	OK(ipam_zone_add(db, "b.test", &zo));
+	zo.template_name = "nope";
+	RC(ipam_zone_add(db, "c.test", &zo), IPAM_ENOTFOUND);
+	has(ipam_error_last()->message, "no zone template nope");
+	zo.template_name = NULL;
+	RC(ipam_zone_add(db, "c.test", &zo), IPAM_EINVAL);
+	has(ipam_error_last()->message, "no name servers");
+
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_zone_show(&b, db, "a.test", NULL));
+	has(b.ptr, "\"template\":\"std\"");
+	has(b.ptr, "{\"record\":\"a.test. 120 IN MX 10 mail.example.net.\",\"source\":\"template\"}");
+	has(b.ptr, "{\"record\":\"a.test. 120 IN NS ns2.example.net.\",\"source\":\"zone\"}");
+	ipam_buf_dispose(&b);
+	OK(ipam_zone_show(&b, db, "b.test", NULL));
+	has(b.ptr, "{\"record\":\"b.test. 60 IN TXT \\\"v=spf1 -all\\\"\",\"source\":\"template\"}");
+	ipam_buf_dispose(&b);
+
+	/* a change to the template reaches both zones, and their serials */
+	char *a1 = render(db, "a.test"), *b1 = render(db, "b.test");
+	has(a1, "MX\t10 mail.example.net.");
+	recs[0] = "@ MX 20 mx.example.net.";
+	OK(ipam_zone_template_set(db, "std", &t));
+	char *a2 = render(db, "a.test"), *b2 = render(db, "b.test");
+	has(a2, "MX\t20 mx.example.net.");
+	has(b2, "MX\t20 mx.example.net.");
+	lacks(b2, "mail.example.net.");
+	unsigned long s1, s2;
+	ck_assert(sscanf(strstr(a1, "hostmaster.a.test. ") + strlen("hostmaster.a.test. "), "%lu", &s1) == 1);
+	ck_assert(sscanf(strstr(a2, "hostmaster.a.test. ") + strlen("hostmaster.a.test. "), "%lu", &s2) == 1);
+	ck_assert_msg(s2 > s1, "serial %lu after %lu", s2, s1);
+
+	/* a template that breaks a zone is refused, naming it */
+	OK(ipam_record_add(db, "b.test", NULL, "www A 192.0.2.1"));
+	const char *bad[] = { "www CNAME elsewhere.example.net." };
+	t.records = bad;
+	t.nrecords = 1;
+	RC(ipam_zone_template_set(db, "std", &t), IPAM_EINVAL);
+	has(ipam_error_last()->message, "CNAME beside other data");
+	char *b3 = render(db, "b.test");
+	has(b3, "MX\t20 mx.example.net."); /* the old template stands */
+	t.records = recs;
+	t.nrecords = 2;
+	recs[1] = "@ BOGUS x";
+	RC(ipam_zone_template_set(db, "std", &t), IPAM_EINVAL);
+	has(ipam_error_last()->message, "zone template std: record 2");
+
+	/* in use: it stays */
+	RC(ipam_zone_template_rm(db, "std"), IPAM_EINUSE);
+	has(ipam_error_last()->message, "used by 2 zones");
+	OK(ipam_zone_rm(db, "a.test", NULL));
+	OK(ipam_zone_rm(db, "b.test", NULL));
+	OK(ipam_zone_template_rm(db, "std"));
+	RC(ipam_zone_template_rm(db, "std"), IPAM_ENOTFOUND);
+	free(a1);
+	free(a2);
+	free(b1);
+	free(b2);
+	free(b3);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("dns-stored");
 	TCase *tc = tcase_create("stored");
 	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, zone_templates);
 	tcase_add_test(tc, stored_zones_with_bind);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
