@@ -18,8 +18,17 @@
  *       message count. Every push's result is checked (all messages
  *       applied), and the server is asked for two of the names after each.
  *
+ *   build-bench/bench/dns-bench derive [N]
+ *       the stored model (include/ipam/dns.h) on a memory: database:
+ *       the zones example.test. and 10.in-addr.arpa., then N addresses
+ *       allocated from 10.0.0.0/8 with host names h<i>.example.test (one
+ *       transaction), then each zone rendered, which derives its N A or PTR
+ *       records from the addresses, twice (the first render also takes the
+ *       next serial). Each rendered zone is checked to hold N derived records.
+ *
  * Output: one line per figure, "name value unit (detail)". */
 #include "dns/dns.h"
+#include "ipam.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +254,67 @@ static void bench_push(const char *addr, int port, const char *key, const char *
 	ipam__dns_zone_free(last);
 }
 
+static void must(int rc, const char *what)
+{
+	if (rc) {
+		fprintf(stderr, "dns-bench: %s: %s\n", what, ipam_error_last()->message);
+		exit(1);
+	}
+}
+
+static size_t count_lines(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void bench_derive(uint32_t n)
+{
+	ipam_db *db = NULL;
+	must(ipam_db_open(&db, "memory:", NULL), "open");
+	ipam_prefix net;
+	must(ipam_prefix_parse(&net, "10.0.0.0/8", IPAM_PARSE_DEFAULT), "prefix");
+	must(ipam_prefix_add(db, &net, NULL), "prefix add");
+	ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+	zo.ns = "ns1.example.test.";
+	must(ipam_zone_add(db, "example.test", &zo), "zone add");
+	must(ipam_zone_add(db, "10.in-addr.arpa", &zo), "zone add");
+	double t0 = now(), c0 = cpu();
+	must(ipam_db_begin(db), "begin");
+	char host[64];
+	ipam_ip_options io = IPAM_IP_OPTIONS_INIT;
+	io.hostname = host;
+	for (uint32_t i = 0; i < n; i++) {
+		ipam_addr a;
+		snprintf(host, sizeof host, "h%u.example.test", i);
+		must(ipam_ip_alloc(&a, db, &net, &io), "alloc");
+	}
+	must(ipam_db_commit(db), "commit");
+	printf("alloc-with-hostnames %.3f s (CPU %.3f s; %u addresses, one transaction)\n", now() - t0, cpu() - c0, n);
+	const char *zones[2] = { "example.test", "10.in-addr.arpa" };
+	const char *rr[2] = { "\tIN\tA\t", "\tIN\tPTR\t" };
+	for (int z = 0; z < 2; z++) {
+		for (int round = 0; round < 2; round++) {
+			ipam_buf b = IPAM_BUF_INIT;
+			t0 = now();
+			c0 = cpu();
+			must(ipam_zone_render(&b, db, zones[z], NULL), "render");
+			double wall = now() - t0, c = cpu() - c0;
+			size_t got = count_lines(b.ptr, rr[z]);
+			if (got != n) {
+				fprintf(stderr, "dns-bench: %s holds %zu derived records, want %u\n", zones[z], got, n);
+				exit(1);
+			}
+			printf("derive-render-%s-%s %.3f s (CPU %.3f s; %zu records, %zu bytes)\n", z ? "reverse" : "forward",
+			       round ? "again" : "first", wall, c, got, b.size);
+			ipam_buf_dispose(&b);
+		}
+	}
+	ipam_db_free(db);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "render")) {
@@ -255,6 +325,11 @@ int main(int argc, char **argv)
 		bench_push(argv[2], atoi(argv[3]), argv[4], argv[5], argc > 6 ? (uint32_t)strtoul(argv[6], NULL, 10) : 10000u);
 		return 0;
 	}
-	fprintf(stderr, "usage: dns-bench render [N]\n       dns-bench push ADDR PORT KEYNAME SECRET [N]\n");
+	if (argc >= 2 && !strcmp(argv[1], "derive")) {
+		bench_derive(argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 100000u);
+		return 0;
+	}
+	fprintf(stderr, "usage: dns-bench render [N]\n       dns-bench push ADDR PORT KEYNAME SECRET [N]\n"
+	                "       dns-bench derive [N]\n");
 	return 2;
 }

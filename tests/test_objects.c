@@ -130,7 +130,7 @@ static char *export_str(ipam_db *db)
 START_TEST(put_get_each_replace_delete)
 {
 	ipam_db *db = open_file("a.db", NULL);
-	uint8_t zone[16], other[16];
+	uint8_t zone[16] = { 0 }, other[16] = { 0 };
 	OK(put(db, IPAM_STORE_ZONE, NULL, "example.com.", "{\"ttl\": 3600, \"ns\": [\"ns1.example.com.\"]}",
 	       IPAM__OBJ_NEW, zone));
 	OK(put(db, IPAM_STORE_ZONE, NULL, "example.org.", NULL, IPAM__OBJ_NEW, other));
@@ -164,7 +164,7 @@ START_TEST(put_get_each_replace_delete)
 	RC(put(db, IPAM_STORE_ZONE, NULL, "x.", "{\"a\":", 0, NULL), IPAM_EINVAL);
 
 	/* replace keeps the id, bumps the version */
-	uint8_t again[16];
+	uint8_t again[16] = { 0 };
 	OK(put(db, IPAM_STORE_ZONE, NULL, "example.com.", "{\"ttl\":60}", IPAM__OBJ_REPLACE, again));
 	ck_assert_mem_eq(again, zone, 16);
 	OK(get(db, IPAM_STORE_ZONE, NULL, "example.com.", &attrs, &v));
@@ -200,7 +200,7 @@ END_TEST
 START_TEST(rollback_and_two_handles)
 {
 	ipam_db *a = open_file("b.db", NULL), *b = open_file("b.db", NULL);
-	uint8_t zone[16];
+	uint8_t zone[16] = { 0 };
 	OK(put(a, IPAM_STORE_ZONE, NULL, "example.net.", "{\"ttl\":1}", IPAM__OBJ_NEW, zone));
 	/* b catches up at its next call */
 	char *attrs = NULL;
@@ -238,7 +238,7 @@ END_TEST
 START_TEST(export_round_trip)
 {
 	ipam_db *db = open_file("c.db", NULL);
-	uint8_t zone[16], srv[16];
+	uint8_t zone[16] = { 0 }, srv[16] = { 0 };
 	OK(ipam_space_add(db, "blue", NULL));
 	OK(put(db, IPAM_STORE_ZONE, NULL, "example.com.", "{\"ttl\":3600}", IPAM__OBJ_NEW, zone));
 	OK(put(db, IPAM_STORE_RECORD, zone, "www A 192.0.2.10", NULL, IPAM__OBJ_NEW, NULL));

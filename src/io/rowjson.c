@@ -726,7 +726,7 @@ static int dup_str(char **dst, const char *s)
 
 static int get_uuid(const rd *r, const cJSON *v, uint8_t out[16])
 {
-	const char *s;
+	const char *s = NULL;
 	int rc = get_str(r, v, 0, &s);
 	if (rc)
 		return rc;
@@ -776,7 +776,7 @@ static int get_object(const rd *r, const cJSON *v, int labels, char **out)
 
 static int get_time(const rd *r, const cJSON *v, int64_t *out)
 {
-	const char *s;
+	const char *s = NULL;
 	int rc = get_str(r, v, 0, &s);
 	if (rc)
 		return rc;
@@ -814,7 +814,7 @@ void ipam__jrow_dispose(ipam__jrow *r)
 static int read_field(ipam__jrow *o, unsigned kind, int f, const cJSON *v, const rd *r)
 {
 	ipam_store_row *row = &o->row;
-	const char *s;
+	const char *s = NULL;
 	int rc;
 	switch (f) {
 	case F_ID:
