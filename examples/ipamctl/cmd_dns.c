@@ -390,3 +390,27 @@ int cmd_template_rm(struct ctl *c, const struct args *a)
 	snprintf(text, sizeof text, "zone template %.200s removed", a->pos[0]);
 	return out_item(c, K_TEXT, o, text);
 }
+
+int cmd_ip_dns(struct ctl *c, const struct args *a)
+{
+	ipam_addr addr;
+	int st = arg_addr(c, &addr, a->pos[0], "ip dns");
+	if (st)
+		return st;
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam_ip_dns(&b, c->db, a->val[OPT_SPACE], &addr);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_Parse(b.ptr);
+	ipam_buf_dispose(&b);
+	if (!o)
+		return fail_nomem(c);
+	if (c->json)
+		return out_item(c, K_TEXT, o, NULL);
+	const char *lists[2] = { "records", "notes" };
+	for (int i = 0; i < 2; i++)
+		for (const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, lists[i])->child; x; x = x->next)
+			fprintf(c->out, "%s%s\n", i ? "; " : "", x->valuestring);
+	cJSON_Delete(o);
+	return ST_OK;
+}

@@ -282,6 +282,7 @@ int cmd_server_list(struct ctl *c, const struct args *a);
 int cmd_server_rm(struct ctl *c, const struct args *a);
 int cmd_template_set(struct ctl *c, const struct args *a);
 int cmd_template_rm(struct ctl *c, const struct args *a);
+int cmd_ip_dns(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

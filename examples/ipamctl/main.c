@@ -33,6 +33,8 @@ static const struct cmd commands[] = {
 	{ "ip", "release", "ip release ADDR [--space S]", O(SPACE), 1, 1, { "ADDR" }, cmd_ip_release, 0 },
 	{ "ip", "list", "ip list [--space S] [--within CIDR]", O(SPACE) | O(WITHIN), 0, 0, { NULL }, cmd_ip_list, 0 },
 	{ "ip", "show", "ip show ADDR [--space S]", O(SPACE), 1, 1, { "ADDR" }, cmd_ip_show, 0 },
+	{ "ip", "dns", "ip dns ADDR [--space S]   (its DNS records, or why it has none)", O(SPACE), 1, 1, { "ADDR" },
+	  cmd_ip_dns, 0 },
 	{ "range", "add",
 	  "range add FIRST LAST --purpose dhcp|reserved|excluded [--space S] [--description D] [--attr k=v]...",
 	  O(PURPOSE) | O(SPACE) | O(DESCRIPTION) | O(ATTR), 2, 2, { "FIRST", "LAST" }, cmd_range_add, 0 },

@@ -36,6 +36,7 @@
 
 #include "common.h"
 #include "db.h"
+#include "addr.h"
 
 IPAM_BEGIN_DECL
 
@@ -140,6 +141,14 @@ IPAM_EXTERN(int) ipam_record_rm(ipam_db *db, const char *zone, const char *view,
  * May store the zone's next serial (see above). @since 0.2
  */
 IPAM_EXTERN(int) ipam_zone_render(ipam_buf *out, ipam_db *db, const char *zone, const char *view);
+
+/**
+ * The DNS records an address has, and why it has none where it has none: a JSON object
+ * {"address", "space", "records": ["www.example.com. A 192.0.2.10 (zone example.com., view default)", ...],
+ *  "notes": ["view default: no reverse zone holds 192.0.2.10: no PTR record", ...]}.
+ * @return 0 or IPAM_ENOTFOUND (no such address) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_ip_dns(ipam_buf *out, ipam_db *db, const char *space, const ipam_addr *addr);
 
 /** A DNS server's kind. */
 typedef enum ipam_dns_server_type {

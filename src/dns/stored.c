@@ -997,6 +997,113 @@ int ipam_zone_render(ipam_buf *out, ipam_db *db, const char *zone, const char *v
 	return 0;
 }
 
+/* ---- the records of one address ---------------------------------------------------------- */
+
+typedef struct views {
+	char **v;
+	size_t n;
+	const char *space;
+	ipam_db *db;
+} views;
+
+static int collect_view(void *ctx, const ipam__obj *o)
+{
+	views *l = ctx;
+	zattrs za;
+	int rc = zattrs_read(l->db, &za, o);
+	if (rc)
+		return rc;
+	bool have = strcmp(za.space, l->space) != 0;
+	for (size_t i = 0; !have && i < l->n; i++)
+		have = !strcmp(l->v[i], za.view);
+	if (!have) {
+		char **p = realloc(l->v, (l->n + 1) * sizeof *p);
+		if (!p || !(p[l->n] = ipam__strdup(za.view))) {
+			if (p)
+				l->v = p;
+			zattrs_free(&za);
+			return ipam__enomem();
+		}
+		l->v = p;
+		l->n++;
+	}
+	zattrs_free(&za);
+	return 0;
+}
+
+int ipam_ip_dns(ipam_buf *out, ipam_db *db, const char *space, const ipam_addr *addr)
+{
+	if (!out || !db || !addr)
+		return ipam__error(IPAM_EINVAL, "ip dns: no database, output or address");
+	ipam_ip_info info = IPAM_IP_INFO_INIT;
+	int rc = ipam_ip_get(&info, db, space, addr);
+	if (rc)
+		return rc;
+	cJSON *o = cJSON_CreateObject(), *recs = cJSON_CreateArray(), *notes = cJSON_CreateArray();
+	if (!o || !recs || !notes) {
+		cJSON_Delete(o);
+		cJSON_Delete(recs);
+		cJSON_Delete(notes);
+		ipam_ip_info_dispose(&info);
+		return ipam__enomem();
+	}
+	char a[IPAM_ADDR_STRLEN], text[700];
+	ipam_addr_format(a, sizeof a, addr);
+	cJSON_AddStringToObject(o, "address", a);
+	cJSON_AddStringToObject(o, "space", info.space);
+	cJSON_AddItemToObject(o, "records", recs);
+	cJSON_AddItemToObject(o, "notes", notes);
+	ipam__scope sc;
+	views vl = { NULL, 0, info.space, db };
+	if (!info.hostname) {
+		cJSON_AddItemToArray(notes, cJSON_CreateString("no host name: no A, AAAA or PTR record"));
+	} else if (!(rc = ipam__enter(db, 0, &sc))) {
+		rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_view, &vl);
+		if (!rc && !vl.n) {
+			snprintf(text, sizeof text, "no zone is bound to space %s: no record for %s", info.space, info.hostname);
+			cJSON_AddItemToArray(notes, cJSON_CreateString(text));
+		}
+		for (size_t v = 0; !rc && v < vl.n; v++) {
+			origins l = { NULL, 0, 0, vl.v[v], info.space, db };
+			if ((rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_origin, &l)))
+				break;
+			char fq[300], owner[300];
+			snprintf(fq, sizeof fq, "%s.", info.hostname);
+			int zi = ipam__dns_zone_match(fq, (const char *const *)l.v, l.n);
+			int fam = 0;
+			if (zi >= 0 && !is_reverse(l.v[zi], &fam)) {
+				snprintf(text, sizeof text, "%s %s %s (zone %s, view %s)", fq, addr->family == IPAM_AF_INET ? "A" : "AAAA",
+				         a, l.v[zi], vl.v[v]);
+				cJSON_AddItemToArray(recs, cJSON_CreateString(text));
+			} else {
+				snprintf(text, sizeof text, "view %s: no forward zone holds %s: no %s record", vl.v[v], fq,
+				         addr->family == IPAM_AF_INET ? "A" : "AAAA");
+				cJSON_AddItemToArray(notes, cJSON_CreateString(text));
+			}
+			size_t ri;
+			if (ipam__dns_ptr_owner(owner, sizeof owner, &ri, addr, (const char *const *)l.v, l.n) == 0 &&
+			    is_reverse(l.v[ri], &fam)) {
+				snprintf(text, sizeof text, "%s PTR %s (zone %s, view %s)", owner, fq, l.v[ri], vl.v[v]);
+				cJSON_AddItemToArray(recs, cJSON_CreateString(text));
+			} else {
+				snprintf(text, sizeof text, "view %s: no reverse zone holds %s: no PTR record", vl.v[v], a);
+				cJSON_AddItemToArray(notes, cJSON_CreateString(text));
+			}
+			origins_free(&l);
+		}
+		rc = ipam__leave(db, &sc, rc);
+	}
+	for (size_t i = 0; i < vl.n; i++)
+		free(vl.v[i]);
+	free(vl.v);
+	ipam_ip_info_dispose(&info);
+	if (rc) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	return put_json(out, o);
+}
+
 /* ---- zone templates ------------------------------------------------------------------ */
 
 int ipam_zone_template_init(ipam_zone_template *t, unsigned int version)

@@ -44,6 +44,18 @@ def test_zone_record_server_commands(tmp_path):
     assert {"record": "app.example.test. 300 IN A 192.0.2.7", "source": "address"} in recs
     assert {"record": "ns1.example.test. 300 IN A 192.0.2.53", "source": "hand"} in recs
     assert {"record": "example.test. 300 IN NS ns2.example.test.", "source": "zone"} in recs
+    # the records of one address, and why there are none where there are none
+    d = json.loads(ok(db, "ip", "dns", "192.0.2.7"))
+    assert d["records"] == ["app.example.test. A 192.0.2.7 (zone example.test., view default)",
+                            "7.2.0.192.in-addr.arpa. PTR app.example.test. (zone 2.0.192.in-addr.arpa., view default)"]
+    assert d["notes"] == []
+    ok(db, "ip", "add", "192.0.2.8", "--hostname", "db.example.org")
+    d = json.loads(ok(db, "ip", "dns", "192.0.2.8"))
+    assert d["notes"] == ["view default: no forward zone holds db.example.org.: no A record"], d
+    ok(db, "ip", "add", "198.51.100.1", "--hostname", "x.example.test")
+    human = ok(db, "ip", "dns", "198.51.100.1", json_out=False)
+    assert "x.example.test. A 198.51.100.1 (zone example.test., view default)" in human
+    assert "; view default: no reverse zone holds 198.51.100.1: no PTR record" in human
     ptr = json.loads(ok(db, "record", "list", "2.0.192.in-addr.arpa"))
     assert {"record": "7.2.0.192.in-addr.arpa. 3600 IN PTR app.example.test.", "source": "address"} in ptr
     # rename the address: its records follow
