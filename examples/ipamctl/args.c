@@ -57,6 +57,7 @@ static const struct {
 	[OPT_FORMAT] = { "format", OK_VALUE },
 	[OPT_TEMPLATE] = { "template", OK_VALUE },
 	[OPT_RECORD] = { "record", OK_LIST },
+	[OPT_REFUSE_UNKNOWN] = { "refuse-unknown-addresses", OK_FLAG },
 };
 
 const char *opt_name(enum opt_id id)

@@ -67,6 +67,7 @@ int cmd_zone_add(struct ctl *c, const struct args *a)
 	o.rname = a->val[OPT_RNAME];
 	o.no_derive = a->seen[OPT_NO_DERIVE];
 	o.template_name = a->val[OPT_TEMPLATE];
+	o.refuse_unknown_addresses = a->seen[OPT_REFUSE_UNKNOWN];
 	if (a->val[OPT_TTL] && (st = arg_u32(c, &o.ttl, a->val[OPT_TTL], "ttl")))
 		return st;
 	const char *sp = a->val[OPT_SERIAL_POLICY];

@@ -61,6 +61,7 @@ enum opt_id {
 	OPT_FORMAT,
 	OPT_TEMPLATE,
 	OPT_RECORD,
+	OPT_REFUSE_UNKNOWN,
 	OPT_COUNT
 };
 /* a mask of options: 64 bits, room for every option */

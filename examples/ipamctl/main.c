@@ -54,8 +54,10 @@ static const struct cmd commands[] = {
 	{ NULL, "check", "check", 0, 0, 0, { NULL }, cmd_check, 0 },
 	{ "zone", "add",
 	  "zone add ZONE --ns NS[,NS...] [--view V] [--space S] [--ttl N] [--mname NAME] [--rname NAME]"
-	  " [--serial-policy date|increment] [--no-derive] [--template NAME]",
-	  O(NS) | O(VIEW) | O(SPACE) | O(TTL) | O(MNAME) | O(RNAME) | O(SERIAL_POLICY) | O(NO_DERIVE) | O(TEMPLATE), 1, 1,
+	  " [--serial-policy date|increment] [--no-derive] [--template NAME] [--refuse-unknown-addresses]",
+	  O(NS) | O(VIEW) | O(SPACE) | O(TTL) | O(MNAME) | O(RNAME) | O(SERIAL_POLICY) | O(NO_DERIVE) | O(TEMPLATE) |
+	      O(REFUSE_UNKNOWN),
+	  1, 1,
 	  { "ZONE" }, cmd_zone_add, 0 },
 	{ "template", "set",
 	  "template set NAME [--ns NS[,NS...]] [--ttl N] [--mname NAME] [--rname NAME] [--record RECORD]...",

@@ -60,10 +60,13 @@ typedef struct ipam_zone_options {
 	int serial_policy;        /**< ipam_serial_policy */
 	const char *template_name; /**< a zone template (ipam_zone_template_set) whose settings and standard
 	                                records the zone takes, where it does not set them itself; or NULL */
+	int refuse_unknown_addresses; /**< non-zero: refuse a hand A, AAAA or PTR record of an address the
+	                                   zone's space does not have; 0 (default): take it, and flag it in
+	                                   ipam_zone_show ("flag": "192.0.2.99 is not an address of space default") */
 } ipam_zone_options;
 
 #define IPAM_ZONE_OPTIONS_VERSION 1
-#define IPAM_ZONE_OPTIONS_INIT { IPAM_ZONE_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL }
+#define IPAM_ZONE_OPTIONS_INIT { IPAM_ZONE_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
 
 /** Initialize zone options to their defaults. @return 0 or IPAM_EINVAL @since 0.2 */
 IPAM_EXTERN(int) ipam_zone_options_init(ipam_zone_options *opts, unsigned int version);

@@ -55,6 +55,7 @@ typedef struct zattrs {
 	int policy;
 	char digest[65];
 	char tmpl[64];          /* the zone template, or "" */
+	int refuse_unknown;     /* refuse hand A/AAAA/PTR records of addresses the space lacks */
 	char **trec;            /* the template's records (relative to the zone) */
 	size_t ntrec;
 	/* what the zone itself sets (the rest comes from its template or the defaults) */
@@ -192,6 +193,7 @@ static int zattrs_read(ipam_db *db, zattrs *za, const ipam__obj *zo)
 	str2(za->mname, sizeof za->mname, o, t, "mname");
 	str2(za->rname, sizeof za->rname, o, t, "rname");
 	za->derive = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "derive"));
+	za->refuse_unknown = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "refuse_unknown_addresses"));
 	za->ttl = num2(o, t, "ttl", 3600);
 	za->refresh = num2(o, t, "refresh", 3600);
 	za->retry = num2(o, t, "retry", 900);
@@ -614,6 +616,7 @@ int ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts)
 	if (!cJSON_AddStringToObject(o, "origin", origin) || !cJSON_AddStringToObject(o, "view", view) ||
 	    !cJSON_AddStringToObject(o, "space", opts->space ? opts->space : "default") ||
 	    !cJSON_AddBoolToObject(o, "derive", !opts->no_derive) ||
+	    !cJSON_AddBoolToObject(o, "refuse_unknown_addresses", opts->refuse_unknown_addresses != 0) ||
 	    !cJSON_AddStringToObject(o, "serial_policy", policy == IPAM__DNS_SERIAL_INCREMENT ? "increment" : "date") ||
 	    !cJSON_AddNumberToObject(o, "serial", ipam__dns_serial_next(0, policy, (int64_t)time(NULL))) ||
 	    !cJSON_AddStringToObject(o, "digest", "") ||
@@ -757,6 +760,7 @@ static cJSON *zone_json(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam
 	if (za->tmpl[0])
 		cJSON_AddStringToObject(o, "template", za->tmpl);
 	cJSON_AddBoolToObject(o, "derive", za->derive);
+	cJSON_AddBoolToObject(o, "refuse_unknown_addresses", za->refuse_unknown);
 	cJSON_AddNumberToObject(o, "serial", za->serial);
 	cJSON_AddStringToObject(o, "serial_policy", za->policy == IPAM__DNS_SERIAL_INCREMENT ? "increment" : "date");
 	cJSON_AddNumberToObject(o, "ttl", za->ttl);
@@ -830,6 +834,71 @@ int ipam_zone_list(ipam_buf *out, ipam_db *db)
 	return put_json(out, l.arr);
 }
 
+/* The address an A, AAAA or PTR record speaks of (a PTR's from its owner
+ * name in in-addr.arpa or ip6.arpa); false for other records and for
+ * owners that are no plain reverse name (RFC 2317 children). */
+static bool record_addr(const ldns_rr *rr, ipam_addr *out)
+{
+	ldns_rr_type t = ldns_rr_get_type(rr);
+	char buf[300];
+	if ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) && ldns_rr_rd_count(rr) == 1) {
+		char *txt = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+		bool okp = txt && ipam_addr_parse(out, txt) == 0;
+		free(txt);
+		return okp;
+	}
+	if (t != LDNS_RR_TYPE_PTR)
+		return false;
+	ipam_buf b = IPAM_BUF_INIT;
+	bool okp = ipam__dns_name_put(&b, ldns_rr_owner(rr)) == 0 && b.size < sizeof buf;
+	if (okp)
+		memcpy(buf, b.ptr, b.size + 1);
+	ipam_buf_dispose(&b);
+	if (!okp)
+		return false;
+	for (char *p = buf; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	char addr[64] = "";
+	char *labels[40];
+	size_t n = 0;
+	for (char *save = NULL, *l = strtok_r(buf, ".", &save); l && n < 40; l = strtok_r(NULL, ".", &save))
+		labels[n++] = l;
+	if (n == 6 && !strcmp(labels[4], "in-addr") && !strcmp(labels[5], "arpa")) {
+		snprintf(addr, sizeof addr, "%s.%s.%s.%s", labels[3], labels[2], labels[1], labels[0]);
+	} else if (n == 34 && !strcmp(labels[32], "ip6") && !strcmp(labels[33], "arpa")) {
+		size_t k = 0;
+		for (int i = 31; i >= 0; i--) {
+			if (strlen(labels[i]) != 1)
+				return false;
+			addr[k++] = labels[i][0];
+			if (i && i % 4 == 0)
+				addr[k++] = ':';
+		}
+		addr[k] = '\0';
+	} else {
+		return false;
+	}
+	return ipam_addr_parse(out, addr) == 0;
+}
+
+/* Why a hand record is suspect: it speaks of an address the zone's space
+ * does not have; NULL when it is fine. */
+static const char *addr_flag(ipam_db *db, const zattrs *za, const ldns_rr *rr, char *buf, size_t size)
+{
+	ipam_addr a;
+	if (!record_addr(rr, &a))
+		return NULL;
+	ipam_ip_info info = IPAM_IP_INFO_INIT;
+	int rc = ipam_ip_get(&info, db, za->space, &a);
+	ipam_ip_info_dispose(&info);
+	if (rc == 0)
+		return NULL;
+	char t[IPAM_ADDR_STRLEN];
+	ipam_addr_format(t, sizeof t, &a);
+	snprintf(buf, size, "%s is not an address of space %s", t, za->space);
+	return buf;
+}
+
 int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *view)
 {
 	if (!out || !db)
@@ -842,15 +911,13 @@ int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *vie
 	zattrs za;
 	cJSON *j = NULL;
 	ipam__dns_zone *z = NULL;
+	bool have_za = false;
 	if (!(rc = zone_find(db, zone, view, &zo, &za))) {
+		have_za = true;
 		if (!(j = zone_json(db, &zo, &za, &z)))
 			rc = ipam_error_last()->code ? ipam_error_last()->code : IPAM_ENOMEM;
-		zattrs_free(&za);
 	}
-	rc = ipam__leave(db, &sc, rc);
-	if (rc)
-		return rc;
-	cJSON *recs = cJSON_AddArrayToObject(j, "records");
+	cJSON *recs = rc ? NULL : cJSON_AddArrayToObject(j, "records");
 	ipam_buf b = IPAM_BUF_INIT;
 	for (size_t i = 0; recs && !rc && i < z->n; i++) {
 		b.size = 0;
@@ -865,8 +932,14 @@ int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *vie
 		cJSON_AddStringToObject(r, "record", b.ptr);
 		static const char *const src[] = { "address", "hand", "template", "zone" };
 		cJSON_AddStringToObject(r, "source", src[z->line[i] < 4 ? z->line[i] : 0]);
+		char why[200];
+		if (z->line[i] == 1 && addr_flag(db, &za, z->rr[i], why, sizeof why))
+			cJSON_AddStringToObject(r, "flag", why);
 		cJSON_AddItemToArray(recs, r);
 	}
+	if (have_za)
+		zattrs_free(&za);
+	rc = ipam__leave(db, &sc, rc);
 	ipam_buf_dispose(&b);
 	ipam__dns_zone_free(z);
 	if (rc) {
@@ -923,7 +996,18 @@ int ipam_record_add(ipam_db *db, const char *zone, const char *view, const char 
 	if ((rc = zone_find(db, zone, view, &zo, &za)))
 		return ipam__leave(db, &sc, rc);
 	char *text = NULL;
-	if (!(rc = canon_record(&text, &za, record))) {
+	if (!(rc = canon_record(&text, &za, record)) && za.refuse_unknown) {
+		ldns_rr *rr = NULL;
+		ldns_rdf *prev = NULL;
+		char why[200];
+		if (ldns_rr_new_frm_str(&rr, text, za.ttl, NULL, &prev) == LDNS_STATUS_OK &&
+		    addr_flag(db, &za, rr, why, sizeof why))
+			rc = ipam__error(IPAM_EINVAL, "zone %s: %s: %s (the zone refuses records of addresses IPAM does not have)",
+			                 za.origin, record, why);
+		ldns_rr_free(rr);
+		ldns_rdf_deep_free(prev);
+	}
+	if (!rc) {
 		ipam__obj o;
 		memset(&o, 0, sizeof o);
 		o.kind = IPAM_STORE_RECORD;

@@ -42,7 +42,8 @@ def test_zone_record_server_commands(tmp_path):
     ok(db, "record", "add", "example.test", "@ MX 10 mail.example.net.")
     recs = json.loads(ok(db, "record", "list", "example.test"))
     assert {"record": "app.example.test. 300 IN A 192.0.2.7", "source": "address"} in recs
-    assert {"record": "ns1.example.test. 300 IN A 192.0.2.53", "source": "hand"} in recs
+    assert {"record": "ns1.example.test. 300 IN A 192.0.2.53", "source": "hand",
+            "flag": "192.0.2.53 is not an address of space default"} in recs
     assert {"record": "example.test. 300 IN NS ns2.example.test.", "source": "zone"} in recs
     # the records of one address, and why there are none where there are none
     d = json.loads(ok(db, "ip", "dns", "192.0.2.7"))
@@ -64,6 +65,25 @@ def test_zone_record_server_commands(tmp_path):
     recs = json.loads(ok(db, "record", "list", "example.test"))
     assert not any("app.example.test" in r["record"] for r in recs)
     assert {"record": "web.example.test. 300 IN A 192.0.2.7", "source": "address"} in recs
+
+    # a hand record of an address IPAM does not have: flagged, or refused where the zone says so
+    ok(db, "record", "add", "example.test", "ghost A 192.0.2.99")
+    ok(db, "record", "add", "2.0.192.in-addr.arpa", "99 PTR ghost.example.test.")
+    recs = json.loads(ok(db, "record", "list", "example.test"))
+    assert {"record": "ghost.example.test. 300 IN A 192.0.2.99", "source": "hand",
+            "flag": "192.0.2.99 is not an address of space default"} in recs
+    ptr = json.loads(ok(db, "record", "list", "2.0.192.in-addr.arpa"))
+    assert {"record": "99.2.0.192.in-addr.arpa. 3600 IN PTR ghost.example.test.", "source": "hand",
+            "flag": "192.0.2.99 is not an address of space default"} in ptr
+    assert [r["record"] for r in recs if "flag" in r] == ["ghost.example.test. 300 IN A 192.0.2.99",
+                                                         "ns1.example.test. 300 IN A 192.0.2.53"]
+    ok(db, "record", "rm", "example.test", "ghost A 192.0.2.99")
+    ok(db, "record", "rm", "2.0.192.in-addr.arpa", "99 PTR ghost.example.test.")
+    ok(db, "zone", "add", "strict.test", "--ns", "ns1.example.test", "--refuse-unknown-addresses")
+    rc, out, err = ctl(db, "record", "add", "strict.test", "ghost A 192.0.2.99")
+    assert rc == 1 and "192.0.2.99 is not an address of space default" in out + err, out + err
+    ok(db, "record", "add", "strict.test", "known A 192.0.2.7")
+    ok(db, "zone", "rm", "strict.test")
 
     # bad input: clear errors naming what is wrong
     rc, out, err = ctl(db, "record", "add", "example.test", "web CNAME ns1")

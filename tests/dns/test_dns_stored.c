@@ -136,7 +136,8 @@ START_TEST(stored_zones_with_bind)
 	ipam_buf show = IPAM_BUF_INIT;
 	OK(ipam_zone_show(&show, db, FWD, NULL));
 	has(show.ptr, "{\"record\":\"www.example.test. 60 IN A 192.0.2.10\",\"source\":\"address\"}");
-	has(show.ptr, "{\"record\":\"ns1.example.test. 60 IN A 127.0.0.1\",\"source\":\"hand\"}");
+	has(show.ptr, "{\"record\":\"ns1.example.test. 60 IN A 127.0.0.1\",\"source\":\"hand\","
+	              "\"flag\":\"127.0.0.1 is not an address of space default\"}");
 	has(show.ptr, "\"hand_records\":1,\"derived_records\":3");
 	lacks(show.ptr, "elsewhere");
 	ipam_buf_dispose(&show);
