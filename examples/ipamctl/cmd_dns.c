@@ -89,24 +89,29 @@ int cmd_zone_add(struct ctl *c, const struct args *a)
 	return st;
 }
 
-int cmd_zone_list(struct ctl *c, const struct args *a)
+/* A JSON array the library made, as a list of `k` items. */
+static int out_json_list(struct ctl *c, enum kind k, int rc, ipam_buf *b)
 {
-	(void)a;
-	ipam_buf b = IPAM_BUF_INIT;
-	int rc = ipam_zone_list(&b, c->db);
 	if (rc)
 		return fail_lib(c, rc, NULL);
-	cJSON *arr = cJSON_Parse(b.ptr);
-	ipam_buf_dispose(&b);
+	cJSON *arr = cJSON_Parse(b->ptr);
+	ipam_buf_dispose(b);
 	if (!arr)
 		return fail_nomem(c);
 	int st = ST_OK;
-	out_list_begin(c, K_ZONE);
+	out_list_begin(c, k);
 	for (cJSON *z = arr->child; st == ST_OK && z; z = z->next)
 		st = out_list_add(c, cJSON_Duplicate(z, 1));
 	out_list_end(c);
 	cJSON_Delete(arr);
 	return st;
+}
+
+int cmd_zone_list(struct ctl *c, const struct args *a)
+{
+	(void)a;
+	ipam_buf b = IPAM_BUF_INIT;
+	return out_json_list(c, K_ZONE, ipam_zone_list(&b, c->db), &b);
 }
 
 /* zone show and record list: the zone with its records */
@@ -330,20 +335,7 @@ int cmd_server_list(struct ctl *c, const struct args *a)
 {
 	(void)a;
 	ipam_buf b = IPAM_BUF_INIT;
-	int rc = ipam_dns_server_list(&b, c->db);
-	if (rc)
-		return fail_lib(c, rc, NULL);
-	cJSON *arr = cJSON_Parse(b.ptr);
-	ipam_buf_dispose(&b);
-	if (!arr)
-		return fail_nomem(c);
-	int st = ST_OK;
-	out_list_begin(c, K_SERVER);
-	for (cJSON *s = arr->child; st == ST_OK && s; s = s->next)
-		st = out_list_add(c, cJSON_Duplicate(s, 1));
-	out_list_end(c);
-	cJSON_Delete(arr);
-	return st;
+	return out_json_list(c, K_SERVER, ipam_dns_server_list(&b, c->db), &b);
 }
 
 int cmd_server_rm(struct ctl *c, const struct args *a)

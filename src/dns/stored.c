@@ -983,10 +983,14 @@ static int canon_record(char **out, const zattrs *za, const char *record)
 	return 0;
 }
 
-int ipam_record_add(ipam_db *db, const char *zone, const char *view, const char *record)
+static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text);
+static int record_del(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text);
+
+/* Add (add != 0) or remove a hand record, in one write transaction. */
+static int record_change(ipam_db *db, const char *zone, const char *view, const char *record, int add)
 {
 	if (!db)
-		return ipam__error(IPAM_EINVAL, "record add: no database");
+		return ipam__error(IPAM_EINVAL, "record %s: no database", add ? "add" : "rm");
 	ipam__scope sc;
 	int rc = ipam__enter(db, 1, &sc);
 	if (rc)
@@ -996,14 +1000,24 @@ int ipam_record_add(ipam_db *db, const char *zone, const char *view, const char 
 	if ((rc = zone_find(db, zone, view, &zo, &za)))
 		return ipam__leave(db, &sc, rc);
 	char *text = NULL;
-	if (!(rc = canon_record(&text, &za, record)) && za.refuse_unknown) {
+	if ((rc = canon_record(&text, &za, record)) == 0)
+		rc = add ? record_put(db, &zo, &za, record, text) : record_del(db, &zo, &za, record, text);
+	free(text);
+	zattrs_free(&za);
+	return ipam__leave(db, &sc, rc);
+}
+
+static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text)
+{
+	int rc = 0;
+	if (za->refuse_unknown) {
 		ldns_rr *rr = NULL;
 		ldns_rdf *prev = NULL;
 		char why[200];
-		if (ldns_rr_new_frm_str(&rr, text, za.ttl, NULL, &prev) == LDNS_STATUS_OK &&
-		    addr_flag(db, &za, rr, why, sizeof why))
+		if (ldns_rr_new_frm_str(&rr, text, za->ttl, NULL, &prev) == LDNS_STATUS_OK &&
+		    addr_flag(db, za, rr, why, sizeof why))
 			rc = ipam__error(IPAM_EINVAL, "zone %s: %s: %s (the zone refuses records of addresses IPAM does not have)",
-			                 za.origin, record, why);
+			                 za->origin, record, why);
 		ldns_rr_free(rr);
 		ldns_rdf_deep_free(prev);
 	}
@@ -1011,45 +1025,36 @@ int ipam_record_add(ipam_db *db, const char *zone, const char *view, const char 
 		ipam__obj o;
 		memset(&o, 0, sizeof o);
 		o.kind = IPAM_STORE_RECORD;
-		memcpy(o.parent, zo.id, 16);
+		memcpy(o.parent, zo->id, 16);
 		o.name = text;
 		rc = ipam__obj_put(db, &o, IPAM__OBJ_NEW, "record.add");
 		if (rc == IPAM_EEXISTS)
-			rc = ipam__error(IPAM_EEXISTS, "zone %s: the record %s is there already", za.origin, record);
+			rc = ipam__error(IPAM_EEXISTS, "zone %s: the record %s is there already", za->origin, record);
 	}
 	/* the whole zone with it: CNAME beside other data, one TTL per RRset ... */
 	ipam__dns_zone *z = NULL;
-	if (!rc && !(rc = zone_build(db, &zo, &za, &z, NULL, NULL)))
+	if (!rc && !(rc = zone_build(db, zo, za, &z, NULL, NULL)))
 		rc = ipam__dns_zone_check(z);
 	ipam__dns_zone_free(z);
-	free(text);
-	zattrs_free(&za);
-	return ipam__leave(db, &sc, rc);
+	return rc;
+}
+
+static int record_del(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text)
+{
+	ipam__obj got;
+	if (ipam__obj_get(db, IPAM_STORE_RECORD, zo->id, text, &got))
+		return ipam__error(IPAM_ENOTFOUND, "zone %s: no hand record %s", za->origin, record);
+	return ipam__obj_del(db, IPAM_STORE_RECORD, zo->id, text, "record.rm");
+}
+
+int ipam_record_add(ipam_db *db, const char *zone, const char *view, const char *record)
+{
+	return record_change(db, zone, view, record, 1);
 }
 
 int ipam_record_rm(ipam_db *db, const char *zone, const char *view, const char *record)
 {
-	if (!db)
-		return ipam__error(IPAM_EINVAL, "record rm: no database");
-	ipam__scope sc;
-	int rc = ipam__enter(db, 1, &sc);
-	if (rc)
-		return rc;
-	ipam__obj zo;
-	zattrs za;
-	if ((rc = zone_find(db, zone, view, &zo, &za)))
-		return ipam__leave(db, &sc, rc);
-	char *text = NULL;
-	if (!(rc = canon_record(&text, &za, record))) {
-		ipam__obj got;
-		if (ipam__obj_get(db, IPAM_STORE_RECORD, zo.id, text, &got))
-			rc = ipam__error(IPAM_ENOTFOUND, "zone %s: no hand record %s", za.origin, record);
-		else
-			rc = ipam__obj_del(db, IPAM_STORE_RECORD, zo.id, text, "record.rm");
-	}
-	free(text);
-	zattrs_free(&za);
-	return ipam__leave(db, &sc, rc);
+	return record_change(db, zone, view, record, 0);
 }
 
 int ipam_zone_render(ipam_buf *out, ipam_db *db, const char *zone, const char *view)
