@@ -58,6 +58,7 @@ static const struct {
 	[OPT_TEMPLATE] = { "template", OK_VALUE },
 	[OPT_RECORD] = { "record", OK_LIST },
 	[OPT_REFUSE_UNKNOWN] = { "refuse-unknown-addresses", OK_FLAG },
+	[OPT_POLICIES] = { "policies", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

@@ -407,3 +407,63 @@ int cmd_ip_dns(struct ctl *c, const struct args *a)
 	cJSON_Delete(o);
 	return ST_OK;
 }
+
+int cmd_rpz_render(struct ctl *c, const struct args *a)
+{
+	const char *path = a->val[OPT_POLICIES];
+	if (!path)
+		return fail_usage(c, "rpz render: --policies FILE is required (one policy a line; see docs/dns.md)");
+	uint32_t ttl = 0;
+	int st;
+	if (a->val[OPT_TTL] && (st = arg_u32(c, &ttl, a->val[OPT_TTL], "ttl")))
+		return st;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fail_as(c, "IO", "--policies: %.200s: %s", path, strerror(errno));
+	ipam_buf text = IPAM_BUF_INIT, zone = IPAM_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	st = ST_OK;
+	while (st == ST_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		size_t need = text.size + n + 1;
+		if (need > text.asize) {
+			char *p = realloc(text.ptr, need * 2);
+			if (!p) {
+				st = fail_nomem(c);
+				break;
+			}
+			text.ptr = p;
+			text.asize = need * 2;
+		}
+		memcpy(text.ptr + text.size, chunk, n);
+		text.size += n;
+		text.ptr[text.size] = '\0';
+	}
+	fclose(f);
+	if (st == ST_OK) {
+		int rc = ipam_rpz_render(&zone, a->pos[0], text.ptr ? text.ptr : "", text.size, path, ttl);
+		if (rc)
+			st = fail_lib(c, rc, NULL);
+	}
+	free(text.ptr);
+	if (st)
+		return st;
+	const char *out = a->val[OPT_OUTPUT];
+	if (!out) {
+		if (fwrite(zone.ptr, 1, zone.size, c->out) != zone.size)
+			st = fail_as(c, "IO", "rpz render: writing the zone failed");
+		ipam_buf_dispose(&zone);
+		return st;
+	}
+	size_t size = zone.size;
+	st = write_file_atomic(c, out, zone.ptr, zone.size, 0644, false);
+	ipam_buf_dispose(&zone);
+	if (st)
+		return st;
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "rendered", out);
+	cJSON_AddNumberToObject(o, "bytes", (double)size);
+	char msg[300];
+	snprintf(msg, sizeof msg, "wrote %zu bytes to %.200s", size, out);
+	return out_item(c, K_TEXT, o, msg);
+}

@@ -62,6 +62,7 @@ enum opt_id {
 	OPT_TEMPLATE,
 	OPT_RECORD,
 	OPT_REFUSE_UNKNOWN,
+	OPT_POLICIES,
 	OPT_COUNT
 };
 /* a mask of options: 64 bits, room for every option */
@@ -284,6 +285,7 @@ int cmd_server_rm(struct ctl *c, const struct args *a);
 int cmd_template_set(struct ctl *c, const struct args *a);
 int cmd_template_rm(struct ctl *c, const struct args *a);
 int cmd_ip_dns(struct ctl *c, const struct args *a);
+int cmd_rpz_render(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

@@ -83,6 +83,8 @@ static const struct cmd commands[] = {
 	      O(API_KEY_FILE) | O(SERVER_ID) | O(REPLACE),
 	  1, 1, { "NAME" }, cmd_server_add, 0 },
 	{ "server", "list", "server list", 0, 0, 0, { NULL }, cmd_server_list, 0 },
+	{ "rpz", "render", "rpz render ORIGIN --policies FILE [--ttl N] [-o FILE]", O(POLICIES) | O(TTL) | O(OUTPUT), 1, 1,
+	  { "ORIGIN" }, cmd_rpz_render, CMD_NODB },
 	{ "server", "rm", "server rm NAME", 0, 1, 1, { "NAME" }, cmd_server_rm, 0 },
 	{ NULL, "batch", "batch [--atomic]  (commands from stdin, one per line)", O(ATOMIC), 0, 0, { NULL }, cmd_batch,
 	  0 },

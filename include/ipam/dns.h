@@ -213,6 +213,24 @@ IPAM_EXTERN(int) ipam_zone_push(ipam_buf *report, ipam_db *db, const char *zone,
 IPAM_EXTERN(int) ipam_zone_diff(ipam_buf *report, size_t *ndrift, ipam_db *db, const char *zone, const char *view,
                                 const char *server);
 
+/**
+ * A response-policy zone (RPZ, for BIND, Unbound, Knot Resolver, PowerDNS Recursor) from a list
+ * of policies, one a line ("#" starts a comment):
+ *
+ *     qname bad.example.com nxdomain
+ *     qname *.ads.example.com nodata
+ *     qname ok.ads.example.com passthru
+ *     qname moved.example.com local A 192.0.2.80; AAAA 2001:db8::80
+ *     response-ip 198.51.100.64/26 nxdomain
+ *     client-ip 10.9.0.0/16 drop
+ *
+ * @param policies the text, `len` bytes; `file` names it in messages ("policies.txt:3: ...")
+ * @param ttl      the records' TTL; 0: 60
+ * @return 0, or IPAM_EINVAL naming the file, line and what is wrong @since 0.2
+ */
+IPAM_EXTERN(int) ipam_rpz_render(ipam_buf *out, const char *origin, const char *policies, size_t len,
+                                 const char *file, uint32_t ttl);
+
 IPAM_END_DECL
 
 #endif

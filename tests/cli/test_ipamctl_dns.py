@@ -168,3 +168,14 @@ def test_zone_templates(tmp_path):
     assert rc == 2 and "--template" in out + err, out + err
     ok(db, "zone", "rm", "a.test")
     ok(db, "template", "rm", "std")
+
+
+def test_rpz_render(tmp_path):
+    (tmp_path / "p.txt").write_text("qname bad.example.com nxdomain\nclient-ip 10.9.0.0/16 drop\n")
+    out = ok(tmp_path / "none.db", "rpz", "render", "rpz.example", "--policies", str(tmp_path / "p.txt"),
+             json_out=False)
+    assert out.startswith("$ORIGIN rpz.example.\n") and "bad.example.com\t60\tIN\tCNAME\t.\n" in out, out
+    assert not (tmp_path / "none.db").exists()  # no database is opened
+    (tmp_path / "bad.txt").write_text("qname ok.example nxdomain\nqname x.example oops\n")
+    rc, out, err = ctl(tmp_path / "none.db", "rpz", "render", "rpz.example", "--policies", str(tmp_path / "bad.txt"))
+    assert rc == 1 and "bad.txt:2: unknown action \\\"oops\\\"" in out + err, out + err

@@ -342,12 +342,53 @@ START_TEST(zone_templates)
 }
 END_TEST
 
+/* RPZ from a policy file: what each line becomes, and errors by line. */
+START_TEST(rpz_policy_file)
+{
+	static const char pol[] = "# policies\n"
+	                          "qname bad.example.com nxdomain\n"
+	                          "qname *.ads.example.com nodata\n"
+	                          "qname ok.ads.example.com passthru   # comment after\n"
+	                          "qname moved.example.com local A 192.0.2.80; AAAA 2001:db8::80\r\n"
+	                          "response-ip 198.51.100.64/26 nxdomain\n"
+	                          "\n"
+	                          "client-ip 10.9.0.0/16 drop\n";
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_rpz_render(&b, "rpz.example.", pol, strlen(pol), "p.txt", 300));
+	has(b.ptr, "bad.example.com\t300\tIN\tCNAME\t.\n");
+	has(b.ptr, "*.ads.example.com\t300\tIN\tCNAME\t*.\n");
+	has(b.ptr, "ok.ads.example.com\t300\tIN\tCNAME\trpz-passthru.\n");
+	has(b.ptr, "moved.example.com\t300\tIN\tA\t192.0.2.80\n");
+	has(b.ptr, "moved.example.com\t300\tIN\tAAAA\t2001:db8::80\n");
+	has(b.ptr, "26.64.100.51.198.rpz-ip\t300\tIN\tCNAME\t.\n");
+	has(b.ptr, "16.0.0.9.10.rpz-client-ip\t300\tIN\tCNAME\trpz-drop.\n");
+	ipam_buf_dispose(&b);
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "qname a.example nxdomain\nqname b.example\n", "p.txt:2: a policy is TRIGGER VALUE ACTION" },
+		{ "client-ip 10.1.2.3/8 drop\n", "p.txt:1: client-ip: " },
+		{ "\n\nqname x.example local\n", "p.txt:3: \"local\" needs at least one record" },
+		{ "qname x.example bogus\n", "p.txt:1: unknown action \"bogus\"" },
+		{ "dns x.example nxdomain\n", "p.txt:1: unknown trigger \"dns\"" },
+		{ "qname x.example nxdomain extra\n", "p.txt:1: text after the action" },
+		{ "qname x.example local A 300.1.1.1\n", "p.txt: " },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		RC(ipam_rpz_render(&b, "rpz.example.", bad[i].text, strlen(bad[i].text), "p.txt", 0), IPAM_EINVAL);
+		has(ipam_error_last()->message, bad[i].msg);
+		ck_assert_ptr_null(b.ptr);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("dns-stored");
 	TCase *tc = tcase_create("stored");
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, zone_templates);
+	tcase_add_test(tc, rpz_policy_file);
 	tcase_add_test(tc, stored_zones_with_bind);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
