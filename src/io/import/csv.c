@@ -4,6 +4,7 @@
  * line it starts on, so reports name the line an editor shows. */
 #include "io/import/imp.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -170,4 +171,23 @@ int ipam__csv_col(const char *const *hdr, size_t n, const char *name)
 			return (int)i;
 	}
 	return -1;
+}
+
+int ipam__imp_in_file(int rc, const char *file)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, "%s", ipam_error_last()->message);
+	return ipam__error(rc, "%s: %s", file, msg);
+}
+
+const char *ipam__imp_row_get(const ipam__imp_row *r, const char *key)
+{
+	int i = ipam__csv_col(r->keys, r->n, key);
+	return i < 0 ? "" : r->vals[i];
+}
+
+int ipam__imp_row_bad(ipam__imp_model *m, const ipam__imp_row *r, const char *field, const char *what)
+{
+	const char *v = ipam__imp_row_get(r, field);
+	return ipam__imp_err(m, r->file, r->line, field, v, "%s: %s: '%.200s'", field, what, v);
 }

@@ -132,12 +132,29 @@ void ipam__csv_init(ipam__csv *c, const char *data, size_t len, char delim);
  * IPAM_ENOMEM. */
 int ipam__csv_next(ipam__csv *c);
 void ipam__csv_dispose(ipam__csv *c);
+/* Put "FILE: " before the reader's message (the last error); returns rc. */
+int ipam__imp_in_file(int rc, const char *file);
 /* ',' or ';': whichever occurs more outside quotes on the first line. */
 char ipam__csv_sniff(const char *data, size_t len);
 
 /* The column of `name` in a header record (case-insensitive, a trailing
  * '*' as Infoblox marks required columns ignored), or -1. */
 int ipam__csv_col(const char *const *hdr, size_t n, const char *name);
+
+/* One record as (column, text) pairs: a CSV row under its header, or a
+ * JSON object flattened to the CSV's column names. */
+typedef struct ipam__imp_row {
+	const char *const *keys;
+	const char *const *vals;
+	size_t n;
+	const char *file;
+	unsigned long line;
+} ipam__imp_row;
+
+/* The text of a column (as ipam__csv_col matches names), "" when absent. */
+const char *ipam__imp_row_get(const ipam__imp_row *r, const char *key);
+/* Report the row as bad: "<field>: <what>: '<value>'". 0 or IPAM_ENOMEM. */
+int ipam__imp_row_bad(ipam__imp_model *m, const ipam__imp_row *r, const char *field, const char *what);
 
 /* Check that the buffer is UTF-8 (after an optional BOM). 0, or
  * IPAM_EINVAL naming the file and line of the first bad byte. */

@@ -11,21 +11,9 @@
 
 enum nb_kind { NB_VRF, NB_PREFIX, NB_RANGE, NB_ADDRESS };
 
-typedef struct nb_row {
-	const char *const *keys;
-	const char *const *vals;
-	size_t n;
-	const char *file;
-	unsigned long line;
-} nb_row;
-
-static const char *get(const nb_row *r, const char *k)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (strcasecmp(r->keys[i], k) == 0)
-			return r->vals[i];
-	return "";
-}
+typedef ipam__imp_row nb_row;
+#define get ipam__imp_row_get
+#define bad ipam__imp_row_bad
 
 /* The columns a kind reads itself; every other column is kept as an extra
  * attribute (cf_* as attributes), so no field of the source is lost. */
@@ -49,12 +37,6 @@ static int known(enum nb_kind k, const char *col)
 		if (!strcasecmp(col, common[i]))
 			return 1;
 	return 0;
-}
-
-/* Report the row: "<field>: <what>: <value>". */
-static int bad(ipam__imp_model *m, const nb_row *r, const char *field, const char *what)
-{
-	return ipam__imp_err(m, r->file, r->line, field, get(r, field), "%s: %s: '%.200s'", field, what, get(r, field));
 }
 
 /* The space item a VRF name stands for (none for the global table). */
@@ -268,14 +250,6 @@ static int kind_of(const char *const *keys, size_t n, enum nb_kind *out)
 	return 0;
 }
 
-/* Put the file name in front of the reader's message. */
-static int in_file(int rc, const char *file)
-{
-	char msg[512];
-	snprintf(msg, sizeof msg, "%s", ipam_error_last()->message);
-	return ipam__error(rc, "%s: %s", file, msg);
-}
-
 /* Does the text (after a BOM and blanks) start as JSON does? */
 static int looks_json(const char *d, size_t len)
 {
@@ -299,7 +273,7 @@ int ipam__imp_netbox_csv(ipam__imp_model *m, const char *file, const char *data,
 	ipam__csv_init(&c, data, len, ipam__csv_sniff(data, len));
 	if ((rc = ipam__csv_next(&c)) <= 0) {
 		ipam__csv_dispose(&c);
-		return rc < 0 ? in_file(rc, file)
+		return rc < 0 ? ipam__imp_in_file(rc, file)
 		              : ipam__error(IPAM_EINVAL, "%s: empty file: no NetBox CSV header", file);
 	}
 	if (kind_of(c.fields, c.nfields, &k)) {
@@ -333,7 +307,7 @@ int ipam__imp_netbox_csv(ipam__imp_model *m, const char *file, const char *data,
 			break;
 	}
 	if (rc < 0 && rc != IPAM_ENOMEM)
-		rc = in_file(rc, file);
+		rc = ipam__imp_in_file(rc, file);
 out:
 	for (size_t i = 0; i < nhdr; i++)
 		free(hdr[i]);
