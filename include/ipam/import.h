@@ -131,6 +131,28 @@ IPAM_EXTERN(int) ipam_import_status(const ipam_import *imp);
 /** Free an import; NULL-safe. @since 0.2 */
 IPAM_EXTERN(void) ipam_import_free(ipam_import *imp);
 
+/** What ipam_export_csv() writes. @since 0.2 */
+typedef enum ipam_export_csv_kind {
+	IPAM_EXPORT_NETBOX_VRFS = 1,      /**< NetBox vrfs.csv: the spaces but "default" (name, rd, labels) */
+	IPAM_EXPORT_NETBOX_PREFIXES = 2,  /**< NetBox prefixes.csv */
+	IPAM_EXPORT_NETBOX_RANGES = 3,    /**< NetBox ip-ranges.csv (bounds with the mask of their prefix) */
+	IPAM_EXPORT_NETBOX_ADDRESSES = 4, /**< NetBox ip-addresses.csv (with the mask of their prefix) */
+	IPAM_EXPORT_INFOBLOX = 5          /**< one Infoblox NIOS CSV export (header-* sections) */
+} ipam_export_csv_kind;
+
+/**
+ * Export the store as CSV that the other system's bulk import takes, and
+ * that this library's importer for that format reads back to the same
+ * spaces, prefixes, ranges and addresses. Attributes become columns
+ * (NetBox `cf_<key>`, Infoblox `EA-<key>`), so none is lost. What a format
+ * cannot say is listed in docs/import.md (Infoblox: an address that is
+ * neither named nor reserved is written as a fixed address).
+ * @param out  the CSV text is appended; release it with ipam_buf_dispose()
+ * @return 0; IPAM_EINVAL for an unknown kind; IPAM_ENOMEM
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_export_csv(ipam_buf *out, ipam_db *db, ipam_export_csv_kind what);
+
 IPAM_END_DECL
 
 #endif

@@ -50,12 +50,14 @@ static int refuse(apply_ctx *c, const ipam__imp_item *it, const char *field, con
 	return ipam__imp_err(c->m, it->file, it->line, field, value, "%s", ipam_error_last()->message);
 }
 
-/* The attributes the store keeps: the model's, its extras, the VLAN. */
+/* The attributes the store keeps: the model's, its extras, the VLAN, a
+ * range's name (ranges have no name field). */
 static cJSON *stored_attrs(const ipam__imp_item *it)
 {
 	cJSON *a = cJSON_Duplicate(it->attrs, 1);
 	if (!a || ipam__imp_attr_merge(a, it->extra) ||
-	    (it->vlan >= 0 && ipam__imp_attr(a, "vlan", cJSON_CreateNumber((double)it->vlan)))) {
+	    (it->vlan >= 0 && ipam__imp_attr(a, "vlan", cJSON_CreateNumber((double)it->vlan))) ||
+	    (it->type == IMP_RANGE && ipam__imp_attr_str(a, "name", it->name))) {
 		cJSON_Delete(a);
 		return NULL;
 	}
