@@ -35,6 +35,10 @@ static const struct {
 	[OPT_NEW_KEY_FILE] = { "new-key-file", OK_VALUE },
 	[OPT_ATOMIC] = { "atomic", OK_FLAG },
 	[OPT_HELP] = { "help", OK_FLAG },
+	[OPT_SPACE_MAP] = { "space-map", OK_LIST },
+	[OPT_DRY_RUN] = { "dry-run", OK_FLAG },
+	[OPT_ALL_OR_NOTHING] = { "all-or-nothing", OK_FLAG },
+	[OPT_FORMAT] = { "format", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

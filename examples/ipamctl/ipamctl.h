@@ -38,11 +38,15 @@ enum opt_id {
 	OPT_NEW_KEY_FILE,
 	OPT_ATOMIC,
 	OPT_HELP,
+	OPT_SPACE_MAP,
+	OPT_DRY_RUN,
+	OPT_ALL_OR_NOTHING,
+	OPT_FORMAT,
 	OPT_COUNT
 };
 #define O(x) (1u << OPT_##x)
 
-#define ARGS_MAX_POS 2
+#define ARGS_MAX_POS 16 /* import FORMAT FILE...: up to 16 files */
 
 /* The arguments of one command, parsed. Strings point into argv. */
 struct args {
@@ -241,6 +245,9 @@ int cmd_export(struct ctl *c, const struct args *a);
 int cmd_import_json(struct ctl *c, const struct args *a);
 int cmd_rekey(struct ctl *c, const struct args *a);
 int cmd_check(struct ctl *c, const struct args *a);
+/* cmd_import.c: the importers of other systems' exports, and the CSV exports */
+int cmd_import_files(struct ctl *c, const struct args *a);
+int cmd_export_any(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

@@ -574,21 +574,23 @@ static cJSON *dump(ipam_db *db)
 	return root;
 }
 
+static void save(const char *path, const cJSON *j)
+{
+	char *s = cJSON_Print(j);
+	FILE *f = fopen(path, "w");
+	if (f && s)
+		fputs(s, f);
+	if (f)
+		fclose(f);
+	free(s);
+}
+
 static void same_store(ipam_db *a, ipam_db *b)
 {
 	cJSON *da = dump(a), *dbb = dump(b);
 	if (!cJSON_Compare(da, dbb, 1)) {
-		char *sa = cJSON_Print(da), *sb = cJSON_Print(dbb);
-		FILE *f = fopen("roundtrip-a.json", "w");
-		if (f) {
-			fputs(sa, f);
-			fclose(f);
-		}
-		f = fopen("roundtrip-b.json", "w");
-		if (f) {
-			fputs(sb, f);
-			fclose(f);
-		}
+		save("roundtrip-a.json", da);
+		save("roundtrip-b.json", dbb);
 		ck_abort_msg("the stores differ after the round trip (see roundtrip-a.json, roundtrip-b.json)");
 	}
 	cJSON_Delete(da);
