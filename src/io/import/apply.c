@@ -88,6 +88,15 @@ static int differs(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") != 0;
 }
 
+/* Host names as the database keeps them: any case, one final dot or none. */
+static int host_differs(const char *a, const char *b)
+{
+	size_t na = a ? strlen(a) : 0, nb = b ? strlen(b) : 0;
+	na -= na && a[na - 1] == '.';
+	nb -= nb && b[nb - 1] == '.';
+	return na != nb || (na && strncasecmp(a, b, na) != 0);
+}
+
 /* Replace (exists) or add one object, given its attributes' text. */
 typedef int (*put_fn)(apply_ctx *c, void *obj, const char *attrs, int exists);
 
@@ -370,7 +379,7 @@ static int apply_address(apply_ctx *c, const ipam__imp_item *it)
 	o.hostname = it->hostname ? it->hostname : exists ? have.hostname : NULL;
 	o.mac = it->has_mac ? mac : *hmac ? hmac : NULL;
 	o.description = it->description ? it->description : exists ? have.description : NULL;
-	int changed = !exists || rc || o.status != have.status || differs(o.hostname, have.hostname) ||
+	int changed = !exists || rc || o.status != have.status || host_differs(o.hostname, have.hostname) ||
 	              differs(o.mac, hmac) || differs(o.description, have.description);
 	struct ip_put ap = { &it->first, &o };
 	rc = settle(c, it, changed, want, exists, "address", key, put_ip, &ap);
