@@ -61,6 +61,7 @@ static const struct cmd commands[] = {
 	IMPORT_CMD("netbox-csv"),
 	IMPORT_CMD("netbox-json"),
 	IMPORT_CMD("infoblox"),
+	IMPORT_CMD("phpipam-sql"),
 	{ NULL, "batch", "batch [--atomic]  (commands from stdin, one per line)", O(ATOMIC), 0, 0, { NULL }, cmd_batch,
 	  0 },
 };

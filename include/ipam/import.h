@@ -39,12 +39,13 @@ IPAM_BEGIN_DECL
 typedef enum ipam_import_format {
 	IPAM_IMPORT_NETBOX_CSV = 1,  /**< NetBox CSV bulk import: vrfs, prefixes, ip-ranges, ip-addresses */
 	IPAM_IMPORT_NETBOX_JSON = 2, /**< NetBox REST API list documents (paged) */
-	IPAM_IMPORT_INFOBLOX = 3     /**< Infoblox NIOS multi-section CSV (`header-*` rows) */
+	IPAM_IMPORT_INFOBLOX = 3,    /**< Infoblox NIOS multi-section CSV (`header-*` rows) */
+	IPAM_IMPORT_PHPIPAM_SQL = 4  /**< phpIPAM's MySQL dump (mysqldump --complete-insert) */
 } ipam_import_format;
 
 /**
  * Parse a format name as the CLI writes it: "netbox-csv", "netbox-json",
- * "infoblox".
+ * "infoblox", "phpipam-sql".
  * @return 0, or IPAM_EINVAL naming the formats known @since 0.2
  */
 IPAM_EXTERN(int) ipam_import_format_parse(ipam_import_format *out, const char *name);

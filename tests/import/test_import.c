@@ -389,12 +389,18 @@ START_TEST(all_or_nothing_and_dry_run)
 }
 END_TEST
 
-static ipam_import *infoblox(void)
+/* An import of one fixture file. */
+static ipam_import *from_fixture(ipam_import_format fmt, const char *name)
 {
 	ipam_import *imp;
-	OK(ipam_import_new(&imp, IPAM_IMPORT_INFOBLOX, NULL));
-	OK(ipam_import_add_file(imp, fixture("infoblox_nios_export.csv")));
+	OK(ipam_import_new(&imp, fmt, NULL));
+	OK(ipam_import_add_file(imp, fixture(name)));
 	return imp;
+}
+
+static ipam_import *infoblox(void)
+{
+	return from_fixture(IPAM_IMPORT_INFOBLOX, "infoblox_nios_export.csv");
 }
 
 START_TEST(infoblox_fixture)
@@ -642,6 +648,98 @@ START_TEST(infoblox_round_trip)
 }
 END_TEST
 
+static ipam_import *phpipam(void)
+{
+	return from_fixture(IPAM_IMPORT_PHPIPAM_SQL, "phpipam_data.sql");
+}
+
+START_TEST(phpipam_sql_fixture)
+{
+	ipam_import *imp = phpipam();
+	same_model(imp, "phpipam_data.expected.json", "default");
+	ipam_import_free(imp);
+}
+END_TEST
+
+START_TEST(phpipam_sql_apply)
+{
+	ipam_db *db = open_db();
+	ipam_import *imp = phpipam();
+	OK(ipam_import_apply(imp, db));
+	COUNTS(imp, "imported", "1/9/1/24/0");
+	ck_assert_int_eq(ipam_import_status(imp), 0);
+	ipam_import_free(imp);
+	OK(ipam__db_check(db));
+	ipam_ip_info ip = IPAM_IP_INFO_INIT;
+	ipam_addr a;
+	OK(ipam_addr_parse(&a, "2001:db8:100:10::10"));
+	OK(ipam_ip_get(&ip, db, NULL, &a));
+	ck_assert_str_eq(ip.hostname, "fs01.example.com");
+	ipam_ip_info_dispose(&ip);
+	OK(ipam_addr_parse(&a, "192.0.2.102"));
+	OK(ipam_ip_get(&ip, db, NULL, &a));
+	ck_assert_int_eq(ip.status, IPAM_STATUS_DHCP);
+	ipam_ip_info_dispose(&ip);
+	imp = phpipam();
+	OK(ipam_import_apply(imp, db));
+	COUNTS(imp, "unchanged", "1/9/1/24/0");
+	ipam_import_free(imp);
+	ipam_db_free(db);
+}
+END_TEST
+
+/* The dump reader: escapes, NULL, comments, a refused subnet, a row of the
+ * wrong width, an unclosed quote, no column list. */
+START_TEST(phpipam_sql_bad)
+{
+	static const char dump[] =
+		"-- a comment; with a semicolon\n"
+		"/* block\ncomment */ SET NAMES utf8mb4;\n"
+		"INSERT INTO `subnets` (`id`, `subnet`, `mask`, `description`, `vrfId`) VALUES\n"
+		"(1,'167772160','8','it\\'s \"quoted\"\\nnewline',NULL),\n"
+		"(2,'167772161','24','host bits',0),\n"
+		"(3,'167772160','8'),\n"
+		"(4,'340282366920938463463374607431768211456','64','too big',0);\n"
+		"INSERT INTO `ipaddresses` (`id`, `subnetId`, `ip_addr`, `mac`, `state`) VALUES "
+		"(1,1,'167772165','AABB.CCDD.EEFF','2'),(2,9,'1',NULL,'2'),(3,1,'4294967296',NULL,'2');\n";
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_PHPIPAM_SQL, NULL));
+	OK(ipam_import_add_buffer(imp, "d.sql", dump, sizeof dump - 1));
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam__import_model_json(&b, imp, "default"));
+	cJSON *mj = cJSON_Parse(b.ptr);
+	const cJSON *p0 = cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "prefixes"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(p0, "description")->valuestring, "it's \"quoted\"\nnewline");
+	const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "addresses"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(a0, "mac")->valuestring, "aa:bb:cc:dd:ee:ff");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(mj, "addresses")), 1);
+	cJSON_Delete(mj);
+	ipam_buf_dispose(&b);
+	OK(ipam_import_report(&b, imp));
+	cJSON *r = cJSON_Parse(b.ptr);
+	const cJSON *errs = cJSON_GetObjectItem(r, "errors");
+	static const int lines[] = { 7, 6, 8, 9, 9 };
+	static const char *const fields[] = { NULL, "subnet", "subnet", "subnetId", "ip_addr" };
+	ck_assert_msg(cJSON_GetArraySize(errs) == 5, "%s", b.ptr);
+	for (int i = 0; i < 5; i++) {
+		const cJSON *e = cJSON_GetArrayItem(errs, i), *f = cJSON_GetObjectItem(e, "field");
+		ck_assert_int_eq(cJSON_GetObjectItem(e, "line")->valueint, lines[i]);
+		if (fields[i])
+			ck_assert_str_eq(f->valuestring, fields[i]);
+	}
+	cJSON_Delete(r);
+	ipam_buf_dispose(&b);
+	static const char unclosed[] = "INSERT INTO `vrf` (`name`) VALUES\n('x);\n";
+	ck_assert_int_eq(ipam_import_add_buffer(imp, "u.sql", unclosed, sizeof unclosed - 1), IPAM_EINVAL);
+	ck_assert_msg(strstr(ipam_error_last()->message, "u.sql:2: a quoted value is never closed") != NULL, "%s",
+	              ipam_error_last()->message);
+	static const char nocols[] = "INSERT INTO `vrf` VALUES (1,'x');\n";
+	ck_assert_int_eq(ipam_import_add_buffer(imp, "n.sql", nocols, sizeof nocols - 1), IPAM_EINVAL);
+	ck_assert_msg(strstr(ipam_error_last()->message, "--complete-insert") != NULL, "%s", ipam_error_last()->message);
+	ipam_import_free(imp);
+}
+END_TEST
+
 /* --space and --space-map. */
 START_TEST(space_mapping)
 {
@@ -700,6 +798,9 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, infoblox_apply);
 	tcase_add_test(tc, infoblox_bad_rows);
 	tcase_add_test(tc, netbox_round_trip);
+	tcase_add_test(tc, phpipam_sql_fixture);
+	tcase_add_test(tc, phpipam_sql_apply);
+	tcase_add_test(tc, phpipam_sql_bad);
 	tcase_add_test(tc, infoblox_round_trip);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -334,6 +334,7 @@ static ipam_status address_status(const ipam__imp_item *it)
 		    { "reserved", IPAM_STATUS_RESERVED },
 		    { "dhcp_lease", IPAM_STATUS_DHCP },
 		    { "dhcp", IPAM_STATUS_DHCP },
+		    { "dhcp_pool", IPAM_STATUS_DHCP },
 		    { "deprecated", IPAM_STATUS_DEPRECATED } };
 	for (size_t i = 0; it->kind && i < sizeof map / sizeof map[0]; i++)
 		if (!strcmp(it->kind, map[i].kind))

@@ -29,6 +29,7 @@ typedef struct ipam__imp_item {
 	char *hostname;        /* address */
 	char *rd;              /* space: route distinguisher */
 	char *rtype, *rdata;   /* record: type and data */
+	char *parent;          /* prefix: the source's parent prefix, when it names one (phpIPAM) */
 	long ttl;              /* record: -1 none */
 	long vlan;             /* prefix: -1 none */
 	int pool;              /* prefix: NetBox is_pool */
@@ -79,6 +80,10 @@ const char *ipam__imp_file(ipam__imp_model *m, const char *name);
  * address, space name or record ("name type data"). NULL on ENOMEM. */
 ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, const char *space, const char *key,
                               const char *file, unsigned long line, int *is_new);
+
+/* The item of (type, space, key), or NULL. */
+ipam__imp_item *ipam__imp_find(const ipam__imp_model *m, enum ipam__imp_type type, const char *space,
+                               const char *key);
 
 /* Record a bad row; the message is formatted. 0 or IPAM_ENOMEM. */
 int ipam__imp_err(ipam__imp_model *m, const char *file, unsigned long line, const char *field, const char *value,
@@ -141,6 +146,15 @@ char ipam__csv_sniff(const char *data, size_t len);
  * '*' as Infoblox marks required columns ignored), or -1. */
 int ipam__csv_col(const char *const *hdr, size_t n, const char *name);
 
+/* The INSERT rows of a MySQL dump (src/io/import/sql.c): fn gets each
+ * VALUES tuple with its table, columns and values (NULL for SQL NULL) and
+ * the line where the tuple starts; cols and vals are NULL when the tuple's
+ * count (n) differs from the column list's. 0, what fn returned, or
+ * IPAM_EINVAL naming the file and line of a syntax error. */
+typedef int (*ipam__sql_row_fn)(void *ctx, const char *table, const char *const *cols, const char *const *vals,
+                                size_t n, unsigned long line);
+int ipam__sql_each_insert(const char *file, const char *data, size_t len, ipam__sql_row_fn fn, void *ctx);
+
 /* One record as (column, text) pairs: a CSV row under its header, or a
  * JSON object flattened to the CSV's column names. */
 typedef struct ipam__imp_row {
@@ -177,6 +191,7 @@ int ipam__imp_bool(const char *s);
 int ipam__imp_netbox_csv(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_netbox_json(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_infoblox(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_phpipam_sql(ipam__imp_model *m, const char *file, const char *data, size_t len);
 
 /* ---- apply ------------------------------------------------------------------ */
 

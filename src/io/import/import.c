@@ -30,6 +30,7 @@ static const struct {
 	{ "netbox-csv", IPAM_IMPORT_NETBOX_CSV, ipam__imp_netbox_csv },
 	{ "netbox-json", IPAM_IMPORT_NETBOX_JSON, ipam__imp_netbox_json },
 	{ "infoblox", IPAM_IMPORT_INFOBLOX, ipam__imp_infoblox },
+	{ "phpipam-sql", IPAM_IMPORT_PHPIPAM_SQL, ipam__imp_phpipam_sql },
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
@@ -40,7 +41,7 @@ int ipam_import_format_parse(ipam_import_format *out, const char *name)
 			*out = formats[i].format;
 			return 0;
 		}
-	return ipam__error(IPAM_EINVAL, "unknown import format '%.60s' (known: netbox-csv, netbox-json, infoblox)",
+	return ipam__error(IPAM_EINVAL, "unknown import format '%.60s' (known: netbox-csv, netbox-json, infoblox, phpipam-sql)",
 	                   name ? name : "(null)");
 }
 

@@ -24,6 +24,7 @@ static void item_free(ipam__imp_item *it)
 	free(it->rd);
 	free(it->rtype);
 	free(it->rdata);
+	free(it->parent);
 	cJSON_Delete(it->attrs);
 	cJSON_Delete(it->extra);
 	cJSON_Delete(it->exclusions);
@@ -131,22 +132,42 @@ static int rehash(ipam__imp_model *m)
 	return 0;
 }
 
-ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, const char *space, const char *key,
-                              const char *file, unsigned long line, int *is_new)
+/* The slot of (type, space, key): its item's index + 1, or 0 at the free
+ * slot where it would go (*slot). */
+static size_t lookup(const ipam__imp_model *m, enum ipam__imp_type type, const char *space, const char *key,
+                     size_t *slot)
 {
 	char k[1024];
-	*is_new = 0;
-	if ((m->nitems + 1) * 2 > m->nslots && rehash(m))
-		return NULL;
 	size_t h = (size_t)key_hash(type, space, key) & (m->nslots - 1);
 	for (; m->slots[h]; h = (h + 1) & (m->nslots - 1)) {
-		ipam__imp_item *it = m->items[m->slots[h] - 1];
+		const ipam__imp_item *it = m->items[m->slots[h] - 1];
 		if (it->type != type || !same_space(it->space, space))
 			continue;
 		item_key(k, sizeof k, it);
 		if (strcmp(k, key) == 0)
-			return it;
+			break;
 	}
+	*slot = h;
+	return m->slots[h];
+}
+
+ipam__imp_item *ipam__imp_find(const ipam__imp_model *m, enum ipam__imp_type type, const char *space,
+                               const char *key)
+{
+	size_t slot, i = m->nslots ? lookup(m, type, space, key, &slot) : 0;
+	return i ? m->items[i - 1] : NULL;
+}
+
+ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, const char *space, const char *key,
+                              const char *file, unsigned long line, int *is_new)
+{
+	size_t h;
+	*is_new = 0;
+	if ((m->nitems + 1) * 2 > m->nslots && rehash(m))
+		return NULL;
+	size_t i = lookup(m, type, space, key, &h);
+	if (i)
+		return m->items[i - 1];
 	if (m->nitems == m->citems) {
 		size_t n = m->citems ? m->citems * 2 : 64;
 		ipam__imp_item **v = realloc(m->items, n * sizeof *v);
@@ -425,7 +446,8 @@ static cJSON *item_json(const ipam__imp_item *it, const char *global)
 		bad = bad || add(o, "prefix", cJSON_CreateString(a)) || add(o, "vrf", cJSON_CreateString(vrf)) ||
 		      add(o, "kind", str_or_null(it->kind)) || add(o, "description", str_or_null(it->description)) ||
 		      add(o, "vlan", it->vlan >= 0 ? cJSON_CreateNumber((double)it->vlan) : cJSON_CreateNull()) ||
-		      add(o, "attributes", cJSON_Duplicate(it->attrs, 1));
+		      add(o, "attributes", cJSON_Duplicate(it->attrs, 1)) ||
+		      add(o, "parent", str_or_null(it->parent));
 		break;
 	case IMP_RANGE:
 		ipam__imp_addr_text(a, &it->first);
