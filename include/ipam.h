@@ -14,6 +14,7 @@
 #include "ipam/range.h"
 #include "ipam/audit.h"
 #include "ipam/export.h"
+#include "ipam/dns.h"
 #include "ipam/import.h"
 
 #endif

@@ -35,8 +35,26 @@ static const struct {
 	[OPT_NEW_KEY_FILE] = { "new-key-file", OK_VALUE },
 	[OPT_ATOMIC] = { "atomic", OK_FLAG },
 	[OPT_HELP] = { "help", OK_FLAG },
-	[OPT_SPACE_MAP] = { "space-map", OK_LIST },
+	[OPT_VIEW] = { "view", OK_VALUE },
+	[OPT_NS] = { "ns", OK_VALUE },
+	[OPT_TTL] = { "ttl", OK_VALUE },
+	[OPT_MNAME] = { "mname", OK_VALUE },
+	[OPT_RNAME] = { "rname", OK_VALUE },
+	[OPT_SERIAL_POLICY] = { "serial-policy", OK_VALUE },
+	[OPT_NO_DERIVE] = { "no-derive", OK_FLAG },
+	[OPT_SERVER] = { "server", OK_VALUE },
 	[OPT_DRY_RUN] = { "dry-run", OK_FLAG },
+	[OPT_TYPE] = { "type", OK_VALUE },
+	[OPT_ADDRESS] = { "address", OK_VALUE },
+	[OPT_PORT] = { "port", OK_VALUE },
+	[OPT_TSIG_NAME] = { "tsig-name", OK_VALUE },
+	[OPT_TSIG_ALGORITHM] = { "tsig-algorithm", OK_VALUE },
+	[OPT_TSIG_SECRET_FILE] = { "tsig-secret-file", OK_VALUE },
+	[OPT_API_URL] = { "api-url", OK_VALUE },
+	[OPT_API_KEY_FILE] = { "api-key-file", OK_VALUE },
+	[OPT_SERVER_ID] = { "server-id", OK_VALUE },
+	[OPT_REPLACE] = { "replace", OK_FLAG },
+	[OPT_SPACE_MAP] = { "space-map", OK_LIST },
 	[OPT_ALL_OR_NOTHING] = { "all-or-nothing", OK_FLAG },
 	[OPT_FORMAT] = { "format", OK_VALUE },
 };
@@ -121,7 +139,7 @@ int args_parse(struct ctl *c, struct args *a, const struct cmd *cmd, int argc, c
 				break;
 			}
 		}
-		if (id < 0 || (id != OPT_HELP && !(cmd->opts & (1u << id))))
+		if (id < 0 || (id != OPT_HELP && !(cmd->opts & (1ull << id))))
 			return fail_usage(c, "%s: unknown option '--%.*s'", title, (int)(nlen > 100 ? 100 : nlen), name);
 
 		if (options[id].kind == OK_FLAG) {

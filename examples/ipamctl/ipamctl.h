@@ -38,13 +38,33 @@ enum opt_id {
 	OPT_NEW_KEY_FILE,
 	OPT_ATOMIC,
 	OPT_HELP,
-	OPT_SPACE_MAP,
+	/* DNS */
+	OPT_VIEW,
+	OPT_NS,
+	OPT_TTL,
+	OPT_MNAME,
+	OPT_RNAME,
+	OPT_SERIAL_POLICY,
+	OPT_NO_DERIVE,
+	OPT_SERVER,
 	OPT_DRY_RUN,
+	OPT_TYPE,
+	OPT_ADDRESS,
+	OPT_PORT,
+	OPT_TSIG_NAME,
+	OPT_TSIG_ALGORITHM,
+	OPT_TSIG_SECRET_FILE,
+	OPT_API_URL,
+	OPT_API_KEY_FILE,
+	OPT_SERVER_ID,
+	OPT_REPLACE,
+	OPT_SPACE_MAP,
 	OPT_ALL_OR_NOTHING,
 	OPT_FORMAT,
 	OPT_COUNT
 };
-#define O(x) (1u << OPT_##x)
+/* a mask of options: 64 bits, room for every option */
+#define O(x) (1ull << OPT_##x)
 
 #define ARGS_MAX_POS 16 /* import FORMAT FILE...: up to 16 files */
 
@@ -65,7 +85,7 @@ struct cmd {
 	const char *group;    /* "prefix", or NULL for a one-word command */
 	const char *name;     /* "add" */
 	const char *synopsis; /* the usage line after "ipamctl " */
-	unsigned int opts;    /* accepted options (O(...) mask) */
+	unsigned long long opts; /* accepted options (O(...) mask) */
 	int min_pos, max_pos;
 	const char *pos_names[ARGS_MAX_POS];
 	int (*run)(struct ctl *c, const struct args *a);
@@ -77,7 +97,7 @@ struct cmd {
 #define CMD_CREATE 0x2u /* creates it (init) */
 
 /* What an output item is, for the human renderer. */
-enum kind { K_NONE, K_SPACE, K_PREFIX, K_IP, K_RANGE, K_FIND, K_UTIL, K_AUDIT, K_TEXT };
+enum kind { K_NONE, K_SPACE, K_PREFIX, K_IP, K_RANGE, K_FIND, K_UTIL, K_AUDIT, K_TEXT, K_ZONE, K_SERVER };
 
 struct table;
 
@@ -245,6 +265,20 @@ int cmd_export(struct ctl *c, const struct args *a);
 int cmd_import_json(struct ctl *c, const struct args *a);
 int cmd_rekey(struct ctl *c, const struct args *a);
 int cmd_check(struct ctl *c, const struct args *a);
+/* cmd_dns.c */
+int cmd_zone_add(struct ctl *c, const struct args *a);
+int cmd_zone_list(struct ctl *c, const struct args *a);
+int cmd_zone_show(struct ctl *c, const struct args *a);
+int cmd_zone_rm(struct ctl *c, const struct args *a);
+int cmd_zone_render(struct ctl *c, const struct args *a);
+int cmd_zone_push(struct ctl *c, const struct args *a);
+int cmd_zone_diff(struct ctl *c, const struct args *a);
+int cmd_record_add(struct ctl *c, const struct args *a);
+int cmd_record_rm(struct ctl *c, const struct args *a);
+int cmd_record_list(struct ctl *c, const struct args *a);
+int cmd_server_add(struct ctl *c, const struct args *a);
+int cmd_server_list(struct ctl *c, const struct args *a);
+int cmd_server_rm(struct ctl *c, const struct args *a);
 /* cmd_import.c: the importers of other systems' exports, and the CSV exports */
 int cmd_import_files(struct ctl *c, const struct args *a);
 int cmd_export_any(struct ctl *c, const struct args *a);

@@ -309,6 +309,12 @@ struct table {
 	size_t width[MAX_COLS];
 };
 
+static double jnum(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
 static const char *jtext(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -469,6 +475,28 @@ static int render(struct table *t, enum kind k, const cJSON *o)
 		cols[2] = dash(jtext(o, "actor"));
 		cols[3] = dash(jtext(o, "action"));
 		cols[4] = dash(jtext(o, "object"));
+		break;
+	case K_ZONE: {
+		char serial[24];
+		snprintf(serial, sizeof serial, "%.0f", jnum(o, "serial"));
+		cols[0] = dash(jtext(o, "zone"));
+		cols[1] = dash(jtext(o, "view"));
+		cols[2] = dash(jtext(o, "space"));
+		cols[3] = serial;
+		snprintf(buf, sizeof buf, "%.0f hand, %.0f derived", jnum(o, "hand_records"), jnum(o, "derived_records"));
+		cols[4] = buf;
+		rc = table_row(t, cols);
+		return rc;
+	}
+	case K_SERVER:
+		cols[0] = dash(jtext(o, "name"));
+		cols[1] = dash(jtext(o, "dns"));
+		cols[2] = jtext(o, "url") ? jtext(o, "url") : dash(jtext(o, "address"));
+		if (jnum(o, "port") > 0) {
+			snprintf(buf, sizeof buf, "%.0f", jnum(o, "port"));
+			cols[3] = buf;
+		}
+		cols[4] = jtext(o, "tsig_name");
 		break;
 	case K_TEXT:
 	case K_NONE:

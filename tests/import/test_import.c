@@ -412,7 +412,7 @@ START_TEST(infoblox_fixture)
 END_TEST
 
 /* Into a store: DNS records are counted as skipped with a note (the DNS
- * stored model is not in this build), never dropped silently; again:
+ * stored model is not written by the importers yet), never dropped silently; again:
  * everything unchanged. */
 START_TEST(infoblox_apply)
 {

@@ -3,8 +3,8 @@
  * (every transaction SERIALIZABLE, as on CockroachDB) and says where in
  * IPAM_TEST_PG.
  *
- * writers: 8 processes allocate 2,000 addresses each from one /16 while 4
- * processes carve 1,000 /24s each from one /8, all started at once, one
+ * writers: 8 processes allocate 500 addresses each from one /16 while 4
+ * processes carve 250 /24s each from one /8, all started at once, one
  * allocation per ipam_db_run() transaction, each reported only after its
  * commit. Afterwards: every process finished; nothing reported twice;
  * the database holds exactly what was reported; the audit chain is one
@@ -30,9 +30,9 @@
 #include <unistd.h>
 
 #define NALLOC 8
-#define PER_ALLOC 2000
+#define PER_ALLOC 500
 #define NCARVE 4
-#define PER_CARVE 1000
+#define PER_CARVE 250
 #define NET "172.20.0.0/16"
 #define BIG "10.0.0.0/8"
 

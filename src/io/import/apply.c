@@ -413,7 +413,7 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 				rc = apply_address(&c, it);
 				break;
 			default:
-				/* the DNS stored model is not in this build: counted, never dropped silently */
+				/* not written to the DNS stored model yet: counted, never dropped silently */
 				r->skipped.n[IMP_RECORD]++;
 				break;
 			}
@@ -421,7 +421,7 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 	}
 	if (!rc && r->skipped.n[IMP_RECORD])
 		rc = ipam__imp_note(m, "%llu DNS records were read but not stored: DNS records are not stored yet "
-		                       "(the DNS stored model, include/ipam/dns.h, is not in this build)",
+		                       "(the importers do not write to the DNS stored model, include/ipam/dns.h, yet)",
 		                    (unsigned long long)r->skipped.n[IMP_RECORD]);
 	return rc;
 }

@@ -1,0 +1,355 @@
+/* Commands: zone *, record *, server * (include/ipam/dns.h). */
+#include "ipamctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+/* Human output of a JSON answer: its compact text; JSON output: the object. */
+static int out_json_text(struct ctl *c, const char *json, const char *human)
+{
+	cJSON *o = cJSON_Parse(json);
+	if (!o)
+		return fail_nomem(c);
+	return out_item(c, K_TEXT, o, human ? human : json);
+}
+
+static int arg_u32(struct ctl *c, uint32_t *out, const char *text, const char *what)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = text ? strtoul(text, &end, 10) : 0;
+	if (!text || !*text || *end || errno || v > 2147483647ul || text[0] == '-')
+		return fail_inval(c, "--%s: '%.100s' is not a number of seconds (0..2147483647)", what, text ? text : "");
+	*out = (uint32_t)v;
+	return ST_OK;
+}
+
+/* A secret from a file (the command line would show it to every user of
+ * the machine): its first line, at most 4 KiB. The caller wipes and frees. */
+static int read_secret(struct ctl *c, char **out, const char *path, const char *what)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fail_as(c, "IO", "--%s: %.200s: %s", what, path, strerror(errno));
+	char *buf = sodium_malloc(4097);
+	if (!buf) {
+		fclose(f);
+		return fail_nomem(c);
+	}
+	size_t n = fread(buf, 1, 4096, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *nl = strpbrk(buf, "\r\n");
+	if (nl)
+		*nl = '\0';
+	if (!buf[0]) {
+		sodium_free(buf);
+		return fail_inval(c, "--%s: %.200s is empty", what, path);
+	}
+	*out = buf;
+	return ST_OK;
+}
+
+int cmd_zone_add(struct ctl *c, const struct args *a)
+{
+	ipam_zone_options o = IPAM_ZONE_OPTIONS_INIT;
+	int st;
+	o.view = a->val[OPT_VIEW];
+	o.space = a->val[OPT_SPACE];
+	o.ns = a->val[OPT_NS];
+	o.mname = a->val[OPT_MNAME];
+	o.rname = a->val[OPT_RNAME];
+	o.no_derive = a->seen[OPT_NO_DERIVE];
+	if (a->val[OPT_TTL] && (st = arg_u32(c, &o.ttl, a->val[OPT_TTL], "ttl")))
+		return st;
+	const char *sp = a->val[OPT_SERIAL_POLICY];
+	if (sp && strcmp(sp, "date") && strcmp(sp, "increment"))
+		return fail_inval(c, "--serial-policy: '%.100s' is not date or increment", sp);
+	o.serial_policy = sp && !strcmp(sp, "increment") ? IPAM_SERIAL_INCREMENT : IPAM_SERIAL_DATE;
+	if (!o.ns)
+		return fail_usage(c, "zone add: --ns NAME[,NAME...] is required (the zone's name servers)");
+	int rc = ipam_zone_add(c->db, a->pos[0], &o);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	ipam_buf b = IPAM_BUF_INIT;
+	if ((rc = ipam_zone_show(&b, c->db, a->pos[0], o.view)))
+		return fail_lib(c, rc, NULL);
+	char text[400];
+	snprintf(text, sizeof text, "zone %.200s added (view %.64s)", a->pos[0], o.view ? o.view : "default");
+	st = out_json_text(c, b.ptr, text);
+	ipam_buf_dispose(&b);
+	return st;
+}
+
+int cmd_zone_list(struct ctl *c, const struct args *a)
+{
+	(void)a;
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam_zone_list(&b, c->db);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *arr = cJSON_Parse(b.ptr);
+	ipam_buf_dispose(&b);
+	if (!arr)
+		return fail_nomem(c);
+	int st = ST_OK;
+	out_list_begin(c, K_ZONE);
+	for (cJSON *z = arr->child; st == ST_OK && z; z = z->next)
+		st = out_list_add(c, cJSON_Duplicate(z, 1));
+	out_list_end(c);
+	cJSON_Delete(arr);
+	return st;
+}
+
+/* zone show and record list: the zone with its records */
+static int show(struct ctl *c, const struct args *a, bool records_only)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam_zone_show(&b, c->db, a->pos[0], a->val[OPT_VIEW]);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_Parse(b.ptr);
+	ipam_buf_dispose(&b);
+	if (!o)
+		return fail_nomem(c);
+	/* human: the zone's line, then one record a line with where it came from */
+	const cJSON *recs = cJSON_GetObjectItemCaseSensitive(o, "records");
+	if (!records_only && !c->json) {
+		const cJSON *serial = cJSON_GetObjectItemCaseSensitive(o, "serial");
+		char *ns = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "ns"));
+		fprintf(c->out, "zone %s view %s space %s serial %.0f ns %s\n",
+		        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "zone")),
+		        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "view")),
+		        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "space")),
+		        cJSON_IsNumber(serial) ? serial->valuedouble : 0.0, ns ? ns : "[]");
+		cJSON_free(ns);
+	}
+	int st = ST_OK;
+	if (c->json) {
+		st = out_item(c, K_TEXT, records_only ? cJSON_Duplicate(recs, 1) : cJSON_Duplicate(o, 1), NULL);
+	} else {
+		for (const cJSON *r = recs ? recs->child : NULL; r; r = r->next)
+			fprintf(c->out, "%s\t; %s\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "record")),
+			        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "source")));
+	}
+	cJSON_Delete(o);
+	return st;
+}
+
+int cmd_zone_show(struct ctl *c, const struct args *a)
+{
+	return show(c, a, false);
+}
+
+int cmd_record_list(struct ctl *c, const struct args *a)
+{
+	return show(c, a, true);
+}
+
+int cmd_zone_rm(struct ctl *c, const struct args *a)
+{
+	int rc = ipam_zone_rm(c->db, a->pos[0], a->val[OPT_VIEW]);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "removed", a->pos[0]);
+	char text[300];
+	snprintf(text, sizeof text, "zone %.200s removed", a->pos[0]);
+	return out_item(c, K_TEXT, o, text);
+}
+
+int cmd_zone_render(struct ctl *c, const struct args *a)
+{
+	const char *fmt = a->val[OPT_FORMAT];
+	/* BIND, Knot and CoreDNS's file plugin read the same zone file */
+	if (fmt && strcmp(fmt, "bind") && strcmp(fmt, "knot") && strcmp(fmt, "coredns"))
+		return fail_inval(c, "--format: '%.100s' is not bind, knot or coredns", fmt);
+	const char *path = a->val[OPT_OUTPUT];
+	if (!path && c->batch)
+		return fail_usage(c, "zone render: in batch, write the zone file with -o FILE");
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam_zone_render(&b, c->db, a->pos[0], a->val[OPT_VIEW]);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	int st = ST_OK;
+	if (!path) {
+		if (fwrite(b.ptr, 1, b.size, c->out) != b.size)
+			st = fail_as(c, "IO", "zone render: writing the zone file failed");
+		ipam_buf_dispose(&b);
+		return st;
+	}
+	size_t size = b.size;
+	st = write_file_atomic(c, path, b.ptr, b.size, 0644, false);
+	ipam_buf_dispose(&b);
+	if (st)
+		return st;
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "rendered", path);
+	cJSON_AddNumberToObject(o, "bytes", (double)size);
+	char text[300];
+	snprintf(text, sizeof text, "wrote %zu bytes to %.200s", size, path);
+	return out_item(c, K_TEXT, o, text);
+}
+
+int cmd_zone_push(struct ctl *c, const struct args *a)
+{
+	if (!a->val[OPT_SERVER])
+		return fail_usage(c, "zone push: --server NAME is required");
+	ipam_buf r = IPAM_BUF_INIT;
+	int rc = ipam_zone_push(&r, c->db, a->pos[0], a->val[OPT_VIEW], a->val[OPT_SERVER],
+	                        a->seen[OPT_DRY_RUN] ? IPAM_PUSH_DRY_RUN : 0);
+	if (rc) {
+		/* what was sent before the failure is part of the answer */
+		if (!c->json && r.ptr)
+			fputs(r.ptr, c->out);
+		ipam_buf_dispose(&r);
+		return fail_lib(c, rc, NULL);
+	}
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "zone", a->pos[0]);
+	json_str(o, "server", a->val[OPT_SERVER]);
+	cJSON_AddBoolToObject(o, "dry_run", a->seen[OPT_DRY_RUN]);
+	json_str(o, "change", r.ptr ? r.ptr : "");
+	int st = out_item(c, K_TEXT, o, r.ptr ? r.ptr : "");
+	ipam_buf_dispose(&r);
+	return st;
+}
+
+int cmd_zone_diff(struct ctl *c, const struct args *a)
+{
+	if (!a->val[OPT_SERVER])
+		return fail_usage(c, "zone diff: --server NAME is required");
+	ipam_buf r = IPAM_BUF_INIT;
+	size_t n = 0;
+	int rc = ipam_zone_diff(&r, &n, c->db, a->pos[0], a->val[OPT_VIEW], a->val[OPT_SERVER]);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "zone", a->pos[0]);
+	json_str(o, "server", a->val[OPT_SERVER]);
+	cJSON_AddNumberToObject(o, "drift", (double)n);
+	json_str(o, "report", r.ptr ? r.ptr : "");
+	char text[64];
+	snprintf(text, sizeof text, "; %zu RRsets differ", n);
+	ipam_buf h = IPAM_BUF_INIT;
+	if (r.ptr)
+		h = r;
+	else
+		ipam_buf_dispose(&r);
+	int st = out_item(c, K_TEXT, o, h.ptr && h.size ? h.ptr : text);
+	ipam_buf_dispose(&h);
+	return st;
+}
+
+int cmd_record_add(struct ctl *c, const struct args *a)
+{
+	int rc = ipam_record_add(c->db, a->pos[0], a->val[OPT_VIEW], a->pos[1]);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "zone", a->pos[0]);
+	json_str(o, "added", a->pos[1]);
+	char text[600];
+	snprintf(text, sizeof text, "%.200s: added %.300s", a->pos[0], a->pos[1]);
+	return out_item(c, K_TEXT, o, text);
+}
+
+int cmd_record_rm(struct ctl *c, const struct args *a)
+{
+	int rc = ipam_record_rm(c->db, a->pos[0], a->val[OPT_VIEW], a->pos[1]);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "zone", a->pos[0]);
+	json_str(o, "removed", a->pos[1]);
+	char text[600];
+	snprintf(text, sizeof text, "%.200s: removed %.300s", a->pos[0], a->pos[1]);
+	return out_item(c, K_TEXT, o, text);
+}
+
+int cmd_server_add(struct ctl *c, const struct args *a)
+{
+	ipam_dns_server_options o = IPAM_DNS_SERVER_OPTIONS_INIT;
+	const char *type = a->val[OPT_TYPE];
+	if (!type)
+		return fail_usage(c, "server add: --type rfc2136|pdns-api is required");
+	if (!strcmp(type, "rfc2136") || !strcmp(type, "bind") || !strcmp(type, "knot"))
+		o.type = IPAM_DNS_RFC2136;
+	else if (!strcmp(type, "pdns-api"))
+		o.type = IPAM_DNS_PDNS_API;
+	else
+		return fail_inval(c, "--type: '%.100s' is not rfc2136 or pdns-api", type);
+	o.address = a->val[OPT_ADDRESS];
+	if (a->val[OPT_PORT]) {
+		char *end;
+		unsigned long p = strtoul(a->val[OPT_PORT], &end, 10);
+		if (*end || !a->val[OPT_PORT][0] || p == 0 || p > 65535)
+			return fail_inval(c, "--port: '%.100s' is not a port (1..65535)", a->val[OPT_PORT]);
+		o.port = (unsigned)p;
+	}
+	o.tsig_name = a->val[OPT_TSIG_NAME];
+	o.tsig_algorithm = a->val[OPT_TSIG_ALGORITHM];
+	o.api_url = a->val[OPT_API_URL];
+	o.server_id = a->val[OPT_SERVER_ID];
+	char *tsig = NULL, *key = NULL;
+	int st = ST_OK;
+	if (a->val[OPT_TSIG_SECRET_FILE])
+		st = read_secret(c, &tsig, a->val[OPT_TSIG_SECRET_FILE], "tsig-secret-file");
+	if (!st && a->val[OPT_API_KEY_FILE])
+		st = read_secret(c, &key, a->val[OPT_API_KEY_FILE], "api-key-file");
+	if (!st) {
+		o.tsig_secret = tsig;
+		o.api_key = key;
+		int rc = ipam_dns_server_add(c->db, a->pos[0], &o, a->seen[OPT_REPLACE]);
+		if (rc)
+			st = fail_lib(c, rc, NULL);
+	}
+	if (tsig)
+		sodium_free(tsig);
+	if (key)
+		sodium_free(key);
+	if (st)
+		return st;
+	cJSON *j = cJSON_CreateObject();
+	json_str(j, "server", a->pos[0]);
+	json_str(j, "type", type);
+	char text[300];
+	snprintf(text, sizeof text, "server %.200s %s", a->pos[0], a->seen[OPT_REPLACE] ? "set" : "added");
+	return out_item(c, K_TEXT, j, text);
+}
+
+int cmd_server_list(struct ctl *c, const struct args *a)
+{
+	(void)a;
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam_dns_server_list(&b, c->db);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *arr = cJSON_Parse(b.ptr);
+	ipam_buf_dispose(&b);
+	if (!arr)
+		return fail_nomem(c);
+	int st = ST_OK;
+	out_list_begin(c, K_SERVER);
+	for (cJSON *s = arr->child; st == ST_OK && s; s = s->next)
+		st = out_list_add(c, cJSON_Duplicate(s, 1));
+	out_list_end(c);
+	cJSON_Delete(arr);
+	return st;
+}
+
+int cmd_server_rm(struct ctl *c, const struct args *a)
+{
+	int rc = ipam_dns_server_rm(c->db, a->pos[0]);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "removed", a->pos[0]);
+	char text[300];
+	snprintf(text, sizeof text, "server %.200s removed", a->pos[0]);
+	return out_item(c, K_TEXT, o, text);
+}

@@ -1,0 +1,172 @@
+/**
+ * @file ipam/dns.h
+ * DNS: zones and records stored with the addresses, rendered for and pushed
+ * to real servers.
+ *
+ * A zone is stored in the database like a prefix or an address. Its records
+ * are of two sorts:
+ * - records typed by hand (ipam_record_add): A, AAAA, PTR, CNAME, MX, TXT,
+ *   SRV, NS, CAA ..., checked when they are added;
+ * - records derived from addresses: every address of the zone's space that
+ *   has a host name inside the zone gives an A or AAAA record, and in a
+ *   reverse zone (in-addr.arpa, including RFC 2317 classless zones, and
+ *   ip6.arpa) its PTR record. They are computed from the addresses whenever
+ *   the zone is read, rendered or pushed, so allocating, renaming, moving
+ *   or releasing an address changes its records in the same transaction and
+ *   the two can never drift apart. A host name goes to the most specific
+ *   zone of the view that holds it; no zone holding it, no record.
+ *
+ * The SOA serial follows the zone's content: when what the zone holds
+ * changed since the serial was last set, reading it for a render or a push
+ * takes the next serial (YYYYMMDDnn by default, or +1) and stores it.
+ *
+ * Servers (ipam_dns_server_add) are stored objects too; their TSIG secrets
+ * and API keys are sealed before they are stored (see docs/storage.md) and
+ * never printed. A push sends only what changed since the last successful
+ * push to that server (tracked per server and zone), with prerequisites so
+ * that a change made on the server from outside is detected, not
+ * overwritten; a dry run shows the exact change and sends nothing. Every
+ * push that changed the server writes an audit entry ("zone.push").
+ *
+ * Errors are IPAM_E* codes with a message (ipam_error_last()) naming the
+ * zone, the record or the server. See docs/dns.md.
+ */
+#ifndef IPAM_DNS_H
+#define IPAM_DNS_H
+
+#include "common.h"
+#include "db.h"
+
+IPAM_BEGIN_DECL
+
+/** SOA serial policies. */
+typedef enum ipam_serial_policy {
+	IPAM_SERIAL_DATE = 0,      /**< YYYYMMDDnn (RFC 1912), the default */
+	IPAM_SERIAL_INCREMENT = 1, /**< the old serial + 1 */
+} ipam_serial_policy;
+
+/** How a zone is made (ipam_zone_add). */
+typedef struct ipam_zone_options {
+	unsigned int version;     /**< IPAM_ZONE_OPTIONS_VERSION */
+	const char *view;         /**< the DNS view; NULL: "default" */
+	const char *space;        /**< the space whose addresses give derived records; NULL: "default" */
+	int no_derive;            /**< non-zero: hand records only, nothing derived from addresses */
+	const char *ns;           /**< the apex name servers, comma-separated absolute names (required) */
+	const char *mname;        /**< SOA MNAME; NULL: the first name server */
+	const char *rname;        /**< SOA RNAME (DNS form, "hostmaster.example.com."); NULL: hostmaster.ZONE */
+	uint32_t ttl;             /**< default TTL (also of derived records); 0: 3600 */
+	uint32_t refresh, retry, expire, minimum; /**< SOA timers; 0: 3600, 900, 1209600, 300 */
+	int serial_policy;        /**< ipam_serial_policy */
+} ipam_zone_options;
+
+#define IPAM_ZONE_OPTIONS_VERSION 1
+#define IPAM_ZONE_OPTIONS_INIT { IPAM_ZONE_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+
+/** Initialize zone options to their defaults. @return 0 or IPAM_EINVAL @since 0.2 */
+IPAM_EXTERN(int) ipam_zone_options_init(ipam_zone_options *opts, unsigned int version);
+
+/**
+ * Add a zone ("example.com", "2.0.192.in-addr.arpa", "0/26.2.0.192.in-addr.arpa").
+ * @return 0; IPAM_EEXISTS when the view has it; IPAM_ENOTFOUND for an unknown space;
+ *         IPAM_EINVAL for a bad name, name server or option (the message says which) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts);
+
+/** Remove a zone with its hand records and push states. @return 0 or IPAM_ENOTFOUND @since 0.2 */
+IPAM_EXTERN(int) ipam_zone_rm(ipam_db *db, const char *zone, const char *view);
+
+/**
+ * The zones as a JSON array, one object per zone (name, view, space, serial, name servers,
+ * counts of hand and derived records), in (view, name) order. @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_list(ipam_buf *out, ipam_db *db);
+
+/**
+ * One zone as a JSON object: its settings and every record, each
+ * {"record": "www.example.com. 3600 IN A 192.0.2.10", "source": "hand" | "address" | "zone"}
+ * ("zone": the apex NS records of the zone's settings),
+ * in canonical order. @return 0, IPAM_ENOTFOUND, or the zone's first error @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *view);
+
+/**
+ * Add a record typed by hand, in presentation format with the owner relative to the zone
+ * unless it ends in a dot: "www 300 IN A 192.0.2.1", "mail MX 10 mx1", "@ TXT \"v=spf1 -all\"".
+ * The record is checked alone and with the rest of the zone (a CNAME beside other data,
+ * a name outside the zone, a bad label are refused, naming the records).
+ * @return 0, IPAM_EEXISTS (the same record is there), IPAM_ENOTFOUND (no such zone) or IPAM_EINVAL @since 0.2
+ */
+IPAM_EXTERN(int) ipam_record_add(ipam_db *db, const char *zone, const char *view, const char *record);
+
+/** Remove a hand record (the same text, or any text that parses to the same record). @since 0.2 */
+IPAM_EXTERN(int) ipam_record_rm(ipam_db *db, const char *zone, const char *view, const char *record);
+
+/**
+ * The zone file (BIND, Knot, CoreDNS's file plugin), byte-stable for the same content.
+ * May store the zone's next serial (see above). @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_render(ipam_buf *out, ipam_db *db, const char *zone, const char *view);
+
+/** A DNS server's kind. */
+typedef enum ipam_dns_server_type {
+	IPAM_DNS_RFC2136 = 0, /**< RFC 2136 dynamic update and AXFR (BIND, Knot, PowerDNS) */
+	IPAM_DNS_PDNS_API = 1, /**< the PowerDNS Authoritative HTTP API */
+} ipam_dns_server_type;
+
+/** How a DNS server is reached (ipam_dns_server_add). Secrets are sealed before they are stored. */
+typedef struct ipam_dns_server_options {
+	unsigned int version;       /**< IPAM_DNS_SERVER_OPTIONS_VERSION */
+	int type;                   /**< ipam_dns_server_type */
+	const char *address;        /**< RFC 2136: the server's IPv4 or IPv6 address (required) */
+	unsigned int port;          /**< RFC 2136: 0: 53 */
+	const char *tsig_name;      /**< RFC 2136: the TSIG key's name; NULL: unsigned messages */
+	const char *tsig_algorithm; /**< "hmac-sha256" (NULL), "hmac-sha512", "hmac-sha1", "hmac-md5" */
+	const char *tsig_secret;    /**< the key in base64 (sealed at once; never printed) */
+	const char *api_url;        /**< PowerDNS API: "http://127.0.0.1:8081" (required) */
+	const char *api_key;        /**< PowerDNS API: the X-API-Key (sealed at once) */
+	const char *server_id;      /**< PowerDNS API: NULL: "localhost" */
+	unsigned int timeout_ms;    /**< per message or request; 0: 5000 (RFC 2136), 10000 (API) */
+} ipam_dns_server_options;
+
+#define IPAM_DNS_SERVER_OPTIONS_VERSION 1
+#define IPAM_DNS_SERVER_OPTIONS_INIT { IPAM_DNS_SERVER_OPTIONS_VERSION, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+
+/** Initialize server options to their defaults. @return 0 or IPAM_EINVAL @since 0.2 */
+IPAM_EXTERN(int) ipam_dns_server_options_init(ipam_dns_server_options *opts, unsigned int version);
+
+/** Add (or with `replace`, replace) a DNS server. @return 0, IPAM_EEXISTS, IPAM_EINVAL, IPAM_EPERM (no sealing key) @since 0.2 */
+IPAM_EXTERN(int) ipam_dns_server_add(ipam_db *db, const char *name, const ipam_dns_server_options *opts, int replace);
+
+/** Remove a DNS server and what it was last pushed. @since 0.2 */
+IPAM_EXTERN(int) ipam_dns_server_rm(ipam_db *db, const char *name);
+
+/** The DNS servers as a JSON array; secrets appear as "(sealed)". @since 0.2 */
+IPAM_EXTERN(int) ipam_dns_server_list(ipam_buf *out, ipam_db *db);
+
+/** ipam_zone_push flags */
+#define IPAM_PUSH_DRY_RUN 0x1u
+
+/**
+ * Push a zone to a server: what changed since the last successful push to it (the whole
+ * zone the first time). `report` (may be NULL) receives the change in nsupdate syntax
+ * (RFC 2136) or as rrsets (API), then a summary line. With IPAM_PUSH_DRY_RUN nothing is
+ * sent and nothing stored.
+ * @return 0; IPAM_ECONFLICT (the zone was changed on the server from outside: nothing
+ *         overwritten), IPAM_EAUTH (key refused), IPAM_EIO (unreachable), IPAM_EPERM
+ *         (refused), each naming server and zone; a failed push marks nothing as pushed
+ *         beyond the messages the server accepted. @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_push(ipam_buf *report, ipam_db *db, const char *zone, const char *view,
+                                const char *server, unsigned int flags);
+
+/**
+ * Compare the zone as the server holds it (AXFR, or the API) with what IPAM holds: one line
+ * per RRset, "only-server: ...", "only-ipam: ...", "different: ...".
+ * @param ndrift receives how many RRsets differ (may be NULL) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_diff(ipam_buf *report, size_t *ndrift, ipam_db *db, const char *zone, const char *view,
+                                const char *server);
+
+IPAM_END_DECL
+
+#endif

@@ -1,0 +1,1325 @@
+/* The stored DNS model (include/ipam/dns.h): zones, hand records, servers
+ * and push states as stored objects (src/db/obj.h), and the zone content
+ * built from them and from the addresses for every read, render and push.
+ *
+ * Objects:
+ * - zone: kind ZONE, no parent, name "ORIGIN" in the default view and
+ *   "ORIGIN VIEW" in another (a DNS name holds no space, so the key is
+ *   unambiguous); attrs: origin, view, space, derive, ns, mname, rname,
+ *   ttl and SOA timers, serial, serial policy, and the digest of the content
+ *   the serial was set for.
+ * - record: kind RECORD, parent the zone's id, name the record in the
+ *   renderer's presentation format with absolute names and one space
+ *   between fields ("www.example.com. 300 IN A 192.0.2.1"): one text per
+ *   record, so the same record cannot be stored twice.
+ * - server: kind SERVER, attrs {"dns": "rfc2136" | "pdns-api", address,
+ *   port, tsig name and algorithm, the secret sealed; or url, server_id, the
+ *   API key sealed}.
+ * - push state: kind STATE, parent the server's id, name the zone's key;
+ *   attrs {"zone": the zone file of what the server holds of ours}.
+ *
+ * Derived records are never stored: they are a function of the addresses
+ * and the zones, computed when the zone is read. That is what keeps
+ * addresses and records from drifting: writing the address is writing its
+ * records. */
+#include "dns/dns.h"
+#include "db/obj.h"
+#include "ipam/dns.h"
+#include "ipam/ip.h"
+#include "ipam/space.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <time.h>
+
+#define DEFAULT_VIEW "default"
+#define KEY_MAX 600
+
+static const uint8_t no_parent[16];
+
+/* ---- zone settings -------------------------------------------------------------- */
+
+typedef struct zattrs {
+	char origin[300];
+	char view[64];
+	char space[64];
+	int derive;
+	char **ns;
+	size_t nns;
+	char mname[320], rname[320];
+	uint32_t ttl, refresh, retry, expire, minimum, serial;
+	int policy;
+	char digest[65];
+} zattrs;
+
+static void zattrs_free(zattrs *za)
+{
+	for (size_t i = 0; i < za->nns; i++)
+		free(za->ns[i]);
+	free(za->ns);
+	za->ns = NULL;
+	za->nns = 0;
+}
+
+static int check_view(const char *view)
+{
+	size_t n = strlen(view);
+	if (n == 0 || n > 63)
+		return ipam__error(IPAM_EINVAL, "view \"%.80s\": a view name has 1 to 63 characters", view);
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)view[i]) && !strchr("-_.", view[i]))
+			return ipam__error(IPAM_EINVAL, "view \"%.80s\": character %zu is not a letter, digit or one of -_.",
+			                   view, i + 1);
+	return 0;
+}
+
+/* The zone's origin, absolute and in lower case; IPAM_EINVAL for a bad name. */
+static int canon_origin(char *out, size_t size, const char *zone)
+{
+	ipam__dns_zone *z = NULL;
+	int rc = ipam__dns_zone_new(&z, zone);
+	if (rc)
+		return rc;
+	ipam_buf b = IPAM_BUF_INIT;
+	rc = ipam__dns_name_put(&b, z->origin);
+	if (!rc) {
+		if (b.size >= size)
+			rc = ipam__error(IPAM_EINVAL, "zone %.80s...: the name is too long", zone);
+		else
+			for (size_t i = 0; i <= b.size; i++)
+				out[i] = (char)tolower((unsigned char)b.ptr[i]);
+	}
+	ipam_buf_dispose(&b);
+	ipam__dns_zone_free(z);
+	return rc;
+}
+
+static void zone_key(char *out, size_t size, const char *origin, const char *view)
+{
+	if (!view || !strcmp(view, DEFAULT_VIEW))
+		snprintf(out, size, "%s", origin);
+	else
+		snprintf(out, size, "%s %s", origin, view);
+}
+
+static uint32_t num(const cJSON *o, const char *k, uint32_t def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 4294967295.0 ? (uint32_t)v->valuedouble : def;
+}
+
+static void str(char *out, size_t size, const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	snprintf(out, size, "%s", cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
+}
+
+static int zattrs_read(zattrs *za, const ipam__obj *zo)
+{
+	memset(za, 0, sizeof *za);
+	cJSON *o = zo->attrs ? cJSON_Parse(zo->attrs) : NULL;
+	if (!o)
+		return ipam__error(IPAM_EBACKEND, "zone %s: the stored settings are damaged", zo->name);
+	str(za->origin, sizeof za->origin, o, "origin");
+	str(za->view, sizeof za->view, o, "view");
+	str(za->space, sizeof za->space, o, "space");
+	str(za->mname, sizeof za->mname, o, "mname");
+	str(za->rname, sizeof za->rname, o, "rname");
+	str(za->digest, sizeof za->digest, o, "digest");
+	za->derive = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "derive"));
+	za->ttl = num(o, "ttl", 3600);
+	za->refresh = num(o, "refresh", 3600);
+	za->retry = num(o, "retry", 900);
+	za->expire = num(o, "expire", 1209600);
+	za->minimum = num(o, "minimum", 300);
+	za->serial = num(o, "serial", 1);
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "serial_policy");
+	za->policy = cJSON_IsString(p) && !strcmp(p->valuestring, "increment") ? IPAM__DNS_SERIAL_INCREMENT
+	                                                                        : IPAM__DNS_SERIAL_DATE;
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(o, "ns");
+	int rc = 0;
+	size_t n = cJSON_IsArray(ns) ? (size_t)cJSON_GetArraySize(ns) : 0;
+	if (n && !(za->ns = calloc(n, sizeof *za->ns)))
+		rc = ipam__enomem();
+	for (const cJSON *c = ns ? ns->child : NULL; !rc && c; c = c->next) {
+		if (!cJSON_IsString(c) || !(za->ns[za->nns++] = ipam__strdup(c->valuestring)))
+			rc = cJSON_IsString(c) ? IPAM_ENOMEM : ipam__error(IPAM_EBACKEND, "zone %s: a damaged NS", zo->name);
+	}
+	cJSON_Delete(o);
+	if (!rc && (!za->origin[0] || !za->view[0] || !za->space[0] || !za->nns))
+		rc = ipam__error(IPAM_EBACKEND, "zone %s: the stored settings lack a field", zo->name);
+	if (rc)
+		zattrs_free(za);
+	return rc;
+}
+
+static char *zattrs_json(const zattrs *za)
+{
+	cJSON *o = cJSON_CreateObject(), *ns = cJSON_CreateArray();
+	char *s = NULL;
+	if (!o || !ns) {
+		cJSON_Delete(o);
+		cJSON_Delete(ns);
+		ipam__enomem();
+		return NULL;
+	}
+	cJSON_AddItemToObject(o, "ns", ns);
+	for (size_t i = 0; i < za->nns; i++)
+		cJSON_AddItemToArray(ns, cJSON_CreateString(za->ns[i]));
+	if (cJSON_AddStringToObject(o, "origin", za->origin) && cJSON_AddStringToObject(o, "view", za->view) &&
+	    cJSON_AddStringToObject(o, "space", za->space) && cJSON_AddBoolToObject(o, "derive", za->derive) &&
+	    cJSON_AddStringToObject(o, "mname", za->mname) && cJSON_AddStringToObject(o, "rname", za->rname) &&
+	    cJSON_AddNumberToObject(o, "ttl", za->ttl) && cJSON_AddNumberToObject(o, "refresh", za->refresh) &&
+	    cJSON_AddNumberToObject(o, "retry", za->retry) && cJSON_AddNumberToObject(o, "expire", za->expire) &&
+	    cJSON_AddNumberToObject(o, "minimum", za->minimum) && cJSON_AddNumberToObject(o, "serial", za->serial) &&
+	    cJSON_AddStringToObject(o, "serial_policy",
+	                            za->policy == IPAM__DNS_SERIAL_INCREMENT ? "increment" : "date") &&
+	    cJSON_AddStringToObject(o, "digest", za->digest))
+		s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!s)
+		ipam__enomem();
+	return s;
+}
+
+/* The zone object of (zone, view) and its settings. */
+static int zone_find(ipam_db *db, const char *zone, const char *view, ipam__obj *zo, zattrs *za)
+{
+	char origin[300], key[KEY_MAX];
+	int rc;
+	if (!zone)
+		return ipam__error(IPAM_EINVAL, "zone: no name");
+	if (!view)
+		view = DEFAULT_VIEW;
+	if ((rc = check_view(view)) || (rc = canon_origin(origin, sizeof origin, zone)))
+		return rc;
+	zone_key(key, sizeof key, origin, view);
+	if (ipam__obj_get(db, IPAM_STORE_ZONE, no_parent, key, zo))
+		return ipam__error(IPAM_ENOTFOUND, "zone %s not found in view %s", origin, view);
+	return za ? zattrs_read(za, zo) : 0;
+}
+
+/* ---- the content ---------------------------------------------------------------- */
+
+/* The origins of the zones of one view and space (derived records go to the
+ * most specific of them). */
+typedef struct origins {
+	char **v;
+	size_t n, cap;
+	const char *view, *space;
+} origins;
+
+static int collect_origin(void *ctx, const ipam__obj *o)
+{
+	origins *l = ctx;
+	zattrs za;
+	int rc = zattrs_read(&za, o);
+	if (rc)
+		return rc;
+	if (!strcmp(za.view, l->view) && !strcmp(za.space, l->space)) {
+		if (l->n == l->cap) {
+			size_t c = l->cap ? l->cap * 2 : 16;
+			char **p = realloc(l->v, c * sizeof *p);
+			if (!p) {
+				zattrs_free(&za);
+				return ipam__enomem();
+			}
+			l->v = p;
+			l->cap = c;
+		}
+		if (!(l->v[l->n] = ipam__strdup(za.origin))) {
+			zattrs_free(&za);
+			return IPAM_ENOMEM;
+		}
+		l->n++;
+	}
+	zattrs_free(&za);
+	return 0;
+}
+
+static void origins_free(origins *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcasecmp(s + n - k, suffix) && (n == k || s[n - k - 1] == '.');
+}
+
+static bool is_reverse(const char *origin, int *family)
+{
+	if (ends_with(origin, "in-addr.arpa.")) {
+		*family = IPAM_AF_INET;
+		return true;
+	}
+	if (ends_with(origin, "ip6.arpa.")) {
+		*family = IPAM_AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+typedef struct hand_ctx {
+	ipam__dns_zone *z;
+	size_t n;
+} hand_ctx;
+
+/* The apex NS records go in with line 3, hand records with line 1,
+ * derived ones with line 0: the zone's sort keeps the first of two equal
+ * records, and line says where each of the rest came from. */
+static int add_hand(void *ctx, const ipam__obj *o)
+{
+	hand_ctx *h = ctx;
+	ldns_rr *rr = NULL;
+	ldns_rdf *prev = NULL;
+	ldns_status st = ldns_rr_new_frm_str(&rr, o->name, h->z->ttl, h->z->origin, &prev);
+	ldns_rdf_deep_free(prev);
+	if (st != LDNS_STATUS_OK || !rr) {
+		ldns_rr_free(rr);
+		return ipam__error(IPAM_EBACKEND, "a stored record does not parse: \"%.200s\": %s", o->name,
+		                   ldns_get_errorstr_by_id(st));
+	}
+	h->n++;
+	return ipam__dns_zone_add_rr(h->z, rr, 1, NULL);
+}
+
+/* A and AAAA (forward zone) or PTR (reverse zone) of every address of the
+ * space with a host name that belongs to this zone. */
+static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t *n)
+{
+	origins l = { NULL, 0, 0, za->view, za->space };
+	int rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_origin, &l);
+	size_t self = SIZE_MAX;
+	for (size_t i = 0; !rc && i < l.n; i++)
+		if (!strcmp(l.v[i], za->origin))
+			self = i;
+	if (rc || self == SIZE_MAX) {
+		origins_free(&l);
+		return rc;
+	}
+	int family = 0;
+	bool rev = is_reverse(za->origin, &family);
+	ipam_ip_query q = IPAM_IP_QUERY_INIT;
+	q.space = za->space;
+	ipam_ip_iter *it = NULL;
+	if ((rc = ipam_ip_iter_new(&it, db, &q))) {
+		origins_free(&l);
+		return rc;
+	}
+	ipam_ip_info info = IPAM_IP_INFO_INIT;
+	char line[1200], owner[300], a[IPAM_ADDR_STRLEN];
+	while ((rc = ipam_ip_iter_next(&info, it)) == 0) {
+		if (!info.hostname)
+			continue;
+		ipam_addr_format(a, sizeof a, &info.addr);
+		if (!rev) {
+			snprintf(owner, sizeof owner, "%s.", info.hostname);
+			int zi = ipam__dns_zone_match(owner, (const char *const *)l.v, l.n);
+			if (zi < 0 || (size_t)zi != self)
+				continue;
+			snprintf(line, sizeof line, "%s %u IN %s %s", owner, za->ttl,
+			         info.addr.family == IPAM_AF_INET ? "A" : "AAAA", a);
+		} else {
+			size_t zi;
+			if (info.addr.family != family ||
+			    ipam__dns_ptr_owner(owner, sizeof owner, &zi, &info.addr, (const char *const *)l.v, l.n) ||
+			    zi != self)
+				continue;
+			snprintf(line, sizeof line, "%s %u IN PTR %s.", owner, za->ttl, info.hostname);
+		}
+		/* a host name that is no DNS host name (an '_' in it) gives no record */
+		int arc = ipam__dns_zone_add(z, line, NULL);
+		if (arc == IPAM_EINVAL)
+			continue;
+		if (arc) {
+			rc = arc;
+			break;
+		}
+		(*n)++;
+	}
+	if (rc == IPAM_ITEROVER)
+		rc = 0;
+	ipam_ip_info_dispose(&info);
+	ipam_ip_iter_free(it);
+	origins_free(&l);
+	return rc;
+}
+
+/* The zone's whole content with the stored serial; sorted. */
+static int zone_build(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__dns_zone **out, size_t *nhand,
+                      size_t *nderived)
+{
+	ipam__dns_zone *z = NULL;
+	int rc = ipam__dns_zone_new(&z, za->origin);
+	if (rc)
+		return rc;
+	z->ttl = za->ttl;
+	rc = ipam__dns_zone_set_soa(z, za->mname, za->rname, za->serial, za->refresh, za->retry, za->expire,
+	                            za->minimum);
+	for (size_t i = 0; !rc && i < za->nns; i++)
+		rc = ipam__dns_zone_add_ns(z, za->ns[i]);
+	for (size_t i = 0; !rc && i < z->n; i++)
+		z->line[i] = 3; /* from the zone's settings */
+	hand_ctx h = { z, 0 };
+	if (!rc)
+		rc = ipam__obj_each(db, IPAM_STORE_RECORD, zo->id, add_hand, &h);
+	size_t nd = 0;
+	if (!rc && za->derive)
+		rc = add_derived(db, z, za, &nd);
+	if (!rc)
+		rc = ipam__dns_zone_sort(z);
+	if (rc) {
+		ipam__dns_zone_free(z);
+		return rc;
+	}
+	if (nhand)
+		*nhand = h.n;
+	if (nderived)
+		*nderived = nd;
+	*out = z;
+	return 0;
+}
+
+/* BLAKE2b of what the serial stands for: the SOA fields but the serial,
+ * the TTL, every record. */
+static int content_digest(char out[65], const ipam__dns_zone *z)
+{
+	crypto_generichash_state st;
+	uint8_t h[32];
+	crypto_generichash_init(&st, NULL, 0, sizeof h);
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam__dns_name_put(&b, z->mname);
+	if (!rc)
+		rc = ipam__dns_name_put(&b, z->rname);
+	if (!rc)
+		rc = ipam__buf_printf(&b, "%u %u %u %u %u\n", z->refresh, z->retry, z->expire, z->minimum, z->ttl);
+	for (size_t i = 0; !rc && i < z->n; i++) {
+		crypto_generichash_update(&st, (const unsigned char *)b.ptr, b.size);
+		b.size = 0;
+		rc = ipam__dns_rr_put(&b, z->rr[i], NULL);
+	}
+	if (!rc)
+		crypto_generichash_update(&st, (const unsigned char *)(b.ptr ? b.ptr : ""), b.size);
+	crypto_generichash_final(&st, h, sizeof h);
+	ipam_buf_dispose(&b);
+	ipam__hex(out, h, sizeof h);
+	return rc;
+}
+
+/* Build the zone and, when its content changed since the serial was set,
+ * take and store the next serial (needs a write transaction). */
+static int zone_current(ipam_db *db, ipam__obj *zo, zattrs *za, ipam__dns_zone **out)
+{
+	ipam__dns_zone *z = NULL;
+	char digest[65];
+	int rc = zone_build(db, zo, za, &z, NULL, NULL);
+	if (!rc)
+		rc = content_digest(digest, z);
+	if (!rc && strcmp(digest, za->digest) != 0) {
+		za->serial = ipam__dns_serial_next(za->serial, za->policy, (int64_t)time(NULL));
+		memcpy(za->digest, digest, sizeof digest);
+		z->serial = za->serial;
+		char *attrs = zattrs_json(za);
+		if (!attrs) {
+			rc = IPAM_ENOMEM;
+		} else {
+			ipam__obj n = *zo;
+			n.attrs = attrs;
+			rc = ipam__obj_put(db, &n, IPAM__OBJ_REPLACE, "zone.serial");
+			cJSON_free(attrs);
+		}
+	}
+	if (rc) {
+		ipam__dns_zone_free(z);
+		return rc;
+	}
+	*out = z;
+	return 0;
+}
+
+/* ---- zones ------------------------------------------------------------------------ */
+
+int ipam_zone_options_init(ipam_zone_options *opts, unsigned int version)
+{
+	if (!opts)
+		return ipam__error(IPAM_EINVAL, "zone options: NULL");
+	int rc = ipam__check_version(version, IPAM_ZONE_OPTIONS_VERSION, "ipam_zone_options");
+	if (rc)
+		return rc;
+	ipam_zone_options d = IPAM_ZONE_OPTIONS_INIT;
+	*opts = d;
+	return 0;
+}
+
+/* Split "a,b , c" into absolute names, checked as NS targets of `origin`. */
+static int parse_ns(zattrs *za, const char *list)
+{
+	if (!list || !*list)
+		return ipam__error(IPAM_EINVAL, "zone %s: no name servers (ns): a zone needs at least one", za->origin);
+	char *copy = ipam__strdup(list);
+	if (!copy)
+		return IPAM_ENOMEM;
+	int rc = 0;
+	ipam__dns_zone *probe = NULL;
+	if ((rc = ipam__dns_zone_new(&probe, za->origin))) {
+		free(copy);
+		return rc;
+	}
+	for (char *save = NULL, *t = strtok_r(copy, ", \t", &save); !rc && t; t = strtok_r(NULL, ", \t", &save)) {
+		char *p = realloc(za->ns, (za->nns + 1) * sizeof *za->ns);
+		if (!p) {
+			rc = ipam__enomem();
+			break;
+		}
+		za->ns = (char **)p;
+		size_t tl = strlen(t);
+		char name[300];
+		snprintf(name, sizeof name, "%s%s", t, tl && t[tl - 1] == '.' ? "" : ".");
+		if ((rc = ipam__dns_zone_add_ns(probe, name)) == 0 && !(za->ns[za->nns++] = ipam__strdup(name)))
+			rc = IPAM_ENOMEM;
+	}
+	ipam__dns_zone_free(probe);
+	free(copy);
+	if (!rc && !za->nns)
+		rc = ipam__error(IPAM_EINVAL, "zone %s: no name servers (ns): a zone needs at least one", za->origin);
+	return rc;
+}
+
+int ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts)
+{
+	ipam_zone_options d = IPAM_ZONE_OPTIONS_INIT;
+	int rc;
+	if (!db || !zone)
+		return ipam__error(IPAM_EINVAL, "zone add: no database or zone");
+	if (!opts)
+		opts = &d;
+	else if ((rc = ipam__check_version(opts->version, IPAM_ZONE_OPTIONS_VERSION, "ipam_zone_options")))
+		return rc;
+	zattrs za;
+	memset(&za, 0, sizeof za);
+	if ((rc = canon_origin(za.origin, sizeof za.origin, zone)))
+		return rc;
+	snprintf(za.view, sizeof za.view, "%s", opts->view ? opts->view : DEFAULT_VIEW);
+	if ((rc = check_view(za.view)))
+		return rc;
+	snprintf(za.space, sizeof za.space, "%s", opts->space ? opts->space : "default");
+	za.derive = !opts->no_derive;
+	za.ttl = opts->ttl ? opts->ttl : 3600;
+	za.refresh = opts->refresh ? opts->refresh : 3600;
+	za.retry = opts->retry ? opts->retry : 900;
+	za.expire = opts->expire ? opts->expire : 1209600;
+	za.minimum = opts->minimum ? opts->minimum : 300;
+	za.policy = opts->serial_policy == IPAM_SERIAL_INCREMENT ? IPAM__DNS_SERIAL_INCREMENT : IPAM__DNS_SERIAL_DATE;
+	za.serial = ipam__dns_serial_next(0, za.policy, (int64_t)time(NULL));
+	if (za.ttl > 2147483647u)
+		return ipam__error(IPAM_EINVAL, "zone %s: ttl %u is above 2147483647", za.origin, za.ttl);
+	if ((rc = parse_ns(&za, opts->ns)))
+		goto out;
+	snprintf(za.mname, sizeof za.mname, "%s", opts->mname ? opts->mname : za.ns[0]);
+	if (opts->rname)
+		snprintf(za.rname, sizeof za.rname, "%s", opts->rname);
+	else
+		snprintf(za.rname, sizeof za.rname, "hostmaster.%s", za.origin);
+	/* the SOA names parse */
+	ipam__dns_zone *probe = NULL;
+	if (!(rc = ipam__dns_zone_new(&probe, za.origin)))
+		rc = ipam__dns_zone_set_soa(probe, za.mname, za.rname, za.serial, za.refresh, za.retry, za.expire,
+		                            za.minimum);
+	ipam__dns_zone_free(probe);
+	if (rc)
+		goto out;
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc)))
+		goto out;
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	if ((rc = ipam_space_get(&si, db, za.space)) == 0) {
+		char key[KEY_MAX];
+		zone_key(key, sizeof key, za.origin, za.view);
+		char *attrs = zattrs_json(&za);
+		ipam__obj o;
+		memset(&o, 0, sizeof o);
+		o.kind = IPAM_STORE_ZONE;
+		o.name = key;
+		o.attrs = attrs;
+		rc = attrs ? ipam__obj_put(db, &o, IPAM__OBJ_NEW, "zone.add") : IPAM_ENOMEM;
+		if (rc == IPAM_EEXISTS)
+			rc = ipam__error(IPAM_EEXISTS, "zone %s already exists in view %s", za.origin, za.view);
+		cJSON_free(attrs);
+	}
+	ipam_space_info_dispose(&si);
+	rc = ipam__leave(db, &sc, rc);
+out:
+	zattrs_free(&za);
+	return rc;
+}
+
+typedef struct key_list {
+	char **v;
+	uint8_t (*parent)[16];
+	size_t n, cap;
+	const char *only; /* names equal to it (states) or NULL (all) */
+} key_list;
+
+static int collect_key(void *ctx, const ipam__obj *o)
+{
+	key_list *l = ctx;
+	if (l->only && strcmp(o->name, l->only))
+		return 0;
+	if (l->n == l->cap) {
+		size_t c = l->cap ? l->cap * 2 : 16;
+		char **v = realloc(l->v, c * sizeof *v);
+		if (!v)
+			return ipam__enomem();
+		l->v = v;
+		uint8_t(*p)[16] = realloc(l->parent, c * sizeof *p);
+		if (!p)
+			return ipam__enomem();
+		l->parent = p;
+		l->cap = c;
+	}
+	if (!(l->v[l->n] = ipam__strdup(o->name)))
+		return IPAM_ENOMEM;
+	memcpy(l->parent[l->n], o->parent, 16);
+	l->n++;
+	return 0;
+}
+
+static void key_list_free(key_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	free(l->parent);
+}
+
+int ipam_zone_rm(ipam_db *db, const char *zone, const char *view)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "zone rm: no database");
+	ipam__scope sc;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	ipam__obj zo;
+	char key[KEY_MAX];
+	key_list recs = { 0 }, states = { 0 };
+	if (!(rc = zone_find(db, zone, view, &zo, NULL))) {
+		snprintf(key, sizeof key, "%s", zo.name);
+		uint8_t zid[16];
+		memcpy(zid, zo.id, 16);
+		states.only = key;
+		if (!(rc = ipam__obj_each(db, IPAM_STORE_RECORD, zid, collect_key, &recs)))
+			rc = ipam__obj_each(db, IPAM_STORE_STATE, NULL, collect_key, &states);
+		for (size_t i = 0; !rc && i < recs.n; i++)
+			rc = ipam__obj_del(db, IPAM_STORE_RECORD, zid, recs.v[i], "record.rm");
+		for (size_t i = 0; !rc && i < states.n; i++)
+			rc = ipam__obj_del(db, IPAM_STORE_STATE, states.parent[i], states.v[i], "zone.forget");
+		if (!rc)
+			rc = ipam__obj_del(db, IPAM_STORE_ZONE, no_parent, key, "zone.rm");
+	}
+	key_list_free(&recs);
+	key_list_free(&states);
+	return ipam__leave(db, &sc, rc);
+}
+
+static cJSON *zone_json(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__dns_zone **keep)
+{
+	ipam__dns_zone *z = NULL;
+	size_t nh = 0, nd = 0;
+	if (zone_build(db, zo, za, &z, &nh, &nd))
+		return NULL;
+	cJSON *o = cJSON_CreateObject(), *ns = cJSON_CreateArray();
+	if (!o || !ns) {
+		cJSON_Delete(o);
+		cJSON_Delete(ns);
+		ipam__dns_zone_free(z);
+		ipam__enomem();
+		return NULL;
+	}
+	cJSON_AddStringToObject(o, "zone", za->origin);
+	cJSON_AddStringToObject(o, "view", za->view);
+	cJSON_AddStringToObject(o, "space", za->space);
+	cJSON_AddBoolToObject(o, "derive", za->derive);
+	cJSON_AddNumberToObject(o, "serial", za->serial);
+	cJSON_AddStringToObject(o, "serial_policy", za->policy == IPAM__DNS_SERIAL_INCREMENT ? "increment" : "date");
+	cJSON_AddNumberToObject(o, "ttl", za->ttl);
+	cJSON_AddStringToObject(o, "mname", za->mname);
+	cJSON_AddStringToObject(o, "rname", za->rname);
+	for (size_t i = 0; i < za->nns; i++)
+		cJSON_AddItemToArray(ns, cJSON_CreateString(za->ns[i]));
+	cJSON_AddItemToObject(o, "ns", ns);
+	cJSON_AddNumberToObject(o, "hand_records", (double)nh);
+	cJSON_AddNumberToObject(o, "derived_records", (double)nd);
+	if (keep)
+		*keep = z;
+	else
+		ipam__dns_zone_free(z);
+	return o;
+}
+
+typedef struct list_ctx {
+	ipam_db *db;
+	cJSON *arr;
+} list_ctx;
+
+static int list_one(void *ctx, const ipam__obj *o)
+{
+	list_ctx *l = ctx;
+	zattrs za;
+	int rc = zattrs_read(&za, o);
+	if (rc)
+		return rc;
+	cJSON *j = zone_json(l->db, o, &za, NULL);
+	zattrs_free(&za);
+	if (!j)
+		return ipam_error_last()->code ? ipam_error_last()->code : IPAM_ENOMEM;
+	cJSON_AddItemToArray(l->arr, j);
+	return 0;
+}
+
+static int put_json(ipam_buf *out, cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!s)
+		return ipam__enomem();
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam__buf_put(&b, s, strlen(s));
+	cJSON_free(s);
+	if (rc) {
+		ipam_buf_dispose(&b);
+		return rc;
+	}
+	ipam_buf_dispose(out);
+	*out = b;
+	return 0;
+}
+
+int ipam_zone_list(ipam_buf *out, ipam_db *db)
+{
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "zone list: no database or output");
+	list_ctx l = { db, cJSON_CreateArray() };
+	if (!l.arr)
+		return ipam__enomem();
+	ipam__scope sc;
+	int rc = ipam__enter(db, 0, &sc);
+	if (!rc)
+		rc = ipam__leave(db, &sc, ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, list_one, &l));
+	if (rc) {
+		cJSON_Delete(l.arr);
+		return rc;
+	}
+	return put_json(out, l.arr);
+}
+
+int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *view)
+{
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "zone show: no database or output");
+	ipam__scope sc;
+	int rc = ipam__enter(db, 0, &sc);
+	if (rc)
+		return rc;
+	ipam__obj zo;
+	zattrs za;
+	cJSON *j = NULL;
+	ipam__dns_zone *z = NULL;
+	if (!(rc = zone_find(db, zone, view, &zo, &za))) {
+		if (!(j = zone_json(db, &zo, &za, &z)))
+			rc = ipam_error_last()->code ? ipam_error_last()->code : IPAM_ENOMEM;
+		zattrs_free(&za);
+	}
+	rc = ipam__leave(db, &sc, rc);
+	if (rc)
+		return rc;
+	cJSON *recs = cJSON_AddArrayToObject(j, "records");
+	ipam_buf b = IPAM_BUF_INIT;
+	for (size_t i = 0; recs && !rc && i < z->n; i++) {
+		b.size = 0;
+		if ((rc = ipam__dns_rr_put(&b, z->rr[i], NULL)))
+			break;
+		if (b.size && b.ptr[b.size - 1] == '\n')
+			b.ptr[--b.size] = '\0';
+		for (char *p = b.ptr; *p; p++)
+			if (*p == '\t')
+				*p = ' ';
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "record", b.ptr);
+		cJSON_AddStringToObject(r, "source", z->line[i] == 3 ? "zone" : z->line[i] ? "hand" : "address");
+		cJSON_AddItemToArray(recs, r);
+	}
+	ipam_buf_dispose(&b);
+	ipam__dns_zone_free(z);
+	if (rc) {
+		cJSON_Delete(j);
+		return rc;
+	}
+	return put_json(out, j);
+}
+
+/* The record in canonical text (absolute names, tabs), checked alone. */
+static int canon_record(char **out, const zattrs *za, const char *record)
+{
+	*out = NULL;
+	ipam__dns_zone *z = NULL;
+	int rc = ipam__dns_zone_new(&z, za->origin);
+	if (rc)
+		return rc;
+	z->ttl = za->ttl;
+	char where[400];
+	snprintf(where, sizeof where, "zone %s", za->origin);
+	if (!record || !*record)
+		rc = ipam__error(IPAM_EINVAL, "%s: no record", where);
+	else if (strchr(record, '\n'))
+		rc = ipam__error(IPAM_EINVAL, "%s: a record is one line", where);
+	else
+		rc = ipam__dns_zone_add(z, record, where);
+	ipam_buf b = IPAM_BUF_INIT;
+	if (!rc)
+		rc = ipam__dns_rr_put(&b, z->rr[0], NULL);
+	ipam__dns_zone_free(z);
+	if (rc) {
+		ipam_buf_dispose(&b);
+		return rc;
+	}
+	if (b.size && b.ptr[b.size - 1] == '\n')
+		b.ptr[--b.size] = '\0';
+	for (char *p = b.ptr; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+	*out = b.ptr;
+	return 0;
+}
+
+int ipam_record_add(ipam_db *db, const char *zone, const char *view, const char *record)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "record add: no database");
+	ipam__scope sc;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	ipam__obj zo;
+	zattrs za;
+	if ((rc = zone_find(db, zone, view, &zo, &za)))
+		return ipam__leave(db, &sc, rc);
+	char *text = NULL;
+	if (!(rc = canon_record(&text, &za, record))) {
+		ipam__obj o;
+		memset(&o, 0, sizeof o);
+		o.kind = IPAM_STORE_RECORD;
+		memcpy(o.parent, zo.id, 16);
+		o.name = text;
+		rc = ipam__obj_put(db, &o, IPAM__OBJ_NEW, "record.add");
+		if (rc == IPAM_EEXISTS)
+			rc = ipam__error(IPAM_EEXISTS, "zone %s: the record %s is there already", za.origin, record);
+	}
+	/* the whole zone with it: CNAME beside other data, one TTL per RRset ... */
+	ipam__dns_zone *z = NULL;
+	if (!rc && !(rc = zone_build(db, &zo, &za, &z, NULL, NULL)))
+		rc = ipam__dns_zone_check(z);
+	ipam__dns_zone_free(z);
+	free(text);
+	zattrs_free(&za);
+	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_record_rm(ipam_db *db, const char *zone, const char *view, const char *record)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "record rm: no database");
+	ipam__scope sc;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	ipam__obj zo;
+	zattrs za;
+	if ((rc = zone_find(db, zone, view, &zo, &za)))
+		return ipam__leave(db, &sc, rc);
+	char *text = NULL;
+	if (!(rc = canon_record(&text, &za, record))) {
+		ipam__obj got;
+		if (ipam__obj_get(db, IPAM_STORE_RECORD, zo.id, text, &got))
+			rc = ipam__error(IPAM_ENOTFOUND, "zone %s: no hand record %s", za.origin, record);
+		else
+			rc = ipam__obj_del(db, IPAM_STORE_RECORD, zo.id, text, "record.rm");
+	}
+	free(text);
+	zattrs_free(&za);
+	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_zone_render(ipam_buf *out, ipam_db *db, const char *zone, const char *view)
+{
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "zone render: no database or output");
+	ipam__scope sc;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	ipam__obj zo;
+	zattrs za;
+	ipam__dns_zone *z = NULL;
+	if (!(rc = zone_find(db, zone, view, &zo, &za))) {
+		rc = zone_current(db, &zo, &za, &z);
+		zattrs_free(&za);
+	}
+	rc = ipam__leave(db, &sc, rc);
+	ipam_buf b = IPAM_BUF_INIT;
+	if (!rc)
+		rc = ipam__dns_render_zone(&b, z);
+	ipam__dns_zone_free(z);
+	if (rc) {
+		ipam_buf_dispose(&b);
+		return rc;
+	}
+	ipam_buf_dispose(out);
+	*out = b;
+	return 0;
+}
+
+/* ---- servers ------------------------------------------------------------------------ */
+
+int ipam_dns_server_options_init(ipam_dns_server_options *opts, unsigned int version)
+{
+	if (!opts)
+		return ipam__error(IPAM_EINVAL, "DNS server options: NULL");
+	int rc = ipam__check_version(version, IPAM_DNS_SERVER_OPTIONS_VERSION, "ipam_dns_server_options");
+	if (rc)
+		return rc;
+	ipam_dns_server_options d = IPAM_DNS_SERVER_OPTIONS_INIT;
+	*opts = d;
+	return 0;
+}
+
+static int seal_into(ipam_db *db, cJSON *o, const char *key, const char *secret)
+{
+	char *sealed = NULL;
+	int rc = ipam__seal(db, secret, strlen(secret), &sealed);
+	if (rc)
+		return rc;
+	rc = cJSON_AddStringToObject(o, key, sealed) ? 0 : ipam__enomem();
+	sodium_memzero(sealed, strlen(sealed));
+	free(sealed);
+	return rc;
+}
+
+int ipam_dns_server_add(ipam_db *db, const char *name, const ipam_dns_server_options *opts, int replace)
+{
+	int rc;
+	if (!db || !name || !opts)
+		return ipam__error(IPAM_EINVAL, "DNS server add: no database, name or options");
+	if ((rc = ipam__check_version(opts->version, IPAM_DNS_SERVER_OPTIONS_VERSION, "ipam_dns_server_options")))
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return ipam__enomem();
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	if (opts->type == IPAM_DNS_RFC2136) {
+		ipam_addr a;
+		if (!opts->address || ipam_addr_parse(&a, opts->address))
+			rc = ipam__error(IPAM_EINVAL, "DNS server %s: address: %s is not an IP address", name,
+			                 opts->address ? opts->address : "(none)");
+		else if (opts->port > 65535)
+			rc = ipam__error(IPAM_EINVAL, "DNS server %s: port %u is above 65535", name, opts->port);
+		else if (opts->tsig_algorithm && !ipam__dns_tsig_algorithm(opts->tsig_algorithm))
+			rc = ipam__error(IPAM_EINVAL, "DNS server %s: TSIG algorithm \"%.40s\" is not one of hmac-sha256, "
+			                 "hmac-sha512, hmac-sha1, hmac-md5", name, opts->tsig_algorithm);
+		else if (!opts->tsig_name != !opts->tsig_secret)
+			rc = ipam__error(IPAM_EINVAL, "DNS server %s: a TSIG key needs both its name and its secret", name);
+		else if (opts->tsig_secret) {
+			uint8_t bin[512];
+			size_t blen = 0;
+			if (sodium_base642bin(bin, sizeof bin, opts->tsig_secret, strlen(opts->tsig_secret), NULL, &blen, NULL,
+			                      sodium_base64_VARIANT_ORIGINAL) != 0 || blen == 0)
+				rc = ipam__error(IPAM_EINVAL, "DNS server %s: the TSIG secret is not base64", name);
+			sodium_memzero(bin, sizeof bin);
+		}
+		char ab[IPAM_ADDR_STRLEN];
+		if (!rc) {
+			ipam_addr_format(ab, sizeof ab, &a);
+			if (!cJSON_AddStringToObject(o, "dns", "rfc2136") || !cJSON_AddStringToObject(o, "address", ab) ||
+			    !cJSON_AddNumberToObject(o, "port", opts->port ? opts->port : 53) ||
+			    !cJSON_AddNumberToObject(o, "timeout_ms", opts->timeout_ms))
+				rc = ipam__enomem();
+		}
+		if (!rc && opts->tsig_name) {
+			if (!cJSON_AddStringToObject(o, "tsig_name", opts->tsig_name) ||
+			    !cJSON_AddStringToObject(o, "tsig_algorithm",
+			                             opts->tsig_algorithm ? opts->tsig_algorithm : "hmac-sha256"))
+				rc = ipam__enomem();
+			else
+				rc = seal_into(db, o, "tsig_secret", opts->tsig_secret);
+		}
+	} else if (opts->type == IPAM_DNS_PDNS_API) {
+		if (!opts->api_url || (strncmp(opts->api_url, "http://", 7) && strncmp(opts->api_url, "https://", 8)))
+			rc = ipam__error(IPAM_EINVAL, "DNS server %s: api_url must be an http:// or https:// URL", name);
+		else if (!opts->api_key || !*opts->api_key)
+			rc = ipam__error(IPAM_EINVAL, "DNS server %s: the PowerDNS API needs its key (api_key)", name);
+		else if (!cJSON_AddStringToObject(o, "dns", "pdns-api") || !cJSON_AddStringToObject(o, "url", opts->api_url) ||
+		         !cJSON_AddStringToObject(o, "server_id", opts->server_id ? opts->server_id : "localhost") ||
+		         !cJSON_AddNumberToObject(o, "timeout_ms", opts->timeout_ms))
+			rc = ipam__enomem();
+		else
+			rc = seal_into(db, o, "api_key", opts->api_key);
+	} else {
+		rc = ipam__error(IPAM_EINVAL, "DNS server %s: unknown type %d", name, opts->type);
+	}
+	if (!rc) {
+		char *attrs = cJSON_PrintUnformatted(o);
+		ipam__obj so;
+		memset(&so, 0, sizeof so);
+		so.kind = IPAM_STORE_SERVER;
+		so.name = name;
+		so.attrs = attrs;
+		rc = attrs ? ipam__obj_put(db, &so, replace ? 0 : IPAM__OBJ_NEW, replace ? "server.set" : "server.add")
+		           : ipam__enomem();
+		if (rc == IPAM_EEXISTS)
+			rc = ipam__error(IPAM_EEXISTS, "server %s already exists", name);
+		cJSON_free(attrs);
+	}
+	cJSON_Delete(o);
+	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_dns_server_rm(ipam_db *db, const char *name)
+{
+	if (!db || !name)
+		return ipam__error(IPAM_EINVAL, "DNS server rm: no database or name");
+	ipam__scope sc;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	ipam__obj so;
+	key_list states = { 0 };
+	if (ipam__obj_get(db, IPAM_STORE_SERVER, no_parent, name, &so)) {
+		rc = ipam__error(IPAM_ENOTFOUND, "server %s not found", name);
+	} else {
+		uint8_t sid[16];
+		memcpy(sid, so.id, 16);
+		rc = ipam__obj_each(db, IPAM_STORE_STATE, sid, collect_key, &states);
+		for (size_t i = 0; !rc && i < states.n; i++)
+			rc = ipam__obj_del(db, IPAM_STORE_STATE, sid, states.v[i], "zone.forget");
+		if (!rc)
+			rc = ipam__obj_del(db, IPAM_STORE_SERVER, no_parent, name, "server.rm");
+	}
+	key_list_free(&states);
+	return ipam__leave(db, &sc, rc);
+}
+
+static int list_server(void *ctx, const ipam__obj *o)
+{
+	cJSON *arr = ctx;
+	cJSON *a = o->attrs ? cJSON_Parse(o->attrs) : NULL;
+	if (!a || !cJSON_GetObjectItemCaseSensitive(a, "dns")) {
+		cJSON_Delete(a);
+		return 0; /* not a DNS server (a DHCP one) */
+	}
+	static const char *const secrets[] = { "tsig_secret", "api_key" };
+	for (size_t i = 0; i < 2; i++)
+		if (cJSON_GetObjectItemCaseSensitive(a, secrets[i]))
+			cJSON_ReplaceItemInObjectCaseSensitive(a, secrets[i], cJSON_CreateString("(sealed)"));
+	cJSON_AddStringToObject(a, "name", o->name);
+	cJSON_AddItemToArray(arr, a);
+	return 0;
+}
+
+int ipam_dns_server_list(ipam_buf *out, ipam_db *db)
+{
+	if (!out || !db)
+		return ipam__error(IPAM_EINVAL, "DNS server list: no database or output");
+	cJSON *arr = cJSON_CreateArray();
+	if (!arr)
+		return ipam__enomem();
+	ipam__scope sc;
+	int rc = ipam__enter(db, 0, &sc);
+	if (!rc)
+		rc = ipam__leave(db, &sc, ipam__obj_each(db, IPAM_STORE_SERVER, no_parent, list_server, arr));
+	if (rc) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	return put_json(out, arr);
+}
+
+/* ---- pushing ---------------------------------------------------------------------------- */
+
+/* A server as the module's push functions take it, with its secret opened. */
+typedef struct target {
+	int api;
+	uint8_t id[16];
+	char name[256], address[IPAM_ADDR_STRLEN], tsig_name[256], tsig_alg[32], url[512], server_id[128];
+	unsigned port, timeout_ms;
+	char *secret; /* unsealed: wiped and freed by target_free */
+	size_t secret_len;
+	ipam__dns_server srv;
+	ipam__dns_pdns pdns;
+} target;
+
+static void target_free(target *t)
+{
+	ipam__unsealed_free(t->secret, t->secret_len);
+	t->secret = NULL;
+}
+
+static int target_load(ipam_db *db, const char *server, target *t)
+{
+	memset(t, 0, sizeof *t);
+	ipam__obj so;
+	if (!server || ipam__obj_get(db, IPAM_STORE_SERVER, no_parent, server, &so))
+		return ipam__error(IPAM_ENOTFOUND, "server %s not found", server ? server : "(none)");
+	memcpy(t->id, so.id, 16);
+	snprintf(t->name, sizeof t->name, "%s", server);
+	cJSON *a = so.attrs ? cJSON_Parse(so.attrs) : NULL;
+	const cJSON *kind = a ? cJSON_GetObjectItemCaseSensitive(a, "dns") : NULL;
+	int rc = 0;
+	if (!cJSON_IsString(kind)) {
+		rc = ipam__error(IPAM_EINVAL, "server %s is not a DNS server", server);
+	} else if (!strcmp(kind->valuestring, "pdns-api")) {
+		t->api = 1;
+		str(t->url, sizeof t->url, a, "url");
+		str(t->server_id, sizeof t->server_id, a, "server_id");
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "api_key");
+		rc = cJSON_IsString(k) ? ipam__unseal(db, k->valuestring, (void **)&t->secret, &t->secret_len)
+		                       : ipam__error(IPAM_EBACKEND, "server %s: no API key stored", server);
+	} else {
+		str(t->address, sizeof t->address, a, "address");
+		str(t->tsig_name, sizeof t->tsig_name, a, "tsig_name");
+		str(t->tsig_alg, sizeof t->tsig_alg, a, "tsig_algorithm");
+		t->port = num(a, "port", 53);
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "tsig_secret");
+		if (t->tsig_name[0])
+			rc = cJSON_IsString(k) ? ipam__unseal(db, k->valuestring, (void **)&t->secret, &t->secret_len)
+			                       : ipam__error(IPAM_EBACKEND, "server %s: no TSIG secret stored", server);
+	}
+	t->timeout_ms = a ? num(a, "timeout_ms", 0) : 0;
+	cJSON_Delete(a);
+	if (rc) {
+		target_free(t);
+		return rc;
+	}
+	t->srv.name = t->name;
+	t->srv.address = t->address;
+	t->srv.port = (uint16_t)t->port;
+	t->srv.timeout_ms = t->timeout_ms;
+	t->srv.tsig.name = t->tsig_name[0] ? t->tsig_name : NULL;
+	t->srv.tsig.algorithm = t->tsig_alg[0] ? t->tsig_alg : NULL;
+	t->srv.tsig.secret = t->secret;
+	t->pdns.url = t->url;
+	t->pdns.server_id = t->server_id[0] ? t->server_id : NULL;
+	t->pdns.api_key = t->api ? t->secret : NULL;
+	t->pdns.timeout_ms = t->timeout_ms;
+	return 0;
+}
+
+/* Read the zone (taking the next serial if its content changed), the
+ * server, and what was last pushed to it. */
+static int push_prepare(ipam_db *db, const char *zone, const char *view, const char *server, int write,
+                        ipam__dns_zone **cur, ipam__dns_zone **last, target *t, char key[KEY_MAX])
+{
+	*cur = *last = NULL;
+	ipam__scope sc;
+	int rc = ipam__enter(db, write, &sc);
+	if (rc)
+		return rc;
+	ipam__obj zo, st;
+	zattrs za;
+	if ((rc = zone_find(db, zone, view, &zo, &za)))
+		return ipam__leave(db, &sc, rc);
+	snprintf(key, KEY_MAX, "%s", zo.name);
+	rc = write ? zone_current(db, &zo, &za, cur) : zone_build(db, &zo, &za, cur, NULL, NULL);
+	if (!rc)
+		rc = target_load(db, server, t);
+	if (!rc && ipam__obj_get(db, IPAM_STORE_STATE, t->id, key, &st) == 0) {
+		cJSON *a = st.attrs ? cJSON_Parse(st.attrs) : NULL;
+		const cJSON *text = a ? cJSON_GetObjectItemCaseSensitive(a, "zone") : NULL;
+		char where[400];
+		snprintf(where, sizeof where, "what was last pushed of zone %s to server %s", za.origin, server);
+		rc = cJSON_IsString(text) ? ipam__dns_zone_parse(last, text->valuestring, strlen(text->valuestring),
+		                                                 za.origin, where)
+		                          : ipam__error(IPAM_EBACKEND, "%s is damaged", where);
+		cJSON_Delete(a);
+	}
+	zattrs_free(&za);
+	rc = ipam__leave(db, &sc, rc);
+	if (rc) {
+		ipam__dns_zone_free(*cur);
+		ipam__dns_zone_free(*last);
+		*cur = *last = NULL;
+		target_free(t);
+	}
+	return rc;
+}
+
+static int store_state(ipam_db *db, const target *t, const char *key, ipam__dns_zone *state, size_t changes)
+{
+	ipam_buf text = IPAM_BUF_INIT;
+	int rc = ipam__dns_render_zone(&text, state);
+	cJSON *a = rc ? NULL : cJSON_CreateObject();
+	char *attrs = NULL;
+	if (!rc && (!a || !cJSON_AddStringToObject(a, "zone", text.ptr) ||
+	            !cJSON_AddNumberToObject(a, "changes", (double)changes) ||
+	            !(attrs = cJSON_PrintUnformatted(a))))
+		rc = ipam__enomem();
+	cJSON_Delete(a);
+	ipam_buf_dispose(&text);
+	ipam__scope sc;
+	if (!rc && !(rc = ipam__enter(db, 1, &sc))) {
+		ipam__obj o;
+		memset(&o, 0, sizeof o);
+		o.kind = IPAM_STORE_STATE;
+		memcpy(o.parent, t->id, 16);
+		o.name = key;
+		o.attrs = attrs;
+		rc = ipam__leave(db, &sc, ipam__obj_put(db, &o, 0, "zone.push"));
+	}
+	cJSON_free(attrs);
+	return rc;
+}
+
+/* The first push to a server that already serves the zone: what it holds
+ * of the RRsets IPAM has is the baseline (those RRsets are replaced, with
+ * prerequisites on what the server had); the RRsets IPAM does not have are
+ * none of its business and stay as they are. */
+static int baseline(ipam__dns_zone **out, const target *t, ipam__dns_zone *cur)
+{
+	*out = NULL;
+	char origin[300];
+	ipam_buf ob = IPAM_BUF_INIT;
+	int rc = ipam__dns_name_put(&ob, cur->origin);
+	if (!rc)
+		snprintf(origin, sizeof origin, "%s", ob.ptr);
+	ipam_buf_dispose(&ob);
+	ipam__dns_zone *live = NULL, *base = NULL;
+	if (!rc)
+		rc = t->api ? ipam__dns_pdns_get_zone(&live, &t->pdns, origin) : ipam__dns_axfr(&live, &t->srv, origin);
+	if (!rc)
+		rc = ipam__dns_zone_new(&base, origin);
+	if (!rc) {
+		base->ttl = live->ttl;
+		rc = ipam__dns_zone_set_soa(base, "invalid.", "invalid.", live->serial, live->refresh, live->retry,
+		                            live->expire, live->minimum);
+		if (!rc && live->mname && cur->mname) {
+			ldns_rdf_deep_free(base->mname);
+			ldns_rdf_deep_free(base->rname);
+			base->mname = ldns_rdf_clone(live->mname);
+			base->rname = ldns_rdf_clone(live->rname);
+			if (!base->mname || !base->rname)
+				rc = ipam__enomem();
+		}
+	}
+	if (!rc)
+		rc = ipam__dns_zone_sort(live);
+	for (size_t i = 0; !rc && live && i < live->n; i++) {
+		size_t first;
+		if (ipam__dns_zone_rrset(cur, ldns_rr_owner(live->rr[i]), ldns_rr_get_type(live->rr[i]), &first) == 0)
+			continue;
+		ldns_rr *c = ldns_rr_clone(live->rr[i]);
+		rc = c ? ipam__dns_zone_add_raw(base, c, 0) : ipam__enomem();
+	}
+	ipam__dns_zone_free(live);
+	if (rc) {
+		ipam__dns_zone_free(base);
+		return rc;
+	}
+	*out = base;
+	return 0;
+}
+
+int ipam_zone_push(ipam_buf *report, ipam_db *db, const char *zone, const char *view, const char *server,
+                   unsigned int flags)
+{
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "zone push: no database");
+	bool dry = (flags & IPAM_PUSH_DRY_RUN) != 0;
+	ipam__dns_zone *cur = NULL, *last = NULL;
+	target t;
+	char key[KEY_MAX];
+	int rc = push_prepare(db, zone, view, server, !dry, &cur, &last, &t, key);
+	if (rc)
+		return rc;
+	ipam__dns_push_result res;
+	memset(&res, 0, sizeof res);
+	if (!last && (rc = baseline(&last, &t, cur))) {
+		ipam__dns_zone_free(cur);
+		target_free(&t);
+		return rc;
+	}
+	if (t.api) {
+		rc = ipam__dns_pdns_push(&res, &t.pdns, last, cur, dry);
+	} else {
+		ipam__dns_push_options po = { 0, dry };
+		rc = ipam__dns_push(&res, &t.srv, last, cur, &po);
+	}
+	/* keep the push's own error across what follows */
+	char msg[1024];
+	snprintf(msg, sizeof msg, "%s", rc ? ipam_error_last()->message : "");
+	if (!dry && res.state && res.changes_applied > 0) {
+		int src = store_state(db, &t, key, res.state, res.changes_applied);
+		if (!rc)
+			rc = src;
+	}
+	if (report) {
+		ipam_buf_dispose(report);
+		if (res.text.ptr) {
+			*report = res.text;
+			memset(&res.text, 0, sizeof res.text);
+		}
+		ipam__buf_printf(report, "; %s: %zu of %zu changes in %zu of %zu messages%s\n", t.name, res.changes_applied,
+		                 res.changes, res.applied, res.messages, dry ? " (dry run: nothing sent)" : "");
+	}
+	if (rc && msg[0])
+		ipam__error(rc, "%s", msg);
+	ipam__dns_push_result_dispose(&res);
+	ipam__dns_zone_free(cur);
+	ipam__dns_zone_free(last);
+	target_free(&t);
+	return rc;
+}
+
+int ipam_zone_diff(ipam_buf *report, size_t *ndrift, ipam_db *db, const char *zone, const char *view,
+                   const char *server)
+{
+	if (!db || !report)
+		return ipam__error(IPAM_EINVAL, "zone diff: no database or report");
+	ipam__dns_zone *cur = NULL, *last = NULL, *live = NULL;
+	target t;
+	char key[KEY_MAX];
+	int rc = push_prepare(db, zone, view, server, 0, &cur, &last, &t, key);
+	if (rc)
+		return rc;
+	char origin[300];
+	ipam_buf ob = IPAM_BUF_INIT;
+	if (!(rc = ipam__dns_name_put(&ob, cur->origin)))
+		snprintf(origin, sizeof origin, "%s", ob.ptr);
+	ipam_buf_dispose(&ob);
+	if (!rc)
+		rc = t.api ? ipam__dns_pdns_get_zone(&live, &t.pdns, origin) : ipam__dns_axfr(&live, &t.srv, origin);
+	ipam__dns_drift d;
+	memset(&d, 0, sizeof d);
+	if (!rc && !(rc = ipam__dns_drift_check(&d, live, cur))) {
+		ipam_buf_dispose(report);
+		rc = ipam__dns_drift_text(report, &d);
+		if (ndrift)
+			*ndrift = d.only_server + d.only_ipam + d.different;
+	}
+	ipam__dns_drift_dispose(&d);
+	ipam__dns_zone_free(live);
+	ipam__dns_zone_free(cur);
+	ipam__dns_zone_free(last);
+	target_free(&t);
+	return rc;
+}

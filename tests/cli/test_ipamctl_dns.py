@@ -1,0 +1,116 @@
+"""ipamctl's DNS commands (zone, record, server) on an encrypted file.
+
+Pushes to real servers are tested in C (tests/dns/test_dns_stored.c, with
+named); here: the commands, their JSON and human output, their errors, and
+that a TSIG secret given in a file never shows in any output.
+"""
+import json
+import os
+import subprocess
+
+IPAMCTL = os.environ.get("IPAMCTL")
+if not IPAMCTL:
+    raise RuntimeError("set IPAMCTL to the ipamctl binary (meson test does)")
+
+
+def ctl(db, *args, json_out=True):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPAM_")}
+    env["IPAM_KEY"] = "dns cli test"
+    cmd = [IPAMCTL, "--db", str(db)] + (["--json"] if json_out else []) + list(args)
+    p = subprocess.run(cmd, capture_output=True, env=env, timeout=120)
+    assert "Sanitizer" not in p.stderr.decode() and "runtime error" not in p.stderr.decode(), p.stderr
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def ok(db, *args, json_out=True):
+    rc, out, err = ctl(db, *args, json_out=json_out)
+    assert rc == 0, (args, out, err)
+    return out
+
+
+def test_zone_record_server_commands(tmp_path):
+    db = tmp_path / "ipam.db"
+    ok(db, "init")
+    ok(db, "prefix", "add", "192.0.2.0/24")
+    z = json.loads(ok(db, "zone", "add", "Example.TEST", "--ns", "ns1.example.test,ns2.example.test", "--ttl", "300"))
+    assert z["zone"] == "example.test." and z["ns"] == ["ns1.example.test.", "ns2.example.test."]
+    assert z["ttl"] == 300 and z["view"] == "default" and z["space"] == "default"
+    ok(db, "zone", "add", "2.0.192.in-addr.arpa", "--ns", "ns1.example.test.")
+    # an address with a host name is its records
+    ok(db, "ip", "add", "192.0.2.7", "--hostname", "app.example.test")
+    ok(db, "record", "add", "example.test", "ns1 A 192.0.2.53")
+    ok(db, "record", "add", "example.test", "@ MX 10 mail.example.net.")
+    recs = json.loads(ok(db, "record", "list", "example.test"))
+    assert {"record": "app.example.test. 300 IN A 192.0.2.7", "source": "address"} in recs
+    assert {"record": "ns1.example.test. 300 IN A 192.0.2.53", "source": "hand"} in recs
+    assert {"record": "example.test. 300 IN NS ns2.example.test.", "source": "zone"} in recs
+    ptr = json.loads(ok(db, "record", "list", "2.0.192.in-addr.arpa"))
+    assert {"record": "7.2.0.192.in-addr.arpa. 3600 IN PTR app.example.test.", "source": "address"} in ptr
+    # rename the address: its records follow
+    ok(db, "ip", "release", "192.0.2.7")
+    ok(db, "ip", "add", "192.0.2.7", "--hostname", "web.example.test")
+    recs = json.loads(ok(db, "record", "list", "example.test"))
+    assert not any("app.example.test" in r["record"] for r in recs)
+    assert {"record": "web.example.test. 300 IN A 192.0.2.7", "source": "address"} in recs
+
+    # bad input: clear errors naming what is wrong
+    rc, out, err = ctl(db, "record", "add", "example.test", "web CNAME ns1")
+    assert rc == 1 and "CNAME beside other data" in out + err, out + err
+    rc, out, err = ctl(db, "record", "add", "example.test", "x A 300.1.1.1")
+    assert rc == 1 and "zone example.test.: \\\"x A 300.1.1.1\\\": Syntax error" in out + err, out + err
+    rc, out, err = ctl(db, "record", "add", "nowhere.test", "x A 192.0.2.1")
+    assert rc == 1 and "zone nowhere.test. not found" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "add", "example.test", "--ns", "ns1.example.test")
+    assert rc == 1 and "already exists" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "add", "other.test")
+    assert rc == 2 and "--ns" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "add", "bad..name", "--ns", "ns1.example.test")
+    assert rc == 1 and "bad..name" in out + err, out + err
+
+    # the zone file, byte-stable; record rm
+    one = ok(db, "zone", "render", "example.test", json_out=False)
+    assert one.startswith("$ORIGIN example.test.\n$TTL 300\n")
+    assert "web\t300\tIN\tA\t192.0.2.7\n" in one
+    assert one == ok(db, "zone", "render", "example.test", "--format", "knot", json_out=False)
+    ok(db, "record", "rm", "example.test", "@ 300 IN MX 10 mail.example.net.")
+    rc, out, err = ctl(db, "record", "rm", "example.test", "@ MX 10 mail.example.net.")
+    assert rc == 1 and "no hand record" in out + err, out + err
+    two = ok(db, "zone", "render", "example.test", json_out=False)
+    assert "MX" not in two and two != one
+
+    # servers: the secret comes from a file and is shown nowhere
+    secret = "c2VjcmV0LWtleS1mb3ItdGhlLWNsaS10ZXN0LTAxMjM0NQ=="
+    (tmp_path / "tsig").write_text(secret + "\n")
+    out = ok(db, "server", "add", "ns1", "--type", "rfc2136", "--address", "127.0.0.1", "--port", "1",
+             "--tsig-name", "k1", "--tsig-secret-file", str(tmp_path / "tsig"))
+    assert secret not in out
+    servers = json.loads("[" + ",".join(ok(db, "server", "list").splitlines()) + "]")
+    assert servers == [{"dns": "rfc2136", "address": "127.0.0.1", "port": 1, "timeout_ms": 0, "tsig_name": "k1",
+                        "tsig_algorithm": "hmac-sha256", "tsig_secret": "(sealed)", "name": "ns1"}]
+    human = ok(db, "server", "list", json_out=False)
+    assert "ns1" in human and secret not in human
+    export = ok(db, "export", json_out=False)
+    assert secret not in export and "sealed:v1:" in export
+    audit = ok(db, "audit", "log", json_out=False)
+    assert secret not in audit
+    # a push to a closed port fails clearly, and marks nothing as pushed
+    rc, out, err = ctl(db, "zone", "push", "example.test", "--server", "ns1")
+    assert rc == 1 and "ns1" in out + err and secret not in err + out, out + err
+    rc, out, err = ctl(db, "zone", "push", "example.test", "--server", "nobody")
+    assert rc == 1 and "server nobody not found" in out + err, out + err
+    ok(db, "server", "rm", "ns1")
+    assert ok(db, "server", "list") == ""
+
+    # zones: list, show, rm
+    zones = [json.loads(line) for line in ok(db, "zone", "list").splitlines()]
+    assert [z["zone"] for z in zones] == ["2.0.192.in-addr.arpa.", "example.test."]
+    human = ok(db, "zone", "list", json_out=False)
+    assert "example.test." in human and "hand" in human
+    ok(db, "zone", "rm", "2.0.192.in-addr.arpa")
+    rc, out, err = ctl(db, "zone", "show", "2.0.192.in-addr.arpa")
+    assert rc == 1 and "not found" in out + err
+    # the audit chain holds and names the DNS changes
+    assert json.loads(ok(db, "audit", "verify"))["entries"] > 10
+    log = ok(db, "audit", "log", json_out=False)
+    for action in ("zone.add", "record.add", "record.rm", "server.add", "server.rm", "zone.rm"):
+        assert action in log, action
