@@ -15,5 +15,6 @@
 #include "ipam/audit.h"
 #include "ipam/export.h"
 #include "ipam/dns.h"
+#include "ipam/import.h"
 
 #endif

@@ -54,6 +54,8 @@ static const struct {
 	[OPT_API_KEY_FILE] = { "api-key-file", OK_VALUE },
 	[OPT_SERVER_ID] = { "server-id", OK_VALUE },
 	[OPT_REPLACE] = { "replace", OK_FLAG },
+	[OPT_SPACE_MAP] = { "space-map", OK_LIST },
+	[OPT_ALL_OR_NOTHING] = { "all-or-nothing", OK_FLAG },
 	[OPT_FORMAT] = { "format", OK_VALUE },
 	[OPT_TEMPLATE] = { "template", OK_VALUE },
 	[OPT_RECORD] = { "record", OK_LIST },

@@ -58,6 +58,8 @@ enum opt_id {
 	OPT_API_KEY_FILE,
 	OPT_SERVER_ID,
 	OPT_REPLACE,
+	OPT_SPACE_MAP,
+	OPT_ALL_OR_NOTHING,
 	OPT_FORMAT,
 	OPT_TEMPLATE,
 	OPT_RECORD,
@@ -68,7 +70,7 @@ enum opt_id {
 /* a mask of options: 64 bits, room for every option */
 #define O(x) (1ull << OPT_##x)
 
-#define ARGS_MAX_POS 2
+#define ARGS_MAX_POS 16 /* import FORMAT FILE...: up to 16 files */
 
 /* The arguments of one command, parsed. Strings point into argv. */
 struct args {
@@ -286,6 +288,9 @@ int cmd_template_set(struct ctl *c, const struct args *a);
 int cmd_template_rm(struct ctl *c, const struct args *a);
 int cmd_ip_dns(struct ctl *c, const struct args *a);
 int cmd_rpz_render(struct ctl *c, const struct args *a);
+/* cmd_import.c: the importers of other systems' exports, and the CSV exports */
+int cmd_import_files(struct ctl *c, const struct args *a);
+int cmd_export_any(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

@@ -11,6 +11,13 @@ static int cmd_batch(struct ctl *c, const struct args *a);
 #define IP_OPTS (O(SPACE) | O(HOSTNAME) | O(MAC) | O(DESCRIPTION) | O(STATUS) | O(ATTR))
 #define IP_SYN "[--space S] [--hostname H] [--mac M] [--description D] [--status active|reserved|dhcp|deprecated] [--attr k=v]..."
 
+#define IMPORT_CMD(fmt)                                                                                     \
+	{ "import", fmt,                                                                                    \
+	  "import " fmt " FILE... [--space S | --space-map SOURCE=SPACE ...] [--dry-run] [--all-or-nothing] " \
+	  "[--json]",                                                                                       \
+	  O(SPACE) | O(SPACE_MAP) | O(DRY_RUN) | O(ALL_OR_NOTHING) | O(JSON), 1, ARGS_MAX_POS, { "FILE" },   \
+	  cmd_import_files, 0 }
+
 static const struct cmd commands[] = {
 	{ NULL, "init", "init", 0, 0, 0, { NULL }, cmd_init, CMD_CREATE },
 	{ "space", "add", "space add NAME [--label k=v]...", O(LABEL), 1, 1, { "NAME" }, cmd_space_add, 0 },
@@ -48,7 +55,8 @@ static const struct cmd commands[] = {
 	{ "audit", "keygen", "audit keygen --secret-key FILE --public-key FILE", O(SECRET_KEY) | O(PUBLIC_KEY), 0, 0,
 	  { NULL }, cmd_audit_keygen, CMD_NODB },
 	{ "audit", "sign", "audit sign --secret-key FILE", O(SECRET_KEY), 0, 0, { NULL }, cmd_audit_sign, 0 },
-	{ NULL, "export", "export [-o FILE]", O(OUTPUT), 0, 0, { NULL }, cmd_export, 0 },
+	{ NULL, "export", "export [-o FILE] | export --format netbox-csv DIR | export --format infoblox-csv FILE",
+	  O(OUTPUT) | O(FORMAT), 0, 1, { "DIR|FILE" }, cmd_export_any, 0 },
 	{ "import", "json", "import json FILE", 0, 1, 1, { "FILE" }, cmd_import_json, 0 },
 	{ NULL, "rekey", "rekey [--new-key-file FILE]", O(NEW_KEY_FILE), 0, 0, { NULL }, cmd_rekey, 0 },
 	{ NULL, "check", "check", 0, 0, 0, { NULL }, cmd_check, 0 },
@@ -86,6 +94,10 @@ static const struct cmd commands[] = {
 	{ "rpz", "render", "rpz render ORIGIN --policies FILE [--ttl N] [-o FILE]", O(POLICIES) | O(TTL) | O(OUTPUT), 1, 1,
 	  { "ORIGIN" }, cmd_rpz_render, CMD_NODB },
 	{ "server", "rm", "server rm NAME", 0, 1, 1, { "NAME" }, cmd_server_rm, 0 },
+	IMPORT_CMD("netbox-csv"),
+	IMPORT_CMD("netbox-json"),
+	IMPORT_CMD("infoblox"),
+	IMPORT_CMD("phpipam-sql"),
 	{ NULL, "batch", "batch [--atomic]  (commands from stdin, one per line)", O(ATOMIC), 0, 0, { NULL }, cmd_batch,
 	  0 },
 };
@@ -113,7 +125,9 @@ static void print_help(FILE *f)
 	      f);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].synopsis);
-	fputs("\nExit status: 0 ok, 1 error, 2 usage error. See docs/ipamctl.md.\n", f);
+	fputs("\nExit status: 0 ok, 1 error, 2 usage error; import: 3 when some rows were skipped.\n"
+	      "See docs/ipamctl.md and docs/import.md.\n",
+	      f);
 }
 
 static const struct cmd *lookup(const char *group, const char *name)
