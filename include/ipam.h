@@ -14,5 +14,6 @@
 #include "ipam/range.h"
 #include "ipam/audit.h"
 #include "ipam/export.h"
+#include "ipam/discover.h"
 
 #endif

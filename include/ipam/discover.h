@@ -1,0 +1,183 @@
+/**
+ * @file ipam/discover.h
+ * @brief Discovery (what is really on the network) and reconciliation
+ *        (where it disagrees with the records).
+ *
+ * Probes fill an observation set (ipam_obs_set): one entry per address (or
+ * cloud subnet) seen, with the MAC and name seen with it, the probe that saw
+ * it and when. ipam_reconcile() compares a set with the records of a
+ * database and reports the differences by category. Nothing is ever deleted:
+ * with IPAM_RECONCILE_APPLY the addresses seen but not recorded are added
+ * (status active, attrs {"source": "discovery"}), each with its audit entry.
+ */
+#ifndef IPAM_DISCOVER_H
+#define IPAM_DISCOVER_H
+
+#include "addr.h"
+#include "db.h"
+
+IPAM_BEGIN_DECL
+
+/** What an observation is about. */
+typedef enum ipam_obs_kind {
+	IPAM_OBS_ADDRESS = 0, /**< an address in use (ARP/ND entry, interface address, answer, PTR) */
+	IPAM_OBS_SUBNET = 1   /**< a subnet that exists (a cloud VPC subnet, a connected network) */
+} ipam_obs_kind;
+
+/** One observation, as given to ipam_obs_set_add() and returned by ipam_obs_set_get(). */
+typedef struct ipam_observation {
+	unsigned int version;  /**< IPAM_OBSERVATION_VERSION */
+	ipam_obs_kind kind;    /**< address or subnet */
+	const char *space;     /**< NULL: "default" */
+	ipam_addr addr;        /**< the address (IPAM_OBS_ADDRESS) */
+	ipam_prefix subnet;    /**< the subnet (IPAM_OBS_SUBNET) */
+	int has_mac;           /**< non-zero when `mac` holds the hardware address seen */
+	ipam_mac mac;
+	const char *name;      /**< a host name seen (interface name, PTR, instance name), or NULL */
+	const char *source;    /**< the probe: "snmp", "icmp", "tcp", "rdns", "aws", ... (required) */
+	const char *device;    /**< where it was seen ("10.0.0.1" for an SNMP agent), or NULL */
+	int64_t first_seen;    /**< Unix seconds */
+	int64_t last_seen;     /**< Unix seconds, >= first_seen */
+} ipam_observation;
+
+#define IPAM_OBSERVATION_VERSION 1
+#define IPAM_OBSERVATION_INIT { IPAM_OBSERVATION_VERSION, IPAM_OBS_ADDRESS, NULL, { 0, { 0, 0, 0 }, { 0 } }, \
+	{ { 0, { 0, 0, 0 }, { 0 } }, 0, { 0, 0, 0 } }, 0, { 0, { 0 } }, NULL, NULL, NULL, 0, 0 }
+
+/** A set of observations (opaque). */
+typedef struct ipam_obs_set ipam_obs_set;
+
+/** A new empty set. @return 0 or IPAM_ENOMEM @since 0.1 */
+IPAM_EXTERN(int) ipam_obs_set_new(ipam_obs_set **out);
+
+/** Free a set; NULL-safe. @since 0.1 */
+IPAM_EXTERN(void) ipam_obs_set_free(ipam_obs_set *set);
+
+/**
+ * Add an observation (its strings are copied). An observation of the same
+ * space, kind, address (or subnet), MAC (or none) and source as one already
+ * in the set is merged into it: first_seen is the earlier, last_seen the
+ * later, and a name or device replaces the old one when the new observation
+ * is the later one.
+ * @return 0; IPAM_EINVAL (bad version, address, subnet, space name, empty
+ *         source, last_seen < first_seen) with a message naming the field
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_obs_set_add(ipam_obs_set *set, const ipam_observation *obs);
+
+/** The number of observations in the set. @since 0.1 */
+IPAM_EXTERN(size_t) ipam_obs_set_count(const ipam_obs_set *set);
+
+/**
+ * The observation at `index` (0 .. count-1), in the order they were first
+ * added. Its strings are borrowed from the set until the next change to it.
+ * @return 0 or IPAM_ENOTFOUND @since 0.1
+ */
+IPAM_EXTERN(int) ipam_obs_set_get(ipam_observation *out, const ipam_obs_set *set, size_t index);
+
+/**
+ * The set as JSON: an array of objects {"kind", "space", "address" or
+ * "subnet", "mac", "name", "source", "device", "first_seen", "last_seen"}
+ * (times as Unix seconds).
+ * @return 0 or IPAM_ENOMEM @since 0.1
+ */
+IPAM_EXTERN(int) ipam_obs_set_json(ipam_buf *out, const ipam_obs_set *set);
+
+/** Reconciliation categories. */
+typedef enum ipam_drift {
+	IPAM_DRIFT_UNRECORDED = 1,     /**< seen, inside a prefix of its space, but not recorded */
+	IPAM_DRIFT_UNSEEN = 2,         /**< recorded but not seen for `unseen_days` (or never) */
+	IPAM_DRIFT_MAC_DIFFERS = 3,    /**< recorded with one MAC, seen with another */
+	IPAM_DRIFT_NAME_DIFFERS = 4,   /**< recorded with one host name, seen (PTR, SNMP, cloud) with another */
+	IPAM_DRIFT_MAC_CONFLICT = 5,   /**< one address seen with two or more MACs */
+	IPAM_DRIFT_OUTSIDE = 6,        /**< seen outside every prefix of its space */
+	IPAM_DRIFT_SUBNET_MISSING = 7, /**< a subnet seen that no prefix of its space covers or overlaps */
+	IPAM_DRIFT_SUBNET_DIFFERS = 8  /**< a subnet seen that overlaps prefixes of its space but is none of them */
+} ipam_drift;
+
+/** The name of a category as in JSON ("unrecorded", "unseen", "mac-differs", "name-differs",
+ * "mac-conflict", "outside", "subnet-missing", "subnet-differs"), "unknown" otherwise. @since 0.1 */
+IPAM_EXTERN(const char *) ipam_drift_name(int drift);
+
+/** Flags of ipam_reconcile_options. */
+#define IPAM_RECONCILE_APPLY 0x1u /**< adopt the unrecorded addresses (one transaction) */
+
+/** Options of ipam_reconcile(). */
+typedef struct ipam_reconcile_options {
+	unsigned int version;     /**< IPAM_RECONCILE_OPTIONS_VERSION */
+	const char *space;        /**< only this space; NULL: every space */
+	int64_t since;            /**< ignore observations last seen before this (Unix seconds); 0: none */
+	int64_t now;              /**< the reference time for `unseen_days`; 0: the clock */
+	unsigned int unseen_days; /**< "unseen" means no observation in this many days; 0: 30 */
+	unsigned int flags;       /**< IPAM_RECONCILE_* */
+} ipam_reconcile_options;
+
+#define IPAM_RECONCILE_OPTIONS_VERSION 1
+#define IPAM_RECONCILE_OPTIONS_INIT { IPAM_RECONCILE_OPTIONS_VERSION, NULL, 0, 0, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
+IPAM_EXTERN(int) ipam_reconcile_options_init(ipam_reconcile_options *opts, unsigned int version);
+
+/** One finding of a reconciliation; strings are borrowed from the report. */
+typedef struct ipam_drift_item {
+	ipam_drift drift;         /**< the category */
+	const char *space;        /**< the space */
+	ipam_obs_kind kind;       /**< address or subnet */
+	ipam_addr addr;           /**< the address (address findings) */
+	ipam_prefix subnet;       /**< the subnet (subnet findings) */
+	int has_recorded_mac;
+	ipam_mac recorded_mac;
+	int has_seen_mac;
+	ipam_mac seen_mac;        /**< for mac-conflict: the first of the MACs; all are in `detail` */
+	const char *recorded_name; /**< or NULL */
+	const char *seen_name;     /**< or NULL */
+	const char *source;        /**< the probe that saw it (NULL for unseen) */
+	int64_t last_seen;         /**< 0 when never */
+	const char *detail;        /**< a sentence for humans ("seen with 2 MACs: ..."), never NULL */
+	int applied;               /**< non-zero: adopted into the records by this run */
+} ipam_drift_item;
+
+/** The result of ipam_reconcile() (opaque). */
+typedef struct ipam_reconcile_report ipam_reconcile_report;
+
+/**
+ * Compare observations with the records (spaces, prefixes, addresses) and
+ * report the differences, in the order space, then address, then category.
+ * Observations of a space that does not exist are reported as "outside".
+ * With IPAM_RECONCILE_APPLY, every unrecorded address is added in one
+ * transaction (status active, the MAC and a valid name seen with it, attrs
+ * {"source": "discovery", "discovered_by": SOURCE}); a second run finds
+ * them recorded, so applying is idempotent. Nothing is ever removed.
+ * @param out receives the report (free with ipam_reconcile_report_free)
+ * @param opts NULL for defaults
+ * @return 0; IPAM_ENOTFOUND for an unknown `opts->space`; IPAM_EINVAL; a
+ *         store error when applying (then nothing was applied)
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_reconcile(ipam_reconcile_report **out, ipam_db *db, const ipam_obs_set *obs,
+				const ipam_reconcile_options *opts);
+
+/** The number of findings. @since 0.1 */
+IPAM_EXTERN(size_t) ipam_reconcile_report_count(const ipam_reconcile_report *r);
+
+/** The number of findings of one category (0: all). @since 0.1 */
+IPAM_EXTERN(size_t) ipam_reconcile_report_count_of(const ipam_reconcile_report *r, int drift);
+
+/** The finding at `index`; borrowed until the report is freed; NULL past the end. @since 0.1 */
+IPAM_EXTERN(const ipam_drift_item *) ipam_reconcile_report_item(const ipam_reconcile_report *r, size_t index);
+
+/**
+ * The report as JSON: {"counts": {CATEGORY: N, ...}, "applied": N,
+ * "items": [{"category", "space", "address" or "subnet", "recorded_mac",
+ * "seen_mac", "recorded_name", "seen_name", "source", "last_seen", "detail",
+ * "applied"}, ...]}.
+ * @return 0 or IPAM_ENOMEM @since 0.1
+ */
+IPAM_EXTERN(int) ipam_reconcile_report_json(ipam_buf *out, const ipam_reconcile_report *r);
+
+/** Free a report; NULL-safe. @since 0.1 */
+IPAM_EXTERN(void) ipam_reconcile_report_free(ipam_reconcile_report *r);
+
+IPAM_END_DECL
+
+#endif
