@@ -178,6 +178,59 @@ IPAM_EXTERN(int) ipam_reconcile_report_json(ipam_buf *out, const ipam_reconcile_
 /** Free a report; NULL-safe. @since 0.1 */
 IPAM_EXTERN(void) ipam_reconcile_report_free(ipam_reconcile_report *r);
 
+/** SNMP versions for ipam_snmp_target. */
+typedef enum ipam_snmp_version {
+	IPAM_SNMP_V2C = 2, /**< community */
+	IPAM_SNMP_V3 = 3   /**< USM authPriv: HMAC-SHA-1 authentication, AES-128 privacy */
+} ipam_snmp_version;
+
+/** One SNMP agent to ask. Secrets are used for the request only, never put in a message. */
+typedef struct ipam_snmp_target {
+	const char *host;      /**< "192.0.2.1", "[2001:db8::1]" or a name; with ":PORT" (default 161) */
+	const char *space;     /**< the space its observations belong to; NULL: "default" */
+	ipam_snmp_version snmp_version;
+	const char *community; /**< v2c */
+	const char *user;      /**< v3 security name */
+	const char *auth_pass; /**< v3 SHA pass phrase (at least 8 characters) */
+	const char *priv_pass; /**< v3 AES pass phrase (at least 8 characters) */
+} ipam_snmp_target;
+
+/** Options of ipam_discover_snmp(). */
+typedef struct ipam_snmp_options {
+	unsigned int version;      /**< IPAM_SNMP_OPTIONS_VERSION */
+	unsigned int timeout_ms;   /**< per request; 0: 1000 */
+	unsigned int retries;      /**< per request, after the first try */
+	unsigned int concurrency;  /**< agents asked at once; 0: 8 */
+	unsigned int bulk_size;    /**< GETBULK max-repetitions; 0: 25 */
+	int64_t now;               /**< the time to stamp observations with; 0: the clock */
+} ipam_snmp_options;
+
+#define IPAM_SNMP_OPTIONS_VERSION 1
+#define IPAM_SNMP_OPTIONS_INIT { IPAM_SNMP_OPTIONS_VERSION, 0, 0, 0, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
+IPAM_EXTERN(int) ipam_snmp_options_init(ipam_snmp_options *opts, unsigned int version);
+
+/**
+ * Ask SNMP agents for what they see: the ARP and neighbour caches
+ * (ipNetToPhysicalTable: address and MAC) and their own addresses
+ * (ipAddressTable, with the interface's MAC from ifTable), all with source
+ * "snmp" and `device` "HOST IFNAME" (the agent as given and the interface,
+ * ifName from ifXTable or else ifDescr). Loopback, link-local, multicast and
+ * unspecified addresses are left out. Tables are read with GETBULK walks.
+ * At most `concurrency` agents are asked at once, each through its own
+ * net-snmp session, from the calling thread. net-snmp is not reentrant: calls
+ * from several threads take turns (a process-wide lock).
+ * @param errors receives, for each target, 0 or its error code (may be
+ *        NULL); when some agents fail the others' observations are still
+ *        added, and the call returns the first failure (its message names the
+ *        agent): IPAM_EAUTH (v3 authentication), IPAM_EIO (timeout,
+ *        unreachable), IPAM_EINVAL (a malformed answer or target)
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_discover_snmp(ipam_obs_set *out, const ipam_snmp_target *targets, size_t n, int *errors,
+				    const ipam_snmp_options *opts);
+
 IPAM_END_DECL
 
 #endif

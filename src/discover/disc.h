@@ -42,14 +42,49 @@ int ipam__disc_json_out(ipam_buf *out, struct cJSON *doc);
 /* The interned copy of `s` (NULL stays NULL). */
 const char *ipam__disc_intern(ipam_obs_set *set, const char *s);
 
-/* ---- SNMP answers (snmp_parse.c): pure, fuzzed ----------------------------
- * The index of an ipNetToPhysicalTable or ipAddressTable row after the
- * column's OID: ifIndex (ipNetToPhysical only), then InetAddressType and
- * an InetAddress of length-prefixed octets (RFC 4001: type 1 ipv4 with 4
- * octets, 2 ipv6 with 16; the z-types 3/4 carry 4 more zone octets).
- * `sub` are the sub-identifiers after the column, `n` their count. */
-int ipam__disc_snmp_net_index(const unsigned long *sub, size_t n, int with_ifindex, long *ifindex, ipam_addr *out);
-/* A MAC from an OCTET STRING (6 or 8 octets; others: IPAM_EINVAL). */
-int ipam__disc_snmp_mac(const uint8_t *octets, size_t len, ipam_mac *out);
+/* ---- SNMP answers (snmp_walk.c): pure, no net-snmp, fuzzed ----------------
+ * The probe walks five columns; each varbind that comes back (the
+ * sub-identifiers after the column's OID, and an OCTET STRING or an INTEGER
+ * value) is handed to ipam__disc_snmp_take, which keeps what it means. When
+ * every walk is done, ipam__disc_snmp_emit turns it into observations. */
+enum {
+	IPAM__SNMP_NET_PHYS,  /* ipNetToPhysicalPhysAddress 1.3.6.1.2.1.4.35.1.4 */
+	IPAM__SNMP_ADDR_IF,   /* ipAddressIfIndex 1.3.6.1.2.1.4.34.1.3 */
+	IPAM__SNMP_IF_DESCR,  /* ifDescr 1.3.6.1.2.1.2.2.1.2 */
+	IPAM__SNMP_IF_PHYS,   /* ifPhysAddress 1.3.6.1.2.1.2.2.1.6 */
+	IPAM__SNMP_IF_NAME,   /* ifName 1.3.6.1.2.1.31.1.1.1.1 */
+	IPAM__SNMP_NCOLS
+};
+
+typedef struct ipam__snmp_if {
+	long index;
+	char descr[64], name[64];
+	ipam_mac mac; /* len 0: none */
+} ipam__snmp_if;
+
+typedef struct ipam__snmp_host {
+	long ifindex;
+	ipam_addr addr;
+	ipam_mac mac; /* neighbours: the MAC; own addresses: len 0 */
+} ipam__snmp_host;
+
+typedef struct ipam__snmp_walk {
+	ipam__snmp_if *ifs;
+	size_t nifs, cifs;
+	ipam__snmp_host *hosts; /* neighbours and own addresses */
+	size_t nhosts, chosts;
+} ipam__snmp_walk;
+
+/* One varbind of column `col`: `sub[0..n)` the index after the column's OID;
+ * `octets`/`len` an OCTET STRING value (NULL when it was not one), `integer`
+ * an INTEGER value (when octets is NULL). IPAM_EINVAL with a message naming
+ * the column and the index for a malformed row (RFC 4001 InetAddress: type 1
+ * with 4 octets, 2 with 16, the zoned types 3/4 with 4 more). */
+int ipam__disc_snmp_take(ipam__snmp_walk *w, int col, const unsigned long *sub, size_t n, const uint8_t *octets,
+			 size_t len, long integer);
+/* Add what the walks found to `set` (source "snmp", device "HOST IFNAME"). */
+int ipam__disc_snmp_emit(const ipam__snmp_walk *w, ipam_obs_set *set, const char *host, const char *space,
+			 int64_t now);
+void ipam__disc_snmp_walk_free(ipam__snmp_walk *w);
 
 #endif
