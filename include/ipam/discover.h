@@ -231,6 +231,45 @@ IPAM_EXTERN(int) ipam_snmp_options_init(ipam_snmp_options *opts, unsigned int ve
 IPAM_EXTERN(int) ipam_discover_snmp(ipam_obs_set *out, const ipam_snmp_target *targets, size_t n, int *errors,
 				    const ipam_snmp_options *opts);
 
+/** Options of ipam_discover_sweep(). */
+typedef struct ipam_sweep_options {
+	unsigned int version;        /**< IPAM_SWEEP_OPTIONS_VERSION */
+	const char *space;           /**< the space of the observations; NULL: "default" */
+	int icmp;                    /**< non-zero: ICMP / ICMPv6 echo to every address */
+	const uint16_t *tcp_ports;   /**< TCP connect to these ports of every address */
+	size_t ntcp_ports;
+	unsigned int rate;           /**< probes started per second, at most; 0: 100 */
+	unsigned int concurrency;    /**< probes in flight, at most; 0: 64 (at most 1024) */
+	unsigned int timeout_ms;     /**< per probe; 0: 1000 */
+	uint64_t max_addresses;      /**< refuse a larger prefix; 0: 65536 */
+	int64_t now;                 /**< the time to stamp observations with; 0: the clock */
+} ipam_sweep_options;
+
+#define IPAM_SWEEP_OPTIONS_VERSION 1
+#define IPAM_SWEEP_OPTIONS_INIT { IPAM_SWEEP_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0, 0, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
+IPAM_EXTERN(int) ipam_sweep_options_init(ipam_sweep_options *opts, unsigned int version);
+
+/**
+ * Sweep a prefix: an ICMP echo and/or a TCP connect to each port, for every
+ * address of `prefix` and no other (an IPv4 prefix shorter than /31 leaves
+ * out its network and broadcast addresses). An address that answers an echo
+ * is observed with source "icmp"; one that accepts a connection, with source
+ * "tcp" (a refused connection is not counted: a firewall or the host's own
+ * stack may refuse for addresses nobody uses). Probes start no faster than
+ * `rate` a second and at most `concurrency` are in flight.
+ *
+ * ICMP uses an unprivileged ping socket where the kernel allows it
+ * (net.ipv4.ping_group_range) and a raw socket otherwise (root or
+ * CAP_NET_RAW).
+ * @return 0; IPAM_EINVAL (bad prefix or options, no probe asked for, a
+ *         prefix over max_addresses); IPAM_EPERM (ICMP asked for and neither
+ *         socket allowed); IPAM_EIO
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_sweep_options *opts);
+
 IPAM_END_DECL
 
 #endif

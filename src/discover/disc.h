@@ -39,6 +39,23 @@ struct ipam_obs_set {
 struct cJSON;
 int ipam__disc_json_out(ipam_buf *out, struct cJSON *doc);
 
+/* Text of an address or prefix for messages (empty when invalid). */
+typedef struct { char s[IPAM_PREFIX_STRLEN]; } ipam__disc_txt;
+static inline ipam__disc_txt ipam__disc_addr_txt(const ipam_addr *a)
+{
+	ipam__disc_txt t;
+	if (ipam_addr_format(t.s, sizeof t.s, a) < 0)
+		t.s[0] = '\0';
+	return t;
+}
+static inline ipam__disc_txt ipam__disc_prefix_txt(const ipam_prefix *p)
+{
+	ipam__disc_txt t;
+	if (ipam_prefix_format(t.s, sizeof t.s, p) < 0)
+		t.s[0] = '\0';
+	return t;
+}
+
 /* The interned copy of `s` (NULL stays NULL). */
 const char *ipam__disc_intern(ipam_obs_set *set, const char *s);
 

@@ -160,16 +160,6 @@ static void summarise(group *g, const ipam__disc_obs *const *o, size_t n)
 	}
 }
 
-typedef struct { char s[IPAM_PREFIX_STRLEN]; } ptext;
-
-static ptext ptxt(const ipam_prefix *p)
-{
-	ptext t;
-	if (ipam_prefix_format(t.s, sizeof t.s, p) < 0)
-		t.s[0] = '\0';
-	return t;
-}
-
 typedef struct run {
 	ipam_reconcile_report *r;
 	ipam_db *db;
@@ -231,7 +221,7 @@ static void judge(run *x, const char *space, bool space_exists, const ipam_addr 
 		ipam_error_clear();
 		if (inside)
 			item(x, IPAM_DRIFT_UNRECORDED, space, a, &g, NULL, "seen by %s, not recorded (inside %s)",
-			     g.latest->source, ptxt(&hit).s);
+			     g.latest->source, ipam__disc_prefix_txt(&hit).s);
 		if (g.nmacs > 1)
 			item(x, IPAM_DRIFT_MAC_CONFLICT, space, a, &g, NULL, "seen with %zu MACs: %s", g.nmacs, g.macs);
 		if (!space_exists)
@@ -348,7 +338,7 @@ static int reconcile_subnets(run *x, const char *space, bool exists, const ipam_
 				if (ninside++ < 3) {
 					size_t u = strlen(inside);
 					snprintf(inside + u, sizeof inside - u, "%s%s", u ? ", " : "",
-						 ptxt(&p.prefix).s);
+						 ipam__disc_prefix_txt(&p.prefix).s);
 				}
 			}
 			ipam_prefix_info_dispose(&p);

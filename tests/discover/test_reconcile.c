@@ -3,6 +3,8 @@
 #include "ipam.h"
 #include "ipam/discover.h"
 
+#include "disc_test.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,9 +285,5 @@ int main(void)
 	tcase_add_test(tc, every_category);
 	tcase_add_test(tc, apply_is_idempotent);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return disc_run(s);
 }
