@@ -270,6 +270,38 @@ IPAM_EXTERN(int) ipam_sweep_options_init(ipam_sweep_options *opts, unsigned int 
  */
 IPAM_EXTERN(int) ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_sweep_options *opts);
 
+/** Options of ipam_discover_rdns(). */
+typedef struct ipam_rdns_options {
+	unsigned int version;     /**< IPAM_RDNS_OPTIONS_VERSION */
+	const char *space;        /**< the space of the observations; NULL: "default" */
+	const char *server;       /**< the resolver's IPv4 or IPv6 address (required) */
+	uint16_t port;            /**< 0: 53 */
+	unsigned int timeout_ms;  /**< per query; 0: 2000 */
+	unsigned int rate;        /**< queries per second, at most; 0: 200 */
+	uint64_t max_addresses;   /**< refuse a larger prefix; 0: 65536 */
+	int64_t now;              /**< the time to stamp observations with; 0: the clock */
+} ipam_rdns_options;
+
+#define IPAM_RDNS_OPTIONS_VERSION 1
+#define IPAM_RDNS_OPTIONS_INIT { IPAM_RDNS_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
+IPAM_EXTERN(int) ipam_rdns_options_init(ipam_rdns_options *opts, unsigned int version);
+
+/**
+ * Reverse-DNS sweep: ask the resolver for the PTR of every address of
+ * `prefix` (all of them, network and broadcast included: they may have
+ * names) with recursion desired, and observe each name found (source
+ * "rdns", `name` the PTR target with its final dot, `device` the server).
+ * NXDOMAIN and NODATA are "no name"; one query that goes unanswered is
+ * retried once.
+ * @return 0; IPAM_EINVAL (bad prefix or options, a prefix over
+ *         max_addresses); IPAM_EIO when the resolver answers none of the
+ *         first queries (the message names it)
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_rdns_options *opts);
+
 IPAM_END_DECL
 
 #endif

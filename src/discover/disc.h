@@ -13,6 +13,8 @@
 
 #include "ipam/discover.h"
 
+#include <time.h>
+
 /* One observation as the set keeps it: strings are owned (name) or interned
  * in the set (space, source, device: few distinct values). */
 typedef struct ipam__disc_obs {
@@ -38,6 +40,14 @@ struct ipam_obs_set {
 /* Print `doc` (taken, NULL: ENOMEM) into `out`, replacing what it held. */
 struct cJSON;
 int ipam__disc_json_out(ipam_buf *out, struct cJSON *doc);
+
+/* The monotonic clock in nanoseconds (pacing probes to a rate). */
+static inline int64_t ipam__disc_mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 /* Text of an address or prefix for messages (empty when invalid). */
 typedef struct { char s[IPAM_PREFIX_STRLEN]; } ipam__disc_txt;

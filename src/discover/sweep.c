@@ -48,13 +48,6 @@ typedef struct sweep {
 	int rc;
 } sweep;
 
-static int64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 static void to_sockaddr(struct sockaddr_storage *ss, socklen_t *len, const ipam_addr *a, uint16_t port)
 {
 	memset(ss, 0, sizeof *ss);
@@ -260,10 +253,10 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 	}
 	if (o.icmp && (rc = open_icmp(&w)))
 		goto done;
-	int64_t t0 = mono_ns();
+	int64_t t0 = ipam__disc_mono_ns();
 	uint64_t started = 0;
 	while (started < total || w.np) {
-		int64_t now = mono_ns();
+		int64_t now = ipam__disc_mono_ns();
 		/* start what the rate and the bound allow */
 		while (started < total && w.np < conc && now >= t0 + (int64_t)((double)started * 1e9 / rate)) {
 			probe *p = &w.p[w.np];
@@ -281,7 +274,7 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 			}
 			if (r == 0)
 				w.np++;
-			now = mono_ns();
+			now = ipam__disc_mono_ns();
 		}
 		/* wait for answers, the next deadline, or the next start */
 		int64_t wake = INT64_MAX;
@@ -327,7 +320,7 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 			p->deadline = 0; /* answered or refused */
 		}
 		/* retire what is answered or out of time */
-		now = mono_ns();
+		now = ipam__disc_mono_ns();
 		for (size_t i = 0; i < w.np;) {
 			probe *p = &w.p[i];
 			if (p->deadline == 0 || p->deadline <= now) {
