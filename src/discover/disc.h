@@ -114,4 +114,18 @@ int ipam__disc_snmp_emit(const ipam__snmp_walk *w, ipam_obs_set *set, const char
 			 int64_t now);
 void ipam__disc_snmp_walk_free(ipam__snmp_walk *w);
 
+/* ---- clouds ------------------------------------------------------------------
+ * AWS Signature Version 4 (sigv4.c): the Authorization header value for one
+ * request. `headers` are the "Name: value" lines to sign (NULL-terminated;
+ * host and x-amz-date among them), `query` the URI-encoded query string (or
+ * NULL), `amz_date` "YYYYMMDDTHHMMSSZ". */
+typedef struct ipam__sigv4 {
+	const char *method, *path, *query;
+	const char *const *headers;
+	const char *payload;
+	size_t payload_len;
+	const char *access_key, *secret_key, *region, *service, *amz_date;
+} ipam__sigv4;
+int ipam__disc_sigv4(char *out, size_t size, const ipam__sigv4 *r);
+
 #endif
