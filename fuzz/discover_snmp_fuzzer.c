@@ -5,20 +5,7 @@
  *   STRING, odd INTEGER), length (1 byte) and that many octets / 4 octets.
  * Every row either lands or is refused with IPAM_EINVAL and a message
  * naming the column; the observations made of what landed are valid. */
-#include "discover/disc.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-
-#define FUZZ_CHECK(cond)                                                                         \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                                 \
-		}                                                                                \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "discover_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

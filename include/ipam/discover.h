@@ -302,6 +302,43 @@ IPAM_EXTERN(int) ipam_rdns_options_init(ipam_rdns_options *opts, unsigned int ve
  */
 IPAM_EXTERN(int) ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_rdns_options *opts);
 
+/** Options of ipam_discover_aws(). Secrets are used for the requests only, never put in a message. */
+typedef struct ipam_aws_options {
+	unsigned int version;      /**< IPAM_AWS_OPTIONS_VERSION */
+	const char *region;        /**< "eu-west-1" (required) */
+	const char *endpoint;      /**< NULL: "https://ec2.REGION.amazonaws.com"; tests point it at a local server */
+	const char *access_key;    /**< required */
+	const char *secret_key;    /**< required */
+	const char *session_token; /**< temporary credentials, or NULL */
+	unsigned int timeout_ms;   /**< per request; 0: 10000 */
+	unsigned int max_pages;    /**< per call kind; 0: 1000 */
+	int64_t now;               /**< the time to stamp observations and sign with; 0: the clock */
+} ipam_aws_options;
+
+#define IPAM_AWS_OPTIONS_VERSION 1
+#define IPAM_AWS_OPTIONS_INIT { IPAM_AWS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
+IPAM_EXTERN(int) ipam_aws_options_init(ipam_aws_options *opts, unsigned int version);
+
+/**
+ * Read an AWS account's EC2 inventory of one region: DescribeVpcs,
+ * DescribeSubnets and DescribeNetworkInterfaces (Query API, Signature V4,
+ * NextToken paging). Each VPC is its own space, "aws/ACCOUNT/REGION/VPC-ID",
+ * so that overlapping VPC CIDRs never meet; VPC and subnet CIDRs (v4 and v6)
+ * become subnet observations, the private addresses of network interfaces
+ * address observations with the interface's MAC and private DNS name
+ * (source "aws", device the VPC, subnet or interface id).
+ * @param db when not NULL, the spaces are created there (when missing) with
+ *        the labels {"provider": "aws", "account", "region", "vpc"}
+ * @return 0; IPAM_EAUTH (AuthFailure, SignatureDoesNotMatch,
+ *         UnauthorizedOperation ...: the message has AWS's code and text);
+ *         IPAM_EIO (unreachable, another error answer); IPAM_EINVAL (a bad
+ *         option, an answer that is not what EC2 sends, naming the line)
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_discover_aws(ipam_obs_set *out, ipam_db *db, const ipam_aws_options *opts);
+
 IPAM_END_DECL
 
 #endif

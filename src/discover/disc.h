@@ -128,4 +128,28 @@ typedef struct ipam__sigv4 {
 } ipam__sigv4;
 int ipam__disc_sigv4(char *out, size_t size, const ipam__sigv4 *r);
 
+/* EC2 answers (ec2_xml.c): one page of DescribeVpcs, DescribeSubnets or
+ * DescribeNetworkInterfaces read into `out` (observations in the spaces
+ * "aws/OWNER/REGION/VPC", each space noted once in spaces[]), its
+ * nextToken, or the error code and message of an error answer. `what`
+ * names the answer in messages. */
+typedef struct ipam__ec2_space {
+	char name[64], owner[32], vpc[64];
+} ipam__ec2_space;
+
+typedef struct ipam__ec2_page {
+	ipam_obs_set *out;
+	const char *region;
+	const char *account; /* when an item names no ownerId; may be NULL */
+	int64_t now;
+	char *next_token;    /* owned */
+	char error_code[64], error_message[512];
+	ipam__ec2_space *spaces;
+	size_t nspaces, cspaces;
+} ipam__ec2_page;
+
+int ipam__disc_ec2_parse(ipam__ec2_page *page, const char *xml, size_t len, const char *what);
+int ipam__disc_ec2_space(ipam__ec2_page *page, const char *space, const char *owner, const char *vpc);
+void ipam__disc_ec2_page_dispose(ipam__ec2_page *page);
+
 #endif

@@ -17,10 +17,13 @@ const char *disc_lines(const ipam_obs_set *s, int64_t now)
 	ck_assert_uint_le(n, 256);
 	for (size_t i = 0; i < n; i++) {
 		ipam_observation o;
-		char a[IPAM_ADDR_STRLEN], m[IPAM_MAC_STRLEN] = "-";
+		char a[IPAM_PREFIX_STRLEN], m[IPAM_MAC_STRLEN] = "-";
 		ck_assert_int_eq(ipam_obs_set_get(&o, s, i), 0);
 		ck_assert_int_eq(o.last_seen, now);
-		ipam_addr_format(a, sizeof a, &o.addr);
+		if (o.kind == IPAM_OBS_SUBNET)
+			ipam_prefix_format(a, sizeof a, &o.subnet);
+		else
+			ipam_addr_format(a, sizeof a, &o.addr);
 		if (o.has_mac)
 			ipam_mac_format(m, sizeof m, &o.mac);
 		v[i] = malloc(256);

@@ -7,7 +7,8 @@
 
 #include <check.h>
 
-/* "SOURCE SPACE ADDR MAC DEVICE" of every observation ("-" for none),
+/* "SOURCE SPACE ADDR MAC DEVICE" of every observation (ADDR the CIDR of a
+ * subnet; "-" for none),
  * sorted, one a line; each must be stamped `now`. A static buffer. */
 const char *disc_lines(const ipam_obs_set *s, int64_t now);
 

@@ -1,14 +1,23 @@
 /* Cloud inventories: the Signature V4 signer against AWS's published test
  * vectors (the Signature Version 4 test suite, and the S3 API reference's
- * GET Object example). */
+ * GET Object example); the EC2 inventory against ec2_server.py, a local
+ * server that answers in EC2's wire format with paging and checks every
+ * signature itself. */
 #include "ipam.h"
+#include "ipam/discover.h"
 #include "discover/disc.h"
 
 #include "disc_test.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NOW 1700000000
 
 #define SUITE_KEY "AKIDEXAMPLE"
 #define SUITE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -72,12 +81,145 @@ START_TEST(sigv4_s3_get_object)
 }
 END_TEST
 
+static pid_t ec2_pid;
+static int ec2_stdin = -1, ec2_stdout = -1, ec2_port;
+
+/* ec2_server.py on a port of its choosing; it stops when its stdin closes. */
+static int start_ec2(void)
+{
+	char script[512];
+	snprintf(script, sizeof script, "%s/ec2_server.py", getenv("DISC_SRCDIR") ? getenv("DISC_SRCDIR") : ".");
+	int in[2], out[2];
+	if (pipe(in) || pipe(out))
+		return -1;
+	ec2_pid = fork();
+	if (ec2_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execlp("python3", "python3", script, SUITE_KEY, SUITE_SECRET, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	ec2_stdin = in[1];
+	char line[32] = "";
+	ec2_stdout = out[0]; /* kept open: the server may still write to it */
+	ssize_t n = read(out[0], line, sizeof line - 1);
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	ec2_port = atoi(line);
+	return ec2_port > 0 ? 0 : -1;
+}
+
+static void stop_ec2(void)
+{
+	if (ec2_stdin >= 0)
+		close(ec2_stdin);
+	if (ec2_stdout >= 0)
+		close(ec2_stdout);
+	if (ec2_pid > 0)
+		waitpid(ec2_pid, NULL, 0);
+}
+
+static int aws(ipam_obs_set *s, ipam_db *db, const char *access, const char *secret)
+{
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/", ec2_port);
+	ipam_aws_options o = IPAM_AWS_OPTIONS_INIT;
+	o.region = "eu-west-1";
+	o.endpoint = url;
+	o.access_key = access;
+	o.secret_key = secret;
+	o.now = NOW;
+	return ipam_discover_aws(s, db, &o);
+}
+
+#define SP_A "aws/111122223333/eu-west-1/vpc-aaa"
+#define SP_B "aws/111122223333/eu-west-1/vpc-bbb"
+
+START_TEST(ec2_inventory)
+{
+	ipam_db *db;
+	ipam_obs_set *s;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_msg(aws(s, db, SUITE_KEY, SUITE_SECRET) == 0, "%s", ipam_error_last()->message);
+	/* the overlapping VPCs (10.0.0.0/16 twice) land in spaces of their own */
+	ck_assert_str_eq(disc_lines(s, NOW),
+			 "aws " SP_A " 10.0.0.0/16 - vpc-aaa\n"
+			 "aws " SP_A " 10.0.1.0/24 - subnet-a1\n"
+			 "aws " SP_A " 10.0.1.10 02:aa:00:00:00:01 eni-a\n"
+			 "aws " SP_A " 10.0.1.11 02:aa:00:00:00:01 eni-a\n"
+			 "aws " SP_A " 2600:1f18:1:100::/56 - vpc-aaa\n"
+			 "aws " SP_A " 2600:1f18:1:101::/64 - subnet-a1\n"
+			 "aws " SP_A " 2600:1f18:1:101::10 02:aa:00:00:00:01 eni-a\n"
+			 "aws " SP_B " 10.0.0.0/16 - vpc-bbb\n"
+			 "aws " SP_B " 10.0.1.0/24 - subnet-b1\n"
+			 "aws " SP_B " 10.0.1.10 02:bb:00:00:00:01 eni-b\n");
+	/* in the order seen: 3 VPC blocks, 3 subnet blocks, then eni-a's 10.0.1.10 */
+	ipam_observation o;
+	ck_assert_int_eq(ipam_obs_set_get(&o, s, 6), 0);
+	ck_assert_str_eq(o.name, "ip-10-0-1-10.eu-west-1.compute.internal");
+	ck_assert_int_eq(ipam_obs_set_get(&o, s, 7), 0);
+	ck_assert_ptr_null(o.name);
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	ck_assert_int_eq(ipam_space_get(&si, db, SP_B), 0);
+	ck_assert_str_eq(si.labels_json, "{\"provider\":\"aws\",\"account\":\"111122223333\",\"region\":\"eu-west-1\","
+					 "\"vpc\":\"vpc-bbb\"}");
+	ipam_space_info_dispose(&si);
+
+	/* reconciled against a db that has only vpc-aaa's /16: the rest is missing */
+	ipam_prefix p;
+	ipam_prefix_parse(&p, "10.0.0.0/16", 0);
+	ipam_prefix_options po = IPAM_PREFIX_OPTIONS_INIT;
+	po.space = SP_A;
+	ck_assert_int_eq(ipam_prefix_add(db, &p, &po), 0);
+	ipam_reconcile_report *r;
+	ipam_reconcile_options ro = IPAM_RECONCILE_OPTIONS_INIT;
+	ro.now = NOW;
+	ck_assert_int_eq(ipam_reconcile(&r, db, s, &ro), 0);
+	ck_assert_uint_eq(ipam_reconcile_report_count_of(r, IPAM_DRIFT_SUBNET_MISSING), 5);
+	ck_assert_uint_eq(ipam_reconcile_report_count_of(r, IPAM_DRIFT_UNRECORDED), 2);
+	ck_assert_uint_eq(ipam_reconcile_report_count_of(r, IPAM_DRIFT_OUTSIDE), 2);
+	ipam_reconcile_report_free(r);
+	ipam_obs_set_free(s);
+	ipam_db_free(db);
+}
+END_TEST
+
+START_TEST(ec2_errors)
+{
+	ipam_obs_set *s;
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_int_eq(aws(s, NULL, SUITE_KEY, "not-the-secret"), IPAM_EAUTH);
+	const char *m = ipam_error_last()->message;
+	ck_assert_msg(strstr(m, "SignatureDoesNotMatch") && strstr(m, "DescribeVpcs") && !strstr(m, "not-the-secret"),
+		      "%s", m);
+	ck_assert_int_eq(aws(s, NULL, "AKIDBAD", SUITE_SECRET), IPAM_EAUTH);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "AuthFailure"));
+	ck_assert_uint_eq(ipam_obs_set_count(s), 0);
+	ipam_obs_set_free(s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cloud");
 	TCase *tc = tcase_create("cloud");
 	tcase_add_test(tc, sigv4_test_suite);
 	tcase_add_test(tc, sigv4_s3_get_object);
+	if (start_ec2() != 0) {
+		fprintf(stderr, "ec2_server.py did not start (python3)\n");
+		return 1;
+	}
+	tcase_add_test(tc, ec2_inventory);
+	tcase_add_test(tc, ec2_errors);
 	suite_add_tcase(s, tc);
-	return disc_run(s);
+	int st = disc_run(s);
+	stop_ec2();
+	return st;
 }
