@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strncmp(o.space, "aws/", 4) == 0 && strlen(o.space) <= 63);
 		FUZZ_CHECK(strcmp(o.source, "aws") == 0);
 	}
-	for (size_t i = 0; i < pg.nspaces; i++)
-		for (size_t k = i + 1; k < pg.nspaces; k++)
-			FUZZ_CHECK(strcmp(pg.spaces[i].name, pg.spaces[k].name) != 0);
+	for (size_t i = 0; i < pg.spaces.n; i++)
+		for (size_t k = i + 1; k < pg.spaces.n; k++)
+			FUZZ_CHECK(strcmp(pg.spaces.v[i].name, pg.spaces.v[k].name) != 0);
 	FUZZ_CHECK(strlen(pg.error_code) < sizeof pg.error_code);
 	ipam__disc_ec2_page_dispose(&pg);
 	ipam_obs_set_free(pg.out);

@@ -339,6 +339,72 @@ IPAM_EXTERN(int) ipam_aws_options_init(ipam_aws_options *opts, unsigned int vers
  */
 IPAM_EXTERN(int) ipam_discover_aws(ipam_obs_set *out, ipam_db *db, const ipam_aws_options *opts);
 
+/** Options of ipam_discover_azure(). Secrets are used for the requests only, never put in a message. */
+typedef struct ipam_azure_options {
+	unsigned int version;       /**< IPAM_AZURE_OPTIONS_VERSION */
+	const char *subscription;   /**< the subscription id (required) */
+	const char *tenant;         /**< the directory (tenant) id, for client credentials */
+	const char *client_id;      /**< OAuth2 client credentials ... */
+	const char *client_secret;  /**< ... or: */
+	const char *access_token;   /**< a bearer token already obtained */
+	const char *login_endpoint; /**< NULL: "https://login.microsoftonline.com" */
+	const char *arm_endpoint;   /**< NULL: "https://management.azure.com" */
+	unsigned int timeout_ms;    /**< per request; 0: 10000 */
+	unsigned int max_pages;     /**< per listing; 0: 1000 */
+	int64_t now;                /**< the time to stamp observations with; 0: the clock */
+} ipam_azure_options;
+
+#define IPAM_AZURE_OPTIONS_VERSION 1
+#define IPAM_AZURE_OPTIONS_INIT { IPAM_AZURE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
+IPAM_EXTERN(int) ipam_azure_options_init(ipam_azure_options *opts, unsigned int version);
+
+/**
+ * Read a subscription's virtual networks, subnets and network interfaces
+ * from Azure Resource Manager (an OAuth2 client-credentials token, or the
+ * token given; nextLink paging). Each virtual network is a space
+ * "azure/SUB8/RESOURCE-GROUP/VNET" (SUB8: the subscription id's first 8
+ * characters) with the labels {"provider": "azure", "account": the
+ * subscription, "resource_group", "region", "vnet"}, created in `db` when
+ * given; address spaces and subnet prefixes are subnet observations, NIC
+ * private addresses address observations with the NIC's MAC (source
+ * "azure").
+ * @return 0; IPAM_EAUTH (the token was refused); IPAM_EIO; IPAM_EINVAL (a
+ *         bad option, an answer not in ARM's format, names too long for a
+ *         space)
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_discover_azure(ipam_obs_set *out, ipam_db *db, const ipam_azure_options *opts);
+
+/** Options of ipam_discover_gcp(). */
+typedef struct ipam_gcp_options {
+	unsigned int version;     /**< IPAM_GCP_OPTIONS_VERSION */
+	const char *project;      /**< the project id (required) */
+	const char *access_token; /**< an OAuth2 access token (required; never put in a message) */
+	const char *endpoint;     /**< NULL: "https://compute.googleapis.com" */
+	unsigned int timeout_ms;  /**< per request; 0: 10000 */
+	unsigned int max_pages;   /**< per listing; 0: 1000 */
+	int64_t now;              /**< the time to stamp observations with; 0: the clock */
+} ipam_gcp_options;
+
+#define IPAM_GCP_OPTIONS_VERSION 1
+#define IPAM_GCP_OPTIONS_INIT { IPAM_GCP_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
+IPAM_EXTERN(int) ipam_gcp_options_init(ipam_gcp_options *opts, unsigned int version);
+
+/**
+ * Read a project's VPC networks, subnetworks (all regions) and instances
+ * from the Compute Engine API (pageToken paging). Each network is a space
+ * "gcp/PROJECT/NETWORK" with the labels {"provider": "gcp", "account": the
+ * project, "network"}, created in `db` when given; subnetwork ranges
+ * (primary, secondary, IPv6) are subnet observations, instance interface
+ * addresses address observations named after the instance (source "gcp").
+ * @return as ipam_discover_azure() @since 0.1
+ */
+IPAM_EXTERN(int) ipam_discover_gcp(ipam_obs_set *out, ipam_db *db, const ipam_gcp_options *opts);
+
 IPAM_END_DECL
 
 #endif

@@ -19,24 +19,6 @@ int ipam_aws_options_init(ipam_aws_options *opts, unsigned int version)
 	return 0;
 }
 
-/* application/x-www-form-urlencoded, as SigV4 wants it (RFC 3986 unreserved kept). */
-static int form_put(ipam_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-_.~", c)) {
-			if (ipam__buf_put(b, (const char *)&c, 1))
-				return IPAM_ENOMEM;
-		} else {
-			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
-			if (ipam__buf_put(b, e, 3))
-				return IPAM_ENOMEM;
-		}
-	}
-	return 0;
-}
-
 static int auth_error(const char *code)
 {
 	static const char *const auth[] = { "AuthFailure", "SignatureDoesNotMatch", "UnauthorizedOperation",
@@ -56,7 +38,7 @@ static int page_of(const ipam_aws_options *o, const char *url, const char *host,
 	int rc = ipam__buf_printf(&body, "Action=%s&Version=2016-11-15", action);
 	if (!rc && pg->next_token) {
 		rc = ipam__buf_put(&body, "&NextToken=", 11);
-		rc = rc ? rc : form_put(&body, pg->next_token);
+		rc = rc ? rc : ipam__disc_urlencode(&body, pg->next_token);
 	}
 	if (rc) {
 		ipam_buf_dispose(&body);
@@ -122,21 +104,6 @@ static int page_of(const ipam_aws_options *o, const char *url, const char *host,
 	return rc;
 }
 
-static int make_spaces(ipam_db *db, const ipam__ec2_page *pg, const char *region)
-{
-	for (size_t i = 0; i < pg->nspaces; i++) {
-		const ipam__ec2_space *s = &pg->spaces[i];
-		char labels[300];
-		snprintf(labels, sizeof labels, "{\"provider\":\"aws\",\"account\":\"%s\",\"region\":\"%s\",\"vpc\":\"%s\"}",
-			 s->owner, region, s->vpc);
-		int rc = ipam_space_add(db, s->name, labels);
-		if (rc && rc != IPAM_EEXISTS)
-			return rc;
-	}
-	ipam_error_clear();
-	return 0;
-}
-
 int ipam_discover_aws(ipam_obs_set *out, ipam_db *db, const ipam_aws_options *opts)
 {
 	if (!opts || opts->version < 1 || opts->version > IPAM_AWS_OPTIONS_VERSION)
@@ -184,7 +151,7 @@ int ipam_discover_aws(ipam_obs_set *out, ipam_db *db, const ipam_aws_options *op
 		pg.next_token = NULL;
 	}
 	if (!rc && db)
-		rc = make_spaces(db, &pg, o->region);
+		rc = ipam__disc_spaces_create(&pg.spaces, db);
 	ipam__disc_ec2_page_dispose(&pg);
 	return rc;
 }

@@ -133,9 +133,37 @@ int ipam__disc_sigv4(char *out, size_t size, const ipam__sigv4 *r);
  * "aws/OWNER/REGION/VPC", each space noted once in spaces[]), its
  * nextToken, or the error code and message of an error answer. `what`
  * names the answer in messages. */
-typedef struct ipam__ec2_space {
-	char name[64], owner[32], vpc[64];
-} ipam__ec2_space;
+/* The spaces a cloud inventory maps its networks to (cloud.c): noted while
+ * reading, created with their labels at the end. */
+typedef struct ipam__cloud_space {
+	char name[64];
+	char *labels; /* a JSON object */
+} ipam__cloud_space;
+
+typedef struct ipam__cloud_spaces {
+	ipam__cloud_space *v;
+	size_t n, cap;
+} ipam__cloud_spaces;
+
+/* Append s percent-encoded (RFC 3986: unreserved characters kept, the rest
+ * %XX), as SigV4 and form bodies want it. */
+int ipam__disc_urlencode(ipam_buf *b, const char *s);
+/* Whether a name is one a space may have (1..63 of letters, digits, -_.:/). */
+int ipam__disc_space_name_ok(const char *name);
+/* Note a space once; labels: NULL-terminated key, value pairs. */
+int ipam__disc_space_note(ipam__cloud_spaces *l, const char *name, const char *const *labels);
+/* Create the noted spaces in db (those that exist are left as they are). */
+int ipam__disc_spaces_create(const ipam__cloud_spaces *l, ipam_db *db);
+void ipam__disc_spaces_dispose(ipam__cloud_spaces *l);
+
+/* One request whose answer is JSON: 0 and the document (delete it), or the
+ * error: a non-200 status with the cloud's {"error": ...} document (401/403
+ * and OAuth2's invalid_client: IPAM_EAUTH; others IPAM_EIO), an answer that
+ * is not JSON (IPAM_EINVAL). `bearer` (may be NULL) goes in an
+ * Authorization header; `form` (may be NULL) is a urlencoded body. */
+struct cJSON;
+int ipam__disc_get_json(struct cJSON **out, const char *what, const char *method, const char *url,
+			const char *bearer, const char *form, unsigned timeout_ms);
 
 typedef struct ipam__ec2_page {
 	ipam_obs_set *out;
@@ -144,12 +172,26 @@ typedef struct ipam__ec2_page {
 	int64_t now;
 	char *next_token;    /* owned */
 	char error_code[64], error_message[512];
-	ipam__ec2_space *spaces;
-	size_t nspaces, cspaces;
+	ipam__cloud_spaces spaces;
 } ipam__ec2_page;
 
 int ipam__disc_ec2_parse(ipam__ec2_page *page, const char *xml, size_t len, const char *what);
-int ipam__disc_ec2_space(ipam__ec2_page *page, const char *space, const char *owner, const char *vpc);
 void ipam__disc_ec2_page_dispose(ipam__ec2_page *page);
+
+/* Azure Resource Manager and Google Compute listings (cloud_json.c), one
+ * page each: observations into `out` (source `provider`), spaces noted,
+ * `next` the nextLink / nextPageToken (owned; NULL at the end). */
+enum { IPAM__AZ_VNETS, IPAM__AZ_NICS, IPAM__GCP_NETWORKS, IPAM__GCP_SUBNETS, IPAM__GCP_INSTANCES };
+
+typedef struct ipam__disc_cloud {
+	ipam_obs_set *out;
+	const char *provider; /* "azure" or "gcp" */
+	const char *account;  /* the subscription or project */
+	int64_t now;
+	ipam__cloud_spaces spaces;
+	char *next;
+} ipam__disc_cloud;
+
+int ipam__disc_cloud_parse(ipam__disc_cloud *c, int kind, const struct cJSON *doc, const char *what);
 
 #endif

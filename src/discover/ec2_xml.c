@@ -139,13 +139,11 @@ static int space_of(parser *p, char *out, size_t size)
 		return bad(p, "an item without a vpcId");
 	const char *owner = p->owner[0] ? p->owner : p->page->account ? p->page->account : "unknown";
 	int w = snprintf(out, size, "aws/%s/%s/%s", owner, p->page->region, p->vpc);
-	if (w < 0 || (size_t)w >= size || w > 63)
-		return bad(p, "account, region and VPC id make a space name over 63 characters");
-	for (const char *c = out; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      strchr("-_.:/", *c)))
-			return bad(p, "an id with characters a space name cannot hold");
-	return ipam__disc_ec2_space(p->page, out, owner, p->vpc);
+	if (w < 0 || (size_t)w >= size || !ipam__disc_space_name_ok(out))
+		return bad(p, "account, region and VPC id make no space name (1..63 of letters, digits, -_.:/)");
+	const char *const labels[] = { "provider", "aws", "account", owner, "region", p->page->region, "vpc", p->vpc,
+				       NULL };
+	return ipam__disc_space_note(&p->page->spaces, out, labels);
 }
 
 /* The end of an item: its observations. */
@@ -363,31 +361,9 @@ int ipam__disc_ec2_parse(ipam__ec2_page *page, const char *xml, size_t len, cons
 	return rc;
 }
 
-int ipam__disc_ec2_space(ipam__ec2_page *page, const char *space, const char *owner, const char *vpc)
-{
-	for (size_t i = 0; i < page->nspaces; i++)
-		if (strcmp(page->spaces[i].name, space) == 0)
-			return 0;
-	if (page->nspaces == page->cspaces) {
-		size_t c = page->cspaces ? page->cspaces * 2 : 8;
-		void *v = realloc(page->spaces, c * sizeof *page->spaces);
-		if (!v)
-			return ipam__enomem();
-		page->spaces = v;
-		page->cspaces = c;
-	}
-	ipam__ec2_space *s = &page->spaces[page->nspaces++];
-	snprintf(s->name, sizeof s->name, "%s", space);
-	snprintf(s->owner, sizeof s->owner, "%s", owner);
-	snprintf(s->vpc, sizeof s->vpc, "%s", vpc);
-	return 0;
-}
-
 void ipam__disc_ec2_page_dispose(ipam__ec2_page *page)
 {
 	free(page->next_token);
-	free(page->spaces);
 	page->next_token = NULL;
-	page->spaces = NULL;
-	page->nspaces = page->cspaces = 0;
+	ipam__disc_spaces_dispose(&page->spaces);
 }

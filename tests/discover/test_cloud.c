@@ -1,8 +1,9 @@
 /* Cloud inventories: the Signature V4 signer against AWS's published test
  * vectors (the Signature Version 4 test suite, and the S3 API reference's
- * GET Object example); the EC2 inventory against ec2_server.py, a local
- * server that answers in EC2's wire format with paging and checks every
- * signature itself. */
+ * GET Object example); the EC2, Azure and Google inventories against
+ * cloud_server.py, a local server that answers in each provider's wire
+ * format with paging and error documents (and checks every EC2 signature
+ * itself). */
 #include "ipam.h"
 #include "ipam/discover.h"
 #include "discover/disc.h"
@@ -84,11 +85,11 @@ END_TEST
 static pid_t ec2_pid;
 static int ec2_stdin = -1, ec2_stdout = -1, ec2_port;
 
-/* ec2_server.py on a port of its choosing; it stops when its stdin closes. */
+/* cloud_server.py on a port of its choosing; it stops when its stdin closes. */
 static int start_ec2(void)
 {
 	char script[512];
-	snprintf(script, sizeof script, "%s/ec2_server.py", getenv("DISC_SRCDIR") ? getenv("DISC_SRCDIR") : ".");
+	snprintf(script, sizeof script, "%s/cloud_server.py", getenv("DISC_SRCDIR") ? getenv("DISC_SRCDIR") : ".");
 	int in[2], out[2];
 	if (pipe(in) || pipe(out))
 		return -1;
@@ -206,6 +207,93 @@ START_TEST(ec2_errors)
 }
 END_TEST
 
+#define SP_AZ "azure/0f1e2d3c/rg1/vnet"
+#define SP_G "gcp/proj-1/default"
+
+static int azure(ipam_obs_set *s, ipam_db *db, const char *secret)
+{
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	ipam_azure_options o = IPAM_AZURE_OPTIONS_INIT;
+	o.subscription = "0f1e2d3c-aaaa-bbbb-cccc-000000000001";
+	o.tenant = "tenant-1";
+	o.client_id = "app-1";
+	o.client_secret = secret;
+	o.login_endpoint = o.arm_endpoint = url;
+	o.now = NOW;
+	return ipam_discover_azure(s, db, &o);
+}
+
+START_TEST(azure_inventory)
+{
+	ipam_db *db;
+	ipam_obs_set *s;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_msg(azure(s, db, "s3cret +&=") == 0, "%s", ipam_error_last()->message);
+	ck_assert_str_eq(disc_lines(s, NOW),
+			 "azure " SP_AZ "1 10.1.0.0/16 - vnet1\n"
+			 "azure " SP_AZ "1 10.1.0.0/24 - default\n"
+			 "azure " SP_AZ "1 10.1.0.4 00:0d:3a:11:22:33 nic1\n"
+			 "azure " SP_AZ "2 10.1.0.0/16 - vnet2\n"
+			 "azure " SP_AZ "2 10.1.1.0/24 - s2\n"
+			 "azure " SP_AZ "2 fd01::/48 - vnet2\n");
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	ck_assert_int_eq(ipam_space_get(&si, db, SP_AZ "2"), 0);
+	ck_assert_str_eq(si.labels_json, "{\"provider\":\"azure\",\"account\":\"0f1e2d3c-aaaa-bbbb-cccc-000000000001\","
+					 "\"resource_group\":\"rg1\",\"region\":\"westeurope\",\"vnet\":\"vnet2\"}");
+	ipam_space_info_dispose(&si);
+	ipam_obs_set_free(s);
+	ipam_db_free(db);
+
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_int_eq(azure(s, NULL, "wrong"), IPAM_EAUTH);
+	ck_assert_msg(strstr(ipam_error_last()->message, "invalid_client") &&
+			      !strstr(ipam_error_last()->message, "wrong"),
+		      "%s", ipam_error_last()->message);
+	ipam_azure_options o = IPAM_AZURE_OPTIONS_INIT;
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	o.subscription = "0f1e2d3c-aaaa-bbbb-cccc-000000000001";
+	o.access_token = "expired";
+	o.arm_endpoint = url;
+	ck_assert_int_eq(ipam_discover_azure(s, NULL, &o), IPAM_EAUTH);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "InvalidAuthenticationToken"));
+	ipam_obs_set_free(s);
+}
+END_TEST
+
+START_TEST(gcp_inventory)
+{
+	ipam_db *db;
+	ipam_obs_set *s;
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ipam_gcp_options o = IPAM_GCP_OPTIONS_INIT;
+	o.project = "proj-1";
+	o.access_token = "gcp-token";
+	o.endpoint = url;
+	o.now = NOW;
+	ck_assert_msg(ipam_discover_gcp(s, db, &o) == 0, "%s", ipam_error_last()->message);
+	ck_assert_str_eq(disc_lines(s, NOW),
+			 "gcp " SP_G " 10.128.0.0/20 - default\n"
+			 "gcp " SP_G " 10.128.0.2 - nic0\n"
+			 "gcp " SP_G " 10.132.0.0/20 - default\n"
+			 "gcp " SP_G " 10.4.0.0/14 - default\n");
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	ck_assert_int_eq(ipam_space_get(&si, db, SP_G), 0);
+	ck_assert_str_eq(si.labels_json, "{\"provider\":\"gcp\",\"account\":\"proj-1\",\"network\":\"default\"}");
+	ipam_space_info_dispose(&si);
+	o.access_token = "bad";
+	ck_assert_int_eq(ipam_discover_gcp(s, NULL, &o), IPAM_EAUTH);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "UNAUTHENTICATED"));
+	ipam_obs_set_free(s);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cloud");
@@ -213,11 +301,13 @@ int main(void)
 	tcase_add_test(tc, sigv4_test_suite);
 	tcase_add_test(tc, sigv4_s3_get_object);
 	if (start_ec2() != 0) {
-		fprintf(stderr, "ec2_server.py did not start (python3)\n");
+		fprintf(stderr, "cloud_server.py did not start (python3)\n");
 		return 1;
 	}
 	tcase_add_test(tc, ec2_inventory);
 	tcase_add_test(tc, ec2_errors);
+	tcase_add_test(tc, azure_inventory);
+	tcase_add_test(tc, gcp_inventory);
 	suite_add_tcase(s, tc);
 	int st = disc_run(s);
 	stop_ec2();

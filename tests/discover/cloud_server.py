@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""A stand-in for the EC2 Query API on 127.0.0.1, for tests/discover/test_cloud.c.
+"""Stand-ins for the clouds' APIs on 127.0.0.1, for tests/discover/test_cloud.c.
 
-It serves recorded answers in EC2's wire format (XML, 2016-11-15) for
+EC2 (POST /): recorded answers in EC2's wire format (XML, 2016-11-15) for
 DescribeVpcs, DescribeSubnets and DescribeNetworkInterfaces, with NextToken
-paging, and checks every request's Signature V4 itself (with hashlib/hmac,
+paging; every request's Signature V4 is checked here (with hashlib/hmac,
 independently of the C signer): a bad signature gets SignatureDoesNotMatch,
-the access key AKIDBAD gets AuthFailure. Prints its port, then serves until
-its parent closes stdin.
+the access key AKIDBAD gets AuthFailure.
+Azure: the OAuth2 token endpoint (POST /TENANT/oauth2/v2.0/token, client
+credentials) and ARM listings of virtualNetworks (two pages by nextLink) and
+networkInterfaces, which want the token it gave.
+Google Compute: networks, aggregated subnetworks (two pages by pageToken)
+and aggregated instances, which want the bearer token "gcp-token".
+Prints its port, then serves until its parent closes stdin.
 
 usage: ec2_server.py ACCESS_KEY SECRET_KEY
 """
 import hashlib
+import json
 import hmac
 import http.server
 import sys
@@ -118,6 +124,47 @@ def expected_signature(method, path, headers, signed, body, amz_date, scope):
     return hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
 
 
+SUB = "0f1e2d3c-aaaa-bbbb-cccc-000000000001"
+ARM = f"/subscriptions/{SUB}/providers/Microsoft.Network"
+RG = f"/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Network"
+AZURE = {
+    f"{ARM}/virtualNetworks?api-version=2023-09-01": {
+        "value": [{"name": "vnet1", "id": f"{RG}/virtualNetworks/vnet1", "location": "westeurope",
+                   "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]},
+                                  "subnets": [{"name": "default", "id": f"{RG}/virtualNetworks/vnet1/subnets/default",
+                                               "properties": {"addressPrefix": "10.1.0.0/24"}}]}}],
+        "nextLink": "http://{host}" + f"{ARM}/virtualNetworks?api-version=2023-09-01&$skiptoken=p2"},
+    f"{ARM}/virtualNetworks?api-version=2023-09-01&$skiptoken=p2": {
+        "value": [{"name": "vnet2", "id": f"{RG}/virtualNetworks/vnet2", "location": "westeurope",
+                   "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16", "fd01::/48"]},
+                                  "subnets": [{"name": "s2", "properties": {"addressPrefixes": ["10.1.1.0/24"]}}]}}]},
+    f"{ARM}/networkInterfaces?api-version=2023-09-01": {
+        "value": [{"name": "nic1", "location": "westeurope",
+                   "properties": {"macAddress": "00-0D-3A-11-22-33",
+                                  "ipConfigurations": [{"name": "ipconfig1", "properties": {
+                                      "privateIPAddress": "10.1.0.4",
+                                      "subnet": {"id": f"{RG}/virtualNetworks/vnet1/subnets/default"}}}]}}]},
+}
+GP = "/compute/v1/projects/proj-1"
+GCP = {
+    f"{GP}/global/networks": {"kind": "compute#networkList", "items": [{"name": "default", "autoCreateSubnetworks": True}]},
+    f"{GP}/aggregated/subnetworks": {
+        "items": {"regions/us-central1": {"subnetworks": [
+            {"name": "default", "network": f"https://www.googleapis.com{GP}/global/networks/default",
+             "ipCidrRange": "10.128.0.0/20", "secondaryIpRanges": [{"rangeName": "pods", "ipCidrRange": "10.4.0.0/14"}]}]},
+                  "regions/europe-west1": {"warning": {"code": "NO_RESULTS_ON_PAGE"}}},
+        "nextPageToken": "p2/=+"},
+    f"{GP}/aggregated/subnetworks?pageToken=p2%2F%3D%2B": {
+        "items": {"regions/europe-west1": {"subnetworks": [
+            {"name": "default", "network": f"https://www.googleapis.com{GP}/global/networks/default",
+             "ipCidrRange": "10.132.0.0/20"}]}}},
+    f"{GP}/aggregated/instances": {
+        "items": {"zones/us-central1-a": {"instances": [
+            {"name": "vm-1", "networkInterfaces": [{"name": "nic0", "networkIP": "10.128.0.2",
+                                                     "network": f"https://www.googleapis.com{GP}/global/networks/default"}]}]}}},
+}
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -130,8 +177,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def json(self, status, obj):
+        data = json.dumps(obj).replace("{host}", f"127.0.0.1:{self.server.server_address[1]}").encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization", "")
+        if self.path.startswith("/subscriptions/"):
+            if auth != "Bearer azure-token-1":
+                return self.json(401, {"error": {"code": "InvalidAuthenticationToken", "message": "The access token is invalid."}})
+            table = AZURE
+        elif self.path.startswith("/compute/"):
+            if auth != "Bearer gcp-token":
+                return self.json(401, {"error": {"code": 401, "message": "Request had invalid authentication credentials.",
+                                                 "status": "UNAUTHENTICATED"}})
+            table = GCP
+        else:
+            table = {}
+        if self.path not in table:
+            return self.json(404, {"error": {"code": "NotFound", "message": self.path}})
+        self.json(200, table[self.path])
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path == "/tenant-1/oauth2/v2.0/token":
+            form = urllib.parse.parse_qs(body.decode())
+            if (form.get("client_id") == ["app-1"] and form.get("client_secret") == ["s3cret +&="]
+                    and form.get("grant_type") == ["client_credentials"]
+                    and form.get("scope", [""])[0].endswith("/.default")):
+                return self.json(200, {"token_type": "Bearer", "expires_in": 3599, "access_token": "azure-token-1"})
+            return self.json(401, {"error": "invalid_client",
+                                   "error_description": "AADSTS7000215: Invalid client secret provided."})
         auth = self.headers.get("Authorization", "")
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
