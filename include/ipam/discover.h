@@ -83,6 +83,38 @@ IPAM_EXTERN(int) ipam_obs_set_get(ipam_observation *out, const ipam_obs_set *set
  */
 IPAM_EXTERN(int) ipam_obs_set_json(ipam_buf *out, const ipam_obs_set *set);
 
+/**
+ * Add the observations of a JSON array as ipam_obs_set_json() writes it
+ * (each merged as ipam_obs_set_add() does).
+ * @param where names the text in messages ("scan.json"); NULL: "observations"
+ * @return 0; IPAM_EINVAL naming the observation's index and field (those
+ *         before it were added)
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_obs_set_add_json(ipam_obs_set *set, const char *text, size_t len, const char *where);
+
+/**
+ * Keep observations in the database, as stored objects
+ * (IPAM_STORE_OBSERVATION, under their space; one per space, kind,
+ * address or subnet, MAC and source), merged with those stored before:
+ * first_seen the earlier, last_seen the later. One transaction, one audit
+ * entry per observation written; an observation the store already has with
+ * the same times and fields is not written again.
+ * @return 0, IPAM_EINVAL, or a store error (then nothing was written)
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_obs_save(ipam_db *db, const ipam_obs_set *set);
+
+/**
+ * Add the stored observations to `out`: those of `space` (NULL: every
+ * space, and those of spaces that do not exist) last seen at or after
+ * `since` (0: all).
+ * @return 0; IPAM_ENOTFOUND for an unknown space; IPAM_EINVAL for a stored
+ *         observation that does not read back (the message names it)
+ * @since 0.1
+ */
+IPAM_EXTERN(int) ipam_obs_load(ipam_obs_set *out, ipam_db *db, const char *space, int64_t since);
+
 /** Reconciliation categories. */
 typedef enum ipam_drift {
 	IPAM_DRIFT_UNRECORDED = 1,     /**< seen, inside a prefix of its space, but not recorded */

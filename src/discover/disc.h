@@ -66,6 +66,11 @@ static inline ipam__disc_txt ipam__disc_prefix_txt(const ipam_prefix *p)
 	return t;
 }
 
+/* One observation as JSON (the elements of ipam_obs_set_json), and back:
+ * `where` names it in messages; the strings of *o borrow from j. */
+struct cJSON *ipam__disc_obs_to_json(const ipam_observation *o);
+int ipam__disc_obs_from_json(ipam_observation *o, const struct cJSON *j, const char *where);
+
 /* The interned copy of `s` (NULL stays NULL). */
 const char *ipam__disc_intern(ipam_obs_set *set, const char *s);
 

@@ -6,6 +6,7 @@
 #include "discover/disc.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 int ipam_obs_set_new(ipam_obs_set **out)
@@ -226,44 +227,135 @@ int ipam_obs_set_get(ipam_observation *out, const ipam_obs_set *set, size_t inde
 	return 0;
 }
 
+cJSON *ipam__disc_obs_to_json(const ipam_observation *o)
+{
+	char t[IPAM_PREFIX_STRLEN];
+	cJSON *j = cJSON_CreateObject();
+	bool ok = j && cJSON_AddStringToObject(j, "kind", o->kind == IPAM_OBS_SUBNET ? "subnet" : "address") &&
+		  cJSON_AddStringToObject(j, "space", o->space ? o->space : "default");
+	if (o->kind == IPAM_OBS_SUBNET) {
+		ipam_prefix_format(t, sizeof t, &o->subnet);
+		ok = ok && cJSON_AddStringToObject(j, "subnet", t);
+	} else {
+		ipam_addr_format(t, sizeof t, &o->addr);
+		ok = ok && cJSON_AddStringToObject(j, "address", t);
+	}
+	if (o->has_mac) {
+		ipam_mac_format(t, sizeof t, &o->mac);
+		ok = ok && cJSON_AddStringToObject(j, "mac", t);
+	} else {
+		ok = ok && cJSON_AddNullToObject(j, "mac");
+	}
+	ok = ok && (o->name ? cJSON_AddStringToObject(j, "name", o->name) : cJSON_AddNullToObject(j, "name")) &&
+	     cJSON_AddStringToObject(j, "source", o->source) &&
+	     (o->device ? cJSON_AddStringToObject(j, "device", o->device) : cJSON_AddNullToObject(j, "device")) &&
+	     cJSON_AddNumberToObject(j, "first_seen", (double)o->first_seen) &&
+	     cJSON_AddNumberToObject(j, "last_seen", (double)o->last_seen);
+	if (!ok) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* A string member, NULL for null or absent; -1 for another type. */
+static int opt_str(const cJSON *j, const char *key, const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	*out = cJSON_IsString(v) ? v->valuestring : NULL;
+	return v && !cJSON_IsString(v) && !cJSON_IsNull(v) ? -1 : 0;
+}
+
+static int seconds(const cJSON *j, const char *key, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 253402300799.0 ||
+	    v->valuedouble != (double)(int64_t)v->valuedouble)
+		return -1;
+	*out = (int64_t)v->valuedouble;
+	return 0;
+}
+
+int ipam__disc_obs_from_json(ipam_observation *o, const cJSON *j, const char *where)
+{
+	ipam_observation r = IPAM_OBSERVATION_INIT;
+	const char *kind, *addr, *subnet, *mac, *field = NULL;
+	if (!cJSON_IsObject(j))
+		return ipam__error(IPAM_EINVAL, "%s: not an object", where);
+	if (opt_str(j, "kind", &kind) || (kind && strcmp(kind, "address") && strcmp(kind, "subnet")))
+		field = "kind";
+	else if (opt_str(j, "space", &r.space) || opt_str(j, "name", &r.name) || opt_str(j, "device", &r.device))
+		field = "space, name or device (strings)";
+	else if (opt_str(j, "source", &r.source) || !r.source)
+		field = "source";
+	else if (opt_str(j, "address", &addr) || opt_str(j, "subnet", &subnet) || opt_str(j, "mac", &mac))
+		field = "address, subnet or mac (strings)";
+	else if (seconds(j, "first_seen", &r.first_seen) || seconds(j, "last_seen", &r.last_seen))
+		field = "first_seen or last_seen (whole seconds)";
+	if (field)
+		return ipam__error(IPAM_EINVAL, "%s: %s: missing or of the wrong type", where, field);
+	r.kind = kind && strcmp(kind, "subnet") == 0 ? IPAM_OBS_SUBNET : IPAM_OBS_ADDRESS;
+	const char *what = r.kind == IPAM_OBS_SUBNET ? "subnet" : "address";
+	const char *text = r.kind == IPAM_OBS_SUBNET ? subnet : addr;
+	if (!text)
+		return ipam__error(IPAM_EINVAL, "%s: %s: missing", where, what);
+	if (r.kind == IPAM_OBS_SUBNET ? ipam_prefix_parse(&r.subnet, text, 0) : ipam_addr_parse(&r.addr, text))
+		return ipam__error(IPAM_EINVAL, "%s: %s: %s", where, what, ipam_error_last()->message);
+	if (mac) {
+		if (ipam_mac_parse(&r.mac, mac))
+			return ipam__error(IPAM_EINVAL, "%s: mac: %s", where, ipam_error_last()->message);
+		r.has_mac = 1;
+	}
+	*o = r;
+	return 0;
+}
+
+int ipam_obs_set_add_json(ipam_obs_set *set, const char *text, size_t len, const char *where)
+{
+	const char *w = where ? where : "observations";
+	const char *end = NULL;
+	cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!doc)
+		return ipam__error(IPAM_EINVAL, "%s: not JSON (byte %zu)", w, end && end >= text ? (size_t)(end - text) : 0);
+	if (!cJSON_IsArray(doc)) {
+		cJSON_Delete(doc);
+		return ipam__error(IPAM_EINVAL, "%s: not a JSON array of observations", w);
+	}
+	const cJSON *it;
+	size_t i = 0;
+	int rc = 0;
+	cJSON_ArrayForEach(it, doc)
+	{
+		char at[160];
+		snprintf(at, sizeof at, "%.120s: observation %zu", w, i++);
+		ipam_observation o;
+		if ((rc = ipam__disc_obs_from_json(&o, it, at)))
+			break;
+		if ((rc = ipam_obs_set_add(set, &o))) {
+			rc = ipam__error(rc, "%s: %s", at, ipam_error_last()->message);
+			break;
+		}
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
 int ipam_obs_set_json(ipam_buf *out, const ipam_obs_set *set)
 {
 	cJSON *arr = cJSON_CreateArray();
 	if (!arr)
 		return ipam__enomem();
 	for (size_t i = 0; set && i < set->n; i++) {
-		const ipam__disc_obs *o = &set->v[i];
-		char t[IPAM_PREFIX_STRLEN];
-		cJSON *j = cJSON_CreateObject();
-		if (!j || !cJSON_AddItemToArray(arr, j))
-			goto nomem;
-		bool ok = cJSON_AddStringToObject(j, "kind", o->kind == IPAM_OBS_SUBNET ? "subnet" : "address") &&
-			  cJSON_AddStringToObject(j, "space", o->space);
-		if (o->kind == IPAM_OBS_SUBNET) {
-			ipam_prefix_format(t, sizeof t, &o->subnet);
-			ok = ok && cJSON_AddStringToObject(j, "subnet", t);
-		} else {
-			ipam_addr_format(t, sizeof t, &o->addr);
-			ok = ok && cJSON_AddStringToObject(j, "address", t);
+		ipam_observation o;
+		ipam_obs_set_get(&o, set, i);
+		cJSON *j = ipam__disc_obs_to_json(&o);
+		if (!j || !cJSON_AddItemToArray(arr, j)) {
+			cJSON_Delete(j);
+			cJSON_Delete(arr);
+			return ipam__enomem();
 		}
-		if (o->has_mac) {
-			ipam_mac_format(t, sizeof t, &o->mac);
-			ok = ok && cJSON_AddStringToObject(j, "mac", t);
-		} else {
-			ok = ok && cJSON_AddNullToObject(j, "mac");
-		}
-		ok = ok && (o->name ? cJSON_AddStringToObject(j, "name", o->name) : cJSON_AddNullToObject(j, "name")) &&
-		     cJSON_AddStringToObject(j, "source", o->source) &&
-		     (o->device ? cJSON_AddStringToObject(j, "device", o->device) : cJSON_AddNullToObject(j, "device")) &&
-		     cJSON_AddNumberToObject(j, "first_seen", (double)o->first_seen) &&
-		     cJSON_AddNumberToObject(j, "last_seen", (double)o->last_seen);
-		if (!ok)
-			goto nomem;
 	}
 	return ipam__disc_json_out(out, arr);
-nomem:
-	cJSON_Delete(arr);
-	return ipam__enomem();
 }
 
 int ipam__disc_json_out(ipam_buf *out, cJSON *doc)

@@ -277,6 +277,70 @@ START_TEST(apply_is_idempotent)
 }
 END_TEST
 
+/* Observations kept in the store: merged across saves, read back by space
+ * and time, one audit entry per write, nothing written twice; their JSON
+ * reads back to the same set. */
+START_TEST(obs_saved_and_loaded)
+{
+	ipam_db *db;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_int_eq(ipam_space_add(db, "lab", NULL), 0);
+	ipam_obs_set *s, *t;
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	seen(s, "lab", "10.0.0.5", "00:00:00:00:00:05", NULL, "snmp", NOW - 100);
+	seen(s, NULL, "10.0.0.6", NULL, "six.example.", "rdns", NOW - 100);
+	seen(s, "gone", "10.0.0.7", NULL, NULL, "icmp", NOW - 100);
+	seen_subnet(s, "lab", "10.0.0.0/24", "vpc-a");
+	int a0 = audit_count(db);
+	ck_assert_msg(ipam_obs_save(db, s) == 0, "%s", ipam_error_last()->message);
+	ck_assert_int_eq(audit_count(db), a0 + 4);
+	ck_assert_int_eq(ipam_obs_save(db, s), 0); /* nothing new */
+	ck_assert_int_eq(audit_count(db), a0 + 4);
+	ipam_obs_set_free(s);
+
+	/* seen again later, with a name: one write, first_seen kept */
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	seen(s, "lab", "10.0.0.5", "00:00:00:00:00:05", "five.example.", "snmp", NOW);
+	ck_assert_int_eq(ipam_obs_save(db, s), 0);
+	ck_assert_int_eq(audit_count(db), a0 + 5);
+	ipam_obs_set_free(s);
+
+	ck_assert_int_eq(ipam_obs_set_new(&t), 0);
+	ck_assert_msg(ipam_obs_load(t, db, NULL, 0) == 0, "%s", ipam_error_last()->message);
+	ck_assert_uint_eq(ipam_obs_set_count(t), 4);
+	ipam_obs_set_free(t);
+	ck_assert_int_eq(ipam_obs_set_new(&t), 0);
+	ck_assert_int_eq(ipam_obs_load(t, db, "lab", NOW - 50), 0);
+	ck_assert_uint_eq(ipam_obs_set_count(t), 2); /* 10.0.0.5 (last seen NOW) and the subnet */
+	ipam_observation o;
+	ck_assert_int_eq(ipam_obs_set_get(&o, t, 0), 0); /* in name order: the address first */
+	ck_assert_int_eq(o.first_seen, NOW - 100);
+	ck_assert_int_eq(o.last_seen, NOW);
+	ck_assert_str_eq(o.name, "five.example.");
+	ck_assert_int_eq(ipam_obs_load(t, db, "nowhere", 0), IPAM_ENOTFOUND);
+
+	/* JSON out and back in */
+	ipam_buf b = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_obs_set_json(&b, t), 0);
+	ipam_obs_set *u;
+	ck_assert_int_eq(ipam_obs_set_new(&u), 0);
+	ck_assert_msg(ipam_obs_set_add_json(u, b.ptr, b.size, "t.json") == 0, "%s", ipam_error_last()->message);
+	ipam_buf b2 = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_obs_set_json(&b2, u), 0);
+	ck_assert_str_eq(b.ptr, b2.ptr);
+	ipam_buf_dispose(&b);
+	ipam_buf_dispose(&b2);
+	static const char bad[] = "[{\"kind\":\"address\",\"address\":\"10.0.0.300\",\"source\":\"x\","
+				  "\"first_seen\":1,\"last_seen\":2}]";
+	ck_assert_int_eq(ipam_obs_set_add_json(u, bad, strlen(bad), "t.json"), IPAM_EINVAL);
+	ck_assert_msg(strstr(ipam_error_last()->message, "t.json: observation 0: address"), "%s",
+		      ipam_error_last()->message);
+	ipam_obs_set_free(u);
+	ipam_obs_set_free(t);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("reconcile");
@@ -284,6 +348,7 @@ int main(void)
 	tcase_add_test(tc, obs_set_merges);
 	tcase_add_test(tc, every_category);
 	tcase_add_test(tc, apply_is_idempotent);
+	tcase_add_test(tc, obs_saved_and_loaded);
 	suite_add_tcase(s, tc);
 	return disc_run(s);
 }
