@@ -35,6 +35,13 @@ static const struct {
 	[OPT_NEW_KEY_FILE] = { "new-key-file", OK_VALUE },
 	[OPT_ATOMIC] = { "atomic", OK_FLAG },
 	[OPT_HELP] = { "help", OK_FLAG },
+	[OPT_SINCE] = { "since", OK_VALUE },
+	[OPT_APPLY] = { "apply", OK_FLAG },
+	[OPT_USER] = { "user", OK_VALUE },
+	[OPT_PORTS] = { "ports", OK_VALUE },
+	[OPT_ICMP] = { "icmp", OK_FLAG },
+	[OPT_RATE] = { "rate", OK_VALUE },
+	[OPT_SERVER] = { "server", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

@@ -38,6 +38,14 @@ enum opt_id {
 	OPT_NEW_KEY_FILE,
 	OPT_ATOMIC,
 	OPT_HELP,
+	/* discover, reconcile */
+	OPT_SINCE,
+	OPT_APPLY,
+	OPT_USER,
+	OPT_PORTS,
+	OPT_ICMP,
+	OPT_RATE,
+	OPT_SERVER,
 	OPT_COUNT
 };
 #define O(x) (1u << OPT_##x)
@@ -241,6 +249,13 @@ int cmd_export(struct ctl *c, const struct args *a);
 int cmd_import_json(struct ctl *c, const struct args *a);
 int cmd_rekey(struct ctl *c, const struct args *a);
 int cmd_check(struct ctl *c, const struct args *a);
+int cmd_discover_snmp(struct ctl *c, const struct args *a);
+int cmd_discover_sweep(struct ctl *c, const struct args *a);
+int cmd_discover_rdns(struct ctl *c, const struct args *a);
+int cmd_discover_aws(struct ctl *c, const struct args *a);
+int cmd_discover_azure(struct ctl *c, const struct args *a);
+int cmd_discover_gcp(struct ctl *c, const struct args *a);
+int cmd_reconcile(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)
