@@ -16,5 +16,6 @@
 #include "ipam/export.h"
 #include "ipam/dns.h"
 #include "ipam/import.h"
+#include "ipam/discover.h"
 
 #endif

@@ -61,6 +61,12 @@ static const struct {
 	[OPT_RECORD] = { "record", OK_LIST },
 	[OPT_REFUSE_UNKNOWN] = { "refuse-unknown-addresses", OK_FLAG },
 	[OPT_POLICIES] = { "policies", OK_VALUE },
+	[OPT_SINCE] = { "since", OK_VALUE },
+	[OPT_APPLY] = { "apply", OK_FLAG },
+	[OPT_USER] = { "user", OK_VALUE },
+	[OPT_PORTS] = { "ports", OK_VALUE },
+	[OPT_ICMP] = { "icmp", OK_FLAG },
+	[OPT_RATE] = { "rate", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

@@ -65,6 +65,13 @@ enum opt_id {
 	OPT_RECORD,
 	OPT_REFUSE_UNKNOWN,
 	OPT_POLICIES,
+	/* discover, reconcile */
+	OPT_SINCE,
+	OPT_APPLY,
+	OPT_USER,
+	OPT_PORTS,
+	OPT_ICMP,
+	OPT_RATE,
 	OPT_COUNT
 };
 /* a mask of options: 64 bits, room for every option */
@@ -291,6 +298,13 @@ int cmd_rpz_render(struct ctl *c, const struct args *a);
 /* cmd_import.c: the importers of other systems' exports, and the CSV exports */
 int cmd_import_files(struct ctl *c, const struct args *a);
 int cmd_export_any(struct ctl *c, const struct args *a);
+int cmd_discover_snmp(struct ctl *c, const struct args *a);
+int cmd_discover_sweep(struct ctl *c, const struct args *a);
+int cmd_discover_rdns(struct ctl *c, const struct args *a);
+int cmd_discover_aws(struct ctl *c, const struct args *a);
+int cmd_discover_azure(struct ctl *c, const struct args *a);
+int cmd_discover_gcp(struct ctl *c, const struct args *a);
+int cmd_reconcile(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

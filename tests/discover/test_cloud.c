@@ -1,0 +1,315 @@
+/* Cloud inventories: the Signature V4 signer against AWS's published test
+ * vectors (the Signature Version 4 test suite, and the S3 API reference's
+ * GET Object example); the EC2, Azure and Google inventories against
+ * cloud_server.py, a local server that answers in each provider's wire
+ * format with paging and error documents (and checks every EC2 signature
+ * itself). */
+#include "ipam.h"
+#include "ipam/discover.h"
+#include "discover/disc.h"
+
+#include "disc_test.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NOW 1700000000
+
+#define SUITE_KEY "AKIDEXAMPLE"
+#define SUITE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define SUITE_SCOPE "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+
+static const char *sign(const char *method, const char *query, const char *const *headers)
+{
+	static char out[512];
+	ipam__sigv4 r = { 0 };
+	r.method = method;
+	r.path = "/";
+	r.query = query;
+	r.headers = headers;
+	r.access_key = SUITE_KEY;
+	r.secret_key = SUITE_SECRET;
+	r.region = "us-east-1";
+	r.service = "service";
+	r.amz_date = "20150830T123600Z";
+	ck_assert_msg(ipam__disc_sigv4(out, sizeof out, &r) == 0, "%s", ipam_error_last()->message);
+	return out;
+}
+
+START_TEST(sigv4_test_suite)
+{
+	const char *const h[] = { "Host:example.amazonaws.com", "X-Amz-Date:20150830T123600Z", NULL };
+	ck_assert_str_eq(sign("GET", NULL, h), SUITE_SCOPE "SignedHeaders=host;x-amz-date, "
+			 "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+	ck_assert_str_eq(sign("GET", "Param2=value2&Param1=value1", h),
+			 SUITE_SCOPE "SignedHeaders=host;x-amz-date, "
+			 "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
+	ck_assert_str_eq(sign("POST", NULL, h), SUITE_SCOPE "SignedHeaders=host;x-amz-date, "
+			 "Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
+	/* the order headers are given in does not matter, nor their case */
+	const char *const h2[] = { "x-amz-date:  20150830T123600Z ", "HOST:example.amazonaws.com", NULL };
+	ck_assert_str_eq(sign("GET", NULL, h2), SUITE_SCOPE "SignedHeaders=host;x-amz-date, "
+			 "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+}
+END_TEST
+
+START_TEST(sigv4_s3_get_object)
+{
+	char out[512];
+	const char *const h[] = { "Host:examplebucket.s3.amazonaws.com", "Range:bytes=0-9",
+				  "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+				  "x-amz-date:20130524T000000Z", NULL };
+	ipam__sigv4 r = { 0 };
+	r.method = "GET";
+	r.path = "/test.txt";
+	r.headers = h;
+	r.access_key = "AKIAIOSFODNN7EXAMPLE";
+	r.secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+	r.region = "us-east-1";
+	r.service = "s3";
+	r.amz_date = "20130524T000000Z";
+	ck_assert_int_eq(ipam__disc_sigv4(out, sizeof out, &r), 0);
+	ck_assert_str_eq(out, "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+			      "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
+			      "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+	r.amz_date = "2013";
+	ck_assert_int_eq(ipam__disc_sigv4(out, sizeof out, &r), IPAM_EINVAL);
+}
+END_TEST
+
+static pid_t ec2_pid;
+static int ec2_stdin = -1, ec2_stdout = -1, ec2_port;
+
+/* cloud_server.py on a port of its choosing; it stops when its stdin closes. */
+static int start_ec2(void)
+{
+	char script[512];
+	snprintf(script, sizeof script, "%s/cloud_server.py", getenv("DISC_SRCDIR") ? getenv("DISC_SRCDIR") : ".");
+	int in[2], out[2];
+	if (pipe(in) || pipe(out))
+		return -1;
+	ec2_pid = fork();
+	if (ec2_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execlp("python3", "python3", script, SUITE_KEY, SUITE_SECRET, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	ec2_stdin = in[1];
+	char line[32] = "";
+	ec2_stdout = out[0]; /* kept open: the server may still write to it */
+	ssize_t n = read(out[0], line, sizeof line - 1);
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	ec2_port = atoi(line);
+	return ec2_port > 0 ? 0 : -1;
+}
+
+static void stop_ec2(void)
+{
+	if (ec2_stdin >= 0)
+		close(ec2_stdin);
+	if (ec2_stdout >= 0)
+		close(ec2_stdout);
+	if (ec2_pid > 0)
+		waitpid(ec2_pid, NULL, 0);
+}
+
+static int aws(ipam_obs_set *s, ipam_db *db, const char *access, const char *secret)
+{
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/", ec2_port);
+	ipam_aws_options o = IPAM_AWS_OPTIONS_INIT;
+	o.region = "eu-west-1";
+	o.endpoint = url;
+	o.access_key = access;
+	o.secret_key = secret;
+	o.now = NOW;
+	return ipam_discover_aws(s, db, &o);
+}
+
+#define SP_A "aws/111122223333/eu-west-1/vpc-aaa"
+#define SP_B "aws/111122223333/eu-west-1/vpc-bbb"
+
+START_TEST(ec2_inventory)
+{
+	ipam_db *db;
+	ipam_obs_set *s;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_msg(aws(s, db, SUITE_KEY, SUITE_SECRET) == 0, "%s", ipam_error_last()->message);
+	/* the overlapping VPCs (10.0.0.0/16 twice) land in spaces of their own */
+	ck_assert_str_eq(disc_lines(s, NOW),
+			 "aws " SP_A " 10.0.0.0/16 - vpc-aaa\n"
+			 "aws " SP_A " 10.0.1.0/24 - subnet-a1\n"
+			 "aws " SP_A " 10.0.1.10 02:aa:00:00:00:01 eni-a\n"
+			 "aws " SP_A " 10.0.1.11 02:aa:00:00:00:01 eni-a\n"
+			 "aws " SP_A " 2600:1f18:1:100::/56 - vpc-aaa\n"
+			 "aws " SP_A " 2600:1f18:1:101::/64 - subnet-a1\n"
+			 "aws " SP_A " 2600:1f18:1:101::10 02:aa:00:00:00:01 eni-a\n"
+			 "aws " SP_B " 10.0.0.0/16 - vpc-bbb\n"
+			 "aws " SP_B " 10.0.1.0/24 - subnet-b1\n"
+			 "aws " SP_B " 10.0.1.10 02:bb:00:00:00:01 eni-b\n");
+	/* in the order seen: 3 VPC blocks, 3 subnet blocks, then eni-a's 10.0.1.10 */
+	ipam_observation o;
+	ck_assert_int_eq(ipam_obs_set_get(&o, s, 6), 0);
+	ck_assert_str_eq(o.name, "ip-10-0-1-10.eu-west-1.compute.internal");
+	ck_assert_int_eq(ipam_obs_set_get(&o, s, 7), 0);
+	ck_assert_ptr_null(o.name);
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	ck_assert_int_eq(ipam_space_get(&si, db, SP_B), 0);
+	ck_assert_str_eq(si.labels_json, "{\"provider\":\"aws\",\"account\":\"111122223333\",\"region\":\"eu-west-1\","
+					 "\"vpc\":\"vpc-bbb\"}");
+	ipam_space_info_dispose(&si);
+
+	/* reconciled against a db that has only vpc-aaa's /16: the rest is missing */
+	ipam_prefix p;
+	ipam_prefix_parse(&p, "10.0.0.0/16", 0);
+	ipam_prefix_options po = IPAM_PREFIX_OPTIONS_INIT;
+	po.space = SP_A;
+	ck_assert_int_eq(ipam_prefix_add(db, &p, &po), 0);
+	ipam_reconcile_report *r;
+	ipam_reconcile_options ro = IPAM_RECONCILE_OPTIONS_INIT;
+	ro.now = NOW;
+	ck_assert_int_eq(ipam_reconcile(&r, db, s, &ro), 0);
+	ck_assert_uint_eq(ipam_reconcile_report_count_of(r, IPAM_DRIFT_SUBNET_MISSING), 5);
+	ck_assert_uint_eq(ipam_reconcile_report_count_of(r, IPAM_DRIFT_UNRECORDED), 2);
+	ck_assert_uint_eq(ipam_reconcile_report_count_of(r, IPAM_DRIFT_OUTSIDE), 2);
+	ipam_reconcile_report_free(r);
+	ipam_obs_set_free(s);
+	ipam_db_free(db);
+}
+END_TEST
+
+START_TEST(ec2_errors)
+{
+	ipam_obs_set *s;
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_int_eq(aws(s, NULL, SUITE_KEY, "not-the-secret"), IPAM_EAUTH);
+	const char *m = ipam_error_last()->message;
+	ck_assert_msg(strstr(m, "SignatureDoesNotMatch") && strstr(m, "DescribeVpcs") && !strstr(m, "not-the-secret"),
+		      "%s", m);
+	ck_assert_int_eq(aws(s, NULL, "AKIDBAD", SUITE_SECRET), IPAM_EAUTH);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "AuthFailure"));
+	ck_assert_uint_eq(ipam_obs_set_count(s), 0);
+	ipam_obs_set_free(s);
+}
+END_TEST
+
+#define SP_AZ "azure/0f1e2d3c/rg1/vnet"
+#define SP_G "gcp/proj-1/default"
+
+static int azure(ipam_obs_set *s, ipam_db *db, const char *secret)
+{
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	ipam_azure_options o = IPAM_AZURE_OPTIONS_INIT;
+	o.subscription = "0f1e2d3c-aaaa-bbbb-cccc-000000000001";
+	o.tenant = "tenant-1";
+	o.client_id = "app-1";
+	o.client_secret = secret;
+	o.login_endpoint = o.arm_endpoint = url;
+	o.now = NOW;
+	return ipam_discover_azure(s, db, &o);
+}
+
+START_TEST(azure_inventory)
+{
+	ipam_db *db;
+	ipam_obs_set *s;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_msg(azure(s, db, "s3cret +&=") == 0, "%s", ipam_error_last()->message);
+	ck_assert_str_eq(disc_lines(s, NOW),
+			 "azure " SP_AZ "1 10.1.0.0/16 - vnet1\n"
+			 "azure " SP_AZ "1 10.1.0.0/24 - default\n"
+			 "azure " SP_AZ "1 10.1.0.4 00:0d:3a:11:22:33 nic1\n"
+			 "azure " SP_AZ "2 10.1.0.0/16 - vnet2\n"
+			 "azure " SP_AZ "2 10.1.1.0/24 - s2\n"
+			 "azure " SP_AZ "2 fd01::/48 - vnet2\n");
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	ck_assert_int_eq(ipam_space_get(&si, db, SP_AZ "2"), 0);
+	ck_assert_str_eq(si.labels_json, "{\"provider\":\"azure\",\"account\":\"0f1e2d3c-aaaa-bbbb-cccc-000000000001\","
+					 "\"resource_group\":\"rg1\",\"region\":\"westeurope\",\"vnet\":\"vnet2\"}");
+	ipam_space_info_dispose(&si);
+	ipam_obs_set_free(s);
+	ipam_db_free(db);
+
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_int_eq(azure(s, NULL, "wrong"), IPAM_EAUTH);
+	ck_assert_msg(strstr(ipam_error_last()->message, "invalid_client") &&
+			      !strstr(ipam_error_last()->message, "wrong"),
+		      "%s", ipam_error_last()->message);
+	ipam_azure_options o = IPAM_AZURE_OPTIONS_INIT;
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	o.subscription = "0f1e2d3c-aaaa-bbbb-cccc-000000000001";
+	o.access_token = "expired";
+	o.arm_endpoint = url;
+	ck_assert_int_eq(ipam_discover_azure(s, NULL, &o), IPAM_EAUTH);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "InvalidAuthenticationToken"));
+	ipam_obs_set_free(s);
+}
+END_TEST
+
+START_TEST(gcp_inventory)
+{
+	ipam_db *db;
+	ipam_obs_set *s;
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ipam_gcp_options o = IPAM_GCP_OPTIONS_INIT;
+	o.project = "proj-1";
+	o.access_token = "gcp-token";
+	o.endpoint = url;
+	o.now = NOW;
+	ck_assert_msg(ipam_discover_gcp(s, db, &o) == 0, "%s", ipam_error_last()->message);
+	ck_assert_str_eq(disc_lines(s, NOW),
+			 "gcp " SP_G " 10.128.0.0/20 - default\n"
+			 "gcp " SP_G " 10.128.0.2 - nic0\n"
+			 "gcp " SP_G " 10.132.0.0/20 - default\n"
+			 "gcp " SP_G " 10.4.0.0/14 - default\n");
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	ck_assert_int_eq(ipam_space_get(&si, db, SP_G), 0);
+	ck_assert_str_eq(si.labels_json, "{\"provider\":\"gcp\",\"account\":\"proj-1\",\"network\":\"default\"}");
+	ipam_space_info_dispose(&si);
+	o.access_token = "bad";
+	ck_assert_int_eq(ipam_discover_gcp(s, NULL, &o), IPAM_EAUTH);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "UNAUTHENTICATED"));
+	ipam_obs_set_free(s);
+	ipam_db_free(db);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cloud");
+	TCase *tc = tcase_create("cloud");
+	tcase_add_test(tc, sigv4_test_suite);
+	tcase_add_test(tc, sigv4_s3_get_object);
+	if (start_ec2() != 0) {
+		fprintf(stderr, "cloud_server.py did not start (python3)\n");
+		return 1;
+	}
+	tcase_add_test(tc, ec2_inventory);
+	tcase_add_test(tc, ec2_errors);
+	tcase_add_test(tc, azure_inventory);
+	tcase_add_test(tc, gcp_inventory);
+	suite_add_tcase(s, tc);
+	int st = disc_run(s);
+	stop_ec2();
+	return st;
+}
