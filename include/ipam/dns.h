@@ -136,6 +136,15 @@ IPAM_EXTERN(int) ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, co
  */
 IPAM_EXTERN(int) ipam_record_add(ipam_db *db, const char *zone, const char *view, const char *record);
 
+/**
+ * Add a hand record to whichever zone of `view` (NULL: "default") holds its owner (the most
+ * specific one); the owner is absolute whether or not it ends in a dot ("www.example.com 300 A
+ * 192.0.2.1"). For importers: the record being there already is no error.
+ * @param added receives 1 when the record was added, 0 when it was there (may be NULL)
+ * @return 0, IPAM_ENOTFOUND (no zone holds the owner), or ipam_record_add's errors @since 0.2
+ */
+IPAM_EXTERN(int) ipam_record_put(ipam_db *db, const char *view, const char *record, int *added);
+
 /** Remove a hand record (the same text, or any text that parses to the same record). @since 0.2 */
 IPAM_EXTERN(int) ipam_record_rm(ipam_db *db, const char *zone, const char *view, const char *record);
 

@@ -24,6 +24,7 @@
  * records. */
 #include "dns/dns.h"
 #include "db/obj.h"
+#include "io/io.h"
 #include "ipam/dns.h"
 #include "ipam/ip.h"
 #include "ipam/space.h"
@@ -1045,6 +1046,87 @@ static int record_del(ipam_db *db, const ipam__obj *zo, const zattrs *za, const 
 	if (ipam__obj_get(db, IPAM_STORE_RECORD, zo->id, text, &got))
 		return ipam__error(IPAM_ENOTFOUND, "zone %s: no hand record %s", za->origin, record);
 	return ipam__obj_del(db, IPAM_STORE_RECORD, zo->id, text, "record.rm");
+}
+
+typedef struct view_zones {
+	ipam_db *db;
+	const char *view;
+	char **origins;
+	size_t n;
+} view_zones;
+
+static int collect_view_zone(void *ctx, const ipam__obj *o)
+{
+	view_zones *v = ctx;
+	zattrs za;
+	int rc = zattrs_read(v->db, &za, o);
+	if (rc)
+		return rc;
+	if (!strcmp(za.view, v->view)) {
+		char **p = realloc(v->origins, (v->n + 1) * sizeof *p);
+		if (!p) {
+			zattrs_free(&za);
+			return ipam__enomem();
+		}
+		v->origins = p;
+		if (!(p[v->n] = ipam__strdup(za.origin))) {
+			zattrs_free(&za);
+			return IPAM_ENOMEM;
+		}
+		v->n++;
+	}
+	zattrs_free(&za);
+	return 0;
+}
+
+int ipam_record_put(ipam_db *db, const char *view, const char *record, int *added)
+{
+	if (!db || !record)
+		return ipam__error(IPAM_EINVAL, "record put: no database or record");
+	if (added)
+		*added = 0;
+	if (!view)
+		view = DEFAULT_VIEW;
+	/* the owner: the first word, absolute */
+	char owner[300];
+	size_t k = 0;
+	while (record[k] && record[k] != ' ' && record[k] != '\t' && k + 2 < sizeof owner) {
+		owner[k] = record[k];
+		k++;
+	}
+	owner[k] = '\0';
+	if (!k || (record[k] && record[k] != ' ' && record[k] != '\t'))
+		return ipam__error(IPAM_EINVAL, "record %s: no owner name, or one too long", ipam__quote(record).s);
+	if (owner[k - 1] != '.') {
+		owner[k] = '.';
+		owner[k + 1] = '\0';
+	}
+	ipam__scope sc;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	view_zones v = { db, view, NULL, 0 };
+	rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_view_zone, &v);
+	int zi = rc ? rc : ipam__dns_zone_match(owner, (const char *const *)v.origins, v.n);
+	if (!rc && zi < 0)
+		rc = ipam__error(IPAM_ENOTFOUND, "view %s: no zone holds %s (add the zone first)", view, owner);
+	if (!rc) {
+		/* the same record text, with the owner absolute */
+		ipam_buf t = IPAM_BUF_INIT;
+		rc = ipam__buf_printf(&t, "%s%s", owner, record + k);
+		if (!rc) {
+			rc = record_change(db, v.origins[zi], view, t.ptr, 1);
+			if (rc == IPAM_EEXISTS)
+				rc = 0;
+			else if (!rc && added)
+				*added = 1;
+		}
+		ipam_buf_dispose(&t);
+	}
+	for (size_t i = 0; i < v.n; i++)
+		free(v.origins[i]);
+	free(v.origins);
+	return ipam__leave(db, &sc, rc);
 }
 
 int ipam_record_add(ipam_db *db, const char *zone, const char *view, const char *record)

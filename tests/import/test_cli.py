@@ -77,10 +77,10 @@ def test_exit_codes_and_errors(db, tmp_path):
     assert rc == 2
 
 
-def test_infoblox_records_skipped(db):
+def test_infoblox_records_without_zones_skipped(db):
     rc, r = report(db, "infoblox", os.path.join(FIX, "infoblox_nios_export.csv"), "--space-map", "CUST-B=custb")
-    assert rc == 3 and counts(r, "skipped") == [0, 0, 0, 0, 20]
-    assert any("DNS records are not stored yet" in n for n in r["notes"])
+    assert rc == 3 and counts(r, "skipped") == [0, 0, 0, 0, 5], r
+    assert any("no zone holds www.example.com." in e["message"] for e in r["errors"]), r["errors"]
     rc, out, _ = run(db, "space", "list")
     assert "custb" in out
 

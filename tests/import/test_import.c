@@ -411,21 +411,24 @@ START_TEST(infoblox_fixture)
 }
 END_TEST
 
-/* Into a store: DNS records are counted as skipped with a note (the DNS
- * stored model is not written by the importers yet), never dropped silently; again:
- * everything unchanged. */
+/* Into a store. DNS records go to the zones that hold them: with no zone
+ * in the store, the A/AAAA records of host records are there already (the
+ * addresses with their host names give them) and the other five (two CNAME
+ * aliases, three PTRs) are skipped, each reported; with the zones added,
+ * a second import adds those five; a third changes nothing. */
 START_TEST(infoblox_apply)
 {
 	ipam_db *db = open_db();
 	ipam_import *imp = infoblox();
 	OK(ipam_import_apply(imp, db));
 	COUNTS(imp, "imported", "1/11/3/19/0");
-	COUNTS(imp, "skipped", "0/0/0/0/20");
+	COUNTS(imp, "skipped", "0/0/0/0/5");
+	COUNTS(imp, "unchanged", "0/0/0/0/15");
 	ck_assert_int_eq(ipam_import_status(imp), 3);
 	ipam_buf b = IPAM_BUF_INIT;
 	OK(ipam_import_report(&b, imp));
-	ck_assert_msg(strstr(b.ptr, "20 DNS records were read but not stored: DNS records are not stored yet") != NULL,
-	              "%s", b.ptr);
+	ck_assert_msg(strstr(b.ptr, "view default: no zone holds www.example.com. (add the zone first)") != NULL, "%s",
+	              b.ptr);
 	ipam_buf_dispose(&b);
 	ipam_import_free(imp);
 	OK(ipam__db_check(db));
@@ -447,11 +450,30 @@ START_TEST(infoblox_apply)
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(excluded, 1);
 
+	ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+	zo.ns = "ns1.example.com.";
+	OK(ipam_zone_add(db, "example.com", &zo));
+	OK(ipam_zone_add(db, "2.0.192.in-addr.arpa", &zo));
+	OK(ipam_zone_add(db, "100.51.198.in-addr.arpa", &zo));
+	imp = infoblox();
+	OK(ipam_import_apply(imp, db));
+	COUNTS(imp, "imported", "0/0/0/0/5");
+	COUNTS(imp, "updated", "0/0/0/0/0");
+	COUNTS(imp, "unchanged", "1/11/3/19/15");
+	ck_assert_int_eq(ipam_import_status(imp), 0);
+	ipam_import_free(imp);
+	OK(ipam_zone_show(&b, db, "example.com", NULL));
+	ck_assert_msg(strstr(b.ptr, "{\"record\":\"www.example.com. 3600 IN CNAME web.example.com.\",\"source\":\"hand\"}"),
+	              "%s", b.ptr);
+	ck_assert_msg(strstr(b.ptr, "{\"record\":\"db01.example.com. 3600 IN A 10.10.0.10\",\"source\":\"address\"}"),
+	              "%s", b.ptr);
+	ipam_buf_dispose(&b);
+
 	imp = infoblox();
 	OK(ipam_import_apply(imp, db));
 	COUNTS(imp, "imported", "0/0/0/0/0");
 	COUNTS(imp, "updated", "0/0/0/0/0");
-	COUNTS(imp, "unchanged", "1/11/3/19/0");
+	COUNTS(imp, "unchanged", "1/11/3/19/20");
 	ipam_import_free(imp);
 	ipam_db_free(db);
 }

@@ -388,6 +388,44 @@ static int apply_address(apply_ctx *c, const ipam__imp_item *it)
 	return rc;
 }
 
+/* A DNS record into the zone of the default view that holds its owner
+ * (include/ipam/dns.h). An A or AAAA record that the address of the same
+ * name already gives (records derived from addresses) is unchanged, not a
+ * second copy; one no zone holds is skipped and reported. */
+static int apply_record(apply_ctx *c, const ipam__imp_item *it)
+{
+	if (!it->name || !it->rtype || !it->rdata)
+		return refuse(c, it, "record", it->name ? it->name : "", ipam__error(IPAM_EINVAL, "an incomplete record"));
+	if (!strcasecmp(it->rtype, "A") || !strcasecmp(it->rtype, "AAAA")) {
+		ipam_addr a;
+		ipam_ip_info have = IPAM_IP_INFO_INIT;
+		int same = ipam_addr_parse(&a, it->rdata) == 0 && ipam_ip_get(&have, c->db, space_of(c, it->space), &a) == 0 &&
+		           have.hostname && !host_differs(have.hostname, it->name);
+		ipam_ip_info_dispose(&have);
+		if (same) {
+			c->r->unchanged.n[IMP_RECORD]++;
+			return 0;
+		}
+	}
+	/* the sources write names in rdata without the final dot, and mean
+	 * them absolute: a CNAME's, PTR's, NS's target, an MX's or SRV's last
+	 * word */
+	size_t dl = strlen(it->rdata);
+	int named = !strcasecmp(it->rtype, "CNAME") || !strcasecmp(it->rtype, "PTR") || !strcasecmp(it->rtype, "NS") ||
+	            !strcasecmp(it->rtype, "MX") || !strcasecmp(it->rtype, "SRV") || !strcasecmp(it->rtype, "DNAME");
+	const char *dot = named && dl && it->rdata[dl - 1] != '.' ? "." : "";
+	ipam_buf text = IPAM_BUF_INIT;
+	int rc = it->ttl >= 0 ? ipam__buf_printf(&text, "%s %ld IN %s %s%s", it->name, it->ttl, it->rtype, it->rdata, dot)
+	                      : ipam__buf_printf(&text, "%s IN %s %s%s", it->name, it->rtype, it->rdata, dot);
+	int added = 0;
+	if (!rc && !(rc = ipam_record_put(c->db, NULL, text.ptr, &added)))
+		(added ? &c->r->imported : &c->r->unchanged)->n[IMP_RECORD]++;
+	else if (rc != IPAM_ENOMEM)
+		rc = refuse(c, it, "record", text.ptr ? text.ptr : it->name, rc);
+	ipam_buf_dispose(&text);
+	return rc;
+}
+
 int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp, ipam__imp_result *r)
 {
 	apply_ctx c = { db, m, sp, r };
@@ -413,15 +451,10 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 				rc = apply_address(&c, it);
 				break;
 			default:
-				/* not written to the DNS stored model yet: counted, never dropped silently */
-				r->skipped.n[IMP_RECORD]++;
+				rc = apply_record(&c, it);
 				break;
 			}
 		}
 	}
-	if (!rc && r->skipped.n[IMP_RECORD])
-		rc = ipam__imp_note(m, "%llu DNS records were read but not stored: DNS records are not stored yet "
-		                       "(the importers do not write to the DNS stored model, include/ipam/dns.h, yet)",
-		                    (unsigned long long)r->skipped.n[IMP_RECORD]);
 	return rc;
 }
