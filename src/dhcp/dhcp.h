@@ -1,0 +1,267 @@
+/* The DHCP capability: scopes, pools, option sets, reservations and leases,
+ * and everything done with them that does not need the store: checking,
+ * rendering Kea Dhcp4/Dhcp6 JSON and ISC dhcpd.conf, merging into a server's
+ * existing config, and reading lease files. Internal (hidden symbols, not
+ * installed); docs/dhcp.md says how the pieces fit and what the stored model
+ * has to feed in.
+ *
+ * cJSON builds and reads Kea's JSON (kea.c); nothing here writes JSON by
+ * hand. Errors follow the library's convention: 0 or a negative IPAM_E*
+ * code, and a message through ipam__error() naming the scope, pool or
+ * reservation, the option and the value (file:line when read from a file). */
+#ifndef IPAM_DHCP_DHCP_H
+#define IPAM_DHCP_DHCP_H
+
+#include "common.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- options ----------------------------------------------------------------
+ * An option definition: the standard ones are built in (ipam__dhcp_optdef_find
+ * by name or code), custom and vendor ones are added to a config. A vendor
+ * option lives in the space of its enterprise number (vendor != 0): Kea's
+ * "vendor-N" space, sent in option 125 (v4) or 17 (v6). */
+typedef enum ipam__dhcp_type {
+	IPAM__DHCP_IP,      /* one address of the scope's family */
+	IPAM__DHCP_STRING,  /* printable text, 1..255 bytes */
+	IPAM__DHCP_U8,
+	IPAM__DHCP_U16,
+	IPAM__DHCP_U32,
+	IPAM__DHCP_BOOL,    /* true/false (yes/no, on/off, 1/0 read too) */
+	IPAM__DHCP_FQDN,    /* one domain name */
+	IPAM__DHCP_BINARY,  /* hex octets, "0a:1b" or "0a1b" */
+} ipam__dhcp_type;
+
+typedef struct ipam__dhcp_optdef {
+	const char *name;   /* Kea's name */
+	uint16_t code;
+	uint8_t family;     /* IPAM_AF_INET or IPAM_AF_INET6 */
+	uint8_t type;       /* ipam__dhcp_type */
+	bool array;         /* a comma-separated list of `type` */
+	uint32_t vendor;    /* enterprise number, 0: the standard space */
+	const char *dhcpd;  /* dhcpd's name when it differs, or NULL */
+} ipam__dhcp_optdef;
+
+/* The built-in definition of `name` (or of the decimal code in `name`) for
+ * a family; NULL if there is none. */
+const ipam__dhcp_optdef *ipam__dhcp_optdef_builtin(unsigned family, const char *name);
+const char *ipam__dhcp_type_name(unsigned type);
+int ipam__dhcp_type_parse(unsigned *type, bool *array, const char *text);
+
+/* One option value: the definition it was checked against and the value in
+ * its normal form (lists "a, b", bools "true"/"false", hex lower-case
+ * without separators, strings as given). */
+typedef struct ipam__dhcp_opt {
+	const ipam__dhcp_optdef *def;
+	char *value;
+} ipam__dhcp_opt;
+
+/* An option set: at most one value per (vendor, code), in the order set. */
+typedef struct ipam__dhcp_optset {
+	ipam__dhcp_opt *v;
+	size_t n, cap;
+} ipam__dhcp_optset;
+
+void ipam__dhcp_optset_free(ipam__dhcp_optset *s);
+/* Set (replace) an option of `s`: `what` names the owner in messages
+ * ("scope office"). */
+int ipam__dhcp_optset_put(ipam__dhcp_optset *s, const ipam__dhcp_optdef *def, const char *value,
+			  const char *what);
+const ipam__dhcp_opt *ipam__dhcp_optset_get(const ipam__dhcp_optset *s, uint32_t vendor, uint16_t code);
+bool ipam__dhcp_optset_del(ipam__dhcp_optset *s, uint32_t vendor, uint16_t code);
+/* Overlay `top` on `base` into `out` (emptied first): what inheritance does
+ * one level at a time. family != 0 keeps only that family's options (an
+ * option template may hold v4 and v6 options; each scope takes its own). */
+int ipam__dhcp_optset_overlay(ipam__dhcp_optset *out, const ipam__dhcp_optset *base,
+			      const ipam__dhcp_optset *top, unsigned family);
+/* Check `value` against `def` and put its normal form in *out (free it).
+ * IPAM_EINVAL: "`what`: option NAME (CODE): REASON". */
+int ipam__dhcp_opt_check(char **out, const ipam__dhcp_optdef *def, const char *value, const char *what);
+
+/* ---- the model --------------------------------------------------------------
+ * One config holds what is rendered for servers: servers, option templates,
+ * global options, custom option definitions and scopes. Every text field is
+ * owned by the config. */
+typedef struct ipam__dhcp_range {
+	ipam_addr start, end;
+} ipam__dhcp_range;
+
+typedef struct ipam__dhcp_pool {
+	ipam__dhcp_range range;
+	ipam__dhcp_range *excl; /* inside the pool, never rendered as leasable */
+	size_t nexcl;
+	ipam__dhcp_optset opts;
+} ipam__dhcp_pool;
+
+typedef struct ipam__dhcp_resv {
+	ipam_addr addr;
+	char *hostname;   /* or NULL */
+	/* the identifier: exactly one of them */
+	ipam_mac mac;     /* len 0: none */
+	char *client_id;  /* v4 client-id, hex without separators, or NULL */
+	char *duid;       /* v6 DUID, hex without separators, or NULL */
+	ipam__dhcp_optset opts;
+} ipam__dhcp_resv;
+
+typedef struct ipam__dhcp_scope {
+	char *name;
+	uint32_t id;            /* Kea subnet id: 0 until ipam__dhcp_scope_add gives one; kept for life */
+	ipam_prefix prefix;
+	char *template_name;    /* option template, or NULL */
+	uint32_t valid, renew, rebind, preferred; /* seconds; 0: inherited */
+	char **servers;         /* names of the servers that serve it */
+	size_t nservers;
+	char *ha_primary, *ha_standby; /* HA pair (server names) or NULL */
+	ipam__dhcp_pool *pools;
+	size_t npools;
+	ipam__dhcp_resv *resv;
+	size_t nresv;
+	ipam__dhcp_optset opts;
+} ipam__dhcp_scope;
+
+typedef struct ipam__dhcp_template {
+	char *name; /* its options may be of both families */
+	ipam__dhcp_optset opts;
+} ipam__dhcp_template;
+
+typedef enum { IPAM__DHCP_KEA, IPAM__DHCP_DHCPD } ipam__dhcp_server_kind;
+
+typedef struct ipam__dhcp_server {
+	char *name;
+	unsigned kind;  /* ipam__dhcp_server_kind */
+	char *url;      /* kea-ctrl-agent, e.g. http://127.0.0.1:8000/ (HA peers too), or NULL */
+} ipam__dhcp_server;
+
+typedef struct ipam__dhcp_config {
+	ipam__dhcp_server *servers;
+	size_t nservers;
+	ipam__dhcp_template *templates;
+	size_t ntemplates;
+	ipam__dhcp_optdef *defs;   /* custom and vendor definitions (name, dhcpd owned) */
+	size_t ndefs;
+	ipam__dhcp_optset global4, global6;
+	uint32_t valid4, valid6;   /* global lease times, 0: the server's default */
+	ipam__dhcp_scope **scopes; /* sorted by name */
+	size_t nscopes;
+	char *hooks_dir;           /* where Kea's hook libraries are; NULL: Debian's */
+} ipam__dhcp_config;
+
+int ipam__dhcp_config_new(ipam__dhcp_config **out);
+void ipam__dhcp_config_free(ipam__dhcp_config *c);
+
+int ipam__dhcp_server_add(ipam__dhcp_config *c, const char *name, unsigned kind, const char *url);
+const ipam__dhcp_server *ipam__dhcp_server_find(const ipam__dhcp_config *c, const char *name);
+
+/* Define a custom (vendor 0) or vendor option: the name and code must be
+ * new in its space; the type as ipam__dhcp_type_parse reads it
+ * ("ip", "ip[]", "string", "uint8", "uint16", "uint32", "bool", "fqdn",
+ * "fqdn[]", "binary"). */
+int ipam__dhcp_def_add(ipam__dhcp_config *c, unsigned family, uint32_t vendor, uint16_t code, const char *name,
+		       const char *type);
+/* The definition of an option by name or decimal code: built-in, then
+ * custom, in the given vendor space (0: standard). */
+const ipam__dhcp_optdef *ipam__dhcp_def_find(const ipam__dhcp_config *c, unsigned family, uint32_t vendor,
+					     const char *name);
+
+/* Set an option by name or code in an option set of `c` (owner in messages). */
+int ipam__dhcp_opt_set(const ipam__dhcp_config *c, ipam__dhcp_optset *s, unsigned family, uint32_t vendor,
+		       const char *name, const char *value, const char *what);
+
+int ipam__dhcp_template_add(ipam__dhcp_config *c, const char *name, ipam__dhcp_template **out);
+ipam__dhcp_template *ipam__dhcp_template_find(const ipam__dhcp_config *c, const char *name);
+
+/* A new scope on `prefix` (text, host bits zero). The name must be new and
+ * the prefix must not overlap another scope's. id 0: the next free id. */
+int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *prefix, uint32_t id,
+			 ipam__dhcp_scope **out);
+ipam__dhcp_scope *ipam__dhcp_scope_find(const ipam__dhcp_config *c, const char *name);
+int ipam__dhcp_scope_del(ipam__dhcp_config *c, const char *name);
+int ipam__dhcp_scope_serve(ipam__dhcp_scope *s, const char *server);
+int ipam__dhcp_scope_ha(ipam__dhcp_scope *s, const char *primary, const char *standby);
+int ipam__dhcp_scope_template(ipam__dhcp_scope *s, const char *template_name);
+/* A pool "START-END" inside the scope, not overlapping its other pools. */
+int ipam__dhcp_pool_add(ipam__dhcp_scope *s, const char *range, ipam__dhcp_pool **out);
+/* Exclude "ADDR" or "START-END" (inside the pool) from a pool. */
+int ipam__dhcp_pool_exclude(ipam__dhcp_scope *s, ipam__dhcp_pool *p, const char *range);
+/* A reservation of `addr` inside the scope for one identifier:
+ * "mac:aa:bb:..", "client-id:01aabb..", "duid:0001..." (or a bare MAC). */
+int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident, const char *hostname,
+			ipam__dhcp_resv **out);
+
+/* Whole-config rules: template and server names resolve, HA peers are Kea
+ * servers with URLs and differ, a server serves scopes of one HA pair at
+ * most, reservations and identifiers are unique per scope, v4 identifiers
+ * in v4 scopes and DUIDs in v6 scopes. */
+int ipam__dhcp_config_check(const ipam__dhcp_config *c);
+
+/* The options a scope sends (global, then its template, then its own): what
+ * inheritance resolves to before pool and reservation options. */
+int ipam__dhcp_scope_options(const ipam__dhcp_config *c, const ipam__dhcp_scope *s, ipam__dhcp_optset *out);
+
+/* Parse "A-B" (or "A" alone) into a range of one family, start <= end. */
+int ipam__dhcp_range_parse(ipam__dhcp_range *r, const char *text, const char *what);
+
+/* ---- rendering ------------------------------------------------------------------
+ * Kea: the "Dhcp4" (family IPAM_AF_INET) or "Dhcp6" config for `server`
+ * (NULL: every scope), merged into `base` (a whole Kea config text
+ * {"Dhcp4": {...}} or NULL for an empty one). What libipam manages is
+ * replaced: subnets marked with user-context "libipam" or on the prefix of
+ * a scope, global options and definitions it sets, the HA hook; everything
+ * else in `base` is kept as it was. Output: the whole config, pretty. */
+int ipam__dhcp_render_kea(ipam_buf *out, const ipam__dhcp_config *c, unsigned family, const char *server,
+			  const char *base);
+/* ISC dhcpd.conf (v4 scopes only) for `server` (NULL: every v4 scope). */
+int ipam__dhcp_render_dhcpd(ipam_buf *out, const ipam__dhcp_config *c, const char *server);
+
+/* ---- pushing to Kea -----------------------------------------------------------
+ * Through kea-ctrl-agent (src/net/http.h): config-get, merge
+ * (ipam__dhcp_render_kea over what the server runs), config-test,
+ * config-set, config-write to write_file (always given: without it Kea
+ * overwrites the file it started from). A refusal at any step is
+ * IPAM_EINVAL with Kea's text; since config-test comes before config-set, a
+ * config Kea refuses leaves the running one untouched. Dry run: only
+ * config-get; `report` gets the line diff of the merged config against the
+ * running one ("-old", "+new" lines). */
+typedef struct ipam__dhcp_push {
+	const char *url;        /* the control agent, http://127.0.0.1:8000/ */
+	const char *userpwd;    /* basic auth "user:password", or NULL */
+	const char *write_file; /* config-write's file name (not needed for a dry run) */
+	unsigned timeout_ms;    /* each request; 0: 10 s */
+	bool dry_run;
+} ipam__dhcp_push;
+
+int ipam__dhcp_push_kea(const ipam__dhcp_config *c, unsigned family, const char *server,
+			const ipam__dhcp_push *o, ipam_buf *report);
+/* The line diff of two texts ("-" and "+" lines only). */
+int ipam__dhcp_diff(ipam_buf *out, const char *before, const char *after);
+
+/* ---- leases -----------------------------------------------------------------
+ * One lease as read from a server. expire 0: never. A lease whose state is
+ * deleted (Kea valid_lifetime 0, dhcpd "binding state free/expired/...")
+ * has active false: the address is free again. */
+typedef struct ipam__dhcp_lease {
+	ipam_addr addr;
+	ipam_mac mac;       /* len 0: none */
+	char *client_id;    /* hex or NULL (v6: the DUID) */
+	char *hostname;     /* or NULL */
+	int64_t expire;     /* Unix seconds */
+	int64_t cltt;       /* last seen (Unix seconds), 0: unknown */
+	uint32_t subnet_id;
+	uint32_t valid;
+	bool active;
+} ipam__dhcp_lease;
+
+typedef struct ipam__dhcp_leases {
+	ipam__dhcp_lease *v;
+	size_t n, cap;
+} ipam__dhcp_leases;
+
+void ipam__dhcp_leases_free(ipam__dhcp_leases *l);
+/* Kea memfile CSV (v4 or v6, by its header); `file` names it in messages.
+ * The last row for an address wins (Kea appends). */
+int ipam__dhcp_leases_kea_csv(ipam__dhcp_leases *out, const char *text, size_t len, const char *file);
+/* ISC dhcpd.leases: the last entry for an address wins. */
+int ipam__dhcp_leases_dhcpd(ipam__dhcp_leases *out, const char *text, size_t len, const char *file);
+
+#endif

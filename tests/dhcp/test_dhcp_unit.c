@@ -1,0 +1,429 @@
+/* src/dhcp without running servers: the model and its rules, option checks
+ * and inheritance, Kea rendering and merging (checked by kea-dhcp4 -t and
+ * kea-dhcp6 -t), dhcpd.conf (checked by dhcpd -t). */
+#include "dhcp/dhcp.h"
+#include "dns_test.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OK(call) ck_assert_msg((call) == 0, "%s: %s", #call, ipam_error_last()->message)
+
+static void fails(int rc, int code, const char *part)
+{
+	const char *msg = ipam_error_last()->message;
+	ck_assert_msg(rc == code, "rc %d, wanted %d (%s)", rc, code, msg);
+	ck_assert_msg(msg && strstr(msg, part), "message \"%s\" lacks \"%s\"", msg ? msg : "(null)", part);
+}
+
+START_TEST(option_checks)
+{
+	const ipam__dhcp_optdef *d = ipam__dhcp_optdef_builtin(IPAM_AF_INET, "routers");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_eq(ipam__dhcp_optdef_builtin(IPAM_AF_INET, "3"), d);
+	ck_assert_ptr_null(ipam__dhcp_optdef_builtin(IPAM_AF_INET, "no-such-option"));
+	char *v = NULL;
+	OK(ipam__dhcp_opt_check(&v, d, " 10.0.0.1 ,10.0.0.2", "scope a"));
+	ck_assert_str_eq(v, "10.0.0.1, 10.0.0.2");
+	free(v);
+	fails(ipam__dhcp_opt_check(&v, d, "10.0.0.300", "scope a"), IPAM_EINVAL,
+	      "scope a: option routers (3): \"10.0.0.300\" is not an IPv4 address");
+	fails(ipam__dhcp_opt_check(&v, d, "2001:db8::1", "s"), IPAM_EINVAL, "not an IPv4 address");
+	fails(ipam__dhcp_opt_check(&v, d, "10.0.0.1,", "s"), IPAM_EINVAL, "an empty list item");
+	d = ipam__dhcp_optdef_builtin(IPAM_AF_INET, "interface-mtu");
+	fails(ipam__dhcp_opt_check(&v, d, "70000", "s"), IPAM_EINVAL, "not a number from 0 to 65535");
+	OK(ipam__dhcp_opt_check(&v, d, "1500", "s"));
+	free(v);
+	d = ipam__dhcp_optdef_builtin(IPAM_AF_INET, "ip-forwarding");
+	OK(ipam__dhcp_opt_check(&v, d, "No", "s"));
+	ck_assert_str_eq(v, "false");
+	free(v);
+	fails(ipam__dhcp_opt_check(&v, d, "maybe", "s"), IPAM_EINVAL, "not true or false");
+	d = ipam__dhcp_optdef_builtin(IPAM_AF_INET, "domain-search");
+	OK(ipam__dhcp_opt_check(&v, d, "example.com., corp.example.com", "s"));
+	ck_assert_str_eq(v, "example.com, corp.example.com");
+	free(v);
+	fails(ipam__dhcp_opt_check(&v, d, "bad..name", "s"), IPAM_EINVAL, "not a domain name");
+	d = ipam__dhcp_optdef_builtin(IPAM_AF_INET, "tftp-server-name");
+	fails(ipam__dhcp_opt_check(&v, d, "a\"b", "s"), IPAM_EINVAL, "a quote");
+	d = ipam__dhcp_optdef_builtin(IPAM_AF_INET, "vendor-encapsulated-options");
+	OK(ipam__dhcp_opt_check(&v, d, "01:04:C0:00:02:01", "s"));
+	ck_assert_str_eq(v, "0104c0000201");
+	free(v);
+	fails(ipam__dhcp_opt_check(&v, d, "0", "s"), IPAM_EINVAL, "whole hex octets");
+	d = ipam__dhcp_optdef_builtin(IPAM_AF_INET6, "dns-servers");
+	fails(ipam__dhcp_opt_check(&v, d, "192.0.2.1", "s"), IPAM_EINVAL, "not an IPv6 address");
+}
+END_TEST
+
+START_TEST(model_rules)
+{
+	ipam__dhcp_config *c;
+	ipam__dhcp_scope *s, *t;
+	ipam__dhcp_pool *p;
+	OK(ipam__dhcp_config_new(&c));
+	OK(ipam__dhcp_scope_add(c, "office", "10.1.0.0/24", 0, &s));
+	ck_assert_uint_eq(s->id, 1);
+	fails(ipam__dhcp_scope_add(c, "office", "10.2.0.0/24", 0, NULL), IPAM_EEXISTS, "scope office exists");
+	fails(ipam__dhcp_scope_add(c, "big", "10.0.0.0/8", 0, NULL), IPAM_ECONFLICT, "overlaps scope office");
+	fails(ipam__dhcp_scope_add(c, "bad", "10.3.0.1/24", 0, NULL), IPAM_EINVAL, "is not a prefix");
+	fails(ipam__dhcp_scope_add(c, "lab", "10.4.0.0/24", 1, NULL), IPAM_EEXISTS, "subnet id 1");
+	OK(ipam__dhcp_scope_add(c, "lab", "10.4.0.0/24", 7, &t));
+	OK(ipam__dhcp_scope_add(c, "guest", "10.5.0.0/24", 0, &t));
+	ck_assert_uint_eq(t->id, 8);
+	s = ipam__dhcp_scope_find(c, "office");
+	fails(ipam__dhcp_pool_add(s, "10.1.1.10-10.1.1.20", NULL), IPAM_EINVAL, "not inside the scope's prefix");
+	fails(ipam__dhcp_pool_add(s, "10.1.0.20-10.1.0.10", NULL), IPAM_EINVAL, "ends before it starts");
+	OK(ipam__dhcp_pool_add(s, "10.1.0.100-10.1.0.199", &p));
+	fails(ipam__dhcp_pool_add(s, "10.1.0.150-10.1.0.220", NULL), IPAM_ECONFLICT,
+	      "overlaps pool 10.1.0.100-10.1.0.199");
+	OK(ipam__dhcp_pool_exclude(s, p, "10.1.0.150-10.1.0.159"));
+	fails(ipam__dhcp_pool_exclude(s, p, "10.1.0.155"), IPAM_ECONFLICT, "overlaps another exclusion");
+	fails(ipam__dhcp_pool_exclude(s, p, "10.1.0.50"), IPAM_EINVAL, "not inside its pool");
+	OK(ipam__dhcp_resv_add(s, "10.1.0.10", "mac:00:11:22:33:44:55", "printer", NULL));
+	fails(ipam__dhcp_resv_add(s, "10.1.0.11", "00-11-22-33-44-55", NULL, NULL), IPAM_EEXISTS,
+	      "the MAC is reserved already (10.1.0.10)");
+	fails(ipam__dhcp_resv_add(s, "10.1.0.10", "client-id:01aa", NULL, NULL), IPAM_EEXISTS, "the address");
+	fails(ipam__dhcp_resv_add(s, "10.9.0.10", "mac:00:11:22:33:44:56", NULL, NULL), IPAM_EINVAL,
+	      "not an address inside");
+	fails(ipam__dhcp_resv_add(s, "10.1.0.12", "duid:000102", NULL, NULL), IPAM_EINVAL,
+	      "mac:MAC or client-id:HEX");
+	fails(ipam__dhcp_resv_add(s, "10.1.0.12", "mac:00:11:22:33:44:57", "bad_host", NULL), IPAM_EINVAL,
+	      "not a host name");
+	OK(ipam__dhcp_resv_add(s, "10.1.0.12", "client-id:01:AA:bb:cc", NULL, NULL));
+	ck_assert_str_eq(s->resv[1].client_id, "01aabbcc");
+	/* options: unknown names, definitions, vendor spaces */
+	fails(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 0, "nope", "1", "scope office"), IPAM_EINVAL,
+	      "scope office: unknown DHCPv4 option nope");
+	OK(ipam__dhcp_def_add(c, IPAM_AF_INET, 0, 224, "site-flag", "uint8"));
+	fails(ipam__dhcp_def_add(c, IPAM_AF_INET, 0, 3, "my-routers", "ip[]"), IPAM_EEXISTS, "defined already as routers");
+	fails(ipam__dhcp_def_add(c, IPAM_AF_INET, 0, 225, "x", "float"), IPAM_EINVAL, "unknown option type");
+	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 0, "224", "7", "scope office"));
+	fails(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 32473, "tftp", "1.2.3.4", "scope office"), IPAM_EINVAL,
+	      "vendor 32473 option tftp is not defined");
+	/* whole-config rules */
+	OK(ipam__dhcp_scope_template(s, "nope"));
+	fails(ipam__dhcp_config_check(c), IPAM_EINVAL, "scope office: no option template nope");
+	OK(ipam__dhcp_scope_template(s, NULL));
+	OK(ipam__dhcp_scope_serve(s, "kea1"));
+	fails(ipam__dhcp_config_check(c), IPAM_EINVAL, "scope office: no server kea1");
+	OK(ipam__dhcp_server_add(c, "kea1", IPAM__DHCP_KEA, NULL));
+	OK(ipam__dhcp_server_add(c, "kea2", IPAM__DHCP_KEA, "http://127.0.0.1:8002/"));
+	fails(ipam__dhcp_server_add(c, "kea3", IPAM__DHCP_KEA, "ftp://x"), IPAM_EINVAL, "is not http");
+	OK(ipam__dhcp_scope_ha(s, "kea1", "kea2"));
+	fails(ipam__dhcp_config_check(c), IPAM_EINVAL, "both must be Kea servers with a control agent url");
+	fails(ipam__dhcp_scope_ha(s, "kea1", "kea1"), IPAM_EINVAL, "two different servers");
+	OK(ipam__dhcp_scope_ha(s, NULL, NULL));
+	OK(ipam__dhcp_config_check(c));
+	OK(ipam__dhcp_scope_del(c, "lab"));
+	fails(ipam__dhcp_scope_del(c, "lab"), IPAM_ENOTFOUND, "no scope lab");
+	ck_assert_uint_eq(c->nscopes, 2);
+	ipam__dhcp_config_free(c);
+}
+END_TEST
+
+START_TEST(inheritance)
+{
+	ipam__dhcp_config *c;
+	ipam__dhcp_scope *s;
+	ipam__dhcp_template *t;
+	ipam__dhcp_optset eff = {0};
+	OK(ipam__dhcp_config_new(&c));
+	OK(ipam__dhcp_opt_set(c, &c->global4, IPAM_AF_INET, 0, "domain-name-servers", "192.0.2.53", "global"));
+	OK(ipam__dhcp_opt_set(c, &c->global4, IPAM_AF_INET, 0, "domain-name", "example.com", "global"));
+	OK(ipam__dhcp_opt_set(c, &c->global4, IPAM_AF_INET, 0, "ntp-servers", "192.0.2.123", "global"));
+	OK(ipam__dhcp_template_add(c, "branch", &t));
+	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET, 0, "domain-name", "branch.example.com", "template branch"));
+	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET, 0, "interface-mtu", "1400", "template branch"));
+	OK(ipam__dhcp_scope_add(c, "b1", "10.1.0.0/24", 0, &s));
+	OK(ipam__dhcp_scope_template(s, "branch"));
+	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 0, "interface-mtu", "1300", "scope b1"));
+	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 0, "routers", "10.1.0.1", "scope b1"));
+	OK(ipam__dhcp_scope_options(c, s, &eff));
+	ck_assert_uint_eq(eff.n, 5);
+	ck_assert_str_eq(ipam__dhcp_optset_get(&eff, 0, 6)->value, "192.0.2.53");          /* global */
+	ck_assert_str_eq(ipam__dhcp_optset_get(&eff, 0, 15)->value, "branch.example.com"); /* template */
+	ck_assert_str_eq(ipam__dhcp_optset_get(&eff, 0, 26)->value, "1300");               /* scope */
+	ck_assert_str_eq(ipam__dhcp_optset_get(&eff, 0, 3)->value, "10.1.0.1");
+	ck_assert(ipam__dhcp_optset_del(&s->opts, 0, 26));
+	OK(ipam__dhcp_scope_options(c, s, &eff));
+	ck_assert_str_eq(ipam__dhcp_optset_get(&eff, 0, 26)->value, "1400");
+	ipam__dhcp_optset_free(&eff);
+	ipam__dhcp_config_free(c);
+}
+END_TEST
+
+static const char *hooks_dir(void)
+{
+	return "/usr/lib/x86_64-linux-gnu/kea/hooks";
+}
+
+/* A config with a bit of everything, v4 and v6, for servers kea-a, kea-b
+ * (an HA pair) and dhcpd-1. */
+static ipam__dhcp_config *sample(void)
+{
+	ipam__dhcp_config *c;
+	ipam__dhcp_scope *s;
+	ipam__dhcp_template *t;
+	ipam__dhcp_pool *p;
+	ipam__dhcp_resv *r;
+	OK(ipam__dhcp_config_new(&c));
+	OK(ipam__dhcp_server_add(c, "kea-a", IPAM__DHCP_KEA, "http://127.0.0.1:18001/"));
+	OK(ipam__dhcp_server_add(c, "kea-b", IPAM__DHCP_KEA, "http://127.0.0.1:18002/"));
+	OK(ipam__dhcp_server_add(c, "dhcpd-1", IPAM__DHCP_DHCPD, NULL));
+	c->valid4 = 7200;
+	OK(ipam__dhcp_opt_set(c, &c->global4, IPAM_AF_INET, 0, "domain-name-servers", "192.0.2.53, 192.0.2.54", "g"));
+	OK(ipam__dhcp_opt_set(c, &c->global4, IPAM_AF_INET, 0, "domain-search", "example.com, corp.example.com", "g"));
+	OK(ipam__dhcp_opt_set(c, &c->global6, IPAM_AF_INET6, 0, "dns-servers", "2001:db8::53", "g"));
+	OK(ipam__dhcp_def_add(c, IPAM_AF_INET, 0, 224, "site-flag", "uint8"));
+	OK(ipam__dhcp_def_add(c, IPAM_AF_INET, 32473, 2, "cm-tftp", "ip[]"));
+	OK(ipam__dhcp_def_add(c, IPAM_AF_INET6, 0, 250, "site-name", "string"));
+	OK(ipam__dhcp_template_add(c, "branch", &t));
+	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET, 0, "domain-name", "branch.example.com", "t"));
+	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET, 0, "ntp-servers", "192.0.2.123", "t"));
+	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET, 0, "tftp-server-name", "boot,server", "t"));
+
+	OK(ipam__dhcp_scope_add(c, "office", "192.0.2.0/24", 0, &s));
+	OK(ipam__dhcp_scope_template(s, "branch"));
+	OK(ipam__dhcp_scope_ha(s, "kea-a", "kea-b"));
+	OK(ipam__dhcp_scope_serve(s, "dhcpd-1"));
+	s->valid = 3600;
+	s->renew = 900;
+	s->rebind = 1800;
+	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 0, "routers", "192.0.2.1", "s"));
+	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 0, "site-flag", "1", "s"));
+	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 32473, "cm-tftp", "192.0.2.5", "s"));
+	OK(ipam__dhcp_pool_add(s, "192.0.2.100-192.0.2.199", &p));
+	OK(ipam__dhcp_pool_exclude(s, p, "192.0.2.100"));
+	OK(ipam__dhcp_pool_exclude(s, p, "192.0.2.150-192.0.2.159"));
+	OK(ipam__dhcp_opt_set(c, &p->opts, IPAM_AF_INET, 0, "boot-file-name", "pxelinux.0", "p"));
+	OK(ipam__dhcp_resv_add(s, "192.0.2.10", "mac:00:11:22:33:44:55", "printer", &r));
+	OK(ipam__dhcp_opt_set(c, &r->opts, IPAM_AF_INET, 0, "ip-forwarding", "off", "r"));
+	OK(ipam__dhcp_resv_add(s, "192.0.2.11", "client-id:01:00:11:22:33:44:66", NULL, NULL));
+
+	OK(ipam__dhcp_scope_add(c, "lab", "198.51.100.0/25", 0, &s));
+	OK(ipam__dhcp_scope_serve(s, "kea-a"));
+	OK(ipam__dhcp_pool_add(s, "198.51.100.10-198.51.100.100", NULL));
+
+	OK(ipam__dhcp_scope_add(c, "v6office", "2001:db8:1::/64", 0, &s));
+	OK(ipam__dhcp_scope_serve(s, "kea-a"));
+	s->preferred = 3000;
+	s->valid = 4000;
+	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET6, 0, "site-name", "hq, floor 2", "s"));
+	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET6, 0, "domain-search", "example.com", "s"));
+	OK(ipam__dhcp_pool_add(s, "2001:db8:1::1000-2001:db8:1::1fff", &p));
+	OK(ipam__dhcp_pool_exclude(s, p, "2001:db8:1::1fff"));
+	OK(ipam__dhcp_resv_add(s, "2001:db8:1::10", "duid:00:01:00:01:aa:bb:cc:dd", "ws1", NULL));
+	OK(ipam__dhcp_resv_add(s, "2001:db8:1::11", "mac:00:11:22:33:44:77", NULL, NULL));
+	free(c->hooks_dir);
+	c->hooks_dir = strdup(hooks_dir());
+	return c;
+}
+
+/* The base config a Kea server runs with: its own interfaces, lease file,
+ * control socket and one subnet that is not libipam's. */
+static char *kea_base(const char *dir, int v6, const char *extra_subnet)
+{
+	char *out = NULL;
+	ck_assert(asprintf(&out,
+			   "{\"Dhcp%c\": {\"interfaces-config\": {\"interfaces\": [\"lo\"]%s},"
+			   "\"lease-database\": {\"type\": \"memfile\", \"persist\": true, \"name\": \"%s/leases%c.csv\"},"
+			   "\"control-socket\": {\"socket-type\": \"unix\", \"socket-name\": \"%s/kea%c.sock\"},"
+			   "\"option-data\": [{\"name\": \"%s\", \"data\": \"%s\"}],"
+			   "\"subnet%c\": [%s],"
+			   "\"loggers\": [{\"name\": \"kea-dhcp%c\", \"severity\": \"WARN\", \"output_options\": [{\"output\": \"stdout\"}]}]}}",
+			   v6 ? '6' : '4', v6 ? "" : ", \"dhcp-socket-type\": \"udp\"", dir, v6 ? '6' : '4', dir,
+			   v6 ? '6' : '4', v6 ? "sntp-servers" : "log-servers", v6 ? "2001:db8::1" : "203.0.113.53",
+			   v6 ? '6' : '4', extra_subnet, v6 ? '6' : '4') > 0);
+	return out;
+}
+
+static cJSON *parse(const char *text)
+{
+	cJSON *j = cJSON_ParseWithLengthOpts(text, strlen(text), NULL, 0);
+	ck_assert_ptr_nonnull(j);
+	return j;
+}
+
+/* subnet4/6 item of `root` whose "subnet" is `pfx`. */
+static const cJSON *subnet(const cJSON *root, int v6, const char *pfx)
+{
+	const cJSON *list = cJSON_GetObjectItem(cJSON_GetObjectItem(root, v6 ? "Dhcp6" : "Dhcp4"), v6 ? "subnet6" : "subnet4");
+	const cJSON *sn;
+	cJSON_ArrayForEach(sn, list)
+	{
+		if (!strcmp(cJSON_GetObjectItem(sn, "subnet")->valuestring, pfx))
+			return sn;
+	}
+	return NULL;
+}
+
+static void kea_check(const char *dir, int v6, const char *text)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/kea%c.json", dir, v6 ? '6' : '4');
+	ck_assert_int_eq(dt_write(path, text), 0);
+	char *out = NULL;
+	int st = dt_sh(&out, "KEA_PIDFILE_DIR=%s KEA_LOCKFILE_DIR=%s kea-dhcp%c -t %s", dir, dir, v6 ? '6' : '4', path);
+	if (st != 0)
+		fprintf(stderr, "kea-dhcp%c -t refused %s:\n%s\n%s\n", v6 ? '6' : '4', path, out ? out : "", text);
+	ck_assert_msg(st == 0, "kea-dhcp%c -t refused %s (see stderr)", v6 ? '6' : '4', path);
+	free(out);
+}
+
+START_TEST(kea_render_and_merge)
+{
+	if (!dt_have("kea-dhcp4") || !dt_have("kea-dhcp6"))
+		return; /* the suite's main() skips the whole executable first */
+	char dir[256];
+	ck_assert_int_eq(dt_tmpdir(dir, "kea-render"), 0);
+	ipam__dhcp_config *c = sample();
+	ipam_buf b = IPAM_BUF_INIT;
+	/* a foreign subnet is kept, a stale libipam one and one on our prefix are replaced */
+	char *base4 = kea_base(dir, 0,
+			       "{\"id\": 100, \"subnet\": \"203.0.113.0/24\", \"pools\": [{\"pool\": \"203.0.113.10 - 203.0.113.20\"}]},"
+			       "{\"id\": 101, \"subnet\": \"192.0.2.0/24\"},"
+			       "{\"id\": 102, \"subnet\": \"198.18.0.0/24\", \"user-context\": {\"libipam\": {\"scope\": \"gone\"}}}");
+	OK(ipam__dhcp_render_kea(&b, c, IPAM_AF_INET, "kea-a", base4));
+	kea_check(dir, 0, b.ptr);
+	cJSON *j = parse(b.ptr);
+	const cJSON *d4 = cJSON_GetObjectItem(j, "Dhcp4");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d4, "subnet4")), 3);
+	ck_assert_ptr_nonnull(subnet(j, 0, "203.0.113.0/24"));
+	ck_assert_ptr_null(subnet(j, 0, "198.18.0.0/24"));
+	const cJSON *office = subnet(j, 0, "192.0.2.0/24");
+	ck_assert_int_eq(cJSON_GetObjectItem(office, "id")->valueint, 1);
+	ck_assert_int_eq(cJSON_GetObjectItem(subnet(j, 0, "198.51.100.0/25"), "id")->valueint, 2);
+	/* the exclusions cut the pool in two pieces */
+	const cJSON *pools = cJSON_GetObjectItem(office, "pools");
+	ck_assert_int_eq(cJSON_GetArraySize(pools), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(pools, 0), "pool")->valuestring,
+			 "192.0.2.101-192.0.2.149");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(pools, 1), "pool")->valuestring,
+			 "192.0.2.160-192.0.2.199");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(office, "reservations")), 2);
+	/* global options: ours and the server's own one */
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d4, "option-data")), 3);
+	ck_assert_int_eq(cJSON_GetObjectItem(d4, "valid-lifetime")->valueint, 7200);
+	/* the HA hook names this server and both peers */
+	const cJSON *hooks = cJSON_GetObjectItem(d4, "hooks-libraries");
+	ck_assert_int_eq(cJSON_GetArraySize(hooks), 2);
+	char *hooks_text = cJSON_PrintUnformatted(hooks);
+	ck_assert_msg(strstr(hooks_text, "\"this-server-name\":\"kea-a\"") &&
+			      strstr(hooks_text, "\"url\":\"http://127.0.0.1:18002/\""),
+		      "%s", hooks_text);
+	free(hooks_text);
+
+	/* rendering again over its own output changes nothing: ids are stable */
+	ipam_buf again = IPAM_BUF_INIT;
+	OK(ipam__dhcp_render_kea(&again, c, IPAM_AF_INET, "kea-a", b.ptr));
+	if (strcmp(again.ptr, b.ptr) != 0)
+		fprintf(stderr, "first:\n%s\nsecond:\n%s\n", b.ptr, again.ptr);
+	ck_assert_msg(strcmp(again.ptr, b.ptr) == 0, "a second render differs");
+	ipam_buf_dispose(&again);
+	cJSON_Delete(j);
+
+	/* a foreign subnet that takes an id of ours is refused, naming both */
+	char *clash = kea_base(dir, 0, "{\"id\": 2, \"subnet\": \"203.0.113.0/24\"}");
+	ipam_buf x = IPAM_BUF_INIT;
+	fails(ipam__dhcp_render_kea(&x, c, IPAM_AF_INET, "kea-a", clash), IPAM_ECONFLICT,
+	      "subnet 203.0.113.0/24 (not libipam's) has id 2, scope lab's");
+	ipam_buf_dispose(&x);
+	free(clash);
+
+	/* the HA standby gets only the HA scope */
+	ipam_buf_dispose(&b);
+	OK(ipam__dhcp_render_kea(&b, c, IPAM_AF_INET, "kea-b", base4));
+	kea_check(dir, 0, b.ptr);
+	j = parse(b.ptr);
+	ck_assert_ptr_null(subnet(j, 0, "198.51.100.0/25"));
+	ck_assert_ptr_nonnull(subnet(j, 0, "192.0.2.0/24"));
+	cJSON_Delete(j);
+
+	/* v6 */
+	char *base6 = kea_base(dir, 1, "");
+	ipam_buf_dispose(&b);
+	OK(ipam__dhcp_render_kea(&b, c, IPAM_AF_INET6, "kea-a", base6));
+	kea_check(dir, 1, b.ptr);
+	j = parse(b.ptr);
+	const cJSON *v6 = subnet(j, 1, "2001:db8:1::/64");
+	ck_assert_ptr_nonnull(v6);
+	ck_assert_int_eq(cJSON_GetObjectItem(v6, "preferred-lifetime")->valueint, 3000);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(v6, "pools"), 0), "pool")->valuestring,
+			 "2001:db8:1::1000-2001:db8:1::1ffe");
+	cJSON_Delete(j);
+	/* no base at all: a bare Dhcp6 object */
+	ipam_buf_dispose(&b);
+	OK(ipam__dhcp_render_kea(&b, c, IPAM_AF_INET6, NULL, NULL));
+	j = parse(b.ptr);
+	ck_assert_ptr_nonnull(subnet(j, 1, "2001:db8:1::/64"));
+	cJSON_Delete(j);
+	fails(ipam__dhcp_render_kea(&b, c, IPAM_AF_INET6, "nobody", NULL), IPAM_ENOTFOUND, "no server nobody");
+	fails(ipam__dhcp_render_kea(&b, c, IPAM_AF_INET6, NULL, "[1,"), IPAM_EINVAL, "base config: not a JSON object");
+	ipam_buf_dispose(&b);
+	free(base4);
+	free(base6);
+	ipam__dhcp_config_free(c);
+}
+END_TEST
+
+START_TEST(dhcpd_render)
+{
+	if (!dt_have("dhcpd"))
+		return;
+	char dir[256], path[400];
+	ck_assert_int_eq(dt_tmpdir(dir, "dhcpd-render"), 0);
+	ipam__dhcp_config *c = sample();
+	ipam_buf b = IPAM_BUF_INIT;
+	const char *servers[] = {"dhcpd-1", NULL};
+	for (int i = 0; i < 2; i++) {
+		ipam_buf_dispose(&b);
+		OK(ipam__dhcp_render_dhcpd(&b, c, servers[i]));
+		snprintf(path, sizeof path, "%s/dhcpd%d.conf", dir, i);
+		ck_assert_int_eq(dt_write(path, b.ptr), 0);
+		char *out = NULL;
+		int st = dt_sh(&out, "dhcpd -4 -t -q -cf %s", path);
+		if (st != 0)
+			fprintf(stderr, "dhcpd -t refused %s:\n%s\n%s\n", path, out ? out : "", b.ptr);
+		ck_assert_msg(st == 0, "dhcpd -t refused %s (see stderr)", path);
+		free(out);
+	}
+	ck_assert_ptr_nonnull(strstr(b.ptr, "\t\trange 192.0.2.101 192.0.2.149;\n\t\trange 192.0.2.160 192.0.2.199;\n"));
+	ck_assert_ptr_nonnull(strstr(b.ptr, "option domain-search \"example.com\", \"corp.example.com\";"));
+	ck_assert_ptr_nonnull(strstr(b.ptr, "hardware ethernet 00:11:22:33:44:55;"));
+	ck_assert_ptr_nonnull(strstr(b.ptr, "option dhcp-client-identifier 01:00:11:22:33:44:66;"));
+	ck_assert_ptr_null(strstr(b.ptr, "2001:db8"));
+	ipam_buf_dispose(&b);
+	ipam__dhcp_config_free(c);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("dhcp-unit");
+	TCase *t = tcase_create("model");
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, option_checks);
+	tcase_add_test(t, model_rules);
+	tcase_add_test(t, inheritance);
+	tcase_add_test(t, kea_render_and_merge);
+	tcase_add_test(t, dhcpd_render);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	if (!dt_have("kea-dhcp4") || !dt_have("kea-dhcp6") || !dt_have("dhcpd")) {
+		fprintf(stderr, "kea-dhcp4, kea-dhcp6 or dhcpd is not installed\n");
+		return 77;
+	}
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
