@@ -237,31 +237,51 @@ int ipam__dhcp_push_kea(const ipam__dhcp_config *c, unsigned family, const char 
 int ipam__dhcp_diff(ipam_buf *out, const char *before, const char *after);
 
 /* ---- leases -----------------------------------------------------------------
- * One lease as read from a server. expire 0: never. A lease whose state is
- * deleted (Kea valid_lifetime 0, dhcpd "binding state free/expired/...")
- * has active false: the address is free again. */
+ * One lease as a server wrote it. A file is a journal: the last entry for an
+ * address wins and keeps the place of the first one; a Kea row with
+ * valid_lifetime 0 deletes the address's lease (it is dropped). `active`
+ * says whether the address is in use: Kea state 0 (default) or 1
+ * (declined), dhcpd "binding state active"; the rest (Kea state 2,
+ * expired-reclaimed; dhcpd free, expired, released, abandoned ...) free the
+ * address again. */
 typedef struct ipam__dhcp_lease {
 	ipam_addr addr;
-	ipam_mac mac;       /* len 0: none */
-	char *client_id;    /* hex or NULL (v6: the DUID) */
-	char *hostname;     /* or NULL */
-	int64_t expire;     /* Unix seconds */
-	int64_t cltt;       /* last seen (Unix seconds), 0: unknown */
-	uint32_t subnet_id;
-	uint32_t valid;
+	ipam_mac mac;         /* len 0: none */
+	char *client_id;      /* hex octets with ':' (v4 client-id; v6 DUID) or NULL */
+	char *hostname;       /* or NULL */
+	char *user_context;   /* Kea's user context (JSON text) or NULL */
+	char *vendor_class;   /* dhcpd "set vendor-class-identifier" or NULL */
+	int64_t starts;       /* Unix seconds: Kea expire - valid_lifetime (cltt), dhcpd starts */
+	int64_t ends;         /* Unix seconds; -1: never */
+	uint32_t subnet_id;   /* Kea; 0 for dhcpd */
+	uint32_t valid;       /* Kea valid_lifetime */
+	int state;            /* Kea state (0 default, 1 declined, 2 expired-reclaimed); dhcpd: -1 */
+	char binding[16];     /* dhcpd binding state ("active", "free" ...); "" for Kea */
+	bool bootp;           /* dhcpd dynamic-bootp */
 	bool active;
 } ipam__dhcp_lease;
 
 typedef struct ipam__dhcp_leases {
 	ipam__dhcp_lease *v;
 	size_t n, cap;
+	void *index; /* private: address -> position */
 } ipam__dhcp_leases;
 
 void ipam__dhcp_leases_free(ipam__dhcp_leases *l);
-/* Kea memfile CSV (v4 or v6, by its header); `file` names it in messages.
- * The last row for an address wins (Kea appends). */
+/* The lease of an address, or NULL. */
+const ipam__dhcp_lease *ipam__dhcp_leases_find(const ipam__dhcp_leases *l, const ipam_addr *a);
+/* Kea memfile CSV, v4 or v6 (columns by header name, so newer Kea's extra
+ * columns are fine; '&#x2c' is a comma). `file` names it in messages:
+ * "FILE:LINE: COLUMN: REASON". Appends to `out` (a second file continues
+ * the journal). */
 int ipam__dhcp_leases_kea_csv(ipam__dhcp_leases *out, const char *text, size_t len, const char *file);
-/* ISC dhcpd.leases: the last entry for an address wins. */
+/* The "arguments" of Kea's lease4-get-all / lease6-get-all answer
+ * ({"leases": [...]}); `what` names it in messages. */
+int ipam__dhcp_leases_kea_json(ipam__dhcp_leases *out, const char *text, size_t len, const char *what);
+/* lease4-get-all (family IPAM_AF_INET) or lease6-get-all through the
+ * control agent of `o` (url, userpwd, timeout_ms). */
+int ipam__dhcp_leases_kea_get(ipam__dhcp_leases *out, unsigned family, const ipam__dhcp_push *o);
+/* ISC dhcpd.leases (v4 "lease" blocks; other blocks are skipped). */
 int ipam__dhcp_leases_dhcpd(ipam__dhcp_leases *out, const char *text, size_t len, const char *file);
 
 #endif

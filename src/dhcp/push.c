@@ -240,3 +240,21 @@ done:
 	ipam_buf_dispose(&merged);
 	return rc;
 }
+
+int ipam__dhcp_leases_kea_get(ipam__dhcp_leases *out, unsigned family, const ipam__dhcp_push *o)
+{
+	const char *service = family == IPAM_AF_INET ? "dhcp4" : "dhcp6";
+	cJSON *args = NULL;
+	int rc = kea_cmd(o, service, family == IPAM_AF_INET ? "lease4-get-all" : "lease6-get-all", NULL, &args);
+	if (rc || !args) /* result 3: no leases */
+		return rc;
+	char *text = cJSON_PrintUnformatted(args);
+	cJSON_Delete(args);
+	if (!text)
+		return ipam__enomem();
+	char what[120];
+	snprintf(what, sizeof what, "kea lease-get-all (%s at %s)", service, o->url);
+	rc = ipam__dhcp_leases_kea_json(out, text, strlen(text), what);
+	cJSON_free(text);
+	return rc;
+}

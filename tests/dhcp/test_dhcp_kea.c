@@ -9,7 +9,10 @@
  *                 a template change reaches both servers; a dry run shows
  *                 the diff and changes nothing; a bad option value never
  *                 leaves the model; a config Kea refuses leaves Kea's
- *                 running config as it was and returns Kea's message. */
+ *                 running config as it was and returns Kea's message.
+ * leases          lease4-add / lease6-add / lease4-del through the agent;
+ *                 the memfile CSVs Kea writes and lease4/6-get-all read
+ *                 back the same leases (a deleted one is gone). */
 #include "dhcp/dhcp.h"
 #include "dns_test.h"
 #include "net/http.h"
@@ -274,6 +277,95 @@ START_TEST(push_to_kea)
 }
 END_TEST
 
+
+static void agent_ok(const char *service, const char *command, const char *args)
+{
+	cJSON *root;
+	const cJSON *ans = agent(&root, service, command, args);
+	const cJSON *text = cJSON_GetObjectItem(ans, "text");
+	ck_assert_msg(result_of(ans) == 0, "%s: %s", command, cJSON_IsString(text) ? text->valuestring : "no answer");
+	cJSON_Delete(root);
+}
+
+static const ipam__dhcp_lease *find_lease(const ipam__dhcp_leases *l, const char *addr)
+{
+	ipam_addr a;
+	ck_assert_int_eq(ipam_addr_parse(&a, addr), 0);
+	return ipam__dhcp_leases_find(l, &a);
+}
+
+START_TEST(leases_from_kea)
+{
+	ipam__dhcp_template *tpl;
+	ipam__dhcp_config *c = model(&tpl);
+	push(c, IPAM_AF_INET, false, NULL);
+	push(c, IPAM_AF_INET6, false, NULL);
+	agent_ok("dhcp4", "lease4-add",
+		 "{\"ip-address\": \"192.0.2.101\", \"hw-address\": \"1a:1b:1c:1d:1e:1f\", \"hostname\": \"host-a\","
+		 " \"valid-lft\": 3600, \"subnet-id\": 1}");
+	agent_ok("dhcp4", "lease4-add",
+		 "{\"ip-address\": \"192.0.2.102\", \"hw-address\": \"1a:1b:1c:1d:1e:20\", \"hostname\": \"b,c\","
+		 " \"valid-lft\": 3600, \"subnet-id\": 1, \"user-context\": {\"note\": \"x, y\"}}");
+	agent_ok("dhcp4", "lease4-add",
+		 "{\"ip-address\": \"192.0.2.103\", \"hw-address\": \"1a:1b:1c:1d:1e:21\", \"valid-lft\": 3600,"
+		 " \"subnet-id\": 1}");
+	agent_ok("dhcp4", "lease4-del", "{\"ip-address\": \"192.0.2.103\"}");
+	agent_ok("dhcp6", "lease6-add",
+		 "{\"ip-address\": \"2001:db8:1::150\", \"duid\": \"00:01:00:01:aa:bb:cc:ee\", \"iaid\": 7,"
+		 " \"hostname\": \"ws2\", \"valid-lft\": 4000, \"subnet-id\": 1}");
+
+	/* what Kea wrote to its memfile */
+	char path[400];
+	size_t len;
+	snprintf(path, sizeof path, "%s/leases4.csv", kea.dir);
+	char *text = dt_read(path, &len);
+	ck_assert_ptr_nonnull(text);
+	ipam__dhcp_leases file = {0};
+	OK(ipam__dhcp_leases_kea_csv(&file, text, len, path));
+	free(text);
+	const ipam__dhcp_lease *a = find_lease(&file, "192.0.2.101"), *b = find_lease(&file, "192.0.2.102");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(a->hostname, "host-a");
+	ck_assert_str_eq(b->hostname, "b,c");
+	ck_assert_ptr_nonnull(strstr(b->user_context, "x, y"));
+	ck_assert(a->active && a->valid == 3600 && a->subnet_id == 1 && a->ends - a->starts == 3600);
+	ck_assert_ptr_null(find_lease(&file, "192.0.2.103")); /* deleted: valid_lifetime 0 */
+
+	/* the same through the agent */
+	ipam__dhcp_push o = {.url = kea.url, .timeout_ms = 5000};
+	ipam__dhcp_leases got = {0};
+	OK(ipam__dhcp_leases_kea_get(&got, IPAM_AF_INET, &o));
+	ck_assert_uint_eq(got.n, file.n);
+	for (size_t i = 0; i < file.n; i++) {
+		const ipam__dhcp_lease *x = &file.v[i];
+		char t[64];
+		ipam_addr_format(t, sizeof t, &x->addr);
+		const ipam__dhcp_lease *y = find_lease(&got, t);
+		ck_assert_msg(y && y->ends == x->ends && y->mac.len == x->mac.len &&
+				      !memcmp(y->mac.bytes, x->mac.bytes, x->mac.len) &&
+				      !strcmp(y->hostname ? y->hostname : "", x->hostname ? x->hostname : ""),
+			      "lease %s differs between the file and lease4-get-all", t);
+	}
+	ipam__dhcp_leases_free(&got);
+	ipam__dhcp_leases_free(&file);
+
+	snprintf(path, sizeof path, "%s/leases6.csv", kea.dir);
+	text = dt_read(path, &len);
+	OK(ipam__dhcp_leases_kea_csv(&file, text, len, path));
+	free(text);
+	a = find_lease(&file, "2001:db8:1::150");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->client_id, "00:01:00:01:aa:bb:cc:ee");
+	ck_assert_str_eq(a->hostname, "ws2");
+	OK(ipam__dhcp_leases_kea_get(&got, IPAM_AF_INET6, &o));
+	ck_assert_ptr_nonnull(find_lease(&got, "2001:db8:1::150"));
+	ipam__dhcp_leases_free(&got);
+	ipam__dhcp_leases_free(&file);
+	ipam__dhcp_config_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	if (!dt_have("kea-dhcp4") || !dt_have("kea-dhcp6") || !dt_have("kea-ctrl-agent")) {
@@ -286,6 +378,7 @@ int main(void)
 	TCase *t = tcase_create("kea");
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, push_to_kea);
+	tcase_add_test(t, leases_from_kea);
 	suite_add_tcase(s, t);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

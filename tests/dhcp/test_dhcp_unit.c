@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define OK(call) ck_assert_msg((call) == 0, "%s: %s", #call, ipam_error_last()->message)
 
@@ -401,6 +402,152 @@ START_TEST(dhcpd_render)
 }
 END_TEST
 
+
+/* ---- leases: the fixtures and their expected results ---------------------- */
+
+static char *fixture(const char *name, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", FIXTURES, name);
+	char *text = dt_read(path, len);
+	ck_assert_msg(text != NULL, "cannot read %s", path);
+	return text;
+}
+
+static void iso(char out[32], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const ipam__dhcp_lease *lease_of(const ipam__dhcp_leases *l, const char *addr)
+{
+	ipam_addr a;
+	ck_assert_int_eq(ipam_addr_parse(&a, addr), 0);
+	return ipam__dhcp_leases_find(l, &a);
+}
+
+static void same_str(const char *got, const cJSON *want, const char *what)
+{
+	if (cJSON_IsNull(want) || !want)
+		ck_assert_msg(got == NULL, "%s: got \"%s\", wanted null", what, got);
+	else
+		ck_assert_msg(got && !strcmp(got, want->valuestring), "%s: got \"%s\", wanted \"%s\"", what,
+			      got ? got : "(null)", want->valuestring);
+}
+
+/* Every expected address, in order, with its fields. */
+static void check_expected(const ipam__dhcp_leases *l, const char *expected_file, bool kea)
+{
+	char *text = fixture(expected_file, NULL);
+	cJSON *j = cJSON_Parse(text);
+	const cJSON *addrs = cJSON_GetObjectItem(j, "addresses"), *e;
+	ck_assert_int_eq(cJSON_GetArraySize(addrs), (int)l->n);
+	size_t i = 0;
+	cJSON_ArrayForEach(e, addrs)
+	{
+		const char *a = cJSON_GetObjectItem(e, "address")->valuestring;
+		const ipam__dhcp_lease *x = lease_of(l, a);
+		ck_assert_msg(x == &l->v[i++], "%s missing or out of order", a);
+		char mac[32] = "", when[32];
+		if (x->mac.len)
+			ipam_mac_format(mac, sizeof mac, &x->mac);
+		same_str(x->hostname, cJSON_GetObjectItem(e, "hostname"), a);
+		same_str(x->mac.len ? mac : NULL, cJSON_GetObjectItem(e, "mac"), a);
+		const cJSON *at = cJSON_GetObjectItem(e, "attributes");
+		if (kea) {
+			ck_assert_int_eq(x->subnet_id, cJSON_GetObjectItem(at, "kea_subnet_id")->valueint);
+			ck_assert_int_eq(x->state, cJSON_GetObjectItem(at, "state")->valueint);
+			ck_assert(x->active == (x->state != 2));
+			iso(when, x->ends);
+			ck_assert_str_eq(when, cJSON_GetObjectItem(at, "expire")->valuestring);
+			same_str(x->client_id, cJSON_GetObjectItem(at, "client_id"), a);
+			const cJSON *uc = cJSON_GetObjectItem(at, "user_context");
+			cJSON *got = x->user_context ? cJSON_Parse(x->user_context) : NULL;
+			ck_assert_msg(uc ? cJSON_Compare(got, uc, true) : got == NULL, "%s: user context", a);
+			cJSON_Delete(got);
+		} else {
+			ck_assert_str_eq(x->binding, cJSON_GetObjectItem(at, "binding_state")->valuestring);
+			ck_assert(x->active == !strcmp(x->binding, "active"));
+			iso(when, x->starts);
+			ck_assert_str_eq(when, cJSON_GetObjectItem(at, "starts")->valuestring);
+			const cJSON *ends = cJSON_GetObjectItem(at, "ends");
+			if (cJSON_IsNull(ends)) {
+				ck_assert(x->ends == -1);
+			} else {
+				iso(when, x->ends);
+				ck_assert_str_eq(when, ends->valuestring);
+			}
+			same_str(x->vendor_class, cJSON_GetObjectItem(at, "vendor-class-identifier"), a);
+			ck_assert(x->bootp == cJSON_IsTrue(cJSON_GetObjectItem(at, "dynamic_bootp")));
+		}
+	}
+	cJSON_Delete(j);
+	free(text);
+}
+
+START_TEST(kea_lease_file)
+{
+	size_t len;
+	char *text = fixture("kea-leases4.csv", &len);
+	ipam__dhcp_leases l = {0};
+	OK(ipam__dhcp_leases_kea_csv(&l, text, len, "kea-leases4.csv"));
+	check_expected(&l, "kea_leases4.expected.json", true);
+	/* a later file continues the journal: a deletion, a new lease */
+	const char *more = "address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,"
+			   "state,user_context,pool_id\n"
+			   "192.0.2.121,00:00:5e:00:53:21,,0,1741618961,20,0,0,,0,,0\n"
+			   "192.0.2.140,00:00:5e:00:53:40,,3600,1741620000,20,0,0,a&#x2cb,0,,0\n";
+	OK(ipam__dhcp_leases_kea_csv(&l, more, strlen(more), "more.csv"));
+	ck_assert_ptr_null(lease_of(&l, "192.0.2.121"));
+	ck_assert_str_eq(lease_of(&l, "192.0.2.140")->hostname, "a,b");
+	ck_assert_int_eq(l.n, 5);
+	ipam__dhcp_leases_free(&l);
+	/* errors name the file, the line and the column */
+	const char *bad[][2] = {
+		{"address,hwaddr\n", "x.csv:1: not a Kea lease file header"},
+		{"address,valid_lifetime,expire\n192.0.2.1,10\n", "x.csv:2: 2 fields, the header has 3"},
+		{"address,valid_lifetime,expire\n\n192.0.2.300,10,20\n", "x.csv:3: address: \"192.0.2.300\" is not valid"},
+		{"address,valid_lifetime,expire\n192.0.2.1,-1,20\n", "x.csv:2: valid_lifetime: \"-1\" is not valid"},
+		{"address,hwaddr,valid_lifetime,expire\n192.0.2.1,zz,1,20\n", "x.csv:2: hwaddr: \"zz\" is not valid"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ipam__dhcp_leases e = {0};
+		fails(ipam__dhcp_leases_kea_csv(&e, bad[i][0], strlen(bad[i][0]), "x.csv"), IPAM_EINVAL, bad[i][1]);
+		ipam__dhcp_leases_free(&e);
+	}
+	free(text);
+}
+END_TEST
+
+START_TEST(dhcpd_lease_file)
+{
+	size_t len;
+	char *text = fixture("isc_dhcpd.leases", &len);
+	ipam__dhcp_leases l = {0};
+	OK(ipam__dhcp_leases_dhcpd(&l, text, len, "isc_dhcpd.leases"));
+	check_expected(&l, "isc_dhcpd_leases.expected.json", false);
+	ck_assert_str_eq(lease_of(&l, "192.0.2.120")->client_id, "01:00:00:5e:00:53:20");
+	ipam__dhcp_leases_free(&l);
+	const char *bad[][2] = {
+		{"lease 192.0.2.1 {\n starts 1 2025/13/10 02:15:00;\n}\n", "d.leases:2: starts: \"2025/13/10 02:15:00\" is not a time"},
+		{"lease 192.0.2.1 {\n hardware ethernet nope;\n}\n", "d.leases:2: hardware: \"nope\" is not a MAC address"},
+		{"lease 2001:db8::1 {\n}\n", "d.leases:1: lease: \"2001:db8::1\" is not an IPv4 address"},
+		{"lease 192.0.2.1 {\n client-hostname \"x;\n}\n", "d.leases:2: a string does not end"},
+		{"lease 192.0.2.1 {\n binding state active;\n", "d.leases:3: the file ends inside a lease"},
+		{"}\n", "d.leases:1: unexpected '}'"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ipam__dhcp_leases e = {0};
+		fails(ipam__dhcp_leases_dhcpd(&e, bad[i][0], strlen(bad[i][0]), "d.leases"), IPAM_EINVAL, bad[i][1]);
+		ipam__dhcp_leases_free(&e);
+	}
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("dhcp-unit");
@@ -411,6 +558,8 @@ static Suite *suite(void)
 	tcase_add_test(t, inheritance);
 	tcase_add_test(t, kea_render_and_merge);
 	tcase_add_test(t, dhcpd_render);
+	tcase_add_test(t, kea_lease_file);
+	tcase_add_test(t, dhcpd_lease_file);
 	suite_add_tcase(s, t);
 	return s;
 }
