@@ -14,6 +14,7 @@
 
 #include "common.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,6 +93,7 @@ typedef struct ipam__dhcp_pool {
 	ipam__dhcp_range *excl; /* inside the pool, never rendered as leasable */
 	size_t nexcl;
 	ipam__dhcp_optset opts;
+	char *extra;            /* Kea pool keys libipam does not model (JSON object) or NULL */
 } ipam__dhcp_pool;
 
 typedef struct ipam__dhcp_resv {
@@ -101,6 +103,7 @@ typedef struct ipam__dhcp_resv {
 	ipam_mac mac;     /* len 0: none */
 	char *client_id;  /* v4 client-id, hex without separators, or NULL */
 	char *duid;       /* v6 DUID, hex without separators, or NULL */
+	char *circuit_id; /* v4 relay circuit-id as Kea writes it ('text' or hex), or NULL */
 	ipam__dhcp_optset opts;
 } ipam__dhcp_resv;
 
@@ -109,6 +112,9 @@ typedef struct ipam__dhcp_scope {
 	uint32_t id;            /* Kea subnet id: 0 until ipam__dhcp_scope_add gives one; kept for life */
 	ipam_prefix prefix;
 	char *template_name;    /* option template, or NULL */
+	char *description;      /* or NULL */
+	char *shared_network;   /* Kea shared network / dhcpd shared-network it sits in, or NULL */
+	char *extra;            /* Kea subnet keys libipam does not model (JSON object: next-server ...) or NULL */
 	uint32_t valid, renew, rebind, preferred; /* seconds; 0: inherited */
 	char **servers;         /* names of the servers that serve it */
 	size_t nservers;
@@ -185,7 +191,8 @@ int ipam__dhcp_pool_add(ipam__dhcp_scope *s, const char *range, ipam__dhcp_pool 
 /* Exclude "ADDR" or "START-END" (inside the pool) from a pool. */
 int ipam__dhcp_pool_exclude(ipam__dhcp_scope *s, ipam__dhcp_pool *p, const char *range);
 /* A reservation of `addr` inside the scope for one identifier:
- * "mac:aa:bb:..", "client-id:01aabb..", "duid:0001..." (or a bare MAC). */
+ * "mac:aa:bb:..", "client-id:01aabb..", "duid:0001...", "circuit-id:TEXT"
+ * (v4; 'quoted' text or hex, as Kea takes it), or a bare MAC. */
 int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident, const char *hostname,
 			ipam__dhcp_resv **out);
 
@@ -213,6 +220,39 @@ int ipam__dhcp_render_kea(ipam_buf *out, const ipam__dhcp_config *c, unsigned fa
 			  const char *base);
 /* ISC dhcpd.conf (v4 scopes only) for `server` (NULL: every v4 scope). */
 int ipam__dhcp_render_dhcpd(ipam_buf *out, const ipam__dhcp_config *c, const char *server);
+
+/* ---- import -------------------------------------------------------------------
+ * Adopt a running server: its config into `c` (normally a new one; on an
+ * error `c` may hold part of it: throw it away). Scopes keep Kea's subnet
+ * ids; a scope is named by the subnet's user-context libipam.scope, else
+ * "kea4-ID" / "kea6-ID" (Kea) or "net-ADDR-LEN" (dhcpd). `notes` (may be
+ * NULL) gets one line for each thing that is not modelled and was skipped.
+ * Errors name the file and the place (a JSON path for Kea, file:line for
+ * dhcpd). */
+/* One line "FILE[:LINE]: MESSAGE" into `notes` (NULL: nothing). */
+int ipam__dhcp_vnote(ipam_buf *notes, const char *file, size_t line, const char *fmt, va_list ap)
+	IPAM__PRINTF(4, 0);
+int ipam__dhcp_import_kea(ipam__dhcp_config *c, const char *text, size_t len, const char *file, ipam_buf *notes);
+int ipam__dhcp_import_dhcpd(ipam__dhcp_config *c, const char *text, size_t len, const char *file, ipam_buf *notes);
+
+/* ---- ISC dhcpd's tokens (lex.c) ---------------------------------------------------- */
+typedef struct ipam__dhcp_lexer {
+	const char *p, *end, *file;
+	size_t line;
+	char tok[512]; /* the current token: a word, a string's text, or one of { } ; = , */
+	size_t len;
+	bool string;   /* the token was a quoted string */
+} ipam__dhcp_lexer;
+
+/* The next token: 0 at the end, 1 with a token, <0 on error (file:line). */
+int ipam__dhcp_lex(ipam__dhcp_lexer *x);
+/* Whether the current token is the word (not a quoted string). */
+bool ipam__dhcp_lex_is(const ipam__dhcp_lexer *x, const char *word);
+/* The next token, which must be there (the end is an error naming `what`). */
+int ipam__dhcp_lex_expect(ipam__dhcp_lexer *x, const char *what);
+/* From the current token to the end of its statement (';') or block
+ * ('{ ... }', nested blocks counted, not recursed). */
+int ipam__dhcp_lex_skip(ipam__dhcp_lexer *x);
 
 /* ---- pushing to Kea -----------------------------------------------------------
  * Through kea-ctrl-agent (src/net/http.h): config-get, merge

@@ -350,128 +350,23 @@ int ipam__dhcp_leases_kea_json(ipam__dhcp_leases *out, const char *text, size_t 
 
 /* ---- ISC dhcpd.leases ------------------------------------------------------------- */
 
-typedef struct lexer {
-	const char *p, *end, *file;
-	size_t line;
-	char tok[512]; /* the current token: a word, a string's text, or one of { } ; = */
-	size_t len;
-	bool string;   /* the token was a quoted string */
-} lexer;
-
-/* The next token; 0 at the end, 1 with a token, <0 on error. */
-static int lex(lexer *x)
-{
-	for (;;) {
-		while (x->p < x->end && isspace((unsigned char)*x->p)) {
-			if (*x->p == '\n')
-				x->line++;
-			x->p++;
-		}
-		if (x->p < x->end && *x->p == '#') {
-			while (x->p < x->end && *x->p != '\n')
-				x->p++;
-			continue;
-		}
-		break;
-	}
-	x->len = 0;
-	x->string = false;
-	if (x->p >= x->end)
-		return 0;
-	char ch = *x->p;
-	if (strchr("{};=,", ch)) {
-		x->tok[x->len++] = ch;
-		x->p++;
-	} else if (ch == '"') {
-		x->string = true;
-		x->p++;
-		for (;;) {
-			if (x->p >= x->end || *x->p == '\n')
-				return ipam__error(IPAM_EINVAL, "%s:%zu: a string does not end", x->file, x->line);
-			char c = *x->p++;
-			if (c == '"')
-				break;
-			if (c == '\\' && x->p < x->end) {
-				c = *x->p++;
-				if (c >= '0' && c <= '7') { /* \NNN octal */
-					int v = c - '0';
-					for (int k = 0; k < 2 && x->p < x->end && *x->p >= '0' && *x->p <= '7'; k++)
-						v = v * 8 + (*x->p++ - '0');
-					c = (char)v;
-				} else if (c == 'n') {
-					c = '\n';
-				} else if (c == 't') {
-					c = '\t';
-				}
-			}
-			if (x->len + 1 >= sizeof x->tok)
-				return ipam__error(IPAM_EINVAL, "%s:%zu: a string is too long", x->file, x->line);
-			x->tok[x->len++] = c;
-		}
-	} else {
-		while (x->p < x->end && !isspace((unsigned char)*x->p) && !strchr("{};=,\"#", *x->p)) {
-			if (x->len + 1 >= sizeof x->tok)
-				return ipam__error(IPAM_EINVAL, "%s:%zu: a word is too long", x->file, x->line);
-			x->tok[x->len++] = *x->p++;
-		}
-	}
-	x->tok[x->len] = '\0';
-	return 1;
-}
-
-static bool is(const lexer *x, const char *word)
-{
-	return !x->string && strcmp(x->tok, word) == 0;
-}
-
-static int expect(lexer *x, const char *what)
-{
-	int rc = lex(x);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return ipam__error(IPAM_EINVAL, "%s:%zu: the file ends inside %s", x->file, x->line, what);
-	return 0;
-}
-
-/* Skip to the end of the current statement (';') or block ('{ ... }'),
- * nested blocks included; depth is counted, not recursed. */
-static int skip(lexer *x)
-{
-	size_t depth = 0;
-	for (;;) {
-		if (is(x, "{"))
-			depth++;
-		else if (is(x, "}")) {
-			if (depth == 0)
-				return ipam__error(IPAM_EINVAL, "%s:%zu: unexpected '}'", x->file, x->line);
-			if (--depth == 0)
-				return 0;
-		} else if (is(x, ";") && depth == 0)
-			return 0;
-		int rc = expect(x, "a statement");
-		if (rc)
-			return rc;
-	}
-}
-
 /* "W YYYY/MM/DD HH:MM:SS;", "never;" or "epoch N;" */
-static int lease_time(lexer *x, int64_t *out, const char *field)
+static int lease_time(ipam__dhcp_lexer *x, int64_t *out, const char *field)
 {
-	int rc = expect(x, field);
+	int rc = ipam__dhcp_lex_expect(x, field);
 	if (rc)
 		return rc;
-	if (is(x, "never")) {
+	if (ipam__dhcp_lex_is(x, "never")) {
 		*out = -1;
-	} else if (is(x, "epoch")) {
+	} else if (ipam__dhcp_lex_is(x, "epoch")) {
 		uint64_t v;
-		if ((rc = expect(x, field)) || num_field(&v, x->tok, x->len, INT64_MAX / 2))
+		if ((rc = ipam__dhcp_lex_expect(x, field)) || num_field(&v, x->tok, x->len, INT64_MAX / 2))
 			return rc ? rc : ipam__error(IPAM_EINVAL, "%s:%zu: %s: bad epoch", x->file, x->line, field);
 		*out = (int64_t)v;
 	} else {
 		char date[64] = "", tm_text[64] = "";
-		if (x->len != 1 || !isdigit((unsigned char)x->tok[0]) || (rc = expect(x, field)) ||
-		    snprintf(date, sizeof date, "%s", x->tok) < 0 || (rc = expect(x, field)) ||
+		if (x->len != 1 || !isdigit((unsigned char)x->tok[0]) || (rc = ipam__dhcp_lex_expect(x, field)) ||
+		    snprintf(date, sizeof date, "%s", x->tok) < 0 || (rc = ipam__dhcp_lex_expect(x, field)) ||
 		    snprintf(tm_text, sizeof tm_text, "%s", x->tok) < 0)
 			return rc ? rc : ipam__error(IPAM_EINVAL, "%s:%zu: %s: \"%s\" is not a time", x->file, x->line,
 						     field, x->tok);
@@ -488,13 +383,13 @@ static int lease_time(lexer *x, int64_t *out, const char *field)
 		t.tm_mon -= 1;
 		*out = (int64_t)timegm(&t);
 	}
-	if ((rc = expect(x, field)))
+	if ((rc = ipam__dhcp_lex_expect(x, field)))
 		return rc;
-	return is(x, ";") ? 0 : ipam__error(IPAM_EINVAL, "%s:%zu: %s: ';' wanted", x->file, x->line, field);
+	return ipam__dhcp_lex_is(x, ";") ? 0 : ipam__error(IPAM_EINVAL, "%s:%zu: %s: ';' wanted", x->file, x->line, field);
 }
 
 /* A string token or hex octets "01:02:..": hex with ':' into *out. */
-static int octets(lexer *x, char **out)
+static int octets(ipam__dhcp_lexer *x, char **out)
 {
 	ipam_buf b = IPAM_BUF_INIT;
 	int rc = 0;
@@ -512,67 +407,67 @@ static int octets(lexer *x, char **out)
 	return 0;
 }
 
-static int one_lease(lexer *x, ipam__dhcp_leases *out)
+static int one_lease(ipam__dhcp_lexer *x, ipam__dhcp_leases *out)
 {
 	ipam__dhcp_lease l;
 	memset(&l, 0, sizeof l);
 	l.state = -1;
-	int rc = expect(x, "a lease");
+	int rc = ipam__dhcp_lex_expect(x, "a lease");
 	if (rc)
 		return rc;
 	if (ipam_addr_parse(&l.addr, x->tok) || l.addr.family != IPAM_AF_INET)
 		return ipam__error(IPAM_EINVAL, "%s:%zu: lease: \"%s\" is not an IPv4 address", x->file, x->line, x->tok);
-	if ((rc = expect(x, "a lease")) || !is(x, "{"))
+	if ((rc = ipam__dhcp_lex_expect(x, "a lease")) || !ipam__dhcp_lex_is(x, "{"))
 		return rc ? rc : ipam__error(IPAM_EINVAL, "%s:%zu: lease: '{' wanted", x->file, x->line);
 	for (;;) {
-		if ((rc = expect(x, "a lease")))
+		if ((rc = ipam__dhcp_lex_expect(x, "a lease")))
 			break;
-		if (is(x, "}"))
+		if (ipam__dhcp_lex_is(x, "}"))
 			break;
-		if (is(x, "starts") || is(x, "ends")) {
-			bool starts = is(x, "starts");
+		if (ipam__dhcp_lex_is(x, "starts") || ipam__dhcp_lex_is(x, "ends")) {
+			bool starts = ipam__dhcp_lex_is(x, "starts");
 			rc = lease_time(x, starts ? &l.starts : &l.ends, starts ? "starts" : "ends");
-		} else if (is(x, "binding")) {
-			if (!(rc = expect(x, "binding state")) && !(rc = expect(x, "binding state"))) {
+		} else if (ipam__dhcp_lex_is(x, "binding")) {
+			if (!(rc = ipam__dhcp_lex_expect(x, "binding state")) && !(rc = ipam__dhcp_lex_expect(x, "binding state"))) {
 				size_t n = x->len < sizeof l.binding - 1 ? x->len : sizeof l.binding - 1;
 				memcpy(l.binding, x->tok, n);
 				l.binding[n] = '\0';
-				rc = expect(x, "binding state");
-				if (!rc && !is(x, ";"))
+				rc = ipam__dhcp_lex_expect(x, "binding state");
+				if (!rc && !ipam__dhcp_lex_is(x, ";"))
 					rc = ipam__error(IPAM_EINVAL, "%s:%zu: binding state: ';' wanted", x->file, x->line);
 			}
-		} else if (is(x, "hardware")) {
-			if (!(rc = expect(x, "hardware")) && !(rc = expect(x, "hardware"))) {
+		} else if (ipam__dhcp_lex_is(x, "hardware")) {
+			if (!(rc = ipam__dhcp_lex_expect(x, "hardware")) && !(rc = ipam__dhcp_lex_expect(x, "hardware"))) {
 				if (ipam_mac_parse(&l.mac, x->tok))
 					rc = ipam__error(IPAM_EINVAL, "%s:%zu: hardware: \"%s\" is not a MAC address",
 							 x->file, x->line, x->tok);
-				else if (!(rc = expect(x, "hardware")) && !is(x, ";"))
+				else if (!(rc = ipam__dhcp_lex_expect(x, "hardware")) && !ipam__dhcp_lex_is(x, ";"))
 					rc = ipam__error(IPAM_EINVAL, "%s:%zu: hardware: ';' wanted", x->file, x->line);
 			}
-		} else if (is(x, "uid")) {
-			if (!(rc = expect(x, "uid")) && !(rc = octets(x, &l.client_id)))
-				rc = expect(x, "uid");
-		} else if (is(x, "client-hostname")) {
-			if (!(rc = expect(x, "client-hostname"))) {
+		} else if (ipam__dhcp_lex_is(x, "uid")) {
+			if (!(rc = ipam__dhcp_lex_expect(x, "uid")) && !(rc = octets(x, &l.client_id)))
+				rc = ipam__dhcp_lex_expect(x, "uid");
+		} else if (ipam__dhcp_lex_is(x, "client-hostname")) {
+			if (!(rc = ipam__dhcp_lex_expect(x, "client-hostname"))) {
 				free(l.hostname);
 				l.hostname = ipam__strdup(x->tok);
-				rc = l.hostname ? expect(x, "client-hostname") : IPAM_ENOMEM;
+				rc = l.hostname ? ipam__dhcp_lex_expect(x, "client-hostname") : IPAM_ENOMEM;
 			}
-		} else if (is(x, "dynamic-bootp")) {
+		} else if (ipam__dhcp_lex_is(x, "dynamic-bootp")) {
 			l.bootp = true;
-			rc = expect(x, "dynamic-bootp");
-		} else if (is(x, "set")) {
+			rc = ipam__dhcp_lex_expect(x, "dynamic-bootp");
+		} else if (ipam__dhcp_lex_is(x, "set")) {
 			/* set NAME = "value"; (only vendor-class-identifier is kept) */
-			bool vci = !(rc = expect(x, "set")) && is(x, "vendor-class-identifier");
-			if (!rc && !(rc = expect(x, "set")) && is(x, "=") && !(rc = expect(x, "set")) && vci) {
+			bool vci = !(rc = ipam__dhcp_lex_expect(x, "set")) && ipam__dhcp_lex_is(x, "vendor-class-identifier");
+			if (!rc && !(rc = ipam__dhcp_lex_expect(x, "set")) && ipam__dhcp_lex_is(x, "=") && !(rc = ipam__dhcp_lex_expect(x, "set")) && vci) {
 				free(l.vendor_class);
 				if (!(l.vendor_class = ipam__strdup(x->tok)))
 					rc = IPAM_ENOMEM;
 			}
-			if (!rc && !is(x, ";"))
-				rc = skip(x);
-		} else if (!is(x, ";")) {
-			rc = skip(x);
+			if (!rc && !ipam__dhcp_lex_is(x, ";"))
+				rc = ipam__dhcp_lex_skip(x);
+		} else if (!ipam__dhcp_lex_is(x, ";")) {
+			rc = ipam__dhcp_lex_skip(x);
 		}
 		if (rc)
 			break;
@@ -589,15 +484,15 @@ static int one_lease(lexer *x, ipam__dhcp_leases *out)
 
 int ipam__dhcp_leases_dhcpd(ipam__dhcp_leases *out, const char *text, size_t len, const char *file)
 {
-	lexer x = {.p = text, .end = text + len, .file = file ? file : "dhcpd.leases", .line = 1};
+	ipam__dhcp_lexer x = {.p = text, .end = text + len, .file = file ? file : "dhcpd.leases", .line = 1};
 	for (;;) {
-		int rc = lex(&x);
+		int rc = ipam__dhcp_lex(&x);
 		if (rc <= 0)
 			return rc;
-		if (is(&x, "lease"))
+		if (ipam__dhcp_lex_is(&x, "lease"))
 			rc = one_lease(&x, out);
 		else
-			rc = skip(&x);
+			rc = ipam__dhcp_lex_skip(&x);
 		if (rc)
 			return rc;
 	}

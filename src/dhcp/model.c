@@ -43,12 +43,14 @@ static void scope_free(ipam__dhcp_scope *s)
 		return;
 	for (size_t i = 0; i < s->npools; i++) {
 		free(s->pools[i].excl);
+		free(s->pools[i].extra);
 		ipam__dhcp_optset_free(&s->pools[i].opts);
 	}
 	for (size_t i = 0; i < s->nresv; i++) {
 		free(s->resv[i].hostname);
 		free(s->resv[i].client_id);
 		free(s->resv[i].duid);
+		free(s->resv[i].circuit_id);
 		ipam__dhcp_optset_free(&s->resv[i].opts);
 	}
 	for (size_t i = 0; i < s->nservers; i++)
@@ -58,6 +60,9 @@ static void scope_free(ipam__dhcp_scope *s)
 	free(s->resv);
 	free(s->name);
 	free(s->template_name);
+	free(s->description);
+	free(s->shared_network);
+	free(s->extra);
 	free(s->ha_primary);
 	free(s->ha_standby);
 	ipam__dhcp_optset_free(&s->opts);
@@ -251,9 +256,11 @@ int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *pre
 	int rc = name_ok(name, "scope");
 	if (rc)
 		return rc;
-	if (ipam_prefix_parse(&p, prefix, IPAM_PARSE_DEFAULT))
-		return ipam__error(IPAM_EINVAL, "scope %s: \"%s\" is not a prefix (%s)", name, prefix,
-				   ipam_error_last()->message);
+	if (ipam_prefix_parse(&p, prefix, IPAM_PARSE_DEFAULT)) {
+		char why[256]; /* copied: the message buffer is the one written next */
+		snprintf(why, sizeof why, "%s", ipam_error_last()->message);
+		return ipam__error(IPAM_EINVAL, "scope %s: \"%s\" is not a prefix (%s)", name, prefix, why);
+	}
 	if ((p.addr.family == IPAM_AF_INET && p.len > 30) || (p.addr.family == IPAM_AF_INET6 && p.len > 126))
 		return ipam__error(IPAM_EINVAL, "scope %s: prefix %s is too small for DHCP", name, prefix);
 	size_t pos = scope_pos(c, name, &found);
@@ -471,18 +478,22 @@ int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident
 		rc = hex_ident(&r.client_id, ident + 10);
 	else if (strncmp(ident, "duid:", 5) == 0 && v6)
 		rc = hex_ident(&r.duid, ident + 5);
+	else if (strncmp(ident, "circuit-id:", 11) == 0 && !v6 && ident[11] && strlen(ident) < 140 &&
+		 !strpbrk(ident, "\"\\\n"))
+		rc = (r.circuit_id = ipam__strdup(ident + 11)) ? 0 : IPAM_ENOMEM;
 	else
 		rc = ipam_mac_parse(&r.mac, ident) ? -1 : 0;
 	if (rc == IPAM_ENOMEM)
 		return rc;
 	if (rc)
 		return ipam__error(IPAM_EINVAL, "scope %s: reservation %s: identifier \"%s\" is not %s", s->name, addr,
-				   ident, v6 ? "mac:MAC or duid:HEX" : "mac:MAC or client-id:HEX");
+				   ident, v6 ? "mac:MAC or duid:HEX" : "mac:MAC, client-id:HEX or circuit-id:TEXT");
 	if (hostname && *hostname && (strlen(hostname) > 253 || strspn(hostname, "abcdefghijklmnopqrstuvwxyz"
 										 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
 									  strlen(hostname))) {
 		free(r.client_id);
 		free(r.duid);
+			free(r.circuit_id);
 		return ipam__error(IPAM_EINVAL, "scope %s: reservation %s: hostname \"%s\" is not a host name",
 				   s->name, addr, hostname);
 	}
@@ -494,13 +505,15 @@ int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident
 		else if (r.mac.len && o->mac.len == r.mac.len && !memcmp(o->mac.bytes, r.mac.bytes, r.mac.len))
 			clash = "MAC";
 		else if ((r.client_id && o->client_id && !strcmp(r.client_id, o->client_id)) ||
-			 (r.duid && o->duid && !strcmp(r.duid, o->duid)))
+			 (r.duid && o->duid && !strcmp(r.duid, o->duid)) ||
+			 (r.circuit_id && o->circuit_id && !strcmp(r.circuit_id, o->circuit_id)))
 			clash = "identifier";
 		if (clash) {
 			char a[64];
 			ipam_addr_format(a, sizeof a, &o->addr);
 			free(r.client_id);
 			free(r.duid);
+			free(r.circuit_id);
 			return ipam__error(IPAM_EEXISTS, "scope %s: reservation %s: the %s is reserved already (%s)",
 					   s->name, addr, clash, a);
 		}
@@ -508,6 +521,7 @@ int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident
 	if ((hostname && *hostname && !(r.hostname = ipam__strdup(hostname))) || grow(&s->resv, s->nresv, sizeof *s->resv)) {
 		free(r.client_id);
 		free(r.duid);
+			free(r.circuit_id);
 		free(r.hostname);
 		return IPAM_ENOMEM;
 	}
@@ -570,4 +584,14 @@ int ipam__dhcp_scope_options(const ipam__dhcp_config *c, const ipam__dhcp_scope 
 		rc = ipam__dhcp_optset_overlay(out, &mid, &s->opts, s->prefix.addr.family);
 	ipam__dhcp_optset_free(&mid);
 	return rc;
+}
+
+int ipam__dhcp_vnote(ipam_buf *notes, const char *file, size_t line, const char *fmt, va_list ap)
+{
+	if (!notes)
+		return 0;
+	char msg[400];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	return line ? ipam__buf_printf(notes, "%s:%zu: %s\n", file, line, msg)
+		    : ipam__buf_printf(notes, "%s: %s\n", file, msg);
 }

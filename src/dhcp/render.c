@@ -124,9 +124,41 @@ static int kea_opts(cJSON *obj, const ipam__dhcp_optset *s)
 	return 0;
 }
 
+/* Add the keys of `extra` (a JSON object libipam keeps for Kea, such as
+ * next-server) that `obj` does not have yet. */
+static int add_extra(cJSON *obj, const char *extra)
+{
+	if (!extra)
+		return 0;
+	cJSON *x = cJSON_ParseWithLengthOpts(extra, strlen(extra), NULL, 0), *k;
+	if (!cJSON_IsObject(x)) {
+		cJSON_Delete(x);
+		return 0; /* checked when it was stored */
+	}
+	while ((k = x->child)) {
+		cJSON_DetachItemViaPointer(x, k);
+		cJSON *have = cJSON_GetObjectItemCaseSensitive(obj, k->string), *sub;
+		if (!have) {
+			cJSON_AddItemToObject(obj, k->string, k);
+			continue;
+		}
+		/* one level down (the user context holds libipam's mark and the user's keys) */
+		while (cJSON_IsObject(have) && cJSON_IsObject(k) && (sub = k->child)) {
+			cJSON_DetachItemViaPointer(k, sub);
+			if (cJSON_GetObjectItemCaseSensitive(have, sub->string))
+				cJSON_Delete(sub);
+			else
+				cJSON_AddItemToObject(have, sub->string, sub);
+		}
+		cJSON_Delete(k);
+	}
+	cJSON_Delete(x);
+	return 0;
+}
+
 typedef struct kea_pool_ctx {
 	cJSON *pools;
-	const ipam__dhcp_optset *opts;
+	const ipam__dhcp_pool *pool;
 } kea_pool_ctx;
 
 static int kea_pool(void *vctx, const ipam_addr *a, const ipam_addr *b)
@@ -137,7 +169,8 @@ static int kea_pool(void *vctx, const ipam_addr *a, const ipam_addr *b)
 	ipam_addr_format(sb, sizeof sb, b);
 	snprintf(text, sizeof text, "%s-%s", sa, sb); /* as Kea writes it back */
 	cJSON *e = cJSON_CreateObject();
-	if (!e || !cJSON_AddStringToObject(e, "pool", text) || kea_opts(e, ctx->opts) ||
+	if (!e || !cJSON_AddStringToObject(e, "pool", text) || kea_opts(e, &ctx->pool->opts) ||
+	    add_extra(e, ctx->pool->extra) ||
 	    !cJSON_AddItemToArray(ctx->pools, e)) {
 		cJSON_Delete(e);
 		return ipam__enomem();
@@ -168,7 +201,7 @@ static cJSON *kea_subnet(const ipam__dhcp_config *c, const ipam__dhcp_scope *s)
 	    !(pools = cJSON_AddArrayToObject(sn, "pools")))
 		goto fail;
 	for (size_t i = 0; i < s->npools; i++) {
-		kea_pool_ctx ctx = {pools, &s->pools[i].opts};
+		kea_pool_ctx ctx = {pools, &s->pools[i]};
 		if (pool_pieces(&s->pools[i], kea_pool, &ctx))
 			goto fail;
 	}
@@ -184,7 +217,8 @@ static cJSON *kea_subnet(const ipam__dhcp_config *c, const ipam__dhcp_scope *s)
 			ipam_mac_format(mac, sizeof mac, &r->mac);
 			if (!cJSON_AddStringToObject(e, "hw-address", mac))
 				goto fail;
-		} else if (!cJSON_AddStringToObject(e, r->duid ? "duid" : "client-id", r->duid ? r->duid : r->client_id)) {
+		} else if (!cJSON_AddStringToObject(e, r->duid ? "duid" : r->circuit_id ? "circuit-id" : "client-id",
+						    r->duid ? r->duid : r->circuit_id ? r->circuit_id : r->client_id)) {
 			goto fail;
 		}
 		ipam_addr_format(addr, sizeof addr, &r->addr);
@@ -203,7 +237,9 @@ static cJSON *kea_subnet(const ipam__dhcp_config *c, const ipam__dhcp_scope *s)
 		goto fail;
 	}
 	if (!(uc = cJSON_AddObjectToObject(sn, "user-context")) || !(mark = cJSON_AddObjectToObject(uc, "libipam")) ||
-	    !cJSON_AddStringToObject(mark, "scope", s->name))
+	    !cJSON_AddStringToObject(mark, "scope", s->name) ||
+	    (s->description && !cJSON_AddStringToObject(uc, "description", s->description)) ||
+	    add_extra(sn, s->extra))
 		goto fail;
 	ipam__dhcp_optset_free(&own);
 	ipam__dhcp_optset_free(&opts);
@@ -680,6 +716,15 @@ int ipam__dhcp_render_dhcpd(ipam_buf *out, const ipam__dhcp_config *c, const cha
 					rc = dhcpd_value(out, &o);
 				if (!rc)
 					rc = ipam__buf_put(out, ";\n", 2);
+			}
+			if (!rc && r->circuit_id) {
+				size_t cl = strlen(r->circuit_id);
+				if (cl >= 2 && r->circuit_id[0] == '\'' && r->circuit_id[cl - 1] == '\'')
+					rc = ipam__buf_printf(out, "\thost-identifier option agent.circuit-id \"%.*s\";\n",
+							      (int)cl - 2, r->circuit_id + 1);
+				else
+					rc = ipam__buf_printf(out, "\thost-identifier option agent.circuit-id %s;\n",
+							      r->circuit_id);
 			}
 			if (!rc && r->hostname)
 				rc = ipam__buf_printf(out, "\toption host-name \"%s\";\n", r->hostname);

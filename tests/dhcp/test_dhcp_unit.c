@@ -91,7 +91,7 @@ START_TEST(model_rules)
 	fails(ipam__dhcp_resv_add(s, "10.9.0.10", "mac:00:11:22:33:44:56", NULL, NULL), IPAM_EINVAL,
 	      "not an address inside");
 	fails(ipam__dhcp_resv_add(s, "10.1.0.12", "duid:000102", NULL, NULL), IPAM_EINVAL,
-	      "mac:MAC or client-id:HEX");
+	      "mac:MAC, client-id:HEX or circuit-id:TEXT");
 	fails(ipam__dhcp_resv_add(s, "10.1.0.12", "mac:00:11:22:33:44:57", "bad_host", NULL), IPAM_EINVAL,
 	      "not a host name");
 	OK(ipam__dhcp_resv_add(s, "10.1.0.12", "client-id:01:AA:bb:cc", NULL, NULL));
@@ -548,6 +548,231 @@ START_TEST(dhcpd_lease_file)
 }
 END_TEST
 
+/* ---- import: the fixtures and their expected results ----------------------- */
+
+static const ipam__dhcp_scope *scope_on(const ipam__dhcp_config *c, const char *pfx)
+{
+	ipam_prefix p;
+	ck_assert_int_eq(ipam_prefix_parse(&p, pfx, IPAM_PARSE_DEFAULT), 0);
+	for (size_t i = 0; i < c->nscopes; i++)
+		if (ipam_prefix_cmp(&c->scopes[i]->prefix, &p) == 0)
+			return c->scopes[i];
+	return NULL;
+}
+
+static const ipam__dhcp_resv *resv_at(const ipam__dhcp_config *c, const char *addr)
+{
+	ipam_addr a;
+	ck_assert_int_eq(ipam_addr_parse(&a, addr), 0);
+	for (size_t i = 0; i < c->nscopes; i++)
+		for (size_t j = 0; j < c->scopes[i]->nresv; j++)
+			if (ipam_addr_cmp(&c->scopes[i]->resv[j].addr, &a) == 0)
+				return &c->scopes[i]->resv[j];
+	return NULL;
+}
+
+static bool has_pool(const ipam__dhcp_config *c, const char *start, const char *end)
+{
+	ipam_addr a, b;
+	ck_assert_int_eq(ipam_addr_parse(&a, start), 0);
+	ck_assert_int_eq(ipam_addr_parse(&b, end), 0);
+	for (size_t i = 0; i < c->nscopes; i++)
+		for (size_t j = 0; j < c->scopes[i]->npools; j++)
+			if (!ipam_addr_cmp(&c->scopes[i]->pools[j].range.start, &a) &&
+			    !ipam_addr_cmp(&c->scopes[i]->pools[j].range.end, &b))
+				return true;
+	return false;
+}
+
+/* The expected prefixes, ranges and reservations of an import fixture. */
+static void check_import(const ipam__dhcp_config *c, const char *expected_file, size_t skip_addresses)
+{
+	char *text = fixture(expected_file, NULL);
+	cJSON *j = cJSON_Parse(text), *e;
+	size_t n = 0;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "prefixes"))
+	{
+		const char *pfx = cJSON_GetObjectItem(e, "prefix")->valuestring;
+		const ipam__dhcp_scope *s = scope_on(c, pfx);
+		ck_assert_msg(s != NULL, "no scope on %s", pfx);
+		const cJSON *at = cJSON_GetObjectItem(e, "attributes"), *o;
+		const cJSON *id = cJSON_GetObjectItem(at, "kea_subnet_id");
+		if (id)
+			ck_assert_uint_eq(s->id, (unsigned)id->valueint);
+		same_str(s->shared_network, cJSON_GetObjectItem(at, "shared_network"), pfx);
+		same_str(s->description, cJSON_GetObjectItem(e, "description"), pfx);
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(at, "options"))
+		{
+			const ipam__dhcp_optdef *d = ipam__dhcp_optdef_builtin(IPAM_AF_INET, o->string);
+			ck_assert_ptr_nonnull(d);
+			const ipam__dhcp_opt *got = ipam__dhcp_optset_get(&s->opts, 0, d->code);
+			ck_assert_msg(got != NULL, "%s: option %s missing", pfx, o->string);
+			if (d->code != 42) /* given as hex in the fixture; read as addresses */
+				ck_assert_str_eq(got->value, o->valuestring);
+			else
+				ck_assert_str_eq(got->value, "192.0.2.123");
+		}
+		n++;
+	}
+	ck_assert_uint_eq(c->nscopes, n);
+	n = 0;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "ranges"))
+	{
+		ck_assert_msg(has_pool(c, cJSON_GetObjectItem(e, "start")->valuestring,
+				       cJSON_GetObjectItem(e, "end")->valuestring),
+			      "no pool %s", cJSON_GetObjectItem(e, "start")->valuestring);
+		n++;
+	}
+	size_t pools = 0, resv = 0;
+	for (size_t i = 0; i < c->nscopes; i++) {
+		pools += c->scopes[i]->npools;
+		resv += c->scopes[i]->nresv;
+	}
+	ck_assert_uint_eq(pools, n);
+	n = 0;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "addresses"))
+	{
+		const cJSON *addr = cJSON_GetObjectItem(e, "address");
+		if (!cJSON_IsString(addr))
+			continue; /* a reservation by DNS name: nothing to model */
+		const ipam__dhcp_resv *r = resv_at(c, addr->valuestring);
+		if (!r)
+			continue; /* counted below */
+		char mac[32];
+		if (r->mac.len)
+			ipam_mac_format(mac, sizeof mac, &r->mac);
+		same_str(r->mac.len ? mac : NULL, cJSON_GetObjectItem(e, "mac"), addr->valuestring);
+		same_str(r->hostname, cJSON_GetObjectItem(e, "hostname"), addr->valuestring);
+		n++;
+	}
+	ck_assert_uint_eq(resv, n);
+	ck_assert_uint_eq(n + skip_addresses, (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(j, "addresses")));
+	cJSON_Delete(j);
+	free(text);
+}
+
+typedef int (*import_fn)(ipam__dhcp_config *c, const char *text, size_t len, const char *file, ipam_buf *notes);
+
+/* Each bad input is refused with IPAM_EINVAL and its message. */
+static void import_errors(import_fn fn, const char *const bad[][2], size_t n, const char *file)
+{
+	for (size_t i = 0; i < n; i++) {
+		ipam__dhcp_config *c;
+		OK(ipam__dhcp_config_new(&c));
+		fails(fn(c, bad[i][0], strlen(bad[i][0]), file, NULL), IPAM_EINVAL, bad[i][1]);
+		ipam__dhcp_config_free(c);
+	}
+}
+
+START_TEST(kea_import)
+{
+	size_t len;
+	char *text = fixture("kea-dhcp4.conf", &len);
+	ipam__dhcp_config *c;
+	ipam_buf notes = IPAM_BUF_INIT;
+	OK(ipam__dhcp_config_new(&c));
+	OK(ipam__dhcp_import_kea(c, text, len, "kea-dhcp4.conf", &notes));
+	check_import(c, "kea_dhcp4_conf.expected.json", 0);
+	ck_assert_uint_eq(c->valid4, 43200);
+	ck_assert_str_eq(ipam__dhcp_optset_get(&c->global4, 0, 6)->value, "192.0.2.53, 198.51.100.53");
+	ck_assert_str_eq(resv_at(c, "192.0.2.70")->client_id, "0100005e005370");
+	ck_assert_str_eq(resv_at(c, "192.0.2.77")->circuit_id, "'port-7'");
+	ck_assert_str_eq(ipam__dhcp_optset_get(&resv_at(c, "192.0.2.50")->opts, 0, 12)->value, "printer-01");
+	const ipam__dhcp_scope *s = scope_on(c, "10.10.0.0/24");
+	ck_assert_str_eq(s->name, "kea4-10");
+	ck_assert_ptr_nonnull(strstr(s->extra, "\"vlan\":110"));
+	ck_assert_ptr_nonnull(strstr(scope_on(c, "203.0.113.0/26")->extra, "\"next-server\":\"203.0.113.2\""));
+	ck_assert_ptr_nonnull(strstr(notes.ptr, "a reservation without an address (mac:00:00:5e:00:53:33)"));
+	/* rendered back, Kea takes it, with the user's keys where they were */
+	char dir[256];
+	ck_assert_int_eq(dt_tmpdir(dir, "kea-import"), 0);
+	char *base = kea_base(dir, 0, "");
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam__dhcp_render_kea(&b, c, IPAM_AF_INET, NULL, base));
+	kea_check(dir, 0, b.ptr);
+	ck_assert_ptr_nonnull(strstr(b.ptr, "\"client-class\":\t\"KNOWN\""));
+	ck_assert_ptr_nonnull(strstr(b.ptr, "\"circuit-id\":\t\"'port-7'\""));
+	cJSON *j = parse(b.ptr);
+	const cJSON *uc = cJSON_GetObjectItem(subnet(j, 0, "10.10.0.0/24"), "user-context");
+	ck_assert_int_eq(cJSON_GetObjectItem(uc, "vlan")->valueint, 110);
+	ck_assert_str_eq(cJSON_GetObjectItem(uc, "description")->valuestring, "Servers, DC1 row 4");
+	cJSON_Delete(j);
+	ipam_buf_dispose(&b);
+	free(base);
+	ipam__dhcp_config_free(c);
+	ipam_buf_dispose(&notes);
+	/* errors name the file and the place */
+	const char *const bad[][2] = {
+		{"{\"Dhcp4\": {\"subnet4\": [{\"id\": 1, \"subnet\": \"10.0.0.0/24\", \"option-data\": "
+		 "[{\"name\": \"routers\", \"data\": \"10.0.0.999\"}]}]}}",
+		 "k.conf: Dhcp4/subnet4[0]/option-data[0]: option routers (3): \"10.0.0.999\" is not an IPv4 address"},
+		{"{\"Dhcp4\": {\"subnet4\": [{\"id\": 1, \"subnet\": \"10.0.0.0/24\", \"pools\": [{\"pool\": \"10.0.1.1-10.0.1.9\"}]}]}}",
+		 "k.conf: Dhcp4/subnet4[0]/pools[0]: scope kea4-1: pool 10.0.1.1-10.0.1.9 is not inside"},
+		{"{\"Dhcp4\": {\"option-data\": [{\"name\": \"nope\", \"data\": \"1\"}]}}",
+		 "k.conf: Dhcp4/option-data[0]: option nope is not known"},
+		{"// comment\n{\"Dhcp4\": {\n\"subnet4\": [,]}}", "k.conf:3: not a JSON object"},
+		{"{\"Dhcp4\": {\"subnet4\": [{\"subnet\": \"10.0.0.0/24\"}]}}", "k.conf: Dhcp4/subnet4[0]: a subnet needs an id"},
+	};
+	import_errors(ipam__dhcp_import_kea, bad, sizeof bad / sizeof bad[0], "k.conf");
+	free(text);
+}
+END_TEST
+
+START_TEST(dhcpd_import)
+{
+	size_t len;
+	char *text = fixture("isc_dhcpd.conf", &len);
+	ipam__dhcp_config *c;
+	ipam_buf notes = IPAM_BUF_INIT;
+	OK(ipam__dhcp_config_new(&c));
+	OK(ipam__dhcp_import_dhcpd(c, text, len, "isc_dhcpd.conf", &notes));
+	/* printer-02 (a DNS name) and lab-sw01's second address are not modelled */
+	check_import(c, "isc_dhcpd_conf.expected.json", 2);
+	ck_assert_ptr_nonnull(strstr(notes.ptr, "host printer-02: fixed-address printer-02.example.com is a name"));
+	ck_assert_ptr_nonnull(strstr(notes.ptr, "host lab-sw01: only its first address is reserved; 203.0.113.6"));
+	ck_assert_uint_eq(c->valid4, 43200);
+	ck_assert_str_eq(resv_at(c, "192.0.2.77")->client_id, "7468696e2d636c69656e742d37"); /* "thin-client-7" */
+	const ipam__dhcp_scope *s = scope_on(c, "203.0.113.0/26");
+	ck_assert_str_eq(s->extra, "{\"next-server\":\"203.0.113.2\",\"boot-file-name\":\"pxelinux.0\"}");
+	s = scope_on(c, "192.0.2.0/24");
+	ck_assert_str_eq(s->name, "net-192.0.2.0-24");
+	ck_assert_ptr_null(s->pools[0].extra);
+	ck_assert_str_eq(s->pools[1].extra, "{\"client-class\":\"KNOWN\"}");
+	/* rendered for Kea and for dhcpd, both take it */
+	char dir[256], path[400];
+	ck_assert_int_eq(dt_tmpdir(dir, "dhcpd-import"), 0);
+	char *base = kea_base(dir, 0, "");
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam__dhcp_render_kea(&b, c, IPAM_AF_INET, NULL, base));
+	kea_check(dir, 0, b.ptr);
+	ipam_buf_dispose(&b);
+	OK(ipam__dhcp_render_dhcpd(&b, c, NULL));
+	snprintf(path, sizeof path, "%s/dhcpd.conf", dir);
+	ck_assert_int_eq(dt_write(path, b.ptr), 0);
+	char *out = NULL;
+	int st = dt_sh(&out, "dhcpd -4 -t -q -cf %s", path);
+	if (st != 0)
+		fprintf(stderr, "dhcpd -t refused %s:\n%s\n", path, out ? out : "");
+	ck_assert_int_eq(st, 0);
+	free(out);
+	ipam_buf_dispose(&b);
+	free(base);
+	ipam__dhcp_config_free(c);
+	ipam_buf_dispose(&notes);
+	const char *const bad[][2] = {
+		{"subnet 10.0.0.0 netmask 255.0.255.0 {\n}\n", "d.conf:1: netmask 255.0.255.0 is not contiguous"},
+		{"subnet 10.0.0.0 netmask 255.255.255.0 {\n range 10.0.1.1 10.0.1.9;\n}\n", "d.conf:2: scope net-10.0.0.0-24: pool"},
+		{"subnet 10.0.0.0 netmask 255.255.255.0 {\n option routers 10.0.0.300;\n}\n",
+		 "d.conf:2: net-10.0.0.0-24: option routers (3): \"10.0.0.300\" is not an IPv4 address"},
+		{"host a {\n hardware ethernet zz;\n}\n", "d.conf:2: hardware: \"zz\" is not a MAC address"},
+		{"subnet 10.0.0.0 netmask 255.255.255.0 {\n", "d.conf:2: the file ends inside a block"},
+		{"}\n", "d.conf:1: unexpected '}'"},
+	};
+	import_errors(ipam__dhcp_import_dhcpd, bad, sizeof bad / sizeof bad[0], "d.conf");
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("dhcp-unit");
@@ -560,6 +785,8 @@ static Suite *suite(void)
 	tcase_add_test(t, dhcpd_render);
 	tcase_add_test(t, kea_lease_file);
 	tcase_add_test(t, dhcpd_lease_file);
+	tcase_add_test(t, kea_import);
+	tcase_add_test(t, dhcpd_import);
 	suite_add_tcase(s, t);
 	return s;
 }
