@@ -602,7 +602,7 @@ START_TEST(round_trip_byte_identical)
 	int naudit = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v, "audit"));
 	ck_assert_int_ge(naudit, 20);
 	cJSON_Delete(v);
-	const char *start = "{\"format\":\"libipam-export\",\"format_version\":1,\n\"tenants\":[\n{\"id\":"
+	const char *start = "{\"format\":\"libipam-export\",\"format_version\":2,\n\"tenants\":[\n{\"id\":"
 	                    "\"00000000-0000-0000-0000-000000000000\",\"name\":\"default\",";
 	ck_assert_int_eq(strncmp(one, start, strlen(start)), 0);
 	const char *sp = has(one, "\n\"spaces\":[\n{\"id\":");
@@ -753,7 +753,7 @@ START_TEST(empty_store_round_trip)
 {
 	ipam_db *db = open_db();
 	char *one = export_str(db);
-	has(one, "\"prefixes\":[],\n\"ranges\":[],\n\"addresses\":[],\n\"audit\":[],\n\"audit_head\":{\"seq\":0,\"hash\":\""
+	has(one, "\"prefixes\":[],\n\"ranges\":[],\n\"addresses\":[],\n\"objects\":[],\n\"audit\":[],\n\"audit_head\":{\"seq\":0,\"hash\":\""
 	         "0000000000000000000000000000000000000000000000000000000000000000\"}}\n");
 	ipam_db *db2 = open_db();
 	OK(ipam_import_json(db2, one, strlen(one), NULL));
@@ -778,7 +778,7 @@ START_TEST(not_empty_store)
 	char *before = export_str(db2);
 	ck_assert_int_eq(ipam_import_json(db2, doc, strlen(doc), "export.json"), IPAM_EEXISTS);
 	ck_assert_str_eq(ipam_error_last()->message,
-	                 "import: the store is not empty (1 spaces, 0 prefixes, 0 ranges, 1 addresses, 0 tenants besides "
+	                 "import: the store is not empty (1 spaces, 0 prefixes, 0 ranges, 1 addresses, 0 objects, 0 tenants besides "
 	                 "the defaults; 2 audit entries)");
 	char *after = export_str(db2);
 	ck_assert_str_eq(before, after);
@@ -787,7 +787,7 @@ START_TEST(not_empty_store)
 	OK(ipam_space_add(db3, "gone", NULL));
 	OK(ipam_space_rm(db3, "gone"));
 	ck_assert_int_eq(ipam_import_json(db3, doc, strlen(doc), "export.json"), IPAM_EEXISTS);
-	has(ipam_error_last()->message, "(0 spaces, 0 prefixes, 0 ranges, 0 addresses, 0 tenants besides the defaults; "
+	has(ipam_error_last()->message, "(0 spaces, 0 prefixes, 0 ranges, 0 addresses, 0 objects, 0 tenants besides the defaults; "
 	                                "2 audit entries)");
 	/* importing into itself */
 	ck_assert_int_eq(ipam_import_json(db, doc, strlen(doc), "export.json"), IPAM_EEXISTS);
@@ -962,9 +962,9 @@ START_TEST(bad_fields_name_object_and_field)
 	/* the document itself */
 	char *d = small_doc(NULL, NULL, NULL, NULL, NULL);
 	char *p = strstr(d, "\"format_version\":1");
-	p[strlen("\"format_version\":")] = '2';
+	p[strlen("\"format_version\":")] = '3';
 	import_fails(d, strlen(d), IPAM_EINVAL,
-	             "doc.json: format_version 2 is newer than this libipam " IPAM_VERSION " reads (1)");
+	             "doc.json: format_version 3 is newer than this libipam " IPAM_VERSION " reads (2)");
 	p[strlen("\"format_version\":")] = '0';
 	import_fails(d, strlen(d), IPAM_EINVAL, "doc.json: format_version: expected a positive integer");
 	free(d);

@@ -412,6 +412,26 @@ static ipam_store_row addr_row(const uint8_t space[16], const char *ip, unsigned
 	return r;
 }
 
+/* A stored object: kind, parent (zero: none), name, its fields in attrs. */
+static ipam_store_row object_row(unsigned int kind, const uint8_t parent[16], const char *name, unsigned int idn,
+                                 const char *attrs)
+{
+	ipam_store_row r;
+	memset(&r, 0, sizeof r);
+	r.kind = kind;
+	mkid(r.id, idn);
+	memcpy(r.tenant, TENANT_ID, 16);
+	if (parent)
+		memcpy(r.space, parent, 16);
+	r.version = 1;
+	r.created = T0 + idn;
+	r.updated = T0 + idn + 1000;
+	r.name = name;
+	r.description = "kept";
+	r.attrs = attrs;
+	return r;
+}
+
 static int str_same(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -452,7 +472,7 @@ static void assert_row_eq(const ipam_store_row *want, const ipam_store_row *got)
 		(long long)got->updated, (long long)want->updated);
 	ck_assert_msg(attrs_same(got->attrs, want->attrs), "kind %u %s: attrs %s, want %s", k, what,
 		show(got->attrs), show(want->attrs));
-	if (k == IPAM_STORE_TENANT || k == IPAM_STORE_SPACE || k == IPAM_STORE_ADDRESS)
+	if (k == IPAM_STORE_TENANT || k == IPAM_STORE_SPACE || k == IPAM_STORE_ADDRESS || IPAM_STORE_IS_OBJECT(k))
 		ck_assert_msg(str_same(got->name, want->name), "kind %u %s: name %s, want %s", k, what,
 			show(got->name), show(want->name));
 	if (k == IPAM_STORE_TENANT || k == IPAM_STORE_SPACE)
@@ -1498,6 +1518,115 @@ START_TEST(change_feed)
 }
 END_TEST
 
+/* Stored objects: the key is (kind, parent, name); the same name under
+ * another parent or of another kind is another row; the rest is kept as
+ * given; the change feed names them by kind, parent and name. */
+START_TEST(object_rows)
+{
+	uint64_t r1 = seed();
+	ipam_store_row z = object_row(IPAM_STORE_ZONE, NULL, "example.com.", 200, "{\"ttl\":3600,\"ns\":[\"ns1.example.com.\"]}");
+	ipam_store_row zb = object_row(IPAM_STORE_ZONE, BLUE, "example.com.", 201, "{\"ttl\":60}");
+	ipam_store_row rec = object_row(IPAM_STORE_RECORD, z.id, "www A 192.0.2.10", 202, "{\"ttl\":300}");
+	ipam_store_row srv = object_row(IPAM_STORE_SERVER, NULL, "example.com.", 203, NULL);
+	ipam_store_row obs = object_row(IPAM_STORE_OBSERVATION, RED, "2001:db8::1 snmp", 204,
+		"{\"mac\":\"00:11:22:33:44:55\",\"name\":\"caf\u00e9\"}");
+
+	tx(S, 1);
+	OK(S->put(S, &z, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &zb, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &rec, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &srv, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &obs, IPAM_STORE_PUT_NEW));
+	/* the same key again: IPAM_EEXISTS, whatever the id */
+	ipam_store_row dup = object_row(IPAM_STORE_ZONE, BLUE, "example.com.", 205, NULL);
+	RC(S->put(S, &dup, IPAM_STORE_PUT_NEW), IPAM_EEXISTS);
+	commit(S);
+	ck_assert_uint_eq(revision(S), r1 + 1);
+
+	tx(S, 0);
+	expect_row(S, &z);
+	expect_row(S, &zb);
+	expect_row(S, &rec);
+	expect_row(S, &srv);
+	expect_row(S, &obs);
+	ipam_store_row key = object_row(IPAM_STORE_ZONE, RED, "example.com.", 0, NULL);
+	expect_no_row(S, &key);
+	key = object_row(IPAM_STORE_RECORD, NULL, "www A 192.0.2.10", 0, NULL);
+	expect_no_row(S, &key);
+	ipam_store_row zones[] = { z, zb };
+	expect_scan(S, IPAM_STORE_ZONE, zones, 2);
+	expect_scan(S, IPAM_STORE_RECORD, &rec, 1);
+	expect_scan(S, IPAM_STORE_SERVER, &srv, 1);
+	expect_scan(S, IPAM_STORE_OBSERVATION, &obs, 1);
+	expect_scan(S, IPAM_STORE_CREDENTIAL, NULL, 0);
+	commit(S);
+
+	/* replace keeps id and created; delete; a rollback leaves no trace */
+	ipam_store_row z2 = z;
+	mkid(z2.id, 299);
+	z2.created = T0 + 5;
+	z2.updated = T0 + 99999;
+	z2.attrs = "{\"ttl\":7200}";
+	z2.description = NULL;
+	tx(S, 1);
+	OK(S->put(S, &z2, 0));
+	OK(S->del(S, &rec));
+	RC(S->del(S, &rec), IPAM_ENOTFOUND);
+	commit(S);
+	tx(S, 1);
+	OK(S->del(S, &srv));
+	ipam_store_row cred = object_row(IPAM_STORE_CREDENTIAL, srv.id, "tsig", 206, "{\"sealed\":\"AAAA\"}");
+	OK(S->put(S, &cred, IPAM_STORE_PUT_NEW));
+	rollback(S);
+	tx(S, 0);
+	ipam_store_row want = z2;
+	memcpy(want.id, z.id, 16);
+	want.created = z.created;
+	expect_row(S, &want);
+	expect_no_row(S, &rec);
+	expect_row(S, &srv);
+	expect_no_row(S, &cred);
+	chgs cs;
+	changes_since(S, r1, &cs);
+	ck_assert_uint_eq(cs.n, 7);
+	expect_change(&cs, 0, r1 + 1, IPAM_STORE_PUT, &z);
+	expect_change(&cs, 1, r1 + 1, IPAM_STORE_PUT, &zb);
+	expect_change(&cs, 2, r1 + 1, IPAM_STORE_PUT, &rec);
+	expect_change(&cs, 3, r1 + 1, IPAM_STORE_PUT, &srv);
+	expect_change(&cs, 4, r1 + 1, IPAM_STORE_PUT, &obs);
+	expect_change(&cs, 5, r1 + 2, IPAM_STORE_PUT, &z2);
+	expect_change(&cs, 6, r1 + 2, IPAM_STORE_DEL, &rec);
+	/* the keys carry the parent and the name */
+	ck_assert_mem_eq(cs.v[1].key.space, BLUE, 16);
+	ck_assert_mem_eq(cs.v[6].key.space, z.id, 16);
+	ck_assert_str_eq(cs.v[6].key.name, "www A 192.0.2.10");
+	chgs_free(&cs);
+	commit(S);
+
+	/* a second store object on the same data catches up with them */
+	if (B->open_again) {
+		ipam_store *s2 = open_again();
+		ipam_store_row rec2 = object_row(IPAM_STORE_RECORD, z.id, "mail MX 10 mx.example.com.", 207, NULL);
+		tx(S, 1);
+		OK(S->put(S, &rec2, IPAM_STORE_PUT_NEW));
+		OK(S->del(S, &obs));
+		commit(S);
+		tx(s2, 0);
+		changes_since(s2, r1 + 2, &cs);
+		ck_assert_uint_eq(cs.n, 2);
+		expect_change(&cs, 0, r1 + 3, IPAM_STORE_PUT, &rec2);
+		expect_change(&cs, 1, r1 + 3, IPAM_STORE_DEL, &obs);
+		chgs_free(&cs);
+		expect_row(s2, &rec2);
+		expect_no_row(s2, &obs);
+		expect_row(s2, &want);
+		commit(s2);
+		close_store(s2);
+	}
+	check_store(S);
+}
+END_TEST
+
 START_TEST(second_store_object_sees_commits)
 {
 	uint64_t r1 = seed();
@@ -2070,6 +2199,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, rollback_discards_everything);
 	tcase_add_test(tc, revision_counts_write_transactions);
 	tcase_add_test(tc, change_feed);
+	tcase_add_test(tc, object_rows);
 	if (B->open_again)
 		tcase_add_test(tc, second_store_object_sees_commits);
 	else

@@ -50,6 +50,12 @@ typedef struct ipam_open_options {
 	unsigned int busy_timeout_ms;
 	/** How many times ipam_db_run() runs a transaction that lost a race; 0: 50. @since 0.2 */
 	unsigned int retry_max;
+	/* ---- version 3 ---- */
+	/** A file holding the 256-bit key that seals stored secrets (TSIG keys, API tokens,
+	 *  passwords): 32 bytes, or 64 hex digits and an optional newline. Needed for a
+	 *  PostgreSQL / CockroachDB store, which never holds the key itself; an encrypted
+	 *  file store without it keeps a key of its own inside the file. @since 0.2 */
+	const char *secret_key_file;
 } ipam_open_options;
 
 /** Create the store if it does not exist. @since 0.2 */
@@ -60,8 +66,8 @@ typedef struct ipam_open_options {
  *  without it a commit survives a crash of the process but maybe not of the machine. @since 0.2 */
 #define IPAM_OPEN_DURABLE 0x4u
 
-#define IPAM_OPEN_OPTIONS_VERSION 2
-#define IPAM_OPEN_OPTIONS_INIT { IPAM_OPEN_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0 }
+#define IPAM_OPEN_OPTIONS_VERSION 3
+#define IPAM_OPEN_OPTIONS_INIT { IPAM_OPEN_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, 0, NULL }
 
 /**
  * Initialize an options struct to its defaults.

@@ -2,6 +2,7 @@
  * into the index (at load, when catching up with other writers, and when a
  * transaction is undone). */
 #include "db/db.h"
+#include "db/obj.h"
 
 #include <stdlib.h>
 
@@ -178,6 +179,8 @@ int ipam__apply_put(ipam_db *db, const ipam_store_row *row)
 		return rc;
 	}
 	default:
+		if (IPAM_STORE_IS_OBJECT(row->kind))
+			return ipam__objs_apply_put(db, row);
 		return 0; /* kinds this version does not index */
 	}
 }
@@ -201,6 +204,8 @@ int ipam__apply_del(ipam_db *db, const ipam_store_row *key)
 			return IPAM_ENOTFOUND;
 		return ipam__range_del(db, s, key->addr.family, ipam__addr_key(&key->addr), ipam__addr_key(&key->last));
 	default:
+		if (IPAM_STORE_IS_OBJECT(key->kind))
+			return ipam__objs_apply_del(db, key);
 		return 0;
 	}
 }

@@ -1,5 +1,6 @@
 /* The database handle, spaces, record tables and shared validation. */
 #include "db/db.h"
+#include "db/obj.h"
 
 #include "db/check.h"
 
@@ -658,6 +659,7 @@ static void index_free(ipam_db *db)
 	db->nspaces = db->cspaces = 0;
 	db->def = NULL;
 	free_records(db);
+	ipam__objs_free(db);
 	table_free(&db->pfx);
 	table_free(&db->ips);
 }
@@ -748,6 +750,10 @@ static int db_new(ipam_db **out, const char *uri, const ipam_open_options *opts)
 	db->actor = opts && opts->actor ? ipam__strdup(opts->actor) : default_actor();
 	db->retry_max = opts && opts->version >= 2 && opts->retry_max ? opts->retry_max : 50;
 	int rc = (!db->uri || !db->actor) ? IPAM_ENOMEM : 0;
+	if (!rc && opts && opts->version >= 3 && opts->secret_key_file) {
+		if (!(rc = ipam__read_key_file(db->seal_key, opts->secret_key_file)))
+			db->seal_state = 1;
+	}
 	if (!rc)
 		rc = ipam__index_reset(db);
 	if (rc) {
@@ -880,6 +886,7 @@ void ipam_db_free(ipam_db *db)
 	free(db->uri);
 	free(db->actor);
 	sodium_memzero(db->uuid_key, sizeof db->uuid_key);
+	sodium_memzero(db->seal_key, sizeof db->seal_key);
 	pthread_mutex_destroy(&db->lock);
 	free(db);
 }

@@ -106,6 +106,11 @@ struct ipam_db {
 	ipam__space *def;     /* "default" */
 	ipam__table pfx;      /* ipam__pfx_rec */
 	ipam__table ips;      /* ipam__ip_rec */
+	struct ipam__objs *objs; /* stored objects (src/db/obj.c); NULL: none yet */
+	/* the sealing key of secrets (src/db/obj.c): 0 not known yet, 1 the
+	 * caller's (secret_key_file), 2 the store's own */
+	int seal_state;
+	uint8_t seal_key[32];
 };
 
 static inline ipam__trie *ipam__space_trie(ipam__space *s, int family)
@@ -166,6 +171,9 @@ int ipam__read_key_file(uint8_t key[32], const char *path);
  * filled here); IPAM_STORE_DEL: `row` is the object as the index held it.
  * A store error dooms the transaction. */
 int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row, const ipam_prefix *parent);
+/* The same for a stored object (src/db/obj.c): `old` NULL creates `row`,
+ * `row` NULL deletes `old`, both replace `old` by `row` (same key). */
+int ipam__log_obj(ipam_db *db, const char *action, const ipam_store_row *old, const ipam_store_row *row);
 
 /* ---- rows and the index (src/db/apply.c) ---- */
 /* The fixed ids of the default tenant and space. */

@@ -42,7 +42,8 @@ static int undo_push(ipam_db *db, unsigned op, const ipam_store_row *row)
 	if (op == IPAM_STORE_DEL) { /* undo a creation: the key is enough */
 		u->row = *row;
 		u->row.name = u->row.description = u->row.attrs = NULL;
-		if (row->kind == IPAM_STORE_SPACE && !(u->row.name = ipam__strdup(row->name)))
+		if ((row->kind == IPAM_STORE_SPACE || IPAM_STORE_IS_OBJECT(row->kind)) &&
+		    !(u->row.name = ipam__strdup(row->name)))
 			return IPAM_ENOMEM;
 	} else if (ipam__row_copy(&u->row, row)) {
 		return IPAM_ENOMEM;
@@ -111,6 +112,8 @@ int ipam__db_reload(ipam_db *db)
 	static const unsigned kinds[] = { IPAM_STORE_SPACE, IPAM_STORE_PREFIX, IPAM_STORE_RANGE, IPAM_STORE_ADDRESS };
 	for (size_t i = 0; !rc && i < sizeof kinds / sizeof kinds[0]; i++)
 		rc = st->scan(st, kinds[i], load_cb, db);
+	for (unsigned k = IPAM_STORE_OBJECT_MIN; !rc && k <= IPAM_STORE_KIND_MAX; k++)
+		rc = st->scan(st, k, load_cb, db);
 	if (rc) {
 		ipam__index_reset(db);
 		db->stale = 1;
@@ -477,6 +480,8 @@ static int object_text(ipam_buf *b, const ipam_store_row *row, const char *space
 		ipam_addr_format(l, sizeof l, &row->last);
 		return ipam__buf_printf(b, "range %s %s-%s", space, a, l);
 	default:
+		if (IPAM_STORE_IS_OBJECT(row->kind))
+			return ipam__buf_printf(b, "%s %s", ipam__store_kind_name(row->kind), row->name ? row->name : "");
 		ipam_addr_format(a, sizeof a, &row->addr);
 		return ipam__buf_printf(b, "%s %s %s", ipam__store_kind_name(row->kind), space, a);
 	}
@@ -556,6 +561,35 @@ static int is_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
+/* The audit entry of the change whose object text and before/after images
+ * are in db->scratch. */
+static int audit_add(ipam_db *db, const char *action, int64_t now)
+{
+	ipam_store *st = db->store;
+	ipam_buf *before = &db->scratch[0], *after = &db->scratch[1], *obj = &db->scratch[2];
+	int rc;
+	if (!db->audit_known) {
+		if ((rc = st->audit_head(st, &db->audit_seq, db->audit_hash)))
+			return doom(db, rc);
+		db->audit_known = 1;
+	}
+	ipam_store_audit e;
+	memset(&e, 0, sizeof e);
+	e.seq = db->audit_seq + 1;
+	e.time = now;
+	e.actor = db->actor;
+	e.action = action;
+	e.object = obj->ptr;
+	e.before = before->size ? before->ptr : NULL;
+	e.after = after->size ? after->ptr : NULL;
+	memcpy(e.prev, db->audit_hash, 32);
+	if ((rc = ipam__audit_hash(e.hash, &e)) || (rc = st->audit_append(st, &e)))
+		return doom(db, rc);
+	db->audit_seq = e.seq;
+	memcpy(db->audit_hash, e.hash, 32);
+	return 0;
+}
+
 int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row, const ipam_prefix *parent)
 {
 	int rc;
@@ -597,26 +631,43 @@ int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row,
 	}
 	if (rc)
 		return doom(db, rc);
-	if (!db->audit_known) {
-		if ((rc = st->audit_head(st, &db->audit_seq, db->audit_hash)))
-			return doom(db, rc);
-		db->audit_known = 1;
-	}
-	ipam_store_audit e;
-	memset(&e, 0, sizeof e);
-	e.seq = db->audit_seq + 1;
-	e.time = now;
-	e.actor = db->actor;
-	e.action = action;
-	e.object = obj->ptr;
-	e.before = before->size ? before->ptr : NULL;
-	e.after = after->size ? after->ptr : NULL;
-	memcpy(e.prev, db->audit_hash, 32);
-	if ((rc = ipam__audit_hash(e.hash, &e)) || (rc = st->audit_append(st, &e)))
+	return audit_add(db, action, now);
+}
+
+int ipam__log_obj(ipam_db *db, const char *action, const ipam_store_row *old, const ipam_store_row *row)
+{
+	int rc;
+	const ipam_store_row *key = row ? row : old;
+	/* undo: put the old object back, or remove the new one */
+	if (db->txn && (rc = old ? undo_push(db, IPAM_STORE_PUT, old) : undo_push(db, IPAM_STORE_DEL, row)))
 		return doom(db, rc);
-	db->audit_seq = e.seq;
-	memcpy(db->audit_hash, e.hash, 32);
-	return 0;
+	ipam_store *st = db->store;
+	if (!st)
+		return 0;
+	db->wrote = 1;
+	ipam_buf *before = &db->scratch[0], *after = &db->scratch[1], *obj = &db->scratch[2];
+	before->size = after->size = 0;
+	int64_t now = ipam__now_us();
+	if ((rc = object_text(obj, key, "")))
+		return doom(db, rc);
+	if (old && (rc = ipam__row_to_json(before, old, NULL)))
+		return doom(db, rc);
+	if (row) {
+		rc = st->put(st, row, old ? 0 : IPAM_STORE_PUT_NEW);
+		if (rc == IPAM_EEXISTS)
+			rc = ipam__error(IPAM_ECONFLICT, "%s was created by another writer meanwhile; run the transaction again",
+			                 obj->ptr);
+		if (!rc)
+			rc = ipam__row_to_json(after, row, NULL);
+	} else {
+		rc = st->del(st, old);
+		if (rc == IPAM_ENOTFOUND)
+			rc = ipam__error(IPAM_ECONFLICT, "%s was removed by another writer meanwhile; run the transaction again",
+			                 obj->ptr);
+	}
+	if (rc)
+		return doom(db, rc);
+	return audit_add(db, action, now);
 }
 
 /* ---- maintenance ------------------------------------------------------------ */

@@ -17,17 +17,27 @@
 #include <stdlib.h>
 
 #define FORMAT_NAME "libipam-export"
-#define FORMAT_VERSION 1
+/* 2: the "objects" array (stored objects); a version 1 document (no
+ * objects) still imports. */
+#define FORMAT_VERSION 2
 
-#define NKIND (IPAM_STORE_KIND_MAX + 1)
+/* The document's arrays: one per row kind, and one ("objects") for every
+ * stored-object kind, which share slot OBJ. */
+#define OBJ IPAM_STORE_OBJECT_MIN
+#define NKIND (OBJ + 1)
 
 static const char *const array_names[NKIND] = {
-	NULL, "tenants", "spaces", "prefixes", "ranges", "addresses",
+	NULL, "tenants", "spaces", "prefixes", "ranges", "addresses", "objects",
 };
+
+static unsigned slot_of(unsigned kind)
+{
+	return IPAM_STORE_IS_OBJECT(kind) ? OBJ : kind;
+}
 
 /* The kinds in the order the document holds them (and import puts them). */
 static const unsigned kind_order[] = {
-	IPAM_STORE_TENANT, IPAM_STORE_SPACE, IPAM_STORE_PREFIX, IPAM_STORE_RANGE, IPAM_STORE_ADDRESS,
+	IPAM_STORE_TENANT, IPAM_STORE_SPACE, IPAM_STORE_PREFIX, IPAM_STORE_RANGE, IPAM_STORE_ADDRESS, OBJ,
 };
 
 static const uint8_t zero32[32];
@@ -89,6 +99,18 @@ static int item_name_cmp(const void *a, const void *b)
 	return strcmp(((const xitem *)a)->name, ((const xitem *)b)->name);
 }
 
+/* objects: by kind (in family), parent id (in a), then name */
+static int item_obj_cmp(const void *pa, const void *pb)
+{
+	const xitem *a = pa, *b = pb;
+	int c;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if ((c = memcmp(a->a, b->a, 16)))
+		return c;
+	return strcmp(a->name, b->name);
+}
+
 static int item_key_cmp(const void *pa, const void *pb)
 {
 	const xitem *a = pa, *b = pb;
@@ -141,10 +163,10 @@ static int export_row(void *ctx, const ipam_store_row *row)
 	if (row->kind != x->kind)
 		return ipam__error(IPAM_EBACKEND, "export: the store returned a row of kind %u in a scan of kind %u",
 		                   row->kind, x->kind);
-	xkind *k = &x->k[row->kind];
+	xkind *k = &x->k[slot_of(row->kind)];
 	const char *space_name = NULL;
 	uint32_t rank = 0;
-	if (row->kind >= IPAM_STORE_PREFIX) {
+	if (row->kind >= IPAM_STORE_PREFIX && !IPAM_STORE_IS_OBJECT(row->kind)) {
 		const xspace *s = space_of(x, row->space);
 		if (!s) {
 			char id[37];
@@ -166,7 +188,7 @@ static int export_row(void *ctx, const ipam_store_row *row)
 			char m[700];
 			snprintf(m, sizeof m, "%s", ipam_error_last()->message);
 			return ipam__error(IPAM_EBACKEND, "export: a stored %s row cannot be written: %s",
-			                   array_names[row->kind], m);
+			                   array_names[slot_of(row->kind)], m);
 		}
 		return rc;
 	}
@@ -203,6 +225,12 @@ static int export_row(void *ctx, const ipam_store_row *row)
 		it->family = row->addr.family;
 		memcpy(it->a, row->addr.bytes, 16);
 		memcpy(it->b, row->last.bytes, 16);
+		break;
+	default: /* a stored object */
+		it->family = (uint8_t)row->kind;
+		memcpy(it->a, row->space, 16);
+		if (!(it->name = ipam__strdup(row->name ? row->name : "")))
+			return IPAM_ENOMEM;
 		break;
 	}
 	return 0;
@@ -326,6 +354,11 @@ static int export_read(xctx *x, ipam_store *st, uint64_t *head_seq, uint8_t head
 		if ((rc = st->scan(st, rest[i], export_row, x)))
 			return rc;
 	}
+	for (unsigned k = IPAM_STORE_OBJECT_MIN; k <= IPAM_STORE_KIND_MAX; k++) {
+		x->kind = k;
+		if ((rc = st->scan(st, k, export_row, x)))
+			return rc;
+	}
 	if ((rc = st->audit_scan(st, 1, export_audit, x)))
 		return rc;
 	if ((rc = st->audit_head(st, head_seq, head_hash)))
@@ -343,7 +376,8 @@ static int export_write(ipam_buf *doc, xctx *x, uint64_t head_seq, const uint8_t
 		unsigned kind = kind_order[o];
 		xkind *k = &x->k[kind];
 		if (k->n)
-			qsort(k->items, k->n, sizeof *k->items, kind <= IPAM_STORE_SPACE ? item_name_cmp : item_key_cmp);
+			qsort(k->items, k->n, sizeof *k->items,
+			      kind <= IPAM_STORE_SPACE ? item_name_cmp : kind == OBJ ? item_obj_cmp : item_key_cmp);
 		rc = ipam__buf_printf(doc, ",\n\"%s\":[", array_names[kind]);
 		for (size_t i = 0; !rc && i < k->n; i++) {
 			rc = ipam__buf_put(doc, i ? ",\n" : "\n", i ? 2 : 1);
@@ -992,7 +1026,7 @@ static int check_doc(imp *m)
 			return ipam__error(IPAM_EINVAL, "%s: spaces[%zu].tenant: no such tenant in the document", m->name, i);
 	}
 	/* references: the space by name (the default space exists in every store) */
-	for (unsigned k = IPAM_STORE_PREFIX; k < NKIND; k++) {
+	for (unsigned k = IPAM_STORE_PREFIX; k < OBJ; k++) {
 		for (size_t i = 0; i < m->nrows[k]; i++) {
 			ipam__jrow *r = &m->rows[k][i];
 			const ipam__jrow *s = find_by_name(m, IPAM_STORE_SPACE, r->space_name);
@@ -1020,6 +1054,18 @@ static int check_doc(imp *m)
 		for (size_t i = 0; i < m->nrows[k]; i++)
 			ids[n++] = (idref){ m->rows[k][i].row.id, k, i };
 	qsort(ids, n, sizeof *ids, idref_cmp);
+	/* an object's parent: none (zeros), or something in the document or in every store */
+	for (size_t i = 0; i < m->nrows[OBJ] && !rc; i++) {
+		const ipam__jrow *o = &m->rows[OBJ][i];
+		idref key = { o->row.space, 0, 0 };
+		static const uint8_t none[16];
+		if (!tenant_known(m, o->row.tenant))
+			rc = ipam__error(IPAM_EINVAL, "%s: objects[%zu].tenant: no such tenant in the document", m->name, i);
+		else if (memcmp(o->row.space, none, 16) && !is_default_space(o->row.space) &&
+		         !bsearch(&key, ids, n, sizeof *ids, idref_cmp))
+			rc = ipam__error(IPAM_EINVAL, "%s: objects[%zu].parent: no object with that id in the document",
+			                 m->name, i);
+	}
 	for (size_t i = 1; i < n && !rc; i++) {
 		if (memcmp(ids[i - 1].id, ids[i].id, 16) == 0) {
 			const idref *a = &ids[i - 1], *b = &ids[i];
@@ -1050,7 +1096,7 @@ static int check_doc(imp *m)
 			if (ipam__store_key_cmp(keys[i - 1].row, keys[i].row) == 0) {
 				char t[320];
 				const ipam__jrow *r = &m->rows[k][keys[i].i];
-				if (k >= IPAM_STORE_PREFIX)
+				if (k >= IPAM_STORE_PREFIX && k != OBJ)
 					rc = ipam__error(IPAM_EINVAL, "%s: %s[%zu]: %s in space %s is also %s[%zu]", m->name,
 					                 array_names[k], keys[i].i, key_text(t, sizeof t, keys[i].row),
 					                 ipam__quote(r->space_name).s, array_names[k], keys[i - 1].i);
@@ -1136,26 +1182,29 @@ static int count_row(void *ctx, const ipam_store_row *row)
 
 static int check_empty(ipam_store *st)
 {
-	counter c[NKIND];
-	uint64_t seq = 0, total = 0;
+	counter c[IPAM_STORE_KIND_MAX + 1];
+	uint64_t seq = 0, total = 0, objects = 0;
 	uint8_t hash[32];
 	int rc;
-	for (unsigned k = 1; k < NKIND; k++) {
+	for (unsigned k = 1; k <= IPAM_STORE_KIND_MAX; k++) {
 		c[k].n = 0;
 		c[k].kind = k;
 		if ((rc = st->scan(st, k, count_row, &c[k])))
 			return rc;
 		total += c[k].n;
+		if (IPAM_STORE_IS_OBJECT(k))
+			objects += c[k].n;
 	}
 	if ((rc = st->audit_head(st, &seq, hash)))
 		return rc;
 	if (total || seq)
 		return ipam__error(IPAM_EEXISTS,
 		                   "import: the store is not empty (%llu spaces, %llu prefixes, %llu ranges, "
-		                   "%llu addresses, %llu tenants besides the defaults; %llu audit entries)",
+		                   "%llu addresses, %llu objects, %llu tenants besides the defaults; %llu audit entries)",
 		                   (unsigned long long)c[IPAM_STORE_SPACE].n, (unsigned long long)c[IPAM_STORE_PREFIX].n,
 		                   (unsigned long long)c[IPAM_STORE_RANGE].n, (unsigned long long)c[IPAM_STORE_ADDRESS].n,
-		                   (unsigned long long)c[IPAM_STORE_TENANT].n, (unsigned long long)seq);
+		                   (unsigned long long)objects, (unsigned long long)c[IPAM_STORE_TENANT].n,
+		                   (unsigned long long)seq);
 	return 0;
 }
 

@@ -23,6 +23,10 @@ struct cJSON;
  * or status, bad family, a time outside years 0000..9999) or IPAM_ENOMEM. */
 int ipam__row_to_json(ipam_buf *out, const ipam_store_row *row, const char *space_name);
 
+/* A stored object's kind in JSON ("zone", "option_set" ...), and back (0: none). */
+const char *ipam__object_kind_name(unsigned kind);
+unsigned ipam__object_kind_parse(const char *name);
+
 /* A row read back from JSON, with its strings owned here. `row`'s string
  * pointers point at the fields below. For a prefix, range or address
  * `row.space` is left zero and `space_name` holds the name the object gave:

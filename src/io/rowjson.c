@@ -464,6 +464,23 @@ static void jw_head(jw *w, const ipam_store_row *row, const char *space_name)
 	jw_str(w, space_name);
 }
 
+static const char *const object_kinds[IPAM_STORE_KIND_MAX - IPAM_STORE_OBJECT_MIN + 1] = {
+	"zone", "record", "server", "credential", "template", "scope", "option_set", "state", "observation",
+};
+
+const char *ipam__object_kind_name(unsigned kind)
+{
+	return IPAM_STORE_IS_OBJECT(kind) ? object_kinds[kind - IPAM_STORE_OBJECT_MIN] : "row";
+}
+
+unsigned ipam__object_kind_parse(const char *name)
+{
+	for (unsigned k = IPAM_STORE_OBJECT_MIN; name && k <= IPAM_STORE_KIND_MAX; k++)
+		if (strcmp(object_kinds[k - IPAM_STORE_OBJECT_MIN], name) == 0)
+			return k;
+	return 0;
+}
+
 int ipam__row_to_json(ipam_buf *out, const ipam_store_row *row, const char *space_name)
 {
 	jw w;
@@ -541,7 +558,23 @@ int ipam__row_to_json(ipam_buf *out, const ipam_store_row *row, const char *spac
 		jw_attrs(&w, row->attrs, "attrs");
 		break;
 	default:
-		return ipam__error(IPAM_EINVAL, "row of unknown kind %u", row->kind);
+		if (!IPAM_STORE_IS_OBJECT(row->kind))
+			return ipam__error(IPAM_EINVAL, "row of unknown kind %u", row->kind);
+		JW_LIT(&w, "{\"id\":");
+		jw_uuid(&w, row->id);
+		JW_LIT(&w, ",\"tenant\":");
+		jw_uuid(&w, row->tenant);
+		JW_LIT(&w, ",\"kind\":");
+		jw_str(&w, ipam__object_kind_name(row->kind));
+		JW_LIT(&w, ",\"parent\":");
+		jw_uuid(&w, row->space);
+		JW_LIT(&w, ",\"name\":");
+		jw_str_or_null(&w, row->name);
+		JW_LIT(&w, ",\"description\":");
+		jw_str_or_null(&w, row->description);
+		JW_LIT(&w, ",\"attrs\":");
+		jw_attrs(&w, row->attrs, "attrs");
+		break;
 	}
 	jw_tail(&w, row);
 	jw_flush(&w);
@@ -593,12 +626,14 @@ ipam__qtxt ipam__quote(const char *s)
 enum {
 	F_ID, F_TENANT, F_NAME, F_SPACE, F_PREFIX, F_FIRST, F_LAST, F_ADDRESS, F_STATUS, F_POOL,
 	F_PURPOSE, F_HOSTNAME, F_MAC, F_DESCRIPTION, F_ATTRS, F_LABELS, F_VERSION, F_CREATED, F_UPDATED,
+	F_KIND, F_PARENT,
 	F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
 	"id", "tenant", "name", "space", "prefix", "first", "last", "address", "status", "pool",
 	"purpose", "hostname", "mac", "description", "attrs", "labels", "version", "created", "updated",
+	"kind", "parent",
 };
 
 #define B(f) (1u << (f))
@@ -613,12 +648,19 @@ static const uint32_t kind_fields[IPAM_STORE_KIND_MAX + 1] = {
 	                     B(F_DESCRIPTION) | B(F_ATTRS),
 	[IPAM_STORE_ADDRESS] = COMMON | B(F_TENANT) | B(F_SPACE) | B(F_ADDRESS) | B(F_STATUS) | B(F_HOSTNAME) |
 	                       B(F_MAC) | B(F_DESCRIPTION) | B(F_ATTRS),
+#define OBJECT_FIELDS (COMMON | B(F_TENANT) | B(F_KIND) | B(F_PARENT) | B(F_NAME) | B(F_DESCRIPTION) | B(F_ATTRS))
+	[IPAM_STORE_ZONE] = OBJECT_FIELDS, [IPAM_STORE_RECORD] = OBJECT_FIELDS, [IPAM_STORE_SERVER] = OBJECT_FIELDS,
+	[IPAM_STORE_CREDENTIAL] = OBJECT_FIELDS, [IPAM_STORE_TEMPLATE] = OBJECT_FIELDS,
+	[IPAM_STORE_SCOPE] = OBJECT_FIELDS, [IPAM_STORE_OPTION_SET] = OBJECT_FIELDS, [IPAM_STORE_STATE] = OBJECT_FIELDS,
+	[IPAM_STORE_OBSERVATION] = OBJECT_FIELDS,
 };
 #define REQ (B(F_ID) | B(F_TENANT) | B(F_NAME) | B(F_SPACE) | B(F_PREFIX) | B(F_FIRST) | B(F_LAST) | \
-             B(F_ADDRESS) | B(F_CREATED) | B(F_UPDATED))
+             B(F_ADDRESS) | B(F_CREATED) | B(F_UPDATED) | B(F_KIND) | B(F_PARENT))
 
 static const char *const kind_names[IPAM_STORE_KIND_MAX + 1] = {
 	NULL, "a tenant", "a space", "a prefix", "a range", "an address",
+	"an object", "an object", "an object", "an object", "an object", "an object", "an object", "an object",
+	"an object",
 };
 
 typedef struct rd {
@@ -786,6 +828,8 @@ static int read_field(ipam__jrow *o, unsigned kind, int f, const cJSON *v, const
 			return rc;
 		if (kind == IPAM_STORE_TENANT && (s[0] == '\0' || strlen(s) > 255))
 			return bad(r, "%s: a tenant name has 1 to 255 bytes", ipam__quote(s).s);
+		if (IPAM_STORE_IS_OBJECT(kind) && (s[0] == '\0' || strlen(s) > 1024))
+			return bad(r, "%s: an object's name has 1 to 1024 bytes", ipam__quote(s).s);
 		return dup_str(&o->name, s);
 	case F_SPACE:
 		if ((rc = get_str(r, v, 0, &s)) || (rc = check_space_name(r, s)))
@@ -886,6 +930,18 @@ static int read_field(ipam__jrow *o, unsigned kind, int f, const cJSON *v, const
 		return get_time(r, v, &row->created);
 	case F_UPDATED:
 		return get_time(r, v, &row->updated);
+	case F_KIND: {
+		if ((rc = get_str(r, v, 0, &s)))
+			return rc;
+		unsigned k = ipam__object_kind_parse(s);
+		if (!k)
+			return bad(r, "%s is not a kind of object (zone, record, server, credential, template, scope, "
+			           "option_set, state, observation)", ipam__quote(s).s);
+		row->kind = k;
+		return 0;
+	}
+	case F_PARENT:
+		return get_uuid(r, v, row->space);
 	}
 	return 0;
 }

@@ -203,7 +203,10 @@ static void key_text(char *buf, size_t size, const mem_store *m, const ipam_stor
 		snprintf(buf, size, "address %s in space %s", a, sp);
 		return;
 	default:
-		snprintf(buf, size, "row of kind %u", r->kind);
+		if (IPAM_STORE_IS_OBJECT(r->kind))
+			snprintf(buf, size, "%s \"%.200s\"", ipam__store_kind_name(r->kind), r->name ? r->name : "");
+		else
+			snprintf(buf, size, "row of kind %u", r->kind);
 	}
 }
 
@@ -262,6 +265,11 @@ static uint64_t key_hash(const ipam_store_row *r)
 		h = hash_addr(h, &r->addr);
 		break;
 	default:
+		if (IPAM_STORE_IS_OBJECT(r->kind)) {
+			const char *n = r->name ? r->name : "";
+			h = hash_bytes(h, r->space, 16);
+			h = hash_bytes(h, n, strlen(n));
+		}
 		break;
 	}
 	/* the murmur3 finalizer: the bucket index takes the low bits */
@@ -368,7 +376,11 @@ static int check_row(const mem_store *m, const ipam_store_row *r)
 	case IPAM_STORE_ADDRESS:
 		break;
 	default:
-		return ipam_store_error(IPAM_EINVAL, "memory store: unknown row kind %u", r->kind);
+		if (!IPAM_STORE_IS_OBJECT(r->kind))
+			return ipam_store_error(IPAM_EINVAL, "memory store: unknown row kind %u", r->kind);
+		if (!r->name || !*r->name)
+			return ipam_store_error(IPAM_EINVAL, "memory store: a %s needs a name", ipam__store_kind_name(r->kind));
+		return 0;
 	}
 	if (r->addr.family != IPAM_AF_INET && r->addr.family != IPAM_AF_INET6)
 		return ipam_store_error(IPAM_EINVAL, "memory store: %s row: address family %u",
@@ -403,7 +415,8 @@ static char *pack(char **at, const char *s)
 static mem_node *node_new(const ipam_store_row *src, uint64_t h)
 {
 	unsigned int k = src->kind;
-	const char *name = (k == IPAM_STORE_TENANT || k == IPAM_STORE_SPACE || k == IPAM_STORE_ADDRESS) ? src->name : NULL;
+	int obj = IPAM_STORE_IS_OBJECT(k);
+	const char *name = (k == IPAM_STORE_TENANT || k == IPAM_STORE_SPACE || k == IPAM_STORE_ADDRESS || obj) ? src->name : NULL;
 	const char *descr = src->description;
 	size_t total = (name ? strlen(name) + 1 : 0) + (descr ? strlen(descr) + 1 : 0) +
 		(src->attrs ? strlen(src->attrs) + 1 : 0);
@@ -426,6 +439,8 @@ static mem_node *node_new(const ipam_store_row *src, uint64_t h)
 	r->name = pack(&at, name);
 	r->description = pack(&at, descr);
 	r->attrs = pack(&at, src->attrs);
+	if (obj)
+		memcpy(r->space, src->space, 16);
 	if (k == IPAM_STORE_PREFIX || k == IPAM_STORE_RANGE || k == IPAM_STORE_ADDRESS) {
 		memcpy(r->space, src->space, 16);
 		r->addr.family = src->addr.family;
@@ -497,7 +512,7 @@ static int change_reserve(mem_store *m, const ipam_store_row *r, char **name)
 	if (!p)
 		return IPAM_ENOMEM;
 	m->changes = p;
-	if (r->kind == IPAM_STORE_TENANT || r->kind == IPAM_STORE_SPACE) {
+	if (r->kind == IPAM_STORE_TENANT || r->kind == IPAM_STORE_SPACE || IPAM_STORE_IS_OBJECT(r->kind)) {
 		*name = ipam__strdup(r->name ? r->name : "");
 		if (!*name)
 			return IPAM_ENOMEM;
@@ -825,7 +840,9 @@ static int mem_changes(ipam_store *st, uint64_t since, ipam_store_change_cb cb, 
 		ch.op = c->op;
 		ch.key.kind = c->kind;
 		ch.key.name = c->name;
-		if (c->kind != IPAM_STORE_TENANT && c->kind != IPAM_STORE_SPACE) {
+		if (IPAM_STORE_IS_OBJECT(c->kind)) {
+			memcpy(ch.key.space, c->space, 16);
+		} else if (c->kind != IPAM_STORE_TENANT && c->kind != IPAM_STORE_SPACE) {
 			memcpy(ch.key.space, c->space, 16);
 			ch.key.addr = c->addr;
 			ch.key.last = c->last;

@@ -56,7 +56,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define SCHEMA_LATEST 1
+#define SCHEMA_LATEST 2
 
 /* Rows fetched per query by scans (keyset pages) and the change feed. */
 #define PAGE 5000
@@ -188,10 +188,32 @@ static const char schema_v1[] =
 	" hash BYTEA NOT NULL);"
 	"INSERT INTO ipam_meta (name, value) VALUES ('schema_version', '1');";
 
+/* Version 1 -> 2: stored objects (every kind from IPAM_STORE_OBJECT_MIN
+ * on), one table keyed by (kind, parent, name); the parent is an id of any
+ * kind (or zeros), so it has no foreign key. */
+static const char schema_v2[] =
+	"CREATE TABLE ipam_objects ("
+	" kind SMALLINT NOT NULL,"
+	" parent UUID NOT NULL,"
+	" name TEXT NOT NULL,"
+	" id UUID NOT NULL,"
+	" created BIGINT NOT NULL,"
+	" revision BIGINT NOT NULL,"
+	" tenant UUID REFERENCES ipam_tenants (id),"
+	" description TEXT,"
+	" attrs TEXT,"
+	" attrs_json JSONB GENERATED ALWAYS AS (attrs::JSONB) STORED,"
+	" version BIGINT NOT NULL,"
+	" updated BIGINT NOT NULL,"
+	" CONSTRAINT ipam_objects_key PRIMARY KEY (kind, parent, name),"
+	" CONSTRAINT ipam_objects_id UNIQUE (id));"
+	"CREATE INDEX ipam_objects_rev ON ipam_objects (revision);";
+
 /* migrations[n] takes a database from schema n to n + 1 (one transaction).
  * A released step never changes; a new schema is a step appended here. */
 static const char *const migrations[SCHEMA_LATEST] = {
 	schema_v1,
+	schema_v2,
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -199,7 +221,7 @@ static const char *const migrations[SCHEMA_LATEST] = {
 /* The columns of each kind in the order of the parameters of put and of
  * the result columns of get and scan: the natural key first. */
 enum field {
-	F_NAME, F_SPACE, F_PREFIX, F_ADDR, F_LAST,
+	F_KIND, F_NAME, F_SPACE, F_PREFIX, F_ADDR, F_LAST,
 	F_ID, F_CREATED, F_REVISION, F_TENANT, F_STATUS, F_POOL, F_PURPOSE,
 	F_MAC, F_DESC, F_ATTRS, F_VERSION, F_UPDATED,
 };
@@ -228,6 +250,18 @@ static const kind_desc kinds[IPAM_STORE_KIND_MAX + 1] = {
 	[IPAM_STORE_ADDRESS] = { "address", "ipam_addresses", 2, 13,
 		{ F_SPACE, F_ADDR, F_ID, F_CREATED, F_REVISION, F_TENANT, F_STATUS, F_NAME, F_MAC, F_DESC, F_ATTRS,
 		  F_VERSION, F_UPDATED } },
+#define OBJ_DESC(what) { what, "ipam_objects", 3, 11, \
+		{ F_KIND, F_SPACE, F_NAME, F_ID, F_CREATED, F_REVISION, F_TENANT, F_DESC, F_ATTRS, F_VERSION, F_UPDATED } }
+	[IPAM_STORE_ZONE] = OBJ_DESC("zone"),
+	[IPAM_STORE_RECORD] = OBJ_DESC("record"),
+	[IPAM_STORE_SERVER] = OBJ_DESC("server"),
+	[IPAM_STORE_CREDENTIAL] = OBJ_DESC("credential"),
+	[IPAM_STORE_TEMPLATE] = OBJ_DESC("template"),
+	[IPAM_STORE_SCOPE] = OBJ_DESC("scope"),
+	[IPAM_STORE_OPTION_SET] = OBJ_DESC("option set"),
+	[IPAM_STORE_STATE] = OBJ_DESC("state"),
+	[IPAM_STORE_OBSERVATION] = OBJ_DESC("observation"),
+#undef OBJ_DESC
 };
 
 /* Per kind: insert, upsert, delete, get, scan (first page, next page), bump. */
@@ -248,6 +282,9 @@ enum { K_INS, K_UPS, K_DEL, K_GET, K_SCAN0, K_SCAN, K_BUMP, K_N };
 	" t.description, t.attrs, t.version, t.updated"
 #define A_SEL "t.space, host(t.addr), t.id, t.created, t.revision, t.tenant, t.status, t.name," \
 	" encode(t.mac, 'hex'), t.description, t.attrs, t.version, t.updated"
+#define OBJECT_SEL "kind, parent, name, id, created, revision, tenant, description, attrs, version, updated"
+#define O_SEL "t.kind, t.parent, t.name, t.id, t.created, t.revision, t.tenant, t.description, t.attrs," \
+	" t.version, t.updated"
 #define ADDRESS_SEL "space, host(addr), id, created, revision, tenant, status, name, encode(mac, 'hex')," \
 	" description, attrs, version, updated"
 
@@ -255,10 +292,11 @@ enum {
 	S_HEAD_REV, S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_FIND,
 	S_CHG_SCAN, S_AUDIT_SCAN, S_META_GET, S_META_SET, S_META_DEL, S_SPACE_NAME,
 	S_HEAD_GET, S_HEAD_LOCK, S_PF_FEED,
-	S_PF0, /* + kind - 1: the rows written after revision $1 */
-	S_PF_END = S_PF0 + IPAM_STORE_KIND_MAX - 1,
+	S_PF0, /* + kind - 1: the rows written after revision $1; the last one: every stored object's */
+	S_PF_END = S_PF0 + IPAM_STORE_OBJECT_MIN - 1,
 	S_KIND0,
-	S_COUNT = S_KIND0 + IPAM_STORE_KIND_MAX * K_N
+	/* the five row kinds, then one set for every stored-object kind (the kind is parameter $1) */
+	S_COUNT = S_KIND0 + IPAM_STORE_OBJECT_MIN * K_N
 };
 
 #define CHG_COLS "revision, n, op, kind, name, space, addr, last, len"
@@ -290,6 +328,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_PF0 + IPAM_STORE_PREFIX - 1] = "SELECT " PREFIX_SEL " FROM ipam_prefixes WHERE revision > $1 ORDER BY revision LIMIT 1001",
 	[S_PF0 + IPAM_STORE_RANGE - 1] = "SELECT " RANGE_SEL " FROM ipam_ranges WHERE revision > $1 ORDER BY revision LIMIT 1001",
 	[S_PF0 + IPAM_STORE_ADDRESS - 1] = "SELECT " ADDRESS_SEL " FROM ipam_addresses WHERE revision > $1 ORDER BY revision LIMIT 1001",
+	[S_PF0 + IPAM_STORE_OBJECT_MIN - 1] = "SELECT " OBJECT_SEL " FROM ipam_objects WHERE revision > $1 ORDER BY revision LIMIT 1001",
 
 #define KS(kind, op) [S_KIND0 + ((kind) - 1) * K_N + (op)]
 	KS(IPAM_STORE_TENANT, K_INS) = "INSERT INTO ipam_tenants (name, id, created, revision, description, attrs, version, updated)"
@@ -358,6 +397,22 @@ static const char *const sql_text[S_COUNT] = {
 	KS(IPAM_STORE_ADDRESS, K_SCAN) = "SELECT " ADDRESS_SEL " FROM ipam_addresses WHERE (space, addr) > ($1, $2)"
 		" ORDER BY space, addr LIMIT 5000",
 	KS(IPAM_STORE_ADDRESS, K_BUMP) = "UPDATE ipam_addresses SET version = version + 1 WHERE space = $1 AND addr = $2",
+
+	KS(IPAM_STORE_OBJECT_MIN, K_INS) = "INSERT INTO ipam_objects (" OBJECT_SEL ")"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+	KS(IPAM_STORE_OBJECT_MIN, K_UPS) = "INSERT INTO ipam_objects (" OBJECT_SEL ")"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+		" ON CONFLICT (kind, parent, name) DO UPDATE SET revision = excluded.revision, tenant = excluded.tenant,"
+		" description = excluded.description, attrs = excluded.attrs, version = excluded.version,"
+		" updated = excluded.updated",
+	KS(IPAM_STORE_OBJECT_MIN, K_DEL) = "DELETE FROM ipam_objects WHERE kind = $1 AND parent = $2 AND name = $3",
+	KS(IPAM_STORE_OBJECT_MIN, K_GET) = "SELECT " OBJECT_SEL " FROM ipam_objects WHERE kind = $1 AND parent = $2 AND name = $3",
+	KS(IPAM_STORE_OBJECT_MIN, K_SCAN0) = "SELECT " OBJECT_SEL " FROM ipam_objects WHERE kind = $1"
+		" ORDER BY parent, name LIMIT 5000",
+	KS(IPAM_STORE_OBJECT_MIN, K_SCAN) = "SELECT " OBJECT_SEL " FROM ipam_objects WHERE kind = $1 AND (parent, name) > ($2, $3)"
+		" ORDER BY parent, name LIMIT 5000",
+	KS(IPAM_STORE_OBJECT_MIN, K_BUMP) = "UPDATE ipam_objects SET version = version + 1"
+		" WHERE kind = $1 AND parent = $2 AND name = $3",
 #undef KS
 };
 
@@ -568,7 +623,8 @@ static int prepare(pgstore *s, int id)
 
 static int kid(unsigned kind, int op)
 {
-	return S_KIND0 + (int)(kind - 1) * K_N + op;
+	unsigned slot = IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
+	return S_KIND0 + (int)(slot - 1) * K_N + op;
 }
 
 /* Run prepared statement `id`; *out receives the result when it has rows
@@ -642,6 +698,7 @@ static void row_params(params *p, const ipam_store_row *row, unsigned to, uint64
 	for (unsigned i = 0; i < to; i++) {
 		p->v[i] = NULL;
 		switch (k->f[i]) {
+		case F_KIND: put_u64(p, i, row->kind); break;
 		case F_NAME: p->v[i] = row->name; break;
 		case F_SPACE: put_uuid(p, i, row->space); break;
 		case F_PREFIX: {
@@ -727,6 +784,14 @@ static int read_row(pgstore *s, PGresult *r, int i, int c0, ipam_store_row *row)
 	for (unsigned f = 0; f < k->nfield; f++, c++) {
 		const char *t = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
 		switch (k->f[f]) {
+		case F_KIND: {
+			/* the objects' prefetch reads every object kind in one result */
+			uint64_t kind;
+			bad |= parse_u64(t, &kind) || !IPAM_STORE_IS_OBJECT(kind);
+			if (!bad)
+				row->kind = (unsigned)kind;
+			break;
+		}
 		case F_NAME: row->name = t; break;
 		case F_SPACE: bad |= !t || ipam__uuid_parse(row->space, t) != 0; break;
 		case F_PREFIX: {
@@ -775,7 +840,7 @@ static void row_name(pgstore *s, char *out, size_t size, const ipam_store_row *r
 {
 	char a[IPAM_ADDR_STRLEN], b[IPAM_ADDR_STRLEN], space[80];
 	const char *what = kinds[row->kind].what;
-	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
+	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE || IPAM_STORE_IS_OBJECT(row->kind)) {
 		snprintf(out, size, "%s \"%s\"", what, row->name ? row->name : "");
 		return;
 	}
@@ -956,6 +1021,10 @@ static int change_add(pgstore *s, unsigned op, const ipam_store_row *row)
 	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
 		if (!(c->name = strdup(row->name)))
 			return ipam__enomem();
+	} else if (IPAM_STORE_IS_OBJECT(row->kind)) {
+		if (!(c->name = strdup(row->name)))
+			return ipam__enomem();
+		memcpy(c->space, row->space, 16);
 	} else {
 		memcpy(c->space, row->space, 16);
 		c->addr = row->addr;
@@ -1010,6 +1079,11 @@ static int feed_parse(pgstore *s, PGresult *r, feed_item **v, size_t *nv, size_t
 				bad = PQgetisnull(r, i, 4);
 				if (!bad && !(f->c.key.name = strdup(PQgetvalue(r, i, 4))))
 					return ipam__enomem();
+			} else if (IPAM_STORE_IS_OBJECT(kind)) {
+				bad = PQgetisnull(r, i, 4) || PQgetisnull(r, i, 5) ||
+				      ipam__uuid_parse(f->c.key.space, PQgetvalue(r, i, 5));
+				if (!bad && !(f->c.key.name = strdup(PQgetvalue(r, i, 4))))
+					return ipam__enomem();
 			} else {
 				bad = PQgetisnull(r, i, 5) || ipam__uuid_parse(f->c.key.space, PQgetvalue(r, i, 5)) ||
 				      parse_addr(PQgetvalue(r, i, 6), &f->c.key.addr);
@@ -1036,7 +1110,8 @@ static int cache_keys(pgstore *s, const feed_item *v, size_t nv, unsigned *kinds
 	*kinds_seen = 0;
 	for (size_t i = 0; i < nv; i++) {
 		if (v[i].c.op == IPAM_STORE_PUT) {
-			*kinds_seen |= 1u << v[i].c.key.kind;
+			unsigned k = v[i].c.key.kind;
+			*kinds_seen |= 1u << (IPAM_STORE_IS_OBJECT(k) ? IPAM_STORE_OBJECT_MIN : k);
 			int rc = cache_add_key(s, &v[i].c.key);
 			if (rc)
 				return rc;
@@ -1059,6 +1134,9 @@ static int cache_keys(pgstore *s, const feed_item *v, size_t nv, unsigned *kinds
 	" AND t.addr = c.addr AND t.last = c.last" PF_WHERE("4")
 #define PF_ADDRESS "SELECT " A_SEL " FROM ipam_changes c JOIN ipam_addresses t ON t.space = c.space" \
 	" AND t.addr = c.addr" PF_WHERE("5")
+#define PF_OBJECT "SELECT " O_SEL " FROM ipam_changes c JOIN ipam_objects t ON t.kind = c.kind" \
+	" AND t.parent = c.space AND t.name = c.name" \
+	" WHERE c.revision > %s AND c.revision <= %s AND c.kind >= 6 AND c.op = 1"
 
 /* The row query of `kind` for changes in (since, upto] (numbers or "$n"). */
 static int pf_format(ipam_buf *b, unsigned kind, const char *since, const char *upto)
@@ -1068,7 +1146,8 @@ static int pf_format(ipam_buf *b, unsigned kind, const char *since, const char *
 	case IPAM_STORE_SPACE: return ipam__buf_printf(b, PF_SPACE, since, upto);
 	case IPAM_STORE_PREFIX: return ipam__buf_printf(b, PF_PREFIX, since, upto);
 	case IPAM_STORE_RANGE: return ipam__buf_printf(b, PF_RANGE, since, upto);
-	default: return ipam__buf_printf(b, PF_ADDRESS, since, upto);
+	case IPAM_STORE_ADDRESS: return ipam__buf_printf(b, PF_ADDRESS, since, upto);
+	default: return ipam__buf_printf(b, PF_OBJECT, since, upto);
 	}
 }
 
@@ -1133,7 +1212,8 @@ static int reconnect(pgstore *s, int64_t deadline, const char *what)
  * statements were sent, or -1. */
 static int begin_send(pgstore *s, int write, const char *since)
 {
-	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_PF_FEED, S_PF0, S_PF0 + 1, S_PF0 + 2, S_PF0 + 3, S_PF0 + 4 };
+	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_PF_FEED, S_PF0, S_PF0 + 1, S_PF0 + 2, S_PF0 + 3, S_PF0 + 4,
+	                           S_PF0 + 5 };
 	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
 		if (prepare(s, ids[i]))
 			return -1;
@@ -1206,7 +1286,7 @@ static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone
 					complete = 0;
 				if (!rc && complete)
 					rc = cache_keys(s, s->pf, s->npf, &kinds_seen);
-			} else { /* rows of kind rows_seen - 1 */
+			} else { /* rows of kind rows_seen - 1 (the last: every object kind, read from the rows) */
 				unsigned kind = (unsigned)rows_seen - 1;
 				if (PQntuples(r) > PF_MAX)
 					complete = 0;
@@ -1405,7 +1485,11 @@ static int commit_write(pgstore *s)
 			vals[b + 1] = txt[b + 1];
 			vals[b + 2] = txt[b + 2];
 			vals[b + 3] = txt[b + 3];
-			if (pc->name) {
+			if (IPAM_STORE_IS_OBJECT(pc->kind)) {
+				vals[b + 4] = pc->name;
+				ipam__uuid_format(txt[b + 5], pc->space);
+				vals[b + 5] = txt[b + 5];
+			} else if (pc->name) {
 				vals[b + 4] = pc->name;
 			} else {
 				ipam__uuid_format(txt[b + 5], pc->space);
@@ -1707,11 +1791,21 @@ static int pg_scan(ipam_store *st, unsigned int kind, ipam_store_row_cb cb, void
 		return rc;
 	const kind_desc *k = &kinds[kind];
 	params last;
-	char *lastname = NULL; /* tenant, space: the key is a name of any length */
+	char *lastname = NULL; /* tenant, space, object: the key holds a name of any length */
+	unsigned namei = 0; /* where in the key */
+	while (namei < k->nkey && k->f[namei] != F_NAME)
+		namei++;
+	/* stored objects: every kind is in one table, the first page too is of this kind only */
+	ipam_store_row first;
+	memset(&first, 0, sizeof first);
+	first.kind = kind;
+	params p0;
+	row_params(&p0, &first, 1, 0);
+	int n0 = IPAM_STORE_IS_OBJECT(kind) ? 1 : 0;
 	for (int page = 0;; page++) {
 		PGresult *r;
 		rc = page ? run(s, kid(kind, K_SCAN), (int)k->nkey, last.v, &r, "scan", NULL)
-		          : run(s, kid(kind, K_SCAN0), 0, NULL, &r, "scan", NULL);
+		          : run(s, kid(kind, K_SCAN0), n0, n0 ? p0.v : NULL, &r, "scan", NULL);
 		if (rc)
 			break;
 		int n = PQntuples(r);
@@ -1723,13 +1817,13 @@ static int pg_scan(ipam_store *st, unsigned int kind, ipam_store_row_cb cb, void
 				break;
 			if (i == n - 1) {
 				row_params(&last, &row, k->nkey, 0);
-				if (row.name && k->f[0] == F_NAME) {
+				if (row.name && namei < k->nkey) {
 					free(lastname);
 					if (!(lastname = strdup(row.name))) {
 						rc = ipam__enomem();
 						break;
 					}
-					last.v[0] = lastname;
+					last.v[namei] = lastname;
 				}
 			}
 			rc = cb(ctx, &row);
@@ -1856,7 +1950,7 @@ static int pg_changes(ipam_store *st, uint64_t since, ipam_store_change_cb cb, v
 	/* The rows the PUT changes name, per kind, for the get calls that follow. */
 	unsigned seen = 0;
 	rc = cache_keys(s, v, nv, &seen);
-	for (unsigned k = 1; k <= IPAM_STORE_KIND_MAX && !rc; k++)
+	for (unsigned k = 1; k <= IPAM_STORE_OBJECT_MIN && !rc; k++)
 		if (seen & (1u << k))
 			rc = prefetch(s, k, since, upto);
 	if (rc)

@@ -45,7 +45,11 @@ int ipam__store_key_cmp(const ipam_store_row *a, const ipam_store_row *b)
 			return c;
 		return addr_cmp(&a->addr, &b->addr);
 	default:
-		return 0;
+		if (!IPAM_STORE_IS_OBJECT(a->kind))
+			return 0;
+		if ((c = bytes_cmp(a->space, b->space, 16)))
+			return c;
+		return str_cmp(a->name, b->name);
 	}
 }
 
@@ -57,6 +61,15 @@ const char *ipam__store_kind_name(unsigned kind)
 	case IPAM_STORE_PREFIX: return "prefix";
 	case IPAM_STORE_RANGE: return "range";
 	case IPAM_STORE_ADDRESS: return "address";
+	case IPAM_STORE_ZONE: return "zone";
+	case IPAM_STORE_RECORD: return "record";
+	case IPAM_STORE_SERVER: return "server";
+	case IPAM_STORE_CREDENTIAL: return "credential";
+	case IPAM_STORE_TEMPLATE: return "template";
+	case IPAM_STORE_SCOPE: return "scope";
+	case IPAM_STORE_OPTION_SET: return "option set";
+	case IPAM_STORE_STATE: return "state";
+	case IPAM_STORE_OBSERVATION: return "observation";
 	default: return "row";
 	}
 }
@@ -68,6 +81,11 @@ int ipam__store_check_key(const ipam_store_row *row)
 	const char *what = ipam__store_kind_name(row->kind);
 	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
 		if (!row->name)
+			return ipam_store_error(IPAM_EINVAL, "store: %s row without a name", what);
+		return 0;
+	}
+	if (IPAM_STORE_IS_OBJECT(row->kind)) {
+		if (!row->name || !*row->name)
 			return ipam_store_error(IPAM_EINVAL, "store: %s row without a name", what);
 		return 0;
 	}

@@ -39,7 +39,7 @@
 #define PAGE_SIZE 4096
 
 /* The newest schema this code reads and writes. */
-#define SCHEMA_LATEST 1
+#define SCHEMA_LATEST 2
 
 /* ---- schema and its migrations ------------------------------------------- */
 
@@ -163,9 +163,30 @@ static const char schema_v1[] =
 	" hash BLOB NOT NULL"
 	");";
 
+/* Version 1 -> 2: stored objects (zones, records, servers, credentials,
+ * scopes ...: every kind from IPAM_STORE_OBJECT_MIN on), one table keyed
+ * by (kind, parent, name). The parent is an id of any kind (or zeros), so
+ * it has no foreign key. */
+static const char schema_v2[] =
+	"CREATE TABLE objects("
+	" kind INTEGER NOT NULL,"
+	" parent BLOB NOT NULL,"
+	" name TEXT NOT NULL,"
+	" id BLOB NOT NULL UNIQUE,"
+	" created INTEGER NOT NULL,"
+	" revision INTEGER NOT NULL,"
+	" tenant BLOB REFERENCES tenants(id),"
+	" description TEXT,"
+	" attrs TEXT,"
+	" version INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" PRIMARY KEY(kind, parent, name)"
+	") WITHOUT ROWID;";
+
 /* migrations[n] takes a file from schema n to n + 1, in one transaction. */
 static const char *const migrations[SCHEMA_LATEST] = {
 	schema_v1,
+	schema_v2,
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -175,7 +196,7 @@ static const char *const migrations[SCHEMA_LATEST] = {
  * id, created, revision, then the rest. One table describes both the SQL
  * text below and the code that binds and reads it. */
 enum field {
-	F_NAME, F_SPACE, F_FAMILY, F_ADDR, F_LAST, F_LEN,
+	F_KIND, F_NAME, F_SPACE, F_FAMILY, F_ADDR, F_LAST, F_LEN,
 	F_ID, F_CREATED, F_REVISION, F_TENANT, F_STATUS, F_POOL, F_PURPOSE,
 	F_MAC, F_DESC, F_ATTRS, F_VERSION, F_UPDATED,
 	F_END
@@ -204,6 +225,18 @@ static const kind_desc kinds[IPAM_STORE_KIND_MAX + 1] = {
 	[IPAM_STORE_ADDRESS] = { "address", 3, 14,
 		{ F_SPACE, F_FAMILY, F_ADDR, F_ID, F_CREATED, F_REVISION, F_TENANT, F_STATUS, F_NAME,
 		  F_MAC, F_DESC, F_ATTRS, F_VERSION, F_UPDATED } },
+#define OBJ_DESC(what) { what, 3, 11, \
+		{ F_KIND, F_SPACE, F_NAME, F_ID, F_CREATED, F_REVISION, F_TENANT, F_DESC, F_ATTRS, F_VERSION, F_UPDATED } }
+	[IPAM_STORE_ZONE] = OBJ_DESC("zone"),
+	[IPAM_STORE_RECORD] = OBJ_DESC("record"),
+	[IPAM_STORE_SERVER] = OBJ_DESC("server"),
+	[IPAM_STORE_CREDENTIAL] = OBJ_DESC("credential"),
+	[IPAM_STORE_TEMPLATE] = OBJ_DESC("template"),
+	[IPAM_STORE_SCOPE] = OBJ_DESC("scope"),
+	[IPAM_STORE_OPTION_SET] = OBJ_DESC("option set"),
+	[IPAM_STORE_STATE] = OBJ_DESC("state"),
+	[IPAM_STORE_OBSERVATION] = OBJ_DESC("observation"),
+#undef OBJ_DESC
 };
 
 /* Per kind: insert, update by natural key (all but id and created), delete,
@@ -223,6 +256,8 @@ enum { K_INS, K_UPD, K_DEL, K_GET, K_SCAN, K_BUMP, K_N };
 #define ADDRESS_COLS "space, family, addr, id, created, revision, tenant, status, name, mac," \
 	" description, attrs, version, updated"
 #define ADDRESS_KEY " WHERE space = ?1 AND family = ?2 AND addr = ?3"
+#define OBJECT_COLS "kind, parent, name, id, created, revision, tenant, description, attrs, version, updated"
+#define OBJECT_KEY " WHERE kind = ?1 AND parent = ?2 AND name = ?3"
 
 enum {
 	S_BEGIN_R, S_BEGIN_W, S_COMMIT, S_ROLLBACK,
@@ -232,7 +267,9 @@ enum {
 	S_META_GET, S_META_SET, S_META_DEL,
 	S_SPACE_NAME,
 	S_KIND0,
-	S_COUNT = S_KIND0 + IPAM_STORE_KIND_MAX * K_N
+	/* the five row kinds, then one set for every stored-object kind (the
+	 * kind is a bound parameter) */
+	S_COUNT = S_KIND0 + IPAM_STORE_OBJECT_MIN * K_N
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -304,6 +341,16 @@ static const char *const sql_text[S_COUNT] = {
 	KS(IPAM_STORE_ADDRESS, K_GET) = "SELECT " ADDRESS_COLS " FROM addresses" ADDRESS_KEY,
 	KS(IPAM_STORE_ADDRESS, K_SCAN) = "SELECT " ADDRESS_COLS " FROM addresses",
 	KS(IPAM_STORE_ADDRESS, K_BUMP) = "UPDATE addresses SET version = version + 1" ADDRESS_KEY,
+
+	/* every stored-object kind: scan binds the kind as ?1 */
+	KS(IPAM_STORE_OBJECT_MIN, K_INS) = "INSERT INTO objects(" OBJECT_COLS ")"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	KS(IPAM_STORE_OBJECT_MIN, K_UPD) = "UPDATE objects SET revision = ?6, tenant = ?7, description = ?8, attrs = ?9,"
+		" version = ?10, updated = ?11" OBJECT_KEY,
+	KS(IPAM_STORE_OBJECT_MIN, K_DEL) = "DELETE FROM objects" OBJECT_KEY,
+	KS(IPAM_STORE_OBJECT_MIN, K_GET) = "SELECT " OBJECT_COLS " FROM objects" OBJECT_KEY,
+	KS(IPAM_STORE_OBJECT_MIN, K_SCAN) = "SELECT " OBJECT_COLS " FROM objects WHERE kind = ?1",
+	KS(IPAM_STORE_OBJECT_MIN, K_BUMP) = "UPDATE objects SET version = version + 1" OBJECT_KEY,
 #undef KS
 };
 
@@ -423,7 +470,8 @@ static sqlite3_stmt *stmt(sqlstore *s, int id, int *err)
 
 static sqlite3_stmt *kstmt(sqlstore *s, unsigned kind, int op, int *err)
 {
-	return stmt(s, S_KIND0 + (int)(kind - 1) * K_N + op, err);
+	unsigned slot = IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
+	return stmt(s, S_KIND0 + (int)(slot - 1) * K_N + op, err);
 }
 
 /* Step a statement that returns no row, and reset it. */
@@ -457,7 +505,7 @@ static void row_name(sqlstore *s, char *out, size_t size, const ipam_store_row *
 	char a[IPAM_ADDR_STRLEN], b[IPAM_ADDR_STRLEN], space[80];
 	const char *what = kinds[row->kind].what;
 
-	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
+	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE || IPAM_STORE_IS_OBJECT(row->kind)) {
 		snprintf(out, size, "%s \"%s\"", what, row->name ? row->name : "");
 		return;
 	}
@@ -522,6 +570,7 @@ static void bind_fields(sqlite3_stmt *st, const ipam_store_row *row, unsigned fr
 	for (unsigned i = from; i < to; i++) {
 		int p = (int)i + 1;
 		switch (k->f[i]) {
+		case F_KIND: sqlite3_bind_int(st, p, (int)row->kind); break;
 		case F_NAME: bind_text(st, p, row->name); break;
 		case F_SPACE: sqlite3_bind_blob(st, p, row->space, 16, SQLITE_STATIC); break;
 		case F_FAMILY: sqlite3_bind_int(st, p, row->addr.family); break;
@@ -784,6 +833,9 @@ static int change_add(sqlstore *s, unsigned op, const ipam_store_row *row)
 		sqlite3_bind_null(q, i);
 	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
 		bind_text(q, 5, row->name);
+	} else if (IPAM_STORE_IS_OBJECT(row->kind)) {
+		bind_text(q, 5, row->name);
+		sqlite3_bind_blob(q, 6, row->space, 16, SQLITE_STATIC);
 	} else {
 		int n = addr_len(row->addr.family);
 		sqlite3_bind_blob(q, 6, row->space, 16, SQLITE_STATIC);
@@ -958,6 +1010,8 @@ static int sq_scan(ipam_store *st, unsigned int kind, ipam_store_row_cb cb, void
 	sqlite3_stmt *q = kstmt(s, kind, K_SCAN, &err);
 	if (!q)
 		return err;
+	if (IPAM_STORE_IS_OBJECT(kind))
+		sqlite3_bind_int(q, 1, (int)kind);
 	ipam_store_row r;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof r);
@@ -1026,7 +1080,9 @@ static int sq_changes(ipam_store *st, uint64_t since, ipam_store_change_cb cb, v
 		c.key.kind = (unsigned)sqlite3_column_int(q, 2);
 		c.key.name = (const char *)sqlite3_column_text(q, 3);
 		int bad = 0;
-		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+		if (IPAM_STORE_IS_OBJECT(c.key.kind)) {
+			bad |= col_blob(q, 4, c.key.space, 16) != 16;
+		} else if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
 			int family = sqlite3_column_int(q, 5);
 			bad |= col_blob(q, 4, c.key.space, 16) != 16;
 			bad |= col_addr(q, 6, &c.key.addr, family);

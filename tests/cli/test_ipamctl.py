@@ -811,7 +811,7 @@ def test_export_import_roundtrip_is_byte_identical(tmp_path):
                  key="another passphrase")[0]["address"] == "10.20.0.2"
     # -o replaces an existing file, atomically
     fok(db2, "export", "-o", str(again), key="another passphrase")
-    assert again.read_bytes() != out.read_bytes() and json.loads(again.read_text())["format_version"] == 1
+    assert again.read_bytes() != out.read_bytes() and json.loads(again.read_text())["format_version"] == 2
 
 
 def test_import_into_a_non_empty_store_fails_and_changes_nothing(tmp_path):

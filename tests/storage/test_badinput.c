@@ -230,6 +230,22 @@ START_TEST(plain_and_foreign_sqlite)
 	ck_assert_msg(st_raw_run(path, key, "UPDATE meta SET value = '99' WHERE name = 'schema_version'") == 0, "%s",
 	              st_why());
 	refuse(path, 0, einval, "newer", "a store of schema 99");
+
+	/* a store of schema 1 (before stored objects) is migrated when opened */
+	snprintf(path, sizeof path, "%s/v1.db", dir);
+	ck_assert_int_eq(st_copy_store(good, path), 0);
+	ck_assert_msg(st_raw_run(path, key, "DROP TABLE objects; UPDATE meta SET value = '1' WHERE name = 'schema_version'") == 0,
+	              "%s", st_why());
+	ipam_db *db = NULL;
+	ck_assert_msg(st_open(&db, path, key, 0) == 0, "a schema 1 store: %s", st_why());
+	ipam_buf doc = IPAM_BUF_INIT;
+	ck_assert_msg(ipam_export(&doc, db) == 0, "export after the migration: %s", ipam_error_last()->message);
+	ck_assert_ptr_nonnull(strstr(doc.ptr, "\"objects\":[]"));
+	ipam_buf_dispose(&doc);
+	ipam_db_free(db);
+	ck_assert_msg(st_raw_run(path, key, "SELECT CASE WHEN value = '2' THEN 1 ELSE abs(-9223372036854775808) END"
+	                                    " FROM meta WHERE name = 'schema_version'") == 0,
+	              "the schema version after the migration is not 2: %s", st_why());
 }
 END_TEST
 

@@ -74,10 +74,32 @@ typedef enum ipam_store_kind {
 	IPAM_STORE_PREFIX = 3,
 	IPAM_STORE_RANGE = 4,
 	IPAM_STORE_ADDRESS = 5,
+	/* Stored objects (since 0.1): every kind from IPAM_STORE_OBJECT_MIN on
+	 * has the same shape, and the store treats them all alike (it knows no
+	 * DNS or DHCP): the natural key is (kind, `space`, `name`), where
+	 * `space` holds the id of the object's parent (a space, a zone, a
+	 * server ...; all zero for none) and `name` is unique under it; the
+	 * object's own fields are in `attrs`. Which kind means what is the db
+	 * layer's business; the values below are fixed. */
+	IPAM_STORE_ZONE = 6,        /**< a DNS zone (parent: its view, or none) */
+	IPAM_STORE_RECORD = 7,      /**< a DNS record set entry (parent: its zone) */
+	IPAM_STORE_SERVER = 8,      /**< a deployment target: DNS or DHCP server */
+	IPAM_STORE_CREDENTIAL = 9,  /**< a secret, sealed by the db layer before the store sees it */
+	IPAM_STORE_TEMPLATE = 10,   /**< a DNS zone template */
+	IPAM_STORE_SCOPE = 11,      /**< a DHCP scope (parent: its space) */
+	IPAM_STORE_OPTION_SET = 12, /**< a DHCP option template */
+	IPAM_STORE_STATE = 13,      /**< per-target deployment state (what was last pushed) */
+	IPAM_STORE_OBSERVATION = 14, /**< what discovery saw (parent: its space) */
 } ipam_store_kind;
 
+/** The first stored-object kind: kinds from here on are keyed (kind, space, name). */
+#define IPAM_STORE_OBJECT_MIN 6
+
 /** The number of the last kind this header knows. */
-#define IPAM_STORE_KIND_MAX 5
+#define IPAM_STORE_KIND_MAX 14
+
+/** Non-zero for a stored-object kind (keyed by kind, parent and name). */
+#define IPAM_STORE_IS_OBJECT(kind) ((kind) >= IPAM_STORE_OBJECT_MIN && (kind) <= IPAM_STORE_KIND_MAX)
 
 /**
  * One row. Which fields a kind uses is said field by field; the others are
@@ -89,14 +111,14 @@ typedef struct ipam_store_row {
 	unsigned int kind;   /**< ipam_store_kind */
 	uint8_t id[16];      /**< the object's UUID */
 	uint8_t tenant[16];  /**< the owning tenant's UUID (all kinds but tenant) */
-	uint8_t space[16];   /**< the space's UUID (prefix, range, address) */
+	uint8_t space[16];   /**< the space's UUID (prefix, range, address); a stored object's parent */
 	uint64_t revision;   /**< set by the store: the revision that last wrote the row */
 	uint64_t version;    /**< optimistic version (prefix: bumped by allocations inside it) */
 	int64_t created;     /**< microseconds since the Unix epoch */
 	int64_t updated;     /**< microseconds since the Unix epoch */
-	const char *name;    /**< tenant, space: the name; address: the host name */
+	const char *name;    /**< tenant, space, stored object: the name (part of the key); address: the host name */
 	const char *description; /**< free text (prefix, range, address; kept for every kind) */
-	const char *attrs;   /**< a JSON object (space: its labels); NULL for {} */
+	const char *attrs;   /**< a JSON object (space: its labels; stored object: its fields); NULL for {} */
 	ipam_addr addr;      /**< prefix: the network; range: the first address; address: the address */
 	ipam_addr last;      /**< range: the last address */
 	uint8_t len;         /**< prefix: the length */
