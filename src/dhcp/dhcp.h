@@ -299,6 +299,7 @@ typedef struct ipam__dhcp_lease {
 	char binding[16];     /* dhcpd binding state ("active", "free" ...); "" for Kea */
 	bool bootp;           /* dhcpd dynamic-bootp */
 	bool active;
+	bool gone;            /* private: deleted while reading (dropped at the end of the read) */
 } ipam__dhcp_lease;
 
 typedef struct ipam__dhcp_leases {

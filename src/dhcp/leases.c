@@ -79,12 +79,29 @@ static size_t *index_slot(const ipam__dhcp_leases *l, const ipam_addr *a)
 	return &x->slot[h];
 }
 
+/* Drop the leases deleted while reading and index the rest again. */
+static int compact(ipam__dhcp_leases *l)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->v[i].gone)
+			l->v[w++] = l->v[i];
+	if (w == l->n)
+		return 0;
+	l->n = w;
+	lease_index *x = l->index;
+	memset(x->slot, 0, x->cap * sizeof *x->slot);
+	for (size_t i = 0; i < l->n; i++)
+		*index_slot(l, &l->v[i].addr) = i + 1;
+	return 0;
+}
+
 const ipam__dhcp_lease *ipam__dhcp_leases_find(const ipam__dhcp_leases *l, const ipam_addr *a)
 {
 	if (!l->index || l->n == 0)
 		return NULL;
 	size_t slot = *index_slot(l, a);
-	return slot ? &l->v[slot - 1] : NULL;
+	return slot && !l->v[slot - 1].gone ? &l->v[slot - 1] : NULL;
 }
 
 /* Take `in` (its strings move over): replace the address's entry, add a new
@@ -103,18 +120,16 @@ static int lease_put(ipam__dhcp_leases *l, ipam__dhcp_lease *in, bool drop)
 		return 0;
 	}
 	if (drop) {
+		/* marked, and dropped by compact() at the end of the read: a
+		 * deletion stays O(1) however long the journal */
 		lease_clear(in);
-		if (!*slot)
-			return 0;
-		/* remove: shift the tail down, then rebuild the index (rare) */
-		size_t pos = *slot - 1;
-		lease_clear(&l->v[pos]);
-		memmove(l->v + pos, l->v + pos + 1, (l->n - pos - 1) * sizeof *l->v);
-		l->n--;
-		lease_index *x = l->index;
-		memset(x->slot, 0, x->cap * sizeof *x->slot);
-		for (size_t i = 0; i < l->n; i++)
-			*index_slot(l, &l->v[i].addr) = i + 1;
+		if (*slot) {
+			ipam__dhcp_lease *old = &l->v[*slot - 1];
+			ipam_addr a = old->addr;
+			lease_clear(old);
+			old->addr = a;
+			old->gone = true;
+		}
 		return 0;
 	}
 	if (l->n == l->cap) {
@@ -278,7 +293,7 @@ int ipam__dhcp_leases_kea_csv(ipam__dhcp_leases *out, const char *text, size_t l
 			return rc;
 		}
 	}
-	return 0;
+	return compact(out);
 }
 
 /* ---- Kea's lease*-get-all ---------------------------------------------------------- */
@@ -345,7 +360,7 @@ int ipam__dhcp_leases_kea_json(ipam__dhcp_leases *out, const char *text, size_t 
 		i++;
 	}
 	cJSON_Delete(root);
-	return rc;
+	return rc ? rc : compact(out);
 }
 
 /* ---- ISC dhcpd.leases ------------------------------------------------------------- */

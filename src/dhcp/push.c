@@ -160,9 +160,14 @@ static cJSON *project(const cJSON *run, const cJSON *ours)
 	}
 	if (cJSON_IsArray(run) && cJSON_IsArray(ours)) {
 		cJSON *out = cJSON_CreateArray();
-		int n = cJSON_GetArraySize(ours);
-		for (int i = 0; out && i < cJSON_GetArraySize(run); i++)
-			cJSON_AddItemToArray(out, project(cJSON_GetArrayItem(run, i), i < n ? cJSON_GetArrayItem(ours, i) : NULL));
+		const cJSON *o = ours->child, *r;
+		if (!out)
+			return NULL;
+		cJSON_ArrayForEach(r, run)
+		{
+			cJSON_AddItemToArray(out, project(r, o));
+			o = o ? o->next : NULL;
+		}
 		return out;
 	}
 	return cJSON_Duplicate(run, true);

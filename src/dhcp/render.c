@@ -253,52 +253,158 @@ fail:
 	return NULL;
 }
 
-/* Whether `base_subnet` is one libipam manages (marked, or on one of the
- * rendered prefixes). */
-static bool managed_subnet(const cJSON *sn, const cJSON *ours)
+/* The subnets libipam renders, for the merge: sorted by prefix (they are
+ * disjoint, so an overlap check looks at two neighbours) with their ids
+ * sorted apart, so that each subnet of the base costs O(log n). */
+typedef struct ours_index {
+	struct pfx_entry {
+		ipam_prefix p;
+		const char *scope;
+	} *by_pfx;
+	struct id_entry {
+		double id;
+		const char *scope;
+	} *by_id;
+	size_t n;
+} ours_index;
+
+static int cmp_pfx(const void *a, const void *b)
+{
+	const ipam_addr *x = &((const struct pfx_entry *)a)->p.addr, *y = &((const struct pfx_entry *)b)->p.addr;
+	return ipam_addr_cmp(x, y);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	double x = ((const struct id_entry *)a)->id, y = ((const struct id_entry *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int index_ours(ours_index *ix, const ipam__dhcp_config *c, unsigned family, const char *server)
+{
+	memset(ix, 0, sizeof *ix);
+	ix->by_pfx = calloc(c->nscopes + 1, sizeof *ix->by_pfx);
+	ix->by_id = calloc(c->nscopes + 1, sizeof *ix->by_id);
+	if (!ix->by_pfx || !ix->by_id)
+		return ipam__enomem();
+	for (size_t i = 0; i < c->nscopes; i++) {
+		const ipam__dhcp_scope *s = c->scopes[i];
+		if (s->prefix.addr.family != family || !serves(s, server))
+			continue;
+		ix->by_pfx[ix->n] = (struct pfx_entry){s->prefix, s->name};
+		ix->by_id[ix->n++] = (struct id_entry){s->id, s->name};
+	}
+	qsort(ix->by_pfx, ix->n, sizeof *ix->by_pfx, cmp_pfx);
+	qsort(ix->by_id, ix->n, sizeof *ix->by_id, cmp_id);
+	return 0;
+}
+
+static void index_free(ours_index *ix)
+{
+	free(ix->by_pfx);
+	free(ix->by_id);
+}
+
+/* The first entry whose start is > p's start. */
+static size_t pfx_upper(const ours_index *ix, const ipam_prefix *p)
+{
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ipam_addr_cmp(&ix->by_pfx[mid].p.addr, &p->addr) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether a subnet of the base is libipam's: marked, or on one of the
+ * rendered prefixes (adopted: replaced by the scope). */
+static bool managed_subnet(const cJSON *sn, const ours_index *ix)
 {
 	const cJSON *uc = cJSON_GetObjectItemCaseSensitive(sn, "user-context");
 	if (cJSON_GetObjectItemCaseSensitive(uc, "libipam"))
 		return true;
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(sn, "subnet");
-	ipam_prefix a, b;
+	ipam_prefix a;
 	if (!cJSON_IsString(p) || ipam_prefix_parse(&a, p->valuestring, IPAM_PARSE_NORMALIZE))
 		return false;
-	const cJSON *o;
-	cJSON_ArrayForEach(o, ours)
-	{
-		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "subnet");
-		if (!ipam_prefix_parse(&b, q->valuestring, IPAM_PARSE_DEFAULT) && ipam_prefix_cmp(&a, &b) == 0)
-			return true;
-	}
-	return false;
+	size_t up = pfx_upper(ix, &a);
+	return up > 0 && ipam_prefix_cmp(&ix->by_pfx[up - 1].p, &a) == 0;
 }
 
 /* A subnet kept from the base must not take an id or overlap a prefix of ours. */
-static int check_kept(const cJSON *sn, const cJSON *ours, const char *where)
+static int check_kept(const cJSON *sn, const ours_index *ix, const char *where)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(sn, "id");
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(sn, "subnet");
-	ipam_prefix a, b;
-	bool have_pfx = cJSON_IsString(p) && !ipam_prefix_parse(&a, p->valuestring, IPAM_PARSE_NORMALIZE);
-	const cJSON *o;
-	cJSON_ArrayForEach(o, ours)
-	{
-		const cJSON *oid = cJSON_GetObjectItemCaseSensitive(o, "id");
-		const char *op = cJSON_GetObjectItemCaseSensitive(o, "subnet")->valuestring;
-		const char *name = cJSON_GetObjectItemCaseSensitive(
-					   cJSON_GetObjectItemCaseSensitive(
-						   cJSON_GetObjectItemCaseSensitive(o, "user-context"), "libipam"),
-					   "scope")
-					   ->valuestring;
-		if (cJSON_IsNumber(id) && id->valuedouble == oid->valuedouble)
+	if (cJSON_IsNumber(id)) {
+		struct id_entry key = {id->valuedouble, NULL};
+		const struct id_entry *hit = bsearch(&key, ix->by_id, ix->n, sizeof key, cmp_id);
+		if (hit)
 			return ipam__error(IPAM_ECONFLICT, "%s subnet %s (not libipam's) has id %d, scope %s's", where,
-					   have_pfx ? p->valuestring : "?", id->valueint, name);
-		if (have_pfx && !ipam_prefix_parse(&b, op, IPAM_PARSE_DEFAULT) &&
-		    (ipam_prefix_covers(&a, &b) || ipam_prefix_covers(&b, &a)))
-			return ipam__error(IPAM_ECONFLICT, "%s subnet %s (not libipam's) overlaps scope %s (%s)", where,
-					   p->valuestring, name, op);
+					   cJSON_IsString(p) ? p->valuestring : "?", id->valueint, hit->scope);
 	}
+	ipam_prefix a;
+	if (!cJSON_IsString(p) || ipam_prefix_parse(&a, p->valuestring, IPAM_PARSE_NORMALIZE))
+		return 0;
+	size_t up = pfx_upper(ix, &a);
+	ipam_addr last;
+	ipam_prefix_last(&last, &a);
+	const struct pfx_entry *hit = NULL;
+	if (up > 0 && ipam_prefix_covers(&ix->by_pfx[up - 1].p, &a))
+		hit = &ix->by_pfx[up - 1];
+	else if (up < ix->n && ipam_addr_cmp(&ix->by_pfx[up].p.addr, &last) <= 0)
+		hit = &ix->by_pfx[up];
+	else if (up > 0 && ipam_prefix_contains(&a, &ix->by_pfx[up - 1].p.addr))
+		hit = &ix->by_pfx[up - 1];
+	if (hit) {
+		char t[64];
+		ipam_prefix_format(t, sizeof t, &hit->p);
+		return ipam__error(IPAM_ECONFLICT, "%s subnet %s (not libipam's) overlaps scope %s (%s)", where,
+				   p->valuestring, hit->scope, t);
+	}
+	return 0;
+}
+
+/* Subnets in id order (those without an id last, in their order), as Kea
+ * keeps them, so a server's config-get reads the same as what was sent. */
+typedef struct sn_entry {
+	double id;
+	size_t seq;
+	cJSON *item;
+} sn_entry;
+
+static int cmp_sn(const void *a, const void *b)
+{
+	const sn_entry *x = a, *y = b;
+	if (x->id != y->id)
+		return (x->id > y->id) - (x->id < y->id);
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int sort_subnets(cJSON *subnets)
+{
+	size_t n = (size_t)cJSON_GetArraySize(subnets), i = 0;
+	sn_entry *v = calloc(n + 1, sizeof *v);
+	if (!v)
+		return ipam__enomem();
+	cJSON *e;
+	cJSON_ArrayForEach(e, subnets)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+		v[i] = (sn_entry){cJSON_IsNumber(id) ? id->valuedouble : 1e300, i, e};
+		i++;
+	}
+	qsort(v, n, sizeof *v, cmp_sn);
+	subnets->child = NULL;
+	for (i = 0; i < n; i++) {
+		v[i].item->next = NULL;
+		v[i].item->prev = NULL;
+		cJSON_AddItemToArray(subnets, v[i].item);
+	}
+	free(v);
 	return 0;
 }
 
@@ -474,39 +580,37 @@ int ipam__dhcp_render_kea(ipam_buf *out, const ipam__dhcp_config *c, unsigned fa
 	}
 	if (!subnets)
 		subnets = cJSON_AddArrayToObject(dhcp, subnets_key);
-	for (int i = cJSON_GetArraySize(subnets) - 1; i >= 0; i--) {
-		cJSON *sn = cJSON_GetArrayItem(subnets, i);
-		if (managed_subnet(sn, ours))
-			cJSON_DeleteItemFromArray(subnets, i);
-		else if ((rc = check_kept(sn, ours, "base config:")))
-			goto done;
+	ours_index ix;
+	if ((rc = index_ours(&ix, c, family, server))) {
+		index_free(&ix);
+		goto done;
 	}
-	cJSON *nets = cJSON_GetObjectItemCaseSensitive(dhcp, "shared-networks"), *net;
+	for (cJSON *sn = subnets->child, *nx; !rc && sn; sn = nx) {
+		nx = sn->next;
+		if (managed_subnet(sn, &ix))
+			cJSON_Delete(cJSON_DetachItemViaPointer(subnets, sn));
+		else
+			rc = check_kept(sn, &ix, "base config:");
+	}
+	cJSON *nets = rc ? NULL : cJSON_GetObjectItemCaseSensitive(dhcp, "shared-networks"), *net;
 	cJSON_ArrayForEach(net, nets)
 	{
 		cJSON *sn;
 		cJSON_ArrayForEach(sn, cJSON_GetObjectItemCaseSensitive(net, subnets_key))
 		{
-			if ((rc = check_kept(sn, ours, "base config: shared network")))
-				goto done;
+			if (!rc)
+				rc = check_kept(sn, &ix, "base config: shared network");
 		}
 	}
-	/* in id order, as Kea keeps them: a server's config-get reads the same */
-	while (cJSON_GetArraySize(ours)) {
-		cJSON *sn = cJSON_DetachItemFromArray(ours, 0);
-		double id = cJSON_GetObjectItemCaseSensitive(sn, "id")->valuedouble;
-		int pos = 0, n = cJSON_GetArraySize(subnets);
-		while (pos < n) {
-			const cJSON *other = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(subnets, pos), "id");
-			if (cJSON_IsNumber(other) && other->valuedouble > id)
-				break;
-			pos++;
-		}
-		if (pos < n)
-			cJSON_InsertItemInArray(subnets, pos, sn);
-		else
-			cJSON_AddItemToArray(subnets, sn);
+	index_free(&ix);
+	if (rc)
+		goto done;
+	for (cJSON *sn = ours->child, *nx; sn; sn = nx) {
+		nx = sn->next;
+		cJSON_AddItemToArray(subnets, cJSON_DetachItemViaPointer(ours, sn));
 	}
+	if ((rc = sort_subnets(subnets)))
+		goto done;
 	/* global options and definitions: ours replace theirs of the same code */
 	cJSON *holder = cJSON_CreateObject();
 	if (!holder || kea_opts(holder, family == IPAM_AF_INET ? &c->global4 : &c->global6)) {
