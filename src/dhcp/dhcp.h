@@ -221,6 +221,18 @@ int ipam__dhcp_render_kea(ipam_buf *out, const ipam__dhcp_config *c, unsigned fa
 /* ISC dhcpd.conf (v4 scopes only) for `server` (NULL: every v4 scope). */
 int ipam__dhcp_render_dhcpd(ipam_buf *out, const ipam__dhcp_config *c, const char *server);
 
+/* ---- stored form (attrs.c) --------------------------------------------------------
+ * A scope as the JSON `attrs` of an IPAM_STORE_SCOPE object (its name is the
+ * object's name), an option set (a template, the global options) as those
+ * of an IPAM_STORE_OPTION_SET object. Reading back checks everything again,
+ * as building by hand does; definitions, templates and servers must be in
+ * `c` first. On an error nothing is added to `c`. */
+int ipam__dhcp_scope_to_json(char **out, const ipam__dhcp_scope *s);
+int ipam__dhcp_scope_from_json(ipam__dhcp_config *c, const char *name, const char *json, ipam__dhcp_scope **out);
+int ipam__dhcp_optset_to_json(char **out, const ipam__dhcp_optset *s);
+int ipam__dhcp_optset_from_json(const ipam__dhcp_config *c, ipam__dhcp_optset *set, const char *json,
+				const char *what);
+
 /* ---- import -------------------------------------------------------------------
  * Adopt a running server: its config into `c` (normally a new one; on an
  * error `c` may hold part of it: throw it away). Scopes keep Kea's subnet

@@ -773,6 +773,71 @@ START_TEST(dhcpd_import)
 }
 END_TEST
 
+/* The stored form: every scope and the template of sample() to JSON and
+ * back into a config with the same servers and definitions renders the
+ * same Kea and dhcpd configs; tampered text is checked again. */
+START_TEST(stored_form_round_trip)
+{
+	ipam__dhcp_config *c = sample(), *back;
+	OK(ipam__dhcp_config_new(&back));
+	for (size_t i = 0; i < c->nservers; i++)
+		OK(ipam__dhcp_server_add(back, c->servers[i].name, c->servers[i].kind, c->servers[i].url));
+	for (size_t i = 0; i < c->ndefs; i++) {
+		const ipam__dhcp_optdef *d = &c->defs[i];
+		char type[16];
+		snprintf(type, sizeof type, "%s%s", ipam__dhcp_type_name(d->type), d->array ? "[]" : "");
+		OK(ipam__dhcp_def_add(back, d->family, d->vendor, d->code, d->name, type));
+	}
+	back->valid4 = c->valid4;
+	back->hooks_dir = strdup(c->hooks_dir);
+	char *json;
+	OK(ipam__dhcp_optset_to_json(&json, &c->global4));
+	OK(ipam__dhcp_optset_from_json(back, &back->global4, json, "global"));
+	free(json);
+	OK(ipam__dhcp_optset_to_json(&json, &c->global6));
+	OK(ipam__dhcp_optset_from_json(back, &back->global6, json, "global"));
+	free(json);
+	ipam__dhcp_template *t;
+	OK(ipam__dhcp_template_add(back, "branch", &t));
+	OK(ipam__dhcp_optset_to_json(&json, &ipam__dhcp_template_find(c, "branch")->opts));
+	OK(ipam__dhcp_optset_from_json(back, &t->opts, json, "template branch"));
+	free(json);
+	for (size_t i = 0; i < c->nscopes; i++) {
+		OK(ipam__dhcp_scope_to_json(&json, c->scopes[i]));
+		OK(ipam__dhcp_scope_from_json(back, c->scopes[i]->name, json, NULL));
+		free(json);
+	}
+	static const unsigned fams[] = {IPAM_AF_INET, IPAM_AF_INET6};
+	for (int f = 0; f < 2; f++) {
+		ipam_buf a = IPAM_BUF_INIT, b = IPAM_BUF_INIT;
+		OK(ipam__dhcp_render_kea(&a, c, fams[f], "kea-a", NULL));
+		OK(ipam__dhcp_render_kea(&b, back, fams[f], "kea-a", NULL));
+		ck_assert_msg(strcmp(a.ptr, b.ptr) == 0, "Kea render differs after the stored form");
+		ipam_buf_dispose(&a);
+		ipam_buf_dispose(&b);
+	}
+	ipam_buf a = IPAM_BUF_INIT, b = IPAM_BUF_INIT;
+	OK(ipam__dhcp_render_dhcpd(&a, c, NULL));
+	OK(ipam__dhcp_render_dhcpd(&b, back, NULL));
+	ck_assert_msg(strcmp(a.ptr, b.ptr) == 0, "dhcpd render differs after the stored form");
+	ipam_buf_dispose(&a);
+	ipam_buf_dispose(&b);
+	/* tampered text: checked again, nothing added */
+	size_t n = back->nscopes;
+	fails(ipam__dhcp_scope_from_json(back, "x", "{\"prefix\": \"10.9.0.0/24\", \"options\": [{\"code\": 3, "
+						   "\"family\": 4, \"value\": \"10.9.0.300\"}]}", NULL),
+	      IPAM_EINVAL, "scope x: option routers (3): \"10.9.0.300\" is not an IPv4 address");
+	fails(ipam__dhcp_scope_from_json(back, "y", "{\"prefix\": \"10.9.0.0/24\", \"pools\": [{\"start\": \"10.9.0.10\", "
+						   "\"end\": \"10.9.0.20\"}, {\"start\": \"10.9.0.15\", \"end\": \"10.9.0.30\"}]}",
+					 NULL),
+	      IPAM_ECONFLICT, "overlaps pool");
+	fails(ipam__dhcp_scope_from_json(back, "z", "[]", NULL), IPAM_EINVAL, "not a JSON object with a prefix");
+	ck_assert_uint_eq(back->nscopes, n);
+	ipam__dhcp_config_free(back);
+	ipam__dhcp_config_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("dhcp-unit");
@@ -787,6 +852,7 @@ static Suite *suite(void)
 	tcase_add_test(t, dhcpd_lease_file);
 	tcase_add_test(t, kea_import);
 	tcase_add_test(t, dhcpd_import);
+	tcase_add_test(t, stored_form_round_trip);
 	suite_add_tcase(s, t);
 	return s;
 }
