@@ -233,6 +233,20 @@ int ipam__dhcp_optset_to_json(char **out, const ipam__dhcp_optset *s);
 int ipam__dhcp_optset_from_json(const ipam__dhcp_config *c, ipam__dhcp_optset *set, const char *json,
 				const char *what);
 
+/* ---- in the store (store.c) ---------------------------------------------------------
+ * Save a scope into `space` (NULL: "default") in one transaction: the scope
+ * object (kind 11, parent the space, audit action "scope.save"), its pools
+ * as ranges of purpose dhcp and its exclusions of purpose excluded, its
+ * reservations as addresses of status reserved with MAC and hostname; all
+ * marked attrs {"scope": NAME}, and what a previous save of the scope left
+ * is replaced. IPAM_EINUSE when a pool would cover an address that is
+ * not a lease or a reservation would take an address in use (nothing is
+ * written then). Load reads the scope object back into `c`. */
+typedef struct ipam_db ipam_db;
+int ipam__dhcp_scope_save(ipam_db *db, const ipam__dhcp_scope *s, const char *space);
+int ipam__dhcp_scope_load(ipam_db *db, ipam__dhcp_config *c, const char *space, const char *name,
+			  ipam__dhcp_scope **out);
+
 /* ---- import -------------------------------------------------------------------
  * Adopt a running server: its config into `c` (normally a new one; on an
  * error `c` may hold part of it: throw it away). Scopes keep Kea's subnet

@@ -271,7 +271,7 @@ int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *pre
 		const ipam__dhcp_scope *o = c->scopes[i];
 		if (o->prefix.addr.family == p.addr.family &&
 		    (ipam_prefix_covers(&o->prefix, &p) || ipam_prefix_covers(&p, &o->prefix)))
-			return ipam__error(IPAM_ECONFLICT, "scope %s: prefix %s overlaps scope %s", name, prefix,
+			return ipam__error(IPAM_EEXISTS, "scope %s: prefix %s overlaps scope %s", name, prefix,
 					   o->name);
 		if (o->prefix.addr.family == p.addr.family) {
 			if (id && o->id == id)
@@ -397,7 +397,7 @@ int ipam__dhcp_pool_add(ipam__dhcp_scope *s, const char *range, ipam__dhcp_pool 
 			char a[64], b[64];
 			ipam_addr_format(a, sizeof a, &s->pools[i].range.start);
 			ipam_addr_format(b, sizeof b, &s->pools[i].range.end);
-			return ipam__error(IPAM_ECONFLICT, "%s %s overlaps pool %s-%s", what, range, a, b);
+			return ipam__error(IPAM_EEXISTS, "%s %s overlaps pool %s-%s", what, range, a, b);
 		}
 	if (grow(&s->pools, s->npools, sizeof *s->pools))
 		return IPAM_ENOMEM;
@@ -424,7 +424,7 @@ int ipam__dhcp_pool_exclude(ipam__dhcp_scope *s, ipam__dhcp_pool *p, const char 
 	while (pos < p->nexcl && ipam_addr_cmp(&p->excl[pos].start, &r.start) < 0)
 		pos++;
 	if ((pos < p->nexcl && overlap(&p->excl[pos], &r)) || (pos > 0 && overlap(&p->excl[pos - 1], &r)))
-		return ipam__error(IPAM_ECONFLICT, "%s %s overlaps another exclusion", what, range);
+		return ipam__error(IPAM_EEXISTS, "%s %s overlaps another exclusion", what, range);
 	if (grow(&p->excl, p->nexcl, sizeof *p->excl))
 		return IPAM_ENOMEM;
 	memmove(p->excl + pos + 1, p->excl + pos, (p->nexcl - pos) * sizeof *p->excl);

@@ -343,7 +343,7 @@ static int check_kept(const cJSON *sn, const ours_index *ix, const char *where)
 		struct id_entry key = {id->valuedouble, NULL};
 		const struct id_entry *hit = bsearch(&key, ix->by_id, ix->n, sizeof key, cmp_id);
 		if (hit)
-			return ipam__error(IPAM_ECONFLICT, "%s subnet %s (not libipam's) has id %d, scope %s's", where,
+			return ipam__error(IPAM_EEXISTS, "%s subnet %s (not libipam's) has id %d, scope %s's", where,
 					   cJSON_IsString(p) ? p->valuestring : "?", id->valueint, hit->scope);
 	}
 	ipam_prefix a;
@@ -362,7 +362,7 @@ static int check_kept(const cJSON *sn, const ours_index *ix, const char *where)
 	if (hit) {
 		char t[64];
 		ipam_prefix_format(t, sizeof t, &hit->p);
-		return ipam__error(IPAM_ECONFLICT, "%s subnet %s (not libipam's) overlaps scope %s (%s)", where,
+		return ipam__error(IPAM_EEXISTS, "%s subnet %s (not libipam's) overlaps scope %s (%s)", where,
 				   p->valuestring, hit->scope, t);
 	}
 	return 0;

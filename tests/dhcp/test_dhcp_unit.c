@@ -69,7 +69,7 @@ START_TEST(model_rules)
 	OK(ipam__dhcp_scope_add(c, "office", "10.1.0.0/24", 0, &s));
 	ck_assert_uint_eq(s->id, 1);
 	fails(ipam__dhcp_scope_add(c, "office", "10.2.0.0/24", 0, NULL), IPAM_EEXISTS, "scope office exists");
-	fails(ipam__dhcp_scope_add(c, "big", "10.0.0.0/8", 0, NULL), IPAM_ECONFLICT, "overlaps scope office");
+	fails(ipam__dhcp_scope_add(c, "big", "10.0.0.0/8", 0, NULL), IPAM_EEXISTS, "overlaps scope office");
 	fails(ipam__dhcp_scope_add(c, "bad", "10.3.0.1/24", 0, NULL), IPAM_EINVAL, "is not a prefix");
 	fails(ipam__dhcp_scope_add(c, "lab", "10.4.0.0/24", 1, NULL), IPAM_EEXISTS, "subnet id 1");
 	OK(ipam__dhcp_scope_add(c, "lab", "10.4.0.0/24", 7, &t));
@@ -79,10 +79,10 @@ START_TEST(model_rules)
 	fails(ipam__dhcp_pool_add(s, "10.1.1.10-10.1.1.20", NULL), IPAM_EINVAL, "not inside the scope's prefix");
 	fails(ipam__dhcp_pool_add(s, "10.1.0.20-10.1.0.10", NULL), IPAM_EINVAL, "ends before it starts");
 	OK(ipam__dhcp_pool_add(s, "10.1.0.100-10.1.0.199", &p));
-	fails(ipam__dhcp_pool_add(s, "10.1.0.150-10.1.0.220", NULL), IPAM_ECONFLICT,
+	fails(ipam__dhcp_pool_add(s, "10.1.0.150-10.1.0.220", NULL), IPAM_EEXISTS,
 	      "overlaps pool 10.1.0.100-10.1.0.199");
 	OK(ipam__dhcp_pool_exclude(s, p, "10.1.0.150-10.1.0.159"));
-	fails(ipam__dhcp_pool_exclude(s, p, "10.1.0.155"), IPAM_ECONFLICT, "overlaps another exclusion");
+	fails(ipam__dhcp_pool_exclude(s, p, "10.1.0.155"), IPAM_EEXISTS, "overlaps another exclusion");
 	fails(ipam__dhcp_pool_exclude(s, p, "10.1.0.50"), IPAM_EINVAL, "not inside its pool");
 	OK(ipam__dhcp_resv_add(s, "10.1.0.10", "mac:00:11:22:33:44:55", "printer", NULL));
 	fails(ipam__dhcp_resv_add(s, "10.1.0.11", "00-11-22-33-44-55", NULL, NULL), IPAM_EEXISTS,
@@ -330,7 +330,7 @@ START_TEST(kea_render_and_merge)
 	/* a foreign subnet that takes an id of ours is refused, naming both */
 	char *clash = kea_base(dir, 0, "{\"id\": 2, \"subnet\": \"203.0.113.0/24\"}");
 	ipam_buf x = IPAM_BUF_INIT;
-	fails(ipam__dhcp_render_kea(&x, c, IPAM_AF_INET, "kea-a", clash), IPAM_ECONFLICT,
+	fails(ipam__dhcp_render_kea(&x, c, IPAM_AF_INET, "kea-a", clash), IPAM_EEXISTS,
 	      "subnet 203.0.113.0/24 (not libipam's) has id 2, scope lab's");
 	ipam_buf_dispose(&x);
 	free(clash);
@@ -830,11 +830,68 @@ START_TEST(stored_form_round_trip)
 	fails(ipam__dhcp_scope_from_json(back, "y", "{\"prefix\": \"10.9.0.0/24\", \"pools\": [{\"start\": \"10.9.0.10\", "
 						   "\"end\": \"10.9.0.20\"}, {\"start\": \"10.9.0.15\", \"end\": \"10.9.0.30\"}]}",
 					 NULL),
-	      IPAM_ECONFLICT, "overlaps pool");
+	      IPAM_EEXISTS, "overlaps pool");
 	fails(ipam__dhcp_scope_from_json(back, "z", "[]", NULL), IPAM_EINVAL, "not a JSON object with a prefix");
 	ck_assert_uint_eq(back->nscopes, n);
 	ipam__dhcp_config_free(back);
 	ipam__dhcp_config_free(c);
+}
+END_TEST
+
+/* A scope in the store (memory): pools become ranges the allocator skips,
+ * reservations addresses of status reserved with their MAC; a pool over a
+ * static address and a reservation on a used one are refused, and nothing
+ * is written then; the scope reads back the same. */
+START_TEST(scope_in_store)
+{
+	ipam_db *db;
+	ipam_prefix p;
+	ipam_addr a;
+	OK(ipam_db_open(&db, "memory:", NULL));
+	OK(ipam_prefix_parse(&p, "192.0.2.0/24", IPAM_PARSE_DEFAULT));
+	OK(ipam_prefix_add(db, &p, NULL));
+	ipam__dhcp_config *c = sample();
+	ipam__dhcp_scope *s = ipam__dhcp_scope_find(c, "office");
+	OK(ipam__dhcp_scope_save(db, s, NULL));
+	OK(ipam__dhcp_scope_save(db, s, NULL)); /* again: replaces its own */
+	ipam_ip_info info = IPAM_IP_INFO_INIT;
+	OK(ipam_addr_parse(&a, "192.0.2.10"));
+	OK(ipam_ip_get(&info, db, NULL, &a));
+	ck_assert_int_eq(info.status, IPAM_STATUS_RESERVED);
+	ck_assert(info.has_mac && info.mac.bytes[5] == 0x55);
+	ck_assert_str_eq(info.hostname, "printer");
+	ipam_ip_info_dispose(&info);
+	/* the allocator skips the pools (100-199), the reservations and .0 */
+	ipam_ip_options o = IPAM_IP_OPTIONS_INIT;
+	for (int i = 0; i < 120; i++) {
+		ipam_addr got;
+		OK(ipam_ip_alloc(&got, db, &p, &o));
+		ck_assert_msg(!(got.bytes[3] >= 100 && got.bytes[3] <= 199), "allocated %u in a pool", got.bytes[3]);
+	}
+	/* a static address in a new pool, a reservation on a used address */
+	ipam__dhcp_pool *np;
+	OK(ipam__dhcp_pool_add(s, "192.0.2.1-192.0.2.5", &np));
+	fails(ipam__dhcp_scope_save(db, s, NULL), IPAM_EINUSE, "scope office: address 192.0.2.1 (active) lies in a pool");
+	s->npools--;
+	OK(ipam__dhcp_resv_add(s, "192.0.2.20", "mac:00:11:22:33:44:99", NULL, NULL));
+	fails(ipam__dhcp_scope_save(db, s, NULL), IPAM_EINUSE, "reservation 192.0.2.20: the address is in use");
+	/* the stored scope is the one saved before */
+	ipam__dhcp_config *back;
+	ipam__dhcp_scope *b;
+	OK(ipam__dhcp_config_new(&back));
+	for (size_t i = 0; i < c->nservers; i++)
+		OK(ipam__dhcp_server_add(back, c->servers[i].name, c->servers[i].kind, c->servers[i].url));
+	OK(ipam__dhcp_def_add(back, IPAM_AF_INET, 0, 224, "site-flag", "uint8"));
+	OK(ipam__dhcp_def_add(back, IPAM_AF_INET, 32473, 2, "cm-tftp", "ip[]"));
+	OK(ipam__dhcp_template_add(back, "branch", NULL));
+	OK(ipam__dhcp_scope_load(db, back, NULL, "office", &b));
+	ck_assert_uint_eq(b->nresv, 2);
+	ck_assert_uint_eq(b->npools, 1);
+	ck_assert_uint_eq(b->id, s->id);
+	fails(ipam__dhcp_scope_load(db, back, NULL, "nope", NULL), IPAM_ENOTFOUND, "no scope nope");
+	ipam__dhcp_config_free(back);
+	ipam__dhcp_config_free(c);
+	ipam_db_free(db);
 }
 END_TEST
 
@@ -853,6 +910,7 @@ static Suite *suite(void)
 	tcase_add_test(t, kea_import);
 	tcase_add_test(t, dhcpd_import);
 	tcase_add_test(t, stored_form_round_trip);
+	tcase_add_test(t, scope_in_store);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,0 +1,180 @@
+/* Scopes in the store: the scope as an IPAM_STORE_SCOPE object (parent: its
+ * space), its pools as ranges (purpose dhcp; exclusions purpose excluded)
+ * and its reservations as addresses of status reserved with their MAC, all
+ * in one transaction and marked with attrs {"scope": NAME}. So allocation
+ * and DHCP share one index: the allocator never hands out an address in a
+ * range, and saving refuses a pool over a static address or a reservation
+ * on an address someone else uses. */
+#include "db/obj.h"
+#include "dhcp/dhcp.h"
+
+#include <cjson/cJSON.h>
+#include <ipam/ip.h>
+#include <ipam/range.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Whether attrs JSON names scope `name`. */
+static bool ours(const char *attrs, const char *name)
+{
+	cJSON *j = attrs ? cJSON_Parse(attrs) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "scope");
+	bool yes = cJSON_IsString(v) && strcmp(v->valuestring, name) == 0;
+	cJSON_Delete(j);
+	return yes;
+}
+
+static bool in_pools(const ipam__dhcp_scope *s, const ipam_addr *a)
+{
+	for (size_t i = 0; i < s->npools; i++) {
+		const ipam__dhcp_pool *p = &s->pools[i];
+		if (ipam_addr_cmp(a, &p->range.start) < 0 || ipam_addr_cmp(a, &p->range.end) > 0)
+			continue;
+		bool excluded = false;
+		for (size_t j = 0; j < p->nexcl && !excluded; j++)
+			excluded = ipam_addr_cmp(a, &p->excl[j].start) >= 0 && ipam_addr_cmp(a, &p->excl[j].end) <= 0;
+		if (!excluded)
+			return true;
+	}
+	return false;
+}
+
+typedef struct save_ctx {
+	const ipam__dhcp_scope *s;
+	const char *space;
+	char attrs[300]; /* {"scope": NAME} */
+} save_ctx;
+
+/* Drop this scope's ranges and reserved addresses, and check that what is
+ * left in the prefix does not clash with the new pools and reservations. */
+static int clear_and_check(ipam_db *db, save_ctx *x)
+{
+	const ipam__dhcp_scope *s = x->s;
+	ipam_range_query rq = IPAM_RANGE_QUERY_INIT;
+	ipam_range_iter *ri = NULL;
+	ipam_range_info r = IPAM_RANGE_INFO_INIT;
+	rq.space = x->space;
+	rq.within = &s->prefix;
+	int rc = ipam_range_iter_new(&ri, db, &rq);
+	while (!rc && (rc = ipam_range_iter_next(&r, ri)) == 0)
+		if (ours(r.attrs_json, s->name))
+			rc = ipam_range_rm(db, x->space, &r.first, &r.last);
+	ipam_range_info_dispose(&r);
+	ipam_range_iter_free(ri);
+	if (rc != IPAM_ITEROVER)
+		return rc;
+	ipam_ip_query q = IPAM_IP_QUERY_INIT;
+	ipam_ip_iter *it = NULL;
+	ipam_ip_info a = IPAM_IP_INFO_INIT;
+	q.space = x->space;
+	q.within = &s->prefix;
+	rc = ipam_ip_iter_new(&it, db, &q);
+	while (!rc && (rc = ipam_ip_iter_next(&a, it)) == 0) {
+		char t[64];
+		ipam_addr_format(t, sizeof t, &a.addr);
+		if (ours(a.attrs_json, s->name) && a.status == IPAM_STATUS_RESERVED) {
+			rc = ipam_ip_release(db, x->space, &a.addr);
+		} else if (a.status != IPAM_STATUS_DHCP && in_pools(s, &a.addr)) {
+			rc = ipam__error(IPAM_EINUSE, "scope %s: address %s (%s) lies in a pool", s->name, t,
+					 ipam_status_name(a.status));
+		} else {
+			for (size_t i = 0; !rc && i < s->nresv; i++)
+				if (ipam_addr_cmp(&s->resv[i].addr, &a.addr) == 0)
+					rc = ipam__error(IPAM_EINUSE, "scope %s: reservation %s: the address is in use (%s)",
+							 s->name, t, ipam_status_name(a.status));
+		}
+	}
+	ipam_ip_info_dispose(&a);
+	ipam_ip_iter_free(it);
+	return rc == IPAM_ITEROVER ? 0 : rc;
+}
+
+static int add_range(ipam_db *db, save_ctx *x, const ipam__dhcp_range *r, ipam_range_purpose purpose)
+{
+	ipam_range_options o = IPAM_RANGE_OPTIONS_INIT;
+	o.space = x->space;
+	o.purpose = purpose;
+	o.attrs_json = x->attrs;
+	return ipam_range_add(db, &r->start, &r->end, &o);
+}
+
+static int save_txn(ipam_db *db, void *vctx)
+{
+	save_ctx *x = vctx;
+	const ipam__dhcp_scope *s = x->s;
+	ipam__space *sp;
+	ipam__scope sc;
+	int rc = clear_and_check(db, x);
+	for (size_t i = 0; !rc && i < s->npools; i++) {
+		rc = add_range(db, x, &s->pools[i].range, IPAM_RANGE_DHCP);
+		for (size_t j = 0; !rc && j < s->pools[i].nexcl; j++)
+			rc = add_range(db, x, &s->pools[i].excl[j], IPAM_RANGE_EXCLUDED);
+	}
+	for (size_t i = 0; !rc && i < s->nresv; i++) {
+		const ipam__dhcp_resv *r = &s->resv[i];
+		ipam_ip_options o = IPAM_IP_OPTIONS_INIT;
+		char mac[32];
+		o.space = x->space;
+		o.status = IPAM_STATUS_RESERVED;
+		o.hostname = r->hostname;
+		o.attrs_json = x->attrs;
+		if (r->mac.len) {
+			ipam_mac_format(mac, sizeof mac, &r->mac);
+			o.mac = mac;
+		}
+		rc = ipam_ip_add(db, &r->addr, &o);
+	}
+	char *json = NULL;
+	if (!rc)
+		rc = ipam__dhcp_scope_to_json(&json, s);
+	if (!rc && !(rc = ipam__enter(db, 1, &sc))) {
+		ipam__obj o;
+		memset(&o, 0, sizeof o);
+		o.kind = IPAM_STORE_SCOPE;
+		o.name = s->name;
+		o.description = s->description;
+		o.attrs = json;
+		if (!(sp = ipam__space_find(db, x->space)))
+			rc = ipam__error(IPAM_ENOTFOUND, "scope %s: no space %s", s->name, x->space ? x->space : "default");
+		else {
+			memcpy(o.parent, sp->id, 16);
+			rc = ipam__obj_put(db, &o, 0, "scope.save");
+		}
+		rc = ipam__leave(db, &sc, rc);
+	}
+	free(json);
+	return rc;
+}
+
+int ipam__dhcp_scope_save(ipam_db *db, const ipam__dhcp_scope *s, const char *space)
+{
+	save_ctx x = {s, space, ""};
+	cJSON *a = cJSON_CreateObject();
+	char *t = a && cJSON_AddStringToObject(a, "scope", s->name) ? cJSON_PrintUnformatted(a) : NULL;
+	cJSON_Delete(a);
+	if (!t || strlen(t) >= sizeof x.attrs) {
+		cJSON_free(t);
+		return t ? ipam__error(IPAM_EINVAL, "scope %s: the name is too long", s->name) : ipam__enomem();
+	}
+	memcpy(x.attrs, t, strlen(t) + 1);
+	cJSON_free(t);
+	return ipam_db_run(db, save_txn, &x);
+}
+
+int ipam__dhcp_scope_load(ipam_db *db, ipam__dhcp_config *c, const char *space, const char *name,
+			  ipam__dhcp_scope **out)
+{
+	ipam__scope sc;
+	int rc = ipam__enter(db, 0, &sc);
+	if (rc)
+		return rc;
+	ipam__space *sp = ipam__space_find(db, space);
+	ipam__obj o;
+	if (!sp)
+		rc = ipam__error(IPAM_ENOTFOUND, "no space %s", space ? space : "default");
+	else if ((rc = ipam__obj_get(db, IPAM_STORE_SCOPE, sp->id, name, &o)) == IPAM_ENOTFOUND)
+		rc = ipam__error(IPAM_ENOTFOUND, "no scope %s", name);
+	else if (!rc)
+		rc = ipam__dhcp_scope_from_json(c, name, o.attrs, out);
+	return ipam__leave(db, &sc, rc);
+}
