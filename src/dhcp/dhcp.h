@@ -233,20 +233,6 @@ int ipam__dhcp_optset_to_json(char **out, const ipam__dhcp_optset *s);
 int ipam__dhcp_optset_from_json(const ipam__dhcp_config *c, ipam__dhcp_optset *set, const char *json,
 				const char *what);
 
-/* ---- in the store (store.c) ---------------------------------------------------------
- * Save a scope into `space` (NULL: "default") in one transaction: the scope
- * object (kind 11, parent the space, audit action "scope.save"), its pools
- * as ranges of purpose dhcp and its exclusions of purpose excluded, its
- * reservations as addresses of status reserved with MAC and hostname; all
- * marked attrs {"scope": NAME}, and what a previous save of the scope left
- * is replaced. IPAM_EINUSE when a pool would cover an address that is
- * not a lease or a reservation would take an address in use (nothing is
- * written then). Load reads the scope object back into `c`. */
-typedef struct ipam_db ipam_db;
-int ipam__dhcp_scope_save(ipam_db *db, const ipam__dhcp_scope *s, const char *space);
-int ipam__dhcp_scope_load(ipam_db *db, ipam__dhcp_config *c, const char *space, const char *name,
-			  ipam__dhcp_scope **out);
-
 /* ---- import -------------------------------------------------------------------
  * Adopt a running server: its config into `c` (normally a new one; on an
  * error `c` may hold part of it: throw it away). Scopes keep Kea's subnet
@@ -350,5 +336,30 @@ int ipam__dhcp_leases_kea_json(ipam__dhcp_leases *out, const char *text, size_t 
 int ipam__dhcp_leases_kea_get(ipam__dhcp_leases *out, unsigned family, const ipam__dhcp_push *o);
 /* ISC dhcpd.leases (v4 "lease" blocks; other blocks are skipped). */
 int ipam__dhcp_leases_dhcpd(ipam__dhcp_leases *out, const char *text, size_t len, const char *file);
+
+/* ---- in the store (store.c) ---------------------------------------------------------
+ * Save a scope into `space` (NULL: "default") in one transaction: the scope
+ * object (kind 11, parent the space, audit action "scope.save"), its pools
+ * as ranges of purpose dhcp and its exclusions of purpose excluded, its
+ * reservations as addresses of status reserved with MAC and hostname; all
+ * marked attrs {"scope": NAME}, and what a previous save of the scope left
+ * is replaced. IPAM_EINUSE when a pool would cover an address that is
+ * not a lease or a reservation would take an address in use (nothing is
+ * written then). Load reads the scope object back into `c`. */
+typedef struct ipam_db ipam_db;
+int ipam__dhcp_scope_save(ipam_db *db, const ipam__dhcp_scope *s, const char *space);
+int ipam__dhcp_scope_load(ipam_db *db, ipam__dhcp_config *c, const char *space, const char *name,
+			  ipam__dhcp_scope **out);
+
+/* Lease sync, in one transaction, for the scopes of `c`: an active lease
+ * becomes (or updates) an address of status dhcp with its MAC, hostname
+ * and attrs {"lease": {starts, ends, subnet_id}}; an address of status
+ * dhcp whose lease is gone or inactive is released. Addresses of another
+ * status are never touched (counted as skipped). */
+typedef struct ipam__dhcp_sync_stats {
+	size_t added, updated, released, skipped;
+} ipam__dhcp_sync_stats;
+int ipam__dhcp_lease_sync(ipam_db *db, const ipam__dhcp_config *c, const char *space, const ipam__dhcp_leases *l,
+			  ipam__dhcp_sync_stats *stats);
 
 #endif

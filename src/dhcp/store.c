@@ -178,3 +178,97 @@ int ipam__dhcp_scope_load(ipam_db *db, ipam__dhcp_config *c, const char *space, 
 		rc = ipam__dhcp_scope_from_json(c, name, o.attrs, out);
 	return ipam__leave(db, &sc, rc);
 }
+
+/* ---- lease sync ----------------------------------------------------------------- */
+
+typedef struct sync_ctx {
+	const ipam__dhcp_config *c;
+	const ipam__dhcp_leases *l;
+	const char *space;
+	ipam__dhcp_sync_stats st;
+} sync_ctx;
+
+static bool in_a_scope(const ipam__dhcp_config *c, const ipam_addr *a)
+{
+	for (size_t i = 0; i < c->nscopes; i++)
+		if (ipam_prefix_contains(&c->scopes[i]->prefix, a))
+			return true;
+	return false;
+}
+
+static int add_lease(ipam_db *db, sync_ctx *x, const ipam__dhcp_lease *l)
+{
+	ipam_ip_options o = IPAM_IP_OPTIONS_INIT;
+	char mac[32], attrs[160];
+	o.space = x->space;
+	o.status = IPAM_STATUS_DHCP;
+	o.hostname = l->hostname;
+	if (l->mac.len) {
+		ipam_mac_format(mac, sizeof mac, &l->mac);
+		o.mac = mac;
+	}
+	snprintf(attrs, sizeof attrs, "{\"lease\": {\"starts\": %lld, \"ends\": %lld, \"subnet_id\": %u}}",
+		 (long long)l->starts, (long long)l->ends, (unsigned)l->subnet_id);
+	o.attrs_json = attrs;
+	int rc = ipam_ip_add(db, &l->addr, &o);
+	if (rc == IPAM_EINVAL) /* a hostname the address rules refuse: keep the lease without it */
+		o.hostname = NULL, rc = ipam_ip_add(db, &l->addr, &o);
+	return rc;
+}
+
+static int sync_txn(ipam_db *db, void *vctx)
+{
+	sync_ctx *x = vctx;
+	memset(&x->st, 0, sizeof x->st);
+	int rc = 0;
+	/* leases in IPAM that the server no longer has (or has as inactive) go */
+	for (size_t i = 0; !rc && i < x->c->nscopes; i++) {
+		ipam_ip_query q = IPAM_IP_QUERY_INIT;
+		ipam_ip_iter *it = NULL;
+		ipam_ip_info a = IPAM_IP_INFO_INIT;
+		q.space = x->space;
+		q.within = &x->c->scopes[i]->prefix;
+		rc = ipam_ip_iter_new(&it, db, &q);
+		while (!rc && (rc = ipam_ip_iter_next(&a, it)) == 0) {
+			const ipam__dhcp_lease *l = ipam__dhcp_leases_find(x->l, &a.addr);
+			if (a.status == IPAM_STATUS_DHCP && (!l || !l->active)) {
+				rc = ipam_ip_release(db, x->space, &a.addr);
+				x->st.released++;
+			}
+		}
+		ipam_ip_info_dispose(&a);
+		ipam_ip_iter_free(it);
+		if (rc == IPAM_ITEROVER)
+			rc = 0;
+	}
+	for (size_t i = 0; !rc && i < x->l->n; i++) {
+		const ipam__dhcp_lease *l = &x->l->v[i];
+		if (!l->active || !in_a_scope(x->c, &l->addr))
+			continue;
+		ipam_ip_info a = IPAM_IP_INFO_INIT;
+		int got = ipam_ip_get(&a, db, x->space, &l->addr);
+		if (got == 0 && a.status != IPAM_STATUS_DHCP) {
+			x->st.skipped++; /* a static or reserved address: IPAM's word stands */
+		} else if (got == 0) {
+			if (!(rc = ipam_ip_release(db, x->space, &l->addr)) && !(rc = add_lease(db, x, l)))
+				x->st.updated++;
+		} else if (got == IPAM_ENOTFOUND) {
+			if (!(rc = add_lease(db, x, l)))
+				x->st.added++;
+		} else {
+			rc = got;
+		}
+		ipam_ip_info_dispose(&a);
+	}
+	return rc;
+}
+
+int ipam__dhcp_lease_sync(ipam_db *db, const ipam__dhcp_config *c, const char *space, const ipam__dhcp_leases *l,
+			  ipam__dhcp_sync_stats *stats)
+{
+	sync_ctx x = {c, l, space, {0, 0, 0, 0}};
+	int rc = ipam_db_run(db, sync_txn, &x);
+	if (!rc && stats)
+		*stats = x.st;
+	return rc;
+}

@@ -895,6 +895,68 @@ START_TEST(scope_in_store)
 }
 END_TEST
 
+/* Leases into the store: the fixture's Kea leases in the scopes of its
+ * config become addresses of status dhcp; a second sync with one lease
+ * gone releases it; a static address is never touched. */
+START_TEST(lease_sync)
+{
+	ipam_db *db;
+	ipam_prefix p;
+	ipam_addr a;
+	OK(ipam_db_open(&db, "memory:", NULL));
+	const char *pfx[] = {"192.0.2.0/24", "203.0.113.0/24"};
+	ipam__dhcp_config *c;
+	OK(ipam__dhcp_config_new(&c));
+	for (int i = 0; i < 2; i++) {
+		OK(ipam_prefix_parse(&p, pfx[i], IPAM_PARSE_DEFAULT));
+		OK(ipam_prefix_add(db, &p, NULL));
+		char name[8];
+		snprintf(name, sizeof name, "s%d", i);
+		OK(ipam__dhcp_scope_add(c, name, pfx[i], 0, NULL));
+	}
+	ipam_ip_options so = IPAM_IP_OPTIONS_INIT;
+	OK(ipam_addr_parse(&a, "203.0.113.11"));
+	OK(ipam_ip_add(db, &a, &so)); /* static: the lease for it is skipped */
+	size_t len;
+	char *text = fixture("kea-leases4.csv", &len);
+	ipam__dhcp_leases l = {0};
+	OK(ipam__dhcp_leases_kea_csv(&l, text, len, "kea-leases4.csv"));
+	ipam__dhcp_sync_stats st;
+	OK(ipam__dhcp_lease_sync(db, c, NULL, &l, &st));
+	/* 120, 121 and 101 active (101 declined), 122 expired-reclaimed, 11 static */
+	ck_assert_uint_eq(st.added, 3);
+	ck_assert_uint_eq(st.skipped, 1);
+	ipam_ip_info info = IPAM_IP_INFO_INIT;
+	OK(ipam_addr_parse(&a, "192.0.2.120"));
+	OK(ipam_ip_get(&info, db, NULL, &a));
+	ck_assert_int_eq(info.status, IPAM_STATUS_DHCP);
+	ck_assert_str_eq(info.hostname, "laptop-17.example.com");
+	ck_assert(info.has_mac && info.mac.bytes[5] == 0x20);
+	ipam_ip_info_dispose(&info);
+	OK(ipam_addr_parse(&a, "192.0.2.122"));
+	ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), IPAM_ENOTFOUND);
+	ipam_ip_info_dispose(&info);
+	/* the lease of .121 is deleted: the next sync releases the address */
+	const char *del = "address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,"
+			  "user_context\n192.0.2.121,00:00:5e:00:53:21,,0,1741618961,20,0,0,,0,\n";
+	OK(ipam__dhcp_leases_kea_csv(&l, del, strlen(del), "more.csv"));
+	OK(ipam__dhcp_lease_sync(db, c, NULL, &l, &st));
+	ck_assert_uint_eq(st.released, 1);
+	ck_assert_uint_eq(st.updated, 2);
+	OK(ipam_addr_parse(&a, "192.0.2.121"));
+	ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), IPAM_ENOTFOUND);
+	ipam_ip_info_dispose(&info);
+	OK(ipam_addr_parse(&a, "203.0.113.11"));
+	OK(ipam_ip_get(&info, db, NULL, &a));
+	ck_assert_int_eq(info.status, IPAM_STATUS_ACTIVE);
+	ipam_ip_info_dispose(&info);
+	ipam__dhcp_leases_free(&l);
+	free(text);
+	ipam__dhcp_config_free(c);
+	ipam_db_free(db);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("dhcp-unit");
@@ -911,6 +973,7 @@ static Suite *suite(void)
 	tcase_add_test(t, dhcpd_import);
 	tcase_add_test(t, stored_form_round_trip);
 	tcase_add_test(t, scope_in_store);
+	tcase_add_test(t, lease_sync);
 	suite_add_tcase(s, t);
 	return s;
 }
