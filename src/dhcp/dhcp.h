@@ -58,7 +58,9 @@ typedef struct ipam__dhcp_opt {
 	char *value;
 } ipam__dhcp_opt;
 
-/* An option set: at most one value per (vendor, code), in the order set. */
+/* An option set: at most one value per (family, vendor, code), in the order
+ * set (a template or the stored global set may hold both families). get
+ * and del take the first of the two families when both have the code. */
 typedef struct ipam__dhcp_optset {
 	ipam__dhcp_opt *v;
 	size_t n, cap;
@@ -361,5 +363,13 @@ typedef struct ipam__dhcp_sync_stats {
 } ipam__dhcp_sync_stats;
 int ipam__dhcp_lease_sync(ipam_db *db, const ipam__dhcp_config *c, const char *space, const ipam__dhcp_leases *l,
 			  ipam__dhcp_sync_stats *stats);
+
+/* The global option set (both families' options, the global lease times,
+ * the custom and vendor definitions) as the IPAM_STORE_OPTION_SET object
+ * "(global)", and each option template as one of its own name; one
+ * transaction, an audit entry each ("option-set.save"). Load reads them
+ * into a config that has none yet (definitions first). */
+int ipam__dhcp_option_sets_save(ipam_db *db, const ipam__dhcp_config *c);
+int ipam__dhcp_option_sets_load(ipam_db *db, ipam__dhcp_config *c);
 
 #endif

@@ -251,17 +251,19 @@ void ipam__dhcp_optset_free(ipam__dhcp_optset *s)
 	memset(s, 0, sizeof *s);
 }
 
-static ipam__dhcp_opt *find(const ipam__dhcp_optset *s, uint32_t vendor, uint16_t code)
+/* family 0: either (a set of one family, or the first of two) */
+static ipam__dhcp_opt *find(const ipam__dhcp_optset *s, unsigned family, uint32_t vendor, uint16_t code)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].def->vendor == vendor && s->v[i].def->code == code)
+		if (s->v[i].def->vendor == vendor && s->v[i].def->code == code &&
+		    (!family || s->v[i].def->family == family))
 			return &s->v[i];
 	return NULL;
 }
 
 const ipam__dhcp_opt *ipam__dhcp_optset_get(const ipam__dhcp_optset *s, uint32_t vendor, uint16_t code)
 {
-	return find(s, vendor, code);
+	return find(s, 0, vendor, code);
 }
 
 /* Put an already checked value (copied). */
@@ -270,7 +272,7 @@ static int put_checked(ipam__dhcp_optset *s, const ipam__dhcp_optdef *def, const
 	char *v = ipam__strdup(value);
 	if (!v)
 		return IPAM_ENOMEM;
-	ipam__dhcp_opt *o = find(s, def->vendor, def->code);
+	ipam__dhcp_opt *o = find(s, def->family, def->vendor, def->code);
 	if (o) {
 		free(o->value);
 		o->def = def;
@@ -304,7 +306,7 @@ int ipam__dhcp_optset_put(ipam__dhcp_optset *s, const ipam__dhcp_optdef *def, co
 
 bool ipam__dhcp_optset_del(ipam__dhcp_optset *s, uint32_t vendor, uint16_t code)
 {
-	ipam__dhcp_opt *o = find(s, vendor, code);
+	ipam__dhcp_opt *o = find(s, 0, vendor, code);
 	if (!o)
 		return false;
 	free(o->value);

@@ -272,3 +272,140 @@ int ipam__dhcp_lease_sync(ipam_db *db, const ipam__dhcp_config *c, const char *s
 		*stats = x.st;
 	return rc;
 }
+
+/* ---- option sets: the global one and the templates -------------------------------- */
+
+#define GLOBAL_SET "(global)" /* not a template name: those take no parentheses */
+
+/* The global set's attrs: both families' options, the lease times and the
+ * custom and vendor definitions (read first, as every option needs them). */
+static int global_json(char **out, const ipam__dhcp_config *c)
+{
+	ipam__dhcp_optset both = {0};
+	char *opts = NULL;
+	int rc = ipam__dhcp_optset_overlay(&both, &c->global4, &c->global6, 0);
+	if (!rc)
+		rc = ipam__dhcp_optset_to_json(&opts, &both);
+	ipam__dhcp_optset_free(&both);
+	cJSON *root = rc ? NULL : cJSON_Parse(opts), *defs;
+	free(opts);
+	if (!root || !cJSON_AddNumberToObject(root, "valid4", c->valid4) ||
+	    !cJSON_AddNumberToObject(root, "valid6", c->valid6) || !(defs = cJSON_AddArrayToObject(root, "defs"))) {
+		cJSON_Delete(root);
+		return rc ? rc : ipam__enomem();
+	}
+	for (size_t i = 0; i < c->ndefs; i++) {
+		const ipam__dhcp_optdef *d = &c->defs[i];
+		char type[16];
+		snprintf(type, sizeof type, "%s%s", ipam__dhcp_type_name(d->type), d->array ? "[]" : "");
+		cJSON *e = cJSON_CreateObject();
+		if (!e || !cJSON_AddItemToArray(defs, e) || !cJSON_AddStringToObject(e, "name", d->name) ||
+		    !cJSON_AddNumberToObject(e, "code", d->code) ||
+		    !cJSON_AddNumberToObject(e, "family", d->family == IPAM_AF_INET ? 4 : 6) ||
+		    !cJSON_AddNumberToObject(e, "vendor", d->vendor) || !cJSON_AddStringToObject(e, "type", type)) {
+			cJSON_Delete(root);
+			return ipam__enomem();
+		}
+	}
+	*out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return *out ? 0 : ipam__enomem();
+}
+
+static int put_set(ipam_db *db, const char *name, const char *json)
+{
+	ipam__obj o;
+	memset(&o, 0, sizeof o);
+	o.kind = IPAM_STORE_OPTION_SET;
+	o.name = name;
+	o.attrs = json;
+	return ipam__obj_put(db, &o, 0, "option-set.save");
+}
+
+static int sets_txn(ipam_db *db, void *vctx)
+{
+	const ipam__dhcp_config *c = vctx;
+	ipam__scope sc;
+	char *json = NULL;
+	int rc = ipam__enter(db, 1, &sc);
+	if (rc)
+		return rc;
+	if (!(rc = global_json(&json, c)))
+		rc = put_set(db, GLOBAL_SET, json);
+	free(json);
+	for (size_t i = 0; !rc && i < c->ntemplates; i++) {
+		json = NULL;
+		if (!(rc = ipam__dhcp_optset_to_json(&json, &c->templates[i].opts)))
+			rc = put_set(db, c->templates[i].name, json);
+		free(json);
+	}
+	return ipam__leave(db, &sc, rc);
+}
+
+int ipam__dhcp_option_sets_save(ipam_db *db, const ipam__dhcp_config *c)
+{
+	return ipam_db_run(db, sets_txn, (void *)c);
+}
+
+typedef struct load_ctx {
+	ipam__dhcp_config *c;
+} load_ctx;
+
+static int load_template(void *vctx, const ipam__obj *o)
+{
+	load_ctx *x = vctx;
+	ipam__dhcp_template *t;
+	char what[200];
+	if (!strcmp(o->name, GLOBAL_SET))
+		return 0;
+	snprintf(what, sizeof what, "option template %s", o->name);
+	int rc = ipam__dhcp_template_add(x->c, o->name, &t);
+	return rc ? rc : ipam__dhcp_optset_from_json(x->c, &t->opts, o->attrs, what);
+}
+
+int ipam__dhcp_option_sets_load(ipam_db *db, ipam__dhcp_config *c)
+{
+	static const uint8_t none[16];
+	ipam__scope sc;
+	ipam__obj g;
+	int rc = ipam__enter(db, 0, &sc);
+	if (rc)
+		return rc;
+	if ((rc = ipam__obj_get(db, IPAM_STORE_OPTION_SET, none, GLOBAL_SET, &g)) == 0) {
+		cJSON *root = cJSON_Parse(g.attrs ? g.attrs : "{}");
+		const cJSON *e;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "defs"))
+		{
+			const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "name"), *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+			const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+			const cJSON *fam = cJSON_GetObjectItemCaseSensitive(e, "family");
+			const cJSON *ven = cJSON_GetObjectItemCaseSensitive(e, "vendor");
+			if (!rc && (!cJSON_IsString(n) || !cJSON_IsString(t) || !cJSON_IsNumber(code)))
+				rc = ipam__error(IPAM_EINVAL, "stored option definitions: a definition lacks its name, type or code");
+			if (!rc)
+				rc = ipam__dhcp_def_add(c, cJSON_IsNumber(fam) && fam->valueint == 6 ? IPAM_AF_INET6 : IPAM_AF_INET,
+							cJSON_IsNumber(ven) ? (uint32_t)ven->valuedouble : 0,
+							(uint16_t)code->valueint, n->valuestring, t->valuestring);
+		}
+		const cJSON *v4 = cJSON_GetObjectItemCaseSensitive(root, "valid4");
+		const cJSON *v6 = cJSON_GetObjectItemCaseSensitive(root, "valid6");
+		c->valid4 = cJSON_IsNumber(v4) ? (uint32_t)v4->valuedouble : 0;
+		c->valid6 = cJSON_IsNumber(v6) ? (uint32_t)v6->valuedouble : 0;
+		cJSON_Delete(root);
+		/* both families' options in one list: each goes to its own set */
+		ipam__dhcp_optset both = {0};
+		if (!rc)
+			rc = ipam__dhcp_optset_from_json(c, &both, g.attrs, "global options");
+		if (!rc)
+			rc = ipam__dhcp_optset_overlay(&c->global4, NULL, &both, IPAM_AF_INET);
+		if (!rc)
+			rc = ipam__dhcp_optset_overlay(&c->global6, NULL, &both, IPAM_AF_INET6);
+		ipam__dhcp_optset_free(&both);
+	} else if (rc == IPAM_ENOTFOUND) {
+		rc = 0;
+	}
+	load_ctx x = {c};
+	if (!rc)
+		rc = ipam__obj_each(db, IPAM_STORE_OPTION_SET, none, load_template, &x);
+	return ipam__leave(db, &sc, rc);
+}

@@ -139,12 +139,16 @@ START_TEST(inheritance)
 	OK(ipam__dhcp_template_add(c, "branch", &t));
 	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET, 0, "domain-name", "branch.example.com", "template branch"));
 	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET, 0, "interface-mtu", "1400", "template branch"));
+	/* one template, both families: v4 code 23 and v6 code 23 are two options */
+	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET, 0, "default-ip-ttl", "64", "template branch"));
+	OK(ipam__dhcp_opt_set(c, &t->opts, IPAM_AF_INET6, 0, "dns-servers", "2001:db8::53", "template branch"));
+	ck_assert_uint_eq(t->opts.n, 4);
 	OK(ipam__dhcp_scope_add(c, "b1", "10.1.0.0/24", 0, &s));
 	OK(ipam__dhcp_scope_template(s, "branch"));
 	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 0, "interface-mtu", "1300", "scope b1"));
 	OK(ipam__dhcp_opt_set(c, &s->opts, IPAM_AF_INET, 0, "routers", "10.1.0.1", "scope b1"));
 	OK(ipam__dhcp_scope_options(c, s, &eff));
-	ck_assert_uint_eq(eff.n, 5);
+	ck_assert_uint_eq(eff.n, 6); /* the v6 option of the template is not the v4 scope's */
 	ck_assert_str_eq(ipam__dhcp_optset_get(&eff, 0, 6)->value, "192.0.2.53");          /* global */
 	ck_assert_str_eq(ipam__dhcp_optset_get(&eff, 0, 15)->value, "branch.example.com"); /* template */
 	ck_assert_str_eq(ipam__dhcp_optset_get(&eff, 0, 26)->value, "1300");               /* scope */
@@ -875,15 +879,21 @@ START_TEST(scope_in_store)
 	s->npools--;
 	OK(ipam__dhcp_resv_add(s, "192.0.2.20", "mac:00:11:22:33:44:99", NULL, NULL));
 	fails(ipam__dhcp_scope_save(db, s, NULL), IPAM_EINUSE, "reservation 192.0.2.20: the address is in use");
-	/* the stored scope is the one saved before */
+	/* the stored scope is the one saved before; option sets and
+	 * definitions come back from their own objects */
+	OK(ipam__dhcp_option_sets_save(db, c));
 	ipam__dhcp_config *back;
 	ipam__dhcp_scope *b;
 	OK(ipam__dhcp_config_new(&back));
 	for (size_t i = 0; i < c->nservers; i++)
 		OK(ipam__dhcp_server_add(back, c->servers[i].name, c->servers[i].kind, c->servers[i].url));
-	OK(ipam__dhcp_def_add(back, IPAM_AF_INET, 0, 224, "site-flag", "uint8"));
-	OK(ipam__dhcp_def_add(back, IPAM_AF_INET, 32473, 2, "cm-tftp", "ip[]"));
-	OK(ipam__dhcp_template_add(back, "branch", NULL));
+	OK(ipam__dhcp_option_sets_load(db, back));
+	ck_assert_uint_eq(back->ndefs, c->ndefs);
+	ck_assert_uint_eq(back->valid4, 7200);
+	ck_assert_str_eq(ipam__dhcp_optset_get(&back->global4, 0, 119)->value, "example.com, corp.example.com");
+	ck_assert_str_eq(ipam__dhcp_optset_get(&back->global6, 0, 23)->value, "2001:db8::53");
+	ck_assert_str_eq(ipam__dhcp_optset_get(&ipam__dhcp_template_find(back, "branch")->opts, 0, 66)->value,
+			 "boot,server");
 	OK(ipam__dhcp_scope_load(db, back, NULL, "office", &b));
 	ck_assert_uint_eq(b->nresv, 2);
 	ck_assert_uint_eq(b->npools, 1);
