@@ -171,6 +171,30 @@ int cmd_zone_rm(struct ctl *c, const struct args *a)
 	return out_item(c, K_TEXT, o, text);
 }
 
+/* A zone file the library made: to stdout, or to `path` (atomically, then a
+ * line saying so). Takes the buffer. */
+static int out_zone_file(struct ctl *c, ipam_buf *b, const char *path, const char *what)
+{
+	int st = ST_OK;
+	if (!path) {
+		if (fwrite(b->ptr, 1, b->size, c->out) != b->size)
+			st = fail_as(c, "IO", "%s: writing the zone file failed", what);
+		ipam_buf_dispose(b);
+		return st;
+	}
+	size_t size = b->size;
+	st = write_file_atomic(c, path, b->ptr, b->size, 0644, false);
+	ipam_buf_dispose(b);
+	if (st)
+		return st;
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "rendered", path);
+	cJSON_AddNumberToObject(o, "bytes", (double)size);
+	char text[300];
+	snprintf(text, sizeof text, "wrote %zu bytes to %.200s", size, path);
+	return out_item(c, K_TEXT, o, text);
+}
+
 int cmd_zone_render(struct ctl *c, const struct args *a)
 {
 	const char *fmt = a->val[OPT_FORMAT];
@@ -184,24 +208,7 @@ int cmd_zone_render(struct ctl *c, const struct args *a)
 	int rc = ipam_zone_render(&b, c->db, a->pos[0], a->val[OPT_VIEW]);
 	if (rc)
 		return fail_lib(c, rc, NULL);
-	int st = ST_OK;
-	if (!path) {
-		if (fwrite(b.ptr, 1, b.size, c->out) != b.size)
-			st = fail_as(c, "IO", "zone render: writing the zone file failed");
-		ipam_buf_dispose(&b);
-		return st;
-	}
-	size_t size = b.size;
-	st = write_file_atomic(c, path, b.ptr, b.size, 0644, false);
-	ipam_buf_dispose(&b);
-	if (st)
-		return st;
-	cJSON *o = cJSON_CreateObject();
-	json_str(o, "rendered", path);
-	cJSON_AddNumberToObject(o, "bytes", (double)size);
-	char text[300];
-	snprintf(text, sizeof text, "wrote %zu bytes to %.200s", size, path);
-	return out_item(c, K_TEXT, o, text);
+	return out_zone_file(c, &b, path, "zone render");
 }
 
 int cmd_zone_push(struct ctl *c, const struct args *a)
@@ -448,22 +455,5 @@ int cmd_rpz_render(struct ctl *c, const struct args *a)
 	free(text.ptr);
 	if (st)
 		return st;
-	const char *out = a->val[OPT_OUTPUT];
-	if (!out) {
-		if (fwrite(zone.ptr, 1, zone.size, c->out) != zone.size)
-			st = fail_as(c, "IO", "rpz render: writing the zone failed");
-		ipam_buf_dispose(&zone);
-		return st;
-	}
-	size_t size = zone.size;
-	st = write_file_atomic(c, out, zone.ptr, zone.size, 0644, false);
-	ipam_buf_dispose(&zone);
-	if (st)
-		return st;
-	cJSON *o = cJSON_CreateObject();
-	json_str(o, "rendered", out);
-	cJSON_AddNumberToObject(o, "bytes", (double)size);
-	char msg[300];
-	snprintf(msg, sizeof msg, "wrote %zu bytes to %.200s", size, out);
-	return out_item(c, K_TEXT, o, msg);
+	return out_zone_file(c, &zone, a->val[OPT_OUTPUT], "rpz render");
 }
