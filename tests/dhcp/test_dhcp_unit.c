@@ -927,6 +927,11 @@ START_TEST(lease_sync)
 	ipam_ip_options so = IPAM_IP_OPTIONS_INIT;
 	OK(ipam_addr_parse(&a, "203.0.113.11"));
 	OK(ipam_ip_add(db, &a, &so)); /* static: the lease for it is skipped */
+	/* DNS in place: lease host names drive A and PTR like any address's */
+	ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+	zo.ns = "ns1.example.com.";
+	OK(ipam_zone_add(db, "example.com", &zo));
+	OK(ipam_zone_add(db, "2.0.192.in-addr.arpa", &zo));
 	size_t len;
 	char *text = fixture("kea-leases4.csv", &len);
 	ipam__dhcp_leases l = {0};
@@ -946,6 +951,14 @@ START_TEST(lease_sync)
 	OK(ipam_addr_parse(&a, "192.0.2.122"));
 	ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), IPAM_ENOTFOUND);
 	ipam_ip_info_dispose(&info);
+	ipam_buf z = IPAM_BUF_INIT;
+	OK(ipam_zone_render(&z, db, "example.com", NULL));
+	ck_assert_msg(strstr(z.ptr, "laptop-17\t3600\tIN\tA\t192.0.2.120\n") && strstr(z.ptr, "desktop-q7\t3600\tIN\tA\t192.0.2.121\n"),
+	              "%s", z.ptr);
+	ipam_buf_dispose(&z);
+	OK(ipam_zone_render(&z, db, "2.0.192.in-addr.arpa", NULL));
+	ck_assert_msg(strstr(z.ptr, "121\t3600\tIN\tPTR\tdesktop-q7.example.com.\n"), "%s", z.ptr);
+	ipam_buf_dispose(&z);
 	/* the lease of .121 is deleted: the next sync releases the address */
 	const char *del = "address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,"
 			  "user_context\n192.0.2.121,00:00:5e:00:53:21,,0,1741618961,20,0,0,,0,\n";
@@ -956,6 +969,13 @@ START_TEST(lease_sync)
 	OK(ipam_addr_parse(&a, "192.0.2.121"));
 	ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), IPAM_ENOTFOUND);
 	ipam_ip_info_dispose(&info);
+	/* and its records are gone with it */
+	OK(ipam_zone_render(&z, db, "example.com", NULL));
+	ck_assert_msg(!strstr(z.ptr, "desktop-q7") && strstr(z.ptr, "laptop-17\t"), "%s", z.ptr);
+	ipam_buf_dispose(&z);
+	OK(ipam_zone_render(&z, db, "2.0.192.in-addr.arpa", NULL));
+	ck_assert_msg(!strstr(z.ptr, "desktop-q7"), "%s", z.ptr);
+	ipam_buf_dispose(&z);
 	OK(ipam_addr_parse(&a, "203.0.113.11"));
 	OK(ipam_ip_get(&info, db, NULL, &a));
 	ck_assert_int_eq(info.status, IPAM_STATUS_ACTIVE);
