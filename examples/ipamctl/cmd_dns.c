@@ -2,6 +2,7 @@
 #include "ipamctl.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,27 @@ static int out_json_text(struct ctl *c, const char *json, const char *human)
 	if (!o)
 		return fail_nomem(c);
 	return out_item(c, K_TEXT, o, human ? human : json);
+}
+
+/* The answer of a change that returns nothing: the library's error, or
+ * {k1: v1[, k2: v2]} (JSON) and the line `fmt` makes (human). */
+static int out_done(struct ctl *c, int rc, const char *k1, const char *v1, const char *k2, const char *v2,
+                    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static int out_done(struct ctl *c, int rc, const char *k1, const char *v1, const char *k2, const char *v2,
+                    const char *fmt, ...)
+{
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, k1, v1);
+	if (k2)
+		json_str(o, k2, v2);
+	char text[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	return out_item(c, K_TEXT, o, text);
 }
 
 static int arg_u32(struct ctl *c, uint32_t *out, const char *text, const char *what)
@@ -161,14 +183,8 @@ int cmd_record_list(struct ctl *c, const struct args *a)
 
 int cmd_zone_rm(struct ctl *c, const struct args *a)
 {
-	int rc = ipam_zone_rm(c->db, a->pos[0], a->val[OPT_VIEW]);
-	if (rc)
-		return fail_lib(c, rc, NULL);
-	cJSON *o = cJSON_CreateObject();
-	json_str(o, "removed", a->pos[0]);
-	char text[300];
-	snprintf(text, sizeof text, "zone %.200s removed", a->pos[0]);
-	return out_item(c, K_TEXT, o, text);
+	return out_done(c, ipam_zone_rm(c->db, a->pos[0], a->val[OPT_VIEW]), "removed", a->pos[0], NULL, NULL,
+	                "zone %.200s removed", a->pos[0]);
 }
 
 /* A zone file the library made: to stdout, or to `path` (atomically, then a
@@ -251,40 +267,21 @@ int cmd_zone_diff(struct ctl *c, const struct args *a)
 	json_str(o, "report", r.ptr ? r.ptr : "");
 	char text[64];
 	snprintf(text, sizeof text, "; %zu RRsets differ", n);
-	ipam_buf h = IPAM_BUF_INIT;
-	if (r.ptr)
-		h = r;
-	else
-		ipam_buf_dispose(&r);
-	int st = out_item(c, K_TEXT, o, h.ptr && h.size ? h.ptr : text);
-	ipam_buf_dispose(&h);
+	int st = out_item(c, K_TEXT, o, r.size ? r.ptr : text);
+	ipam_buf_dispose(&r);
 	return st;
 }
 
 int cmd_record_add(struct ctl *c, const struct args *a)
 {
-	int rc = ipam_record_add(c->db, a->pos[0], a->val[OPT_VIEW], a->pos[1]);
-	if (rc)
-		return fail_lib(c, rc, NULL);
-	cJSON *o = cJSON_CreateObject();
-	json_str(o, "zone", a->pos[0]);
-	json_str(o, "added", a->pos[1]);
-	char text[600];
-	snprintf(text, sizeof text, "%.200s: added %.300s", a->pos[0], a->pos[1]);
-	return out_item(c, K_TEXT, o, text);
+	return out_done(c, ipam_record_add(c->db, a->pos[0], a->val[OPT_VIEW], a->pos[1]), "zone", a->pos[0], "added",
+	                a->pos[1], "%.200s: added %.300s", a->pos[0], a->pos[1]);
 }
 
 int cmd_record_rm(struct ctl *c, const struct args *a)
 {
-	int rc = ipam_record_rm(c->db, a->pos[0], a->val[OPT_VIEW], a->pos[1]);
-	if (rc)
-		return fail_lib(c, rc, NULL);
-	cJSON *o = cJSON_CreateObject();
-	json_str(o, "zone", a->pos[0]);
-	json_str(o, "removed", a->pos[1]);
-	char text[600];
-	snprintf(text, sizeof text, "%.200s: removed %.300s", a->pos[0], a->pos[1]);
-	return out_item(c, K_TEXT, o, text);
+	return out_done(c, ipam_record_rm(c->db, a->pos[0], a->val[OPT_VIEW], a->pos[1]), "zone", a->pos[0], "removed",
+	                a->pos[1], "%.200s: removed %.300s", a->pos[0], a->pos[1]);
 }
 
 int cmd_server_add(struct ctl *c, const struct args *a)
@@ -347,14 +344,8 @@ int cmd_server_list(struct ctl *c, const struct args *a)
 
 int cmd_server_rm(struct ctl *c, const struct args *a)
 {
-	int rc = ipam_dns_server_rm(c->db, a->pos[0]);
-	if (rc)
-		return fail_lib(c, rc, NULL);
-	cJSON *o = cJSON_CreateObject();
-	json_str(o, "removed", a->pos[0]);
-	char text[300];
-	snprintf(text, sizeof text, "server %.200s removed", a->pos[0]);
-	return out_item(c, K_TEXT, o, text);
+	return out_done(c, ipam_dns_server_rm(c->db, a->pos[0]), "removed", a->pos[0], NULL, NULL,
+	                "server %.200s removed", a->pos[0]);
 }
 
 int cmd_template_set(struct ctl *c, const struct args *a)
@@ -381,14 +372,8 @@ int cmd_template_set(struct ctl *c, const struct args *a)
 
 int cmd_template_rm(struct ctl *c, const struct args *a)
 {
-	int rc = ipam_zone_template_rm(c->db, a->pos[0]);
-	if (rc)
-		return fail_lib(c, rc, NULL);
-	cJSON *o = cJSON_CreateObject();
-	json_str(o, "removed", a->pos[0]);
-	char text[300];
-	snprintf(text, sizeof text, "zone template %.200s removed", a->pos[0]);
-	return out_item(c, K_TEXT, o, text);
+	return out_done(c, ipam_zone_template_rm(c->db, a->pos[0]), "removed", a->pos[0], NULL, NULL,
+	                "zone template %.200s removed", a->pos[0]);
 }
 
 int cmd_ip_dns(struct ctl *c, const struct args *a)

@@ -159,12 +159,6 @@ void ipam__objs_free(ipam_db *db)
 	db->objs = NULL;
 }
 
-size_t ipam__obj_count(ipam_db *db, unsigned kind)
-{
-	objtab *t = tab_of(db, kind, 0);
-	return t ? t->n : 0;
-}
-
 static void to_obj(ipam__obj *o, const ipam_store_row *r)
 {
 	memset(o, 0, sizeof *o);
@@ -180,28 +174,23 @@ static void to_obj(ipam__obj *o, const ipam_store_row *r)
 	o->updated = r->updated;
 }
 
-static const char *what_of(unsigned kind)
-{
-	return ipam__store_kind_name(kind);
-}
-
 /* Names: 1..1024 bytes of well-formed UTF-8 without control characters. */
 static int check_name(unsigned kind, const char *name)
 {
 	if (!name || !*name)
-		return ipam__error(IPAM_EINVAL, "%s: the name is empty", what_of(kind));
+		return ipam__error(IPAM_EINVAL, "%s: the name is empty", ipam__store_kind_name(kind));
 	size_t n = strlen(name);
 	if (n > NAME_MAX_BYTES)
-		return ipam__error(IPAM_EINVAL, "%s %s: the name is longer than %d bytes", what_of(kind),
+		return ipam__error(IPAM_EINVAL, "%s %s: the name is longer than %d bytes", ipam__store_kind_name(kind),
 		                   ipam__quote(name).s, NAME_MAX_BYTES);
 	long bad = ipam__utf8_bad(name);
 	if (bad >= 0)
-		return ipam__error(IPAM_EINVAL, "%s %s: byte %ld of the name is not valid UTF-8", what_of(kind),
+		return ipam__error(IPAM_EINVAL, "%s %s: byte %ld of the name is not valid UTF-8", ipam__store_kind_name(kind),
 		                   ipam__quote(name).s, bad + 1);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
 			return ipam__error(IPAM_EINVAL, "%s %s: the name holds a control character at byte %zu",
-			                   what_of(kind), ipam__quote(name).s, i + 1);
+			                   ipam__store_kind_name(kind), ipam__quote(name).s, i + 1);
 	return 0;
 }
 
@@ -227,27 +216,27 @@ int ipam__obj_put(ipam_db *db, ipam__obj *o, unsigned flags, const char *action)
 	if (rc)
 		return rc;
 	if (o->description && ipam__utf8_bad(o->description) >= 0)
-		return ipam__error(IPAM_EINVAL, "%s %s: the description is not valid UTF-8", what_of(o->kind),
+		return ipam__error(IPAM_EINVAL, "%s %s: the description is not valid UTF-8", ipam__store_kind_name(o->kind),
 		                   ipam__quote(o->name).s);
 	char *attrs = NULL;
 	char field[64];
-	snprintf(field, sizeof field, "%s attrs", what_of(o->kind));
+	snprintf(field, sizeof field, "%s attrs", ipam__store_kind_name(o->kind));
 	if ((rc = ipam__norm_attrs(&attrs, o->attrs, field)))
 		return rc;
 	if (attrs && ipam__utf8_bad(attrs) >= 0) {
 		free(attrs);
-		return ipam__error(IPAM_EINVAL, "%s %s: the attrs are not valid UTF-8", what_of(o->kind),
+		return ipam__error(IPAM_EINVAL, "%s %s: the attrs are not valid UTF-8", ipam__store_kind_name(o->kind),
 		                   ipam__quote(o->name).s);
 	}
 	objtab *t = tab_of(db, o->kind, 0);
 	objnode **l = find(t, o->parent, o->name, key_hash(o->parent, o->name));
 	if (l && (flags & IPAM__OBJ_NEW)) {
 		free(attrs);
-		return ipam__error(IPAM_EEXISTS, "%s %s already exists", what_of(o->kind), ipam__quote(o->name).s);
+		return ipam__error(IPAM_EEXISTS, "%s %s already exists", ipam__store_kind_name(o->kind), ipam__quote(o->name).s);
 	}
 	if (!l && (flags & IPAM__OBJ_REPLACE)) {
 		free(attrs);
-		return ipam__error(IPAM_ENOTFOUND, "%s %s not found", what_of(o->kind), ipam__quote(o->name).s);
+		return ipam__error(IPAM_ENOTFOUND, "%s %s not found", ipam__store_kind_name(o->kind), ipam__quote(o->name).s);
 	}
 	ipam_store_row old, row;
 	memset(&row, 0, sizeof row);
@@ -298,7 +287,7 @@ int ipam__obj_del(ipam_db *db, unsigned kind, const uint8_t parent[16], const ch
 		parent = none;
 	objnode **l = name ? find(tab_of(db, kind, 0), parent, name, key_hash(parent, name)) : NULL;
 	if (!l)
-		return ipam__error(IPAM_ENOTFOUND, "%s %s not found", what_of(kind), ipam__quote(name).s);
+		return ipam__error(IPAM_ENOTFOUND, "%s %s not found", ipam__store_kind_name(kind), ipam__quote(name).s);
 	ipam_store_row old;
 	if (ipam__row_copy(&old, &(*l)->row))
 		return IPAM_ENOMEM;

@@ -63,9 +63,6 @@ int ipam__obj_get(ipam_db *db, unsigned kind, const uint8_t parent[16], const ch
 int ipam__obj_each(ipam_db *db, unsigned kind, const uint8_t *parent,
                    int (*cb)(void *ctx, const ipam__obj *o), void *ctx);
 
-/* How many objects of `kind` the handle holds. */
-size_t ipam__obj_count(ipam_db *db, unsigned kind);
-
 /* ---- secrets ----------------------------------------------------------------
  * A secret (a TSIG key, an API token, a password) is sealed before it goes
  * into an object's attrs: XSalsa20-Poly1305 (libsodium secretbox) under the

@@ -259,8 +259,8 @@ static int zone_find(ipam_db *db, const char *zone, const char *view, ipam__obj 
 
 /* ---- the content ---------------------------------------------------------------- */
 
-/* The origins of the zones of one view and space (derived records go to the
- * most specific of them). */
+/* The origins of the zones of one view, and of one space when `space` is
+ * set (derived records go to the most specific of them). */
 typedef struct origins {
 	char **v;
 	size_t n, cap;
@@ -275,7 +275,7 @@ static int collect_origin(void *ctx, const ipam__obj *o)
 	int rc = zattrs_read(l->db, &za, o);
 	if (rc)
 		return rc;
-	if (!strcmp(za.view, l->view) && !strcmp(za.space, l->space)) {
+	if (!strcmp(za.view, l->view) && (!l->space || !strcmp(za.space, l->space))) {
 		if (l->n == l->cap) {
 			size_t c = l->cap ? l->cap * 2 : 16;
 			char **p = realloc(l->v, c * sizeof *p);
@@ -1048,37 +1048,6 @@ static int record_del(ipam_db *db, const ipam__obj *zo, const zattrs *za, const 
 	return ipam__obj_del(db, IPAM_STORE_RECORD, zo->id, text, "record.rm");
 }
 
-typedef struct view_zones {
-	ipam_db *db;
-	const char *view;
-	char **origins;
-	size_t n;
-} view_zones;
-
-static int collect_view_zone(void *ctx, const ipam__obj *o)
-{
-	view_zones *v = ctx;
-	zattrs za;
-	int rc = zattrs_read(v->db, &za, o);
-	if (rc)
-		return rc;
-	if (!strcmp(za.view, v->view)) {
-		char **p = realloc(v->origins, (v->n + 1) * sizeof *p);
-		if (!p) {
-			zattrs_free(&za);
-			return ipam__enomem();
-		}
-		v->origins = p;
-		if (!(p[v->n] = ipam__strdup(za.origin))) {
-			zattrs_free(&za);
-			return IPAM_ENOMEM;
-		}
-		v->n++;
-	}
-	zattrs_free(&za);
-	return 0;
-}
-
 int ipam_record_put(ipam_db *db, const char *view, const char *record, int *added)
 {
 	if (!db || !record)
@@ -1105,9 +1074,9 @@ int ipam_record_put(ipam_db *db, const char *view, const char *record, int *adde
 	int rc = ipam__enter(db, 1, &sc);
 	if (rc)
 		return rc;
-	view_zones v = { db, view, NULL, 0 };
-	rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_view_zone, &v);
-	int zi = rc ? rc : ipam__dns_zone_match(owner, (const char *const *)v.origins, v.n);
+	origins v = { NULL, 0, 0, view, NULL, db };
+	rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_origin, &v);
+	int zi = rc ? rc : ipam__dns_zone_match(owner, (const char *const *)v.v, v.n);
 	if (!rc && zi < 0)
 		rc = ipam__error(IPAM_ENOTFOUND, "view %s: no zone holds %s (add the zone first)", view, owner);
 	if (!rc) {
@@ -1115,7 +1084,7 @@ int ipam_record_put(ipam_db *db, const char *view, const char *record, int *adde
 		ipam_buf t = IPAM_BUF_INIT;
 		rc = ipam__buf_printf(&t, "%s%s", owner, record + k);
 		if (!rc) {
-			rc = record_change(db, v.origins[zi], view, t.ptr, 1);
+			rc = record_change(db, v.v[zi], view, t.ptr, 1);
 			if (rc == IPAM_EEXISTS)
 				rc = 0;
 			else if (!rc && added)
@@ -1123,9 +1092,7 @@ int ipam_record_put(ipam_db *db, const char *view, const char *record, int *adde
 		}
 		ipam_buf_dispose(&t);
 	}
-	for (size_t i = 0; i < v.n; i++)
-		free(v.origins[i]);
-	free(v.origins);
+	origins_free(&v);
 	return ipam__leave(db, &sc, rc);
 }
 

@@ -153,12 +153,6 @@ static int valid_kind(unsigned int kind)
 	return kind >= 1 && kind <= IPAM_STORE_KIND_MAX;
 }
 
-static void addr_text(char out[IPAM_ADDR_STRLEN], const ipam_addr *a)
-{
-	if (ipam_addr_format(out, IPAM_ADDR_STRLEN, a) < 0)
-		snprintf(out, IPAM_ADDR_STRLEN, "(invalid address)");
-}
-
 /* The space's name for a message, or its UUID when no space has that id.
  * A scan of the spaces, which are few: for error paths only. */
 static void space_text(char *out, size_t size, const mem_store *m, const uint8_t id[16])
@@ -180,34 +174,10 @@ static void space_text(char *out, size_t size, const mem_store *m, const uint8_t
 /* The natural key in words, for messages: `address 10.0.0.5 in space "blue"`. */
 static void key_text(char *buf, size_t size, const mem_store *m, const ipam_store_row *r)
 {
-	char a[IPAM_ADDR_STRLEN], b[IPAM_ADDR_STRLEN], sp[110];
-	switch (r->kind) {
-	case IPAM_STORE_TENANT:
-	case IPAM_STORE_SPACE:
-		snprintf(buf, size, "%s \"%.200s\"", ipam__store_kind_name(r->kind), r->name ? r->name : "");
-		return;
-	case IPAM_STORE_PREFIX:
-		addr_text(a, &r->addr);
+	char sp[110] = "";
+	if (ipam__store_key_in_space(r->kind))
 		space_text(sp, sizeof sp, m, r->space);
-		snprintf(buf, size, "prefix %s/%u in space %s", a, (unsigned)r->len, sp);
-		return;
-	case IPAM_STORE_RANGE:
-		addr_text(a, &r->addr);
-		addr_text(b, &r->last);
-		space_text(sp, sizeof sp, m, r->space);
-		snprintf(buf, size, "range %s-%s in space %s", a, b, sp);
-		return;
-	case IPAM_STORE_ADDRESS:
-		addr_text(a, &r->addr);
-		space_text(sp, sizeof sp, m, r->space);
-		snprintf(buf, size, "address %s in space %s", a, sp);
-		return;
-	default:
-		if (IPAM_STORE_IS_OBJECT(r->kind))
-			snprintf(buf, size, "%s \"%.200s\"", ipam__store_kind_name(r->kind), r->name ? r->name : "");
-		else
-			snprintf(buf, size, "row of kind %u", r->kind);
-	}
+	ipam__store_key_words(buf, size, r, sp);
 }
 
 #define KEY_TEXT_MAX 320

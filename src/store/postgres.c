@@ -496,12 +496,6 @@ static int zero16(const uint8_t b[16])
 	return memcmp(b, z, 16) == 0;
 }
 
-static void addr_fmt(char out[IPAM_ADDR_STRLEN], const ipam_addr *a)
-{
-	if (ipam_addr_format(out, IPAM_ADDR_STRLEN, a) < 0)
-		snprintf(out, IPAM_ADDR_STRLEN, "(invalid address)");
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
@@ -703,13 +697,13 @@ static void row_params(params *p, const ipam_store_row *row, unsigned to, uint64
 		case F_SPACE: put_uuid(p, i, row->space); break;
 		case F_PREFIX: {
 			char a[IPAM_ADDR_STRLEN];
-			addr_fmt(a, &row->addr);
+			ipam__store_addr_text(a, &row->addr);
 			snprintf(p->text[i], sizeof p->text[i], "%s/%u", a, row->len);
 			p->v[i] = p->text[i];
 			break;
 		}
-		case F_ADDR: addr_fmt(p->text[i], &row->addr); p->v[i] = p->text[i]; break;
-		case F_LAST: addr_fmt(p->text[i], &row->last); p->v[i] = p->text[i]; break;
+		case F_ADDR: ipam__store_addr_text(p->text[i], &row->addr); p->v[i] = p->text[i]; break;
+		case F_LAST: ipam__store_addr_text(p->text[i], &row->last); p->v[i] = p->text[i]; break;
 		case F_ID: put_uuid(p, i, row->id); break;
 		case F_CREATED: put_i64(p, i, row->created); break;
 		case F_REVISION: put_u64(p, i, rev); break;
@@ -838,39 +832,24 @@ static int read_row(pgstore *s, PGresult *r, int i, int c0, ipam_store_row *row)
 /* "address 10.0.0.5 in space \"blue\"": the row's kind and key, for messages. */
 static void row_name(pgstore *s, char *out, size_t size, const ipam_store_row *row)
 {
-	char a[IPAM_ADDR_STRLEN], b[IPAM_ADDR_STRLEN], space[80];
-	const char *what = kinds[row->kind].what;
-	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE || IPAM_STORE_IS_OBJECT(row->kind)) {
-		snprintf(out, size, "%s \"%s\"", what, row->name ? row->name : "");
-		return;
+	char space[80] = "";
+	if (ipam__store_key_in_space(row->kind)) {
+		char u[37];
+		ipam__uuid_format(u, row->space);
+		snprintf(space, sizeof space, "%s", u);
+		/* Only outside a failed transaction can the name be looked up. */
+		if (s->conn && PQtransactionStatus(s->conn) != PQTRANS_INERROR && !s->lost &&
+		    PQstatus(s->conn) == CONNECTION_OK && prepare(s, S_SPACE_NAME) == 0) {
+			const char *v[1] = { u };
+			char nm[16];
+			snprintf(nm, sizeof nm, "ipam%d", S_SPACE_NAME);
+			PGresult *r = PQexecPrepared(s->conn, nm, 1, v, NULL, NULL, 0);
+			if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+				snprintf(space, sizeof space, "\"%s\"", PQgetvalue(r, 0, 0));
+			PQclear(r);
+		}
 	}
-	char u[37];
-	ipam__uuid_format(u, row->space);
-	snprintf(space, sizeof space, "%s", u);
-	/* Only outside a failed transaction can the name be looked up. */
-	if (s->conn && PQtransactionStatus(s->conn) != PQTRANS_INERROR && !s->lost &&
-	    PQstatus(s->conn) == CONNECTION_OK && prepare(s, S_SPACE_NAME) == 0) {
-		const char *v[1] = { u };
-		char nm[16];
-		snprintf(nm, sizeof nm, "ipam%d", S_SPACE_NAME);
-		PGresult *r = PQexecPrepared(s->conn, nm, 1, v, NULL, NULL, 0);
-		if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-			snprintf(space, sizeof space, "\"%s\"", PQgetvalue(r, 0, 0));
-		PQclear(r);
-	}
-	addr_fmt(a, &row->addr);
-	switch (row->kind) {
-	case IPAM_STORE_PREFIX:
-		snprintf(out, size, "prefix %s/%u in space %s", a, row->len, space);
-		break;
-	case IPAM_STORE_RANGE:
-		addr_fmt(b, &row->last);
-		snprintf(out, size, "range %s-%s in space %s", a, b, space);
-		break;
-	default:
-		snprintf(out, size, "address %s in space %s", a, space);
-		break;
-	}
+	ipam__store_key_words(out, size, row, space);
 }
 
 /* The shared checks, and the length a prefix row must have for INET. */
@@ -1494,12 +1473,12 @@ static int commit_write(pgstore *s)
 			} else {
 				ipam__uuid_format(txt[b + 5], pc->space);
 				vals[b + 5] = txt[b + 5];
-				addr_fmt(txt[b + 6], &pc->addr);
+				ipam__store_addr_text(txt[b + 6], &pc->addr);
 				if (pc->kind == IPAM_STORE_PREFIX) /* the network with its length, as in ipam_prefixes */
 					snprintf(txt[b + 6] + strlen(txt[b + 6]), 8, "/%u", pc->len);
 				vals[b + 6] = txt[b + 6];
 				if (pc->kind == IPAM_STORE_RANGE) {
-					addr_fmt(txt[b + 7], &pc->last);
+					ipam__store_addr_text(txt[b + 7], &pc->last);
 					vals[b + 7] = txt[b + 7];
 				}
 				if (pc->kind == IPAM_STORE_PREFIX) {

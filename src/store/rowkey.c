@@ -2,6 +2,7 @@
  * the SQL stores hand rows out of. */
 #include "store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static int bytes_cmp(const uint8_t *a, const uint8_t *b, size_t n)
@@ -71,6 +72,42 @@ const char *ipam__store_kind_name(unsigned kind)
 	case IPAM_STORE_STATE: return "state";
 	case IPAM_STORE_OBSERVATION: return "observation";
 	default: return "row";
+	}
+}
+
+void ipam__store_addr_text(char out[IPAM_ADDR_STRLEN], const ipam_addr *a)
+{
+	if (ipam_addr_format(out, IPAM_ADDR_STRLEN, a) < 0)
+		snprintf(out, IPAM_ADDR_STRLEN, "(invalid address)");
+}
+
+int ipam__store_key_in_space(unsigned kind)
+{
+	return kind == IPAM_STORE_PREFIX || kind == IPAM_STORE_RANGE || kind == IPAM_STORE_ADDRESS;
+}
+
+void ipam__store_key_words(char *out, size_t size, const ipam_store_row *r, const char *space)
+{
+	char a[IPAM_ADDR_STRLEN], b[IPAM_ADDR_STRLEN];
+	if (!ipam__store_key_in_space(r->kind)) {
+		if (r->kind >= 1 && r->kind <= IPAM_STORE_KIND_MAX)
+			snprintf(out, size, "%s \"%.200s\"", ipam__store_kind_name(r->kind), r->name ? r->name : "");
+		else
+			snprintf(out, size, "row of kind %u", r->kind);
+		return;
+	}
+	ipam__store_addr_text(a, &r->addr);
+	switch (r->kind) {
+	case IPAM_STORE_PREFIX:
+		snprintf(out, size, "prefix %s/%u in space %s", a, (unsigned)r->len, space);
+		break;
+	case IPAM_STORE_RANGE:
+		ipam__store_addr_text(b, &r->last);
+		snprintf(out, size, "range %s-%s in space %s", a, b, space);
+		break;
+	default:
+		snprintf(out, size, "address %s in space %s", a, space);
+		break;
 	}
 }
 

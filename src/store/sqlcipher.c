@@ -492,52 +492,26 @@ static int exec_sql(sqlstore *s, const char *sql, const char *what)
 	return rc == SQLITE_OK ? 0 : fail(s, rc, what);
 }
 
-static void addr_fmt(char out[IPAM_ADDR_STRLEN], const ipam_addr *a)
-{
-	if (ipam_addr_format(out, IPAM_ADDR_STRLEN, a) < 0)
-		snprintf(out, IPAM_ADDR_STRLEN, "(invalid address)");
-}
-
 /* "address 10.0.0.5 in space blue": the row's kind and natural key, for
  * messages. Looks the space's name up (only on error paths). */
 static void row_name(sqlstore *s, char *out, size_t size, const ipam_store_row *row)
 {
-	char a[IPAM_ADDR_STRLEN], b[IPAM_ADDR_STRLEN], space[80];
-	const char *what = kinds[row->kind].what;
-
-	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE || IPAM_STORE_IS_OBJECT(row->kind)) {
-		snprintf(out, size, "%s \"%s\"", what, row->name ? row->name : "");
-		return;
-	}
-	int err = 0;
-	sqlite3_stmt *st = stmt(s, S_SPACE_NAME, &err);
-	space[0] = '\0';
-	if (st) {
-		sqlite3_bind_blob(st, 1, row->space, 16, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			const unsigned char *t = sqlite3_column_text(st, 0);
-			snprintf(space, sizeof space, "\"%s\"", t ? (const char *)t : "");
+	char space[80] = "";
+	if (ipam__store_key_in_space(row->kind)) {
+		int err = 0;
+		sqlite3_stmt *st = stmt(s, S_SPACE_NAME, &err);
+		if (st) {
+			sqlite3_bind_blob(st, 1, row->space, 16, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				const unsigned char *t = sqlite3_column_text(st, 0);
+				snprintf(space, sizeof space, "\"%s\"", t ? (const char *)t : "");
+			}
+			sqlite3_reset(st);
 		}
-		sqlite3_reset(st);
+		if (!space[0])
+			ipam__uuid_format(space, row->space);
 	}
-	if (!space[0]) {
-		char u[37];
-		ipam__uuid_format(u, row->space);
-		snprintf(space, sizeof space, "%s", u);
-	}
-	addr_fmt(a, &row->addr);
-	switch (row->kind) {
-	case IPAM_STORE_PREFIX:
-		snprintf(out, size, "prefix %s/%u in space %s", a, row->len, space);
-		break;
-	case IPAM_STORE_RANGE:
-		addr_fmt(b, &row->last);
-		snprintf(out, size, "range %s-%s in space %s", a, b, space);
-		break;
-	default:
-		snprintf(out, size, "address %s in space %s", a, space);
-		break;
-	}
+	ipam__store_key_words(out, size, row, space);
 }
 
 /* ---- binding and reading rows -------------------------------------------- */

@@ -39,8 +39,17 @@ int ipam__uri_is_postgres(const char *uri);
  * order the stores and the export use. */
 int ipam__store_key_cmp(const ipam_store_row *a, const ipam_store_row *b);
 
-/* "tenant", "space", "prefix", "range", "address" (messages). */
+/* "tenant", "space", "prefix", "range", "address", "zone" ... (messages). */
 const char *ipam__store_kind_name(unsigned kind);
+
+/* An address for a message ("(invalid address)" when it is none). */
+void ipam__store_addr_text(char out[IPAM_ADDR_STRLEN], const ipam_addr *a);
+/* Whether the words of a row's key name its space (prefix, range, address). */
+int ipam__store_key_in_space(unsigned kind);
+/* A row's natural key in words, for messages: `address 10.0.0.5 in space
+ * "blue"`, `zone "example.com."`. `space` is how the backend names the
+ * row's space (its quoted name, or its UUID), used when the key has one. */
+void ipam__store_key_words(char *out, size_t size, const ipam_store_row *r, const char *space);
 
 /* A row handed to a store has a known kind and a usable natural key:
  * 0 or IPAM_EINVAL with a message. */
