@@ -437,8 +437,8 @@ static void fix_path(ipam__trie *t, const path_t *p)
 	int moved = after.free != before.free || after.fx != before.fx;
 	const int v6 = t->width == 128;
 	while (--i >= 0) {
-		if (!d && !d64 && !moved)
-			return;
+		if (!moved)
+			break;
 		tnode *n = &t->nodes[p->n[i]];
 		if (n->len == 0) {
 			pull(t, n);
@@ -458,6 +458,22 @@ static void fix_path(ipam__trie *t, const path_t *p)
 		cf = umin(n->fh[0], n->fh[1]);
 		moved = cf != bf || umin(n->fx0, n->fh[1]) != bx;
 		c = p->n[i];
+	}
+	/* The free summaries above stand; only the counts still move, up to
+	 * the first node with an item (or the /0 node, pulled in full). */
+	if (!d && !d64)
+		return;
+	for (; i >= 0; i--) {
+		tnode *n = &t->nodes[p->n[i]];
+		if (n->len == 0) {
+			pull(t, n);
+			return;
+		}
+		n->occ += d;
+		if (v6 && n->len < 64)
+			n->used64 += d64;
+		if (node_occupying(n))
+			return;
 	}
 }
 
