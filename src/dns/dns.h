@@ -158,6 +158,12 @@ typedef struct ipam__dns_conf_zone {
  * is set) allow-update / allow-transfer for that TSIG key name. */
 int ipam__dns_render_named_conf(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n,
 				const char *update_key);
+/* A view's name: 1 to 63 letters, digits and -_. (IPAM_EINVAL naming it). */
+int ipam__dns_check_view(const char *view);
+/* A named.conf `view` block: match-clients { match } (the list's text,
+ * each element ending in ";"), then the zone stanzas as above. */
+int ipam__dns_render_named_view(ipam_buf *out, const char *view, const char *match, const ipam__dns_conf_zone *zones,
+                                size_t n, const char *update_key);
 /* A CoreDNS Corefile: one server block a zone ("example.com.:PORT") with
  * `file PATH` (and `errors`). port 0 means 53. */
 int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port);

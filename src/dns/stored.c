@@ -103,7 +103,7 @@ static int strv_of(char ***v, size_t *n, const cJSON *arr, const char *what)
 	return 0;
 }
 
-static int check_view(const char *view)
+int ipam__dns_check_view(const char *view)
 {
 	size_t n = strlen(view);
 	if (n == 0 || n > 63)
@@ -216,8 +216,15 @@ static int zattrs_read(ipam_db *db, zattrs *za, const ipam__obj *zo)
 		rc = ipam__error(IPAM_EBACKEND, "zone %s: the stored settings lack a field", zo->name);
 	if (!rc && !za->mname[0])
 		snprintf(za->mname, sizeof za->mname, "%s", za->ns[0]);
-	if (!rc && !za->rname[0])
-		snprintf(za->rname, sizeof za->rname, "hostmaster.%s", za->origin);
+	if (!rc && !za->rname[0]) {
+		/* hostmaster at the zone; at the name server's domain when the
+		 * zone's name is no host name (RFC 2317 "0/26...": named's
+		 * check-names refuses such a mailbox and with it the zone) */
+		const char *dom = za->origin, *dot = strchr(za->mname, '.');
+		if (za->origin[strspn(za->origin, "abcdefghijklmnopqrstuvwxyz0123456789-.")] && dot && dot[1])
+			dom = dot + 1;
+		snprintf(za->rname, sizeof za->rname, "hostmaster.%s", dom);
+	}
 	if (rc)
 		zattrs_free(za);
 	return rc;
@@ -249,7 +256,7 @@ static int zone_find(ipam_db *db, const char *zone, const char *view, ipam__obj 
 		return ipam__error(IPAM_EINVAL, "zone: no name");
 	if (!view)
 		view = DEFAULT_VIEW;
-	if ((rc = check_view(view)) || (rc = canon_origin(origin, sizeof origin, zone)))
+	if ((rc = ipam__dns_check_view(view)) || (rc = canon_origin(origin, sizeof origin, zone)))
 		return rc;
 	zone_key(key, sizeof key, origin, view);
 	if (ipam__obj_get(db, IPAM_STORE_ZONE, no_parent, key, zo))
@@ -604,7 +611,7 @@ int ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts)
 		return rc;
 	char origin[300], what[400];
 	const char *view = opts->view ? opts->view : DEFAULT_VIEW;
-	if ((rc = canon_origin(origin, sizeof origin, zone)) || (rc = check_view(view)))
+	if ((rc = canon_origin(origin, sizeof origin, zone)) || (rc = ipam__dns_check_view(view)))
 		return rc;
 	snprintf(what, sizeof what, "zone %s", origin);
 	if (!opts->ns && !opts->template_name)

@@ -382,6 +382,110 @@ START_TEST(rpz_policy_file)
 }
 END_TEST
 
+/* Views: the same name answered per view from two spaces, served by named
+ * from the configuration and files the library writes; the Corefile of
+ * one view; the file names; the errors. */
+START_TEST(views_in_named_conf)
+{
+	if (!dt_have("named"))
+		ck_abort_msg("named is not installed (bind9): .ci/packages installs it");
+	ipam_db *db = NULL;
+	OK(ipam_db_open(&db, "memory:", NULL));
+	OK(ipam_space_add(db, "dmz", NULL));
+	ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+	zo.ns = "ns1.example.test.";
+	zo.ttl = 60;
+	OK(ipam_zone_add(db, "example.test", &zo));
+	OK(ipam_zone_add(db, "0/26.2.0.192.in-addr.arpa", &zo));
+	zo.view = "outside";
+	zo.space = "dmz";
+	OK(ipam_zone_add(db, "example.test", &zo));
+	OK(ipam_record_add(db, FWD, NULL, "ns1 A 127.0.0.1"));
+	OK(ipam_record_add(db, FWD, "outside", "ns1 A 127.0.0.1"));
+	host(db, "192.0.2.5", "www.example.test");
+	ipam_addr a;
+	OK(ipam_addr_parse(&a, "198.51.100.5"));
+	ipam_ip_options io = IPAM_IP_OPTIONS_INIT;
+	io.space = "dmz";
+	io.hostname = "www.example.test";
+	OK(ipam_ip_add(db, &a, &io));
+
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_zone_file_name(&b, "0/26.2.0.192.in-addr.arpa", NULL));
+	ck_assert_str_eq(b.ptr, "0_26.2.0.192.in-addr.arpa.zone");
+	OK(ipam_zone_file_name(&b, "Example.TEST.", "outside"));
+	ck_assert_str_eq(b.ptr, "example.test@outside.zone");
+	RC(ipam_zone_file_name(&b, "example.test", "in side"), IPAM_EINVAL);
+
+	char dir[256];
+	ck_assert(dt_tmpdir(dir, "dns-views") == 0);
+	ipam_dns_config_options co = IPAM_DNS_CONFIG_OPTIONS_INIT;
+	co.dir = dir;
+	/* a view with zones and no match list: refused, naming it */
+	RC(ipam_dns_config(&b, db, &co), IPAM_EINVAL);
+	has(ipam_error_last()->message, "view outside has zones (example.test.) but no match list");
+	const char *bad[] = { "outside=10.0.0.300" };
+	co.view_match = bad;
+	co.nview_match = 1;
+	RC(ipam_dns_config(&b, db, &co), IPAM_EINVAL);
+	has(ipam_error_last()->message, "view outside: \"10.0.0.300\" is no address");
+	const char *match[] = { "outside=127.0.0.2, 192.0.2.0/24, !key:blocked" };
+	co.view_match = match;
+	OK(ipam_dns_config(&b, db, &co));
+	has(b.ptr, "view \"outside\" {\n\tmatch-clients { 127.0.0.2; 192.0.2.0/24; !key \"blocked\"; };\n"
+	           "\tzone \"example.test\" {\n");
+	has(b.ptr, "view \"default\" {\n\tmatch-clients { any; };\n");
+	/* outside first: named tries the views in order */
+	ck_assert(strstr(b.ptr, "view \"outside\"") < strstr(b.ptr, "view \"default\""));
+	/* the same content gives the same bytes */
+	ipam_buf again = IPAM_BUF_INIT;
+	OK(ipam_dns_config(&again, db, &co));
+	ck_assert_str_eq(again.ptr, b.ptr);
+	ipam_buf_dispose(&again);
+	const char *plain[] = { "outside=127.0.0.2" };
+	co.view_match = plain;
+	OK(ipam_dns_config(&b, db, &co));
+
+	/* the zone files where the configuration says, and named serves both views */
+	const char *zones[][2] = { { FWD, NULL }, { FWD, "outside" }, { "0/26.2.0.192.in-addr.arpa.", NULL } };
+	for (size_t i = 0; i < 3; i++) {
+		ipam_buf name = IPAM_BUF_INIT, text = IPAM_BUF_INIT;
+		OK(ipam_zone_file_name(&name, zones[i][0], zones[i][1]));
+		OK(ipam_zone_render(&text, db, zones[i][0], zones[i][1]));
+		char path[600];
+		snprintf(path, sizeof path, "%s/%s", dir, name.ptr);
+		has(b.ptr, path);
+		ck_assert(dt_write(path, text.ptr) == 0);
+		ipam_buf_dispose(&name);
+		ipam_buf_dispose(&text);
+	}
+	dt_server s;
+	ck_assert_msg(dt_start_named(&s, b.ptr, FWD) == 0, "%s", dt_why());
+	char out[512];
+	ck_assert_int_eq(dt_query_from("127.0.0.1", "127.0.0.1", s.port, "www.example.test.", "A", out, sizeof out), 0);
+	ck_assert_str_eq(out, "192.0.2.5");
+	ck_assert_int_eq(dt_query_from("127.0.0.2", "127.0.0.1", s.port, "www.example.test.", "A", out, sizeof out), 0);
+	ck_assert_str_eq(out, "198.51.100.5");
+	ck_assert_int_eq(dt_query_from("127.0.0.1", "127.0.0.1", s.port, "5.0/26.2.0.192.in-addr.arpa.", "PTR", out,
+	                               sizeof out), 0);
+	ck_assert_str_eq(out, "www.example.test.");
+	dt_stop(&s);
+
+	/* CoreDNS: the zones of one view, one server block each */
+	co.format = IPAM_DNS_CONFIG_COREFILE;
+	co.view = "outside";
+	co.port = 1053;
+	OK(ipam_dns_config(&b, db, &co));
+	char want[600];
+	snprintf(want, sizeof want, "example.test.:1053 {\n\tfile %s/example.test@outside.zone\n\terrors\n}\n", dir);
+	ck_assert_str_eq(b.ptr, want);
+	co.format = 7;
+	RC(ipam_dns_config(&b, db, &co), IPAM_EINVAL);
+	ipam_buf_dispose(&b);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("dns-stored");
@@ -389,6 +493,7 @@ int main(void)
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, zone_templates);
 	tcase_add_test(tc, rpz_policy_file);
+	tcase_add_test(tc, views_in_named_conf);
 	tcase_add_test(tc, stored_zones_with_bind);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
