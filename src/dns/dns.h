@@ -197,6 +197,13 @@ int ipam__dns_diff_make(ipam__dns_diff *out, ipam__dns_zone *from, ipam__dns_zon
 void ipam__dns_diff_dispose(ipam__dns_diff *d);
 /* Apply changes [first, first+count) of `d` to `z` (RRsets replaced). */
 int ipam__dns_diff_apply(ipam__dns_zone *z, const ipam__dns_diff *d, size_t first, size_t count);
+/* The SOA fields a push sends besides the RRsets: names, timers, TTL (the
+ * serial is the server's business). */
+bool ipam__dns_soa_differs(const ipam__dns_zone *a, const ipam__dns_zone *b);
+/* The zone's SOA as an RR, with `serial`. */
+int ipam__dns_soa_rr(ldns_rr **out, const ipam__dns_zone *z, uint32_t serial);
+/* Copy those fields (not the serial) from one zone to another. */
+int ipam__dns_soa_copy(ipam__dns_zone *to, const ipam__dns_zone *from);
 /* Owner and type of a change. */
 const ldns_rdf *ipam__dns_change_owner(const ipam__dns_change *c);
 ldns_rr_type ipam__dns_change_type(const ipam__dns_change *c);
