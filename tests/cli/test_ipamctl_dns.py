@@ -50,7 +50,12 @@ def test_zone_record_server_commands(tmp_path):
     assert d["records"] == ["app.example.test. A 192.0.2.7 (zone example.test., view default)",
                             "7.2.0.192.in-addr.arpa. PTR app.example.test. (zone 2.0.192.in-addr.arpa., view default)"]
     assert d["notes"] == []
-    ok(db, "ip", "add", "192.0.2.8", "--hostname", "db.example.org")
+    # the allocation itself says what DNS made of the name, and why not
+    r = json.loads(ok(db, "ip", "add", "192.0.2.8", "--hostname", "db.example.org"))
+    assert r["dns"] == {"records": ["8.2.0.192.in-addr.arpa. PTR db.example.org. (zone 2.0.192.in-addr.arpa., view default)"],
+                        "notes": ["view default: no forward zone holds db.example.org.: no A record"]}, r
+    human = ok(db, "ip", "add", "192.0.2.9", "--hostname", "db2.example.org", json_out=False)
+    assert human.splitlines()[1:] == ["; view default: no forward zone holds db2.example.org.: no A record"], human
     d = json.loads(ok(db, "ip", "dns", "192.0.2.8"))
     assert d["notes"] == ["view default: no forward zone holds db.example.org.: no A record"], d
     ok(db, "ip", "add", "198.51.100.1", "--hostname", "x.example.test")
