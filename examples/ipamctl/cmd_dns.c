@@ -365,25 +365,38 @@ int cmd_zone_push(struct ctl *c, const struct args *a)
 	return st;
 }
 
-int cmd_zone_diff(struct ctl *c, const struct args *a)
+/* zone diff and zone adopt: a count and a report of lines */
+static int drift_cmd(struct ctl *c, const struct args *a, bool adopt)
 {
+	const char *what = adopt ? "zone adopt" : "zone diff";
 	if (!a->val[OPT_SERVER])
-		return fail_usage(c, "zone diff: --server NAME is required");
+		return fail_usage(c, "%s: --server NAME is required", what);
 	ipam_buf r = IPAM_BUF_INIT;
 	size_t n = 0;
-	int rc = ipam_zone_diff(&r, &n, c->db, a->pos[0], a->val[OPT_VIEW], a->val[OPT_SERVER]);
+	int rc = adopt ? ipam_zone_adopt(&r, &n, c->db, a->pos[0], a->val[OPT_VIEW], a->val[OPT_SERVER])
+	               : ipam_zone_diff(&r, &n, c->db, a->pos[0], a->val[OPT_VIEW], a->val[OPT_SERVER]);
 	if (rc)
 		return fail_lib(c, rc, NULL);
 	cJSON *o = cJSON_CreateObject();
 	json_str(o, "zone", a->pos[0]);
 	json_str(o, "server", a->val[OPT_SERVER]);
-	cJSON_AddNumberToObject(o, "drift", (double)n);
+	cJSON_AddNumberToObject(o, adopt ? "adopted" : "drift", (double)n);
 	json_str(o, "report", r.ptr ? r.ptr : "");
 	char text[64];
-	snprintf(text, sizeof text, "; %zu RRsets differ", n);
+	snprintf(text, sizeof text, adopt ? "; %zu records adopted" : "; %zu RRsets differ", n);
 	int st = out_item(c, K_TEXT, o, r.size ? r.ptr : text);
 	ipam_buf_dispose(&r);
 	return st;
+}
+
+int cmd_zone_diff(struct ctl *c, const struct args *a)
+{
+	return drift_cmd(c, a, false);
+}
+
+int cmd_zone_adopt(struct ctl *c, const struct args *a)
+{
+	return drift_cmd(c, a, true);
 }
 
 int cmd_record_add(struct ctl *c, const struct args *a)

@@ -286,6 +286,7 @@ int cmd_zone_show(struct ctl *c, const struct args *a);
 int cmd_zone_rm(struct ctl *c, const struct args *a);
 int cmd_zone_render(struct ctl *c, const struct args *a);
 int cmd_zone_conf(struct ctl *c, const struct args *a);
+int cmd_zone_adopt(struct ctl *c, const struct args *a);
 int cmd_zone_files(struct ctl *c, const struct args *a);
 int cmd_zone_push(struct ctl *c, const struct args *a);
 int cmd_zone_diff(struct ctl *c, const struct args *a);

@@ -88,6 +88,8 @@ static const struct cmd commands[] = {
 	  { "ZONE" }, cmd_zone_push, 0 },
 	{ "zone", "diff", "zone diff ZONE --server NAME [--view V]", O(SERVER) | O(VIEW), 1, 1, { "ZONE" },
 	  cmd_zone_diff, 0 },
+	{ "zone", "adopt", "zone adopt ZONE --server NAME [--view V]   (the server's extra records become hand records)",
+	  O(SERVER) | O(VIEW), 1, 1, { "ZONE" }, cmd_zone_adopt, 0 },
 	{ "record", "add", "record add ZONE RECORD [--view V]   (RECORD: \"www 300 A 192.0.2.1\")", O(VIEW), 2, 2,
 	  { "ZONE", "RECORD" }, cmd_record_add, 0 },
 	{ "record", "rm", "record rm ZONE RECORD [--view V]", O(VIEW), 2, 2, { "ZONE", "RECORD" }, cmd_record_rm, 0 },

@@ -223,6 +223,17 @@ IPAM_EXTERN(int) ipam_zone_diff(ipam_buf *report, size_t *ndrift, ipam_db *db, c
                                 const char *server);
 
 /**
+ * Adopt the records only the server has (zone diff's "only-server" RRsets) as hand records of the
+ * zone, in one transaction: all of them or none (a record the zone cannot take, a CNAME beside
+ * other data say, fails the call naming it). DNSSEC records and the SOA stay the server's.
+ * @param report receives one line per record, "adopted: ..." or "skipped (the server's own): ..."
+ * @param nadopted receives how many records were adopted (may be NULL)
+ * @return 0, or the error of the transfer or of the first record refused @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_adopt(ipam_buf *report, size_t *nadopted, ipam_db *db, const char *zone,
+                                 const char *view, const char *server);
+
+/**
  * A response-policy zone (RPZ, for BIND, Unbound, Knot Resolver, PowerDNS Recursor) from a list
  * of policies, one a line ("#" starts a comment):
  *

@@ -222,5 +222,9 @@ def test_zone_conf_and_files(tmp_path):
     assert core == "example.test.:53 {\n\tfile example.test@outside.zone\n\terrors\n}\n", core
     rc, out, err = ctl(db, "zone", "conf", "--view-match", "outside=10.0.0.0/33")
     assert rc == 1 and "view outside: \\\"10.0.0.0/33\\\"" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "adopt", "example.test")
+    assert rc == 2 and "zone adopt: --server NAME is required" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "adopt", "example.test", "--server", "nosuch")
+    assert rc == 1 and "nosuch" in out + err, out + err
     rc, out, err = ctl(db, "zone", "conf", "--format", "tinydns")
     assert rc == 1 and "tinydns" in out + err, out + err

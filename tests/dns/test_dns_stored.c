@@ -571,6 +571,21 @@ static void stored_flow(dt_kind kind)
 	ck_assert_msg(nd == 1, "%zu drifts:\n%s", nd, r.ptr);
 	has(r.ptr, "only-server: outside.example.test.");
 	ipam_buf_dispose(&r);
+	/* adopted: the server's extra record becomes a hand record, and the drift is gone */
+	size_t na = 0;
+	OK(ipam_zone_adopt(&r, &na, db, FWD, NULL, "ns"));
+	ck_assert_msg(na == 1, "%zu adopted:\n%s", na, r.ptr);
+	has(r.ptr, "adopted: outside.example.test.\t60\tIN\tTXT\t\"x\"");
+	ipam_buf_dispose(&r);
+	OK(ipam_zone_show(&r, db, FWD, NULL));
+	has(r.ptr, "{\"record\":\"outside.example.test. 60 IN TXT \\\"x\\\"\",\"source\":\"hand\"}");
+	ipam_buf_dispose(&r);
+	OK(ipam_zone_diff(&r, &nd, db, FWD, NULL, "ns"));
+	ck_assert_msg(nd == 0, "%zu drifts after adopting:\n%s", nd, r.ptr);
+	ipam_buf_dispose(&r);
+	OK(ipam_zone_adopt(&r, &na, db, FWD, NULL, "ns"));
+	ck_assert_uint_eq(na, 0);
+	ipam_buf_dispose(&r);
 
 	/* the SOA's names and timers: a template change reaches the server */
 	char soa[512];
