@@ -1648,7 +1648,8 @@ static int push_prepare(ipam_db *db, const char *zone, const char *view, const c
 	return rc;
 }
 
-static int store_state(ipam_db *db, const target *t, const char *key, ipam__dns_zone *state, size_t changes)
+static int store_state(ipam_db *db, const target *t, const char *key, ipam__dns_zone *state, size_t changes,
+                       const char *action)
 {
 	ipam_buf text = IPAM_BUF_INIT;
 	int rc = ipam__dns_render_zone(&text, state);
@@ -1668,7 +1669,7 @@ static int store_state(ipam_db *db, const target *t, const char *key, ipam__dns_
 		memcpy(o.parent, t->id, 16);
 		o.name = key;
 		o.attrs = attrs;
-		rc = ipam__leave(db, &sc, ipam__obj_put(db, &o, 0, "zone.push"));
+		rc = ipam__leave(db, &sc, ipam__obj_put(db, &o, 0, action));
 	}
 	cJSON_free(attrs);
 	return rc;
@@ -1752,7 +1753,7 @@ int ipam_zone_push(ipam_buf *report, ipam_db *db, const char *zone, const char *
 	char msg[1024];
 	snprintf(msg, sizeof msg, "%s", rc ? ipam_error_last()->message : "");
 	if (!dry && res.state && res.changes_applied > 0) {
-		int src = store_state(db, &t, key, res.state, res.changes_applied);
+		int src = store_state(db, &t, key, res.state, res.changes_applied, "zone.push");
 		if (!rc)
 			rc = src;
 	}
@@ -1884,7 +1885,7 @@ int ipam_zone_adopt(ipam_buf *report, size_t *nadopted, ipam_db *db, const char 
 				}
 			}
 			if (!rc && n && x.last && !(rc = ipam__dns_zone_sort(x.last)))
-				rc = store_state(db, &x.t, x.key, x.last, n);
+				rc = store_state(db, &x.t, x.key, x.last, n, "zone.adopt");
 			zattrs_free(&za);
 		}
 		rc = ipam__leave(db, &sc, rc);
