@@ -3,6 +3,7 @@
 #include "ipam.h"
 
 #include "db/check.h"
+#include "store/store.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -442,6 +443,118 @@ START_TEST(exclusive_add)
 }
 END_TEST
 
+/* ---- single calls that lose a race ----------------------------------------------------- */
+
+/* A store that loses the race of its next `lose` commits (IPAM_ECONFLICT,
+ * nothing committed: the db layer rolls back), around a real memory store:
+ * what a busy CockroachDB does to a writer now and then. */
+typedef struct racy {
+	ipam_store base;
+	ipam_store *in;
+	int lose, lost;
+} racy;
+
+#define IN(st) (((racy *)(st))->in)
+static int r_begin(ipam_store *st, int w) { return IN(st)->begin(IN(st), w); }
+static int r_commit(ipam_store *st)
+{
+	racy *r = (racy *)st;
+	if (r->lose > 0) {
+		r->lose--;
+		r->lost++;
+		return ipam_store_error(IPAM_ECONFLICT, "racy: lost a race with another writer");
+	}
+	return r->in->commit(r->in);
+}
+static void r_rollback(ipam_store *st) { IN(st)->rollback(IN(st)); }
+static int r_put(ipam_store *st, const ipam_store_row *row, unsigned f) { return IN(st)->put(IN(st), row, f); }
+static int r_del(ipam_store *st, const ipam_store_row *k) { return IN(st)->del(IN(st), k); }
+static int r_get(ipam_store *st, ipam_store_row *row) { return IN(st)->get(IN(st), row); }
+static int r_scan(ipam_store *st, unsigned k, ipam_store_row_cb cb, void *c) { return IN(st)->scan(IN(st), k, cb, c); }
+static int r_bump(ipam_store *st, const ipam_store_row *k) { return IN(st)->bump(IN(st), k); }
+static int r_revision(ipam_store *st, uint64_t *o) { return IN(st)->revision(IN(st), o); }
+static int r_changes(ipam_store *st, uint64_t s, ipam_store_change_cb cb, void *c)
+{
+	return IN(st)->changes(IN(st), s, cb, c);
+}
+static int r_audit_head(ipam_store *st, uint64_t *s, uint8_t h[32]) { return IN(st)->audit_head(IN(st), s, h); }
+static int r_audit_append(ipam_store *st, const ipam_store_audit *e) { return IN(st)->audit_append(IN(st), e); }
+static int r_audit_scan(ipam_store *st, uint64_t f, ipam_store_audit_cb cb, void *c)
+{
+	return IN(st)->audit_scan(IN(st), f, cb, c);
+}
+static int r_meta_get(ipam_store *st, const char *n, char **v) { return IN(st)->meta_get(IN(st), n, v); }
+static int r_meta_put(ipam_store *st, const char *n, const char *v) { return IN(st)->meta_put(IN(st), n, v); }
+static void r_free(ipam_store *st)
+{
+	IN(st)->free(IN(st));
+	free(st);
+}
+
+static racy *racy_new(void)
+{
+	racy *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	ipam__store_args a = { 0 };
+	a.path = "";
+	a.flags = IPAM_OPEN_CREATE;
+	ck_assert_int_eq(ipam__store_memory_open(&r->in, &a), 0);
+	r->base = (ipam_store){ .version = IPAM_STORE_VERSION, .scheme = "racy", .begin = r_begin, .commit = r_commit,
+		                .rollback = r_rollback, .put = r_put, .del = r_del, .get = r_get, .scan = r_scan,
+		                .bump = r_bump, .revision = r_revision, .changes = r_changes, .audit_head = r_audit_head,
+		                .audit_append = r_audit_append, .audit_scan = r_audit_scan, .meta_get = r_meta_get,
+		                .meta_put = r_meta_put, .free = r_free };
+	return r;
+}
+
+START_TEST(single_calls_run_again)
+{
+	racy *r = racy_new();
+	ipam_db *db = NULL;
+	ipam_open_options oo = IPAM_OPEN_OPTIONS_INIT;
+	oo.retry_max = 5;
+	ck_assert_msg(ipam_db_open_store(&db, &r->base, &oo) == 0, "%s", ipam_error_last()->message);
+	ipam_prefix p;
+	ck_assert_int_eq(ipam_prefix_parse(&p, "10.0.0.0/24", IPAM_PARSE_DEFAULT), 0);
+	/* a single call that loses twice runs a third time, and that one is kept */
+	r->lose = 2;
+	ck_assert_msg(ipam_prefix_add(db, &p, NULL) == 0, "%s", ipam_error_last()->message);
+	ck_assert_int_eq(r->lost, 2);
+	ipam_addr got;
+	r->lose = 3;
+	ck_assert_msg(ipam_ip_alloc(&got, db, &p, NULL) == 0, "%s", ipam_error_last()->message);
+	char t[IPAM_ADDR_STRLEN];
+	ipam_addr_format(t, sizeof t, &got);
+	ck_assert_str_eq(t, "10.0.0.1"); /* each lost try left nothing behind */
+	ipam_db_stats st = IPAM_DB_STATS_INIT;
+	ck_assert_int_eq(ipam_db_stats_get(&st, db), 0);
+	ck_assert_uint_eq(st.conflicts, 5);
+	ck_assert_uint_eq(st.retries, 5);
+	/* a call that keeps losing: IPAM_ECONFLICT after retry_max tries, nothing kept */
+	r->lose = 100;
+	ck_assert_int_eq(ipam_ip_alloc(&got, db, &p, NULL), IPAM_ECONFLICT);
+	ck_assert_int_eq(r->lost, 2 + 3 + 5);
+	r->lose = 0;
+	ck_assert_int_eq(ipam_ip_alloc(&got, db, &p, NULL), 0);
+	ipam_addr_format(t, sizeof t, &got);
+	ck_assert_str_eq(t, "10.0.0.2");
+	/* inside the caller's transaction a lost race is the caller's to run again:
+	 * the commit says so once, and the single calls in it were not repeated */
+	ck_assert_int_eq(ipam_db_begin(db), 0);
+	ck_assert_int_eq(ipam_ip_alloc(&got, db, &p, NULL), 0);
+	r->lose = 1;
+	ck_assert_int_eq(ipam_db_commit(db), IPAM_ECONFLICT);
+	ck_assert_int_eq(r->lost, 11);
+	ck_assert_int_eq(ipam_ip_alloc(&got, db, &p, NULL), 0);
+	ipam_addr_format(t, sizeof t, &got);
+	ck_assert_str_eq(t, "10.0.0.3");
+	ipam_audit_report rep = IPAM_AUDIT_REPORT_INIT;
+	ck_assert_msg(ipam_audit_verify(&rep, db, NULL) == 0, "%s", ipam_error_last()->message);
+	ck_assert_uint_eq(rep.entries, 4); /* prefix, .1, .2, .3: nothing of the lost tries */
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -454,6 +567,7 @@ int main(void)
 	tcase_add_test(tc, threads_share_a_handle);
 	tcase_add_test(tc, v6_util_and_free_64s);
 	tcase_add_test(tc, exclusive_add);
+	tcase_add_test(tc, single_calls_run_again);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

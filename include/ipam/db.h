@@ -124,6 +124,12 @@ typedef int (*ipam_txn_fn)(ipam_db *db, void *ctx);
  * the commit), roll back, wait a jittered, growing delay and run `fn`
  * again, up to the handle's retry_max times. `fn` must therefore have no
  * side effects outside the database that cannot be repeated.
+ *
+ * The changing calls of the engine (ipam_ip_alloc, ipam_ip_add, ipam_ip_release,
+ * ipam_prefix_add, ipam_prefix_rm, ipam_prefix_alloc, ipam_range_add, ipam_range_rm,
+ * ipam_space_add, ipam_space_rm) do the same by themselves when called outside a
+ * transaction of the caller's; inside one, a lost race is returned, and the whole
+ * transaction is the caller's to run again.
  * @return 0; what `fn` returned (rolled back); IPAM_ECONFLICT after the last try @since 0.2
  */
 IPAM_EXTERN(int) ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx);
@@ -159,7 +165,8 @@ typedef struct ipam_db_stats {
 	/* ---- version 2: the transactions of this handle ---- */
 	uint64_t commits;        /**< write transactions committed @since 0.2 */
 	uint64_t conflicts;      /**< transactions that lost a race (IPAM_ECONFLICT) @since 0.2 */
-	uint64_t retries;        /**< transactions ipam_db_run() ran again after a conflict @since 0.2 */
+	uint64_t retries;        /**< transactions ipam_db_run(), or a single call outside a transaction,
+	                              ran again after a conflict @since 0.2 */
 	uint64_t lock_waits;     /**< PostgreSQL: times a write transaction waited for another writer's
 	                              commit and began again with a fresh snapshot @since 0.2 */
 	uint64_t reconnects;     /**< PostgreSQL: connections made again after one was lost @since 0.2 */

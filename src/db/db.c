@@ -447,7 +447,7 @@ int ipam__space_del(ipam_db *db, const char *name)
 	return 0;
 }
 
-int ipam_space_add(ipam_db *db, const char *name, const char *labels_json)
+static int space_add_once(ipam_db *db, const char *name, const char *labels_json)
 {
 	if (!db)
 		return ipam__error(IPAM_EINVAL, "space add: no database");
@@ -476,7 +476,13 @@ int ipam_space_add(ipam_db *db, const char *name, const char *labels_json)
 	return ipam__leave(db, &sc, rc);
 }
 
-int ipam_space_rm(ipam_db *db, const char *name)
+int ipam_space_add(ipam_db *db, const char *name, const char *labels_json)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, space_add_once(db, name, labels_json));
+}
+
+static int space_rm_once(ipam_db *db, const char *name)
 {
 	if (!db || !name)
 		return ipam__error(IPAM_EINVAL, "space rm: no database or name");
@@ -504,6 +510,12 @@ int ipam_space_rm(ipam_db *db, const char *name)
 		}
 	}
 	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_space_rm(ipam_db *db, const char *name)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, space_rm_once(db, name));
 }
 
 void ipam_space_info_dispose(ipam_space_info *info)

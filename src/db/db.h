@@ -147,6 +147,20 @@ typedef struct ipam__scope {
 } ipam__scope;
 
 int ipam__enter(ipam_db *db, int write, ipam__scope *sc);
+/* A single call (one outside any transaction of the caller's) that lost a
+ * race (IPAM_ECONFLICT: a serialization failure, a row made or removed by
+ * another writer meanwhile) runs again, as ipam_db_run would run it: false
+ * inside the caller's transaction or after db->retry_max tries, else it
+ * waits the backoff and says true. */
+bool ipam__retry_single(ipam_db *db, unsigned attempt);
+#define IPAM__SINGLE(db, call)                                                           \
+	do {                                                                             \
+		for (unsigned a_ = 0;; a_++) {                                           \
+			int rc_ = (call);                                                \
+			if (rc_ != IPAM_ECONFLICT || !ipam__retry_single((db), a_))      \
+				return rc_;                                              \
+		}                                                                        \
+	} while (0)
 int ipam__leave(ipam_db *db, ipam__scope *sc, int rc);
 ipam_store *ipam__db_store(ipam_db *db);
 /* Inside a transaction: rebuild the index from the store's rows. */

@@ -123,7 +123,7 @@ static int opts_check(const ipam_ip_options **opts, const ipam_ip_options *d)
 	return ipam__check_version((*opts)->version, IPAM_IP_OPTIONS_VERSION, "ipam_ip_options");
 }
 
-int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const ipam_ip_options *opts)
+static int ip_alloc_once(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const ipam_ip_options *opts)
 {
 	ipam_ip_options d = IPAM_IP_OPTIONS_INIT;
 	if (!out || !db)
@@ -174,7 +174,13 @@ int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const 
 	return ipam__leave(db, &sc, rc);
 }
 
-int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
+int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const ipam_ip_options *opts)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, ip_alloc_once(out, db, within, opts));
+}
+
+static int ip_add_once(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
 {
 	ipam_ip_options d = IPAM_IP_OPTIONS_INIT;
 	if (!db)
@@ -213,6 +219,12 @@ int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
 	return ipam__leave(db, &sc, rc);
 }
 
+int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, ip_add_once(db, a, opts));
+}
+
 static void ip_rec_release(ipam_db *db, uint32_t id)
 {
 	if (id == IPAM__BARE_IP)
@@ -234,7 +246,7 @@ int ipam__ip_del(ipam_db *db, ipam__space *s, int family, ipam__u128 key)
 	return 0;
 }
 
-int ipam_ip_release(ipam_db *db, const char *space, const ipam_addr *a)
+static int ip_release_once(ipam_db *db, const char *space, const ipam_addr *a)
 {
 	if (!db)
 		return ipam__error(IPAM_EINVAL, "ip release: no database");
@@ -262,6 +274,12 @@ int ipam_ip_release(ipam_db *db, const char *space, const ipam_addr *a)
 		}
 	}
 	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_ip_release(ipam_db *db, const char *space, const ipam_addr *a)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, ip_release_once(db, space, a));
 }
 
 void ipam_ip_info_dispose(ipam_ip_info *info)

@@ -141,7 +141,7 @@ int ipam__pfx_del(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsig
 	return 0;
 }
 
-int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options *opts)
+static int prefix_add_once(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options *opts)
 {
 	ipam_prefix_options d = IPAM_PREFIX_OPTIONS_INIT;
 	if (!db)
@@ -179,7 +179,13 @@ int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options
 	return ipam__leave(db, &sc, rc);
 }
 
-int ipam_prefix_rm(ipam_db *db, const char *space, const ipam_prefix *p)
+int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options *opts)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, prefix_add_once(db, p, opts));
+}
+
+static int prefix_rm_once(ipam_db *db, const char *space, const ipam_prefix *p)
 {
 	if (!db)
 		return ipam__error(IPAM_EINVAL, "prefix rm: no database");
@@ -207,6 +213,12 @@ int ipam_prefix_rm(ipam_db *db, const char *space, const ipam_prefix *p)
 		}
 	}
 	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_prefix_rm(ipam_db *db, const char *space, const ipam_prefix *p)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, prefix_rm_once(db, space, p));
 }
 
 void ipam_prefix_info_dispose(ipam_prefix_info *info)
@@ -308,7 +320,7 @@ int ipam_prefix_match(ipam_prefix *out, ipam_db *db, const char *space, const ip
 	return ipam__leave(db, &sc, rc);
 }
 
-int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, const ipam_prefix_alloc_options *opts)
+static int prefix_alloc_once(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, const ipam_prefix_alloc_options *opts)
 {
 	if (!out || !db || !opts)
 		return ipam__error(IPAM_EINVAL, "prefix alloc: no database, output or options (the length is required)");
@@ -358,6 +370,12 @@ int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, 
 	}
 	pfx_fields_free(&f);
 	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_prefix_alloc(ipam_prefix *out, ipam_db *db, const ipam_prefix *parent, const ipam_prefix_alloc_options *opts)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, prefix_alloc_once(out, db, parent, opts));
 }
 
 /* ---- iteration ------------------------------------------------------------- */

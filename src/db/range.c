@@ -128,7 +128,7 @@ int ipam__range_del(ipam_db *db, ipam__space *s, int fam, ipam__u128 f, ipam__u1
 	return 0;
 }
 
-int ipam_range_add(ipam_db *db, const ipam_addr *first, const ipam_addr *last, const ipam_range_options *opts)
+static int range_add_once(ipam_db *db, const ipam_addr *first, const ipam_addr *last, const ipam_range_options *opts)
 {
 	ipam_range_options d = IPAM_RANGE_OPTIONS_INIT;
 	if (!db)
@@ -181,7 +181,13 @@ int ipam_range_add(ipam_db *db, const ipam_addr *first, const ipam_addr *last, c
 	return rc;
 }
 
-int ipam_range_rm(ipam_db *db, const char *space, const ipam_addr *first, const ipam_addr *last)
+int ipam_range_add(ipam_db *db, const ipam_addr *first, const ipam_addr *last, const ipam_range_options *opts)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, range_add_once(db, first, last, opts));
+}
+
+static int range_rm_once(ipam_db *db, const char *space, const ipam_addr *first, const ipam_addr *last)
 {
 	if (!db)
 		return ipam__error(IPAM_EINVAL, "range rm: no database");
@@ -208,6 +214,12 @@ int ipam_range_rm(ipam_db *db, const char *space, const ipam_addr *first, const 
 			ipam__range_del(db, s, fam, f, l);
 	}
 	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_range_rm(ipam_db *db, const char *space, const ipam_addr *first, const ipam_addr *last)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, range_rm_once(db, space, first, last));
 }
 
 void ipam_range_info_dispose(ipam_range_info *info)

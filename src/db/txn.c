@@ -407,6 +407,19 @@ void ipam_db_rollback(ipam_db *db)
  * start after a jittered, growing pause (1 ms doubling up to 100 ms, each
  * drawn uniformly from [d/2, 3d/2)) so that writers that collided do not
  * collide again in lockstep. */
+/* Jittered exponential wait before try `i + 2`: 0.5-1.5 ms, doubling, at
+ * most 50-150 ms. */
+static void backoff(unsigned i)
+{
+	uint32_t d = i < 7 ? 1000u << i : 100000u;
+	if (d > 100000u)
+		d = 100000u;
+	uint32_t us = d / 2 + randombytes_uniform(d);
+	struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 int ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx)
 {
 	if (!db || !fn)
@@ -437,14 +450,23 @@ int ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx)
 		if (i + 1 >= tries)
 			return ipam__error(IPAM_ECONFLICT, "run: the transaction lost a race with other writers %u times; gave up",
 			                   tries);
-		uint32_t d = i < 7 ? 1000u << i : 100000u;
-		if (d > 100000u)
-			d = 100000u;
-		uint32_t us = d / 2 + randombytes_uniform(d);
-		struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
+		backoff(i);
 	}
+}
+
+bool ipam__retry_single(ipam_db *db, unsigned attempt)
+{
+	if (!db)
+		return false;
+	ipam__db_lock(db);
+	/* inside the caller's transaction the whole transaction must go again:
+	 * that is ipam_db_run's (or the caller's) business */
+	bool again = !db->txn && attempt + 1 < db->retry_max;
+	db->n_retries += again; /* the conflict itself is counted where it ended the transaction */
+	ipam__db_unlock(db);
+	if (again)
+		backoff(attempt);
+	return again;
 }
 
 int ipam_db_revision(uint64_t *out, ipam_db *db)

@@ -4,9 +4,11 @@
  * IPAM_TEST_PG.
  *
  * writers: 8 processes allocate 500 addresses each from one /16 while 4
- * processes carve 250 /24s each from one /8, all started at once, one
- * allocation per ipam_db_run() transaction, each reported only after its
- * commit. Afterwards: every process finished; nothing reported twice;
+ * processes carve 250 /24s each from one /8, all started at once, each
+ * reported only after its commit: the addresses one per ipam_db_run()
+ * transaction, the /24s by single ipam_prefix_alloc() calls (no
+ * transaction of the caller's: a call that loses a race runs again by
+ * itself; before that, the first conflict killed the carver). Afterwards: every process finished; nothing reported twice;
  * the database holds exactly what was reported; the audit chain is one
  * chain that verifies, with one entry per change; the store's own check
  * passes. The conflicts and retries the processes saw are reported.
@@ -26,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NALLOC 8
@@ -326,13 +330,94 @@ START_TEST(crash)
 }
 END_TEST
 
+/* One row of one column from the admin connection, as a number. */
+static long admin_count(const char *sql)
+{
+	PGconn *c = PQconnectdb(getenv("IPAM_TEST_PG"));
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect: %s", PQerrorMessage(c));
+	PGresult *r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s: %s", sql, PQerrorMessage(c));
+	long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
+typedef struct single_arg {
+	ipam_db *db;
+	ipam_prefix parent, got;
+	int rc;
+	char msg[512];
+} single_arg;
+
+static void *single_carve(void *p)
+{
+	single_arg *a = p;
+	ipam_prefix_alloc_options o = IPAM_PREFIX_ALLOC_OPTIONS_INIT;
+	o.length = 24;
+	a->rc = ipam_prefix_alloc(&a->got, a->db, &a->parent, &o);
+	snprintf(a->msg, sizeof a->msg, "%s", a->rc ? ipam_error_last()->message : "");
+	return NULL;
+}
+
+/* single: a single call (no transaction of the caller's) that loses a race
+ * runs again by itself. Handle A carves the first /24 of a /8 in an open
+ * transaction; handle B, in another thread, carves one by a single call,
+ * picks the same /24 from its snapshot and waits on A's row (seen waiting
+ * in pg_stat_activity); A commits; B's attempt fails to serialize, runs
+ * again and gets the next /24. Before: IPAM_ECONFLICT to the caller. */
+START_TEST(single_call_retries)
+{
+	const char *nets[] = { BIG };
+	new_store("single", nets, 1);
+	ipam_db *a = NULL;
+	single_arg b;
+	memset(&b, 0, sizeof b);
+	ck_assert_msg(st_open(&a, store_uri, keyfile, 0) == 0, "%s", st_why());
+	ck_assert_msg(st_open(&b.db, store_uri, keyfile, 0) == 0, "%s", st_why());
+	ck_assert_int_eq(ipam_prefix_parse(&b.parent, BIG, IPAM_PARSE_DEFAULT), 0);
+	long waiting0 = admin_count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+	ck_assert_int_eq(ipam_db_begin(a), 0);
+	ipam_prefix ga;
+	ipam_prefix_alloc_options o = IPAM_PREFIX_ALLOC_OPTIONS_INIT;
+	o.length = 24;
+	ck_assert_msg(ipam_prefix_alloc(&ga, a, &b.parent, &o) == 0, "%s", st_err());
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, single_carve, &b), 0);
+	long waiting = waiting0;
+	for (int i = 0; i < 1000 && waiting <= waiting0; i++) { /* 20 s */
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		waiting = admin_count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+	}
+	ck_assert_msg(waiting > waiting0, "handle B never waited on handle A's lock");
+	ck_assert_msg(ipam_db_commit(a) == 0, "%s", st_err());
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_msg(b.rc == 0, "the single call failed: %s", b.msg);
+	char ta[IPAM_PREFIX_STRLEN], tb[IPAM_PREFIX_STRLEN];
+	ipam_prefix_format(ta, sizeof ta, &ga);
+	ipam_prefix_format(tb, sizeof tb, &b.got);
+	ck_assert_str_eq(ta, "10.0.0.0/24");
+	ck_assert_str_eq(tb, "10.0.1.0/24");
+	ipam_db_stats st = IPAM_DB_STATS_INIT;
+	ck_assert_int_eq(ipam_db_stats_get(&st, b.db), 0);
+	ck_assert_msg(st.conflicts >= 1 && st.retries >= 1, "conflicts %llu retries %llu",
+	              (unsigned long long)st.conflicts, (unsigned long long)st.retries);
+	ipam_db_free(a);
+	ipam_db_free(b.db);
+	st_rmrf(dir);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("pg");
 	TCase *tc = tcase_create("pg");
 	tcase_set_timeout(tc, 600);
-	if (argc < 2 || !strcmp(argv[1], "writers"))
+	if (argc < 2 || !strcmp(argv[1], "writers")) {
+		tcase_add_test(tc, single_call_retries);
 		tcase_add_test(tc, writers);
+	}
 	if (argc < 2 || !strcmp(argv[1], "crash"))
 		tcase_add_test(tc, crash);
 	suite_add_tcase(s, tc);

@@ -169,20 +169,6 @@ static int cmd_alloc(char **argv, int create)
 
 /* ---- carve ------------------------------------------------------------------- */
 
-typedef struct {
-	const ipam_prefix *parent;
-	unsigned len;
-	ipam_prefix got;
-} carve_ctx;
-
-static int carve_fn(ipam_db *db, void *ctx)
-{
-	carve_ctx *c = ctx;
-	ipam_prefix_alloc_options o = IPAM_PREFIX_ALLOC_OPTIONS_INIT;
-	o.length = c->len;
-	return ipam_prefix_alloc(&c->got, db, c->parent, &o);
-}
-
 static int cmd_carve(char **argv)
 {
 	ipam_db *db = NULL;
@@ -193,14 +179,15 @@ static int cmd_carve(char **argv)
 	long count = strtol(argv[4], NULL, 10);
 	db = open_and_wait(argv);
 	for (long i = 0; i < count; i++) {
-		carve_ctx c;
-		memset(&c, 0, sizeof c);
-		c.parent = &p;
-		c.len = len;
-		if (ipam_db_run(db, carve_fn, &c) != 0)
+		/* a single call, no ipam_db_run: a call that loses a race with
+		 * another writer runs again by itself */
+		ipam_prefix got;
+		ipam_prefix_alloc_options o = IPAM_PREFIX_ALLOC_OPTIONS_INIT;
+		o.length = len;
+		if (ipam_prefix_alloc(&got, db, &p, &o) != 0)
 			die("carve");
 		char t[IPAM_PREFIX_STRLEN];
-		ipam_prefix_format(t, sizeof t, &c.got);
+		ipam_prefix_format(t, sizeof t, &got);
 		say("B %s\n", t);
 	}
 	say_stats(db);
