@@ -40,12 +40,18 @@ typedef enum ipam_import_format {
 	IPAM_IMPORT_NETBOX_CSV = 1,  /**< NetBox CSV bulk import: vrfs, prefixes, ip-ranges, ip-addresses */
 	IPAM_IMPORT_NETBOX_JSON = 2, /**< NetBox REST API list documents (paged) */
 	IPAM_IMPORT_INFOBLOX = 3,    /**< Infoblox NIOS multi-section CSV (`header-*` rows) */
-	IPAM_IMPORT_PHPIPAM_SQL = 4  /**< phpIPAM's MySQL dump (mysqldump --complete-insert) */
+	IPAM_IMPORT_PHPIPAM_SQL = 4, /**< phpIPAM's MySQL dump (mysqldump --complete-insert) */
+	IPAM_IMPORT_BLUECAT = 5,     /**< BlueCat importEntities CSV or NDJSON (IP4Address, IP4DHCPRange) @since 0.2 */
+	IPAM_IMPORT_PHPIPAM_CSV = 6, /**< phpIPAM's subnet and address CSV imports (',' or ';') @since 0.2 */
+	IPAM_IMPORT_BIND_ZONE = 7,   /**< BIND zone files ($ORIGIN, $TTL, $INCLUDE, $GENERATE) @since 0.2 */
+	IPAM_IMPORT_MSDHCP_XML = 8,  /**< Microsoft DHCP Export-DhcpServer XML @since 0.2 */
+	IPAM_IMPORT_MSDHCP_NETSH = 9 /**< Microsoft DHCP `netsh dhcp server dump` text @since 0.2 */
 } ipam_import_format;
 
 /**
  * Parse a format name as the CLI writes it: "netbox-csv", "netbox-json",
- * "infoblox", "phpipam-sql".
+ * "infoblox", "phpipam-sql", "bluecat", "phpipam-csv", "bind-zone",
+ * "msdhcp-xml", "msdhcp-netsh".
  * @return 0, or IPAM_EINVAL naming the formats known @since 0.2
  */
 IPAM_EXTERN(int) ipam_import_format_parse(ipam_import_format *out, const char *name);

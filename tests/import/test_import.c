@@ -84,6 +84,14 @@ static void same_model(ipam_import *imp, const char *expected, const char *globa
 	ipam_buf_dispose(&b);
 }
 
+/* An import's model is exactly the fixture's expected result ("default"
+ * naming the global table); frees the import. */
+static void fixture_result(ipam_import *imp, const char *expected)
+{
+	same_model(imp, expected, "default");
+	ipam_import_free(imp);
+}
+
 static const char *const netbox_files[] = {
 	"netbox_vrfs.csv",         "netbox_prefixes.csv",      "netbox_ip_ranges.csv",
 	"netbox_ip_addresses.csv", "netbox_api_prefixes.json", "netbox_api_ip_addresses.json",
@@ -670,6 +678,27 @@ START_TEST(infoblox_round_trip)
 }
 END_TEST
 
+/* Apply an import to db, check one counts object, the skipped counts
+ * (when given) and the status, free the import and check the store. */
+static void apply_check(ipam_db *db, ipam_import *imp, const char *which, const char *want, int status,
+                        const char *skipped)
+{
+	OK(ipam_import_apply(imp, db));
+	COUNTS(imp, which, want);
+	if (skipped)
+		COUNTS(imp, "skipped", skipped);
+	ck_assert_int_eq(ipam_import_status(imp), status);
+	ipam_import_free(imp);
+	OK(ipam__db_check(db));
+}
+
+static void ip_of(ipam_ip_info *ip, ipam_db *db, const char *space, const char *addr)
+{
+	ipam_addr a;
+	OK(ipam_addr_parse(&a, addr));
+	OK(ipam_ip_get(ip, db, space, &a));
+}
+
 static ipam_import *phpipam(void)
 {
 	return from_fixture(IPAM_IMPORT_PHPIPAM_SQL, "phpipam_data.sql");
@@ -686,26 +715,15 @@ END_TEST
 START_TEST(phpipam_sql_apply)
 {
 	ipam_db *db = open_db();
-	ipam_import *imp = phpipam();
-	OK(ipam_import_apply(imp, db));
-	COUNTS(imp, "imported", "1/9/1/24/0");
-	ck_assert_int_eq(ipam_import_status(imp), 0);
-	ipam_import_free(imp);
-	OK(ipam__db_check(db));
+	apply_check(db, phpipam(), "imported", "1/9/1/24/0", 0, NULL);
 	ipam_ip_info ip = IPAM_IP_INFO_INIT;
-	ipam_addr a;
-	OK(ipam_addr_parse(&a, "2001:db8:100:10::10"));
-	OK(ipam_ip_get(&ip, db, NULL, &a));
+	ip_of(&ip, db, NULL, "2001:db8:100:10::10");
 	ck_assert_str_eq(ip.hostname, "fs01.example.com");
 	ipam_ip_info_dispose(&ip);
-	OK(ipam_addr_parse(&a, "192.0.2.102"));
-	OK(ipam_ip_get(&ip, db, NULL, &a));
+	ip_of(&ip, db, NULL, "192.0.2.102");
 	ck_assert_int_eq(ip.status, IPAM_STATUS_DHCP);
 	ipam_ip_info_dispose(&ip);
-	imp = phpipam();
-	OK(ipam_import_apply(imp, db));
-	COUNTS(imp, "unchanged", "1/9/1/24/0");
-	ipam_import_free(imp);
+	apply_check(db, phpipam(), "unchanged", "1/9/1/24/0", 0, NULL);
 	ipam_db_free(db);
 }
 END_TEST
@@ -801,6 +819,136 @@ START_TEST(space_mapping)
 }
 END_TEST
 
+
+/* The import's model as the fixtures' JSON ("default": the global table). */
+static cJSON *model_of(const ipam_import *imp)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam__import_model_json(&b, imp, "default"));
+	cJSON *j = cJSON_Parse(b.ptr);
+	ck_assert(j != NULL);
+	ipam_buf_dispose(&b);
+	return j;
+}
+
+/* Where a reported error is: file, line and field (NULL: any). */
+struct where {
+	const char *file;
+	int line;
+	const char *field;
+};
+
+/* The report's errors are exactly these, in order. */
+static void errors_at(const ipam_import *imp, const struct where *want, int n)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_import_report(&b, imp));
+	cJSON *r = cJSON_Parse(b.ptr);
+	const cJSON *errs = cJSON_GetObjectItem(r, "errors");
+	ck_assert_msg(cJSON_GetArraySize(errs) == n, "%s", b.ptr);
+	for (int i = 0; i < n; i++) {
+		const cJSON *e = cJSON_GetArrayItem(errs, i);
+		ck_assert_msg(!strcmp(cJSON_GetObjectItem(e, "file")->valuestring, want[i].file) &&
+		                      cJSON_GetObjectItem(e, "line")->valueint == want[i].line &&
+		                      (!want[i].field || !strcmp(cJSON_GetObjectItem(e, "field")->valuestring, want[i].field)),
+		              "error %d is not at %s:%d %s: %s", i, want[i].file, want[i].line,
+		              want[i].field ? want[i].field : "", b.ptr);
+	}
+	cJSON_Delete(r);
+	ipam_buf_dispose(&b);
+}
+
+/* ---- BlueCat ---- */
+
+static const char *const bluecat_files[] = { "bluecat_ip4address_Corporate.csv", "bluecat_ip4dhcprange_Corporate.csv",
+	                                     "bluecat_ip4address_CUST-B.ndjson" };
+
+static ipam_import *bluecat(void)
+{
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_BLUECAT, NULL));
+	for (size_t i = 0; i < 3; i++)
+		OK(ipam_import_add_file(imp, fixture(bluecat_files[i])));
+	return imp;
+}
+
+START_TEST(bluecat_fixture)
+{
+	fixture_result(bluecat(), "bluecat_importentities.expected.json");
+}
+END_TEST
+
+/* Into a store: the configurations become spaces, the A records are the
+ * addresses' host names (unchanged), the PTRs have no zone (skipped, each
+ * reported); a second import changes nothing. */
+START_TEST(bluecat_apply)
+{
+	ipam_db *db = open_db();
+	apply_check(db, bluecat(), "imported", "2/0/3/22/0", 3, "0/0/0/0/16");
+	ipam_ip_info ip = IPAM_IP_INFO_INIT;
+	ip_of(&ip, db, "CUST-B", "10.10.0.10");
+	ck_assert_str_eq(ip.hostname, "app.custb.example.net");
+	char mt[32];
+	ck_assert(ip.has_mac);
+	ipam_mac_format(mt, sizeof mt, &ip.mac);
+	ck_assert_str_eq(mt, "00:00:5e:00:53:b1");
+	ck_assert_msg(strstr(ip.attrs_json, "\"name\":\"app\"") != NULL, "%s", ip.attrs_json);
+	ipam_ip_info_dispose(&ip);
+	apply_check(db, bluecat(), "unchanged", "2/0/3/22/18", 3, "0/0/0/0/16");
+	ipam_db_free(db);
+}
+END_TEST
+
+/* Bad rows: a BOM and CRLF, a quoted newline before the bad row, a bad
+ * address, a bad MAC, a bad range, a bad watermark; NDJSON: a line that is
+ * not an object, a nested value; each at its physical line. */
+START_TEST(bluecat_bad_rows)
+{
+	static const char addrs[] = "\xEF\xBB\xBF" "addresses,name,macaddress,Note\r\n"
+	                            "10.0.0.1,a,,\"two\r\nlines\"\r\n"
+	                            "10.0.0.300,b,,\r\n"
+	                            "10.0.0.3,c,zz-zz,\r\n"
+	                            "2001:DB8::0:1,d,AABB.CCDD.EEFF,TRUE\r\n";
+	static const char ranges[] = "name,range,lowwatermark\n"
+	                             "x,10.0.0.9 - 10.0.0.5,1\n"
+	                             "y,10.0.0.5-10.0.0.9,101\n"
+	                             "z,10.0.0.10 -10.0.0.19,\n";
+	static const char nd[] = "{\"addresses\":\"10.1.0.1\",\"name\":\"n\",\"Rack\":4}\n\n[1]\n"
+	                         "{\"addresses\":\"10.1.0.2\",\"x\":{\"a\":1}}\n";
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_BLUECAT, NULL));
+	OK(ipam_import_add_buffer(imp, "x_IP4Address_Lab.csv", addrs, sizeof addrs - 1));
+	OK(ipam_import_add_buffer(imp, "ranges.csv", ranges, sizeof ranges - 1));
+	OK(ipam_import_add_buffer(imp, "n.ndjson", nd, sizeof nd - 1));
+	cJSON *mj = model_of(imp);
+	const cJSON *as = cJSON_GetObjectItem(mj, "addresses");
+	ck_assert_int_eq(cJSON_GetArraySize(as), 3);
+	const cJSON *a1 = cJSON_GetArrayItem(as, 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(a1, "address")->valuestring, "2001:db8::1");
+	ck_assert_str_eq(cJSON_GetObjectItem(a1, "vrf")->valuestring, "Lab");
+	ck_assert_str_eq(cJSON_GetObjectItem(a1, "mac")->valuestring, "aa:bb:cc:dd:ee:ff");
+	ck_assert_str_eq(cJSON_GetObjectItem(a1, "kind")->valuestring, "dhcp_reservation");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(a1, "attributes"), "Note")));
+	const cJSON *a2 = cJSON_GetArrayItem(as, 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(a2, "vrf")->valuestring, "default");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(a2, "attributes"), "Rack")->valuestring, "4");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(mj, "ranges")), 1);
+	cJSON_Delete(mj);
+	static const struct where want[] = { { "x_IP4Address_Lab.csv", 4, "addresses" },
+		                             { "x_IP4Address_Lab.csv", 5, "macaddress" },
+		                             { "ranges.csv", 2, "range" },
+		                             { "ranges.csv", 3, "lowwatermark" },
+		                             { "n.ndjson", 3, NULL },
+		                             { "n.ndjson", 4, "x" } };
+	errors_at(imp, want, 6);
+	static const char other[] = "ip,host\n1.2.3.4,h\n";
+	ck_assert_int_eq(ipam_import_add_buffer(imp, "o.csv", other, sizeof other - 1), IPAM_EINVAL);
+	ck_assert_msg(strstr(ipam_error_last()->message, "o.csv:1: not a BlueCat") != NULL, "%s",
+	              ipam_error_last()->message);
+	ipam_import_free(imp);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	fixtures = argc > 1 ? argv[1] : "fixtures";
@@ -824,6 +972,9 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, phpipam_sql_apply);
 	tcase_add_test(tc, phpipam_sql_bad);
 	tcase_add_test(tc, infoblox_round_trip);
+	tcase_add_test(tc, bluecat_fixture);
+	tcase_add_test(tc, bluecat_apply);
+	tcase_add_test(tc, bluecat_bad_rows);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -51,13 +51,13 @@ static int refuse(apply_ctx *c, const ipam__imp_item *it, const char *field, con
 }
 
 /* The attributes the store keeps: the model's, its extras, the VLAN, a
- * range's name (ranges have no name field). */
+ * range's or an address's name (neither has a name field). */
 static cJSON *stored_attrs(const ipam__imp_item *it)
 {
 	cJSON *a = cJSON_Duplicate(it->attrs, 1);
 	if (!a || ipam__imp_attr_merge(a, it->extra) ||
 	    (it->vlan >= 0 && ipam__imp_attr(a, "vlan", cJSON_CreateNumber((double)it->vlan))) ||
-	    (it->type == IMP_RANGE && ipam__imp_attr_str(a, "name", it->name))) {
+	    ((it->type == IMP_RANGE || it->type == IMP_ADDRESS) && ipam__imp_attr_str(a, "name", it->name))) {
 		cJSON_Delete(a);
 		return NULL;
 	}
@@ -399,7 +399,7 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	if (!strcasecmp(it->rtype, "A") || !strcasecmp(it->rtype, "AAAA")) {
 		ipam_addr a;
 		ipam_ip_info have = IPAM_IP_INFO_INIT;
-		int same = ipam_addr_parse(&a, it->rdata) == 0 && ipam_ip_get(&have, c->db, space_of(c, it->space), &a) == 0 &&
+		int same = ipam_addr_parse(&a, it->rdata) == 0 && ipam_ip_get(&have, c->db, space_of(c, it->addr_space ? it->addr_space : it->space), &a) == 0 &&
 		           have.hostname && !host_differs(have.hostname, it->name);
 		ipam_ip_info_dispose(&have);
 		if (same) {

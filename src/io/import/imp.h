@@ -30,6 +30,8 @@ typedef struct ipam__imp_item {
 	char *rd;              /* space: route distinguisher */
 	char *rtype, *rdata;   /* record: type and data */
 	char *parent;          /* prefix: the source's parent prefix, when it names one (phpIPAM) */
+	char *addr_space;      /* record: the source space of the address an A/AAAA was made from, when
+	                          it is not the DNS view's name (BlueCat: configuration vs view) */
 	long ttl;              /* record: -1 none */
 	long vlan;             /* prefix: -1 none */
 	int pool;              /* prefix: NetBox is_pool */
@@ -80,6 +82,10 @@ const char *ipam__imp_file(ipam__imp_model *m, const char *name);
  * address, space name or record ("name type data"). NULL on ENOMEM. */
 ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, const char *space, const char *key,
                               const char *file, unsigned long line, int *is_new);
+
+/* The range item first-last of `space` (bounds set), as ipam__imp_get. */
+ipam__imp_item *ipam__imp_range(ipam__imp_model *m, const char *space, const ipam_addr *first,
+                                const ipam_addr *last, const char *file, unsigned long line);
 
 /* The item of (type, space, key), or NULL. */
 ipam__imp_item *ipam__imp_find(const ipam__imp_model *m, enum ipam__imp_type type, const char *space,
@@ -174,6 +180,18 @@ int ipam__imp_row_bad(ipam__imp_model *m, const ipam__imp_row *r, const char *fi
  * IPAM_EINVAL naming the file and line of the first bad byte. */
 int ipam__imp_utf8(const char *file, const char *data, size_t len);
 
+/* A CSV file of one header and its rows (src/io/import/rows.c). hdr_ok
+ * says why the header is not of the format (NULL when it is); fn gets each
+ * row with as many fields as the header (other rows are reported and
+ * skipped). `what` names the format in messages. 0, IPAM_EINVAL (not the
+ * format, a quoting error naming file and line), what fn returned. */
+typedef const char *(*ipam__imp_hdr_fn)(const char *const *hdr, size_t n, void *ctx);
+typedef int (*ipam__imp_row_fn)(ipam__imp_model *m, const ipam__imp_row *r, void *ctx);
+int ipam__imp_csv_rows(ipam__imp_model *m, const char *file, const char *data, size_t len, char delim,
+                       const char *what, ipam__imp_hdr_fn hdr_ok, ipam__imp_row_fn fn, void *ctx);
+/* Does the text (after a BOM and blanks) start as JSON does ('{' or '[')? */
+int ipam__imp_looks_json(const char *d, size_t len);
+
 /* ---- value parsers: 0, or -1 (the caller reports the row) ---- */
 /* "ADDR" or "ADDR/LEN" (the length goes to *len, -1 when none). */
 int ipam__imp_addr(ipam_addr *out, int *len, const char *s);
@@ -192,6 +210,7 @@ int ipam__imp_netbox_csv(ipam__imp_model *m, const char *file, const char *data,
 int ipam__imp_netbox_json(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_infoblox(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_phpipam_sql(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_bluecat(ipam__imp_model *m, const char *file, const char *data, size_t len);
 
 /* ---- apply ------------------------------------------------------------------ */
 

@@ -31,6 +31,7 @@ static const struct {
 	{ "netbox-json", IPAM_IMPORT_NETBOX_JSON, ipam__imp_netbox_json },
 	{ "infoblox", IPAM_IMPORT_INFOBLOX, ipam__imp_infoblox },
 	{ "phpipam-sql", IPAM_IMPORT_PHPIPAM_SQL, ipam__imp_phpipam_sql },
+	{ "bluecat", IPAM_IMPORT_BLUECAT, ipam__imp_bluecat },
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
@@ -41,8 +42,10 @@ int ipam_import_format_parse(ipam_import_format *out, const char *name)
 			*out = formats[i].format;
 			return 0;
 		}
-	return ipam__error(IPAM_EINVAL, "unknown import format '%.60s' (known: netbox-csv, netbox-json, infoblox, phpipam-sql)",
-	                   name ? name : "(null)");
+	char known[256] = "";
+	for (size_t i = 0; i < NFORMATS; i++)
+		snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", formats[i].name);
+	return ipam__error(IPAM_EINVAL, "unknown import format '%.60s' (known: %s)", name ? name : "(null)", known);
 }
 
 int ipam_import_options_init(ipam_import_options *opts, unsigned int version)

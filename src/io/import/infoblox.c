@@ -160,7 +160,7 @@ static int dhcprange(ipam__imp_model *m, const ib_row *r)
 	static const char *const own[] = { "start_address", "end_address", "network_view", "name", "comment",
 		                           "exclusion_ranges", NULL };
 	ipam_addr a, b;
-	int is_new, rc;
+	int rc;
 	const char *sp;
 	if (ipam_addr_parse(&a, get(r, "start_address")))
 		return bad(m, r, "start_address", "not an address");
@@ -168,15 +168,9 @@ static int dhcprange(ipam__imp_model *m, const ib_row *r)
 		return bad(m, r, "end_address", "not an address of the start's family at or after it");
 	if ((rc = view(m, r, &sp)))
 		return rc;
-	char key[140], ta[64], tb[64];
-	ipam__imp_addr_text(ta, &a);
-	ipam__imp_addr_text(tb, &b);
-	snprintf(key, sizeof key, "%s-%s", ta, tb);
-	ipam__imp_item *it = ipam__imp_get(m, IMP_RANGE, sp, key, r->file, r->line, &is_new);
+	ipam__imp_item *it = ipam__imp_range(m, sp, &a, &b, r->file, r->line);
 	if (!it)
 		return IPAM_ENOMEM;
-	it->first = a;
-	it->last = b;
 	cJSON_Delete(it->exclusions);
 	if (!(it->exclusions = cJSON_CreateArray()))
 		return ipam__enomem();

@@ -25,6 +25,7 @@ static void item_free(ipam__imp_item *it)
 	free(it->rtype);
 	free(it->rdata);
 	free(it->parent);
+	free(it->addr_space);
 	cJSON_Delete(it->attrs);
 	cJSON_Delete(it->extra);
 	cJSON_Delete(it->exclusions);
@@ -330,6 +331,22 @@ int ipam__imp_attr_merge(cJSON *dst, const cJSON *src)
 	return 0;
 }
 
+ipam__imp_item *ipam__imp_range(ipam__imp_model *m, const char *space, const ipam_addr *first,
+                                const ipam_addr *last, const char *file, unsigned long line)
+{
+	char key[140], ta[64], tb[64];
+	int is_new;
+	ipam__imp_addr_text(ta, first);
+	ipam__imp_addr_text(tb, last);
+	snprintf(key, sizeof key, "%s-%s", ta, tb);
+	ipam__imp_item *it = ipam__imp_get(m, IMP_RANGE, space, key, file, line, &is_new);
+	if (it) {
+		it->first = *first;
+		it->last = *last;
+	}
+	return it;
+}
+
 /* ---- values ---- */
 
 int ipam__imp_addr(ipam_addr *out, int *len, const char *s)
@@ -466,7 +483,8 @@ static cJSON *item_json(const ipam__imp_item *it, const char *global)
 		      add(o, "hostname", str_or_null(it->hostname)) ||
 		      add(o, "mac", it->has_mac ? cJSON_CreateString(b) : cJSON_CreateNull()) ||
 		      add(o, "kind", str_or_null(it->kind)) || add(o, "description", str_or_null(it->description)) ||
-		      add(o, "attributes", cJSON_Duplicate(it->attrs, 1));
+		      add(o, "attributes", cJSON_Duplicate(it->attrs, 1)) ||
+		      (it->name && add(o, "name", cJSON_CreateString(it->name)));
 		break;
 	default:
 		bad = bad || add(o, "name", str_or_null(it->name)) || add(o, "type", str_or_null(it->rtype)) ||

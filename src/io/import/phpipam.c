@@ -324,16 +324,10 @@ static int dhcp_runs(php *p)
 		}
 		if (count < 2)
 			continue;
-		char a[64], b[64], key[140];
-		int is_new, rc;
-		ipam__imp_addr_text(a, &s->first);
-		ipam__imp_addr_text(b, &last);
-		snprintf(key, sizeof key, "%s-%s", a, b);
-		ipam__imp_item *r = ipam__imp_get(m, IMP_RANGE, s->space, key, s->file, s->line, &is_new);
+		int rc;
+		ipam__imp_item *r = ipam__imp_range(m, s->space, &s->first, &last, s->file, s->line);
 		if (!r)
 			return IPAM_ENOMEM;
-		r->first = s->first;
-		r->last = last;
 		if ((rc = ipam__imp_set(&r->kind, "dhcp_tagged_addresses")))
 			return rc;
 	}
