@@ -14,6 +14,7 @@
 #include "io/import/imp.h"
 
 #include <check.h>
+#include <stdarg.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -821,7 +822,7 @@ END_TEST
 
 
 /* The import's model as the fixtures' JSON ("default": the global table). */
-static cJSON *model_of(const ipam_import *imp)
+static cJSON *model_of(ipam_import *imp)
 {
 	ipam_buf b = IPAM_BUF_INIT;
 	OK(ipam__import_model_json(&b, imp, "default"));
@@ -856,6 +857,29 @@ static void errors_at(const ipam_import *imp, const struct where *want, int n)
 	}
 	cJSON_Delete(r);
 	ipam_buf_dispose(&b);
+}
+
+/* A file "o.csv" of another format is refused with a message holding `msg`. */
+static void refused(ipam_import *imp, const char *text, const char *msg)
+{
+	ck_assert_int_eq(ipam_import_add_buffer(imp, "o.csv", text, strlen(text)), IPAM_EINVAL);
+	ck_assert_msg(strstr(ipam_error_last()->message, msg) != NULL, "%s", ipam_error_last()->message);
+}
+
+/* An import of texts: name, text, ..., NULL. */
+static ipam_import *of_texts(ipam_import_format fmt, ...)
+{
+	ipam_import *imp;
+	va_list ap;
+	const char *name;
+	OK(ipam_import_new(&imp, fmt, NULL));
+	va_start(ap, fmt);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		const char *text = va_arg(ap, const char *);
+		OK(ipam_import_add_buffer(imp, name, text, strlen(text)));
+	}
+	va_end(ap);
+	return imp;
 }
 
 /* ---- BlueCat ---- */
@@ -915,11 +939,8 @@ START_TEST(bluecat_bad_rows)
 	                             "z,10.0.0.10 -10.0.0.19,\n";
 	static const char nd[] = "{\"addresses\":\"10.1.0.1\",\"name\":\"n\",\"Rack\":4}\n\n[1]\n"
 	                         "{\"addresses\":\"10.1.0.2\",\"x\":{\"a\":1}}\n";
-	ipam_import *imp;
-	OK(ipam_import_new(&imp, IPAM_IMPORT_BLUECAT, NULL));
-	OK(ipam_import_add_buffer(imp, "x_IP4Address_Lab.csv", addrs, sizeof addrs - 1));
-	OK(ipam_import_add_buffer(imp, "ranges.csv", ranges, sizeof ranges - 1));
-	OK(ipam_import_add_buffer(imp, "n.ndjson", nd, sizeof nd - 1));
+	ipam_import *imp =
+		of_texts(IPAM_IMPORT_BLUECAT, "x_IP4Address_Lab.csv", addrs, "ranges.csv", ranges, "n.ndjson", nd, NULL);
 	cJSON *mj = model_of(imp);
 	const cJSON *as = cJSON_GetObjectItem(mj, "addresses");
 	ck_assert_int_eq(cJSON_GetArraySize(as), 3);
@@ -941,10 +962,76 @@ START_TEST(bluecat_bad_rows)
 		                             { "n.ndjson", 3, NULL },
 		                             { "n.ndjson", 4, "x" } };
 	errors_at(imp, want, 6);
-	static const char other[] = "ip,host\n1.2.3.4,h\n";
-	ck_assert_int_eq(ipam_import_add_buffer(imp, "o.csv", other, sizeof other - 1), IPAM_EINVAL);
-	ck_assert_msg(strstr(ipam_error_last()->message, "o.csv:1: not a BlueCat") != NULL, "%s",
-	              ipam_error_last()->message);
+	refused(imp, "ip,host\n1.2.3.4,h\n", "o.csv:1: not a BlueCat");
+	ipam_import_free(imp);
+}
+END_TEST
+
+/* ---- phpIPAM CSV ---- */
+
+static ipam_import *phpipam_csv(int reversed)
+{
+	static const char *const files[] = { "phpipam_subnets_import.csv", "phpipam_ipaddr_import.csv" };
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_PHPIPAM_CSV, NULL));
+	for (int i = 0; i < 2; i++)
+		OK(ipam_import_add_file(imp, fixture(files[reversed ? 1 - i : i])));
+	return imp;
+}
+
+START_TEST(phpipam_csv_fixture)
+{
+	fixture_result(phpipam_csv(0), "phpipam_import_csv.expected.json");
+}
+END_TEST
+
+/* Into a store, the addresses file first this time: the same result (the
+ * VRF given by its RD is CUST-B either way); again: all unchanged. */
+START_TEST(phpipam_csv_apply)
+{
+	ipam_db *db = open_db();
+	apply_check(db, phpipam_csv(1), "imported", "1/9/0/20/0", 0, "0/0/0/0/0");
+	ipam_ip_info ip = IPAM_IP_INFO_INIT;
+	ip_of(&ip, db, "CUST-B", "10.10.0.10");
+	ck_assert_str_eq(ip.hostname, "app.custb.example.net");
+	ipam_ip_info_dispose(&ip);
+	ipam_space_info si = IPAM_SPACE_INFO_INIT;
+	OK(ipam_space_get(&si, db, "CUST-B"));
+	ipam_space_info_dispose(&si);
+	apply_check(db, phpipam_csv(0), "unchanged", "1/9/0/20/0", 0, NULL);
+	ipam_db_free(db);
+}
+END_TEST
+
+/* Refusals as phpIPAM refuses: host bits, a quoted line break; a bad mask,
+ * VLAN, address outside its subnet, MAC; an unresolved RD is a space of
+ * that name. */
+START_TEST(phpipam_csv_bad_rows)
+{
+	static const char subnets[] = "\xEF\xBB\xBF" "Section;Subnet;Mask;VLAN;VRF\r\n"
+	                              "S;10.1.2.3;24;;\r\n"
+	                              "S;10.2.0.0;255.0.255.0;;\r\n"
+	                              "S;10.3.0.0;16;5000;\r\n"
+	                              "\"S\r\nT\";10.4.0.0;16;;\r\n"
+	                              "S;10.5.0.0;255.255.0.0;7;64512:1\r\n";
+	static const char addrs[] = "Section,IP address,Subnet,MAC,Tag\n"
+	                            "S,10.6.0.1,10.5.0.0/16,,Used\n"
+	                            "S,10.5.0.1,10.5.0.0/16,zz,Used\n"
+	                            "S,10.5.0.2,10.5.0.0/16,,Weird\n";
+	ipam_import *imp = of_texts(IPAM_IMPORT_PHPIPAM_CSV, "s.csv", subnets, "a.csv", addrs, NULL);
+	cJSON *mj = model_of(imp);
+	const cJSON *p0 = cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "prefixes"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(p0, "prefix")->valuestring, "10.5.0.0/16");
+	ck_assert_str_eq(cJSON_GetObjectItem(p0, "vrf")->valuestring, "64512:1");
+	ck_assert_int_eq(cJSON_GetObjectItem(p0, "vlan")->valueint, 7);
+	const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "addresses"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(a0, "attributes"), "tag")->valuestring, "Weird");
+	cJSON_Delete(mj);
+	static const struct where want[] = { { "s.csv", 2, "Subnet" }, { "s.csv", 3, "Mask" },
+		                             { "s.csv", 4, "VLAN" },   { "s.csv", 5, "Section" },
+		                             { "a.csv", 2, "IP address" }, { "a.csv", 3, "MAC" } };
+	errors_at(imp, want, 6);
+	refused(imp, "ip;host\n1.2.3.4;h\n", "o.csv:1: not a phpIPAM CSV header");
 	ipam_import_free(imp);
 }
 END_TEST
@@ -975,6 +1062,9 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, bluecat_fixture);
 	tcase_add_test(tc, bluecat_apply);
 	tcase_add_test(tc, bluecat_bad_rows);
+	tcase_add_test(tc, phpipam_csv_fixture);
+	tcase_add_test(tc, phpipam_csv_apply);
+	tcase_add_test(tc, phpipam_csv_bad_rows);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

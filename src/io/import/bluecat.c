@@ -177,16 +177,10 @@ static int row_address(ipam__imp_model *m, const bc_row *r, const char *fconf)
 	int rc = use_space(m, r, fconf, &sp);
 	for (size_t i = 0; i < n && !rc; i++) {
 		char key[64], rname[128];
-		int is_new;
 		ipam__imp_addr_text(key, &addrs[i]);
-		ipam__imp_item *it = ipam__imp_get(m, IMP_ADDRESS, sp, key, r->file, r->line, &is_new);
+		ipam__imp_item *it = ipam__imp_address(m, sp, &addrs[i], *mt ? &mac : NULL, r->file, r->line);
 		if (!it)
 			return IPAM_ENOMEM;
-		it->first = addrs[i];
-		if (*mt) {
-			it->has_mac = 1;
-			it->mac = mac;
-		}
 		if ((rc = ipam__imp_set(&it->kind, *mt && n == 1 ? "dhcp_reservation" : "static")) ||
 		    (rc = ipam__imp_set(&it->hostname, fqdn)) || (rc = ipam__imp_set(&it->name, get(r, "name"))) ||
 		    (rc = udfs(it, r, BC_ADDRESS)))

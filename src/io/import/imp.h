@@ -55,6 +55,14 @@ typedef struct ipam__imp_counts {
 	uint64_t n[IMP_NTYPES];
 } ipam__imp_counts;
 
+/* A file kept whole until the source's finish step (sources whose files
+ * refer to each other: phpIPAM CSV). */
+typedef struct ipam__imp_pending {
+	const char *file; /* the model's copy */
+	char *data;
+	size_t len;
+} ipam__imp_pending;
+
 typedef struct ipam__imp_model {
 	ipam__imp_item **items;
 	size_t nitems, citems;
@@ -69,10 +77,16 @@ typedef struct ipam__imp_model {
 	size_t nnotes;
 	/* how many rows were parsed into items */
 	uint64_t rows;
+	ipam__imp_pending *pending;
+	size_t npending;
 } ipam__imp_model;
 
 void ipam__imp_model_init(ipam__imp_model *m);
 void ipam__imp_model_dispose(ipam__imp_model *m);
+
+/* Keep a copy of a file's bytes for the finish step; 0 or IPAM_ENOMEM. */
+int ipam__imp_pending_add(ipam__imp_model *m, const char *file, const char *data, size_t len);
+void ipam__imp_pending_clear(ipam__imp_model *m);
 
 /* Remember a file name; returns the model's copy or NULL (ENOMEM set). */
 const char *ipam__imp_file(ipam__imp_model *m, const char *name);
@@ -86,6 +100,11 @@ ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, cons
 /* The range item first-last of `space` (bounds set), as ipam__imp_get. */
 ipam__imp_item *ipam__imp_range(ipam__imp_model *m, const char *space, const ipam_addr *first,
                                 const ipam_addr *last, const char *file, unsigned long line);
+
+/* The address item of `space` (address set, and the MAC when mac is not
+ * NULL), as ipam__imp_get. */
+ipam__imp_item *ipam__imp_address(ipam__imp_model *m, const char *space, const ipam_addr *a, const ipam_mac *mac,
+                                  const char *file, unsigned long line);
 
 /* The item of (type, space, key), or NULL. */
 ipam__imp_item *ipam__imp_find(const ipam__imp_model *m, enum ipam__imp_type type, const char *space,
@@ -115,7 +134,7 @@ int ipam__imp_attr_merge(cJSON *dst, const cJSON *src);
  * Appends to out. */
 int ipam__imp_model_json(ipam_buf *out, const ipam__imp_model *m, const char *global);
 /* The same for an import (tests, fuzzers). */
-int ipam__import_model_json(ipam_buf *out, const ipam_import *imp, const char *global);
+int ipam__import_model_json(ipam_buf *out, ipam_import *imp, const char *global);
 
 /* ---- readers --------------------------------------------------------------- */
 
@@ -211,6 +230,11 @@ int ipam__imp_netbox_json(ipam__imp_model *m, const char *file, const char *data
 int ipam__imp_infoblox(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_phpipam_sql(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_bluecat(ipam__imp_model *m, const char *file, const char *data, size_t len);
+/* phpIPAM CSV: each file's header is checked and the file kept; the
+ * finish step reads them all (a VRF given by its RD in one file and by its
+ * name in the other is one space). */
+int ipam__imp_phpipam_csv(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_phpipam_csv_finish(ipam__imp_model *m);
 
 /* ---- apply ------------------------------------------------------------------ */
 

@@ -18,20 +18,24 @@ struct ipam_import {
 	ipam__imp_result result;
 	size_t parse_errors; /* errors found while reading, before apply */
 	int applied;
+	int unfinished; /* files wait for the format's finish step */
 };
 
 typedef int (*parse_fn)(ipam__imp_model *m, const char *file, const char *data, size_t len);
+typedef int (*finish_fn)(ipam__imp_model *m);
 
 static const struct {
 	const char *name;
 	ipam_import_format format;
 	parse_fn parse;
+	finish_fn finish; /* once every file is read (NULL: nothing to do) */
 } formats[] = {
-	{ "netbox-csv", IPAM_IMPORT_NETBOX_CSV, ipam__imp_netbox_csv },
-	{ "netbox-json", IPAM_IMPORT_NETBOX_JSON, ipam__imp_netbox_json },
-	{ "infoblox", IPAM_IMPORT_INFOBLOX, ipam__imp_infoblox },
-	{ "phpipam-sql", IPAM_IMPORT_PHPIPAM_SQL, ipam__imp_phpipam_sql },
-	{ "bluecat", IPAM_IMPORT_BLUECAT, ipam__imp_bluecat },
+	{ "netbox-csv", IPAM_IMPORT_NETBOX_CSV, ipam__imp_netbox_csv, NULL },
+	{ "netbox-json", IPAM_IMPORT_NETBOX_JSON, ipam__imp_netbox_json, NULL },
+	{ "infoblox", IPAM_IMPORT_INFOBLOX, ipam__imp_infoblox, NULL },
+	{ "phpipam-sql", IPAM_IMPORT_PHPIPAM_SQL, ipam__imp_phpipam_sql, NULL },
+	{ "bluecat", IPAM_IMPORT_BLUECAT, ipam__imp_bluecat, NULL },
+	{ "phpipam-csv", IPAM_IMPORT_PHPIPAM_CSV, ipam__imp_phpipam_csv, ipam__imp_phpipam_csv_finish },
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
@@ -118,8 +122,22 @@ int ipam_import_add_buffer(ipam_import *imp, const char *name, const char *data,
 		return IPAM_ENOMEM;
 	int rc = ipam__imp_utf8(file, data, len);
 	for (size_t i = 0; !rc && i < NFORMATS; i++)
-		if (formats[i].format == imp->format)
+		if (formats[i].format == imp->format) {
 			rc = formats[i].parse(&imp->model, file, data, len);
+			imp->unfinished = formats[i].finish != NULL;
+		}
+	imp->parse_errors = imp->model.nerrors;
+	return rc;
+}
+
+/* The format's finish step over the files read since the last one. */
+static int finish(ipam_import *imp)
+{
+	int rc = 0;
+	for (size_t i = 0; imp->unfinished && i < NFORMATS; i++)
+		if (formats[i].format == imp->format && formats[i].finish)
+			rc = formats[i].finish(&imp->model);
+	imp->unfinished = 0;
 	imp->parse_errors = imp->model.nerrors;
 	return rc;
 }
@@ -173,6 +191,8 @@ int ipam_import_apply(ipam_import *imp, ipam_db *db)
 	int rc;
 	if (imp->applied)
 		return ipam__error(IPAM_EINVAL, "ipam_import_apply: the import was applied already");
+	if ((rc = finish(imp)))
+		return rc;
 	imp->applied = 1;
 	if (imp->flags & IPAM_IMPORT_DRY_RUN) {
 		if ((rc = ipam_db_begin(db)))
@@ -251,7 +271,8 @@ int ipam_import_status(const ipam_import *imp)
 	return taken ? 3 : 1;
 }
 
-int ipam__import_model_json(ipam_buf *out, const ipam_import *imp, const char *global)
+int ipam__import_model_json(ipam_buf *out, ipam_import *imp, const char *global)
 {
-	return ipam__imp_model_json(out, &imp->model, global);
+	int rc = finish(imp);
+	return rc ? rc : ipam__imp_model_json(out, &imp->model, global);
 }

@@ -186,17 +186,10 @@ static int dhcprange(ipam__imp_model *m, const ib_row *r)
 static int address(ipam__imp_model *m, const ib_row *r, const char *sp, const ipam_addr *a, const char *kind,
                    const char *host, const ipam_mac *mac, const char *const *own, ipam__imp_item **out)
 {
-	char key[64];
-	int is_new, rc;
-	ipam__imp_addr_text(key, a);
-	ipam__imp_item *it = ipam__imp_get(m, IMP_ADDRESS, sp, key, r->file, r->line, &is_new);
+	int rc;
+	ipam__imp_item *it = ipam__imp_address(m, sp, a, mac, r->file, r->line);
 	if (!it)
 		return IPAM_ENOMEM;
-	it->first = *a;
-	if (mac) {
-		it->has_mac = 1;
-		it->mac = *mac;
-	}
 	if ((rc = ipam__imp_set(&it->kind, kind)) || (rc = ipam__imp_set(&it->hostname, host)) ||
 	    (rc = ipam__imp_set(&it->description, get(r, "comment"))) || (rc = attrs(m, it, r, own, NULL)))
 		return rc;

@@ -50,7 +50,32 @@ void ipam__imp_model_dispose(ipam__imp_model *m)
 	for (size_t i = 0; i < m->nnotes; i++)
 		free(m->notes[i]);
 	free(m->notes);
+	ipam__imp_pending_clear(m);
 	memset(m, 0, sizeof *m);
+}
+
+int ipam__imp_pending_add(ipam__imp_model *m, const char *file, const char *data, size_t len)
+{
+	ipam__imp_pending *p = realloc(m->pending, (m->npending + 1) * sizeof *p);
+	if (!p)
+		return ipam__enomem();
+	m->pending = p;
+	if (!(p[m->npending].data = malloc(len ? len : 1)))
+		return ipam__enomem();
+	if (len)
+		memcpy(p[m->npending].data, data, len);
+	p[m->npending].file = file;
+	p[m->npending++].len = len;
+	return 0;
+}
+
+void ipam__imp_pending_clear(ipam__imp_model *m)
+{
+	for (size_t i = 0; i < m->npending; i++)
+		free(m->pending[i].data);
+	free(m->pending);
+	m->pending = NULL;
+	m->npending = 0;
 }
 
 const char *ipam__imp_file(ipam__imp_model *m, const char *name)
@@ -343,6 +368,23 @@ ipam__imp_item *ipam__imp_range(ipam__imp_model *m, const char *space, const ipa
 	if (it) {
 		it->first = *first;
 		it->last = *last;
+	}
+	return it;
+}
+
+ipam__imp_item *ipam__imp_address(ipam__imp_model *m, const char *space, const ipam_addr *a, const ipam_mac *mac,
+                                  const char *file, unsigned long line)
+{
+	char key[64];
+	int is_new;
+	ipam__imp_addr_text(key, a);
+	ipam__imp_item *it = ipam__imp_get(m, IMP_ADDRESS, space, key, file, line, &is_new);
+	if (it) {
+		it->first = *a;
+		if (mac) {
+			it->has_mac = 1;
+			it->mac = *mac;
+		}
 	}
 	return it;
 }

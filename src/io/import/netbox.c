@@ -192,25 +192,18 @@ static int row_address(ipam__imp_model *m, const nb_row *r)
 {
 	ipam_addr a;
 	ipam_mac mac;
-	int len, is_new, rc;
+	int len, rc;
 	if (ipam__imp_addr(&a, &len, get(r, "address")))
 		return bad(m, r, "address", "not an address");
 	const char *mt = get(r, "cf_mac_address");
 	if (*mt && ipam_mac_parse(&mac, mt))
 		return bad(m, r, "cf_mac_address", "not a MAC address");
-	char key[64];
-	ipam__imp_addr_text(key, &a);
 	const char *vrf = get(r, "vrf");
 	if ((rc = use_space(m, r, vrf)))
 		return rc;
-	ipam__imp_item *it = ipam__imp_get(m, IMP_ADDRESS, *vrf ? vrf : NULL, key, r->file, r->line, &is_new);
+	ipam__imp_item *it = ipam__imp_address(m, *vrf ? vrf : NULL, &a, *mt ? &mac : NULL, r->file, r->line);
 	if (!it)
 		return IPAM_ENOMEM;
-	it->first = a;
-	if (*mt) {
-		it->has_mac = 1;
-		it->mac = mac;
-	}
 	if ((rc = ipam__imp_set(&it->kind, address_kind(get(r, "status"), it->has_mac))) ||
 	    (rc = ipam__imp_set(&it->hostname, get(r, "dns_name"))) || (rc = common_attrs(it, r, NB_ADDRESS, "role")))
 		return rc;
