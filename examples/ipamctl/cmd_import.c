@@ -15,7 +15,7 @@ enum { ST_PARTIAL = 3 };
 static void print_human(FILE *out, const cJSON *r)
 {
 	static const char *const groups[] = { "imported", "updated", "unchanged", "skipped" };
-	static const char *const kinds[] = { "spaces", "prefixes", "ranges", "addresses", "records" };
+	static const char *const kinds[] = { "spaces", "prefixes", "ranges", "addresses", "records", "zones" };
 	const cJSON *e;
 	if (cJSON_IsTrue(cJSON_GetObjectItem(r, "dry_run")))
 		fputs("dry run: nothing was written; this is what the import would do\n", out);

@@ -840,7 +840,7 @@ struct where {
 };
 
 /* The report's errors are exactly these, in order. */
-static void errors_at(const ipam_import *imp, const struct where *want, int n)
+static void errors_at(ipam_import *imp, const struct where *want, int n)
 {
 	ipam_buf b = IPAM_BUF_INIT;
 	OK(ipam_import_report(&b, imp));
@@ -1036,6 +1036,208 @@ START_TEST(phpipam_csv_bad_rows)
 }
 END_TEST
 
+/* ---- BIND zone files ---- */
+
+static const char *const bind_files[] = { "bind/db.example.com", "bind/db.192.0.2", "bind/db.2001.db8.100" };
+
+static ipam_import *bind_zones(void)
+{
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_BIND_ZONE, NULL));
+	for (size_t i = 0; i < 3; i++)
+		OK(ipam_import_add_file(imp, fixture(bind_files[i])));
+	return imp;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A list of record lines, sorted, compared with another. */
+typedef struct lines {
+	char *v[256];
+	size_t n;
+} lines;
+
+static void lines_add(lines *l, const char *name, long ttl, const char *type, const char *data)
+{
+	char buf[1024];
+	ck_assert(l->n < 256);
+	snprintf(buf, sizeof buf, "%s %ld %s %s", name, ttl, type, data);
+	l->v[l->n++] = strdup(buf);
+}
+
+static void lines_same(lines *got, lines *want, const char *what)
+{
+	qsort(got->v, got->n, sizeof *got->v, by_text);
+	qsort(want->v, want->n, sizeof *want->v, by_text);
+	for (size_t i = 0; i < got->n && i < want->n; i++)
+		ck_assert_msg(!strcmp(got->v[i], want->v[i]), "%s: record %zu:\n got  %s\n want %s", what, i, got->v[i],
+		              want->v[i]);
+	ck_assert_msg(got->n == want->n, "%s: %zu records, expected %zu", what, got->n, want->n);
+	for (size_t i = 0; i < got->n; i++)
+		free(got->v[i]);
+	for (size_t i = 0; i < want->n; i++)
+		free(want->v[i]);
+	got->n = want->n = 0;
+}
+
+/* The expected records of one zone, the SOA left out (the store makes its own
+ * serial); the apex NS in or out. */
+static void expected_records(lines *l, const cJSON *zone, int apex_ns)
+{
+	const cJSON *r;
+	const char *origin = cJSON_GetObjectItem(zone, "zone")->valuestring;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(zone, "records"))
+	{
+		const char *name = cJSON_GetObjectItem(r, "name")->valuestring, *type = cJSON_GetObjectItem(r, "type")->valuestring;
+		if (!strcmp(type, "SOA") || (!apex_ns && !strcmp(type, "NS") && !strcmp(name, origin)))
+			continue;
+		lines_add(l, name, cJSON_GetObjectItem(r, "ttl")->valueint, type, cJSON_GetObjectItem(r, "data")->valuestring);
+	}
+}
+
+/* The three zone files (with an $INCLUDE, two $GENERATEs, multi-line SOA,
+ * quoted ';', blank owners, an origin from the file name) give exactly
+ * the records named-checkzone dumped (bind_zones.expected.json): the SOA
+ * and apex NS as each zone's settings, every other record as it is. */
+START_TEST(bind_fixture)
+{
+	ipam_import *imp = bind_zones();
+	cJSON *mj = model_of(imp), *want = read_json(fixture("bind_zones.expected.json"));
+	const cJSON *zones = cJSON_GetObjectItem(mj, "zones"), *wz;
+	lines got = { { 0 }, 0 }, exp = { { 0 }, 0 };
+	ck_assert_int_eq(cJSON_GetArraySize(zones), 3);
+	int i = 0;
+	cJSON_ArrayForEach(wz, cJSON_GetObjectItem(want, "zones"))
+	{
+		const cJSON *z = cJSON_GetArrayItem(zones, i++), *st = cJSON_GetObjectItem(z, "settings"), *ns;
+		ck_assert_str_eq(cJSON_GetObjectItem(z, "zone")->valuestring, cJSON_GetObjectItem(wz, "zone")->valuestring);
+		const cJSON *soa = cJSON_GetArrayItem(cJSON_GetObjectItem(wz, "records"), 0);
+		char text[512];
+		snprintf(text, sizeof text, "%s %s %d %d %d %d %d", cJSON_GetObjectItem(st, "mname")->valuestring,
+		         cJSON_GetObjectItem(st, "rname")->valuestring, cJSON_GetObjectItem(st, "serial")->valueint,
+		         cJSON_GetObjectItem(st, "refresh")->valueint, cJSON_GetObjectItem(st, "retry")->valueint,
+		         cJSON_GetObjectItem(st, "expire")->valueint, cJSON_GetObjectItem(st, "minimum")->valueint);
+		ck_assert_str_eq(text, cJSON_GetObjectItem(soa, "data")->valuestring);
+		ck_assert_int_eq(cJSON_GetObjectItem(z, "ttl")->valueint, cJSON_GetObjectItem(soa, "ttl")->valueint);
+		cJSON_ArrayForEach(ns, cJSON_GetObjectItem(st, "ns"))
+			lines_add(&got, cJSON_GetObjectItem(z, "zone")->valuestring, cJSON_GetObjectItem(soa, "ttl")->valueint,
+			          "NS", ns->valuestring);
+		expected_records(&exp, wz, 1);
+	}
+	const cJSON *r;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(mj, "dns_records"))
+		lines_add(&got, cJSON_GetObjectItem(r, "name")->valuestring, cJSON_GetObjectItem(r, "ttl")->valueint,
+		          cJSON_GetObjectItem(r, "type")->valuestring, cJSON_GetObjectItem(r, "data")->valuestring);
+	lines_same(&got, &exp, "bind");
+	errors_at(imp, NULL, 0);
+	cJSON_Delete(mj);
+	cJSON_Delete(want);
+	ipam_import_free(imp);
+}
+END_TEST
+
+/* Into a store: the three zones are created and take every record; each
+ * zone as the store renders it passes named-checkzone, and its dump is the
+ * original's (but the SOA serial); a second import changes nothing. */
+START_TEST(bind_apply)
+{
+	ck_assert_msg(access("/usr/bin/named-checkzone", X_OK) == 0, "named-checkzone (bind9-utils) is needed");
+	ipam_db *db = open_db();
+	apply_check(db, bind_zones(), "imported", "0/0/0/0/40", 0, "0/0/0/0/0");
+	cJSON *want = read_json(fixture("bind_zones.expected.json"));
+	const cJSON *wz;
+	cJSON_ArrayForEach(wz, cJSON_GetObjectItem(want, "zones"))
+	{
+		const char *zone = cJSON_GetObjectItem(wz, "zone")->valuestring;
+		ipam_buf b = IPAM_BUF_INIT;
+		OK(ipam_zone_render(&b, db, zone, NULL));
+		char path[] = "/tmp/ipam-import-zone.XXXXXX", cmd[512], line[2048];
+		int fd = mkstemp(path);
+		ck_assert(fd >= 0 && write(fd, b.ptr, b.size) == (ssize_t)b.size);
+		close(fd);
+		ipam_buf_dispose(&b);
+		snprintf(cmd, sizeof cmd, "/usr/bin/named-checkzone -q -k fail -i full -D -o - %s %s 2>&1", zone, path);
+		FILE *p = popen(cmd, "r");
+		ck_assert(p != NULL);
+		lines got = { { 0 }, 0 }, exp = { { 0 }, 0 };
+		while (fgets(line, sizeof line, p)) {
+			char name[512], type[32];
+			long ttl;
+			int off = 0;
+			if (sscanf(line, "%511s %ld IN %31s %n", name, &ttl, type, &off) != 3 || !off)
+				ck_abort_msg("named-checkzone %s: %s", zone, line);
+			line[strcspn(line, "\n")] = '\0';
+			if (strcmp(type, "SOA"))
+				lines_add(&got, name, ttl, type, line + off);
+		}
+		ck_assert_int_eq(pclose(p), 0);
+		unlink(path);
+		expected_records(&exp, wz, 1);
+		lines_same(&got, &exp, zone);
+	}
+	cJSON_Delete(want);
+	apply_check(db, bind_zones(), "unchanged", "0/0/0/0/40", 0, NULL);
+	ipam_db_free(db);
+}
+END_TEST
+
+/* Bad records are reported at their line and skipped, in an $INCLUDEd file
+ * at that file's line; the rest of the zone imports. */
+START_TEST(bind_bad_records)
+{
+	char dir[] = "/tmp/ipam-import-bind.XXXXXX", path[600];
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/inc.db", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert(f != NULL);
+	fputs("ok2 A 192.0.2.2\nbad2 A 999.1.1.1\n$ORIGIN elsewhere.test.\n", f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/zone.test.zone", dir);
+	f = fopen(path, "w");
+	ck_assert(f != NULL);
+	fputs("$TTL 300\n"
+	      "@ SOA ns1 hostmaster ( 1 2 3\n 4 5 )\n"
+	      "  NS ns1\n"
+	      "ns1 A 192.0.2.1\n"
+	      "bad A not-an-address\n"
+	      "$WHAT 1\n"
+	      "$INCLUDE inc.db\n"
+	      "$INCLUDE missing.db\n"
+	      "after A 192.0.2.3\n"
+	      "$GENERATE 1-2 g${0,2,q} A 192.0.2.$\n"
+	      "txt TXT \"never closed\n",
+	      f);
+	fclose(f);
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_BIND_ZONE, NULL));
+	OK(ipam_import_add_file(imp, path));
+	cJSON *mj = model_of(imp);
+	const cJSON *recs = cJSON_GetObjectItem(mj, "dns_records");
+	ck_assert_int_eq(cJSON_GetArraySize(recs), 3);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(recs, 1), "name")->valuestring, "ok2.zone.test.");
+	/* the included file's $ORIGIN did not leak back */
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(recs, 2), "name")->valuestring, "after.zone.test.");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "zones"), 0), "zone")->valuestring,
+	                 "zone.test.");
+	cJSON_Delete(mj);
+	char inc[600];
+	snprintf(inc, sizeof inc, "%s/inc.db", dir);
+	const struct where want[] = { { path, 6, "record" }, { path, 7, "record" }, { inc, 2, "record" },
+		                      { path, 9, "record" }, { path, 11, "record" }, { path, 12, "record" } };
+	errors_at(imp, want, 6);
+	ipam_import_free(imp);
+	unlink(inc);
+	unlink(path);
+	rmdir(dir);
+	OK(ipam_import_new(&imp, IPAM_IMPORT_BIND_ZONE, NULL));
+	refused(imp, "; only a comment\n", "o.csv: no records: not a zone file");
+	ipam_import_free(imp);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	fixtures = argc > 1 ? argv[1] : "fixtures";
@@ -1065,6 +1267,9 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, phpipam_csv_fixture);
 	tcase_add_test(tc, phpipam_csv_apply);
 	tcase_add_test(tc, phpipam_csv_bad_rows);
+	tcase_add_test(tc, bind_fixture);
+	tcase_add_test(tc, bind_apply);
+	tcase_add_test(tc, bind_bad_records);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

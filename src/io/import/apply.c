@@ -426,12 +426,51 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	return rc;
 }
 
+/* A zone of the default view the store lacks is added, bound to the
+ * import's target space, with the SOA and apex NS the file gave; one it
+ * has is unchanged (its settings are the store's: a zone file does not
+ * override them). */
+static int apply_zone(apply_ctx *c, const ipam__imp_item *it)
+{
+	ipam_zone_options o = IPAM_ZONE_OPTIONS_INIT;
+	ipam_buf ns = IPAM_BUF_INIT;
+	const cJSON *a = it->attrs, *n;
+	int rc = 0;
+	cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(a, "ns"))
+	{
+		if ((rc = ipam__buf_printf(&ns, "%s%s", ns.size ? "," : "", cJSON_IsString(n) ? n->valuestring : "")))
+			break;
+	}
+	o.space = space_of(c, NULL);
+	o.ns = ns.ptr;
+	o.mname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "mname"));
+	o.rname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "rname"));
+	o.ttl = it->ttl > 0 ? (uint32_t)it->ttl : 0;
+	o.refresh = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "refresh"));
+	o.retry = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "retry"));
+	o.expire = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "expire"));
+	o.minimum = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "minimum"));
+	if (!rc) {
+		rc = ipam_zone_add(c->db, it->name, &o);
+		if (rc == IPAM_EEXISTS) {
+			c->r->unchanged.n[IMP_ZONE]++;
+			rc = 0;
+		} else if (!rc) {
+			c->r->imported.n[IMP_ZONE]++;
+		} else {
+			rc = refuse(c, it, "zone", it->name, rc);
+		}
+	}
+	ipam_buf_dispose(&ns);
+	return rc;
+}
+
 int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp, ipam__imp_result *r)
 {
 	apply_ctx c = { db, m, sp, r };
 	int rc = 0;
 	/* spaces first, then what lives in them, in the order the sources gave */
-	static const enum ipam__imp_type order[] = { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_RECORD };
+	static const enum ipam__imp_type order[] = { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_ZONE, IMP_RECORD };
 	for (size_t k = 0; k < sizeof order / sizeof order[0] && !rc; k++) {
 		for (size_t i = 0; i < m->nitems && !rc; i++) {
 			const ipam__imp_item *it = m->items[i];
@@ -449,6 +488,9 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 				break;
 			case IMP_ADDRESS:
 				rc = apply_address(&c, it);
+				break;
+			case IMP_ZONE:
+				rc = apply_zone(&c, it);
 				break;
 			default:
 				rc = apply_record(&c, it);

@@ -11,7 +11,7 @@
 
 /* ---- the model ------------------------------------------------------------ */
 
-enum ipam__imp_type { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_RECORD, IMP_NTYPES };
+enum ipam__imp_type { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_RECORD, IMP_ZONE, IMP_NTYPES };
 
 /* One object of the source. Strings are owned; NULL when absent. `space`
  * is the source's space name (VRF, network view), NULL for its global
@@ -24,7 +24,7 @@ typedef struct ipam__imp_item {
 	unsigned long line;    /* physical line where the record starts */
 	char *space;
 	char *kind;            /* prefix: container/network; range: range/dhcp/reserved; address: static/... */
-	char *name;            /* space: its name; range: its name; record: owner name */
+	char *name;            /* space: its name; range, address: its name; record: owner name; zone: origin */
 	char *description;
 	char *hostname;        /* address */
 	char *rd;              /* space: route distinguisher */
@@ -32,14 +32,14 @@ typedef struct ipam__imp_item {
 	char *parent;          /* prefix: the source's parent prefix, when it names one (phpIPAM) */
 	char *addr_space;      /* record: the source space of the address an A/AAAA was made from, when
 	                          it is not the DNS view's name (BlueCat: configuration vs view) */
-	long ttl;              /* record: -1 none */
+	long ttl;              /* record, zone (its default): -1 none */
 	long vlan;             /* prefix: -1 none */
 	int pool;              /* prefix: NetBox is_pool */
 	ipam_prefix prefix;    /* prefix */
 	ipam_addr first, last; /* range; address: first */
 	int has_mac;
 	ipam_mac mac;
-	cJSON *attrs;          /* object, never NULL */
+	cJSON *attrs;          /* object, never NULL; zone: "ns" [names], "mname", "rname", SOA timers */
 	cJSON *extra;          /* object, never NULL */
 	cJSON *exclusions;     /* range: array of {"start","end","comment"}; never NULL */
 } ipam__imp_item;
@@ -235,6 +235,7 @@ int ipam__imp_bluecat(ipam__imp_model *m, const char *file, const char *data, si
  * name in the other is one space). */
 int ipam__imp_phpipam_csv(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_phpipam_csv_finish(ipam__imp_model *m);
+int ipam__imp_bind_zone(ipam__imp_model *m, const char *file, const char *data, size_t len);
 
 /* ---- apply ------------------------------------------------------------------ */
 

@@ -36,6 +36,7 @@ static const struct {
 	{ "phpipam-sql", IPAM_IMPORT_PHPIPAM_SQL, ipam__imp_phpipam_sql, NULL },
 	{ "bluecat", IPAM_IMPORT_BLUECAT, ipam__imp_bluecat, NULL },
 	{ "phpipam-csv", IPAM_IMPORT_PHPIPAM_CSV, ipam__imp_phpipam_csv, ipam__imp_phpipam_csv_finish },
+	{ "bind-zone", IPAM_IMPORT_BIND_ZONE, ipam__imp_bind_zone, NULL },
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
@@ -217,10 +218,10 @@ static int counts_json(ipam_buf *b, const char *name, const ipam__imp_counts *c,
 {
 	return ipam__buf_printf(b,
 	                        "  \"%s\": {\"spaces\": %llu, \"prefixes\": %llu, \"ranges\": %llu, \"addresses\": %llu, "
-	                        "\"records\": %llu}%s\n",
+	                        "\"records\": %llu, \"zones\": %llu}%s\n",
 	                        name, (unsigned long long)c->n[IMP_SPACE], (unsigned long long)c->n[IMP_PREFIX],
 	                        (unsigned long long)c->n[IMP_RANGE], (unsigned long long)c->n[IMP_ADDRESS],
-	                        (unsigned long long)c->n[IMP_RECORD], last ? "" : ",");
+	                        (unsigned long long)c->n[IMP_RECORD], (unsigned long long)c->n[IMP_ZONE], last ? "" : ",");
 }
 
 int ipam_import_report(ipam_buf *out, const ipam_import *imp)

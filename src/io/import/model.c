@@ -116,6 +116,7 @@ static void item_key(char *out, size_t size, const ipam__imp_item *it)
 	char a[64], b[64];
 	switch (it->type) {
 	case IMP_SPACE:
+	case IMP_ZONE:
 		snprintf(out, size, "%s", it->name ? it->name : "");
 		break;
 	case IMP_PREFIX:
@@ -528,6 +529,11 @@ static cJSON *item_json(const ipam__imp_item *it, const char *global)
 		      add(o, "attributes", cJSON_Duplicate(it->attrs, 1)) ||
 		      (it->name && add(o, "name", cJSON_CreateString(it->name)));
 		break;
+	case IMP_ZONE:
+		bad = bad || add(o, "zone", str_or_null(it->name)) || add(o, "file", cJSON_CreateString(it->file)) ||
+		      add(o, "ttl", it->ttl >= 0 ? cJSON_CreateNumber((double)it->ttl) : cJSON_CreateNull()) ||
+		      add(o, "settings", cJSON_Duplicate(it->attrs, 1));
+		break;
 	default:
 		bad = bad || add(o, "name", str_or_null(it->name)) || add(o, "type", str_or_null(it->rtype)) ||
 		      add(o, "data", str_or_null(it->rdata)) ||
@@ -545,7 +551,7 @@ static cJSON *item_json(const ipam__imp_item *it, const char *global)
 
 int ipam__imp_model_json(ipam_buf *out, const ipam__imp_model *m, const char *global)
 {
-	static const char *const names[IMP_NTYPES] = { "vrfs", "prefixes", "ranges", "addresses", "dns_records" };
+	static const char *const names[IMP_NTYPES] = { "vrfs", "prefixes", "ranges", "addresses", "dns_records", "zones" };
 	cJSON *root = cJSON_CreateObject();
 	cJSON *arr[IMP_NTYPES] = { 0 };
 	int rc = IPAM_ENOMEM;
@@ -561,7 +567,7 @@ int ipam__imp_model_json(ipam_buf *out, const ipam__imp_model *m, const char *gl
 		const ipam__imp_item *it = m->items[i];
 		if (it->type == IMP_SPACE && it->name && strcmp(it->name, global) == 0)
 			global_listed = 1;
-		if (it->type != IMP_SPACE && it->type != IMP_RECORD && !it->space)
+		if (it->type != IMP_SPACE && it->type != IMP_RECORD && it->type != IMP_ZONE && !it->space)
 			global_used = 1;
 	}
 	if (global_used && !global_listed) {
