@@ -101,6 +101,8 @@ static const struct cmd commands[] = {
 	IMPORT_CMD("bluecat"),
 	IMPORT_CMD("phpipam-csv"),
 	IMPORT_CMD("bind-zone"),
+	IMPORT_CMD("msdhcp-xml"),
+	IMPORT_CMD("msdhcp-netsh"),
 	{ "discover", "snmp", "discover snmp HOST[:PORT] [--space S] [--user U]  (v3 pass phrases from IPAM_SNMP_AUTH_PASS/IPAM_SNMP_PRIV_PASS, v2c community from IPAM_SNMP_COMMUNITY)",
 	  O(SPACE) | O(USER), 1, 1, { "HOST" }, cmd_discover_snmp, 0 },
 	{ "discover", "sweep", "discover sweep CIDR [--space S] [--icmp] [--ports P,P...] [--rate N]",

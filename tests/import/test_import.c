@@ -1238,6 +1238,126 @@ START_TEST(bind_bad_records)
 }
 END_TEST
 
+/* ---- Microsoft DHCP ---- */
+
+START_TEST(msdhcp_xml_fixture)
+{
+	fixture_result(from_fixture(IPAM_IMPORT_MSDHCP_XML, "msdhcp_export.xml"), "msdhcp_export.expected.json");
+}
+END_TEST
+
+/* The netsh dump has no lease duration for the scopes 10.10.0.0/24,
+ * 198.51.100.0/24 and 203.0.113.0/26 (no option 51 there: the expected
+ * file copied them from the XML export); the rest is exactly the expected
+ * result, and those scopes have no lease_duration_s rather than an
+ * invented one. */
+START_TEST(msdhcp_netsh_fixture)
+{
+	ipam_import *imp = from_fixture(IPAM_IMPORT_MSDHCP_NETSH, "msdhcp_netsh_dump.txt");
+	cJSON *want = read_json(fixture("msdhcp_netsh_dump.expected.json"));
+	cJSON *mj = model_of(imp);
+	for (int i = 1; i <= 3; i++) {
+		cJSON *wa = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(want, "prefixes"), i), "attributes");
+		const cJSON *ga = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "prefixes"), i), "attributes");
+		ck_assert(cJSON_GetObjectItem(ga, "lease_duration_s") == NULL);
+		cJSON_DeleteItemFromObject(wa, "lease_duration_s");
+	}
+	static const char *const arrays[] = { "vrfs", "prefixes", "ranges", "addresses", "dns_records" };
+	for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+		same_array(cJSON_GetObjectItem(mj, arrays[i]), cJSON_GetObjectItem(want, arrays[i]), arrays[i]);
+	errors_at(imp, NULL, 0);
+	cJSON_Delete(mj);
+	cJSON_Delete(want);
+	ipam_import_free(imp);
+}
+END_TEST
+
+/* Both into one store: the XML export first, then the dump of the same
+ * server merges (every scope, pool and reservation unchanged or updated,
+ * nothing added twice); the store holds the scopes' pools with their
+ * exclusions and the reservations as reserved addresses. */
+START_TEST(msdhcp_apply)
+{
+	ipam_db *db = open_db();
+	apply_check(db, from_fixture(IPAM_IMPORT_MSDHCP_XML, "msdhcp_export.xml"), "imported", "0/5/8/8/0", 0,
+	            "0/0/0/0/0");
+	ipam_ip_info ip = IPAM_IP_INFO_INIT;
+	ip_of(&ip, db, NULL, "192.0.2.51");
+	ck_assert_str_eq(ip.hostname, "printer-02.example.com");
+	ck_assert_int_eq(ip.status, IPAM_STATUS_RESERVED);
+	ipam_ip_info_dispose(&ip);
+	ip_of(&ip, db, NULL, "192.0.2.120");
+	ck_assert_int_eq(ip.status, IPAM_STATUS_DHCP);
+	ipam_ip_info_dispose(&ip);
+	ipam_import *imp = from_fixture(IPAM_IMPORT_MSDHCP_NETSH, "msdhcp_netsh_dump.txt");
+	OK(ipam_import_apply(imp, db));
+	COUNTS(imp, "imported", "0/0/0/0/0");
+	ck_assert_int_eq(ipam_import_status(imp), 0);
+	ipam_import_free(imp);
+	OK(ipam__db_check(db));
+	apply_check(db, from_fixture(IPAM_IMPORT_MSDHCP_XML, "msdhcp_export.xml"), "imported", "0/0/0/0/0", 0, NULL);
+	ipam_db_free(db);
+}
+END_TEST
+
+/* The XML reader is strict and names the line; bad scopes and
+ * reservations are reported and skipped; netsh lines likewise. */
+START_TEST(msdhcp_bad)
+{
+	static const char *const bad_xml[][2] = {
+		{ "<DHCPServer><IPv4></DHCPServer>", "t.xml:1: not well-formed XML: a closing tag" },
+		{ "<?xml version=\"1.0\"?>\n<DHCPServer>\n<A>&nbsp;</A></DHCPServer>", "t.xml:3: not well-formed XML: an unknown entity" },
+		{ "<DHCPServer a=b/>", "t.xml:1: not well-formed XML: an attribute value without quotes" },
+		{ "<DHCPServer/><x/>", "t.xml:1: not well-formed XML: content after the root" },
+		{ "<!DOCTYPE x><DHCPServer/>", "t.xml:1: not well-formed XML: a DTD" },
+		{ "", "t.xml:1: not well-formed XML: no root element" },
+		{ "<Other/>", "t.xml:1: not an Export-DhcpServer document" },
+	};
+	for (size_t i = 0; i < sizeof bad_xml / sizeof bad_xml[0]; i++) {
+		ipam_import *imp;
+		OK(ipam_import_new(&imp, IPAM_IMPORT_MSDHCP_XML, NULL));
+		ck_assert_int_eq(ipam_import_add_buffer(imp, "t.xml", bad_xml[i][0], strlen(bad_xml[i][0])), IPAM_EINVAL);
+		ck_assert_msg(strstr(ipam_error_last()->message, bad_xml[i][1]) != NULL, "%zu: %s", i,
+		              ipam_error_last()->message);
+		ipam_import_free(imp);
+	}
+	static const char xml[] =
+		"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<!-- c -->\r\n<DHCPServer><IPv4><Scopes>\r\n"
+		"<Scope><ScopeId>10.0.0.1</ScopeId><SubnetMask>255.255.255.0</SubnetMask></Scope>\r\n"
+		"<Scope><ScopeId>10.1.0.0</ScopeId><SubnetMask>255.0.255.0</SubnetMask></Scope>\r\n"
+		"<Scope><ScopeId>10.2.0.0</ScopeId><SubnetMask>255.255.0.0</SubnetMask><Name><![CDATA[a <b>]]> &#x263A;</Name>"
+		"<LeaseDuration>2,01:00:00</LeaseDuration><StartRange>10.2.0.10</StartRange><EndRange>10.3.0.1</EndRange>\r\n"
+		"<Reservations><Reservation><IPAddress>10.9.0.1</IPAddress></Reservation>\r\n"
+		"<Reservation><IPAddress>10.2.0.5</IPAddress><ClientId>01-02</ClientId><Type>BOOTP</Type></Reservation>"
+		"</Reservations></Scope>\r\n</Scopes></IPv4></DHCPServer>\r\n";
+	static const char dump[] = "# comment\r\nDhcp Server 1.2.3.4 add scope 10.5.0.0 255.255.0.0 \"S\" \"\"\r\n"
+	                           "Dhcp Server 1.2.3.4 Scope 10.6.0.0 set state 1\r\n"
+	                           "Dhcp Server 1.2.3.4 Scope 10.5.0.0 add excluderange 10.5.0.1 10.5.0.2\r\n"
+	                           "Dhcp Server 1.2.3.4 Scope 10.5.0.0 Add iprange 10.5.0.10 10.5.0.20\r\n"
+	                           "Dhcp Server 1.2.3.4 Scope 10.5.0.0 Add reservedip 10.7.9.9 001122334455 \"r\" \"\" \"BOTH\"\r\n"
+	                           "Dhcp Server 1.2.3.4 Scope 10.5.0.0 Add reservedip 10.5.0.9 \"unclosed\r\n"
+	                           "Dhcp Server 1.2.3.4 set auditlog x\r\n";
+	ipam_import *imp = of_texts(IPAM_IMPORT_MSDHCP_XML, "x.xml", xml, NULL);
+	cJSON *mj = model_of(imp);
+	const cJSON *p0 = cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "prefixes"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(p0, "description")->valuestring, "a <b> \xE2\x98\xBA");
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(p0, "attributes"), "lease_duration_s")->valueint, 176400);
+	const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "addresses"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(a0, "attributes"), "client_id")->valuestring, "01-02");
+	cJSON_Delete(mj);
+	static const struct where xw[] = { { "x.xml", 4, "ScopeId" }, { "x.xml", 5, "SubnetMask" },
+		                           { "x.xml", 6, "EndRange" },  { "x.xml", 7, "IPAddress" } };
+	errors_at(imp, xw, 4);
+	ipam_import_free(imp);
+	imp = of_texts(IPAM_IMPORT_MSDHCP_NETSH, "d.txt", dump, NULL);
+	static const struct where dw[] = { { "d.txt", 3, "Scope" }, { "d.txt", 4, "excluderange" },
+		                           { "d.txt", 6, "IPAddress" }, { "d.txt", 7, NULL } };
+	errors_at(imp, dw, 4);
+	refused(imp, "Set-DhcpServerv4Scope -ScopeId 10.0.0.0\n", "o.csv: not a 'netsh dhcp server dump'");
+	ipam_import_free(imp);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	fixtures = argc > 1 ? argv[1] : "fixtures";
@@ -1270,6 +1390,10 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, bind_fixture);
 	tcase_add_test(tc, bind_apply);
 	tcase_add_test(tc, bind_bad_records);
+	tcase_add_test(tc, msdhcp_xml_fixture);
+	tcase_add_test(tc, msdhcp_netsh_fixture);
+	tcase_add_test(tc, msdhcp_apply);
+	tcase_add_test(tc, msdhcp_bad);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -219,7 +219,7 @@ static int apply_prefix(apply_ctx *c, const ipam__imp_item *it)
 static ipam_range_purpose range_purpose(const ipam__imp_item *it)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(it->attrs, "status");
-	if (it->kind && !strcmp(it->kind, "excluded"))
+	if (it->kind && (!strcmp(it->kind, "excluded") || !strcmp(it->kind, "dhcp_exclusion")))
 		return IPAM_RANGE_EXCLUDED;
 	if ((it->kind && !strcmp(it->kind, "reserved")) || (cJSON_IsString(s) && !strcasecmp(s->valuestring, "reserved")))
 		return IPAM_RANGE_RESERVED;

@@ -211,6 +211,25 @@ int ipam__imp_csv_rows(ipam__imp_model *m, const char *file, const char *data, s
 /* Does the text (after a BOM and blanks) start as JSON does ('{' or '[')? */
 int ipam__imp_looks_json(const char *d, size_t len);
 
+/* A small strict XML reader (src/io/import/xml.c): the element tree,
+ * each element's text (entities resolved, CDATA kept, blanks at both ends
+ * trimmed, NULL when none) and the line where it starts. Attributes are
+ * checked, not kept. */
+typedef struct ipam__xml {
+	char *name;
+	char *text;
+	struct ipam__xml **kids;
+	size_t nkids;
+	unsigned long line;
+} ipam__xml;
+/* 0, or IPAM_EINVAL naming the file and line / IPAM_ENOMEM. */
+int ipam__xml_parse(ipam__xml **out, const char *file, const char *data, size_t len);
+void ipam__xml_free(ipam__xml *n);
+/* The first child element called `name`, or NULL (n may be NULL). */
+const ipam__xml *ipam__xml_child(const ipam__xml *n, const char *name);
+/* The text of child `name` (n itself when name is NULL); "" when absent. */
+const char *ipam__xml_text(const ipam__xml *n, const char *name);
+
 /* ---- value parsers: 0, or -1 (the caller reports the row) ---- */
 /* "ADDR" or "ADDR/LEN" (the length goes to *len, -1 when none). */
 int ipam__imp_addr(ipam_addr *out, int *len, const char *s);
@@ -236,6 +255,8 @@ int ipam__imp_bluecat(ipam__imp_model *m, const char *file, const char *data, si
 int ipam__imp_phpipam_csv(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_phpipam_csv_finish(ipam__imp_model *m);
 int ipam__imp_bind_zone(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_msdhcp_xml(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_msdhcp_netsh(ipam__imp_model *m, const char *file, const char *data, size_t len);
 
 /* ---- apply ------------------------------------------------------------------ */
 

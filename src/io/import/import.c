@@ -37,6 +37,8 @@ static const struct {
 	{ "bluecat", IPAM_IMPORT_BLUECAT, ipam__imp_bluecat, NULL },
 	{ "phpipam-csv", IPAM_IMPORT_PHPIPAM_CSV, ipam__imp_phpipam_csv, ipam__imp_phpipam_csv_finish },
 	{ "bind-zone", IPAM_IMPORT_BIND_ZONE, ipam__imp_bind_zone, NULL },
+	{ "msdhcp-xml", IPAM_IMPORT_MSDHCP_XML, ipam__imp_msdhcp_xml, NULL },
+	{ "msdhcp-netsh", IPAM_IMPORT_MSDHCP_NETSH, ipam__imp_msdhcp_netsh, NULL },
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
