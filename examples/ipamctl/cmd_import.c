@@ -35,6 +35,56 @@ static void print_human(FILE *out, const cJSON *r)
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r, "notes")) fprintf(out, "note: %s\n", e->valuestring);
 }
 
+/* A whole file, NUL-terminated, into *out (free it); a status (c names
+ * the problem). */
+static int slurp(struct ctl *c, const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536], *b = NULL;
+	size_t n, have = 0;
+	*out = NULL;
+	if (!f)
+		return fail_as(c, "IO", "%.200s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		char *nb = realloc(b, have + n + 1);
+		if (!nb) {
+			free(b);
+			fclose(f);
+			return fail_nomem(c);
+		}
+		b = nb;
+		memcpy(b + have, chunk, n);
+		have += n;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || (!b && !(b = calloc(1, 1)))) {
+		free(b);
+		return bad ? fail_as(c, "IO", "%.200s: read error", path) : fail_nomem(c);
+	}
+	b[have] = '\0';
+	*out = b;
+	*len = have;
+	return ST_OK;
+}
+
+int cmd_import_suggest(struct ctl *c, const struct args *a)
+{
+	ipam_buf out = IPAM_BUF_INIT;
+	char *in;
+	size_t len;
+	int st = slurp(c, a->pos[0], &in, &len), rc;
+	if (st != ST_OK)
+		return st;
+	rc = ipam_import_suggest(&out, a->pos[0], in, len);
+	free(in);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	fwrite(out.ptr, 1, out.size, c->out);
+	ipam_buf_dispose(&out);
+	return ST_OK;
+}
+
 int cmd_import_files(struct ctl *c, const struct args *a)
 {
 	ipam_import_format fmt;
@@ -52,8 +102,24 @@ int cmd_import_files(struct ctl *c, const struct args *a)
 	o.nspace_map = a->nkv;
 	o.flags = (a->seen[OPT_DRY_RUN] ? IPAM_IMPORT_DRY_RUN : 0u) |
 	          (a->seen[OPT_ALL_OR_NOTHING] ? IPAM_IMPORT_ALL_OR_NOTHING : 0u);
+	if ((fmt == IPAM_IMPORT_CSV) != (a->val[OPT_MAP] != NULL))
+		return fail_usage(c, "import: --map MAPPING goes with the csv format, and only with it");
 	if ((rc = ipam_import_new(&imp, fmt, &o)))
 		return fail_lib(c, rc, "import");
+	if (a->val[OPT_MAP]) {
+		char *map;
+		size_t len;
+		int st = slurp(c, a->val[OPT_MAP], &map, &len);
+		if (st == ST_OK) {
+			if ((rc = ipam_import_set_mapping(imp, map)))
+				st = fail_lib(c, rc, a->val[OPT_MAP]);
+			free(map);
+		}
+		if (st != ST_OK) {
+			ipam_import_free(imp);
+			return st;
+		}
+	}
 	for (int i = 0; i < a->npos && !rc; i++)
 		rc = ipam_import_add_file(imp, a->pos[i]);
 	if (!rc)

@@ -103,6 +103,13 @@ static const struct cmd commands[] = {
 	IMPORT_CMD("bind-zone"),
 	IMPORT_CMD("msdhcp-xml"),
 	IMPORT_CMD("msdhcp-netsh"),
+	{ "import", "csv",
+	  "import csv FILE... --map MAPPING [--space S | --space-map SOURCE=SPACE ...] [--dry-run] [--all-or-nothing] "
+	  "[--json]",
+	  O(MAP) | O(SPACE) | O(SPACE_MAP) | O(DRY_RUN) | O(ALL_OR_NOTHING) | O(JSON), 1, ARGS_MAX_POS, { "FILE" },
+	  cmd_import_files, 0 },
+	{ "import", "suggest", "import suggest FILE (prints a mapping for import csv --map, to review)", 0, 1, 1,
+	  { "FILE" }, cmd_import_suggest, 0 },
 	{ "discover", "snmp", "discover snmp HOST[:PORT] [--space S] [--user U]  (v3 pass phrases from IPAM_SNMP_AUTH_PASS/IPAM_SNMP_PRIV_PASS, v2c community from IPAM_SNMP_COMMUNITY)",
 	  O(SPACE) | O(USER), 1, 1, { "HOST" }, cmd_discover_snmp, 0 },
 	{ "discover", "sweep", "discover sweep CIDR [--space S] [--icmp] [--ports P,P...] [--rate N]",

@@ -45,13 +45,14 @@ typedef enum ipam_import_format {
 	IPAM_IMPORT_PHPIPAM_CSV = 6, /**< phpIPAM's subnet and address CSV imports (',' or ';') @since 0.2 */
 	IPAM_IMPORT_BIND_ZONE = 7,   /**< BIND zone files ($ORIGIN, $TTL, $INCLUDE, $GENERATE) @since 0.2 */
 	IPAM_IMPORT_MSDHCP_XML = 8,  /**< Microsoft DHCP Export-DhcpServer XML @since 0.2 */
-	IPAM_IMPORT_MSDHCP_NETSH = 9 /**< Microsoft DHCP `netsh dhcp server dump` text @since 0.2 */
+	IPAM_IMPORT_MSDHCP_NETSH = 9, /**< Microsoft DHCP `netsh dhcp server dump` text @since 0.2 */
+	IPAM_IMPORT_CSV = 10          /**< any CSV, read through a mapping (ipam_import_set_mapping()) @since 0.2 */
 } ipam_import_format;
 
 /**
  * Parse a format name as the CLI writes it: "netbox-csv", "netbox-json",
  * "infoblox", "phpipam-sql", "bluecat", "phpipam-csv", "bind-zone",
- * "msdhcp-xml", "msdhcp-netsh".
+ * "msdhcp-xml", "msdhcp-netsh", "csv".
  * @return 0, or IPAM_EINVAL naming the formats known @since 0.2
  */
 IPAM_EXTERN(int) ipam_import_format_parse(ipam_import_format *out, const char *name);
@@ -107,6 +108,34 @@ IPAM_EXTERN(int) ipam_import_add_file(ipam_import *imp, const char *path);
  * @since 0.2
  */
 IPAM_EXTERN(int) ipam_import_add_buffer(ipam_import *imp, const char *name, const char *data, size_t len);
+
+/**
+ * Give an IPAM_IMPORT_CSV import its mapping, before its files: a JSON
+ * object `{"delimiter": ",", "object": "address"|"prefix"|"range",
+ * "space": "S", "columns": {"COLUMN": "FIELD" | {"field": "FIELD",
+ * "transform": "lower"|"upper"|"netmask"|"split"|"bool", "name": "ATTR",
+ * "sep": "SEP"}}}` where FIELD is one of address, prefix, network, length,
+ * start, end, range, hostname, mac, description, name, space, status,
+ * vlan, attr, ignore (see docs/import.md). Columns it does not name are
+ * kept as attributes of their header's name.
+ * @return 0; IPAM_EINVAL for another format, a mapping that is not JSON
+ *         or names an unknown field or transform (the message says which
+ *         column); IPAM_ENOMEM
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_import_set_mapping(ipam_import *imp, const char *json);
+
+/**
+ * Guess a mapping for a CSV file from its header and first rows (values
+ * that are addresses, prefixes, netmasks, MACs, ranges; header words),
+ * for a person to review: the JSON that ipam_import_set_mapping() takes,
+ * with a "review" array saying why each column got its field.
+ * @param name the file's name for messages
+ * @return 0; IPAM_EINVAL for an empty file, bad quoting or bytes that are
+ *         not UTF-8 (naming the line); IPAM_ENOMEM
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_import_suggest(ipam_buf *out, const char *name, const char *data, size_t len);
 
 /**
  * Write the model to `db` in one transaction (ipam_db_run(): run again when

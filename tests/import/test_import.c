@@ -1358,6 +1358,120 @@ START_TEST(msdhcp_bad)
 }
 END_TEST
 
+/* ---- the mapped CSV and the suggestion ---- */
+
+static const char hosts_csv[] = "IP Address;Mask;Host;MAC;Site;Rack;Tags;Managed;Extra\r\n"
+                                "10.0.0.5;255.255.255.0;WEB1.Example.COM;AA-BB-CC-DD-EE-01;DC1;R4;a, b;yes;x\r\n"
+                                "\"10.0.0.6\";255.255.255.0;web2.example.com;aabb.ccdd.ee02;DC1;\"R\r\n5\";;no;\r\n"
+                                "10.0.0.300;255.255.255.0;bad.example.com;;;;;;\r\n"
+                                "10.0.0.7;255.255.255.0;web3.example.com;zz;;;;;\r\n";
+
+static const char hosts_map[] =
+	"{\"object\": \"address\", \"space\": \"corp\", \"columns\": {"
+	"\"IP Address\": \"address\", \"Mask\": {\"field\": \"length\", \"transform\": \"netmask\"},"
+	"\"Host\": {\"field\": \"hostname\", \"transform\": \"lower\"}, \"MAC\": \"mac\","
+	"\"Site\": {\"field\": \"description\", \"sep\": \" / \"}, \"Rack\": {\"field\": \"description\", \"sep\": \" / \"},"
+	"\"Tags\": {\"field\": \"attr\", \"name\": \"tags\", \"transform\": \"split\"},"
+	"\"Managed\": {\"field\": \"attr\", \"name\": \"managed\", \"transform\": \"bool\"}}}";
+
+/* A mapping with transforms (netmask, lower, split, bool), two columns
+ * joined into the description, a column it does not name kept as an
+ * attribute, a fixed space; bad rows reported at their physical line. */
+START_TEST(mapped_csv)
+{
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_CSV, NULL));
+	OK(ipam_import_set_mapping(imp, hosts_map));
+	OK(ipam_import_add_buffer(imp, "hosts.csv", hosts_csv, sizeof hosts_csv - 1));
+	cJSON *mj = model_of(imp);
+	const cJSON *as = cJSON_GetObjectItem(mj, "addresses"), *a0 = cJSON_GetArrayItem(as, 0), *at;
+	ck_assert_int_eq(cJSON_GetArraySize(as), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(a0, "vrf")->valuestring, "corp");
+	ck_assert_str_eq(cJSON_GetObjectItem(a0, "hostname")->valuestring, "web1.example.com");
+	ck_assert_str_eq(cJSON_GetObjectItem(a0, "mac")->valuestring, "aa:bb:cc:dd:ee:01");
+	ck_assert_str_eq(cJSON_GetObjectItem(a0, "description")->valuestring, "DC1 / R4");
+	at = cJSON_GetObjectItem(a0, "attributes");
+	ck_assert_str_eq(cJSON_GetObjectItem(at, "Mask")->valuestring, "24");
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(at, "tags"), 1)->valuestring, "b");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(at, "managed")));
+	ck_assert_str_eq(cJSON_GetObjectItem(at, "Extra")->valuestring, "x");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(as, 1), "description")->valuestring, "DC1 / R\r\n5");
+	cJSON_Delete(mj);
+	static const struct where want[] = { { "hosts.csv", 5, "IP Address" }, { "hosts.csv", 6, "MAC" } };
+	errors_at(imp, want, 2);
+	ipam_import_free(imp);
+
+	/* prefixes from network + length, ranges from "first - last" */
+	static const char nets[] = "net,len,vrf\n10.1.0.0,16,A\n10.2.0.1,16,A\n";
+	static const char ranges[] = "pool,state\n10.1.0.10 - 10.1.0.20,reserved\n";
+	OK(ipam_import_new(&imp, IPAM_IMPORT_CSV, NULL));
+	OK(ipam_import_set_mapping(imp, "{\"columns\": {\"net\": \"network\", \"len\": \"length\", \"vrf\": \"space\"}}"));
+	OK(ipam_import_add_buffer(imp, "nets.csv", nets, sizeof nets - 1));
+	static const struct where wn[] = { { "nets.csv", 3, "net" } };
+	errors_at(imp, wn, 1);
+	ipam_db *db = open_db();
+	OK(ipam_import_apply(imp, db));
+	COUNTS(imp, "imported", "1/1/0/0/0");
+	ipam_import_free(imp);
+	OK(ipam_import_new(&imp, IPAM_IMPORT_CSV, NULL));
+	OK(ipam_import_set_mapping(imp, "{\"space\": \"A\", \"columns\": {\"pool\": \"range\", \"state\": \"status\"}}"));
+	OK(ipam_import_add_buffer(imp, "r.csv", ranges, sizeof ranges - 1));
+	apply_check(db, imp, "imported", "0/0/1/0/0", 0, NULL);
+	ipam_db_free(db);
+
+	/* mappings refused, naming what is wrong */
+	static const char *const badmaps[][2] = {
+		{ "{\"columns\": {\"a\": \"adress\"}}", "column 'a': not a field" },
+		{ "{\"columns\": {\"a\": {\"field\": \"attr\"}}}", "an attr needs a \"name\"" },
+		{ "{\"columns\": {\"a\": \"hostname\"}}", "\"object\" is address, prefix or range" },
+		{ "{\"delimiter\": \"x\", \"columns\": {\"a\": \"address\"}}", "\"delimiter\" is one of" },
+		{ "{\"columns\": \n[}", "mapping:2: not JSON" },
+	};
+	OK(ipam_import_new(&imp, IPAM_IMPORT_CSV, NULL));
+	for (size_t i = 0; i < sizeof badmaps / sizeof badmaps[0]; i++) {
+		ck_assert_int_eq(ipam_import_set_mapping(imp, badmaps[i][0]), IPAM_EINVAL);
+		ck_assert_msg(strstr(ipam_error_last()->message, badmaps[i][1]) != NULL, "%s", ipam_error_last()->message);
+	}
+	refused(imp, "a\n1\n", "the csv format needs a mapping");
+	ipam_import_free(imp);
+}
+END_TEST
+
+/* The suggestion for a file nobody wrote an importer for: every column
+ * guessed from its values and header (a bad value in the address column
+ * does not hide it), and importing with it as suggested takes the rows. */
+START_TEST(suggest_mapping)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_import_suggest(&b, "hosts.csv", hosts_csv, sizeof hosts_csv - 1));
+	cJSON *s = cJSON_Parse(b.ptr);
+	ck_assert_msg(s != NULL, "%s", b.ptr);
+	const cJSON *cols = cJSON_GetObjectItem(s, "columns");
+	static const char *const want[][3] = { { "IP Address", "address", NULL }, { "Mask", "length", "netmask" },
+		                               { "Host", "hostname", NULL },     { "MAC", "mac", NULL },
+		                               { "Site", "attr", NULL },         { "Managed", "attr", "bool" } };
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const cJSON *e = cJSON_GetObjectItem(cols, want[i][0]), *x = cJSON_GetObjectItem(e, "transform");
+		ck_assert_msg(e && !strcmp(cJSON_GetObjectItem(e, "field")->valuestring, want[i][1]), "%s: %s", want[i][0], b.ptr);
+		ck_assert_msg(want[i][2] ? x && !strcmp(x->valuestring, want[i][2]) : !x, "%s: %s", want[i][0], b.ptr);
+	}
+	ck_assert_str_eq(cJSON_GetObjectItem(s, "delimiter")->valuestring, ";");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "review")), 9);
+	cJSON_Delete(s);
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_CSV, NULL));
+	OK(ipam_import_set_mapping(imp, b.ptr));
+	OK(ipam_import_add_buffer(imp, "hosts.csv", hosts_csv, sizeof hosts_csv - 1));
+	ipam_buf_dispose(&b);
+	ipam_db *db = open_db();
+	apply_check(db, imp, "imported", "0/0/0/2/0", 3, "0/0/0/0/0");
+	ipam_db_free(db);
+	ck_assert_int_eq(ipam_import_suggest(&b, "e.csv", "", 0), IPAM_EINVAL);
+	ck_assert_int_eq(ipam_import_suggest(&b, "q.csv", "a\n\"x\n", 5), IPAM_EINVAL);
+	ck_assert_msg(strstr(ipam_error_last()->message, "q.csv") != NULL, "%s", ipam_error_last()->message);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	fixtures = argc > 1 ? argv[1] : "fixtures";
@@ -1394,6 +1508,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, msdhcp_netsh_fixture);
 	tcase_add_test(tc, msdhcp_apply);
 	tcase_add_test(tc, msdhcp_bad);
+	tcase_add_test(tc, mapped_csv);
+	tcase_add_test(tc, suggest_mapping);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -79,6 +79,7 @@ typedef struct ipam__imp_model {
 	uint64_t rows;
 	ipam__imp_pending *pending;
 	size_t npending;
+	cJSON *map; /* the mapped CSV's mapping, or NULL */
 } ipam__imp_model;
 
 void ipam__imp_model_init(ipam__imp_model *m);
@@ -257,6 +258,12 @@ int ipam__imp_phpipam_csv_finish(ipam__imp_model *m);
 int ipam__imp_bind_zone(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_msdhcp_xml(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_msdhcp_netsh(ipam__imp_model *m, const char *file, const char *data, size_t len);
+/* The mapped CSV (src/io/import/csvmap.c): m->map is the mapping. */
+int ipam__imp_mapped_csv(ipam__imp_model *m, const char *file, const char *data, size_t len);
+/* 0 when the mapping is usable, else IPAM_EINVAL saying why. */
+int ipam__imp_map_check(const cJSON *map);
+/* ipam_import_suggest. */
+int ipam__imp_suggest(ipam_buf *out, const char *name, const char *data, size_t len);
 
 /* ---- apply ------------------------------------------------------------------ */
 

@@ -39,6 +39,7 @@ static const struct {
 	{ "bind-zone", IPAM_IMPORT_BIND_ZONE, ipam__imp_bind_zone, NULL },
 	{ "msdhcp-xml", IPAM_IMPORT_MSDHCP_XML, ipam__imp_msdhcp_xml, NULL },
 	{ "msdhcp-netsh", IPAM_IMPORT_MSDHCP_NETSH, ipam__imp_msdhcp_netsh, NULL },
+	{ "csv", IPAM_IMPORT_CSV, ipam__imp_mapped_csv, NULL },
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
@@ -163,6 +164,33 @@ int ipam_import_add_file(ipam_import *imp, const char *path)
 		rc = ipam_import_add_buffer(imp, path, b.ptr ? b.ptr : "", b.size);
 	ipam_buf_dispose(&b);
 	return rc;
+}
+
+int ipam_import_set_mapping(ipam_import *imp, const char *json)
+{
+	if (imp->format != IPAM_IMPORT_CSV)
+		return ipam__error(IPAM_EINVAL, "ipam_import_set_mapping: only the csv format takes a mapping");
+	const char *end = NULL;
+	cJSON *map = json ? cJSON_ParseWithOpts(json, &end, 1) : NULL;
+	if (!map) {
+		size_t line = 1;
+		for (const char *p = json; p && end && p < end; p++)
+			line += *p == '\n';
+		return ipam__error(IPAM_EINVAL, "mapping:%zu: not JSON", line);
+	}
+	int rc = ipam__imp_map_check(map);
+	if (rc) {
+		cJSON_Delete(map);
+		return rc;
+	}
+	cJSON_Delete(imp->model.map);
+	imp->model.map = map;
+	return 0;
+}
+
+int ipam_import_suggest(ipam_buf *out, const char *name, const char *data, size_t len)
+{
+	return ipam__imp_suggest(out, name ? name : "(buffer)", data ? data : "", data ? len : 0);
 }
 
 /* Forget what an earlier run of the transaction body left behind. */

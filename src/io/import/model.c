@@ -51,6 +51,7 @@ void ipam__imp_model_dispose(ipam__imp_model *m)
 		free(m->notes[i]);
 	free(m->notes);
 	ipam__imp_pending_clear(m);
+	cJSON_Delete(m->map);
 	memset(m, 0, sizeof *m);
 }
 
