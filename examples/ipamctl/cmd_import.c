@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 enum { ST_PARTIAL = 3 };
 
@@ -68,6 +70,38 @@ static int slurp(struct ctl *c, const char *path, char **out, size_t *len)
 	return ST_OK;
 }
 
+/* The progress bar: on stderr, only when it is a terminal, redrawn at
+ * most ten times a second; objects a second and the time left. */
+struct bar {
+	double start, last;
+	int drawn;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void bar_draw(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+	struct bar *b = ctx;
+	double t = now_s();
+	if (strcmp(phase, "apply") || (done < total && t - b->last < 0.1))
+		return;
+	b->last = t;
+	double el = t - b->start, rate = el > 0 ? (double)done / el : 0;
+	int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
+	char line[64];
+	memset(line, '#', (size_t)fill);
+	memset(line + fill, '.', (size_t)(width - fill));
+	line[width] = '\0';
+	fprintf(stderr, "\rimport [%s] %llu/%llu objects, %.0f/s, ETA %.0fs ", line, (unsigned long long)done,
+	        (unsigned long long)total, rate, rate > 0 ? (double)(total - done) / rate : 0.0);
+	b->drawn = 1;
+}
+
 int cmd_import_suggest(struct ctl *c, const struct args *a)
 {
 	ipam_buf out = IPAM_BUF_INIT;
@@ -120,10 +154,15 @@ int cmd_import_files(struct ctl *c, const struct args *a)
 			return st;
 		}
 	}
+	struct bar bar = { now_s(), 0, 0 };
+	if (isatty(STDERR_FILENO) == 1)
+		ipam_import_set_progress(imp, bar_draw, &bar);
 	for (int i = 0; i < a->npos && !rc; i++)
 		rc = ipam_import_add_file(imp, a->pos[i]);
 	if (!rc)
 		rc = ipam_import_apply(imp, c->db);
+	if (bar.drawn)
+		fputs("\n", stderr);
 	if (!rc)
 		rc = ipam_import_report(&report, imp);
 	int status = ipam_import_status(imp);

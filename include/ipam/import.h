@@ -138,6 +138,20 @@ IPAM_EXTERN(int) ipam_import_set_mapping(ipam_import *imp, const char *json);
 IPAM_EXTERN(int) ipam_import_suggest(ipam_buf *out, const char *name, const char *data, size_t len);
 
 /**
+ * How far an import is: `phase` is "read" (after each file: done files of
+ * total) or "apply" (done objects of total, every few hundred and at the
+ * end). Called on the importing thread; it must not use the import.
+ * @since 0.2
+ */
+typedef void (*ipam_import_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+
+/**
+ * Ask for progress reports (ipamctl draws a bar on a terminal); NULL stops
+ * them. `total` of "read" is the files added so far. @since 0.2
+ */
+IPAM_EXTERN(void) ipam_import_set_progress(ipam_import *imp, ipam_import_progress_fn fn, void *ctx);
+
+/**
  * Write the model to `db` in one transaction (ipam_db_run(): run again when
  * another writer wins a race), or with IPAM_IMPORT_DRY_RUN compute what
  * would change and roll back. Objects the database refuses are reported and

@@ -1472,6 +1472,48 @@ START_TEST(suggest_mapping)
 }
 END_TEST
 
+/* ---- progress ---- */
+
+struct seen_progress {
+	uint64_t reads, last_read, applies, last_done, last_total;
+};
+
+static void on_progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+	struct seen_progress *p = ctx;
+	if (!strcmp(phase, "read")) {
+		p->reads++;
+		p->last_read = done;
+	} else {
+		ck_assert_str_eq(phase, "apply");
+		ck_assert(done <= total && done >= p->last_done);
+		p->applies++;
+		p->last_done = done;
+		p->last_total = total;
+	}
+}
+
+/* One report per file read; apply reports every 512 objects and at the end. */
+START_TEST(progress_reports)
+{
+	struct seen_progress p = { 0 };
+	ipam_import *imp;
+	OK(ipam_import_new(&imp, IPAM_IMPORT_BLUECAT, NULL));
+	ipam_import_set_progress(imp, on_progress, &p);
+	for (size_t i = 0; i < 3; i++)
+		OK(ipam_import_add_file(imp, fixture(bluecat_files[i])));
+	ipam_db *db = open_db();
+	OK(ipam_import_apply(imp, db));
+	ck_assert_int_eq(p.reads, 3);
+	ck_assert_int_eq(p.last_read, 3);
+	ck_assert_int_eq(p.applies, 1);
+	ck_assert_int_eq(p.last_done, 61);
+	ck_assert_int_eq(p.last_total, 61);
+	ipam_import_free(imp);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	fixtures = argc > 1 ? argv[1] : "fixtures";
@@ -1510,6 +1552,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, msdhcp_bad);
 	tcase_add_test(tc, mapped_csv);
 	tcase_add_test(tc, suggest_mapping);
+	tcase_add_test(tc, progress_reports);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

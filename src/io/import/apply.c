@@ -471,11 +471,14 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 	int rc = 0;
 	/* spaces first, then what lives in them, in the order the sources gave */
 	static const enum ipam__imp_type order[] = { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_ZONE, IMP_RECORD };
+	uint64_t done = 0;
 	for (size_t k = 0; k < sizeof order / sizeof order[0] && !rc; k++) {
 		for (size_t i = 0; i < m->nitems && !rc; i++) {
 			const ipam__imp_item *it = m->items[i];
 			if (it->type != order[k])
 				continue;
+			if (m->progress && (++done % 512) == 0)
+				m->progress(m->progress_ctx, "apply", done, m->nitems);
 			switch (it->type) {
 			case IMP_SPACE:
 				rc = apply_space(&c, it);
@@ -498,5 +501,7 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 			}
 		}
 	}
+	if (!rc && m->progress)
+		m->progress(m->progress_ctx, "apply", m->nitems, m->nitems);
 	return rc;
 }

@@ -80,6 +80,9 @@ typedef struct ipam__imp_model {
 	ipam__imp_pending *pending;
 	size_t npending;
 	cJSON *map; /* the mapped CSV's mapping, or NULL */
+	/* progress reports (ipam_import_set_progress), or NULL */
+	ipam_import_progress_fn progress;
+	void *progress_ctx;
 } ipam__imp_model;
 
 void ipam__imp_model_init(ipam__imp_model *m);

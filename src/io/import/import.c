@@ -19,6 +19,7 @@ struct ipam_import {
 	size_t parse_errors; /* errors found while reading, before apply */
 	int applied;
 	int unfinished; /* files wait for the format's finish step */
+	uint64_t nread; /* files read, for progress */
 };
 
 typedef int (*parse_fn)(ipam__imp_model *m, const char *file, const char *data, size_t len);
@@ -131,6 +132,9 @@ int ipam_import_add_buffer(ipam_import *imp, const char *name, const char *data,
 			imp->unfinished = formats[i].finish != NULL;
 		}
 	imp->parse_errors = imp->model.nerrors;
+	imp->nread++;
+	if (imp->model.progress)
+		imp->model.progress(imp->model.progress_ctx, "read", imp->nread, imp->nread);
 	return rc;
 }
 
@@ -186,6 +190,12 @@ int ipam_import_set_mapping(ipam_import *imp, const char *json)
 	cJSON_Delete(imp->model.map);
 	imp->model.map = map;
 	return 0;
+}
+
+void ipam_import_set_progress(ipam_import *imp, ipam_import_progress_fn fn, void *ctx)
+{
+	imp->model.progress = fn;
+	imp->model.progress_ctx = ctx;
 }
 
 int ipam_import_suggest(ipam_buf *out, const char *name, const char *data, size_t len)
