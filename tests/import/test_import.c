@@ -1032,6 +1032,9 @@ START_TEST(phpipam_csv_bad_rows)
 		                             { "a.csv", 2, "IP address" }, { "a.csv", 3, "MAC" } };
 	errors_at(imp, want, 6);
 	refused(imp, "ip;host\n1.2.3.4;h\n", "o.csv:1: not a phpIPAM CSV header");
+	/* found by the fuzzer: bad quoting is refused when the file is read,
+	 * not later when the import is applied */
+	refused(imp, "Section;Subnet\nS;10.0.0.0/8\nS;\"10.1.0.0/16\n", "o.csv: line 3: a quoted field is never closed");
 	ipam_import_free(imp);
 }
 END_TEST

@@ -259,19 +259,22 @@ static int row(ipam__imp_model *m, const ipam__imp_row *r, void *ctx)
 
 int ipam__imp_phpipam_csv(ipam__imp_model *m, const char *file, const char *data, size_t len)
 {
-	/* the header now, so that a file of another format is refused at once */
+	/* the header and the quoting now, so that a file of another format or
+	 * a broken one is refused at once, not when the import is applied */
 	ipam__csv csv;
-	int rc;
+	const char *why = NULL;
 	ipam__csv_init(&csv, data, len, ipam__csv_sniff(data, len));
-	rc = ipam__csv_next(&csv);
-	const char *why = rc == 1 ? header_ok(csv.fields, csv.nfields, NULL) : NULL;
+	int rc = ipam__csv_next(&csv), header = rc == 1;
+	if (rc == 1 && !(why = header_ok(csv.fields, csv.nfields, NULL)))
+		while ((rc = ipam__csv_next(&csv)) == 1)
+			;
 	ipam__csv_dispose(&csv);
 	if (rc < 0)
 		return ipam__imp_in_file(rc, file);
-	if (rc == 0)
-		return ipam__error(IPAM_EINVAL, "%s: empty file: no phpIPAM CSV header", file);
 	if (why)
 		return ipam__error(IPAM_EINVAL, "%s:1: not a phpIPAM CSV header: %s", file, why);
+	if (!header)
+		return ipam__error(IPAM_EINVAL, "%s: empty file: no phpIPAM CSV header", file);
 	return ipam__imp_pending_add(m, file, data, len);
 }
 
