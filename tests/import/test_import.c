@@ -1138,6 +1138,13 @@ START_TEST(bind_fixture)
 	errors_at(imp, NULL, 0);
 	cJSON_Delete(mj);
 	cJSON_Delete(want);
+	/* the same zone file twice: one zone with its two name servers once */
+	OK(ipam_import_add_file(imp, fixture(bind_files[0])));
+	mj = model_of(imp);
+	zones = cJSON_GetObjectItem(mj, "zones");
+	ck_assert_int_eq(cJSON_GetArraySize(zones), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(zones, 0), "settings"), "ns")), 2);
+	cJSON_Delete(mj);
 	ipam_import_free(imp);
 }
 END_TEST

@@ -44,6 +44,8 @@ static int soa(bctx *c, const ipam__zimp_rr *rr)
 		return IPAM_ENOMEM;
 	c->zone = z;
 	z->ttl = rr->ttl;
+	/* the same zone read again (another file): its apex NS set anew */
+	cJSON_DeleteItemFromObjectCaseSensitive(z->attrs, "ns");
 	if ((rc = ipam__imp_set(&z->name, rr->owner)) || (rc = ipam__imp_attr_str(z->attrs, "mname", mname)) ||
 	    (rc = ipam__imp_attr_str(z->attrs, "rname", rname)))
 		return rc;
