@@ -69,6 +69,7 @@ static const struct {
 	[OPT_PORTS] = { "ports", OK_VALUE },
 	[OPT_ICMP] = { "icmp", OK_FLAG },
 	[OPT_RATE] = { "rate", OK_VALUE },
+	[OPT_MAP] = { "map", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

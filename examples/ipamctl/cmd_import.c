@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 enum { ST_PARTIAL = 3 };
 
@@ -15,7 +17,7 @@ enum { ST_PARTIAL = 3 };
 static void print_human(FILE *out, const cJSON *r)
 {
 	static const char *const groups[] = { "imported", "updated", "unchanged", "skipped" };
-	static const char *const kinds[] = { "spaces", "prefixes", "ranges", "addresses", "records" };
+	static const char *const kinds[] = { "spaces", "prefixes", "ranges", "addresses", "records", "zones" };
 	const cJSON *e;
 	if (cJSON_IsTrue(cJSON_GetObjectItem(r, "dry_run")))
 		fputs("dry run: nothing was written; this is what the import would do\n", out);
@@ -35,6 +37,88 @@ static void print_human(FILE *out, const cJSON *r)
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r, "notes")) fprintf(out, "note: %s\n", e->valuestring);
 }
 
+/* A whole file, NUL-terminated, into *out (free it); a status (c names
+ * the problem). */
+static int slurp(struct ctl *c, const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536], *b = NULL;
+	size_t n, have = 0;
+	*out = NULL;
+	if (!f)
+		return fail_as(c, "IO", "%.200s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		char *nb = realloc(b, have + n + 1);
+		if (!nb) {
+			free(b);
+			fclose(f);
+			return fail_nomem(c);
+		}
+		b = nb;
+		memcpy(b + have, chunk, n);
+		have += n;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || (!b && !(b = calloc(1, 1)))) {
+		free(b);
+		return bad ? fail_as(c, "IO", "%.200s: read error", path) : fail_nomem(c);
+	}
+	b[have] = '\0';
+	*out = b;
+	*len = have;
+	return ST_OK;
+}
+
+/* The progress bar: on stderr, only when it is a terminal, redrawn at
+ * most ten times a second; objects a second and the time left. */
+struct bar {
+	double start, last;
+	int drawn;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void bar_draw(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+	struct bar *b = ctx;
+	double t = now_s();
+	if (strcmp(phase, "apply") || (done < total && t - b->last < 0.1))
+		return;
+	b->last = t;
+	double el = t - b->start, rate = el > 0 ? (double)done / el : 0;
+	int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
+	char line[64];
+	memset(line, '#', (size_t)fill);
+	memset(line + fill, '.', (size_t)(width - fill));
+	line[width] = '\0';
+	fprintf(stderr, "\rimport [%s] %llu/%llu objects, %.0f/s, ETA %.0fs ", line, (unsigned long long)done,
+	        (unsigned long long)total, rate, rate > 0 ? (double)(total - done) / rate : 0.0);
+	b->drawn = 1;
+}
+
+int cmd_import_suggest(struct ctl *c, const struct args *a)
+{
+	ipam_buf out = IPAM_BUF_INIT;
+	char *in;
+	size_t len;
+	int st = slurp(c, a->pos[0], &in, &len), rc;
+	if (st != ST_OK)
+		return st;
+	rc = ipam_import_suggest(&out, a->pos[0], in, len);
+	free(in);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	fwrite(out.ptr, 1, out.size, c->out);
+	ipam_buf_dispose(&out);
+	return ST_OK;
+}
+
 int cmd_import_files(struct ctl *c, const struct args *a)
 {
 	ipam_import_format fmt;
@@ -52,12 +136,33 @@ int cmd_import_files(struct ctl *c, const struct args *a)
 	o.nspace_map = a->nkv;
 	o.flags = (a->seen[OPT_DRY_RUN] ? IPAM_IMPORT_DRY_RUN : 0u) |
 	          (a->seen[OPT_ALL_OR_NOTHING] ? IPAM_IMPORT_ALL_OR_NOTHING : 0u);
+	if ((fmt == IPAM_IMPORT_CSV) != (a->val[OPT_MAP] != NULL))
+		return fail_usage(c, "import: --map MAPPING goes with the csv format, and only with it");
 	if ((rc = ipam_import_new(&imp, fmt, &o)))
 		return fail_lib(c, rc, "import");
+	if (a->val[OPT_MAP]) {
+		char *map;
+		size_t len;
+		int st = slurp(c, a->val[OPT_MAP], &map, &len);
+		if (st == ST_OK) {
+			if ((rc = ipam_import_set_mapping(imp, map)))
+				st = fail_lib(c, rc, a->val[OPT_MAP]);
+			free(map);
+		}
+		if (st != ST_OK) {
+			ipam_import_free(imp);
+			return st;
+		}
+	}
+	struct bar bar = { now_s(), 0, 0 };
+	if (isatty(STDERR_FILENO) == 1)
+		ipam_import_set_progress(imp, bar_draw, &bar);
 	for (int i = 0; i < a->npos && !rc; i++)
 		rc = ipam_import_add_file(imp, a->pos[i]);
 	if (!rc)
 		rc = ipam_import_apply(imp, c->db);
+	if (bar.drawn)
+		fputs("\n", stderr);
 	if (!rc)
 		rc = ipam_import_report(&report, imp);
 	int status = ipam_import_status(imp);

@@ -74,6 +74,7 @@ enum opt_id {
 	OPT_RATE,
 	OPT_DIR,
 	OPT_VIEW_MATCH,
+	OPT_MAP,
 	OPT_COUNT
 };
 /* a mask of options: 64 bits, room for every option */
@@ -302,6 +303,7 @@ int cmd_ip_dns(struct ctl *c, const struct args *a);
 int cmd_rpz_render(struct ctl *c, const struct args *a);
 /* cmd_import.c: the importers of other systems' exports, and the CSV exports */
 int cmd_import_files(struct ctl *c, const struct args *a);
+int cmd_import_suggest(struct ctl *c, const struct args *a);
 int cmd_export_any(struct ctl *c, const struct args *a);
 int cmd_discover_snmp(struct ctl *c, const struct args *a);
 int cmd_discover_sweep(struct ctl *c, const struct args *a);

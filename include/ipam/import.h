@@ -40,12 +40,19 @@ typedef enum ipam_import_format {
 	IPAM_IMPORT_NETBOX_CSV = 1,  /**< NetBox CSV bulk import: vrfs, prefixes, ip-ranges, ip-addresses */
 	IPAM_IMPORT_NETBOX_JSON = 2, /**< NetBox REST API list documents (paged) */
 	IPAM_IMPORT_INFOBLOX = 3,    /**< Infoblox NIOS multi-section CSV (`header-*` rows) */
-	IPAM_IMPORT_PHPIPAM_SQL = 4  /**< phpIPAM's MySQL dump (mysqldump --complete-insert) */
+	IPAM_IMPORT_PHPIPAM_SQL = 4, /**< phpIPAM's MySQL dump (mysqldump --complete-insert) */
+	IPAM_IMPORT_BLUECAT = 5,     /**< BlueCat importEntities CSV or NDJSON (IP4Address, IP4DHCPRange) @since 0.2 */
+	IPAM_IMPORT_PHPIPAM_CSV = 6, /**< phpIPAM's subnet and address CSV imports (',' or ';') @since 0.2 */
+	IPAM_IMPORT_BIND_ZONE = 7,   /**< BIND zone files ($ORIGIN, $TTL, $INCLUDE, $GENERATE) @since 0.2 */
+	IPAM_IMPORT_MSDHCP_XML = 8,  /**< Microsoft DHCP Export-DhcpServer XML @since 0.2 */
+	IPAM_IMPORT_MSDHCP_NETSH = 9, /**< Microsoft DHCP `netsh dhcp server dump` text @since 0.2 */
+	IPAM_IMPORT_CSV = 10          /**< any CSV, read through a mapping (ipam_import_set_mapping()) @since 0.2 */
 } ipam_import_format;
 
 /**
  * Parse a format name as the CLI writes it: "netbox-csv", "netbox-json",
- * "infoblox", "phpipam-sql".
+ * "infoblox", "phpipam-sql", "bluecat", "phpipam-csv", "bind-zone",
+ * "msdhcp-xml", "msdhcp-netsh", "csv".
  * @return 0, or IPAM_EINVAL naming the formats known @since 0.2
  */
 IPAM_EXTERN(int) ipam_import_format_parse(ipam_import_format *out, const char *name);
@@ -101,6 +108,48 @@ IPAM_EXTERN(int) ipam_import_add_file(ipam_import *imp, const char *path);
  * @since 0.2
  */
 IPAM_EXTERN(int) ipam_import_add_buffer(ipam_import *imp, const char *name, const char *data, size_t len);
+
+/**
+ * Give an IPAM_IMPORT_CSV import its mapping, before its files: a JSON
+ * object `{"delimiter": ",", "object": "address"|"prefix"|"range",
+ * "space": "S", "columns": {"COLUMN": "FIELD" | {"field": "FIELD",
+ * "transform": "lower"|"upper"|"netmask"|"split"|"bool", "name": "ATTR",
+ * "sep": "SEP"}}}` where FIELD is one of address, prefix, network, length,
+ * start, end, range, hostname, mac, description, name, space, status,
+ * vlan, attr, ignore (see docs/import.md). Columns it does not name are
+ * kept as attributes of their header's name.
+ * @return 0; IPAM_EINVAL for another format, a mapping that is not JSON
+ *         or names an unknown field or transform (the message says which
+ *         column); IPAM_ENOMEM
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_import_set_mapping(ipam_import *imp, const char *json);
+
+/**
+ * Guess a mapping for a CSV file from its header and first rows (values
+ * that are addresses, prefixes, netmasks, MACs, ranges; header words),
+ * for a person to review: the JSON that ipam_import_set_mapping() takes,
+ * with a "review" array saying why each column got its field.
+ * @param name the file's name for messages
+ * @return 0; IPAM_EINVAL for an empty file, bad quoting or bytes that are
+ *         not UTF-8 (naming the line); IPAM_ENOMEM
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_import_suggest(ipam_buf *out, const char *name, const char *data, size_t len);
+
+/**
+ * How far an import is: `phase` is "read" (after each file: done files of
+ * total) or "apply" (done objects of total, every few hundred and at the
+ * end). Called on the importing thread; it must not use the import.
+ * @since 0.2
+ */
+typedef void (*ipam_import_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+
+/**
+ * Ask for progress reports (ipamctl draws a bar on a terminal); NULL stops
+ * them. `total` of "read" is the files added so far. @since 0.2
+ */
+IPAM_EXTERN(void) ipam_import_set_progress(ipam_import *imp, ipam_import_progress_fn fn, void *ctx);
 
 /**
  * Write the model to `db` in one transaction (ipam_db_run(): run again when

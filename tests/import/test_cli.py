@@ -115,3 +115,33 @@ def test_export_round_trip(db, tmp_path):
     # the document export is unchanged
     rc, out, err = run(db, "export")
     assert rc == 0 and json.loads(out)["format"] == "libipam-export"
+
+
+def test_suggest_then_csv(db, tmp_path):
+    hosts = tmp_path / "hosts.csv"
+    hosts.write_text("IP,Subnet Mask,Host Name,Owner\n10.0.0.5,255.255.255.0,web1.example.com,ops\n"
+                     "10.0.0.6,255.255.255.0,web2.example.com,ops\n10.0.0.300,255.255.255.0,bad.example.com,ops\n")
+    rc, out, err = run(db, "import", "suggest", str(hosts))
+    assert rc == 0, err
+    mapping = json.loads(out)
+    assert mapping["columns"]["IP"]["field"] == "address"
+    assert mapping["columns"]["Owner"] == {"field": "attr", "name": "owner"}
+    mp = tmp_path / "map.json"
+    mp.write_text(out)
+    rc, r = report(db, "csv", str(hosts), "--map", str(mp))
+    assert rc == 3 and counts(r, "imported") == [0, 0, 0, 2, 0]
+    assert r["errors"][0]["line"] == 4 and r["errors"][0]["field"] == "IP"
+    rc, out, err = run(db, "import", "csv", str(hosts))
+    assert rc == 2 and "--map" in err
+    rc, out, err = run(db, "import", "bluecat", str(hosts), "--map", str(mp))
+    assert rc == 2
+
+
+def test_bind_zones_created(db):
+    files = [os.path.join(FIX, "bind", f) for f in ("db.example.com", "db.192.0.2", "db.2001.db8.100")]
+    rc, r = report(db, "bind-zone", *files)
+    assert rc == 0 and r["imported"]["zones"] == 3 and r["imported"]["records"] == 40
+    rc, out, err = run(db, "zone", "show", "2.0.192.in-addr.arpa")
+    assert rc == 0 and "100.2.0.192.in-addr.arpa. 86400 IN PTR dhcp-100.example.com." in out
+    rc, r = report(db, "bind-zone", *files)
+    assert rc == 0 and r["unchanged"]["zones"] == 3 and r["unchanged"]["records"] == 40

@@ -51,13 +51,13 @@ static int refuse(apply_ctx *c, const ipam__imp_item *it, const char *field, con
 }
 
 /* The attributes the store keeps: the model's, its extras, the VLAN, a
- * range's name (ranges have no name field). */
+ * range's or an address's name (neither has a name field). */
 static cJSON *stored_attrs(const ipam__imp_item *it)
 {
 	cJSON *a = cJSON_Duplicate(it->attrs, 1);
 	if (!a || ipam__imp_attr_merge(a, it->extra) ||
 	    (it->vlan >= 0 && ipam__imp_attr(a, "vlan", cJSON_CreateNumber((double)it->vlan))) ||
-	    (it->type == IMP_RANGE && ipam__imp_attr_str(a, "name", it->name))) {
+	    ((it->type == IMP_RANGE || it->type == IMP_ADDRESS) && ipam__imp_attr_str(a, "name", it->name))) {
 		cJSON_Delete(a);
 		return NULL;
 	}
@@ -219,7 +219,7 @@ static int apply_prefix(apply_ctx *c, const ipam__imp_item *it)
 static ipam_range_purpose range_purpose(const ipam__imp_item *it)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(it->attrs, "status");
-	if (it->kind && !strcmp(it->kind, "excluded"))
+	if (it->kind && (!strcmp(it->kind, "excluded") || !strcmp(it->kind, "dhcp_exclusion")))
 		return IPAM_RANGE_EXCLUDED;
 	if ((it->kind && !strcmp(it->kind, "reserved")) || (cJSON_IsString(s) && !strcasecmp(s->valuestring, "reserved")))
 		return IPAM_RANGE_RESERVED;
@@ -399,7 +399,7 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	if (!strcasecmp(it->rtype, "A") || !strcasecmp(it->rtype, "AAAA")) {
 		ipam_addr a;
 		ipam_ip_info have = IPAM_IP_INFO_INIT;
-		int same = ipam_addr_parse(&a, it->rdata) == 0 && ipam_ip_get(&have, c->db, space_of(c, it->space), &a) == 0 &&
+		int same = ipam_addr_parse(&a, it->rdata) == 0 && ipam_ip_get(&have, c->db, space_of(c, it->addr_space ? it->addr_space : it->space), &a) == 0 &&
 		           have.hostname && !host_differs(have.hostname, it->name);
 		ipam_ip_info_dispose(&have);
 		if (same) {
@@ -426,17 +426,59 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	return rc;
 }
 
+/* A zone of the default view the store lacks is added, bound to the
+ * import's target space, with the SOA and apex NS the file gave; one it
+ * has is unchanged (its settings are the store's: a zone file does not
+ * override them). */
+static int apply_zone(apply_ctx *c, const ipam__imp_item *it)
+{
+	ipam_zone_options o = IPAM_ZONE_OPTIONS_INIT;
+	ipam_buf ns = IPAM_BUF_INIT;
+	const cJSON *a = it->attrs, *n;
+	int rc = 0;
+	cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(a, "ns"))
+	{
+		if ((rc = ipam__buf_printf(&ns, "%s%s", ns.size ? "," : "", cJSON_IsString(n) ? n->valuestring : "")))
+			break;
+	}
+	o.space = space_of(c, NULL);
+	o.ns = ns.ptr;
+	o.mname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "mname"));
+	o.rname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "rname"));
+	o.ttl = it->ttl > 0 ? (uint32_t)it->ttl : 0;
+	o.refresh = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "refresh"));
+	o.retry = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "retry"));
+	o.expire = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "expire"));
+	o.minimum = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "minimum"));
+	if (!rc) {
+		rc = ipam_zone_add(c->db, it->name, &o);
+		if (rc == IPAM_EEXISTS) {
+			c->r->unchanged.n[IMP_ZONE]++;
+			rc = 0;
+		} else if (!rc) {
+			c->r->imported.n[IMP_ZONE]++;
+		} else {
+			rc = refuse(c, it, "zone", it->name, rc);
+		}
+	}
+	ipam_buf_dispose(&ns);
+	return rc;
+}
+
 int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp, ipam__imp_result *r)
 {
 	apply_ctx c = { db, m, sp, r };
 	int rc = 0;
 	/* spaces first, then what lives in them, in the order the sources gave */
-	static const enum ipam__imp_type order[] = { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_RECORD };
+	static const enum ipam__imp_type order[] = { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_ZONE, IMP_RECORD };
+	uint64_t done = 0;
 	for (size_t k = 0; k < sizeof order / sizeof order[0] && !rc; k++) {
 		for (size_t i = 0; i < m->nitems && !rc; i++) {
 			const ipam__imp_item *it = m->items[i];
 			if (it->type != order[k])
 				continue;
+			if (m->progress && (++done % 512) == 0)
+				m->progress(m->progress_ctx, "apply", done, m->nitems);
 			switch (it->type) {
 			case IMP_SPACE:
 				rc = apply_space(&c, it);
@@ -450,11 +492,16 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 			case IMP_ADDRESS:
 				rc = apply_address(&c, it);
 				break;
+			case IMP_ZONE:
+				rc = apply_zone(&c, it);
+				break;
 			default:
 				rc = apply_record(&c, it);
 				break;
 			}
 		}
 	}
+	if (!rc && m->progress)
+		m->progress(m->progress_ctx, "apply", m->nitems, m->nitems);
 	return rc;
 }

@@ -11,7 +11,7 @@
 
 /* ---- the model ------------------------------------------------------------ */
 
-enum ipam__imp_type { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_RECORD, IMP_NTYPES };
+enum ipam__imp_type { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_RECORD, IMP_ZONE, IMP_NTYPES };
 
 /* One object of the source. Strings are owned; NULL when absent. `space`
  * is the source's space name (VRF, network view), NULL for its global
@@ -24,20 +24,22 @@ typedef struct ipam__imp_item {
 	unsigned long line;    /* physical line where the record starts */
 	char *space;
 	char *kind;            /* prefix: container/network; range: range/dhcp/reserved; address: static/... */
-	char *name;            /* space: its name; range: its name; record: owner name */
+	char *name;            /* space: its name; range, address: its name; record: owner name; zone: origin */
 	char *description;
 	char *hostname;        /* address */
 	char *rd;              /* space: route distinguisher */
 	char *rtype, *rdata;   /* record: type and data */
 	char *parent;          /* prefix: the source's parent prefix, when it names one (phpIPAM) */
-	long ttl;              /* record: -1 none */
+	char *addr_space;      /* record: the source space of the address an A/AAAA was made from, when
+	                          it is not the DNS view's name (BlueCat: configuration vs view) */
+	long ttl;              /* record, zone (its default): -1 none */
 	long vlan;             /* prefix: -1 none */
 	int pool;              /* prefix: NetBox is_pool */
 	ipam_prefix prefix;    /* prefix */
 	ipam_addr first, last; /* range; address: first */
 	int has_mac;
 	ipam_mac mac;
-	cJSON *attrs;          /* object, never NULL */
+	cJSON *attrs;          /* object, never NULL; zone: "ns" [names], "mname", "rname", SOA timers */
 	cJSON *extra;          /* object, never NULL */
 	cJSON *exclusions;     /* range: array of {"start","end","comment"}; never NULL */
 } ipam__imp_item;
@@ -53,6 +55,14 @@ typedef struct ipam__imp_counts {
 	uint64_t n[IMP_NTYPES];
 } ipam__imp_counts;
 
+/* A file kept whole until the source's finish step (sources whose files
+ * refer to each other: phpIPAM CSV). */
+typedef struct ipam__imp_pending {
+	const char *file; /* the model's copy */
+	char *data;
+	size_t len;
+} ipam__imp_pending;
+
 typedef struct ipam__imp_model {
 	ipam__imp_item **items;
 	size_t nitems, citems;
@@ -67,10 +77,20 @@ typedef struct ipam__imp_model {
 	size_t nnotes;
 	/* how many rows were parsed into items */
 	uint64_t rows;
+	ipam__imp_pending *pending;
+	size_t npending;
+	cJSON *map; /* the mapped CSV's mapping, or NULL */
+	/* progress reports (ipam_import_set_progress), or NULL */
+	ipam_import_progress_fn progress;
+	void *progress_ctx;
 } ipam__imp_model;
 
 void ipam__imp_model_init(ipam__imp_model *m);
 void ipam__imp_model_dispose(ipam__imp_model *m);
+
+/* Keep a copy of a file's bytes for the finish step; 0 or IPAM_ENOMEM. */
+int ipam__imp_pending_add(ipam__imp_model *m, const char *file, const char *data, size_t len);
+void ipam__imp_pending_clear(ipam__imp_model *m);
 
 /* Remember a file name; returns the model's copy or NULL (ENOMEM set). */
 const char *ipam__imp_file(ipam__imp_model *m, const char *name);
@@ -80,6 +100,15 @@ const char *ipam__imp_file(ipam__imp_model *m, const char *name);
  * address, space name or record ("name type data"). NULL on ENOMEM. */
 ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, const char *space, const char *key,
                               const char *file, unsigned long line, int *is_new);
+
+/* The range item first-last of `space` (bounds set), as ipam__imp_get. */
+ipam__imp_item *ipam__imp_range(ipam__imp_model *m, const char *space, const ipam_addr *first,
+                                const ipam_addr *last, const char *file, unsigned long line);
+
+/* The address item of `space` (address set, and the MAC when mac is not
+ * NULL), as ipam__imp_get. */
+ipam__imp_item *ipam__imp_address(ipam__imp_model *m, const char *space, const ipam_addr *a, const ipam_mac *mac,
+                                  const char *file, unsigned long line);
 
 /* The item of (type, space, key), or NULL. */
 ipam__imp_item *ipam__imp_find(const ipam__imp_model *m, enum ipam__imp_type type, const char *space,
@@ -109,7 +138,7 @@ int ipam__imp_attr_merge(cJSON *dst, const cJSON *src);
  * Appends to out. */
 int ipam__imp_model_json(ipam_buf *out, const ipam__imp_model *m, const char *global);
 /* The same for an import (tests, fuzzers). */
-int ipam__import_model_json(ipam_buf *out, const ipam_import *imp, const char *global);
+int ipam__import_model_json(ipam_buf *out, ipam_import *imp, const char *global);
 
 /* ---- readers --------------------------------------------------------------- */
 
@@ -174,6 +203,37 @@ int ipam__imp_row_bad(ipam__imp_model *m, const ipam__imp_row *r, const char *fi
  * IPAM_EINVAL naming the file and line of the first bad byte. */
 int ipam__imp_utf8(const char *file, const char *data, size_t len);
 
+/* A CSV file of one header and its rows (src/io/import/rows.c). hdr_ok
+ * says why the header is not of the format (NULL when it is); fn gets each
+ * row with as many fields as the header (other rows are reported and
+ * skipped). `what` names the format in messages. 0, IPAM_EINVAL (not the
+ * format, a quoting error naming file and line), what fn returned. */
+typedef const char *(*ipam__imp_hdr_fn)(const char *const *hdr, size_t n, void *ctx);
+typedef int (*ipam__imp_row_fn)(ipam__imp_model *m, const ipam__imp_row *r, void *ctx);
+int ipam__imp_csv_rows(ipam__imp_model *m, const char *file, const char *data, size_t len, char delim,
+                       const char *what, ipam__imp_hdr_fn hdr_ok, ipam__imp_row_fn fn, void *ctx);
+/* Does the text (after a BOM and blanks) start as JSON does ('{' or '[')? */
+int ipam__imp_looks_json(const char *d, size_t len);
+
+/* A small strict XML reader (src/io/import/xml.c): the element tree,
+ * each element's text (entities resolved, CDATA kept, blanks at both ends
+ * trimmed, NULL when none) and the line where it starts. Attributes are
+ * checked, not kept. */
+typedef struct ipam__xml {
+	char *name;
+	char *text;
+	struct ipam__xml **kids;
+	size_t nkids;
+	unsigned long line;
+} ipam__xml;
+/* 0, or IPAM_EINVAL naming the file and line / IPAM_ENOMEM. */
+int ipam__xml_parse(ipam__xml **out, const char *file, const char *data, size_t len);
+void ipam__xml_free(ipam__xml *n);
+/* The first child element called `name`, or NULL (n may be NULL). */
+const ipam__xml *ipam__xml_child(const ipam__xml *n, const char *name);
+/* The text of child `name` (n itself when name is NULL); "" when absent. */
+const char *ipam__xml_text(const ipam__xml *n, const char *name);
+
 /* ---- value parsers: 0, or -1 (the caller reports the row) ---- */
 /* "ADDR" or "ADDR/LEN" (the length goes to *len, -1 when none). */
 int ipam__imp_addr(ipam_addr *out, int *len, const char *s);
@@ -192,6 +252,21 @@ int ipam__imp_netbox_csv(ipam__imp_model *m, const char *file, const char *data,
 int ipam__imp_netbox_json(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_infoblox(ipam__imp_model *m, const char *file, const char *data, size_t len);
 int ipam__imp_phpipam_sql(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_bluecat(ipam__imp_model *m, const char *file, const char *data, size_t len);
+/* phpIPAM CSV: each file's header is checked and the file kept; the
+ * finish step reads them all (a VRF given by its RD in one file and by its
+ * name in the other is one space). */
+int ipam__imp_phpipam_csv(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_phpipam_csv_finish(ipam__imp_model *m);
+int ipam__imp_bind_zone(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_msdhcp_xml(ipam__imp_model *m, const char *file, const char *data, size_t len);
+int ipam__imp_msdhcp_netsh(ipam__imp_model *m, const char *file, const char *data, size_t len);
+/* The mapped CSV (src/io/import/csvmap.c): m->map is the mapping. */
+int ipam__imp_mapped_csv(ipam__imp_model *m, const char *file, const char *data, size_t len);
+/* 0 when the mapping is usable, else IPAM_EINVAL saying why. */
+int ipam__imp_map_check(const cJSON *map);
+/* ipam_import_suggest. */
+int ipam__imp_suggest(ipam_buf *out, const char *name, const char *data, size_t len);
 
 /* ---- apply ------------------------------------------------------------------ */
 

@@ -18,19 +18,29 @@ struct ipam_import {
 	ipam__imp_result result;
 	size_t parse_errors; /* errors found while reading, before apply */
 	int applied;
+	int unfinished; /* files wait for the format's finish step */
+	uint64_t nread; /* files read, for progress */
 };
 
 typedef int (*parse_fn)(ipam__imp_model *m, const char *file, const char *data, size_t len);
+typedef int (*finish_fn)(ipam__imp_model *m);
 
 static const struct {
 	const char *name;
 	ipam_import_format format;
 	parse_fn parse;
+	finish_fn finish; /* once every file is read (NULL: nothing to do) */
 } formats[] = {
-	{ "netbox-csv", IPAM_IMPORT_NETBOX_CSV, ipam__imp_netbox_csv },
-	{ "netbox-json", IPAM_IMPORT_NETBOX_JSON, ipam__imp_netbox_json },
-	{ "infoblox", IPAM_IMPORT_INFOBLOX, ipam__imp_infoblox },
-	{ "phpipam-sql", IPAM_IMPORT_PHPIPAM_SQL, ipam__imp_phpipam_sql },
+	{ "netbox-csv", IPAM_IMPORT_NETBOX_CSV, ipam__imp_netbox_csv, NULL },
+	{ "netbox-json", IPAM_IMPORT_NETBOX_JSON, ipam__imp_netbox_json, NULL },
+	{ "infoblox", IPAM_IMPORT_INFOBLOX, ipam__imp_infoblox, NULL },
+	{ "phpipam-sql", IPAM_IMPORT_PHPIPAM_SQL, ipam__imp_phpipam_sql, NULL },
+	{ "bluecat", IPAM_IMPORT_BLUECAT, ipam__imp_bluecat, NULL },
+	{ "phpipam-csv", IPAM_IMPORT_PHPIPAM_CSV, ipam__imp_phpipam_csv, ipam__imp_phpipam_csv_finish },
+	{ "bind-zone", IPAM_IMPORT_BIND_ZONE, ipam__imp_bind_zone, NULL },
+	{ "msdhcp-xml", IPAM_IMPORT_MSDHCP_XML, ipam__imp_msdhcp_xml, NULL },
+	{ "msdhcp-netsh", IPAM_IMPORT_MSDHCP_NETSH, ipam__imp_msdhcp_netsh, NULL },
+	{ "csv", IPAM_IMPORT_CSV, ipam__imp_mapped_csv, NULL },
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
@@ -41,8 +51,10 @@ int ipam_import_format_parse(ipam_import_format *out, const char *name)
 			*out = formats[i].format;
 			return 0;
 		}
-	return ipam__error(IPAM_EINVAL, "unknown import format '%.60s' (known: netbox-csv, netbox-json, infoblox, phpipam-sql)",
-	                   name ? name : "(null)");
+	char known[256] = "";
+	for (size_t i = 0; i < NFORMATS; i++)
+		snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", formats[i].name);
+	return ipam__error(IPAM_EINVAL, "unknown import format '%.60s' (known: %s)", name ? name : "(null)", known);
 }
 
 int ipam_import_options_init(ipam_import_options *opts, unsigned int version)
@@ -115,8 +127,25 @@ int ipam_import_add_buffer(ipam_import *imp, const char *name, const char *data,
 		return IPAM_ENOMEM;
 	int rc = ipam__imp_utf8(file, data, len);
 	for (size_t i = 0; !rc && i < NFORMATS; i++)
-		if (formats[i].format == imp->format)
+		if (formats[i].format == imp->format) {
 			rc = formats[i].parse(&imp->model, file, data, len);
+			imp->unfinished = formats[i].finish != NULL;
+		}
+	imp->parse_errors = imp->model.nerrors;
+	imp->nread++;
+	if (imp->model.progress)
+		imp->model.progress(imp->model.progress_ctx, "read", imp->nread, imp->nread);
+	return rc;
+}
+
+/* The format's finish step over the files read since the last one. */
+static int finish(ipam_import *imp)
+{
+	int rc = 0;
+	for (size_t i = 0; imp->unfinished && i < NFORMATS; i++)
+		if (formats[i].format == imp->format && formats[i].finish)
+			rc = formats[i].finish(&imp->model);
+	imp->unfinished = 0;
 	imp->parse_errors = imp->model.nerrors;
 	return rc;
 }
@@ -139,6 +168,39 @@ int ipam_import_add_file(ipam_import *imp, const char *path)
 		rc = ipam_import_add_buffer(imp, path, b.ptr ? b.ptr : "", b.size);
 	ipam_buf_dispose(&b);
 	return rc;
+}
+
+int ipam_import_set_mapping(ipam_import *imp, const char *json)
+{
+	if (imp->format != IPAM_IMPORT_CSV)
+		return ipam__error(IPAM_EINVAL, "ipam_import_set_mapping: only the csv format takes a mapping");
+	const char *end = NULL;
+	cJSON *map = json ? cJSON_ParseWithOpts(json, &end, 1) : NULL;
+	if (!map) {
+		size_t line = 1;
+		for (const char *p = json; p && end && p < end; p++)
+			line += *p == '\n';
+		return ipam__error(IPAM_EINVAL, "mapping:%zu: not JSON", line);
+	}
+	int rc = ipam__imp_map_check(map);
+	if (rc) {
+		cJSON_Delete(map);
+		return rc;
+	}
+	cJSON_Delete(imp->model.map);
+	imp->model.map = map;
+	return 0;
+}
+
+void ipam_import_set_progress(ipam_import *imp, ipam_import_progress_fn fn, void *ctx)
+{
+	imp->model.progress = fn;
+	imp->model.progress_ctx = ctx;
+}
+
+int ipam_import_suggest(ipam_buf *out, const char *name, const char *data, size_t len)
+{
+	return ipam__imp_suggest(out, name ? name : "(buffer)", data ? data : "", data ? len : 0);
 }
 
 /* Forget what an earlier run of the transaction body left behind. */
@@ -170,6 +232,8 @@ int ipam_import_apply(ipam_import *imp, ipam_db *db)
 	int rc;
 	if (imp->applied)
 		return ipam__error(IPAM_EINVAL, "ipam_import_apply: the import was applied already");
+	if ((rc = finish(imp)))
+		return rc;
 	imp->applied = 1;
 	if (imp->flags & IPAM_IMPORT_DRY_RUN) {
 		if ((rc = ipam_db_begin(db)))
@@ -194,10 +258,10 @@ static int counts_json(ipam_buf *b, const char *name, const ipam__imp_counts *c,
 {
 	return ipam__buf_printf(b,
 	                        "  \"%s\": {\"spaces\": %llu, \"prefixes\": %llu, \"ranges\": %llu, \"addresses\": %llu, "
-	                        "\"records\": %llu}%s\n",
+	                        "\"records\": %llu, \"zones\": %llu}%s\n",
 	                        name, (unsigned long long)c->n[IMP_SPACE], (unsigned long long)c->n[IMP_PREFIX],
 	                        (unsigned long long)c->n[IMP_RANGE], (unsigned long long)c->n[IMP_ADDRESS],
-	                        (unsigned long long)c->n[IMP_RECORD], last ? "" : ",");
+	                        (unsigned long long)c->n[IMP_RECORD], (unsigned long long)c->n[IMP_ZONE], last ? "" : ",");
 }
 
 int ipam_import_report(ipam_buf *out, const ipam_import *imp)
@@ -248,7 +312,8 @@ int ipam_import_status(const ipam_import *imp)
 	return taken ? 3 : 1;
 }
 
-int ipam__import_model_json(ipam_buf *out, const ipam_import *imp, const char *global)
+int ipam__import_model_json(ipam_buf *out, ipam_import *imp, const char *global)
 {
-	return ipam__imp_model_json(out, &imp->model, global);
+	int rc = finish(imp);
+	return rc ? rc : ipam__imp_model_json(out, &imp->model, global);
 }

@@ -160,7 +160,7 @@ static int dhcprange(ipam__imp_model *m, const ib_row *r)
 	static const char *const own[] = { "start_address", "end_address", "network_view", "name", "comment",
 		                           "exclusion_ranges", NULL };
 	ipam_addr a, b;
-	int is_new, rc;
+	int rc;
 	const char *sp;
 	if (ipam_addr_parse(&a, get(r, "start_address")))
 		return bad(m, r, "start_address", "not an address");
@@ -168,15 +168,9 @@ static int dhcprange(ipam__imp_model *m, const ib_row *r)
 		return bad(m, r, "end_address", "not an address of the start's family at or after it");
 	if ((rc = view(m, r, &sp)))
 		return rc;
-	char key[140], ta[64], tb[64];
-	ipam__imp_addr_text(ta, &a);
-	ipam__imp_addr_text(tb, &b);
-	snprintf(key, sizeof key, "%s-%s", ta, tb);
-	ipam__imp_item *it = ipam__imp_get(m, IMP_RANGE, sp, key, r->file, r->line, &is_new);
+	ipam__imp_item *it = ipam__imp_range(m, sp, &a, &b, r->file, r->line);
 	if (!it)
 		return IPAM_ENOMEM;
-	it->first = a;
-	it->last = b;
 	cJSON_Delete(it->exclusions);
 	if (!(it->exclusions = cJSON_CreateArray()))
 		return ipam__enomem();
@@ -192,17 +186,10 @@ static int dhcprange(ipam__imp_model *m, const ib_row *r)
 static int address(ipam__imp_model *m, const ib_row *r, const char *sp, const ipam_addr *a, const char *kind,
                    const char *host, const ipam_mac *mac, const char *const *own, ipam__imp_item **out)
 {
-	char key[64];
-	int is_new, rc;
-	ipam__imp_addr_text(key, a);
-	ipam__imp_item *it = ipam__imp_get(m, IMP_ADDRESS, sp, key, r->file, r->line, &is_new);
+	int rc;
+	ipam__imp_item *it = ipam__imp_address(m, sp, a, mac, r->file, r->line);
 	if (!it)
 		return IPAM_ENOMEM;
-	it->first = *a;
-	if (mac) {
-		it->has_mac = 1;
-		it->mac = *mac;
-	}
 	if ((rc = ipam__imp_set(&it->kind, kind)) || (rc = ipam__imp_set(&it->hostname, host)) ||
 	    (rc = ipam__imp_set(&it->description, get(r, "comment"))) || (rc = attrs(m, it, r, own, NULL)))
 		return rc;

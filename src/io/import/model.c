@@ -25,6 +25,7 @@ static void item_free(ipam__imp_item *it)
 	free(it->rtype);
 	free(it->rdata);
 	free(it->parent);
+	free(it->addr_space);
 	cJSON_Delete(it->attrs);
 	cJSON_Delete(it->extra);
 	cJSON_Delete(it->exclusions);
@@ -49,7 +50,33 @@ void ipam__imp_model_dispose(ipam__imp_model *m)
 	for (size_t i = 0; i < m->nnotes; i++)
 		free(m->notes[i]);
 	free(m->notes);
+	ipam__imp_pending_clear(m);
+	cJSON_Delete(m->map);
 	memset(m, 0, sizeof *m);
+}
+
+int ipam__imp_pending_add(ipam__imp_model *m, const char *file, const char *data, size_t len)
+{
+	ipam__imp_pending *p = realloc(m->pending, (m->npending + 1) * sizeof *p);
+	if (!p)
+		return ipam__enomem();
+	m->pending = p;
+	if (!(p[m->npending].data = malloc(len ? len : 1)))
+		return ipam__enomem();
+	if (len)
+		memcpy(p[m->npending].data, data, len);
+	p[m->npending].file = file;
+	p[m->npending++].len = len;
+	return 0;
+}
+
+void ipam__imp_pending_clear(ipam__imp_model *m)
+{
+	for (size_t i = 0; i < m->npending; i++)
+		free(m->pending[i].data);
+	free(m->pending);
+	m->pending = NULL;
+	m->npending = 0;
 }
 
 const char *ipam__imp_file(ipam__imp_model *m, const char *name)
@@ -90,6 +117,7 @@ static void item_key(char *out, size_t size, const ipam__imp_item *it)
 	char a[64], b[64];
 	switch (it->type) {
 	case IMP_SPACE:
+	case IMP_ZONE:
 		snprintf(out, size, "%s", it->name ? it->name : "");
 		break;
 	case IMP_PREFIX:
@@ -330,6 +358,39 @@ int ipam__imp_attr_merge(cJSON *dst, const cJSON *src)
 	return 0;
 }
 
+ipam__imp_item *ipam__imp_range(ipam__imp_model *m, const char *space, const ipam_addr *first,
+                                const ipam_addr *last, const char *file, unsigned long line)
+{
+	char key[140], ta[64], tb[64];
+	int is_new;
+	ipam__imp_addr_text(ta, first);
+	ipam__imp_addr_text(tb, last);
+	snprintf(key, sizeof key, "%s-%s", ta, tb);
+	ipam__imp_item *it = ipam__imp_get(m, IMP_RANGE, space, key, file, line, &is_new);
+	if (it) {
+		it->first = *first;
+		it->last = *last;
+	}
+	return it;
+}
+
+ipam__imp_item *ipam__imp_address(ipam__imp_model *m, const char *space, const ipam_addr *a, const ipam_mac *mac,
+                                  const char *file, unsigned long line)
+{
+	char key[64];
+	int is_new;
+	ipam__imp_addr_text(key, a);
+	ipam__imp_item *it = ipam__imp_get(m, IMP_ADDRESS, space, key, file, line, &is_new);
+	if (it) {
+		it->first = *a;
+		if (mac) {
+			it->has_mac = 1;
+			it->mac = *mac;
+		}
+	}
+	return it;
+}
+
 /* ---- values ---- */
 
 int ipam__imp_addr(ipam_addr *out, int *len, const char *s)
@@ -466,7 +527,13 @@ static cJSON *item_json(const ipam__imp_item *it, const char *global)
 		      add(o, "hostname", str_or_null(it->hostname)) ||
 		      add(o, "mac", it->has_mac ? cJSON_CreateString(b) : cJSON_CreateNull()) ||
 		      add(o, "kind", str_or_null(it->kind)) || add(o, "description", str_or_null(it->description)) ||
-		      add(o, "attributes", cJSON_Duplicate(it->attrs, 1));
+		      add(o, "attributes", cJSON_Duplicate(it->attrs, 1)) ||
+		      (it->name && add(o, "name", cJSON_CreateString(it->name)));
+		break;
+	case IMP_ZONE:
+		bad = bad || add(o, "zone", str_or_null(it->name)) || add(o, "file", cJSON_CreateString(it->file)) ||
+		      add(o, "ttl", it->ttl >= 0 ? cJSON_CreateNumber((double)it->ttl) : cJSON_CreateNull()) ||
+		      add(o, "settings", cJSON_Duplicate(it->attrs, 1));
 		break;
 	default:
 		bad = bad || add(o, "name", str_or_null(it->name)) || add(o, "type", str_or_null(it->rtype)) ||
@@ -485,7 +552,7 @@ static cJSON *item_json(const ipam__imp_item *it, const char *global)
 
 int ipam__imp_model_json(ipam_buf *out, const ipam__imp_model *m, const char *global)
 {
-	static const char *const names[IMP_NTYPES] = { "vrfs", "prefixes", "ranges", "addresses", "dns_records" };
+	static const char *const names[IMP_NTYPES] = { "vrfs", "prefixes", "ranges", "addresses", "dns_records", "zones" };
 	cJSON *root = cJSON_CreateObject();
 	cJSON *arr[IMP_NTYPES] = { 0 };
 	int rc = IPAM_ENOMEM;
@@ -501,7 +568,7 @@ int ipam__imp_model_json(ipam_buf *out, const ipam__imp_model *m, const char *gl
 		const ipam__imp_item *it = m->items[i];
 		if (it->type == IMP_SPACE && it->name && strcmp(it->name, global) == 0)
 			global_listed = 1;
-		if (it->type != IMP_SPACE && it->type != IMP_RECORD && !it->space)
+		if (it->type != IMP_SPACE && it->type != IMP_RECORD && it->type != IMP_ZONE && !it->space)
 			global_used = 1;
 	}
 	if (global_used && !global_listed) {

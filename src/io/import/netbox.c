@@ -192,25 +192,18 @@ static int row_address(ipam__imp_model *m, const nb_row *r)
 {
 	ipam_addr a;
 	ipam_mac mac;
-	int len, is_new, rc;
+	int len, rc;
 	if (ipam__imp_addr(&a, &len, get(r, "address")))
 		return bad(m, r, "address", "not an address");
 	const char *mt = get(r, "cf_mac_address");
 	if (*mt && ipam_mac_parse(&mac, mt))
 		return bad(m, r, "cf_mac_address", "not a MAC address");
-	char key[64];
-	ipam__imp_addr_text(key, &a);
 	const char *vrf = get(r, "vrf");
 	if ((rc = use_space(m, r, vrf)))
 		return rc;
-	ipam__imp_item *it = ipam__imp_get(m, IMP_ADDRESS, *vrf ? vrf : NULL, key, r->file, r->line, &is_new);
+	ipam__imp_item *it = ipam__imp_address(m, *vrf ? vrf : NULL, &a, *mt ? &mac : NULL, r->file, r->line);
 	if (!it)
 		return IPAM_ENOMEM;
-	it->first = a;
-	if (*mt) {
-		it->has_mac = 1;
-		it->mac = mac;
-	}
 	if ((rc = ipam__imp_set(&it->kind, address_kind(get(r, "status"), it->has_mac))) ||
 	    (rc = ipam__imp_set(&it->hostname, get(r, "dns_name"))) || (rc = common_attrs(it, r, NB_ADDRESS, "role")))
 		return rc;
@@ -250,70 +243,23 @@ static int kind_of(const char *const *keys, size_t n, enum nb_kind *out)
 	return 0;
 }
 
-/* Does the text (after a BOM and blanks) start as JSON does? */
-static int looks_json(const char *d, size_t len)
+static const char *header_ok(const char *const *hdr, size_t n, void *ctx)
 {
-	size_t i = (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
-	while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
-		i++;
-	return i < len && (d[i] == '{' || d[i] == '[');
+	return kind_of(hdr, n, ctx) ? "it names none of prefix, address, start_address/end_address, name/rd" : NULL;
+}
+
+static int csv_row(ipam__imp_model *m, const nb_row *r, void *ctx)
+{
+	return row(m, *(enum nb_kind *)ctx, r);
 }
 
 int ipam__imp_netbox_csv(ipam__imp_model *m, const char *file, const char *data, size_t len)
 {
-	ipam__csv c;
-	/* an API document among the CSV files merges with them */
-	if (looks_json(data, len))
-		return ipam__imp_netbox_json(m, file, data, len);
-	char **hdr = NULL;
-	size_t nhdr = 0;
 	enum nb_kind k;
-	int rc;
-
-	ipam__csv_init(&c, data, len, ipam__csv_sniff(data, len));
-	if ((rc = ipam__csv_next(&c)) <= 0) {
-		ipam__csv_dispose(&c);
-		return rc < 0 ? ipam__imp_in_file(rc, file)
-		              : ipam__error(IPAM_EINVAL, "%s: empty file: no NetBox CSV header", file);
-	}
-	if (kind_of(c.fields, c.nfields, &k)) {
-		ipam__csv_dispose(&c);
-		return ipam__error(IPAM_EINVAL,
-		                   "%s:1: not a NetBox CSV header: it names none of prefix, address, "
-		                   "start_address/end_address, name/rd",
-		                   file);
-	}
-	if (!(hdr = calloc(c.nfields, sizeof *hdr))) {
-		ipam__csv_dispose(&c);
-		return ipam__enomem();
-	}
-	nhdr = c.nfields;
-	for (size_t i = 0; i < nhdr; i++)
-		if (!(hdr[i] = ipam__strdup(c.fields[i]))) {
-			rc = IPAM_ENOMEM;
-			goto out;
-		}
-	while ((rc = ipam__csv_next(&c)) == 1) {
-		nb_row r = { (const char *const *)hdr, c.fields, c.nfields < nhdr ? c.nfields : nhdr, file, c.rec_line };
-		if (c.nfields != nhdr) {
-			char v[32];
-			snprintf(v, sizeof v, "%zu", c.nfields);
-			if ((rc = ipam__imp_err(m, file, c.rec_line, NULL, v, "%zu fields where the header has %zu",
-			                        c.nfields, nhdr)))
-				break;
-			continue;
-		}
-		if ((rc = row(m, k, &r)))
-			break;
-	}
-	if (rc < 0 && rc != IPAM_ENOMEM)
-		rc = ipam__imp_in_file(rc, file);
-out:
-	for (size_t i = 0; i < nhdr; i++)
-		free(hdr[i]);
-	free(hdr);
-	ipam__csv_dispose(&c);
-	return rc < 0 ? rc : 0;
+	/* an API document among the CSV files merges with them */
+	if (ipam__imp_looks_json(data, len))
+		return ipam__imp_netbox_json(m, file, data, len);
+	return ipam__imp_csv_rows(m, file, data, len, ipam__csv_sniff(data, len), "NetBox CSV", header_ok, csv_row, &k);
 }
 
 /* ---- the REST API documents ---- */
@@ -478,7 +424,7 @@ static void flat_free(nb_flat *f)
 int ipam__imp_netbox_json(ipam__imp_model *m, const char *file, const char *data, size_t len)
 {
 	const char *end = NULL;
-	if (!looks_json(data, len))
+	if (!ipam__imp_looks_json(data, len))
 		return ipam__imp_netbox_csv(m, file, data, len);
 	size_t off = (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
 	cJSON *doc = cJSON_ParseWithLengthOpts(data + off, len - off, &end, 0);

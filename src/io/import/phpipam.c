@@ -244,7 +244,7 @@ static const char *address_kind(const char *state, int gateway, int has_mac)
 static int addresses(php *p)
 {
 	const cJSON *r;
-	int rc = 0, is_new;
+	int rc = 0;
 	cJSON_ArrayForEach(r, p->rows[T_ADDRS])
 	{
 		const cJSON *sub = find(p, T_SUBNETS, "id", col(r, "subnetId"));
@@ -271,16 +271,9 @@ static int addresses(php *p)
 			continue;
 		}
 		const char *space = space_of(p, col(sub, "vrfId"));
-		char key[64];
-		ipam__imp_addr_text(key, &a);
-		ipam__imp_item *it = ipam__imp_get(p->m, IMP_ADDRESS, space, key, p->file, line_of(r), &is_new);
+		ipam__imp_item *it = ipam__imp_address(p->m, space, &a, mt && *mt ? &mac : NULL, p->file, line_of(r));
 		if (!it)
 			return IPAM_ENOMEM;
-		it->first = a;
-		if (mt && *mt) {
-			it->has_mac = 1;
-			it->mac = mac;
-		}
 		const char *gw = col(r, "is_gateway"), *state = col(r, "state");
 		char *end;
 		long st = state ? strtol(state, &end, 10) : 0;
@@ -324,16 +317,10 @@ static int dhcp_runs(php *p)
 		}
 		if (count < 2)
 			continue;
-		char a[64], b[64], key[140];
-		int is_new, rc;
-		ipam__imp_addr_text(a, &s->first);
-		ipam__imp_addr_text(b, &last);
-		snprintf(key, sizeof key, "%s-%s", a, b);
-		ipam__imp_item *r = ipam__imp_get(m, IMP_RANGE, s->space, key, s->file, s->line, &is_new);
+		int rc;
+		ipam__imp_item *r = ipam__imp_range(m, s->space, &s->first, &last, s->file, s->line);
 		if (!r)
 			return IPAM_ENOMEM;
-		r->first = s->first;
-		r->last = last;
 		if ((rc = ipam__imp_set(&r->kind, "dhcp_tagged_addresses")))
 			return rc;
 	}
