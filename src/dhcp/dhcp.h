@@ -198,6 +198,12 @@ int ipam__dhcp_pool_exclude(ipam__dhcp_scope *s, ipam__dhcp_pool *p, const char 
 int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident, const char *hostname,
 			ipam__dhcp_resv **out);
 
+/* Remove the pool that starts at `start`, the reservation of `addr`
+ * (IPAM_ENOTFOUND naming the scope); forget the servers a scope names. */
+int ipam__dhcp_pool_del(ipam__dhcp_scope *s, const ipam_addr *start);
+int ipam__dhcp_resv_del(ipam__dhcp_scope *s, const ipam_addr *addr);
+void ipam__dhcp_scope_unserve(ipam__dhcp_scope *s);
+
 /* Whole-config rules: template and server names resolve, HA peers are Kea
  * servers with URLs and differ, a server serves scopes of one HA pair at
  * most, reservations and identifiers are unique per scope, v4 identifiers
@@ -283,6 +289,7 @@ typedef struct ipam__dhcp_push {
 	const char *write_file; /* config-write's file name (not needed for a dry run) */
 	unsigned timeout_ms;    /* each request; 0: 10 s */
 	bool dry_run;
+	ipam_buf *merged;       /* or NULL: gets the config that was set (not for a dry run) */
 } ipam__dhcp_push;
 
 int ipam__dhcp_push_kea(const ipam__dhcp_config *c, unsigned family, const char *server,
@@ -360,9 +367,20 @@ int ipam__dhcp_scope_load(ipam_db *db, ipam__dhcp_config *c, const char *space, 
  * status are never touched (counted as skipped). */
 typedef struct ipam__dhcp_sync_stats {
 	size_t added, updated, released, skipped;
+	ipam_buf *changed; /* read: the caller's buffer or NULL (so zero the struct first); one line "ADDR [HOSTNAME]" per host name a
+			      changed lease had before or has now (what DNS pushes follow) */
 } ipam__dhcp_sync_stats;
 int ipam__dhcp_lease_sync(ipam_db *db, const ipam__dhcp_config *c, const char *space, const ipam__dhcp_leases *l,
 			  ipam__dhcp_sync_stats *stats);
+
+/* Run fn in the caller's open transaction, or in one of its own
+ * (ipam_db_run, retried on conflicts). */
+int ipam__dhcp_run(ipam_db *db, int (*fn)(ipam_db *, void *), void *ctx);
+
+/* Remove a scope from the store: its object, its pool and exclusion ranges
+ * and its reservation addresses (what ipam__dhcp_scope_save wrote); with
+ * `leases` also the addresses of status dhcp inside its prefix. */
+int ipam__dhcp_scope_remove(ipam_db *db, const ipam__dhcp_scope *s, const char *space, bool leases);
 
 /* The global option set (both families' options, the global lease times,
  * the custom and vendor definitions) as the IPAM_STORE_OPTION_SET object

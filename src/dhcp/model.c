@@ -37,22 +37,17 @@ int ipam__dhcp_config_new(ipam__dhcp_config **out)
 	return *out ? 0 : ipam__enomem();
 }
 
+static void pool_clear(ipam__dhcp_pool *p);
+static void resv_clear(ipam__dhcp_resv *r);
+
 static void scope_free(ipam__dhcp_scope *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->npools; i++) {
-		free(s->pools[i].excl);
-		free(s->pools[i].extra);
-		ipam__dhcp_optset_free(&s->pools[i].opts);
-	}
-	for (size_t i = 0; i < s->nresv; i++) {
-		free(s->resv[i].hostname);
-		free(s->resv[i].client_id);
-		free(s->resv[i].duid);
-		free(s->resv[i].circuit_id);
-		ipam__dhcp_optset_free(&s->resv[i].opts);
-	}
+	for (size_t i = 0; i < s->npools; i++)
+		pool_clear(&s->pools[i]);
+	for (size_t i = 0; i < s->nresv; i++)
+		resv_clear(&s->resv[i]);
 	for (size_t i = 0; i < s->nservers; i++)
 		free(s->servers[i]);
 	free(s->servers);
@@ -533,6 +528,57 @@ int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident
 }
 
 /* ---- whole-config rules ------------------------------------------------------ */
+
+static void pool_clear(ipam__dhcp_pool *p)
+{
+	free(p->excl);
+	free(p->extra);
+	ipam__dhcp_optset_free(&p->opts);
+}
+
+static void resv_clear(ipam__dhcp_resv *r)
+{
+	free(r->hostname);
+	free(r->client_id);
+	free(r->duid);
+	free(r->circuit_id);
+	ipam__dhcp_optset_free(&r->opts);
+}
+
+int ipam__dhcp_pool_del(ipam__dhcp_scope *s, const ipam_addr *start)
+{
+	for (size_t i = 0; i < s->npools; i++)
+		if (ipam_addr_cmp(&s->pools[i].range.start, start) == 0) {
+			pool_clear(&s->pools[i]);
+			memmove(s->pools + i, s->pools + i + 1, (s->npools - i - 1) * sizeof *s->pools);
+			s->npools--;
+			return 0;
+		}
+	char t[IPAM_ADDR_STRLEN];
+	ipam_addr_format(t, sizeof t, start);
+	return ipam__error(IPAM_ENOTFOUND, "scope %s: no pool starts at %s", s->name, t);
+}
+
+int ipam__dhcp_resv_del(ipam__dhcp_scope *s, const ipam_addr *addr)
+{
+	for (size_t i = 0; i < s->nresv; i++)
+		if (ipam_addr_cmp(&s->resv[i].addr, addr) == 0) {
+			resv_clear(&s->resv[i]);
+			memmove(s->resv + i, s->resv + i + 1, (s->nresv - i - 1) * sizeof *s->resv);
+			s->nresv--;
+			return 0;
+		}
+	char t[IPAM_ADDR_STRLEN];
+	ipam_addr_format(t, sizeof t, addr);
+	return ipam__error(IPAM_ENOTFOUND, "scope %s: no reservation of %s", s->name, t);
+}
+
+void ipam__dhcp_scope_unserve(ipam__dhcp_scope *s)
+{
+	for (size_t i = 0; i < s->nservers; i++)
+		free(s->servers[i]);
+	s->nservers = 0;
+}
 
 int ipam__dhcp_config_check(const ipam__dhcp_config *c)
 {
