@@ -67,6 +67,15 @@ static const struct {
 	[OPT_PORTS] = { "ports", OK_VALUE },
 	[OPT_ICMP] = { "icmp", OK_FLAG },
 	[OPT_RATE] = { "rate", OK_VALUE },
+	[OPT_CLIENT_ID] = { "client-id", OK_VALUE },
+	[OPT_DUID] = { "duid", OK_VALUE },
+	[OPT_EXCLUDE] = { "exclude", OK_VALUE },
+	[OPT_PASSWORD_FILE] = { "password-file", OK_VALUE },
+	[OPT_WRITE_DIR] = { "write-dir", OK_VALUE },
+	[OPT_PUSH_DNS] = { "push-dns", OK_VALUE },
+	[OPT_SCOPE] = { "scope", OK_VALUE },
+	[OPT_FAMILY] = { "family", OK_VALUE },
+	[OPT_LEASES] = { "leases", OK_FLAG },
 };
 
 const char *opt_name(enum opt_id id)

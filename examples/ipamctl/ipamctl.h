@@ -72,6 +72,16 @@ enum opt_id {
 	OPT_PORTS,
 	OPT_ICMP,
 	OPT_RATE,
+	/* DHCP */
+	OPT_CLIENT_ID,
+	OPT_DUID,
+	OPT_EXCLUDE,
+	OPT_PASSWORD_FILE,
+	OPT_WRITE_DIR,
+	OPT_PUSH_DNS,
+	OPT_SCOPE,
+	OPT_FAMILY,
+	OPT_LEASES,
 	OPT_COUNT
 };
 /* a mask of options: 64 bits, room for every option */
@@ -305,6 +315,26 @@ int cmd_discover_aws(struct ctl *c, const struct args *a);
 int cmd_discover_azure(struct ctl *c, const struct args *a);
 int cmd_discover_gcp(struct ctl *c, const struct args *a);
 int cmd_reconcile(struct ctl *c, const struct args *a);
+
+/* cmd_dhcp.c */
+int cmd_scope_add(struct ctl *c, const struct args *a);
+int cmd_scope_list(struct ctl *c, const struct args *a);
+int cmd_scope_show(struct ctl *c, const struct args *a);
+int cmd_scope_rm(struct ctl *c, const struct args *a);
+int cmd_pool_add(struct ctl *c, const struct args *a);
+int cmd_pool_rm(struct ctl *c, const struct args *a);
+int cmd_reserve_add(struct ctl *c, const struct args *a);
+int cmd_reserve_rm(struct ctl *c, const struct args *a);
+int cmd_reserve_list(struct ctl *c, const struct args *a);
+int cmd_option_set(struct ctl *c, const struct args *a);
+int cmd_option_rm(struct ctl *c, const struct args *a);
+int cmd_option_list(struct ctl *c, const struct args *a);
+int cmd_option_define(struct ctl *c, const struct args *a);
+int cmd_option_template(struct ctl *c, const struct args *a);
+int cmd_dhcp_server(struct ctl *c, const struct args *a);
+int cmd_dhcp_render(struct ctl *c, const struct args *a);
+int cmd_dhcp_push(struct ctl *c, const struct args *a);
+int cmd_lease_sync(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

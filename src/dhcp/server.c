@@ -507,7 +507,7 @@ static bool touches(const char *zone, const char *line, size_t len)
 	ipam_addr a;
 	if (!h[0] || ipam_addr_parse(&a, addr))
 		return false; /* no host name: no record */
-	if (ipam_addr_reverse_name(r, sizeof r, &a))
+	if (ipam_addr_reverse_name(r, sizeof r, &a) < 0) /* the length, or an error */
 		return false;
 	norm_name(rev, sizeof rev, r);
 	const char *z = zone, *slash = strchr(zone, '/'), *dot = strchr(zone, '.');
@@ -528,7 +528,7 @@ static int push_dns(ipam_lease_sync_stats *st, ipam_buf *report, ipam_db *db, co
 	const cJSON *z;
 	cJSON_ArrayForEach(z, zones)
 	{
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(z, "name"), *view = cJSON_GetObjectItemCaseSensitive(z, "view");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(z, "zone"), *view = cJSON_GetObjectItemCaseSensitive(z, "view");
 		if (rc || !cJSON_IsString(name) || (cJSON_IsString(view) && strcmp(view->valuestring, o->dns_view ? o->dns_view : "default")))
 			continue;
 		char zone[300];
