@@ -76,6 +76,7 @@ static const struct {
 	[OPT_SCOPE] = { "scope", OK_VALUE },
 	[OPT_FAMILY] = { "family", OK_VALUE },
 	[OPT_LEASES] = { "leases", OK_FLAG },
+	[OPT_HA] = { "ha", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

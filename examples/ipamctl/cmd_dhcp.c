@@ -75,12 +75,23 @@ static int arg_seconds(struct ctl *c, uint32_t *out, const char *text, const cha
 
 /* ---- scopes ------------------------------------------------------------------------ */
 
-static int scope_opts(struct ctl *c, const struct args *a, ipam_scope_options *o)
+static int scope_opts(struct ctl *c, const struct args *a, ipam_scope_options *o, char pair_buf[256])
 {
 	o->space = a->val[OPT_SPACE];
 	o->template_name = a->val[OPT_TEMPLATE];
 	o->description = a->val[OPT_DESCRIPTION];
 	o->servers = a->val[OPT_SERVER];
+	const char *ha = a->val[OPT_HA];
+	if (ha) { /* PRIMARY,STANDBY into a buffer of the caller's */
+		const char *comma = strchr(ha, ',');
+		size_t n = comma ? (size_t)(comma - ha) : 0;
+		if (!comma || !n || !comma[1] || strchr(comma + 1, ',') || n >= 256)
+			return fail_inval(c, "--ha: '%.100s' is not PRIMARY,STANDBY", ha);
+		memcpy(pair_buf, ha, n);
+		pair_buf[n] = '\0';
+		o->ha_primary = pair_buf;
+		o->ha_standby = comma + 1;
+	}
 	return a->val[OPT_TTL] ? arg_seconds(c, &o->valid, a->val[OPT_TTL], "ttl") : ST_OK;
 }
 
@@ -100,7 +111,8 @@ static int out_scope(struct ctl *c, const char *name, const char *verb)
 int cmd_scope_add(struct ctl *c, const struct args *a)
 {
 	ipam_scope_options o = IPAM_SCOPE_OPTIONS_INIT;
-	int st = scope_opts(c, a, &o);
+	char primary[256];
+	int st = scope_opts(c, a, &o, primary);
 	if (st)
 		return st;
 	int rc = ipam_scope_add(c->db, a->pos[0], a->pos[1], &o);
@@ -347,6 +359,14 @@ int cmd_dhcp_server(struct ctl *c, const struct args *a)
 	o.url = a->val[OPT_API_URL];
 	o.user = a->val[OPT_USER];
 	o.write_dir = a->val[OPT_WRITE_DIR];
+	o.failover_address = a->val[OPT_ADDRESS];
+	if (a->val[OPT_PORT]) {
+		char *end;
+		unsigned long p = strtoul(a->val[OPT_PORT], &end, 10);
+		if (*end || !a->val[OPT_PORT][0] || p == 0 || p > 65535)
+			return fail_inval(c, "--port: '%.100s' is not a port (1..65535)", a->val[OPT_PORT]);
+		o.failover_port = (unsigned)p;
+	}
 	char *pw = NULL;
 	int st = a->val[OPT_PASSWORD_FILE] ? read_password(c, &pw, a->val[OPT_PASSWORD_FILE]) : ST_OK;
 	if (st)

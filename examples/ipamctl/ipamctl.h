@@ -82,6 +82,7 @@ enum opt_id {
 	OPT_SCOPE,
 	OPT_FAMILY,
 	OPT_LEASES,
+	OPT_HA,
 	OPT_COUNT
 };
 /* a mask of options: 64 bits, room for every option */

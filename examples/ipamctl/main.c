@@ -113,8 +113,9 @@ static const struct cmd commands[] = {
 	{ NULL, "reconcile", "reconcile [--space S] [--since UNIX-TIME] [--json] [--apply]",
 	  O(SPACE) | O(SINCE) | O(JSON) | O(APPLY), 0, 0, { NULL }, cmd_reconcile, 0 },
 	{ "scope", "add",
-	  "scope add NAME PREFIX [--space S] [--template T] [--description D] [--server NAME[,NAME...]] [--ttl SECONDS]",
-	  O(SPACE) | O(TEMPLATE) | O(DESCRIPTION) | O(SERVER) | O(TTL), 2, 2, { "NAME", "PREFIX" }, cmd_scope_add, 0 },
+	  "scope add NAME PREFIX [--space S] [--template T] [--description D] [--server NAME[,NAME...]] [--ttl SECONDS]"
+	  " [--ha PRIMARY,STANDBY]",
+	  O(SPACE) | O(TEMPLATE) | O(DESCRIPTION) | O(SERVER) | O(TTL) | O(HA), 2, 2, { "NAME", "PREFIX" }, cmd_scope_add, 0 },
 	{ "scope", "list", "scope list", 0, 0, 0, { NULL }, cmd_scope_list, 0 },
 	{ "scope", "show", "scope show NAME", 0, 1, 1, { "NAME" }, cmd_scope_show, 0 },
 	{ "scope", "rm", "scope rm NAME [--leases]   (its pools and reservations go with it; leases too with --leases)",
@@ -139,8 +140,8 @@ static const struct cmd commands[] = {
 	  0 },
 	{ "dhcp", "server",
 	  "dhcp server add|rm|list [NAME] [--type kea|dhcpd] [--api-url URL] [--user U] [--password-file F]"
-	  " [--write-dir DIR] [--replace]",
-	  O(TYPE) | O(API_URL) | O(USER) | O(PASSWORD_FILE) | O(WRITE_DIR) | O(REPLACE), 1, 2, { "ACTION", "NAME" },
+	  " [--write-dir DIR] [--address FAILOVER-ADDR [--port P]] [--replace]",
+	  O(TYPE) | O(API_URL) | O(USER) | O(PASSWORD_FILE) | O(WRITE_DIR) | O(ADDRESS) | O(PORT) | O(REPLACE), 1, 2, { "ACTION", "NAME" },
 	  cmd_dhcp_server, 0 },
 	{ "dhcp", "render", "dhcp render --format kea4|kea6|dhcpd [--server NAME] [--from KEA-CONFIG] [-o FILE]",
 	  O(FORMAT) | O(SERVER) | O(FROM) | O(OUTPUT), 0, 0, { NULL }, cmd_dhcp_render, 0 },

@@ -43,7 +43,8 @@ typedef struct ipam_scope_options {
 	const char *description;    /**< or NULL */
 	const char *shared_network; /**< Kea shared network / dhcpd shared-network, or NULL */
 	const char *servers;        /**< the servers that serve it, comma-separated names, or NULL */
-	const char *ha_primary;     /**< a Kea HA pair: the primary server, or NULL */
+	const char *ha_primary;     /**< an HA pair (two Kea servers: Kea's HA hook; two dhcpd servers with
+	                                 failover addresses: ISC failover): the primary server, or NULL */
 	const char *ha_standby;     /**< ... and the standby server (both or neither) */
 	uint32_t id;                /**< Kea subnet id; 0: the next free one (kept for life) */
 	uint32_t valid, renew, rebind, preferred; /**< lease times in seconds; 0: inherited */
@@ -199,10 +200,14 @@ typedef struct ipam_dhcp_server_options {
 	const char *write_dir;    /**< Kea: the folder (on the server's host) where config-write writes
 	                               kea-dhcp4.conf / kea-dhcp6.conf after a push; NULL: "/etc/kea" */
 	unsigned int timeout_ms;  /**< per request; 0: 10000 */
+	const char *failover_address; /**< ISC dhcpd: the IPv4 address it speaks failover on, or NULL. A scope
+	                                   whose HA pair is two dhcpd servers with failover addresses is
+	                                   rendered with ISC failover ("failover peer" in its pools) */
+	unsigned int failover_port;   /**< ISC dhcpd: its failover port; 0: 647 */
 } ipam_dhcp_server_options;
 
 #define IPAM_DHCP_SERVER_OPTIONS_VERSION 1
-#define IPAM_DHCP_SERVER_OPTIONS_INIT { IPAM_DHCP_SERVER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0 }
+#define IPAM_DHCP_SERVER_OPTIONS_INIT { IPAM_DHCP_SERVER_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0, NULL, 0 }
 
 /** Initialize server options to their defaults. @return 0 or IPAM_EINVAL @since 0.2 */
 IPAM_EXTERN(int) ipam_dhcp_server_options_init(ipam_dhcp_server_options *opts, unsigned int version);

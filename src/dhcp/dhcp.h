@@ -139,6 +139,8 @@ typedef struct ipam__dhcp_server {
 	char *name;
 	unsigned kind;  /* ipam__dhcp_server_kind */
 	char *url;      /* kea-ctrl-agent, e.g. http://127.0.0.1:8000/ (HA peers too), or NULL */
+	ipam_addr failover;    /* dhcpd: the address it talks failover on (family 0: none) */
+	unsigned failover_port; /* dhcpd: its failover port (0: 647) */
 } ipam__dhcp_server;
 
 typedef struct ipam__dhcp_config {
@@ -160,6 +162,9 @@ void ipam__dhcp_config_free(ipam__dhcp_config *c);
 
 int ipam__dhcp_server_add(ipam__dhcp_config *c, const char *name, unsigned kind, const char *url);
 const ipam__dhcp_server *ipam__dhcp_server_find(const ipam__dhcp_config *c, const char *name);
+/* The failover address and port of a dhcpd server (an HA pair of two
+ * dhcpd servers is rendered as ISC failover: "failover peer"). */
+int ipam__dhcp_server_failover(ipam__dhcp_config *c, const char *name, const char *address, unsigned port);
 
 /* Define a custom (vendor 0) or vendor option: the name and code must be
  * new in its space; the type as ipam__dhcp_type_parse reads it
@@ -204,8 +209,8 @@ int ipam__dhcp_pool_del(ipam__dhcp_scope *s, const ipam_addr *start);
 int ipam__dhcp_resv_del(ipam__dhcp_scope *s, const ipam_addr *addr);
 void ipam__dhcp_scope_unserve(ipam__dhcp_scope *s);
 
-/* Whole-config rules: template and server names resolve, HA peers are Kea
- * servers with URLs and differ, a server serves scopes of one HA pair at
+/* Whole-config rules: template and server names resolve, HA peers are two
+ * Kea servers with URLs or two dhcpd servers with failover addresses (v4), a server serves scopes of one HA pair at
  * most, reservations and identifiers are unique per scope, v4 identifiers
  * in v4 scopes and DUIDs in v6 scopes. */
 int ipam__dhcp_config_check(const ipam__dhcp_config *c);

@@ -126,6 +126,22 @@ int ipam__dhcp_server_add(ipam__dhcp_config *c, const char *name, unsigned kind,
 	return 0;
 }
 
+int ipam__dhcp_server_failover(ipam__dhcp_config *c, const char *name, const char *address, unsigned port)
+{
+	ipam__dhcp_server *s = (ipam__dhcp_server *)ipam__dhcp_server_find(c, name);
+	if (!s)
+		return ipam__error(IPAM_ENOTFOUND, "no server %s", name);
+	if (s->kind != IPAM__DHCP_DHCPD)
+		return ipam__error(IPAM_EINVAL, "server %s: failover addresses are for ISC dhcpd (Kea pairs use HA)", name);
+	if (!address || ipam_addr_parse(&s->failover, address) || s->failover.family != IPAM_AF_INET)
+		return ipam__error(IPAM_EINVAL, "server %s: failover address \"%.60s\" is not an IPv4 address", name,
+				   address ? address : "");
+	if (port > 65535)
+		return ipam__error(IPAM_EINVAL, "server %s: failover port %u is above 65535", name, port);
+	s->failover_port = port ? port : 647;
+	return 0;
+}
+
 const ipam__dhcp_optdef *ipam__dhcp_def_find(const ipam__dhcp_config *c, unsigned family, uint32_t vendor,
 					     const char *name)
 {
@@ -592,10 +608,13 @@ int ipam__dhcp_config_check(const ipam__dhcp_config *c)
 		if (s->ha_primary) {
 			const ipam__dhcp_server *p = ipam__dhcp_server_find(c, s->ha_primary),
 						*b = ipam__dhcp_server_find(c, s->ha_standby);
-			if (!p || !b || p->kind != IPAM__DHCP_KEA || b->kind != IPAM__DHCP_KEA || !p->url || !b->url)
+			bool kea = p && b && p->kind == IPAM__DHCP_KEA && b->kind == IPAM__DHCP_KEA && p->url && b->url;
+			bool isc = p && b && p->kind == IPAM__DHCP_DHCPD && b->kind == IPAM__DHCP_DHCPD &&
+				   p->failover.family && b->failover.family && s->prefix.addr.family == IPAM_AF_INET;
+			if (!kea && !isc)
 				return ipam__error(IPAM_EINVAL,
 						   "scope %s: HA pair %s/%s: both must be Kea servers with a control "
-						   "agent url",
+						   "agent url, or both ISC dhcpd servers with a failover address (v4)",
 						   s->name, s->ha_primary, s->ha_standby);
 			/* Kea's HA hook is per server: every HA scope of a server has the same pair */
 			for (size_t k = 0; k < i; k++) {

@@ -44,6 +44,12 @@ static int server_attrs(ipam_db *db, const char *name, const ipam_dhcp_server_op
 		return ipam__error(IPAM_EINVAL, "DHCP server %s: basic auth needs both user and password", name);
 	if (o->user && strchr(o->user, ':'))
 		return ipam__error(IPAM_EINVAL, "DHCP server %s: user: no ':' in a basic auth user", name);
+	ipam_addr fa;
+	if (o->failover_address && (o->type != IPAM_DHCP_DHCPD || ipam_addr_parse(&fa, o->failover_address) ||
+				    fa.family != IPAM_AF_INET))
+		return ipam__error(IPAM_EINVAL, "DHCP server %s: failover_address: an IPv4 address, for ISC dhcpd only", name);
+	if (o->failover_port > 65535)
+		return ipam__error(IPAM_EINVAL, "DHCP server %s: failover_port %u is above 65535", name, o->failover_port);
 	if (o->write_dir && *o->write_dir != '/')
 		return ipam__error(IPAM_EINVAL, "DHCP server %s: write_dir must be an absolute path", name);
 	cJSON *a = cJSON_CreateObject();
@@ -51,6 +57,8 @@ static int server_attrs(ipam_db *db, const char *name, const ipam_dhcp_server_op
 	    (o->url && !cJSON_AddStringToObject(a, "url", o->url)) ||
 	    (o->user && !cJSON_AddStringToObject(a, "user", o->user)) ||
 	    (o->write_dir && !cJSON_AddStringToObject(a, "write_dir", o->write_dir)) ||
+	    (o->failover_address && (!cJSON_AddStringToObject(a, "failover_address", o->failover_address) ||
+				     !cJSON_AddNumberToObject(a, "failover_port", o->failover_port ? o->failover_port : 647))) ||
 	    !cJSON_AddNumberToObject(a, "timeout_ms", o->timeout_ms))
 		rc = ipam__enomem();
 	if (!rc && o->password) {

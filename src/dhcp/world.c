@@ -64,10 +64,15 @@ static int load_server(void *vctx, const ipam__obj *o)
 	cJSON *a = o->attrs ? cJSON_Parse(o->attrs) : NULL;
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(a, "dhcp");
 	const cJSON *url = cJSON_GetObjectItemCaseSensitive(a, "url");
+	const cJSON *fa = cJSON_GetObjectItemCaseSensitive(a, "failover_address");
+	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(a, "failover_port");
 	int rc = 0;
 	if (cJSON_IsString(kind))
 		rc = ipam__dhcp_server_add(x->w->c, o->name, strcmp(kind->valuestring, "dhcpd") ? IPAM__DHCP_KEA : IPAM__DHCP_DHCPD,
 					   cJSON_IsString(url) ? url->valuestring : NULL);
+	if (!rc && cJSON_IsString(kind) && cJSON_IsString(fa))
+		rc = ipam__dhcp_server_failover(x->w->c, o->name, fa->valuestring,
+						cJSON_IsNumber(fp) ? (unsigned)fp->valuedouble : 0);
 	cJSON_Delete(a);
 	return rc;
 }

@@ -125,6 +125,18 @@ def test_dhcp_commands(tmp_path):
     cfg = json.loads(kea.read_text())["Dhcp4"]
     assert cfg["subnet4"][0]["subnet"] == "192.0.2.0/24"
     assert {"name": "site-id", "code": 224, "space": "dhcp4", "type": "uint16"}.items() <= cfg["option-def"][0].items()
+    # ISC failover: two dhcpd servers with their failover addresses, a scope served by the pair
+    ok(db, "dhcp", "server", "add", "isc-a", "--type", "dhcpd", "--address", "127.0.0.1")
+    ok(db, "dhcp", "server", "add", "isc-b", "--type", "dhcpd", "--address", "127.0.0.2", "--port", "847")
+    ok(db, "scope", "add", "branch", "198.51.100.0/24", "--ha", "isc-a,isc-b")
+    ok(db, "pool", "add", "branch", "198.51.100.50-198.51.100.150")
+    for side, role in (("isc-a", "primary"), ("isc-b", "secondary")):
+        conf = tmp_path / (side + ".conf")
+        ok(db, "dhcp", "render", "--format", "dhcpd", "--server", side, "-o", str(conf))
+        accepted(conf, "dhcpd", "-4", "-t", "-q", "-cf")
+        assert "\t%s;\n" % role in conf.read_text() and 'failover peer "isc-a-isc-b";' in conf.read_text()
+    fails(db, "INVAL", "'isc-a' is not PRIMARY,STANDBY", "scope", "add", "x", "203.0.113.0/24", "--ha", "isc-a")
+    ok(db, "scope", "rm", "branch")
     # removals: pool, reservation, option, then the scope with what it holds
     ok(db, "pool", "rm", "lan", "192.0.2.100")
     ok(db, "reserve", "rm", "lan", "192.0.2.11")

@@ -277,6 +277,53 @@ START_TEST(renders_accepted)
 }
 END_TEST
 
+/* ISC failover: an HA pair of two dhcpd servers; each side's render holds
+ * its peer declaration and the pools name it; dhcpd -t accepts both. */
+START_TEST(dhcpd_failover)
+{
+	char dir[256];
+	ck_assert_int_eq(dt_tmpdir(dir, "dhcp-failover"), 0);
+	ipam_db *db = sample();
+	ipam_dhcp_server_options d = IPAM_DHCP_SERVER_OPTIONS_INIT;
+	d.type = IPAM_DHCP_DHCPD;
+	d.failover_address = "127.0.0.1";
+	OK(ipam_dhcp_server_add(db, "isc-a", &d, 0));
+	d.failover_address = "127.0.0.2";
+	d.failover_port = 847;
+	OK(ipam_dhcp_server_add(db, "isc-b", &d, 0));
+	ipam_scope_options o = IPAM_SCOPE_OPTIONS_INIT;
+	o.ha_primary = "isc-a";
+	o.ha_standby = "isc-b";
+	OK(ipam_scope_add(db, "branch", "198.51.100.0/24", &o));
+	OK(ipam_pool_add(db, "branch", "198.51.100.50-198.51.100.150", "198.51.100.100"));
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_dhcp_render(&b, db, IPAM_DHCP_FORMAT_DHCPD, "isc-a", NULL));
+	has(b.ptr, "failover peer \"isc-a-isc-b\" {\n\tprimary;\n\taddress 127.0.0.1;\n\tport 647;\n"
+		   "\tpeer address 127.0.0.2;\n\tpeer port 847;\n");
+	has(b.ptr, "\tsplit 128;\n");
+	has(b.ptr, "\tpool {\n\t\tfailover peer \"isc-a-isc-b\";\n\t\trange 198.51.100.50 198.51.100.99;\n");
+	lacks(b.ptr, "192.0.2.0"); /* lan is not theirs */
+	accepted(dir, "isc-a.conf", &b, "dhcpd -4 -t -q -cf");
+	OK(ipam_dhcp_render(&b, db, IPAM_DHCP_FORMAT_DHCPD, "isc-b", NULL));
+	has(b.ptr, "\tsecondary;\n\taddress 127.0.0.2;\n\tport 847;\n");
+	lacks(b.ptr, "split");
+	accepted(dir, "isc-b.conf", &b, "dhcpd -4 -t -q -cf");
+	/* a pair of one Kea and one dhcpd server, or a dhcpd one without its address, is refused */
+	o.ha_primary = "kea-a";
+	fails(ipam_scope_add(db, "mixed", "203.0.113.0/24", &o), IPAM_EINVAL, "or both ISC dhcpd servers");
+	o.ha_primary = "dhcpd-1"; /* no failover address */
+	o.ha_standby = "dhcpd-2";
+	d.failover_address = NULL;
+	OK(ipam_dhcp_server_add(db, "dhcpd-2", &d, 0));
+	fails(ipam_scope_add(db, "mixed", "203.0.113.0/24", &o), IPAM_EINVAL, "HA pair dhcpd-1/dhcpd-2: both must be");
+	ipam_dhcp_server_options k = IPAM_DHCP_SERVER_OPTIONS_INIT;
+	k.failover_address = "127.0.0.3";
+	fails(ipam_dhcp_server_add(db, "kea-c", &k, 0), IPAM_EINVAL, "for ISC dhcpd only");
+	ipam_buf_dispose(&b);
+	ipam_db_free(db);
+}
+END_TEST
+
 START_TEST(scope_rm_takes_its_addresses)
 {
 	ipam_db *db = sample();
@@ -359,6 +406,7 @@ int main(void)
 	tcase_add_test(t, options_and_templates);
 	tcase_add_test(t, servers_sealed);
 	tcase_add_test(t, renders_accepted);
+	tcase_add_test(t, dhcpd_failover);
 	tcase_add_test(t, scope_rm_takes_its_addresses);
 	tcase_add_test(t, lease_sync_fixtures);
 	suite_add_tcase(s, t);
