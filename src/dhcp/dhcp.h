@@ -154,6 +154,8 @@ typedef struct ipam__dhcp_config {
 	uint32_t valid4, valid6;   /* global lease times, 0: the server's default */
 	ipam__dhcp_scope **scopes; /* sorted by name */
 	size_t nscopes;
+	ipam__dhcp_scope **by_prefix; /* the same, sorted by (family, address): the overlap check is
+					 O(log n), as scope prefixes never overlap */
 	char *hooks_dir;           /* where Kea's hook libraries are; NULL: Debian's */
 } ipam__dhcp_config;
 

@@ -83,6 +83,7 @@ void ipam__dhcp_config_free(ipam__dhcp_config *c)
 	ipam__dhcp_optset_free(&c->global4);
 	ipam__dhcp_optset_free(&c->global6);
 	free(c->scopes);
+	free(c->by_prefix);
 	free(c->servers);
 	free(c->templates);
 	free(c->defs);
@@ -252,6 +253,21 @@ static size_t scope_pos(const ipam__dhcp_config *c, const char *name, bool *foun
 	return lo;
 }
 
+/* The first position in by_prefix whose address is not below `a`
+ * (families apart: IPAM_AF_INET sorts first, as ipam_addr_cmp has it). */
+static size_t prefix_pos(const ipam__dhcp_config *c, const ipam_addr *a)
+{
+	size_t lo = 0, hi = c->nscopes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ipam_addr_cmp(&c->by_prefix[mid]->prefix.addr, a) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 ipam__dhcp_scope *ipam__dhcp_scope_find(const ipam__dhcp_config *c, const char *name)
 {
 	bool found;
@@ -277,13 +293,18 @@ int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *pre
 	size_t pos = scope_pos(c, name, &found);
 	if (found)
 		return ipam__error(IPAM_EEXISTS, "scope %s exists already", name);
+	/* neighbours by address: the one before may hold p, the one at ppos may lie in it */
+	size_t ppos = prefix_pos(c, &p.addr);
+	const ipam__dhcp_scope *near[2] = {ppos ? c->by_prefix[ppos - 1] : NULL,
+					   ppos < c->nscopes ? c->by_prefix[ppos] : NULL};
+	for (int k = 0; k < 2; k++)
+		if (near[k] && near[k]->prefix.addr.family == p.addr.family &&
+		    (ipam_prefix_covers(&near[k]->prefix, &p) || ipam_prefix_covers(&p, &near[k]->prefix)))
+			return ipam__error(IPAM_EEXISTS, "scope %s: prefix %s overlaps scope %s", name, prefix,
+					   near[k]->name);
 	uint32_t max = 0;
 	for (size_t i = 0; i < c->nscopes; i++) {
 		const ipam__dhcp_scope *o = c->scopes[i];
-		if (o->prefix.addr.family == p.addr.family &&
-		    (ipam_prefix_covers(&o->prefix, &p) || ipam_prefix_covers(&p, &o->prefix)))
-			return ipam__error(IPAM_EEXISTS, "scope %s: prefix %s overlaps scope %s", name, prefix,
-					   o->name);
 		if (o->prefix.addr.family == p.addr.family) {
 			if (id && o->id == id)
 				return ipam__error(IPAM_EEXISTS, "scope %s: subnet id %u is scope %s's", name,
@@ -295,7 +316,8 @@ int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *pre
 	if (!id && max == UINT32_MAX)
 		return ipam__error(IPAM_EEXHAUSTED, "scope %s: no subnet id left", name);
 	ipam__dhcp_scope *s = calloc(1, sizeof *s);
-	if (!s || !(s->name = ipam__strdup(name)) || grow(&c->scopes, c->nscopes, sizeof *c->scopes)) {
+	if (!s || !(s->name = ipam__strdup(name)) || grow(&c->scopes, c->nscopes, sizeof *c->scopes) ||
+	    grow(&c->by_prefix, c->nscopes, sizeof *c->by_prefix)) {
 		scope_free(s);
 		return ipam__enomem();
 	}
@@ -303,6 +325,8 @@ int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *pre
 	s->id = id ? id : max + 1;
 	memmove(c->scopes + pos + 1, c->scopes + pos, (c->nscopes - pos) * sizeof *c->scopes);
 	c->scopes[pos] = s;
+	memmove(c->by_prefix + ppos + 1, c->by_prefix + ppos, (c->nscopes - ppos) * sizeof *c->by_prefix);
+	c->by_prefix[ppos] = s;
 	c->nscopes++;
 	if (out)
 		*out = s;
@@ -315,6 +339,8 @@ int ipam__dhcp_scope_del(ipam__dhcp_config *c, const char *name)
 	size_t pos = scope_pos(c, name, &found);
 	if (!found)
 		return ipam__error(IPAM_ENOTFOUND, "no scope %s", name);
+	size_t ppos = prefix_pos(c, &c->scopes[pos]->prefix.addr);
+	memmove(c->by_prefix + ppos, c->by_prefix + ppos + 1, (c->nscopes - ppos - 1) * sizeof *c->by_prefix);
 	scope_free(c->scopes[pos]);
 	memmove(c->scopes + pos, c->scopes + pos + 1, (c->nscopes - pos - 1) * sizeof *c->scopes);
 	c->nscopes--;

@@ -36,7 +36,11 @@ static int change_txn(ipam_db *db, void *vctx)
 		return rc;
 	ch->save = NULL;
 	ch->sets = false;
-	if (!(rc = ipam__dhcp_world_load(db, &w))) {
+	/* a change to one scope reads the others shallow; options at the global
+	 * or template level change what every scope sends: read them whole */
+	const char *only = ch->target ? (ch->target->level >= IPAM_OPTION_SCOPE && ch->target->name ? ch->target->name : NULL)
+				      : ch->name ? ch->name : "";
+	if (!(rc = ipam__dhcp_world_load(db, &w, only))) {
 		rc = ch->fn(db, &w, ch);
 		if (!rc && (ch->save || ch->sets))
 			rc = ipam__dhcp_config_check(w.c);
@@ -66,7 +70,7 @@ static int query(ipam_db *db, int (*fn)(ipam_db *, ipam__dhcp_world *, void *), 
 	int rc = ipam__enter(db, 0, &sc);
 	if (rc)
 		return rc;
-	if (!(rc = ipam__dhcp_world_load(db, &w))) {
+	if (!(rc = ipam__dhcp_world_load(db, &w, NULL))) {
 		rc = fn(db, &w, ctx);
 		ipam__dhcp_world_free(&w);
 	}
@@ -503,8 +507,8 @@ static int target_find(ipam__dhcp_world *w, const ipam_option_target *t, ipam__d
 static int option_set_fn(ipam_db *db, ipam__dhcp_world *w, change *ch)
 {
 	(void)db;
-	ipam__dhcp_optset *set;
-	unsigned family;
+	ipam__dhcp_optset *set = NULL;
+	unsigned family = 0;
 	char what[300];
 	int rc = target_find(w, ch->target, &set, &family, what, ch);
 	if (!rc && (!ch->text || !ch->text2))
@@ -521,8 +525,8 @@ int ipam_option_set(ipam_db *db, const ipam_option_target *t, const char *option
 static int option_rm_fn(ipam_db *db, ipam__dhcp_world *w, change *ch)
 {
 	(void)db;
-	ipam__dhcp_optset *set;
-	unsigned family;
+	ipam__dhcp_optset *set = NULL;
+	unsigned family = 0;
 	char what[300];
 	int rc = target_find(w, ch->target, &set, &family, what, ch);
 	if (rc)
@@ -549,8 +553,8 @@ static int option_list_fn(ipam_db *db, ipam__dhcp_world *w, void *vctx)
 	(void)db;
 	list_ctx *x = vctx;
 	change ch = {0};
-	ipam__dhcp_optset *set;
-	unsigned family;
+	ipam__dhcp_optset *set = NULL;
+	unsigned family = 0;
 	char what[300];
 	int rc = target_find(w, x->t, &set, &family, what, &ch);
 	if (rc)

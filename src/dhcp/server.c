@@ -132,7 +132,7 @@ static int server_rm_txn(ipam_db *db, void *vname)
 		return rc;
 	ipam__obj so;
 	key_list states = {0};
-	if (!(rc = ipam__dhcp_server_obj(db, name, &so)) && !(rc = ipam__dhcp_world_load(db, &w))) {
+	if (!(rc = ipam__dhcp_server_obj(db, name, &so)) && !(rc = ipam__dhcp_world_load(db, &w, ""))) {
 		for (size_t i = 0; !rc && i < w.c->nscopes; i++)
 			for (size_t j = 0; !rc && j < w.c->scopes[i]->nservers; j++)
 				if (!strcmp(w.c->scopes[i]->servers[j], name))
@@ -221,7 +221,7 @@ static int render_txn(ipam_db *db, render_ctx *x)
 	int rc = ipam__enter(db, 0, &sc);
 	if (rc)
 		return rc;
-	if (!(rc = ipam__dhcp_world_load(db, &w))) {
+	if (!(rc = ipam__dhcp_world_load(db, &w, NULL))) {
 		ipam_buf b = IPAM_BUF_INIT;
 		if (x->server && !ipam__dhcp_server_find(w.c, x->server))
 			rc = ipam__error(IPAM_ENOTFOUND, "no DHCP server %s", x->server);
@@ -379,7 +379,7 @@ int ipam_dhcp_push(ipam_buf *report, ipam_db *db, const char *server, unsigned i
 	int rc = ipam__enter(db, 0, &sc);
 	if (rc)
 		return rc;
-	if (!(rc = ipam__dhcp_world_load(db, &w)) && (rc = target_load(db, &w, server, &t)))
+	if (!(rc = ipam__dhcp_world_load(db, &w, NULL)) && (rc = target_load(db, &w, server, &t)))
 		ipam__dhcp_world_free(&w);
 	if (!rc && (rc = ipam__dhcp_config_check(w.c))) {
 		target_free(&t);
@@ -576,7 +576,7 @@ int ipam_lease_sync(ipam_lease_sync_stats *stats, ipam_buf *report, ipam_db *db,
 	ipam__dhcp_world w;
 	if ((rc = ipam__enter(db, 0, &sc)))
 		return rc;
-	if ((rc = ipam__leave(db, &sc, ipam__dhcp_world_load(db, &w))))
+	if ((rc = ipam__leave(db, &sc, ipam__dhcp_world_load(db, &w, NULL))))
 		return rc;
 	ipam__dhcp_leases l = {0};
 	ipam_buf changed = IPAM_BUF_INIT;

@@ -56,6 +56,7 @@ int ipam__dhcp_world_scope(const ipam__dhcp_world *w, const char *name, ipam__dh
 typedef struct load_ctx {
 	ipam_db *db;
 	ipam__dhcp_world *w;
+	const char *only;
 } load_ctx;
 
 static int load_server(void *vctx, const ipam__obj *o)
@@ -77,6 +78,33 @@ static int load_server(void *vctx, const ipam__obj *o)
 	return rc;
 }
 
+static const char *jstr(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* A scope with what the whole-config rules need and nothing more. */
+static int shallow(ipam__dhcp_config *c, const char *name, const char *attrs)
+{
+	cJSON *j = attrs ? cJSON_Parse(attrs) : NULL;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id"), *e;
+	ipam__dhcp_scope *s = NULL;
+	int rc = jstr(j, "prefix") ? ipam__dhcp_scope_add(c, name, jstr(j, "prefix"),
+							  cJSON_IsNumber(id) ? (uint32_t)id->valuedouble : 0, &s)
+				   : ipam__error(IPAM_EINVAL, "scope %s: the stored scope has no prefix", name);
+	if (!rc)
+		rc = ipam__dhcp_scope_template(s, jstr(j, "template"));
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "servers"))
+	{
+		if (!rc && cJSON_IsString(e))
+			rc = ipam__dhcp_scope_serve(s, e->valuestring);
+	}
+	if (!rc && jstr(j, "ha_primary"))
+		rc = ipam__dhcp_scope_ha(s, jstr(j, "ha_primary"), jstr(j, "ha_standby"));
+	cJSON_Delete(j);
+	return rc;
+}
+
 static int load_scope(void *vctx, const ipam__obj *o)
 {
 	load_ctx *x = vctx;
@@ -86,14 +114,15 @@ static int load_scope(void *vctx, const ipam__obj *o)
 	if (ipam__dhcp_scope_find(x->w->c, o->name))
 		return ipam__error(IPAM_EEXISTS, "scope %s is stored in two spaces (%s and %s)", o->name,
 				   ipam__dhcp_world_space(x->w, o->name), sp->name);
-	int rc = ipam__dhcp_scope_from_json(x->w->c, o->name, o->attrs, NULL);
+	int rc = !x->only || !strcmp(x->only, o->name) ? ipam__dhcp_scope_from_json(x->w->c, o->name, o->attrs, NULL)
+						       : shallow(x->w->c, o->name, o->attrs);
 	return rc ? rc : ipam__dhcp_world_place(x->w, o->name, sp->name);
 }
 
-int ipam__dhcp_world_load(ipam_db *db, ipam__dhcp_world *w)
+int ipam__dhcp_world_load(ipam_db *db, ipam__dhcp_world *w, const char *only)
 {
 	memset(w, 0, sizeof *w);
-	load_ctx x = {db, w};
+	load_ctx x = {db, w, only};
 	int rc = ipam__dhcp_config_new(&w->c);
 	if (!rc)
 		rc = ipam__dhcp_option_sets_load(db, w->c);

@@ -17,8 +17,11 @@ typedef struct ipam__dhcp_world {
 	size_t nwhere;
 } ipam__dhcp_world;
 
-/* Read the world; call between ipam__enter and ipam__leave. */
-int ipam__dhcp_world_load(ipam_db *db, ipam__dhcp_world *w);
+/* Read the world; call between ipam__enter and ipam__leave. With `only`,
+ * every other scope is read shallow (name, prefix, id, template, servers,
+ * HA pair: what the whole-config rules look at; no pools, reservations or
+ * options): a change to one scope costs little per other scope. */
+int ipam__dhcp_world_load(ipam_db *db, ipam__dhcp_world *w, const char *only);
 void ipam__dhcp_world_free(ipam__dhcp_world *w);
 /* The space scope `name` is stored in (NULL: not stored yet). */
 const char *ipam__dhcp_world_space(const ipam__dhcp_world *w, const char *scope);
