@@ -378,6 +378,61 @@ int cmd_dhcp_server(struct ctl *c, const struct args *a)
 	return out_changed(c, rc, "DHCP server", a->pos[1], a->seen[OPT_REPLACE] ? "set" : "added");
 }
 
+/* A whole file into `out` (NUL-terminated; free(out->ptr)). */
+static int read_text(struct ctl *c, ipam_buf *out, const char *path, const char *what)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fail_as(c, "IO", "%s: %.200s: %s", what, path, strerror(errno));
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		char *p = realloc(out->ptr, out->size + n + 1);
+		if (!p) {
+			fclose(f);
+			free(out->ptr);
+			out->ptr = NULL;
+			return fail_nomem(c);
+		}
+		memcpy(p + out->size, chunk, n);
+		out->ptr = p;
+		out->size += n;
+		out->ptr[out->size] = '\0';
+	}
+	fclose(f);
+	return ST_OK;
+}
+
+int cmd_dhcp_import(struct ctl *c, const struct args *a)
+{
+	ipam_dhcp_import_options o = IPAM_DHCP_IMPORT_OPTIONS_INIT;
+	if (strcmp(a->pos[0], "kea") && strcmp(a->pos[0], "dhcpd"))
+		return fail_usage(c, "dhcp import: FORMAT is kea or dhcpd, not '%.40s'", a->pos[0]);
+	o.format = strcmp(a->pos[0], "kea") ? IPAM_DHCP_IMPORT_DHCPD : IPAM_DHCP_IMPORT_KEA;
+	o.space = a->val[OPT_SPACE];
+	o.server = a->val[OPT_SERVER];
+	ipam_buf text = IPAM_BUF_INIT, notes = IPAM_BUF_INIT;
+	int st = read_text(c, &text, a->pos[1], "dhcp import");
+	if (st)
+		return st;
+	size_t n = 0;
+	int rc = ipam_dhcp_import(&notes, &n, c->db, text.ptr ? text.ptr : "", text.size, a->pos[1], &o);
+	free(text.ptr);
+	if (rc) {
+		ipam_buf_dispose(&notes);
+		return fail_lib(c, rc, NULL);
+	}
+	if (!c->json && notes.ptr)
+		fputs(notes.ptr, c->out);
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "scopes", (double)n);
+	json_str(j, "notes", notes.ptr ? notes.ptr : "");
+	ipam_buf_dispose(&notes);
+	char line[300];
+	snprintf(line, sizeof line, "%zu scopes imported from %.200s", n, a->pos[1]);
+	return out_item(c, K_TEXT, j, line);
+}
+
 int cmd_dhcp_render(struct ctl *c, const struct args *a)
 {
 	static const char *const names[] = {"kea4", "kea6", "dhcpd"};
@@ -391,31 +446,13 @@ int cmd_dhcp_render(struct ctl *c, const struct args *a)
 	if (!a->val[OPT_OUTPUT] && c->batch)
 		return fail_usage(c, "dhcp render: in batch, write the config with -o FILE");
 	ipam_buf base = IPAM_BUF_INIT, out = IPAM_BUF_INIT;
-	if (a->val[OPT_FROM]) { /* the server's own config to merge into */
-		FILE *f = fopen(a->val[OPT_FROM], "rb");
-		if (!f)
-			return fail_as(c, "IO", "--from: %.200s: %s", a->val[OPT_FROM], strerror(errno));
-		char chunk[8192];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk - 1, f)) > 0) {
-			char *p = realloc(base.ptr, base.size + n + 1);
-			if (!p) {
-				fclose(f);
-				free(base.ptr);
-				return fail_nomem(c);
-			}
-			memcpy(p + base.size, chunk, n);
-			base.ptr = p;
-			base.size += n;
-			base.ptr[base.size] = '\0';
-		}
-		fclose(f);
-	}
+	int st = a->val[OPT_FROM] ? read_text(c, &base, a->val[OPT_FROM], "--from") : ST_OK;
+	if (st)
+		return st;
 	int rc = ipam_dhcp_render(&out, c->db, format, a->val[OPT_SERVER], base.ptr);
 	free(base.ptr);
 	if (rc)
 		return fail_lib(c, rc, NULL);
-	int st = ST_OK;
 	if (!a->val[OPT_OUTPUT]) {
 		if (fwrite(out.ptr, 1, out.size, c->out) != out.size)
 			st = fail_as(c, "IO", "dhcp render: writing failed");

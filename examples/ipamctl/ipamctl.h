@@ -334,6 +334,7 @@ int cmd_option_define(struct ctl *c, const struct args *a);
 int cmd_option_template(struct ctl *c, const struct args *a);
 int cmd_dhcp_server(struct ctl *c, const struct args *a);
 int cmd_dhcp_render(struct ctl *c, const struct args *a);
+int cmd_dhcp_import(struct ctl *c, const struct args *a);
 int cmd_dhcp_push(struct ctl *c, const struct args *a);
 int cmd_lease_sync(struct ctl *c, const struct args *a);
 

@@ -145,6 +145,8 @@ static const struct cmd commands[] = {
 	  cmd_dhcp_server, 0 },
 	{ "dhcp", "render", "dhcp render --format kea4|kea6|dhcpd [--server NAME] [--from KEA-CONFIG] [-o FILE]",
 	  O(FORMAT) | O(SERVER) | O(FROM) | O(OUTPUT), 0, 0, { NULL }, cmd_dhcp_render, 0 },
+	{ "dhcp", "import", "dhcp import kea|dhcpd FILE [--space S] [--server NAME]   (adopt a running server's config)",
+	  O(SPACE) | O(SERVER), 2, 2, { "FORMAT", "FILE" }, cmd_dhcp_import, 0 },
 	{ "dhcp", "push", "dhcp push --server NAME [--dry-run]", O(SERVER) | O(DRY_RUN), 0, 0, { NULL }, cmd_dhcp_push, 0 },
 	{ "lease", "sync",
 	  "lease sync FILE [--format kea-csv|dhcpd] | --server NAME  [--space S] [--push-dns DNS-SERVER [--view V]]",

@@ -308,6 +308,42 @@ typedef struct ipam_lease_sync_stats {
 IPAM_EXTERN(int) ipam_lease_sync(ipam_lease_sync_stats *stats, ipam_buf *report, ipam_db *db,
                                  const ipam_lease_sync_options *opts);
 
+/** What a running server's config is (ipam_dhcp_import_options.format). */
+typedef enum ipam_dhcp_import_format {
+	IPAM_DHCP_IMPORT_KEA = 0,   /**< a Kea config ({"Dhcp4": ...} or {"Dhcp6": ...}; comments allowed) */
+	IPAM_DHCP_IMPORT_DHCPD = 1, /**< an ISC dhcpd.conf */
+} ipam_dhcp_import_format;
+
+/** How a running server's config is adopted (ipam_dhcp_import). */
+typedef struct ipam_dhcp_import_options {
+	unsigned int version; /**< IPAM_DHCP_IMPORT_OPTIONS_VERSION */
+	int format;           /**< ipam_dhcp_import_format */
+	const char *space;    /**< where the scopes' pools and reservations go; NULL: "default" */
+	const char *server;   /**< a stored DHCP server that serves every imported scope, or NULL */
+} ipam_dhcp_import_options;
+
+#define IPAM_DHCP_IMPORT_OPTIONS_VERSION 1
+#define IPAM_DHCP_IMPORT_OPTIONS_INIT { IPAM_DHCP_IMPORT_OPTIONS_VERSION, 0, NULL, NULL }
+
+/** Initialize import options to their defaults. @since 0.2 */
+IPAM_EXTERN(int) ipam_dhcp_import_options_init(ipam_dhcp_import_options *opts, unsigned int version);
+
+/**
+ * Adopt a running server: its config's scopes (Kea subnet ids kept; named by the subnet's
+ * user-context libipam.scope, else "kea4-ID" / "kea6-ID" / "net-ADDR-LEN"), pools, reservations,
+ * options, option definitions and global lease time, stored in one transaction: all of it or
+ * nothing. What libipam does not model is skipped, one line each in `notes`.
+ * @param notes   may be NULL
+ * @param nscopes receives how many scopes were imported (may be NULL)
+ * @param text    the config, `len` bytes; `file` names it in messages ("kea-dhcp4.conf:
+ *                Dhcp4/subnet4[0]/pools[0]: ...", "dhcpd.conf:12: ...")
+ * @return 0; IPAM_EINVAL (the config's first error); IPAM_EEXISTS (a scope's name, prefix or
+ *         subnet id is taken); IPAM_EINUSE (a pool over, or a reservation of, an address in use);
+ *         IPAM_ENOTFOUND (space or server) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_dhcp_import(ipam_buf *notes, size_t *nscopes, ipam_db *db, const char *text, size_t len,
+                                  const char *file, const ipam_dhcp_import_options *opts);
+
 IPAM_END_DECL
 
 #endif

@@ -149,6 +149,12 @@ def test_dhcp_commands(tmp_path):
     assert items(ok(db, "scope", "list")) == []
     ok(db, "option", "template", "rm", "office")
     fails(db, "NOTFOUND", "no scope lan", "scope", "show", "lan")
+    # adopting a running dhcpd: its config into scopes, served by dhcpd-1
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dhcp", "fixtures")
+    imp = json.loads(ok(db, "dhcp", "import", "dhcpd", os.path.join(fixtures, "isc_dhcpd.conf"), "--server", "dhcpd-1"))
+    assert imp["scopes"] >= 3 and "printer-02.example.com is a name" in imp["notes"], imp
+    assert "net-192.0.2.0-24" in [x["name"] for x in items(ok(db, "scope", "list"))]
+    fails(db, "EXISTS", "exists already", "dhcp", "import", "dhcpd", os.path.join(fixtures, "isc_dhcpd.conf"))
 
 
 def free_port():

@@ -393,6 +393,76 @@ START_TEST(lease_sync_fixtures)
 }
 END_TEST
 
+static char *slurp(const char *path, size_t *len)
+{
+	char *t = dt_read(path, len);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+/* Adopting running servers: the fixtures' Kea config and dhcpd.conf into
+ * the store, all or nothing, rendered back to configs the tools accept. */
+START_TEST(import_running_configs)
+{
+	char dir[256];
+	ck_assert_int_eq(dt_tmpdir(dir, "dhcp-import"), 0);
+	ipam_db *db;
+	OK(ipam_db_open(&db, "memory:", NULL));
+	ipam_dhcp_server_options so = IPAM_DHCP_SERVER_OPTIONS_INIT;
+	so.url = "http://127.0.0.1:8000/";
+	OK(ipam_dhcp_server_add(db, "kea-a", &so, 0));
+	size_t len, n = 0;
+	char *text = slurp(FIXTURES "/kea-dhcp4.conf", &len);
+	ipam_buf notes = IPAM_BUF_INIT, b = IPAM_BUF_INIT;
+	ipam_dhcp_import_options io = IPAM_DHCP_IMPORT_OPTIONS_INIT;
+	io.server = "kea-a";
+	OK(ipam_dhcp_import(&notes, &n, db, text, len, "kea-dhcp4.conf", &io));
+	ck_assert_uint_ge(n, 4);
+	has(notes.ptr, "a reservation without an address (mac:00:00:5e:00:53:33)");
+	OK(ipam_scope_show(&b, db, "kea4-10"));
+	has(b.ptr, "\"prefix\":\"10.10.0.0/24\"");
+	has(b.ptr, "\"servers\":[\"kea-a\"]");
+	ck_assert_int_eq(status_of(db, "192.0.2.70"), IPAM_STATUS_RESERVED);
+	OK(ipam_dhcp_render(&b, db, IPAM_DHCP_FORMAT_KEA4, "kea-a", NULL));
+	has(b.ptr, "\"circuit-id\":\t\"'port-7'\"");
+	has(b.ptr, "192.0.2.53, 198.51.100.53");
+	accepted(dir, "kea-import.json", &b, "kea-dhcp4 -t");
+	/* again: the names are taken, and nothing of the second try stays */
+	OK(ipam_scope_list(&b, db));
+	char *before = strdup(b.ptr);
+	fails(ipam_dhcp_import(NULL, &n, db, text, len, "kea-dhcp4.conf", &io), IPAM_EEXISTS, "exists already");
+	ck_assert_uint_eq(n, 0);
+	OK(ipam_scope_list(&b, db));
+	ck_assert_str_eq(b.ptr, before);
+	free(before);
+	free(text);
+	/* a config error names the file and the place; unknown server or space */
+	const char *bad = "{\"Dhcp4\": {\"subnet4\": [{\"id\": 1, \"subnet\": \"10.99.0.0/24\", \"option-data\": "
+			  "[{\"name\": \"routers\", \"data\": \"10.0.0.999\"}]}]}}";
+	fails(ipam_dhcp_import(NULL, NULL, db, bad, strlen(bad), "k.conf", &io), IPAM_EINVAL,
+	      "k.conf: Dhcp4/subnet4[0]/option-data[0]: option routers (3)");
+	io.server = "ghost";
+	fails(ipam_dhcp_import(NULL, NULL, db, bad, strlen(bad), "k.conf", &io), IPAM_ENOTFOUND, "no DHCP server ghost");
+	ipam_db_free(db);
+	/* dhcpd.conf into an empty store, rendered for dhcpd */
+	OK(ipam_db_open(&db, "memory:", NULL));
+	text = slurp(FIXTURES "/isc_dhcpd.conf", &len);
+	ipam_dhcp_import_options id = IPAM_DHCP_IMPORT_OPTIONS_INIT;
+	id.format = IPAM_DHCP_IMPORT_DHCPD;
+	ipam_buf_dispose(&notes);
+	OK(ipam_dhcp_import(&notes, &n, db, text, len, "isc_dhcpd.conf", &id));
+	ck_assert_uint_ge(n, 3);
+	has(notes.ptr, "host printer-02: fixed-address printer-02.example.com is a name");
+	OK(ipam_scope_show(&b, db, "net-192.0.2.0-24"));
+	OK(ipam_dhcp_render(&b, db, IPAM_DHCP_FORMAT_DHCPD, NULL, NULL));
+	accepted(dir, "dhcpd-import.conf", &b, "dhcpd -4 -t -q -cf");
+	free(text);
+	ipam_buf_dispose(&notes);
+	ipam_buf_dispose(&b);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	if (!dt_have("kea-dhcp4") || !dt_have("kea-dhcp6") || !dt_have("dhcpd")) {
@@ -409,6 +479,7 @@ int main(void)
 	tcase_add_test(t, dhcpd_failover);
 	tcase_add_test(t, scope_rm_takes_its_addresses);
 	tcase_add_test(t, lease_sync_fixtures);
+	tcase_add_test(t, import_running_configs);
 	suite_add_tcase(s, t);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
