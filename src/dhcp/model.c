@@ -115,6 +115,7 @@ int ipam__dhcp_server_add(ipam__dhcp_config *c, const char *name, unsigned kind,
 	if (grow(&c->servers, c->nservers, sizeof *c->servers))
 		return IPAM_ENOMEM;
 	ipam__dhcp_server *s = &c->servers[c->nservers];
+	memset(s, 0, sizeof *s); /* no failover address until one is given */
 	s->name = ipam__strdup(name);
 	s->url = url ? ipam__strdup(url) : NULL;
 	s->kind = kind;
