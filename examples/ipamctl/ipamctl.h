@@ -319,6 +319,7 @@ int cmd_reconcile(struct ctl *c, const struct args *a);
 
 /* cmd_dhcp.c */
 int cmd_scope_add(struct ctl *c, const struct args *a);
+int cmd_scope_set(struct ctl *c, const struct args *a);
 int cmd_scope_list(struct ctl *c, const struct args *a);
 int cmd_scope_show(struct ctl *c, const struct args *a);
 int cmd_scope_rm(struct ctl *c, const struct args *a);

@@ -116,6 +116,10 @@ static const struct cmd commands[] = {
 	  "scope add NAME PREFIX [--space S] [--template T] [--description D] [--server NAME[,NAME...]] [--ttl SECONDS]"
 	  " [--ha PRIMARY,STANDBY]",
 	  O(SPACE) | O(TEMPLATE) | O(DESCRIPTION) | O(SERVER) | O(TTL) | O(HA), 2, 2, { "NAME", "PREFIX" }, cmd_scope_add, 0 },
+	{ "scope", "set",
+	  "scope set NAME [--template T] [--description D] [--server NAME[,NAME...]] [--ttl SECONDS] [--ha PRIMARY,STANDBY]"
+	  "   (what is given replaces; \"\" clears)",
+	  O(TEMPLATE) | O(DESCRIPTION) | O(SERVER) | O(TTL) | O(HA), 1, 1, { "NAME" }, cmd_scope_set, 0 },
 	{ "scope", "list", "scope list", 0, 0, 0, { NULL }, cmd_scope_list, 0 },
 	{ "scope", "show", "scope show NAME", 0, 1, 1, { "NAME" }, cmd_scope_show, 0 },
 	{ "scope", "rm", "scope rm NAME [--leases]   (its pools and reservations go with it; leases too with --leases)",

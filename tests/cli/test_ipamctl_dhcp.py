@@ -105,6 +105,12 @@ def test_dhcp_commands(tmp_path):
     # the pool and the reservations are in the address index
     assert json.loads(ok(db, "ip", "show", "192.0.2.10"))["status"] == "reserved"
     fails(db, "EXISTS", "192.0.2.10", "ip", "add", "192.0.2.10")
+    # scope set: what is given replaces, the rest stays
+    s = json.loads(ok(db, "scope", "set", "lan", "--description", "first floor"))
+    assert s["description"] == "first floor" and s["template"] == "office" and s["valid"] == 3600
+    assert s["servers"] == ["dhcpd-1"] and len(s["pools"]) == 1
+    s = json.loads(ok(db, "scope", "set", "lan", "--description", ""))
+    assert "description" not in s and s["template"] == "office"
     # bad input: clear errors, nothing written
     fails(db, "INVAL", "scope lan: option routers (3): \"192.0.2.300\" is not an IPv4 address",
           "option", "set", "routers", "192.0.2.300", "--scope", "lan")
