@@ -13,8 +13,17 @@
  *       an earlier address, 1 in 50 deletes one) made in memory, then read
  *       by ipam__dhcp_leases_kea_csv.
  *
+ *   build-bench/bench/dhcp-bench api [SCOPES]
+ *       the public API (include/ipam/dhcp.h) on the memory store: SCOPES
+ *       (default 1,000) /24 scopes added one call each, a pool and a
+ *       reservation each (two more calls), then ipam_dhcp_render. Every
+ *       change reads the stored model whole, so this shows what a call
+ *       costs as the number of scopes grows.
+ *
  * Output: one line per figure, "name wall-seconds s (cpu-seconds cpu, detail)". */
 #include "dhcp/dhcp.h"
+
+#include <ipam/dhcp.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,12 +143,47 @@ static int leases(size_t rows)
 	return 0;
 }
 
+static int api(size_t nscopes)
+{
+	ipam_db *db;
+	must(ipam_db_open(&db, "memory:", NULL), "open");
+	char name[32], pfx[32], range[64], addr[32], detail[200];
+	timer tm = start(), half = tm;
+	for (size_t i = 0; i < nscopes; i++) {
+		if (i == nscopes / 2)
+			half = start();
+		unsigned a = (unsigned)(i >> 8) & 255, b = (unsigned)i & 255;
+		snprintf(name, sizeof name, "s%zu", i);
+		snprintf(pfx, sizeof pfx, "10.%u.%u.0/24", a, b);
+		snprintf(range, sizeof range, "10.%u.%u.100-10.%u.%u.199", a, b, a, b);
+		snprintf(addr, sizeof addr, "10.%u.%u.10", a, b);
+		must(ipam_scope_add(db, name, pfx, NULL), "scope add");
+		must(ipam_pool_add(db, name, range, NULL), "pool add");
+		must(ipam_reservation_add(db, name, addr, "mac:00:00:5e:00:53:01", NULL), "reservation add");
+	}
+	snprintf(detail, sizeof detail, "%zu scopes, 3 calls each", nscopes);
+	report("api-build", tm, detail);
+	snprintf(detail, sizeof detail, "the last %zu scopes' calls: %zu to %zu scopes stored", nscopes - nscopes / 2,
+		 nscopes / 2, nscopes);
+	report("api-build-second-half", half, detail);
+	ipam_buf b = IPAM_BUF_INIT;
+	tm = start();
+	must(ipam_dhcp_render(&b, db, IPAM_DHCP_FORMAT_KEA4, NULL, NULL), "render");
+	snprintf(detail, sizeof detail, "%zu bytes", b.size);
+	report("api-render", tm, detail);
+	ipam_buf_dispose(&b);
+	ipam_db_free(db);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "api"))
+		return api(argc > 2 ? strtoul(argv[2], NULL, 10) : 1000);
 	if (argc >= 2 && !strcmp(argv[1], "render"))
 		return render(argc > 2 ? strtoul(argv[2], NULL, 10) : 10000, argc > 3 ? strtoul(argv[3], NULL, 10) : 100000);
 	if (argc >= 2 && !strcmp(argv[1], "leases"))
 		return leases(argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000);
-	fprintf(stderr, "usage: dhcp-bench render [SCOPES [RESERVATIONS]] | leases [ROWS]\n");
+	fprintf(stderr, "usage: dhcp-bench render [SCOPES [RESERVATIONS]] | leases [ROWS] | api [SCOPES]\n");
 	return 2;
 }

@@ -17,5 +17,6 @@
 #include "ipam/dns.h"
 #include "ipam/import.h"
 #include "ipam/discover.h"
+#include "ipam/dhcp.h"
 
 #endif

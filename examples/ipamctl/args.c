@@ -70,6 +70,16 @@ static const struct {
 	[OPT_ICMP] = { "icmp", OK_FLAG },
 	[OPT_RATE] = { "rate", OK_VALUE },
 	[OPT_MAP] = { "map", OK_VALUE },
+	[OPT_CLIENT_ID] = { "client-id", OK_VALUE },
+	[OPT_DUID] = { "duid", OK_VALUE },
+	[OPT_EXCLUDE] = { "exclude", OK_VALUE },
+	[OPT_PASSWORD_FILE] = { "password-file", OK_VALUE },
+	[OPT_WRITE_DIR] = { "write-dir", OK_VALUE },
+	[OPT_PUSH_DNS] = { "push-dns", OK_VALUE },
+	[OPT_SCOPE] = { "scope", OK_VALUE },
+	[OPT_FAMILY] = { "family", OK_VALUE },
+	[OPT_LEASES] = { "leases", OK_FLAG },
+	[OPT_HA] = { "ha", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)
@@ -152,7 +162,7 @@ int args_parse(struct ctl *c, struct args *a, const struct cmd *cmd, int argc, c
 				break;
 			}
 		}
-		if (id < 0 || (id != OPT_HELP && !(cmd->opts & (1ull << id))))
+		if (id < 0 || (id != OPT_HELP && !(cmd->opts & ((opt_mask)1 << id))))
 			return fail_usage(c, "%s: unknown option '--%.*s'", title, (int)(nlen > 100 ? 100 : nlen), name);
 
 		if (options[id].kind == OK_FLAG) {

@@ -75,10 +75,24 @@ enum opt_id {
 	OPT_DIR,
 	OPT_VIEW_MATCH,
 	OPT_MAP,
+	/* DHCP */
+	OPT_CLIENT_ID,
+	OPT_DUID,
+	OPT_EXCLUDE,
+	OPT_PASSWORD_FILE,
+	OPT_WRITE_DIR,
+	OPT_PUSH_DNS,
+	OPT_SCOPE,
+	OPT_FAMILY,
+	OPT_LEASES,
+	OPT_HA,
 	OPT_COUNT
 };
-/* a mask of options: 64 bits, room for every option */
-#define O(x) (1ull << OPT_##x)
+/* a mask of options: 128 bits (a GNU C extension, as gcc and clang have
+ * it), room for every option */
+__extension__ typedef unsigned __int128 opt_mask;
+#define O(x) ((opt_mask)1 << OPT_##x)
+_Static_assert(OPT_COUNT <= 128, "more options than the mask has bits");
 
 #define ARGS_MAX_POS 16 /* import FORMAT FILE...: up to 16 files */
 
@@ -99,7 +113,7 @@ struct cmd {
 	const char *group;    /* "prefix", or NULL for a one-word command */
 	const char *name;     /* "add" */
 	const char *synopsis; /* the usage line after "ipamctl " */
-	unsigned long long opts; /* accepted options (O(...) mask) */
+	opt_mask opts;          /* accepted options (O(...) mask) */
 	int min_pos, max_pos;
 	const char *pos_names[ARGS_MAX_POS];
 	int (*run)(struct ctl *c, const struct args *a);
@@ -312,6 +326,28 @@ int cmd_discover_aws(struct ctl *c, const struct args *a);
 int cmd_discover_azure(struct ctl *c, const struct args *a);
 int cmd_discover_gcp(struct ctl *c, const struct args *a);
 int cmd_reconcile(struct ctl *c, const struct args *a);
+
+/* cmd_dhcp.c */
+int cmd_scope_add(struct ctl *c, const struct args *a);
+int cmd_scope_set(struct ctl *c, const struct args *a);
+int cmd_scope_list(struct ctl *c, const struct args *a);
+int cmd_scope_show(struct ctl *c, const struct args *a);
+int cmd_scope_rm(struct ctl *c, const struct args *a);
+int cmd_pool_add(struct ctl *c, const struct args *a);
+int cmd_pool_rm(struct ctl *c, const struct args *a);
+int cmd_reserve_add(struct ctl *c, const struct args *a);
+int cmd_reserve_rm(struct ctl *c, const struct args *a);
+int cmd_reserve_list(struct ctl *c, const struct args *a);
+int cmd_option_set(struct ctl *c, const struct args *a);
+int cmd_option_rm(struct ctl *c, const struct args *a);
+int cmd_option_list(struct ctl *c, const struct args *a);
+int cmd_option_define(struct ctl *c, const struct args *a);
+int cmd_option_template(struct ctl *c, const struct args *a);
+int cmd_dhcp_server(struct ctl *c, const struct args *a);
+int cmd_dhcp_render(struct ctl *c, const struct args *a);
+int cmd_dhcp_import(struct ctl *c, const struct args *a);
+int cmd_dhcp_push(struct ctl *c, const struct args *a);
+int cmd_lease_sync(struct ctl *c, const struct args *a);
 
 /* The space name to show for a --space value. */
 static inline const char *space_or_default(const char *s)

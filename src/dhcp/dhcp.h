@@ -139,6 +139,8 @@ typedef struct ipam__dhcp_server {
 	char *name;
 	unsigned kind;  /* ipam__dhcp_server_kind */
 	char *url;      /* kea-ctrl-agent, e.g. http://127.0.0.1:8000/ (HA peers too), or NULL */
+	ipam_addr failover;    /* dhcpd: the address it talks failover on (family 0: none) */
+	unsigned failover_port; /* dhcpd: its failover port (0: 647) */
 } ipam__dhcp_server;
 
 typedef struct ipam__dhcp_config {
@@ -152,6 +154,8 @@ typedef struct ipam__dhcp_config {
 	uint32_t valid4, valid6;   /* global lease times, 0: the server's default */
 	ipam__dhcp_scope **scopes; /* sorted by name */
 	size_t nscopes;
+	ipam__dhcp_scope **by_prefix; /* the same, sorted by (family, address): the overlap check is
+					 O(log n), as scope prefixes never overlap */
 	char *hooks_dir;           /* where Kea's hook libraries are; NULL: Debian's */
 } ipam__dhcp_config;
 
@@ -160,6 +164,9 @@ void ipam__dhcp_config_free(ipam__dhcp_config *c);
 
 int ipam__dhcp_server_add(ipam__dhcp_config *c, const char *name, unsigned kind, const char *url);
 const ipam__dhcp_server *ipam__dhcp_server_find(const ipam__dhcp_config *c, const char *name);
+/* The failover address and port of a dhcpd server (an HA pair of two
+ * dhcpd servers is rendered as ISC failover: "failover peer"). */
+int ipam__dhcp_server_failover(ipam__dhcp_config *c, const char *name, const char *address, unsigned port);
 
 /* Define a custom (vendor 0) or vendor option: the name and code must be
  * new in its space; the type as ipam__dhcp_type_parse reads it
@@ -198,8 +205,14 @@ int ipam__dhcp_pool_exclude(ipam__dhcp_scope *s, ipam__dhcp_pool *p, const char 
 int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident, const char *hostname,
 			ipam__dhcp_resv **out);
 
-/* Whole-config rules: template and server names resolve, HA peers are Kea
- * servers with URLs and differ, a server serves scopes of one HA pair at
+/* Remove the pool that starts at `start`, the reservation of `addr`
+ * (IPAM_ENOTFOUND naming the scope); forget the servers a scope names. */
+int ipam__dhcp_pool_del(ipam__dhcp_scope *s, const ipam_addr *start);
+int ipam__dhcp_resv_del(ipam__dhcp_scope *s, const ipam_addr *addr);
+void ipam__dhcp_scope_unserve(ipam__dhcp_scope *s);
+
+/* Whole-config rules: template and server names resolve, HA peers are two
+ * Kea servers with URLs or two dhcpd servers with failover addresses (v4), a server serves scopes of one HA pair at
  * most, reservations and identifiers are unique per scope, v4 identifiers
  * in v4 scopes and DUIDs in v6 scopes. */
 int ipam__dhcp_config_check(const ipam__dhcp_config *c);
@@ -283,6 +296,7 @@ typedef struct ipam__dhcp_push {
 	const char *write_file; /* config-write's file name (not needed for a dry run) */
 	unsigned timeout_ms;    /* each request; 0: 10 s */
 	bool dry_run;
+	ipam_buf *merged;       /* or NULL: gets the config that was set (not for a dry run) */
 } ipam__dhcp_push;
 
 int ipam__dhcp_push_kea(const ipam__dhcp_config *c, unsigned family, const char *server,
@@ -360,9 +374,20 @@ int ipam__dhcp_scope_load(ipam_db *db, ipam__dhcp_config *c, const char *space, 
  * status are never touched (counted as skipped). */
 typedef struct ipam__dhcp_sync_stats {
 	size_t added, updated, released, skipped;
+	ipam_buf *changed; /* read: the caller's buffer or NULL (so zero the struct first); one line "ADDR [HOSTNAME]" per host name a
+			      changed lease had before or has now (what DNS pushes follow) */
 } ipam__dhcp_sync_stats;
 int ipam__dhcp_lease_sync(ipam_db *db, const ipam__dhcp_config *c, const char *space, const ipam__dhcp_leases *l,
 			  ipam__dhcp_sync_stats *stats);
+
+/* Run fn in the caller's open transaction, or in one of its own
+ * (ipam_db_run, retried on conflicts). */
+int ipam__dhcp_run(ipam_db *db, int (*fn)(ipam_db *, void *), void *ctx);
+
+/* Remove a scope from the store: its object, its pool and exclusion ranges
+ * and its reservation addresses (what ipam__dhcp_scope_save wrote); with
+ * `leases` also the addresses of status dhcp inside its prefix. */
+int ipam__dhcp_scope_remove(ipam_db *db, const ipam__dhcp_scope *s, const char *space, bool leases);
 
 /* The global option set (both families' options, the global lease times,
  * the custom and vendor definitions) as the IPAM_STORE_OPTION_SET object

@@ -37,22 +37,17 @@ int ipam__dhcp_config_new(ipam__dhcp_config **out)
 	return *out ? 0 : ipam__enomem();
 }
 
+static void pool_clear(ipam__dhcp_pool *p);
+static void resv_clear(ipam__dhcp_resv *r);
+
 static void scope_free(ipam__dhcp_scope *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->npools; i++) {
-		free(s->pools[i].excl);
-		free(s->pools[i].extra);
-		ipam__dhcp_optset_free(&s->pools[i].opts);
-	}
-	for (size_t i = 0; i < s->nresv; i++) {
-		free(s->resv[i].hostname);
-		free(s->resv[i].client_id);
-		free(s->resv[i].duid);
-		free(s->resv[i].circuit_id);
-		ipam__dhcp_optset_free(&s->resv[i].opts);
-	}
+	for (size_t i = 0; i < s->npools; i++)
+		pool_clear(&s->pools[i]);
+	for (size_t i = 0; i < s->nresv; i++)
+		resv_clear(&s->resv[i]);
 	for (size_t i = 0; i < s->nservers; i++)
 		free(s->servers[i]);
 	free(s->servers);
@@ -88,6 +83,7 @@ void ipam__dhcp_config_free(ipam__dhcp_config *c)
 	ipam__dhcp_optset_free(&c->global4);
 	ipam__dhcp_optset_free(&c->global6);
 	free(c->scopes);
+	free(c->by_prefix);
 	free(c->servers);
 	free(c->templates);
 	free(c->defs);
@@ -119,6 +115,7 @@ int ipam__dhcp_server_add(ipam__dhcp_config *c, const char *name, unsigned kind,
 	if (grow(&c->servers, c->nservers, sizeof *c->servers))
 		return IPAM_ENOMEM;
 	ipam__dhcp_server *s = &c->servers[c->nservers];
+	memset(s, 0, sizeof *s); /* no failover address until one is given */
 	s->name = ipam__strdup(name);
 	s->url = url ? ipam__strdup(url) : NULL;
 	s->kind = kind;
@@ -128,6 +125,22 @@ int ipam__dhcp_server_add(ipam__dhcp_config *c, const char *name, unsigned kind,
 		return IPAM_ENOMEM;
 	}
 	c->nservers++;
+	return 0;
+}
+
+int ipam__dhcp_server_failover(ipam__dhcp_config *c, const char *name, const char *address, unsigned port)
+{
+	ipam__dhcp_server *s = (ipam__dhcp_server *)ipam__dhcp_server_find(c, name);
+	if (!s)
+		return ipam__error(IPAM_ENOTFOUND, "no server %s", name);
+	if (s->kind != IPAM__DHCP_DHCPD)
+		return ipam__error(IPAM_EINVAL, "server %s: failover addresses are for ISC dhcpd (Kea pairs use HA)", name);
+	if (!address || ipam_addr_parse(&s->failover, address) || s->failover.family != IPAM_AF_INET)
+		return ipam__error(IPAM_EINVAL, "server %s: failover address \"%.60s\" is not an IPv4 address", name,
+				   address ? address : "");
+	if (port > 65535)
+		return ipam__error(IPAM_EINVAL, "server %s: failover port %u is above 65535", name, port);
+	s->failover_port = port ? port : 647;
 	return 0;
 }
 
@@ -241,6 +254,21 @@ static size_t scope_pos(const ipam__dhcp_config *c, const char *name, bool *foun
 	return lo;
 }
 
+/* The first position in by_prefix whose address is not below `a`
+ * (families apart: IPAM_AF_INET sorts first, as ipam_addr_cmp has it). */
+static size_t prefix_pos(const ipam__dhcp_config *c, const ipam_addr *a)
+{
+	size_t lo = 0, hi = c->nscopes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ipam_addr_cmp(&c->by_prefix[mid]->prefix.addr, a) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 ipam__dhcp_scope *ipam__dhcp_scope_find(const ipam__dhcp_config *c, const char *name)
 {
 	bool found;
@@ -266,13 +294,18 @@ int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *pre
 	size_t pos = scope_pos(c, name, &found);
 	if (found)
 		return ipam__error(IPAM_EEXISTS, "scope %s exists already", name);
+	/* neighbours by address: the one before may hold p, the one at ppos may lie in it */
+	size_t ppos = prefix_pos(c, &p.addr);
+	const ipam__dhcp_scope *near[2] = {ppos ? c->by_prefix[ppos - 1] : NULL,
+					   ppos < c->nscopes ? c->by_prefix[ppos] : NULL};
+	for (int k = 0; k < 2; k++)
+		if (near[k] && near[k]->prefix.addr.family == p.addr.family &&
+		    (ipam_prefix_covers(&near[k]->prefix, &p) || ipam_prefix_covers(&p, &near[k]->prefix)))
+			return ipam__error(IPAM_EEXISTS, "scope %s: prefix %s overlaps scope %s", name, prefix,
+					   near[k]->name);
 	uint32_t max = 0;
 	for (size_t i = 0; i < c->nscopes; i++) {
 		const ipam__dhcp_scope *o = c->scopes[i];
-		if (o->prefix.addr.family == p.addr.family &&
-		    (ipam_prefix_covers(&o->prefix, &p) || ipam_prefix_covers(&p, &o->prefix)))
-			return ipam__error(IPAM_EEXISTS, "scope %s: prefix %s overlaps scope %s", name, prefix,
-					   o->name);
 		if (o->prefix.addr.family == p.addr.family) {
 			if (id && o->id == id)
 				return ipam__error(IPAM_EEXISTS, "scope %s: subnet id %u is scope %s's", name,
@@ -284,7 +317,8 @@ int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *pre
 	if (!id && max == UINT32_MAX)
 		return ipam__error(IPAM_EEXHAUSTED, "scope %s: no subnet id left", name);
 	ipam__dhcp_scope *s = calloc(1, sizeof *s);
-	if (!s || !(s->name = ipam__strdup(name)) || grow(&c->scopes, c->nscopes, sizeof *c->scopes)) {
+	if (!s || !(s->name = ipam__strdup(name)) || grow(&c->scopes, c->nscopes, sizeof *c->scopes) ||
+	    grow(&c->by_prefix, c->nscopes, sizeof *c->by_prefix)) {
 		scope_free(s);
 		return ipam__enomem();
 	}
@@ -292,6 +326,8 @@ int ipam__dhcp_scope_add(ipam__dhcp_config *c, const char *name, const char *pre
 	s->id = id ? id : max + 1;
 	memmove(c->scopes + pos + 1, c->scopes + pos, (c->nscopes - pos) * sizeof *c->scopes);
 	c->scopes[pos] = s;
+	memmove(c->by_prefix + ppos + 1, c->by_prefix + ppos, (c->nscopes - ppos) * sizeof *c->by_prefix);
+	c->by_prefix[ppos] = s;
 	c->nscopes++;
 	if (out)
 		*out = s;
@@ -304,6 +340,8 @@ int ipam__dhcp_scope_del(ipam__dhcp_config *c, const char *name)
 	size_t pos = scope_pos(c, name, &found);
 	if (!found)
 		return ipam__error(IPAM_ENOTFOUND, "no scope %s", name);
+	size_t ppos = prefix_pos(c, &c->scopes[pos]->prefix.addr);
+	memmove(c->by_prefix + ppos, c->by_prefix + ppos + 1, (c->nscopes - ppos - 1) * sizeof *c->by_prefix);
 	scope_free(c->scopes[pos]);
 	memmove(c->scopes + pos, c->scopes + pos + 1, (c->nscopes - pos - 1) * sizeof *c->scopes);
 	c->nscopes--;
@@ -534,6 +572,57 @@ int ipam__dhcp_resv_add(ipam__dhcp_scope *s, const char *addr, const char *ident
 
 /* ---- whole-config rules ------------------------------------------------------ */
 
+static void pool_clear(ipam__dhcp_pool *p)
+{
+	free(p->excl);
+	free(p->extra);
+	ipam__dhcp_optset_free(&p->opts);
+}
+
+static void resv_clear(ipam__dhcp_resv *r)
+{
+	free(r->hostname);
+	free(r->client_id);
+	free(r->duid);
+	free(r->circuit_id);
+	ipam__dhcp_optset_free(&r->opts);
+}
+
+int ipam__dhcp_pool_del(ipam__dhcp_scope *s, const ipam_addr *start)
+{
+	for (size_t i = 0; i < s->npools; i++)
+		if (ipam_addr_cmp(&s->pools[i].range.start, start) == 0) {
+			pool_clear(&s->pools[i]);
+			memmove(s->pools + i, s->pools + i + 1, (s->npools - i - 1) * sizeof *s->pools);
+			s->npools--;
+			return 0;
+		}
+	char t[IPAM_ADDR_STRLEN];
+	ipam_addr_format(t, sizeof t, start);
+	return ipam__error(IPAM_ENOTFOUND, "scope %s: no pool starts at %s", s->name, t);
+}
+
+int ipam__dhcp_resv_del(ipam__dhcp_scope *s, const ipam_addr *addr)
+{
+	for (size_t i = 0; i < s->nresv; i++)
+		if (ipam_addr_cmp(&s->resv[i].addr, addr) == 0) {
+			resv_clear(&s->resv[i]);
+			memmove(s->resv + i, s->resv + i + 1, (s->nresv - i - 1) * sizeof *s->resv);
+			s->nresv--;
+			return 0;
+		}
+	char t[IPAM_ADDR_STRLEN];
+	ipam_addr_format(t, sizeof t, addr);
+	return ipam__error(IPAM_ENOTFOUND, "scope %s: no reservation of %s", s->name, t);
+}
+
+void ipam__dhcp_scope_unserve(ipam__dhcp_scope *s)
+{
+	for (size_t i = 0; i < s->nservers; i++)
+		free(s->servers[i]);
+	s->nservers = 0;
+}
+
 int ipam__dhcp_config_check(const ipam__dhcp_config *c)
 {
 	for (size_t i = 0; i < c->nscopes; i++) {
@@ -546,10 +635,13 @@ int ipam__dhcp_config_check(const ipam__dhcp_config *c)
 		if (s->ha_primary) {
 			const ipam__dhcp_server *p = ipam__dhcp_server_find(c, s->ha_primary),
 						*b = ipam__dhcp_server_find(c, s->ha_standby);
-			if (!p || !b || p->kind != IPAM__DHCP_KEA || b->kind != IPAM__DHCP_KEA || !p->url || !b->url)
+			bool kea = p && b && p->kind == IPAM__DHCP_KEA && b->kind == IPAM__DHCP_KEA && p->url && b->url;
+			bool isc = p && b && p->kind == IPAM__DHCP_DHCPD && b->kind == IPAM__DHCP_DHCPD &&
+				   p->failover.family && b->failover.family && s->prefix.addr.family == IPAM_AF_INET;
+			if (!kea && !isc)
 				return ipam__error(IPAM_EINVAL,
 						   "scope %s: HA pair %s/%s: both must be Kea servers with a control "
-						   "agent url",
+						   "agent url, or both ISC dhcpd servers with a failover address (v4)",
 						   s->name, s->ha_primary, s->ha_standby);
 			/* Kea's HA hook is per server: every HA scope of a server has the same pair */
 			for (size_t k = 0; k < i; k++) {

@@ -41,7 +41,10 @@ static int kea_cmd(const ipam__dhcp_push *o, const char *service, const char *co
 	cJSON *first = cJSON_IsArray(ans) ? cJSON_GetArrayItem(ans, 0) : ans;
 	const cJSON *result = cJSON_GetObjectItemCaseSensitive(first, "result");
 	const cJSON *text = cJSON_GetObjectItemCaseSensitive(first, "text");
-	if (!cJSON_IsNumber(result)) {
+	if (resp.status == 401 || resp.status == 403) {
+		rc = ipam__error(IPAM_EAUTH, "%s: HTTP %ld: the control agent refused the credentials", what,
+				 resp.status);
+	} else if (!cJSON_IsNumber(result)) {
 		rc = ipam__error(IPAM_EIO, "%s: HTTP %ld, not a Kea answer", what, resp.status);
 	} else if (result->valueint == 3 && out_args) {
 		*out_args = NULL; /* empty: fine for a get */
@@ -239,6 +242,8 @@ int ipam__dhcp_push_kea(const ipam__dhcp_config *c, unsigned family, const char 
 	cJSON_Delete(wargs);
 	if (!rc && report)
 		rc = ipam__buf_printf(report, "%s: config set and written to %s\n", service, o->write_file);
+	if (!rc && o->merged)
+		rc = ipam__buf_put(o->merged, merged.ptr, merged.size);
 done:
 	cJSON_Delete(next);
 	cJSON_free(cur_text);

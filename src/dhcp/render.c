@@ -721,6 +721,46 @@ static int dhcpd_times(ipam_buf *b, uint32_t valid, const char *indent)
 		     : 0;
 }
 
+/* ISC failover: the peer declaration of `server`'s HA pair (two dhcpd
+ * servers with failover addresses; one pair per server, as
+ * ipam__dhcp_config_check holds), its name "PRIMARY-STANDBY" into `peer`
+ * (left empty when there is none). Only a render for one server can say
+ * which side it is; a render of every scope has no failover. */
+static int dhcpd_failover(ipam_buf *out, const ipam__dhcp_config *c, const char *server, char *peer, size_t size)
+{
+	const ipam__dhcp_scope *pair = NULL;
+	for (size_t i = 0; server && !pair && i < c->nscopes; i++) {
+		const ipam__dhcp_scope *s = c->scopes[i];
+		if (s->ha_primary && s->prefix.addr.family == IPAM_AF_INET &&
+		    (!strcmp(s->ha_primary, server) || !strcmp(s->ha_standby, server)))
+			pair = s;
+	}
+	if (!pair)
+		return 0;
+	bool primary = !strcmp(pair->ha_primary, server);
+	const ipam__dhcp_server *me = ipam__dhcp_server_find(c, server),
+				*other = ipam__dhcp_server_find(c, primary ? pair->ha_standby : pair->ha_primary);
+	if (me->kind != IPAM__DHCP_DHCPD)
+		return 0; /* a Kea pair: its HA hook, not dhcpd's failover */
+	char a[64], b[64];
+	ipam_addr_format(a, sizeof a, &me->failover);
+	ipam_addr_format(b, sizeof b, &other->failover);
+	snprintf(peer, size, "%s-%s", pair->ha_primary, pair->ha_standby);
+	return ipam__buf_printf(out,
+				"\nfailover peer \"%s\" {\n\t%s;\n\taddress %s;\n\tport %u;\n\tpeer address %s;\n"
+				"\tpeer port %u;\n\tmax-response-delay 60;\n\tmax-unacked-updates 10;\n%s"
+				"\tload balance max seconds 3;\n}\n",
+				peer, primary ? "primary" : "secondary", a, me->failover_port, b, other->failover_port,
+				primary ? "\tmclt 3600;\n\tsplit 128;\n" : "");
+}
+
+/* Whether scope `s` is served by the pair named "PRIMARY-STANDBY". */
+static bool in_pair(const ipam__dhcp_scope *s, const char *name)
+{
+	size_t n = strlen(s->ha_primary);
+	return !strncmp(name, s->ha_primary, n) && name[n] == '-' && !strcmp(name + n + 1, s->ha_standby);
+}
+
 int ipam__dhcp_render_dhcpd(ipam_buf *out, const ipam__dhcp_config *c, const char *server)
 {
 	int rc = ipam__dhcp_config_check(c);
@@ -764,6 +804,9 @@ int ipam__dhcp_render_dhcpd(ipam_buf *out, const ipam__dhcp_config *c, const cha
 		rc = dhcpd_times(out, c->valid4, "");
 	if (!rc)
 		rc = dhcpd_opts(out, &c->global4, "");
+	char peer[300] = "";
+	if (!rc)
+		rc = dhcpd_failover(out, c, server, peer, sizeof peer);
 	for (size_t i = 0; !rc && i < c->nscopes; i++) {
 		const ipam__dhcp_scope *s = c->scopes[i];
 		if (s->prefix.addr.family != IPAM_AF_INET || !serves(s, server))
@@ -790,6 +833,8 @@ int ipam__dhcp_render_dhcpd(ipam_buf *out, const ipam__dhcp_config *c, const cha
 		ipam__dhcp_optset_free(&own);
 		for (size_t j = 0; !rc && j < s->npools; j++) {
 			rc = ipam__buf_put(out, "\tpool {\n", 8);
+			if (!rc && peer[0] && s->ha_primary && in_pair(s, peer))
+				rc = ipam__buf_printf(out, "\t\tfailover peer \"%s\";\n", peer);
 			if (!rc)
 				rc = dhcpd_opts(out, &s->pools[j].opts, "\t\t");
 			if (!rc)

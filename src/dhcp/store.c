@@ -14,6 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+int ipam__dhcp_run(ipam_db *db, int (*fn)(ipam_db *, void *), void *ctx)
+{
+	ipam__db_lock(db);
+	bool joined = db->txn != 0; /* ours: a transaction holds the lock */
+	ipam__db_unlock(db);
+	return joined ? fn(db, ctx) : ipam_db_run(db, fn, ctx);
+}
+
 /* Whether attrs JSON names scope `name`. */
 static bool ours(const char *attrs, const char *name)
 {
@@ -43,10 +51,13 @@ typedef struct save_ctx {
 	const ipam__dhcp_scope *s;
 	const char *space;
 	char attrs[300]; /* {"scope": NAME} */
+	bool removing;   /* scope rm: no new pools or reservations to check */
+	bool leases;     /* scope rm: release its leases too */
 } save_ctx;
 
-/* Drop this scope's ranges and reserved addresses, and check that what is
- * left in the prefix does not clash with the new pools and reservations. */
+/* Drop this scope's ranges and reserved addresses (and, removing with
+ * `leases`, its leases); when saving, check that what is left in the
+ * prefix does not clash with the new pools and reservations. */
 static int clear_and_check(ipam_db *db, save_ctx *x)
 {
 	const ipam__dhcp_scope *s = x->s;
@@ -74,6 +85,9 @@ static int clear_and_check(ipam_db *db, save_ctx *x)
 		ipam_addr_format(t, sizeof t, &a.addr);
 		if (ours(a.attrs_json, s->name) && a.status == IPAM_STATUS_RESERVED) {
 			rc = ipam_ip_release(db, x->space, &a.addr);
+		} else if (x->removing) {
+			if (x->leases && a.status == IPAM_STATUS_DHCP)
+				rc = ipam_ip_release(db, x->space, &a.addr);
 		} else if (a.status != IPAM_STATUS_DHCP && in_pools(s, &a.addr)) {
 			rc = ipam__error(IPAM_EINUSE, "scope %s: address %s (%s) lies in a pool", s->name, t,
 					 ipam_status_name(a.status));
@@ -87,6 +101,26 @@ static int clear_and_check(ipam_db *db, save_ctx *x)
 	ipam_ip_info_dispose(&a);
 	ipam_ip_iter_free(it);
 	return rc == IPAM_ITEROVER ? 0 : rc;
+}
+
+static int remove_txn(ipam_db *db, void *vctx)
+{
+	save_ctx *x = vctx;
+	ipam__scope sc;
+	int rc = clear_and_check(db, x);
+	if (!rc && !(rc = ipam__enter(db, 1, &sc))) {
+		ipam__space *sp = ipam__space_find(db, x->space);
+		rc = sp ? ipam__obj_del(db, IPAM_STORE_SCOPE, sp->id, x->s->name, "scope.rm")
+			: ipam__error(IPAM_ENOTFOUND, "scope %s: no space %s", x->s->name, x->space ? x->space : "default");
+		rc = ipam__leave(db, &sc, rc);
+	}
+	return rc;
+}
+
+int ipam__dhcp_scope_remove(ipam_db *db, const ipam__dhcp_scope *s, const char *space, bool leases)
+{
+	save_ctx x = {s, space, "", true, leases};
+	return ipam__dhcp_run(db, remove_txn, &x);
 }
 
 static int add_range(ipam_db *db, save_ctx *x, const ipam__dhcp_range *r, ipam_range_purpose purpose)
@@ -148,7 +182,7 @@ static int save_txn(ipam_db *db, void *vctx)
 
 int ipam__dhcp_scope_save(ipam_db *db, const ipam__dhcp_scope *s, const char *space)
 {
-	save_ctx x = {s, space, ""};
+	save_ctx x = {s, space, "", false, false};
 	cJSON *a = cJSON_CreateObject();
 	char *t = a && cJSON_AddStringToObject(a, "scope", s->name) ? cJSON_PrintUnformatted(a) : NULL;
 	cJSON_Delete(a);
@@ -158,7 +192,7 @@ int ipam__dhcp_scope_save(ipam_db *db, const ipam__dhcp_scope *s, const char *sp
 	}
 	memcpy(x.attrs, t, strlen(t) + 1);
 	cJSON_free(t);
-	return ipam_db_run(db, save_txn, &x);
+	return ipam__dhcp_run(db, save_txn, &x);
 }
 
 int ipam__dhcp_scope_load(ipam_db *db, ipam__dhcp_config *c, const char *space, const char *name,
@@ -216,10 +250,24 @@ static int add_lease(ipam_db *db, sync_ctx *x, const ipam__dhcp_lease *l)
 	return rc;
 }
 
+/* Note a lease change for the DNS that follows it: "ADDR [HOSTNAME]". */
+static int changed(sync_ctx *x, const ipam_addr *a, const char *hostname)
+{
+	if (!x->st.changed)
+		return 0;
+	char t[IPAM_ADDR_STRLEN];
+	ipam_addr_format(t, sizeof t, a);
+	return ipam__buf_printf(x->st.changed, "%s %s\n", t, hostname ? hostname : "");
+}
+
 static int sync_txn(ipam_db *db, void *vctx)
 {
 	sync_ctx *x = vctx;
+	ipam_buf *ch = x->st.changed;
 	memset(&x->st, 0, sizeof x->st);
+	x->st.changed = ch;
+	if (ch && ch->size) /* a retry starts over */
+		ch->size = 0, ch->ptr[0] = 0;
 	int rc = 0;
 	/* leases in IPAM that the server no longer has (or has as inactive) go */
 	for (size_t i = 0; !rc && i < x->c->nscopes; i++) {
@@ -232,7 +280,9 @@ static int sync_txn(ipam_db *db, void *vctx)
 		while (!rc && (rc = ipam_ip_iter_next(&a, it)) == 0) {
 			const ipam__dhcp_lease *l = ipam__dhcp_leases_find(x->l, &a.addr);
 			if (a.status == IPAM_STATUS_DHCP && (!l || !l->active)) {
-				rc = ipam_ip_release(db, x->space, &a.addr);
+				rc = changed(x, &a.addr, a.hostname);
+				if (!rc)
+					rc = ipam_ip_release(db, x->space, &a.addr);
 				x->st.released++;
 			}
 		}
@@ -250,10 +300,14 @@ static int sync_txn(ipam_db *db, void *vctx)
 		if (got == 0 && a.status != IPAM_STATUS_DHCP) {
 			x->st.skipped++; /* a static or reserved address: IPAM's word stands */
 		} else if (got == 0) {
-			if (!(rc = ipam_ip_release(db, x->space, &l->addr)) && !(rc = add_lease(db, x, l)))
+			bool same = (!a.hostname && !l->hostname) ||
+				    (a.hostname && l->hostname && !strcmp(a.hostname, l->hostname));
+			if (!same && !(rc = changed(x, &l->addr, a.hostname)))
+				rc = changed(x, &l->addr, l->hostname);
+			if (!rc && !(rc = ipam_ip_release(db, x->space, &l->addr)) && !(rc = add_lease(db, x, l)))
 				x->st.updated++;
 		} else if (got == IPAM_ENOTFOUND) {
-			if (!(rc = add_lease(db, x, l)))
+			if (!(rc = changed(x, &l->addr, l->hostname)) && !(rc = add_lease(db, x, l)))
 				x->st.added++;
 		} else {
 			rc = got;
@@ -266,8 +320,8 @@ static int sync_txn(ipam_db *db, void *vctx)
 int ipam__dhcp_lease_sync(ipam_db *db, const ipam__dhcp_config *c, const char *space, const ipam__dhcp_leases *l,
 			  ipam__dhcp_sync_stats *stats)
 {
-	sync_ctx x = {c, l, space, {0, 0, 0, 0}};
-	int rc = ipam_db_run(db, sync_txn, &x);
+	sync_ctx x = {c, l, space, {0, 0, 0, 0, stats ? stats->changed : NULL}};
+	int rc = ipam__dhcp_run(db, sync_txn, &x);
 	if (!rc && stats)
 		*stats = x.st;
 	return rc;
@@ -344,7 +398,7 @@ static int sets_txn(ipam_db *db, void *vctx)
 
 int ipam__dhcp_option_sets_save(ipam_db *db, const ipam__dhcp_config *c)
 {
-	return ipam_db_run(db, sets_txn, (void *)c);
+	return ipam__dhcp_run(db, sets_txn, (void *)c);
 }
 
 typedef struct load_ctx {

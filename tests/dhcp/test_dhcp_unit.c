@@ -936,7 +936,7 @@ START_TEST(lease_sync)
 	char *text = fixture("kea-leases4.csv", &len);
 	ipam__dhcp_leases l = {0};
 	OK(ipam__dhcp_leases_kea_csv(&l, text, len, "kea-leases4.csv"));
-	ipam__dhcp_sync_stats st;
+	ipam__dhcp_sync_stats st = {0};
 	OK(ipam__dhcp_lease_sync(db, c, NULL, &l, &st));
 	/* 120, 121 and 101 active (101 declined), 122 expired-reclaimed, 11 static */
 	ck_assert_uint_eq(st.added, 3);
