@@ -119,6 +119,35 @@ int ipam__disc_snmp_emit(const ipam__snmp_walk *w, ipam_obs_set *set, const char
 			 int64_t now);
 void ipam__disc_snmp_walk_free(ipam__snmp_walk *w);
 
+/* ---- XML (xml.c): what AWS answers, read as a stream -------------------------
+ * ipam__xml_parse walks the text: after each element is opened (pushed on
+ * stack[], depth counting it) open() is called; at its end leaf() when it
+ * held text (in val, entities decoded) and then close(), before it is
+ * popped. A callback's non-zero return stops the walk. Callers embed the
+ * struct first in their own and cast back. */
+#define IPAM__XML_DEPTH 24
+typedef struct ipam__xml {
+	const char *text;
+	size_t len, pos;
+	const char *what; /* names the document in messages: "WHAT: line N: ..." */
+	int (*open)(struct ipam__xml *x);
+	int (*leaf)(struct ipam__xml *x);
+	int (*close)(struct ipam__xml *x);
+	char stack[IPAM__XML_DEPTH][48];
+	int depth;
+	char val[4096];
+	size_t nval;
+	bool val_over;
+} ipam__xml;
+
+int ipam__xml_parse(ipam__xml *x);
+/* IPAM_EINVAL "WHAT: line N: why". */
+int ipam__xml_bad(const ipam__xml *x, const char *why);
+/* Whether stack[from..depth) is exactly the "a/b/c" path. */
+bool ipam__xml_at(const ipam__xml *x, int from, const char *path);
+/* v into a fixed field, cut at its size. */
+void ipam__xml_copy(char *dst, size_t size, const char *v);
+
 /* ---- clouds ------------------------------------------------------------------
  * AWS Signature Version 4 (sigv4.c): the Authorization header value for one
  * request. `headers` are the "Name: value" lines to sign (NULL-terminated;
@@ -198,5 +227,73 @@ typedef struct ipam__disc_cloud {
 } ipam__disc_cloud;
 
 int ipam__disc_cloud_parse(ipam__disc_cloud *c, int kind, const struct cJSON *doc, const char *what);
+
+/* ---- cloud DNS ------------------------------------------------------------------
+ * What a provider's DNS holds, read page by page (r53_xml.c: Route 53's
+ * XML; cdns_json.c: Azure DNS and Google Cloud DNS JSON; both pure and
+ * fuzzed by fuzz/cloud_dns_fuzzer.c) into zones of presentation-format
+ * records, then compared with the stored DNS model (cloud_dns.c). A record
+ * IPAM does not take (the SOA, the apex NS, an alias, a routing policy, a
+ * control character) is kept with the reason in `skip`. */
+typedef struct ipam__cdns_rec {
+	char *text; /* "OWNER. TTL IN TYPE RDATA" */
+	char *skip; /* why it is not taken, or NULL */
+} ipam__cdns_rec;
+
+typedef struct ipam__cdns_zone {
+	char *origin; /* with its final dot */
+	char *id;     /* Route 53 "Z...", the Azure resource id, the Google zone name */
+	bool private_zone;
+	ipam__cdns_rec *rec;
+	size_t n, cap;
+} ipam__cdns_zone;
+
+typedef struct ipam__cdns {
+	ipam__cdns_zone *z;
+	size_t n, cap;
+	/* the next page: Route 53 NextMarker, or NextRecordName, NextRecordType,
+	 * NextRecordIdentifier; Azure nextLink; Google nextPageToken (owned) */
+	char *next[3];
+	char error_code[64], error_message[512];
+} ipam__cdns;
+
+enum { IPAM__CDNS_AZURE, IPAM__CDNS_GCP };
+
+int ipam__cdns_r53_zones(ipam__cdns *c, const char *xml, size_t len, const char *what);
+int ipam__cdns_r53_rrsets(ipam__cdns *c, ipam__cdns_zone *z, const char *xml, size_t len, const char *what);
+int ipam__cdns_json_zones(ipam__cdns *c, int provider, const struct cJSON *doc, const char *what);
+int ipam__cdns_json_rrsets(ipam__cdns *c, ipam__cdns_zone *z, int provider, const struct cJSON *doc,
+			   const char *what);
+/* A zone (origin: a DNS name; IPAM_EINVAL naming `what` otherwise). */
+int ipam__cdns_zone_add(ipam__cdns *c, const char *origin, const char *id, bool private_zone, const char *what);
+/* One record of z; `skip` (may be NULL) says why it is not taken, and the
+ * SOA and apex NS are skipped here. */
+int ipam__cdns_rec_add(ipam__cdns_zone *z, const char *owner, const char *type, long long ttl, const char *rdata,
+		       const char *skip);
+void ipam__cdns_next_clear(ipam__cdns *c);
+void ipam__cdns_dispose(ipam__cdns *c);
+
+/* The clouds' requests, shared by the inventories and the DNS readers:
+ * one Signature V4 signed AWS request (aws.c); every page of an Azure
+ * (nextLink) or Google (pageToken) listing, `page` reading each (and
+ * setting *next, owned, NULL at the end) (azure_gcp.c); an Azure token. */
+typedef struct ipam__aws_call {
+	const char *method, *url, *path, *query, *body;
+	const char *service, *region, *amz_date, *what;
+} ipam__aws_call;
+struct ipam__http_resp;
+int ipam__disc_aws_send(const ipam_aws_options *o, const ipam__aws_call *c, struct ipam__http_resp *resp);
+/* The error of an AWS error answer: IPAM_EAUTH for the authentication codes. */
+int ipam__disc_aws_fail(const char *what, long status, const char *code, const char *message);
+/* "YYYYMMDDTHHMMSSZ" of now (0: the clock) */
+void ipam__disc_amz_date(char out[20], int64_t now);
+
+typedef int (*ipam__disc_page_fn)(void *ctx, const struct cJSON *doc, const char *what, char **next);
+int ipam__disc_json_pages(int azure, const char *url, const char *token, unsigned timeout_ms, unsigned max_pages,
+			  const char *what, ipam__disc_page_fn page, void *ctx);
+int ipam__disc_azure_token(char **out, const ipam_azure_options *o);
+/* Ids that go into URLs: letters, digits, '-', '_', '.' (and '/' when
+ * `slash`) only; IPAM_EINVAL naming `what` otherwise. */
+int ipam__disc_url_safe(const char *s, const char *what, bool slash);
 
 #endif
