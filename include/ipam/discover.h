@@ -437,6 +437,72 @@ IPAM_EXTERN(int) ipam_gcp_options_init(ipam_gcp_options *opts, unsigned int vers
  */
 IPAM_EXTERN(int) ipam_discover_gcp(ipam_obs_set *out, ipam_db *db, const ipam_gcp_options *opts);
 
+/** Options of the cloud DNS readers (ipam_cloud_dns_aws() and its siblings). */
+typedef struct ipam_cloud_dns_options {
+	unsigned int version; /**< IPAM_CLOUD_DNS_OPTIONS_VERSION */
+	const char *space;    /**< the space a zone made by the read is bound to; NULL: "default" */
+	const char *view;     /**< the DNS view of the zones; NULL: "default" */
+	const char *zone;     /**< read only this zone ("example.com", final dot optional); NULL: every zone */
+	int derive;           /**< zones made by the read derive A/AAAA/PTR from the space's addresses;
+	                           0 (default): hand records only, as the cloud has them */
+	int include_private;  /**< non-zero: private zones too (Route 53 private hosted zones, Azure
+	                           private zone type, Cloud DNS private visibility); 0: public ones only */
+} ipam_cloud_dns_options;
+
+#define IPAM_CLOUD_DNS_OPTIONS_VERSION 1
+#define IPAM_CLOUD_DNS_OPTIONS_INIT { IPAM_CLOUD_DNS_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
+IPAM_EXTERN(int) ipam_cloud_dns_options_init(ipam_cloud_dns_options *opts, unsigned int version);
+
+/**
+ * Read an AWS account's Route 53 hosted zones (ListHostedZones,
+ * ListResourceRecordSets; Signature V4; marker paging) into the stored DNS
+ * model (ipam/dns.h), so that they can be pushed to on-premises
+ * secondaries. A zone IPAM does not have is made (bound to opts->space,
+ * its name servers the cloud's apex NS); then each RRset is compared with
+ * the zone's hand records: one IPAM lacks is added, one that differs
+ * (data or TTL) is replaced, an equal one left alone, so that a second read
+ * of the same cloud changes nothing. Nothing the cloud lacks is removed.
+ * The SOA, the apex NS (the zone's own settings), alias records and records
+ * with a routing policy are skipped, as is a record the zone refuses (the
+ * reason is reported). All zones are written in one transaction.
+ *
+ * `aws`: access_key, secret_key, session_token, timeout_ms, max_pages and
+ * now as for ipam_discover_aws(); endpoint: the Route 53 API (NULL:
+ * "https://route53.amazonaws.com"); region is not needed (Route 53 signs
+ * for us-east-1).
+ * @param report receives a JSON object: {"provider", "zones": [{"zone",
+ *        "id", "created", "added": [RRSET...], "changed": [...],
+ *        "unchanged": [...], "skipped": [{"record", "reason"}]}], "added",
+ *        "changed", "unchanged", "skipped": counts}; an RRSET is
+ *        "OWNER. TYPE" (may be NULL)
+ * @return 0; IPAM_EAUTH; IPAM_EIO; IPAM_EINVAL (a bad option or answer);
+ *         the store's errors (nothing written then)
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_cloud_dns_aws(ipam_buf *report, ipam_db *db, const ipam_aws_options *aws,
+                                    const ipam_cloud_dns_options *opts);
+
+/**
+ * Read a subscription's Azure DNS zones and record sets (ARM, nextLink
+ * paging) as ipam_cloud_dns_aws() does; `azure` as for
+ * ipam_discover_azure() (arm_endpoint the Resource Manager).
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_cloud_dns_azure(ipam_buf *report, ipam_db *db, const ipam_azure_options *azure,
+                                      const ipam_cloud_dns_options *opts);
+
+/**
+ * Read a project's Google Cloud DNS managed zones and resource record sets
+ * (pageToken paging) as ipam_cloud_dns_aws() does; `gcp` as for
+ * ipam_discover_gcp(), endpoint the Cloud DNS API (NULL:
+ * "https://dns.googleapis.com").
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_cloud_dns_gcp(ipam_buf *report, ipam_db *db, const ipam_gcp_options *gcp,
+                                    const ipam_cloud_dns_options *opts);
+
 IPAM_END_DECL
 
 #endif
