@@ -67,6 +67,8 @@ static const struct {
 	[OPT_PORTS] = { "ports", OK_VALUE },
 	[OPT_ICMP] = { "icmp", OK_FLAG },
 	[OPT_RATE] = { "rate", OK_VALUE },
+	[OPT_CREDENTIAL] = { "credential", OK_VALUE },
+	[OPT_SECRET_FILE] = { "secret-file", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

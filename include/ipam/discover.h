@@ -503,6 +503,63 @@ IPAM_EXTERN(int) ipam_cloud_dns_azure(ipam_buf *report, ipam_db *db, const ipam_
 IPAM_EXTERN(int) ipam_cloud_dns_gcp(ipam_buf *report, ipam_db *db, const ipam_gcp_options *gcp,
                                     const ipam_cloud_dns_options *opts);
 
+/**
+ * A credential for the probes, stored (ipam_credential_add) so that no
+ * secret needs to be typed on a command line. Its secrets are sealed
+ * before they are stored (see docs/storage.md: under the handle's sealing
+ * key) and never printed: lists, exports and the audit trail show the
+ * sealed text only.
+ *
+ * | type     | id                  | tenant    | secret         | secret2                          |
+ * |----------|---------------------|-----------|----------------|----------------------------------|
+ * | "aws"    | the access key id   | -         | the secret key | the session token, or NULL       |
+ * | "azure"  | the client (app) id | the tenant| client secret  | -                                |
+ * | "gcp"    | - (may name it)     | -         | an access token| -                                |
+ * | "snmpv3" | the user            | -         | auth pass phrase | priv pass phrase (NULL: the auth one) |
+ */
+typedef struct ipam_credential {
+	unsigned int version; /**< IPAM_CREDENTIAL_VERSION */
+	const char *type;     /**< "aws", "azure", "gcp" or "snmpv3" */
+	const char *id;       /**< the non-secret half (see the table), or NULL */
+	const char *tenant;   /**< Azure: the directory (tenant) id, or NULL */
+	const char *secret;   /**< required */
+	const char *secret2;  /**< or NULL */
+} ipam_credential;
+
+#define IPAM_CREDENTIAL_VERSION 1
+#define IPAM_CREDENTIAL_INIT { IPAM_CREDENTIAL_VERSION, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Store a credential under `name` (or with `replace`, replace it); the
+ * secrets are sealed at once, one audit entry ("credential.add" /
+ * "credential.set") records the change without them.
+ * @return 0; IPAM_EEXISTS; IPAM_EINVAL (an unknown type, a missing field:
+ *         the message names it, never a secret); IPAM_EPERM (no sealing key)
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_credential_add(ipam_db *db, const char *name, const ipam_credential *cred, int replace);
+
+/** Remove a credential. @return 0 or IPAM_ENOTFOUND @since 0.2 */
+IPAM_EXTERN(int) ipam_credential_rm(ipam_db *db, const char *name);
+
+/**
+ * The credentials as a JSON array of {"name", "type", "id", "tenant"},
+ * in name order; no secret, sealed or not. @since 0.2
+ */
+IPAM_EXTERN(int) ipam_credential_list(ipam_buf *out, ipam_db *db);
+
+/**
+ * A credential with its secrets unsealed, for a probe: the strings of *out
+ * point into `store`, which the caller must release with
+ * ipam_credential_wipe() (it wipes the secrets) as soon as the probe is done.
+ * @return 0; IPAM_ENOTFOUND; IPAM_EAUTH (sealed under another key);
+ *         IPAM_EPERM (no sealing key) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_credential_get(ipam_credential *out, ipam_buf *store, ipam_db *db, const char *name);
+
+/** Wipe and release what ipam_credential_get() filled. NULL-safe. @since 0.2 */
+IPAM_EXTERN(void) ipam_credential_wipe(ipam_buf *store);
+
 IPAM_END_DECL
 
 #endif

@@ -503,6 +503,96 @@ START_TEST(cloud_dns_gcp)
 }
 END_TEST
 
+/* ---- stored credentials ----------------------------------------------------- */
+
+/* Whether `needle` is anywhere in the export, the audit trail or the list. */
+static int secret_shows(ipam_db *db, const char *needle)
+{
+	int seen = 0;
+	ipam_buf b = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_export(&b, db), 0);
+	seen |= strstr(b.ptr, needle) != NULL;
+	ck_assert_int_eq(ipam_credential_list(&b, db), 0);
+	seen |= strstr(b.ptr, needle) != NULL;
+	ipam_buf_dispose(&b);
+	ipam_audit_iter *it;
+	ipam_audit_entry e = IPAM_AUDIT_ENTRY_INIT;
+	ck_assert_int_eq(ipam_audit_iter_new(&it, db, 0), 0);
+	while (ipam_audit_iter_next(&e, it) == 0) {
+		const char *f[] = { e.actor, e.action, e.object, e.before_json, e.after_json };
+		for (size_t i = 0; i < 5; i++)
+			seen |= f[i] && strstr(f[i], needle) != NULL;
+		ipam_audit_entry_dispose(&e);
+	}
+	ipam_audit_iter_free(it);
+	return seen;
+}
+
+START_TEST(credentials_sealed)
+{
+	ipam_db *db;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ipam_credential cr = IPAM_CREDENTIAL_INIT;
+	cr.type = "aws";
+	cr.id = SUITE_KEY;
+	cr.secret = SUITE_SECRET;
+	ck_assert_msg(ipam_credential_add(db, "r53", &cr, 0) == 0, "%s", ipam_error_last()->message);
+	ck_assert_int_eq(ipam_credential_add(db, "r53", &cr, 0), IPAM_EEXISTS);
+	ipam_credential az = IPAM_CREDENTIAL_INIT;
+	az.type = "azure";
+	az.id = "app-1";
+	az.secret = "s3cret +&=";
+	ck_assert_int_eq(ipam_credential_add(db, "az", &az, 0), IPAM_EINVAL); /* no tenant */
+	ck_assert_msg(strstr(ipam_error_last()->message, "tenant") && !strstr(ipam_error_last()->message, "s3cret"),
+		      "%s", ipam_error_last()->message);
+	az.tenant = "tenant-1";
+	ck_assert_int_eq(ipam_credential_add(db, "az", &az, 0), 0);
+	cr.type = "snmpv3";
+	cr.id = "ipam";
+	cr.secret = "auth-pass-phrase-1";
+	cr.secret2 = "priv-pass-phrase-2";
+	ck_assert_int_eq(ipam_credential_add(db, "agents", &cr, 0), 0);
+	cr.type = "telnet";
+	ck_assert_int_eq(ipam_credential_add(db, "x", &cr, 0), IPAM_EINVAL);
+	ck_assert_ptr_null(strstr(ipam_error_last()->message, "pass-phrase"));
+
+	ipam_buf b = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_credential_list(&b, db), 0);
+	ck_assert_str_eq(b.ptr, "[{\"name\":\"agents\",\"type\":\"snmpv3\",\"id\":\"ipam\"},"
+				"{\"name\":\"az\",\"type\":\"azure\",\"id\":\"app-1\",\"tenant\":\"tenant-1\"},"
+				"{\"name\":\"r53\",\"type\":\"aws\",\"id\":\"" SUITE_KEY "\"}]");
+	ipam_buf_dispose(&b);
+	/* no secret in clear in the export, the audit trail or the list */
+	ck_assert_int_eq(secret_shows(db, SUITE_SECRET), 0);
+	ck_assert_int_eq(secret_shows(db, "s3cret"), 0);
+	ck_assert_int_eq(secret_shows(db, "pass-phrase"), 0);
+	ck_assert_int_eq(secret_shows(db, "credential.add"), 1); /* the search itself works */
+
+	/* unsealed for a probe: Route 53 read with the stored credential */
+	ipam_credential got;
+	ipam_buf store = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_credential_get(&got, &store, db, "agents"), 0);
+	ck_assert_str_eq(got.type, "snmpv3");
+	ck_assert_str_eq(got.secret, "auth-pass-phrase-1");
+	ck_assert_str_eq(got.secret2, "priv-pass-phrase-2");
+	ck_assert_ptr_null(got.tenant);
+	ck_assert_int_eq(ipam_credential_get(&got, &store, db, "r53"), 0);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	ipam_aws_options o = IPAM_AWS_OPTIONS_INIT;
+	o.endpoint = url;
+	o.access_key = got.id;
+	o.secret_key = got.secret;
+	ck_assert_msg(ipam_cloud_dns_aws(NULL, db, &o, NULL) == 0, "%s", ipam_error_last()->message);
+	ipam_credential_wipe(&store);
+	ck_assert_ptr_null(store.ptr);
+	ck_assert_int_eq(ipam_credential_get(&got, &store, db, "nope"), IPAM_ENOTFOUND);
+	ck_assert_int_eq(ipam_credential_rm(db, "r53"), 0);
+	ck_assert_int_eq(ipam_credential_rm(db, "r53"), IPAM_ENOTFOUND);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cloud");
@@ -520,6 +610,7 @@ int main(void)
 	tcase_add_test(tc, cloud_dns_route53);
 	tcase_add_test(tc, cloud_dns_azure);
 	tcase_add_test(tc, cloud_dns_gcp);
+	tcase_add_test(tc, credentials_sealed);
 	suite_add_tcase(s, tc);
 	int st = disc_run(s);
 	stop_ec2();
