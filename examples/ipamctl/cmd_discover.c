@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +84,53 @@ static int saved(struct ctl *c, ipam_obs_set *s, int rc, const char *what)
 	return st;
 }
 
+/* A progress bar on standard error, drawn only when it is a terminal (a
+ * pipe or a log file gets nothing), at most ten times a second, and wiped
+ * when the probe ends so that the result starts on a clean line. */
+struct bar {
+	bool drawn;
+	struct timespec last;
+};
+
+static void bar_cb(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct bar *b = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (long)(now.tv_sec - b->last.tv_sec) * 1000 + (now.tv_nsec - b->last.tv_nsec) / 1000000;
+	if (b->drawn && ms < 100 && done != total)
+		return;
+	b->last = now;
+	b->drawn = true;
+	if (total) {
+		char fill[31];
+		size_t n = (size_t)(done * 30 / total);
+		memset(fill, '#', n);
+		memset(fill + n, '.', 30 - n);
+		fill[30] = '\0';
+		fprintf(stderr, "\r%-9s [%s] %llu/%llu (%llu%%)", what, fill, (unsigned long long)done,
+			(unsigned long long)total, (unsigned long long)(done * 100 / total));
+	} else {
+		fprintf(stderr, "\r%-9s %llu request%s", what, (unsigned long long)done, done == 1 ? "" : "s");
+	}
+	fflush(stderr);
+}
+
+/* Hand out the bar (NULL when standard error is no terminal). */
+static void *bar_on(struct bar *b, ipam_progress_fn *fn)
+{
+	memset(b, 0, sizeof *b);
+	*fn = isatty(STDERR_FILENO) ? bar_cb : NULL;
+	return b;
+}
+
+static void bar_end(struct bar *b)
+{
+	if (b->drawn)
+		fputs("\r\033[K", stderr);
+	b->drawn = false;
+}
+
 static int new_set(struct ctl *c, ipam_obs_set **s)
 {
 	return ipam_obs_set_new(s) ? fail_nomem(c) : ST_OK;
@@ -115,8 +164,14 @@ int cmd_discover_snmp(struct ctl *c, const struct args *a)
 		t.community = getenv("IPAM_SNMP_COMMUNITY") ? getenv("IPAM_SNMP_COMMUNITY") : "public";
 	}
 	ipam_obs_set *s;
-	if (!(st = new_set(c, &s)))
-		st = saved(c, s, ipam_discover_snmp(s, &t, 1, NULL, NULL), "discover snmp");
+	ipam_snmp_options so = IPAM_SNMP_OPTIONS_INIT;
+	struct bar bar;
+	so.progress_ctx = bar_on(&bar, &so.progress);
+	if (!(st = new_set(c, &s))) {
+		int rc = ipam_discover_snmp(s, &t, 1, NULL, &so);
+		bar_end(&bar);
+		st = saved(c, s, rc, "discover snmp");
+	}
 	ipam_credential_wipe(&store);
 	return st;
 }
@@ -160,7 +215,11 @@ int cmd_discover_sweep(struct ctl *c, const struct args *a)
 	ipam_obs_set *s;
 	if ((st = new_set(c, &s)))
 		return st;
-	return saved(c, s, ipam_discover_sweep(s, &p, &o), "discover sweep");
+	struct bar bar;
+	o.progress_ctx = bar_on(&bar, &o.progress);
+	int rc = ipam_discover_sweep(s, &p, &o);
+	bar_end(&bar);
+	return saved(c, s, rc, "discover sweep");
 }
 
 int cmd_discover_rdns(struct ctl *c, const struct args *a)
@@ -189,7 +248,11 @@ int cmd_discover_rdns(struct ctl *c, const struct args *a)
 	ipam_obs_set *s;
 	if ((st = new_set(c, &s)))
 		return st;
-	return saved(c, s, ipam_discover_rdns(s, &p, &o), "discover rdns");
+	struct bar bar;
+	o.progress_ctx = bar_on(&bar, &o.progress);
+	int rc = ipam_discover_rdns(s, &p, &o);
+	bar_end(&bar);
+	return saved(c, s, rc, "discover rdns");
 }
 
 /* A cloud's options from --credential NAME, or else the environment;
@@ -255,8 +318,13 @@ int cmd_discover_aws(struct ctl *c, const struct args *a)
 	o.region = a->pos[0];
 	o.endpoint = getenv("IPAM_AWS_ENDPOINT");
 	int st = aws_opts(c, a, &o, &store);
-	if (!st && !(st = new_set(c, &s)))
-		st = saved(c, s, ipam_discover_aws(s, c->db, &o), "discover aws");
+	struct bar bar;
+	o.progress_ctx = bar_on(&bar, &o.progress);
+	if (!st && !(st = new_set(c, &s))) {
+		int rc = ipam_discover_aws(s, c->db, &o);
+		bar_end(&bar);
+		st = saved(c, s, rc, "discover aws");
+	}
 	ipam_credential_wipe(&store);
 	return st;
 }
@@ -268,8 +336,13 @@ int cmd_discover_azure(struct ctl *c, const struct args *a)
 	ipam_obs_set *s;
 	o.subscription = a->pos[0];
 	int st = azure_opts(c, a, &o, &store);
-	if (!st && !(st = new_set(c, &s)))
-		st = saved(c, s, ipam_discover_azure(s, c->db, &o), "discover azure");
+	struct bar bar;
+	o.progress_ctx = bar_on(&bar, &o.progress);
+	if (!st && !(st = new_set(c, &s))) {
+		int rc = ipam_discover_azure(s, c->db, &o);
+		bar_end(&bar);
+		st = saved(c, s, rc, "discover azure");
+	}
 	ipam_credential_wipe(&store);
 	return st;
 }
@@ -281,8 +354,13 @@ int cmd_discover_gcp(struct ctl *c, const struct args *a)
 	ipam_obs_set *s;
 	o.project = a->pos[0];
 	int st = gcp_opts(c, a, &o, &store, "IPAM_GCP_ENDPOINT");
-	if (!st && !(st = new_set(c, &s)))
-		st = saved(c, s, ipam_discover_gcp(s, c->db, &o), "discover gcp");
+	struct bar bar;
+	o.progress_ctx = bar_on(&bar, &o.progress);
+	if (!st && !(st = new_set(c, &s))) {
+		int rc = ipam_discover_gcp(s, c->db, &o);
+		bar_end(&bar);
+		st = saved(c, s, rc, "discover gcp");
+	}
 	ipam_credential_wipe(&store);
 	return st;
 }
@@ -367,26 +445,36 @@ int cmd_discover_cloud_dns(struct ctl *c, const struct args *a)
 	ipam_buf store = IPAM_BUF_INIT, rep = IPAM_BUF_INIT;
 	int st = ST_OK, rc = 0;
 	bool aws = strcmp(prov, "aws") == 0;
+	struct bar bar;
+	ipam_progress_fn fn;
+	void *bctx = bar_on(&bar, &fn);
 	if (aws ? a->npos != 1 : a->npos != 2)
 		return fail_usage(c, "discover cloud-dns aws | azure SUBSCRIPTION | gcp PROJECT");
 	if (aws) {
 		ipam_aws_options o = IPAM_AWS_OPTIONS_INIT;
+		o.progress = fn;
+		o.progress_ctx = bctx;
 		o.endpoint = getenv("IPAM_ROUTE53_ENDPOINT");
 		if (!(st = aws_opts(c, a, &o, &store)))
 			rc = ipam_cloud_dns_aws(&rep, c->db, &o, &co);
 	} else if (strcmp(prov, "azure") == 0) {
 		ipam_azure_options o = IPAM_AZURE_OPTIONS_INIT;
+		o.progress = fn;
+		o.progress_ctx = bctx;
 		o.subscription = a->pos[1];
 		if (!(st = azure_opts(c, a, &o, &store)))
 			rc = ipam_cloud_dns_azure(&rep, c->db, &o, &co);
 	} else if (strcmp(prov, "gcp") == 0) {
 		ipam_gcp_options o = IPAM_GCP_OPTIONS_INIT;
+		o.progress = fn;
+		o.progress_ctx = bctx;
 		o.project = a->pos[1];
 		if (!(st = gcp_opts(c, a, &o, &store, "IPAM_CLOUD_DNS_ENDPOINT")))
 			rc = ipam_cloud_dns_gcp(&rep, c->db, &o, &co);
 	} else {
 		st = fail_usage(c, "discover cloud-dns: the provider is aws, azure or gcp, not \"%.20s\"", prov);
 	}
+	bar_end(&bar);
 	ipam_credential_wipe(&store);
 	if (st) {
 		ipam_buf_dispose(&rep);

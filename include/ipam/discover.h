@@ -211,6 +211,16 @@ IPAM_EXTERN(int) ipam_reconcile_report_json(ipam_buf *out, const ipam_reconcile_
 IPAM_EXTERN(void) ipam_reconcile_report_free(ipam_reconcile_report *r);
 
 /** SNMP versions for ipam_snmp_target. */
+/**
+ * The progress of a long probe, for a progress bar: `done` of `total` steps
+ * (addresses probed, agents finished; for the clouds, requests made, with
+ * `total` 0: not known ahead). `what` names the probe ("sweep", "rdns",
+ * "snmp", "aws", "azure", "gcp", "route53", "azure-dns", "cloud-dns").
+ * Called on the calling thread, possibly often: keep it cheap.
+ * @since 0.2
+ */
+typedef void (*ipam_progress_fn)(void *ctx, const char *what, uint64_t done, uint64_t total);
+
 typedef enum ipam_snmp_version {
 	IPAM_SNMP_V2C = 2, /**< community */
 	IPAM_SNMP_V3 = 3   /**< USM authPriv: HMAC-SHA-1 authentication, AES-128 privacy */
@@ -235,10 +245,12 @@ typedef struct ipam_snmp_options {
 	unsigned int concurrency;  /**< agents asked at once; 0: 8 */
 	unsigned int bulk_size;    /**< GETBULK max-repetitions; 0: 25 */
 	int64_t now;               /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_snmp_options;
 
 #define IPAM_SNMP_OPTIONS_VERSION 1
-#define IPAM_SNMP_OPTIONS_INIT { IPAM_SNMP_OPTIONS_VERSION, 0, 0, 0, 0, 0 }
+#define IPAM_SNMP_OPTIONS_INIT { IPAM_SNMP_OPTIONS_VERSION, 0, 0, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_snmp_options_init(ipam_snmp_options *opts, unsigned int version);
@@ -275,10 +287,12 @@ typedef struct ipam_sweep_options {
 	unsigned int timeout_ms;     /**< per probe; 0: 1000 */
 	uint64_t max_addresses;      /**< refuse a larger prefix; 0: 65536 */
 	int64_t now;                 /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_sweep_options;
 
 #define IPAM_SWEEP_OPTIONS_VERSION 1
-#define IPAM_SWEEP_OPTIONS_INIT { IPAM_SWEEP_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0, 0, 0, 0 }
+#define IPAM_SWEEP_OPTIONS_INIT { IPAM_SWEEP_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_sweep_options_init(ipam_sweep_options *opts, unsigned int version);
@@ -312,10 +326,12 @@ typedef struct ipam_rdns_options {
 	unsigned int rate;        /**< queries per second, at most; 0: 200 */
 	uint64_t max_addresses;   /**< refuse a larger prefix; 0: 65536 */
 	int64_t now;              /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_rdns_options;
 
 #define IPAM_RDNS_OPTIONS_VERSION 1
-#define IPAM_RDNS_OPTIONS_INIT { IPAM_RDNS_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 0, 0 }
+#define IPAM_RDNS_OPTIONS_INIT { IPAM_RDNS_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_rdns_options_init(ipam_rdns_options *opts, unsigned int version);
@@ -345,10 +361,12 @@ typedef struct ipam_aws_options {
 	unsigned int timeout_ms;   /**< per request; 0: 10000 */
 	unsigned int max_pages;    /**< per call kind; 0: 1000 */
 	int64_t now;               /**< the time to stamp observations and sign with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_aws_options;
 
 #define IPAM_AWS_OPTIONS_VERSION 1
-#define IPAM_AWS_OPTIONS_INIT { IPAM_AWS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define IPAM_AWS_OPTIONS_INIT { IPAM_AWS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_aws_options_init(ipam_aws_options *opts, unsigned int version);
@@ -384,10 +402,12 @@ typedef struct ipam_azure_options {
 	unsigned int timeout_ms;    /**< per request; 0: 10000 */
 	unsigned int max_pages;     /**< per listing; 0: 1000 */
 	int64_t now;                /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_azure_options;
 
 #define IPAM_AZURE_OPTIONS_VERSION 1
-#define IPAM_AZURE_OPTIONS_INIT { IPAM_AZURE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define IPAM_AZURE_OPTIONS_INIT { IPAM_AZURE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_azure_options_init(ipam_azure_options *opts, unsigned int version);
@@ -418,10 +438,12 @@ typedef struct ipam_gcp_options {
 	unsigned int timeout_ms;  /**< per request; 0: 10000 */
 	unsigned int max_pages;   /**< per listing; 0: 1000 */
 	int64_t now;              /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_gcp_options;
 
 #define IPAM_GCP_OPTIONS_VERSION 1
-#define IPAM_GCP_OPTIONS_INIT { IPAM_GCP_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0 }
+#define IPAM_GCP_OPTIONS_INIT { IPAM_GCP_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_gcp_options_init(ipam_gcp_options *opts, unsigned int version);

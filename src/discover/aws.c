@@ -167,6 +167,7 @@ int ipam_discover_aws(ipam_obs_set *out, ipam_db *db, const ipam_aws_options *op
 	static const char *const actions[] = { "DescribeVpcs", "DescribeSubnets", "DescribeNetworkInterfaces" };
 	unsigned max = o->max_pages ? o->max_pages : 1000;
 	int rc = 0;
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "aws", 0, 0 };
 	for (size_t a = 0; a < 3 && !rc; a++) {
 		unsigned pages = 0;
 		do {
@@ -176,6 +177,7 @@ int ipam_discover_aws(ipam_obs_set *out, ipam_db *db, const ipam_aws_options *op
 				break;
 			}
 			rc = page_of(o, url, actions[a], &pg, amz_date);
+			ipam__disc_step(&prog);
 		} while (!rc && pg.next_token && *pg.next_token);
 		free(pg.next_token);
 		pg.next_token = NULL;

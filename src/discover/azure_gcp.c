@@ -45,7 +45,7 @@ int ipam__disc_url_safe(const char *s, const char *what, bool slash)
 /* Every page of one listing: the first URL, then `next` (a full URL for
  * Azure's nextLink; a pageToken appended to the first URL for Google). */
 int ipam__disc_json_pages(int azure, const char *url, const char *token, unsigned timeout, unsigned max_pages,
-			  const char *what, ipam__disc_page_fn fn, void *ctx)
+			  const char *what, ipam__disc_page_fn fn, void *ctx, ipam__disc_prog *prog)
 {
 	char *cur = ipam__strdup(url);
 	int rc = cur ? 0 : IPAM_ENOMEM;
@@ -59,6 +59,7 @@ int ipam__disc_json_pages(int azure, const char *url, const char *token, unsigne
 		rc = ipam__disc_get_json(&doc, what, "GET", cur, token, NULL, timeout);
 		if (!rc)
 			rc = fn(ctx, doc, what, &next);
+		ipam__disc_step(prog);
 		cJSON_Delete(doc);
 		free(cur);
 		cur = NULL;
@@ -104,11 +105,11 @@ static int inv_page_fn(void *ctx, const cJSON *doc, const char *what, char **nex
 }
 
 static int listing(ipam__disc_cloud *c, int kind, const char *url, const char *token, unsigned timeout,
-		   unsigned max_pages, const char *what)
+		   unsigned max_pages, const char *what, ipam__disc_prog *prog)
 {
 	inv_page p = { c, kind };
 	return ipam__disc_json_pages(strcmp(c->provider, "azure") == 0, url, token, timeout, max_pages, what,
-				     inv_page_fn, &p);
+				     inv_page_fn, &p, prog);
 }
 
 static int finish(ipam__disc_cloud *c, ipam_db *db, int rc)
@@ -169,6 +170,7 @@ int ipam_discover_azure(ipam_obs_set *out, ipam_db *db, const ipam_azure_options
 	if (!o->access_token && (rc = ipam__disc_azure_token(&token, o)))
 		return rc;
 	ipam__disc_cloud c = { out, "azure", o->subscription, o->now ? o->now : (int64_t)time(NULL), { 0 }, NULL };
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "azure", 0, 0 };
 	static const char *const what[] = { "Azure virtualNetworks", "Azure networkInterfaces" };
 	static const char *const path[] = { "virtualNetworks", "networkInterfaces" };
 	for (int k = 0; k < 2 && !rc; k++) {
@@ -176,7 +178,7 @@ int ipam_discover_azure(ipam_obs_set *out, ipam_db *db, const ipam_azure_options
 		snprintf(url, sizeof url, "%s/subscriptions/%s/providers/Microsoft.Network/%s?api-version=2023-09-01", arm,
 			 o->subscription, path[k]);
 		rc = listing(&c, k == 0 ? IPAM__AZ_VNETS : IPAM__AZ_NICS, url, token ? token : o->access_token,
-			     o->timeout_ms, o->max_pages ? o->max_pages : 1000, what[k]);
+			     o->timeout_ms, o->max_pages ? o->max_pages : 1000, what[k], &prog);
 	}
 	if (token) {
 		sodium_memzero(token, strlen(token));
@@ -196,6 +198,7 @@ int ipam_discover_gcp(ipam_obs_set *out, ipam_db *db, const ipam_gcp_options *o)
 		return ipam__error(IPAM_EINVAL, "GCP: access_token: required");
 	const char *ep = o->endpoint ? o->endpoint : "https://compute.googleapis.com";
 	ipam__disc_cloud c = { out, "gcp", o->project, o->now ? o->now : (int64_t)time(NULL), { 0 }, NULL };
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "gcp", 0, 0 };
 	static const char *const what[] = { "GCP networks", "GCP subnetworks", "GCP instances" };
 	static const char *const path[] = { "global/networks", "aggregated/subnetworks", "aggregated/instances" };
 	static const int kind[] = { IPAM__GCP_NETWORKS, IPAM__GCP_SUBNETS, IPAM__GCP_INSTANCES };
@@ -203,7 +206,7 @@ int ipam_discover_gcp(ipam_obs_set *out, ipam_db *db, const ipam_gcp_options *o)
 		char url[600];
 		snprintf(url, sizeof url, "%s/compute/v1/projects/%s/%s", ep, o->project, path[k]);
 		rc = listing(&c, kind[k], url, o->access_token, o->timeout_ms, o->max_pages ? o->max_pages : 1000,
-			     what[k]);
+			     what[k], &prog);
 	}
 	return finish(&c, db, rc);
 }

@@ -31,6 +31,19 @@ int ipam_cloud_dns_options_init(ipam_cloud_dns_options *opts, unsigned int versi
 	return 0;
 }
 
+/* Whether the caller asked for this zone (its record sets are read only then). */
+static bool wanted(const ipam__cdns_zone *z, const ipam_cloud_dns_options *o)
+{
+	if (z->private_zone && !o->include_private)
+		return false;
+	if (!o->zone)
+		return true;
+	size_t n = strlen(o->zone), m = strlen(z->origin);
+	if (n && o->zone[n - 1] == '.')
+		n--;
+	return m == n + 1 && strncasecmp(o->zone, z->origin, n) == 0;
+}
+
 /* ---- reading: Route 53 ------------------------------------------------------------ */
 
 static int r53_page(const ipam_aws_options *o, const char *base, const char *path, const char *query,
@@ -72,7 +85,7 @@ static int query_of(ipam_buf *q, const char *const *keys, char *const *vals, siz
 	return rc ? rc : ipam__buf_printf(q, "%s", "");
 }
 
-static int read_aws(ipam__cdns *c, const ipam_aws_options *o)
+static int read_aws(ipam__cdns *c, const ipam_aws_options *o, const ipam_cloud_dns_options *co)
 {
 	if (!o || o->version < 1 || o->version > IPAM_AWS_OPTIONS_VERSION || !o->access_key || !o->secret_key)
 		return ipam__error(IPAM_EINVAL, "Route 53: ipam_aws_options with access_key and secret_key are required");
@@ -85,6 +98,7 @@ static int read_aws(ipam__cdns *c, const ipam_aws_options *o)
 	unsigned max = o->max_pages ? o->max_pages : 1000;
 	ipam_buf q = IPAM_BUF_INIT;
 	int rc = 0;
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "route53", 0, 0 };
 	static const char *const zkeys[] = { "marker" };
 	for (unsigned page = 0; !rc; page++) {
 		if (page == max) {
@@ -94,12 +108,15 @@ static int read_aws(ipam__cdns *c, const ipam_aws_options *o)
 		if (!(rc = query_of(&q, zkeys, c->next, 1)))
 			rc = r53_page(o, base, "/2013-04-01/hostedzone", q.ptr, c, NULL, amz_date,
 				      "Route 53 ListHostedZones");
+		ipam__disc_step(&prog);
 		if (!c->next[0])
 			break;
 	}
 	static const char *const rkeys[] = { "name", "type", "identifier" };
 	for (size_t i = 0; i < c->n && !rc; i++) {
 		char path[300], what[360];
+		if (!wanted(&c->z[i], co))
+			continue;
 		if ((rc = ipam__disc_url_safe(c->z[i].id, "Route 53: hosted zone id", false)))
 			break;
 		snprintf(path, sizeof path, "/2013-04-01/hostedzone/%s/rrset", c->z[i].id);
@@ -112,6 +129,7 @@ static int read_aws(ipam__cdns *c, const ipam_aws_options *o)
 			}
 			if (!(rc = query_of(&q, rkeys, c->next, 3)))
 				rc = r53_page(o, base, path, q.ptr, c, &c->z[i], amz_date, what);
+			ipam__disc_step(&prog);
 			if (!c->next[0])
 				break;
 		}
@@ -142,26 +160,29 @@ static int json_page(void *ctx, const cJSON *doc, const char *what, char **next)
  * `prefix` + (Azure: the zone's resource id; Google: the zone's name) +
  * `suffix`. */
 static int read_json(ipam__cdns *c, int provider, const char *token, const char *zones_url, const char *prefix,
-		     const char *suffix, unsigned timeout, unsigned max_pages, const char *name)
+		     const char *suffix, unsigned timeout, unsigned max_pages, const char *name, ipam__disc_prog *prog,
+		     const ipam_cloud_dns_options *co)
 {
 	bool az = provider == IPAM__CDNS_AZURE;
 	char what[360];
 	snprintf(what, sizeof what, "%s zones", name);
 	json_read r = { c, NULL, provider };
-	int rc = ipam__disc_json_pages(az, zones_url, token, timeout, max_pages, what, json_page, &r);
+	int rc = ipam__disc_json_pages(az, zones_url, token, timeout, max_pages, what, json_page, &r, prog);
 	for (size_t i = 0; i < c->n && !rc; i++) {
+		if (!wanted(&c->z[i], co))
+			continue;
 		if ((rc = ipam__disc_url_safe(c->z[i].id, az ? "Azure DNS: zone id" : "Cloud DNS: zone name", az)))
 			break;
 		char url[1200];
 		snprintf(url, sizeof url, "%s%s%s", prefix, c->z[i].id, suffix);
 		snprintf(what, sizeof what, "%s record sets (%.200s)", name, c->z[i].origin);
 		r.z = &c->z[i];
-		rc = ipam__disc_json_pages(az, url, token, timeout, max_pages, what, json_page, &r);
+		rc = ipam__disc_json_pages(az, url, token, timeout, max_pages, what, json_page, &r, prog);
 	}
 	return rc;
 }
 
-static int read_azure(ipam__cdns *c, const ipam_azure_options *o)
+static int read_azure(ipam__cdns *c, const ipam_azure_options *o, const ipam_cloud_dns_options *co)
 {
 	if (!o || o->version < 1 || o->version > IPAM_AZURE_OPTIONS_VERSION)
 		return ipam__error(IPAM_EINVAL, "Azure DNS: ipam_azure_options: required, version 1");
@@ -175,9 +196,10 @@ static int read_azure(ipam__cdns *c, const ipam_azure_options *o)
 	char zones[600];
 	snprintf(zones, sizeof zones, "%s/subscriptions/%s/providers/Microsoft.Network/dnszones?api-version=2018-05-01",
 		 arm, o->subscription);
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "azure-dns", 0, 0 };
 	rc = read_json(c, IPAM__CDNS_AZURE, token ? token : o->access_token, zones, arm,
 		       "/recordsets?api-version=2018-05-01", o->timeout_ms, o->max_pages ? o->max_pages : 1000,
-		       "Azure DNS");
+		       "Azure DNS", &prog, co);
 	if (token) {
 		sodium_memzero(token, strlen(token));
 		free(token);
@@ -185,7 +207,7 @@ static int read_azure(ipam__cdns *c, const ipam_azure_options *o)
 	return rc;
 }
 
-static int read_gcp(ipam__cdns *c, const ipam_gcp_options *o)
+static int read_gcp(ipam__cdns *c, const ipam_gcp_options *o, const ipam_cloud_dns_options *co)
 {
 	if (!o || o->version < 1 || o->version > IPAM_GCP_OPTIONS_VERSION)
 		return ipam__error(IPAM_EINVAL, "Cloud DNS: ipam_gcp_options: required, version 1");
@@ -198,8 +220,9 @@ static int read_gcp(ipam__cdns *c, const ipam_gcp_options *o)
 	char zones[600], prefix[620];
 	snprintf(zones, sizeof zones, "%s/dns/v1/projects/%s/managedZones", ep, o->project);
 	snprintf(prefix, sizeof prefix, "%s/", zones);
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "cloud-dns", 0, 0 };
 	return read_json(c, IPAM__CDNS_GCP, o->access_token, zones, prefix, "/rrsets", o->timeout_ms,
-			 o->max_pages ? o->max_pages : 1000, "Cloud DNS");
+			 o->max_pages ? o->max_pages : 1000, "Cloud DNS", &prog, co);
 }
 
 /* ---- comparing and writing ------------------------------------------------------------ */
@@ -434,18 +457,6 @@ static int totals(cJSON *report)
 	return 0;
 }
 
-static bool wanted(const ipam__cdns_zone *z, const ipam_cloud_dns_options *o)
-{
-	if (z->private_zone && !o->include_private)
-		return false;
-	if (!o->zone)
-		return true;
-	size_t n = strlen(o->zone), m = strlen(z->origin);
-	if (n && o->zone[n - 1] == '.')
-		n--;
-	return m == n + 1 && strncasecmp(o->zone, z->origin, n) == 0;
-}
-
 static cJSON *zone_report(const ipam__cdns_zone *z)
 {
 	cJSON *r = cJSON_CreateObject();
@@ -515,33 +526,33 @@ static int ingest_run(ipam_buf *report, ipam_db *db, ipam__cdns *c, const ipam_c
 }
 
 static int run(ipam_buf *report, ipam_db *db, const ipam_cloud_dns_options *opts, const char *provider,
-	       int (*read)(ipam__cdns *c, const void *o), const void *po)
+	       int (*read)(ipam__cdns *c, const void *o, const ipam_cloud_dns_options *co), const void *po)
 {
 	ipam_cloud_dns_options def = IPAM_CLOUD_DNS_OPTIONS_INIT;
 	const ipam_cloud_dns_options *o = opts ? opts : &def;
 	if (!db || o->version < 1 || o->version > IPAM_CLOUD_DNS_OPTIONS_VERSION)
 		return ipam__error(IPAM_EINVAL, "cloud DNS: a database and ipam_cloud_dns_options version 1 are required");
 	ipam__cdns c = { 0 };
-	int rc = read(&c, po);
+	int rc = read(&c, po, o);
 	if (!rc)
 		rc = ingest_run(report, db, &c, o, provider);
 	ipam__cdns_dispose(&c);
 	return rc;
 }
 
-static int read_aws_v(ipam__cdns *c, const void *o)
+static int read_aws_v(ipam__cdns *c, const void *o, const ipam_cloud_dns_options *co)
 {
-	return read_aws(c, o);
+	return read_aws(c, o, co);
 }
 
-static int read_azure_v(ipam__cdns *c, const void *o)
+static int read_azure_v(ipam__cdns *c, const void *o, const ipam_cloud_dns_options *co)
 {
-	return read_azure(c, o);
+	return read_azure(c, o, co);
 }
 
-static int read_gcp_v(ipam__cdns *c, const void *o)
+static int read_gcp_v(ipam__cdns *c, const void *o, const ipam_cloud_dns_options *co)
 {
-	return read_gcp(c, o);
+	return read_gcp(c, o, co);
 }
 
 int ipam_cloud_dns_aws(ipam_buf *report, ipam_db *db, const ipam_aws_options *aws, const ipam_cloud_dns_options *opts)

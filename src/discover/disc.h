@@ -49,6 +49,21 @@ static inline int64_t ipam__disc_mono_ns(void)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* A probe's progress (ipam_progress_fn): step() counts one more step done. */
+typedef struct ipam__disc_prog {
+	ipam_progress_fn fn;
+	void *ctx;
+	const char *what;
+	uint64_t done, total;
+} ipam__disc_prog;
+
+static inline void ipam__disc_step(ipam__disc_prog *p)
+{
+	p->done++;
+	if (p->fn)
+		p->fn(p->ctx, p->what, p->done, p->total);
+}
+
 /* Text of an address or prefix for messages (empty when invalid). */
 typedef struct { char s[IPAM_PREFIX_STRLEN]; } ipam__disc_txt;
 static inline ipam__disc_txt ipam__disc_addr_txt(const ipam_addr *a)
@@ -290,7 +305,7 @@ void ipam__disc_amz_date(char out[20], int64_t now);
 
 typedef int (*ipam__disc_page_fn)(void *ctx, const struct cJSON *doc, const char *what, char **next);
 int ipam__disc_json_pages(int azure, const char *url, const char *token, unsigned timeout_ms, unsigned max_pages,
-			  const char *what, ipam__disc_page_fn page, void *ctx);
+			  const char *what, ipam__disc_page_fn page, void *ctx, ipam__disc_prog *prog);
 int ipam__disc_azure_token(char **out, const ipam_azure_options *o);
 /* Ids that go into URLs: letters, digits, '-', '_', '.' (and '/' when
  * `slash`) only; IPAM_EINVAL naming `what` otherwise. */

@@ -45,6 +45,7 @@ int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_
 	double rate = o.rate ? o.rate : 200;
 	int64_t t0 = ipam__disc_mono_ns();
 	uint64_t answered = 0;
+	ipam__disc_prog prog = { o.progress, o.progress_ctx, "rdns", 0, size.lo };
 	ipam_addr a;
 	ipam_prefix_first(&a, &pf);
 	for (uint64_t i = 0; i < size.lo; i++) {
@@ -78,6 +79,7 @@ int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_
 			if (rc)
 				break;
 		}
+		ipam__disc_step(&prog);
 		if (i + 1 < size.lo)
 			ipam_addr_next(&a, &a);
 	}

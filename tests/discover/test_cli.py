@@ -85,6 +85,30 @@ try:
     assert "not aws" in json.dumps(res[6]), res[6]  # a gcp credential for aws: refused, named
     assert "sealed:v1:" in exported and "gcp-token" not in exported
     assert "gcp-token" not in out.stdout + out.stderr
+
+    # the progress bar: drawn on standard error when it is a terminal, wiped at the end; never into a pipe
+    import pty
+    master, slave = pty.openpty()
+    run = subprocess.run([ipamctl, "--db", "memory:", "discover", "gcp", "proj-1"], env=env, stdout=subprocess.PIPE,
+                         stderr=slave, timeout=60)
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    assert run.returncode == 0, drawn
+    import re
+    assert re.search(rb"\rgcp +[1-4] requests?", drawn) and drawn.endswith(b"\r\x1b[K"), drawn
+    assert b"gcp-token" not in drawn
+    piped = subprocess.run([ipamctl, "--db", "memory:", "discover", "gcp", "proj-1"], env=env, capture_output=True,
+                           timeout=60)
+    assert piped.returncode == 0 and piped.stderr == b"", piped.stderr
     print("ok")
 finally:
     server.stdin.close()

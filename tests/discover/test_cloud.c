@@ -475,19 +475,30 @@ START_TEST(cloud_dns_azure)
 }
 END_TEST
 
+static void count_requests(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	ck_assert_str_eq(what, "cloud-dns");
+	ck_assert_uint_eq(total, 0);
+	*(uint64_t *)ctx = done;
+}
+
 START_TEST(cloud_dns_gcp)
 {
+	uint64_t requests = 0;
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
 	ipam_gcp_options o = IPAM_GCP_OPTIONS_INIT;
 	o.project = "proj-1";
 	o.access_token = "gcp-token";
 	o.endpoint = url;
+	o.progress = count_requests;
+	o.progress_ctx = &requests;
 	ipam_db *db;
 	ipam_buf rep = IPAM_BUF_INIT;
 	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
 	ck_assert_msg(ipam_cloud_dns_gcp(&rep, db, &o, NULL) == 0, "%s", ipam_error_last()->message);
 	ck_assert_str_eq(report_of(&rep, "added"), "txt.example.org. TXT|www.example.org. A|www.example.org. AAAA =3");
+	ck_assert_uint_eq(requests, 4); /* zones: 2 pages; zone-a's record sets: 2 (the private zone's: not read) */
 	ck_assert_ptr_nonnull(strstr(report_of(&rep, "skipped"), "geo.example.org. 60 IN A |bad.example.org. 60 IN CNAME not a name =5"));
 	ck_assert_str_eq(hand_of(db, "example.org"), "txt.example.org. 300 IN TXT \"v=spf1 include:_spf.google.com ~all\"|"
 						      "www.example.org. 300 IN A 203.0.113.10|"
