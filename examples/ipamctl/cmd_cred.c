@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,8 +140,10 @@ int cred_load(struct ctl *c, ipam_credential *cr, ipam_buf *store, const char *n
 	if (rc)
 		return fail_lib(c, rc, "--credential");
 	if (strcmp(cr->type, type) != 0) {
+		char was[16];
+		snprintf(was, sizeof was, "%s", cr->type);
 		ipam_credential_wipe(store);
-		return fail_inval(c, "--credential %.200s is a %s credential, not %s", name, cr->type, type);
+		return fail_inval(c, "--credential %.200s is a %s credential, not %s", name, was, type);
 	}
 	return ST_OK;
 }
