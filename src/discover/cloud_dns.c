@@ -472,7 +472,7 @@ static cJSON *zone_report(const ipam__cdns_zone *z)
 
 /* Canonical forms first (no transaction: the scratch store), then every
  * zone written in one transaction. */
-static int ingest_run(ipam_buf *report, ipam_db *db, ipam__cdns *c, const ipam_cloud_dns_options *o,
+int ipam__cdns_ingest(ipam_buf *report, ipam_db *db, ipam__cdns *c, const ipam_cloud_dns_options *o,
 		      const char *provider)
 {
 	ingest g = { o, c, calloc(c->n + 1, sizeof(lines)), calloc(c->n + 1, sizeof(char *)), cJSON_CreateArray(),
@@ -535,7 +535,7 @@ static int run(ipam_buf *report, ipam_db *db, const ipam_cloud_dns_options *opts
 	ipam__cdns c = { 0 };
 	int rc = read(&c, po, o);
 	if (!rc)
-		rc = ingest_run(report, db, &c, o, provider);
+		rc = ipam__cdns_ingest(report, db, &c, o, provider);
 	ipam__cdns_dispose(&c);
 	return rc;
 }

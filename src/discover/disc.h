@@ -287,6 +287,10 @@ int ipam__cdns_rec_add(ipam__cdns_zone *z, const char *owner, const char *type, 
 		       const char *skip);
 void ipam__cdns_next_clear(ipam__cdns *c);
 void ipam__cdns_dispose(ipam__cdns *c);
+/* Write what was read into db (cloud_dns.c: canonical forms, then one
+ * transaction) and report it; the zones of c are reordered (wanted first). */
+int ipam__cdns_ingest(ipam_buf *report, ipam_db *db, ipam__cdns *c, const ipam_cloud_dns_options *o,
+		      const char *provider);
 
 /* The clouds' requests, shared by the inventories and the DNS readers:
  * one Signature V4 signed AWS request (aws.c); every page of an Azure
