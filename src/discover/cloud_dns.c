@@ -500,7 +500,9 @@ int ipam__cdns_ingest(ipam_buf *report, ipam_db *db, ipam__cdns *c, const ipam_c
 		} else if (!rc) {
 			g.ns[kept] = ipam__strdup(ns.ptr);
 			rc = g.ns[kept] ? canonical(&g.cloud[kept], scratch, z, ns.ptr, zrep) : IPAM_ENOMEM;
-			if (rc == IPAM_EINVAL) /* the zone itself refused (its name, its NS) */
+			/* refused (its name, its NS), or a second zone of that name
+			 * (a private one beside a public one) */
+			if (rc == IPAM_EINVAL || rc == IPAM_EEXISTS)
 				rc = skipped(zrep, z->origin, ipam_error_last()->message);
 		}
 		kept++;
