@@ -19,18 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int rc)
-{
-	fprintf(stderr, "%s: %s (%d)\n", what, ipam_error_last()->message, rc);
-	exit(1);
-}
+#include "discover-bench.h"
 
 static int reconcile(unsigned long n)
 {

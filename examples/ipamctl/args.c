@@ -80,6 +80,8 @@ static const struct {
 	[OPT_FAMILY] = { "family", OK_VALUE },
 	[OPT_LEASES] = { "leases", OK_FLAG },
 	[OPT_HA] = { "ha", OK_VALUE },
+	[OPT_CREDENTIAL] = { "credential", OK_VALUE },
+	[OPT_SECRET_FILE] = { "secret-file", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

@@ -86,6 +86,8 @@ enum opt_id {
 	OPT_FAMILY,
 	OPT_LEASES,
 	OPT_HA,
+	OPT_CREDENTIAL,
+	OPT_SECRET_FILE,
 	OPT_COUNT
 };
 /* a mask of options: 128 bits (a GNU C extension, as gcc and clang have
@@ -325,6 +327,15 @@ int cmd_discover_rdns(struct ctl *c, const struct args *a);
 int cmd_discover_aws(struct ctl *c, const struct args *a);
 int cmd_discover_azure(struct ctl *c, const struct args *a);
 int cmd_discover_gcp(struct ctl *c, const struct args *a);
+int cmd_discover_cloud_dns(struct ctl *c, const struct args *a);
+/* credential (cmd_cred.c) */
+int cmd_cred_add(struct ctl *c, const struct args *a);
+int cmd_cred_list(struct ctl *c, const struct args *a);
+int cmd_cred_rm(struct ctl *c, const struct args *a);
+struct ipam_credential;
+/* The stored credential `name`, which must be of `type`: its unsealed
+ * fields point into `store` (ipam_credential_wipe it after use). */
+int cred_load(struct ctl *c, struct ipam_credential *cr, ipam_buf *store, const char *name, const char *type);
 int cmd_reconcile(struct ctl *c, const struct args *a);
 
 /* cmd_dhcp.c */

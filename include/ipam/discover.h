@@ -211,6 +211,16 @@ IPAM_EXTERN(int) ipam_reconcile_report_json(ipam_buf *out, const ipam_reconcile_
 IPAM_EXTERN(void) ipam_reconcile_report_free(ipam_reconcile_report *r);
 
 /** SNMP versions for ipam_snmp_target. */
+/**
+ * The progress of a long probe, for a progress bar: `done` of `total` steps
+ * (addresses probed, agents finished; for the clouds, requests made, with
+ * `total` 0: not known ahead). `what` names the probe ("sweep", "rdns",
+ * "snmp", "aws", "azure", "gcp", "route53", "azure-dns", "cloud-dns").
+ * Called on the calling thread, possibly often: keep it cheap.
+ * @since 0.2
+ */
+typedef void (*ipam_progress_fn)(void *ctx, const char *what, uint64_t done, uint64_t total);
+
 typedef enum ipam_snmp_version {
 	IPAM_SNMP_V2C = 2, /**< community */
 	IPAM_SNMP_V3 = 3   /**< USM authPriv: HMAC-SHA-1 authentication, AES-128 privacy */
@@ -235,10 +245,12 @@ typedef struct ipam_snmp_options {
 	unsigned int concurrency;  /**< agents asked at once; 0: 8 */
 	unsigned int bulk_size;    /**< GETBULK max-repetitions; 0: 25 */
 	int64_t now;               /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_snmp_options;
 
 #define IPAM_SNMP_OPTIONS_VERSION 1
-#define IPAM_SNMP_OPTIONS_INIT { IPAM_SNMP_OPTIONS_VERSION, 0, 0, 0, 0, 0 }
+#define IPAM_SNMP_OPTIONS_INIT { IPAM_SNMP_OPTIONS_VERSION, 0, 0, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_snmp_options_init(ipam_snmp_options *opts, unsigned int version);
@@ -275,10 +287,12 @@ typedef struct ipam_sweep_options {
 	unsigned int timeout_ms;     /**< per probe; 0: 1000 */
 	uint64_t max_addresses;      /**< refuse a larger prefix; 0: 65536 */
 	int64_t now;                 /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_sweep_options;
 
 #define IPAM_SWEEP_OPTIONS_VERSION 1
-#define IPAM_SWEEP_OPTIONS_INIT { IPAM_SWEEP_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0, 0, 0, 0 }
+#define IPAM_SWEEP_OPTIONS_INIT { IPAM_SWEEP_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_sweep_options_init(ipam_sweep_options *opts, unsigned int version);
@@ -312,10 +326,12 @@ typedef struct ipam_rdns_options {
 	unsigned int rate;        /**< queries per second, at most; 0: 200 */
 	uint64_t max_addresses;   /**< refuse a larger prefix; 0: 65536 */
 	int64_t now;              /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_rdns_options;
 
 #define IPAM_RDNS_OPTIONS_VERSION 1
-#define IPAM_RDNS_OPTIONS_INIT { IPAM_RDNS_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 0, 0 }
+#define IPAM_RDNS_OPTIONS_INIT { IPAM_RDNS_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_rdns_options_init(ipam_rdns_options *opts, unsigned int version);
@@ -345,10 +361,12 @@ typedef struct ipam_aws_options {
 	unsigned int timeout_ms;   /**< per request; 0: 10000 */
 	unsigned int max_pages;    /**< per call kind; 0: 1000 */
 	int64_t now;               /**< the time to stamp observations and sign with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_aws_options;
 
 #define IPAM_AWS_OPTIONS_VERSION 1
-#define IPAM_AWS_OPTIONS_INIT { IPAM_AWS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define IPAM_AWS_OPTIONS_INIT { IPAM_AWS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_aws_options_init(ipam_aws_options *opts, unsigned int version);
@@ -384,10 +402,12 @@ typedef struct ipam_azure_options {
 	unsigned int timeout_ms;    /**< per request; 0: 10000 */
 	unsigned int max_pages;     /**< per listing; 0: 1000 */
 	int64_t now;                /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_azure_options;
 
 #define IPAM_AZURE_OPTIONS_VERSION 1
-#define IPAM_AZURE_OPTIONS_INIT { IPAM_AZURE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define IPAM_AZURE_OPTIONS_INIT { IPAM_AZURE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_azure_options_init(ipam_azure_options *opts, unsigned int version);
@@ -418,10 +438,12 @@ typedef struct ipam_gcp_options {
 	unsigned int timeout_ms;  /**< per request; 0: 10000 */
 	unsigned int max_pages;   /**< per listing; 0: 1000 */
 	int64_t now;              /**< the time to stamp observations with; 0: the clock */
+	ipam_progress_fn progress; /**< called as the probe goes, or NULL @since 0.2 */
+	void *progress_ctx;        /**< its first argument */
 } ipam_gcp_options;
 
 #define IPAM_GCP_OPTIONS_VERSION 1
-#define IPAM_GCP_OPTIONS_INIT { IPAM_GCP_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0 }
+#define IPAM_GCP_OPTIONS_INIT { IPAM_GCP_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_gcp_options_init(ipam_gcp_options *opts, unsigned int version);
@@ -436,6 +458,129 @@ IPAM_EXTERN(int) ipam_gcp_options_init(ipam_gcp_options *opts, unsigned int vers
  * @return as ipam_discover_azure() @since 0.2
  */
 IPAM_EXTERN(int) ipam_discover_gcp(ipam_obs_set *out, ipam_db *db, const ipam_gcp_options *opts);
+
+/** Options of the cloud DNS readers (ipam_cloud_dns_aws() and its siblings). */
+typedef struct ipam_cloud_dns_options {
+	unsigned int version; /**< IPAM_CLOUD_DNS_OPTIONS_VERSION */
+	const char *space;    /**< the space a zone made by the read is bound to; NULL: "default" */
+	const char *view;     /**< the DNS view of the zones; NULL: "default" */
+	const char *zone;     /**< read only this zone ("example.com", final dot optional); NULL: every zone */
+	int derive;           /**< zones made by the read derive A/AAAA/PTR from the space's addresses;
+	                           0 (default): hand records only, as the cloud has them */
+	int include_private;  /**< non-zero: private zones too (Route 53 private hosted zones, Azure
+	                           private zone type, Cloud DNS private visibility); 0: public ones only */
+} ipam_cloud_dns_options;
+
+#define IPAM_CLOUD_DNS_OPTIONS_VERSION 1
+#define IPAM_CLOUD_DNS_OPTIONS_INIT { IPAM_CLOUD_DNS_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0 }
+
+/** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
+IPAM_EXTERN(int) ipam_cloud_dns_options_init(ipam_cloud_dns_options *opts, unsigned int version);
+
+/**
+ * Read an AWS account's Route 53 hosted zones (ListHostedZones,
+ * ListResourceRecordSets; Signature V4; marker paging) into the stored DNS
+ * model (ipam/dns.h), so that they can be pushed to on-premises
+ * secondaries. A zone IPAM does not have is made (bound to opts->space,
+ * its name servers the cloud's apex NS); then each RRset is compared with
+ * the zone's hand records: one IPAM lacks is added, one that differs
+ * (data or TTL) is replaced, an equal one left alone, so that a second read
+ * of the same cloud changes nothing. Nothing the cloud lacks is removed.
+ * The SOA, the apex NS (the zone's own settings), alias records and records
+ * with a routing policy are skipped, as is a record the zone refuses (the
+ * reason is reported). All zones are written in one transaction.
+ *
+ * `aws`: access_key, secret_key, session_token, timeout_ms, max_pages and
+ * now as for ipam_discover_aws(); endpoint: the Route 53 API (NULL:
+ * "https://route53.amazonaws.com"); region is not needed (Route 53 signs
+ * for us-east-1).
+ * @param report receives a JSON object: {"provider", "zones": [{"zone",
+ *        "id", "created", "added": [RRSET...], "changed": [...],
+ *        "unchanged": [...], "skipped": [{"record", "reason"}]}], "added",
+ *        "changed", "unchanged", "skipped": counts}; an RRSET is
+ *        "OWNER. TYPE" (may be NULL)
+ * @return 0; IPAM_EAUTH; IPAM_EIO; IPAM_EINVAL (a bad option or answer);
+ *         the store's errors (nothing written then)
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_cloud_dns_aws(ipam_buf *report, ipam_db *db, const ipam_aws_options *aws,
+                                    const ipam_cloud_dns_options *opts);
+
+/**
+ * Read a subscription's Azure DNS zones and record sets (ARM, nextLink
+ * paging) as ipam_cloud_dns_aws() does; `azure` as for
+ * ipam_discover_azure() (arm_endpoint the Resource Manager).
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_cloud_dns_azure(ipam_buf *report, ipam_db *db, const ipam_azure_options *azure,
+                                      const ipam_cloud_dns_options *opts);
+
+/**
+ * Read a project's Google Cloud DNS managed zones and resource record sets
+ * (pageToken paging) as ipam_cloud_dns_aws() does; `gcp` as for
+ * ipam_discover_gcp(), endpoint the Cloud DNS API (NULL:
+ * "https://dns.googleapis.com").
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_cloud_dns_gcp(ipam_buf *report, ipam_db *db, const ipam_gcp_options *gcp,
+                                    const ipam_cloud_dns_options *opts);
+
+/**
+ * A credential for the probes, stored (ipam_credential_add) so that no
+ * secret needs to be typed on a command line. Its secrets are sealed
+ * before they are stored (see docs/storage.md: under the handle's sealing
+ * key) and never printed: lists, exports and the audit trail show the
+ * sealed text only.
+ *
+ * | type     | id                  | tenant    | secret         | secret2                          |
+ * |----------|---------------------|-----------|----------------|----------------------------------|
+ * | "aws"    | the access key id   | -         | the secret key | the session token, or NULL       |
+ * | "azure"  | the client (app) id | the tenant| client secret  | -                                |
+ * | "gcp"    | - (may name it)     | -         | an access token| -                                |
+ * | "snmpv3" | the user            | -         | auth pass phrase | priv pass phrase (NULL: the auth one) |
+ */
+typedef struct ipam_credential {
+	unsigned int version; /**< IPAM_CREDENTIAL_VERSION */
+	const char *type;     /**< "aws", "azure", "gcp" or "snmpv3" */
+	const char *id;       /**< the non-secret half (see the table), or NULL */
+	const char *tenant;   /**< Azure: the directory (tenant) id, or NULL */
+	const char *secret;   /**< required */
+	const char *secret2;  /**< or NULL */
+} ipam_credential;
+
+#define IPAM_CREDENTIAL_VERSION 1
+#define IPAM_CREDENTIAL_INIT { IPAM_CREDENTIAL_VERSION, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Store a credential under `name` (or with `replace`, replace it); the
+ * secrets are sealed at once, one audit entry ("credential.add" /
+ * "credential.set") records the change without them.
+ * @return 0; IPAM_EEXISTS; IPAM_EINVAL (an unknown type, a missing field:
+ *         the message names it, never a secret); IPAM_EPERM (no sealing key)
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_credential_add(ipam_db *db, const char *name, const ipam_credential *cred, int replace);
+
+/** Remove a credential. @return 0 or IPAM_ENOTFOUND @since 0.2 */
+IPAM_EXTERN(int) ipam_credential_rm(ipam_db *db, const char *name);
+
+/**
+ * The credentials as a JSON array of {"name", "type", "id", "tenant"},
+ * in name order; no secret, sealed or not. @since 0.2
+ */
+IPAM_EXTERN(int) ipam_credential_list(ipam_buf *out, ipam_db *db);
+
+/**
+ * A credential with its secrets unsealed, for a probe: the strings of *out
+ * point into `store`, which the caller must release with
+ * ipam_credential_wipe() (it wipes the secrets) as soon as the probe is done.
+ * @return 0; IPAM_ENOTFOUND; IPAM_EAUTH (sealed under another key);
+ *         IPAM_EPERM (no sealing key) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_credential_get(ipam_credential *out, ipam_buf *store, ipam_db *db, const char *name);
+
+/** Wipe and release what ipam_credential_get() filled. NULL-safe. @since 0.2 */
+IPAM_EXTERN(void) ipam_credential_wipe(ipam_buf *store);
 
 IPAM_END_DECL
 

@@ -28,21 +28,24 @@ int ipam_gcp_options_init(ipam_gcp_options *opts, unsigned int version)
 	return 0;
 }
 
-/* Ids that go into URLs: letters, digits, '-', '_', '.' only. */
-static int url_safe(const char *s, const char *what)
+int ipam__disc_url_safe(const char *s, const char *what, bool slash)
 {
-	if (!s || !*s || strlen(s) > 128)
-		return ipam__error(IPAM_EINVAL, "%s: required, at most 128 characters", what);
+	if (!s || !*s || strlen(s) > (slash ? 400 : 128))
+		return ipam__error(IPAM_EINVAL, "%s: required, at most %d characters", what, slash ? 400 : 128);
 	for (const char *c = s; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("-_.", *c)))
-			return ipam__error(IPAM_EINVAL, "%s \"%.40s\": letters, digits, '-', '_' and '.' only", what, s);
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      strchr("-_.", *c) || (slash && *c == '/')))
+			return ipam__error(IPAM_EINVAL, "%s \"%.40s\": letters, digits, '-', '_'%s and '.' only", what, s,
+					   slash ? ", '/'" : "");
+	if (slash && strstr(s, ".."))
+		return ipam__error(IPAM_EINVAL, "%s \"%.40s\": no \"..\"", what, s);
 	return 0;
 }
 
 /* Every page of one listing: the first URL, then `next` (a full URL for
  * Azure's nextLink; a pageToken appended to the first URL for Google). */
-static int listing(ipam__disc_cloud *c, int kind, const char *url, const char *token, unsigned timeout,
-		   unsigned max_pages, const char *what)
+int ipam__disc_json_pages(int azure, const char *url, const char *token, unsigned timeout, unsigned max_pages,
+			  const char *what, ipam__disc_page_fn fn, void *ctx, ipam__disc_prog *prog)
 {
 	char *cur = ipam__strdup(url);
 	int rc = cur ? 0 : IPAM_ENOMEM;
@@ -52,37 +55,61 @@ static int listing(ipam__disc_cloud *c, int kind, const char *url, const char *t
 			break;
 		}
 		cJSON *doc = NULL;
+		char *next = NULL;
 		rc = ipam__disc_get_json(&doc, what, "GET", cur, token, NULL, timeout);
 		if (!rc)
-			rc = ipam__disc_cloud_parse(c, kind, doc, what);
+			rc = fn(ctx, doc, what, &next);
+		ipam__disc_step(prog);
 		cJSON_Delete(doc);
 		free(cur);
 		cur = NULL;
-		if (rc || !c->next)
+		if (rc || !next)
 			break;
-		if (strcmp(c->provider, "azure") == 0) {
+		if (azure) {
 			/* nextLink must stay on the endpoint asked (never send the token elsewhere) */
 			size_t base = strcspn(url + strcspn(url, ":") + 3, "/") + strcspn(url, ":") + 3;
-			if (strncmp(c->next, url, base) != 0 || (c->next[base] && c->next[base] != '/'))
+			if (strncmp(next, url, base) != 0 || (next[base] && next[base] != '/'))
 				rc = ipam__error(IPAM_EINVAL, "%s: a nextLink to another host", what);
 			else
-				cur = ipam__strdup(c->next);
+				cur = ipam__strdup(next);
 		} else {
 			ipam_buf b = IPAM_BUF_INIT;
 			rc = ipam__buf_printf(&b, "%s%spageToken=", url, strchr(url, '?') ? "&" : "?");
 			if (!rc)
-				rc = ipam__disc_urlencode(&b, c->next);
+				rc = ipam__disc_urlencode(&b, next);
 			cur = rc ? NULL : b.ptr;
 			if (rc)
 				ipam_buf_dispose(&b);
 		}
+		free(next);
 		if (!rc && !cur)
 			rc = IPAM_ENOMEM;
 	}
 	free(cur);
-	free(c->next);
-	c->next = NULL;
 	return rc;
+}
+
+/* The inventories' pages: observations through cloud_json.c. */
+typedef struct inv_page {
+	ipam__disc_cloud *c;
+	int kind;
+} inv_page;
+
+static int inv_page_fn(void *ctx, const cJSON *doc, const char *what, char **next)
+{
+	inv_page *p = ctx;
+	int rc = ipam__disc_cloud_parse(p->c, p->kind, doc, what);
+	*next = p->c->next;
+	p->c->next = NULL;
+	return rc;
+}
+
+static int listing(ipam__disc_cloud *c, int kind, const char *url, const char *token, unsigned timeout,
+		   unsigned max_pages, const char *what, ipam__disc_prog *prog)
+{
+	inv_page p = { c, kind };
+	return ipam__disc_json_pages(strcmp(c->provider, "azure") == 0, url, token, timeout, max_pages, what,
+				     inv_page_fn, &p, prog);
 }
 
 static int finish(ipam__disc_cloud *c, ipam_db *db, int rc)
@@ -95,9 +122,11 @@ static int finish(ipam__disc_cloud *c, ipam_db *db, int rc)
 }
 
 /* An OAuth2 client-credentials token for Azure Resource Manager. */
-static int azure_token(char **out, const ipam_azure_options *o, const char *login, const char *arm)
+int ipam__disc_azure_token(char **out, const ipam_azure_options *o)
 {
-	int rc = url_safe(o->tenant, "Azure: tenant");
+	const char *login = o->login_endpoint ? o->login_endpoint : "https://login.microsoftonline.com";
+	const char *arm = o->arm_endpoint ? o->arm_endpoint : "https://management.azure.com";
+	int rc = ipam__disc_url_safe(o->tenant, "Azure: tenant", false);
 	if (rc)
 		return rc;
 	if (!o->client_id || !o->client_secret)
@@ -133,15 +162,15 @@ int ipam_discover_azure(ipam_obs_set *out, ipam_db *db, const ipam_azure_options
 {
 	if (!o || o->version < 1 || o->version > IPAM_AZURE_OPTIONS_VERSION || !out)
 		return ipam__error(IPAM_EINVAL, "ipam_azure_options: required, version 1");
-	int rc = url_safe(o->subscription, "Azure: subscription");
+	int rc = ipam__disc_url_safe(o->subscription, "Azure: subscription", false);
 	if (rc)
 		return rc;
-	const char *login = o->login_endpoint ? o->login_endpoint : "https://login.microsoftonline.com";
 	const char *arm = o->arm_endpoint ? o->arm_endpoint : "https://management.azure.com";
 	char *token = NULL;
-	if (!o->access_token && (rc = azure_token(&token, o, login, arm)))
+	if (!o->access_token && (rc = ipam__disc_azure_token(&token, o)))
 		return rc;
 	ipam__disc_cloud c = { out, "azure", o->subscription, o->now ? o->now : (int64_t)time(NULL), { 0 }, NULL };
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "azure", 0, 0 };
 	static const char *const what[] = { "Azure virtualNetworks", "Azure networkInterfaces" };
 	static const char *const path[] = { "virtualNetworks", "networkInterfaces" };
 	for (int k = 0; k < 2 && !rc; k++) {
@@ -149,7 +178,7 @@ int ipam_discover_azure(ipam_obs_set *out, ipam_db *db, const ipam_azure_options
 		snprintf(url, sizeof url, "%s/subscriptions/%s/providers/Microsoft.Network/%s?api-version=2023-09-01", arm,
 			 o->subscription, path[k]);
 		rc = listing(&c, k == 0 ? IPAM__AZ_VNETS : IPAM__AZ_NICS, url, token ? token : o->access_token,
-			     o->timeout_ms, o->max_pages ? o->max_pages : 1000, what[k]);
+			     o->timeout_ms, o->max_pages ? o->max_pages : 1000, what[k], &prog);
 	}
 	if (token) {
 		sodium_memzero(token, strlen(token));
@@ -162,13 +191,14 @@ int ipam_discover_gcp(ipam_obs_set *out, ipam_db *db, const ipam_gcp_options *o)
 {
 	if (!o || o->version < 1 || o->version > IPAM_GCP_OPTIONS_VERSION || !out)
 		return ipam__error(IPAM_EINVAL, "ipam_gcp_options: required, version 1");
-	int rc = url_safe(o->project, "GCP: project");
+	int rc = ipam__disc_url_safe(o->project, "GCP: project", false);
 	if (rc)
 		return rc;
 	if (!o->access_token || !*o->access_token)
 		return ipam__error(IPAM_EINVAL, "GCP: access_token: required");
 	const char *ep = o->endpoint ? o->endpoint : "https://compute.googleapis.com";
 	ipam__disc_cloud c = { out, "gcp", o->project, o->now ? o->now : (int64_t)time(NULL), { 0 }, NULL };
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "gcp", 0, 0 };
 	static const char *const what[] = { "GCP networks", "GCP subnetworks", "GCP instances" };
 	static const char *const path[] = { "global/networks", "aggregated/subnetworks", "aggregated/instances" };
 	static const int kind[] = { IPAM__GCP_NETWORKS, IPAM__GCP_SUBNETS, IPAM__GCP_INSTANCES };
@@ -176,7 +206,7 @@ int ipam_discover_gcp(ipam_obs_set *out, ipam_db *db, const ipam_gcp_options *o)
 		char url[600];
 		snprintf(url, sizeof url, "%s/compute/v1/projects/%s/%s", ep, o->project, path[k]);
 		rc = listing(&c, kind[k], url, o->access_token, o->timeout_ms, o->max_pages ? o->max_pages : 1000,
-			     what[k]);
+			     what[k], &prog);
 	}
 	return finish(&c, db, rc);
 }

@@ -49,6 +49,21 @@ static inline int64_t ipam__disc_mono_ns(void)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* A probe's progress (ipam_progress_fn): step() counts one more step done. */
+typedef struct ipam__disc_prog {
+	ipam_progress_fn fn;
+	void *ctx;
+	const char *what;
+	uint64_t done, total;
+} ipam__disc_prog;
+
+static inline void ipam__disc_step(ipam__disc_prog *p)
+{
+	p->done++;
+	if (p->fn)
+		p->fn(p->ctx, p->what, p->done, p->total);
+}
+
 /* Text of an address or prefix for messages (empty when invalid). */
 typedef struct { char s[IPAM_PREFIX_STRLEN]; } ipam__disc_txt;
 static inline ipam__disc_txt ipam__disc_addr_txt(const ipam_addr *a)
@@ -118,6 +133,35 @@ int ipam__disc_snmp_take(ipam__snmp_walk *w, int col, const unsigned long *sub, 
 int ipam__disc_snmp_emit(const ipam__snmp_walk *w, ipam_obs_set *set, const char *host, const char *space,
 			 int64_t now);
 void ipam__disc_snmp_walk_free(ipam__snmp_walk *w);
+
+/* ---- XML (xml.c): what AWS answers, read as a stream -------------------------
+ * ipam__xmlsax_parse walks the text: after each element is opened (pushed on
+ * stack[], depth counting it) open() is called; at its end leaf() when it
+ * held text (in val, entities decoded) and then close(), before it is
+ * popped. A callback's non-zero return stops the walk. Callers embed the
+ * struct first in their own and cast back. */
+#define IPAM__XML_DEPTH 24
+typedef struct ipam__xmlsax {
+	const char *text;
+	size_t len, pos;
+	const char *what; /* names the document in messages: "WHAT: line N: ..." */
+	int (*open)(struct ipam__xmlsax *x);
+	int (*leaf)(struct ipam__xmlsax *x);
+	int (*close)(struct ipam__xmlsax *x);
+	char stack[IPAM__XML_DEPTH][48];
+	int depth;
+	char val[4096];
+	size_t nval;
+	bool val_over;
+} ipam__xmlsax;
+
+int ipam__xmlsax_parse(ipam__xmlsax *x);
+/* IPAM_EINVAL "WHAT: line N: why". */
+int ipam__xmlsax_bad(const ipam__xmlsax *x, const char *why);
+/* Whether stack[from..depth) is exactly the "a/b/c" path. */
+bool ipam__xmlsax_at(const ipam__xmlsax *x, int from, const char *path);
+/* v into a fixed field, cut at its size. */
+void ipam__xmlsax_copy(char *dst, size_t size, const char *v);
 
 /* ---- clouds ------------------------------------------------------------------
  * AWS Signature Version 4 (sigv4.c): the Authorization header value for one
@@ -198,5 +242,87 @@ typedef struct ipam__disc_cloud {
 } ipam__disc_cloud;
 
 int ipam__disc_cloud_parse(ipam__disc_cloud *c, int kind, const struct cJSON *doc, const char *what);
+
+/* ---- cloud DNS ------------------------------------------------------------------
+ * What a provider's DNS holds, read page by page (r53_xml.c: Route 53's
+ * XML; cdns_json.c: Azure DNS and Google Cloud DNS JSON; both pure and
+ * fuzzed by fuzz/cloud_dns_fuzzer.c) into zones of presentation-format
+ * records, then compared with the stored DNS model (cloud_dns.c). A record
+ * IPAM does not take (the SOA, the apex NS, an alias, a routing policy, a
+ * control character) is kept with the reason in `skip`. */
+typedef struct ipam__cdns_rec {
+	char *text; /* "OWNER. TTL IN TYPE RDATA" */
+	char *skip; /* why it is not taken, or NULL */
+} ipam__cdns_rec;
+
+typedef struct ipam__cdns_zone {
+	char *origin; /* with its final dot */
+	char *id;     /* Route 53 "Z...", the Azure resource id, the Google zone name */
+	bool private_zone;
+	ipam__cdns_rec *rec;
+	size_t n, cap;
+} ipam__cdns_zone;
+
+typedef struct ipam__cdns {
+	ipam__cdns_zone *z;
+	size_t n, cap;
+	/* the next page: Route 53 NextMarker, or NextRecordName, NextRecordType,
+	 * NextRecordIdentifier; Azure nextLink; Google nextPageToken (owned) */
+	char *next[3];
+	char error_code[64], error_message[512];
+} ipam__cdns;
+
+enum { IPAM__CDNS_AZURE, IPAM__CDNS_GCP };
+
+int ipam__cdns_r53_zones(ipam__cdns *c, const char *xml, size_t len, const char *what);
+int ipam__cdns_r53_rrsets(ipam__cdns *c, ipam__cdns_zone *z, const char *xml, size_t len, const char *what);
+int ipam__cdns_json_zones(ipam__cdns *c, int provider, const struct cJSON *doc, const char *what);
+int ipam__cdns_json_rrsets(ipam__cdns *c, ipam__cdns_zone *z, int provider, const struct cJSON *doc,
+			   const char *what);
+/* A zone (origin: a DNS name; IPAM_EINVAL naming `what` otherwise). */
+int ipam__cdns_zone_add(ipam__cdns *c, const char *origin, const char *id, bool private_zone, const char *what);
+/* One record of z; `skip` (may be NULL) says why it is not taken, and the
+ * SOA and apex NS are skipped here. */
+int ipam__cdns_rec_add(ipam__cdns_zone *z, const char *owner, const char *type, long long ttl, const char *rdata,
+		       const char *skip);
+void ipam__cdns_next_clear(ipam__cdns *c);
+void ipam__cdns_dispose(ipam__cdns *c);
+/* Write what was read into db (cloud_dns.c: canonical forms, then one
+ * transaction) and report it; the zones of c are reordered (wanted first). */
+int ipam__cdns_ingest(ipam_buf *report, ipam_db *db, ipam__cdns *c, const ipam_cloud_dns_options *o,
+		      const char *provider);
+
+/* The clouds' requests, shared by the inventories and the DNS readers:
+ * one Signature V4 signed AWS request (aws.c); every page of an Azure
+ * (nextLink) or Google (pageToken) listing, `page` reading each (and
+ * setting *next, owned, NULL at the end) (azure_gcp.c); an Azure token. */
+typedef struct ipam__aws_call {
+	const char *method, *url, *path, *query, *body;
+	const char *service, *region, *amz_date, *what;
+} ipam__aws_call;
+struct ipam__http_resp;
+int ipam__disc_aws_send(const ipam_aws_options *o, const ipam__aws_call *c, struct ipam__http_resp *resp);
+/* The error of an AWS error answer: IPAM_EAUTH for the authentication codes. */
+int ipam__disc_aws_fail(const char *what, long status, const char *code, const char *message);
+/* "YYYYMMDDTHHMMSSZ" of now (0: the clock) */
+void ipam__disc_amz_date(char out[20], int64_t now);
+
+typedef int (*ipam__disc_page_fn)(void *ctx, const struct cJSON *doc, const char *what, char **next);
+int ipam__disc_json_pages(int azure, const char *url, const char *token, unsigned timeout_ms, unsigned max_pages,
+			  const char *what, ipam__disc_page_fn page, void *ctx, ipam__disc_prog *prog);
+int ipam__disc_azure_token(char **out, const ipam_azure_options *o);
+/* Ids that go into URLs: letters, digits, '-', '_', '.' (and '/' when
+ * `slash`) only; IPAM_EINVAL naming `what` otherwise. */
+int ipam__disc_url_safe(const char *s, const char *what, bool slash);
+
+/* ---- PTR queries (src/dns/ptrq.c: ldns stays in src/dns) ----------------------
+ * A resolver for the reverse-DNS sweep: `server` (an address), port (0: 53),
+ * timeout per query; UDP, recursion desired, two tries. The PTR target of
+ * `a` with its final dot (free() it; NULL: no name, NXDOMAIN or NODATA), or
+ * IPAM_EIO when nobody answered. */
+typedef struct ipam__dns_ptrq ipam__dns_ptrq;
+int ipam__dns_ptrq_new(ipam__dns_ptrq **out, const char *server, uint16_t port, unsigned timeout_ms, const char *what);
+int ipam__dns_ptr_query(ipam__dns_ptrq *q, const ipam_addr *a, char **name);
+void ipam__dns_ptrq_free(ipam__dns_ptrq *q);
 
 #endif

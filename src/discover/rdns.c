@@ -1,14 +1,9 @@
-/* The reverse-DNS sweep. The resolver comes from the DNS module
- * (ipam__dns_resolver: the server, port and timeout as every DNS call of
- * libipam sets them); here it is switched to UDP with recursion desired,
- * as one asks a resolver, and asked one PTR per address, paced to `rate`.
- *
- * The few ldns calls below (query, answer section, rdata to text) belong in
- * src/dns behind an ipam__dns_ptr_query(); they are here until src/dns has
- * one (docs/discovery.md). */
+/* The reverse-DNS sweep: one PTR query per address of the prefix, paced to
+ * `rate`, through src/dns's PTR resolver (ipam__dns_ptr_query, ptrq.c):
+ * this folder speaks no DNS itself. */
 #include "discover/disc.h"
-#include "dns/dns.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -19,32 +14,6 @@ int ipam_rdns_options_init(ipam_rdns_options *opts, unsigned int version)
 	*opts = (ipam_rdns_options)IPAM_RDNS_OPTIONS_INIT;
 	opts->version = version;
 	return 0;
-}
-
-/* The PTR target of `a` (NULL: none), or IPAM_EIO when nobody answered. */
-static int ptr_of(ldns_resolver *res, const ipam_addr *a, char **name)
-{
-	char rev[IPAM_REVERSE_STRLEN];
-	*name = NULL;
-	if (ipam_addr_reverse_name(rev, sizeof rev, a) < 0)
-		return ipam__error(IPAM_EINVAL, "rdns: not a valid address");
-	ldns_rdf *q = ldns_dname_new_frm_str(rev);
-	if (!q)
-		return ipam__enomem();
-	ldns_pkt *pkt = ldns_resolver_query(res, q, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN, LDNS_RD);
-	ldns_rdf_deep_free(q);
-	if (!pkt)
-		return IPAM_EIO;
-	int rc = 0;
-	ldns_rr_list *ptrs = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_PTR, LDNS_SECTION_ANSWER);
-	if (ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NOERROR && ptrs && ldns_rr_list_rr_count(ptrs) > 0) {
-		ldns_rdf *target = ldns_rr_rdf(ldns_rr_list_rr(ptrs, 0), 0);
-		if (target && !(*name = ldns_rdf2str(target)))
-			rc = ipam__enomem();
-	}
-	ldns_rr_list_deep_free(ptrs);
-	ldns_pkt_free(pkt);
-	return rc;
 }
 
 int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_rdns_options *opts)
@@ -65,17 +34,10 @@ int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_
 	if (size.hi || size.lo > max)
 		return ipam__error(IPAM_EINVAL, "rdns: %s holds more than max_addresses (%llu) addresses",
 				   ipam__disc_prefix_txt(&pf).s, (unsigned long long)max);
-	ipam__dns_server srv = { 0 };
-	srv.address = o.server;
-	srv.port = o.port;
-	srv.timeout_ms = o.timeout_ms ? o.timeout_ms : 2000;
-	ldns_resolver *res;
-	int rc = ipam__dns_resolver(&res, &srv, "rdns");
+	ipam__dns_ptrq *res;
+	int rc = ipam__dns_ptrq_new(&res, o.server, o.port, o.timeout_ms ? o.timeout_ms : 2000, "rdns");
 	if (rc)
 		return rc;
-	ldns_resolver_set_usevc(res, false);
-	ldns_resolver_set_recursive(res, true);
-	ldns_resolver_set_retry(res, 2);
 	char device[80];
 	snprintf(device, sizeof device, "%s%s%u", o.server, strchr(o.server, ':') ? "#" : ":",
 		 o.port ? o.port : 53);
@@ -83,6 +45,7 @@ int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_
 	double rate = o.rate ? o.rate : 200;
 	int64_t t0 = ipam__disc_mono_ns();
 	uint64_t answered = 0;
+	ipam__disc_prog prog = { o.progress, o.progress_ctx, "rdns", 0, size.lo };
 	ipam_addr a;
 	ipam_prefix_first(&a, &pf);
 	for (uint64_t i = 0; i < size.lo; i++) {
@@ -90,7 +53,7 @@ int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_
 		if (due > now)
 			nanosleep(&(struct timespec){ (due - now) / 1000000000, (due - now) % 1000000000 }, NULL);
 		char *name = NULL;
-		rc = ptr_of(res, &a, &name);
+		rc = ipam__dns_ptr_query(res, &a, &name);
 		if (rc == IPAM_EIO && !answered && i >= 2) {
 			rc = ipam__error(IPAM_EIO, "rdns: resolver %s answers no query (%s and the ones before)", device,
 					 ipam__disc_addr_txt(&a).s);
@@ -116,9 +79,10 @@ int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_
 			if (rc)
 				break;
 		}
+		ipam__disc_step(&prog);
 		if (i + 1 < size.lo)
 			ipam_addr_next(&a, &a);
 	}
-	ldns_resolver_deep_free(res);
+	ipam__dns_ptrq_free(res);
 	return rc;
 }

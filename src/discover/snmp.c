@@ -299,6 +299,7 @@ static void close_agent(agent *a)
 static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 {
 	size_t next = 0, active = 0;
+	ipam__disc_prog prog = { o->progress, o->progress_ctx, "snmp", 0, n };
 	size_t *live = malloc((conc ? conc : 1) * sizeof *live);
 	if (!live) {
 		for (size_t i = 0; i < n; i++)
@@ -308,10 +309,12 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 	for (;;) {
 		while (active < conc && next < n) {
 			agent *a = &ag[next];
-			if (open_agent(a, o) == 0 && !a->done)
+			if (open_agent(a, o) == 0 && !a->done) {
 				live[active++] = next;
-			else
+			} else {
 				close_agent(a);
+				ipam__disc_step(&prog);
+			}
 			next++;
 		}
 		if (!active)
@@ -339,6 +342,7 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 			if (a->done) {
 				close_agent(a);
 				live[i] = live[--active];
+				ipam__disc_step(&prog);
 			} else {
 				i++;
 			}

@@ -255,6 +255,7 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 		goto done;
 	int64_t t0 = ipam__disc_mono_ns();
 	uint64_t started = 0;
+	ipam__disc_prog prog = { o.progress, o.progress_ctx, "sweep", 0, total };
 	while (started < total || w.np) {
 		int64_t now = ipam__disc_mono_ns();
 		/* start what the rate and the bound allow */
@@ -274,6 +275,8 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 			}
 			if (r == 0)
 				w.np++;
+			else
+				ipam__disc_step(&prog); /* done at once */
 			now = ipam__disc_mono_ns();
 		}
 		/* wait for answers, the next deadline, or the next start */
@@ -327,6 +330,7 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 				if (p->fd >= 0)
 					close(p->fd);
 				w.p[i] = w.p[--w.np];
+				ipam__disc_step(&prog);
 			} else {
 				i++;
 			}

@@ -4,7 +4,10 @@
 
 The Google Compute inventory comes from cloud_server.py (started here); the
 token comes from the environment, as the CLI wants it. Then reconcile (JSON),
-reconcile --apply, and reconcile again: idempotent.
+reconcile --apply, and reconcile again: idempotent. Then, with no token in
+the environment, a stored credential (its secret from a file, sealed)
+serves `discover gcp` and `discover cloud-dns gcp` (twice: the second read
+changes nothing), and its secret shows nowhere.
 
 usage: test_cli.py IPAMCTL
 """
@@ -48,6 +51,64 @@ try:
     assert res[6].get("ok") is False or "error" in res[6], res[6]
     # the token never reaches the output
     assert "gcp-token" not in out.stdout + out.stderr
+
+    # a stored credential instead of the environment
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".secret") as f, tempfile.TemporaryDirectory() as tmp:
+        f.write("gcp-token\n")
+        f.flush()
+        env2 = {k: v for k, v in env.items() if k != "GOOGLE_OAUTH_ACCESS_TOKEN"}
+        env2["IPAM_CLOUD_DNS_ENDPOINT"] = env["IPAM_GCP_ENDPOINT"]
+        lines = "\n".join([
+            "discover gcp proj-1",
+            f"credential add g1 --type gcp --secret-file {f.name}",
+            "credential list",
+            "discover gcp proj-1 --credential g1",
+            "discover cloud-dns gcp proj-1 --credential g1",
+            "discover cloud-dns gcp proj-1 --credential g1",
+            "discover cloud-dns aws --credential g1",
+            f"export -o {tmp}/export.json",
+        ]) + "\n"
+        out = subprocess.run([ipamctl, "--db", "memory:", "batch"], input=lines, env=env2, capture_output=True,
+                             text=True, timeout=60)
+        with open(f"{tmp}/export.json") as e:
+            exported = e.read()
+    res = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    assert len(res) == 8, (out.stdout, out.stderr)
+    get = lambda r: r.get("result", r) if isinstance(r, dict) else r
+    assert "error" in res[0] and "credential" in json.dumps(res[0]), res[0]  # no token: told how to give one
+    assert get(res[2]) == [{"name": "g1", "type": "gcp"}], res[2]
+    assert get(res[3])["observations"] == 4, res[3]
+    first, second = get(res[4]), get(res[5])
+    assert first["added"] == 3 and first["zones"][0]["created"] is True, first
+    assert second["added"] == 0 and second["changed"] == 0 and second["unchanged"] == 3, second
+    assert "not aws" in json.dumps(res[6]), res[6]  # a gcp credential for aws: refused, named
+    assert "sealed:v1:" in exported and "gcp-token" not in exported
+    assert "gcp-token" not in out.stdout + out.stderr
+
+    # the progress bar: drawn on standard error when it is a terminal, wiped at the end; never into a pipe
+    import pty
+    master, slave = pty.openpty()
+    run = subprocess.run([ipamctl, "--db", "memory:", "discover", "gcp", "proj-1"], env=env, stdout=subprocess.PIPE,
+                         stderr=slave, timeout=60)
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    assert run.returncode == 0, drawn
+    import re
+    assert re.search(rb"\rgcp +[1-4] requests?", drawn) and drawn.endswith(b"\r\x1b[K"), drawn
+    assert b"gcp-token" not in drawn
+    piped = subprocess.run([ipamctl, "--db", "memory:", "discover", "gcp", "proj-1"], env=env, capture_output=True,
+                           timeout=60)
+    assert piped.returncode == 0 and piped.stderr == b"", piped.stderr
     print("ok")
 finally:
     server.stdin.close()

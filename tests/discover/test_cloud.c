@@ -10,6 +10,8 @@
 
 #include "disc_test.h"
 
+#include <cjson/cJSON.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,6 +296,314 @@ START_TEST(gcp_inventory)
 }
 END_TEST
 
+/* ---- cloud DNS ----------------------------------------------------------- */
+
+/* The report's `key` lists of every zone, one "ZONE: ITEM" a line (skipped:
+ * the record), and the totals: a static buffer. */
+static const char *report_of(const ipam_buf *b, const char *key)
+{
+	static char out[4096];
+	out[0] = '\0';
+	cJSON *doc = cJSON_Parse(b->ptr);
+	ck_assert_ptr_nonnull(doc);
+	const cJSON *z, *it;
+	cJSON_ArrayForEach(z, cJSON_GetObjectItemCaseSensitive(doc, "zones"))
+	{
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(z, key))
+		{
+			const cJSON *r = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "record") : it;
+			snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", *out ? "|" : "", r->valuestring);
+		}
+	}
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(doc, key);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "zones")) > 0 && n ? 1 : 0, 1);
+	snprintf(out + strlen(out), sizeof out - strlen(out), " =%d", n->valueint);
+	cJSON_Delete(doc);
+	return out;
+}
+
+/* The zone's hand records, "|"-separated in canonical order. */
+static const char *hand_of(ipam_db *db, const char *zone)
+{
+	static char out[4096];
+	out[0] = '\0';
+	ipam_buf b = IPAM_BUF_INIT;
+	ck_assert_msg(ipam_zone_show(&b, db, zone, NULL) == 0, "%s", ipam_error_last()->message);
+	cJSON *doc = cJSON_Parse(b.ptr);
+	const cJSON *r;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "records"))
+	{
+		if (strcmp(cJSON_GetObjectItemCaseSensitive(r, "source")->valuestring, "hand") == 0)
+			snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", *out ? "|" : "",
+				 cJSON_GetObjectItemCaseSensitive(r, "record")->valuestring);
+	}
+	cJSON_Delete(doc);
+	ipam_buf_dispose(&b);
+	return out;
+}
+
+static int route53(ipam_buf *rep, ipam_db *db, const char *secret, const ipam_cloud_dns_options *co)
+{
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/", ec2_port);
+	ipam_aws_options o = IPAM_AWS_OPTIONS_INIT;
+	o.endpoint = url;
+	o.access_key = SUITE_KEY;
+	o.secret_key = secret;
+	o.now = NOW;
+	return ipam_cloud_dns_aws(rep, db, &o, co);
+}
+
+#define R53_HAND                                                              \
+	"example.com. 300 IN MX 10 mx1.example.com.|"                         \
+	"example.com. 300 IN MX 20 mx2.example.com.|"                         \
+	"*.example.com. 60 IN CNAME www.example.com.|"                        \
+	"mail.example.com. 300 IN A 192.0.2.25|"                              \
+	"txt.example.com. 300 IN TXT \"a b\" \"c\"|"                          \
+	"txt.example.com. 300 IN TXT \"v=spf1 -all\"|"                        \
+	"www.example.com. 300 IN A 192.0.2.10|"                               \
+	"www.example.com. 300 IN A 192.0.2.11|"                               \
+	"www.example.com. 300 IN AAAA 2001:db8::10"
+
+START_TEST(cloud_dns_route53)
+{
+	ipam_db *db;
+	ipam_buf rep = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_int_eq(ipam_space_add(db, "edge", NULL), 0);
+	ipam_cloud_dns_options co = IPAM_CLOUD_DNS_OPTIONS_INIT;
+	co.space = "edge";
+	ck_assert_msg(route53(&rep, db, SUITE_SECRET, &co) == 0, "%s", ipam_error_last()->message);
+	ck_assert_str_eq(report_of(&rep, "added"), "*.example.com. CNAME|example.com. MX|mail.example.com. A|"
+						   "txt.example.com. TXT|www.example.com. A|www.example.com. AAAA =6");
+	ck_assert_str_eq(report_of(&rep, "changed"), " =0");
+	ck_assert_str_eq(report_of(&rep, "skipped"),
+			 "example.com. 900 IN SOA ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400|"
+			 "example.com. 172800 IN NS ns-1.awsdns-01.org.|example.com. 172800 IN NS ns-2.awsdns-02.net.|"
+			 "alias.example.com. 0 IN A |w.example.com. 60 IN A  =5");
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "an alias to d111111abcdef8.cloudfront.net."));
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "SetIdentifier eu"));
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "\"created\":true"));
+	ck_assert_str_eq(hand_of(db, "example.com"), R53_HAND);
+	/* the zone is bound to the space asked, its name servers the cloud's */
+	ipam_buf b = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_zone_list(&b, db), 0);
+	ck_assert_ptr_nonnull(strstr(b.ptr, "\"edge\""));
+	ck_assert_ptr_nonnull(strstr(b.ptr, "ns-2.awsdns-02.net."));
+	ck_assert_ptr_null(strstr(b.ptr, "internal.example.com")); /* private: not asked for */
+	ck_assert_int_eq(ipam_zone_render(&b, db, "example.com", NULL), 0);
+
+	/* a second read changes nothing */
+	ck_assert_int_eq(route53(&rep, db, SUITE_SECRET, &co), 0);
+	ck_assert_str_eq(report_of(&rep, "added"), " =0");
+	ck_assert_str_eq(report_of(&rep, "changed"), " =0");
+	ck_assert_str_eq(report_of(&rep, "unchanged"), "*.example.com. CNAME|example.com. MX|mail.example.com. A|"
+						       "txt.example.com. TXT|www.example.com. A|www.example.com. AAAA =6");
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "\"created\":false"));
+	ck_assert_str_eq(hand_of(db, "example.com"), R53_HAND);
+
+	/* changed in IPAM: a record gone, a TTL changed, one of IPAM's own; the
+	 * read puts the cloud's back and keeps IPAM's own */
+	ck_assert_int_eq(ipam_record_rm(db, "example.com", NULL, "www 300 A 192.0.2.11"), 0);
+	ck_assert_int_eq(ipam_record_rm(db, "example.com", NULL, "mail 300 A 192.0.2.25"), 0);
+	ck_assert_int_eq(ipam_record_add(db, "example.com", NULL, "mail 900 A 192.0.2.25"), 0);
+	ck_assert_int_eq(ipam_record_add(db, "example.com", NULL, "own 300 A 192.0.2.99"), 0);
+	ck_assert_int_eq(route53(&rep, db, SUITE_SECRET, &co), 0);
+	ck_assert_str_eq(report_of(&rep, "changed"), "mail.example.com. A|www.example.com. A =2");
+	ck_assert_str_eq(report_of(&rep, "unchanged"), "*.example.com. CNAME|example.com. MX|txt.example.com. TXT|"
+						       "www.example.com. AAAA =4");
+	ck_assert_ptr_nonnull(strstr(hand_of(db, "example.com"), "own.example.com. 300 IN A 192.0.2.99"));
+
+	/* private zones when asked, one zone when named */
+	co.include_private = 1;
+	co.zone = "internal.example.com.";
+	ck_assert_msg(route53(&rep, db, SUITE_SECRET, &co) == 0, "%s", ipam_error_last()->message);
+	ck_assert_str_eq(report_of(&rep, "added"), "db.internal.example.com. A =1");
+	ck_assert_str_eq(hand_of(db, "internal.example.com"), "db.internal.example.com. 300 IN A 10.0.1.5");
+
+	/* a wrong secret: refused, named, nothing written, the secret nowhere */
+	ipam_db *db2;
+	ck_assert_int_eq(ipam_db_open(&db2, "memory:", NULL), 0);
+	ck_assert_int_eq(route53(&rep, db2, "not-the-secret", NULL), IPAM_EAUTH);
+	const char *m = ipam_error_last()->message;
+	ck_assert_msg(strstr(m, "Route 53 ListHostedZones") && strstr(m, "SignatureDoesNotMatch") &&
+			      !strstr(m, "not-the-secret"), "%s", m);
+	ck_assert_int_eq(ipam_zone_list(&b, db2), 0);
+	ck_assert_str_eq(b.ptr, "[]");
+	ipam_buf_dispose(&b);
+	ipam_buf_dispose(&rep);
+	ipam_db_free(db2);
+	ipam_db_free(db);
+}
+END_TEST
+
+START_TEST(cloud_dns_azure)
+{
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	ipam_azure_options o = IPAM_AZURE_OPTIONS_INIT;
+	o.subscription = "0f1e2d3c-aaaa-bbbb-cccc-000000000001";
+	o.tenant = "tenant-1";
+	o.client_id = "app-1";
+	o.client_secret = "s3cret +&=";
+	o.login_endpoint = o.arm_endpoint = url;
+	ipam_db *db;
+	ipam_buf rep = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_msg(ipam_cloud_dns_azure(&rep, db, &o, NULL) == 0, "%s", ipam_error_last()->message);
+	ck_assert_str_eq(report_of(&rep, "added"), "_sip._tcp.example.net. SRV|app.example.net. CNAME|"
+						   "example.net. CAA|example.net. MX|txt.example.net. TXT|"
+						   "v6.example.net. AAAA|www.example.net. A =7");
+	ck_assert_ptr_nonnull(strstr(report_of(&rep, "skipped"), " =4"));
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "targetResource"));
+	ck_assert_str_eq(hand_of(db, "example.net"),
+			 "example.net. 3600 IN MX 10 mail.example.net.|"
+			 "example.net. 300 IN CAA 0 issue \"letsencrypt.org\"|"
+			 "_sip._tcp.example.net. 300 IN SRV 1 5 5060 sip.example.net.|"
+			 "app.example.net. 60 IN CNAME www.example.net.|"
+			 "txt.example.net. 300 IN TXT \"hello \\\"world\\\"\"|"
+			 "v6.example.net. 300 IN AAAA 2001:db8::6|"
+			 "www.example.net. 300 IN A 198.51.100.10");
+	ck_assert_int_eq(ipam_cloud_dns_azure(&rep, db, &o, NULL), 0);
+	ck_assert_str_eq(report_of(&rep, "added"), " =0");
+	ck_assert_ptr_nonnull(strstr(report_of(&rep, "unchanged"), " =7"));
+	o.client_secret = "wrong";
+	ck_assert_int_eq(ipam_cloud_dns_azure(&rep, db, &o, NULL), IPAM_EAUTH);
+	ck_assert_ptr_null(strstr(ipam_error_last()->message, "wrong"));
+	ipam_buf_dispose(&rep);
+	ipam_db_free(db);
+}
+END_TEST
+
+static void count_requests(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	ck_assert_str_eq(what, "cloud-dns");
+	ck_assert_uint_eq(total, 0);
+	*(uint64_t *)ctx = done;
+}
+
+START_TEST(cloud_dns_gcp)
+{
+	uint64_t requests = 0;
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	ipam_gcp_options o = IPAM_GCP_OPTIONS_INIT;
+	o.project = "proj-1";
+	o.access_token = "gcp-token";
+	o.endpoint = url;
+	o.progress = count_requests;
+	o.progress_ctx = &requests;
+	ipam_db *db;
+	ipam_buf rep = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ck_assert_msg(ipam_cloud_dns_gcp(&rep, db, &o, NULL) == 0, "%s", ipam_error_last()->message);
+	ck_assert_str_eq(report_of(&rep, "added"), "txt.example.org. TXT|www.example.org. A|www.example.org. AAAA =3");
+	ck_assert_uint_eq(requests, 4); /* zones: 2 pages; zone-a's record sets: 2 (the private zone's: not read) */
+	ck_assert_ptr_nonnull(strstr(report_of(&rep, "skipped"), "geo.example.org. 60 IN A |bad.example.org. 60 IN CNAME not a name =5"));
+	ck_assert_str_eq(hand_of(db, "example.org"), "txt.example.org. 300 IN TXT \"v=spf1 include:_spf.google.com ~all\"|"
+						      "www.example.org. 300 IN A 203.0.113.10|"
+						      "www.example.org. 300 IN A 203.0.113.11|"
+						      "www.example.org. 300 IN AAAA 2001:db8::10");
+	ck_assert_int_eq(ipam_cloud_dns_gcp(&rep, db, &o, NULL), 0);
+	ck_assert_str_eq(report_of(&rep, "unchanged"), "txt.example.org. TXT|www.example.org. A|www.example.org. AAAA =3");
+	o.access_token = "bad";
+	ck_assert_int_eq(ipam_cloud_dns_gcp(&rep, db, &o, NULL), IPAM_EAUTH);
+	ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "Cloud DNS zones"));
+	ipam_buf_dispose(&rep);
+	ipam_db_free(db);
+}
+END_TEST
+
+/* ---- stored credentials ----------------------------------------------------- */
+
+/* Whether `needle` is anywhere in the export, the audit trail or the list. */
+static int secret_shows(ipam_db *db, const char *needle)
+{
+	int seen = 0;
+	ipam_buf b = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_export(&b, db), 0);
+	seen |= strstr(b.ptr, needle) != NULL;
+	ck_assert_int_eq(ipam_credential_list(&b, db), 0);
+	seen |= strstr(b.ptr, needle) != NULL;
+	ipam_buf_dispose(&b);
+	ipam_audit_iter *it;
+	ipam_audit_entry e = IPAM_AUDIT_ENTRY_INIT;
+	ck_assert_int_eq(ipam_audit_iter_new(&it, db, 0), 0);
+	while (ipam_audit_iter_next(&e, it) == 0) {
+		const char *f[] = { e.actor, e.action, e.object, e.before_json, e.after_json };
+		for (size_t i = 0; i < 5; i++)
+			seen |= f[i] && strstr(f[i], needle) != NULL;
+		ipam_audit_entry_dispose(&e);
+	}
+	ipam_audit_iter_free(it);
+	return seen;
+}
+
+START_TEST(credentials_sealed)
+{
+	ipam_db *db;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ipam_credential cr = IPAM_CREDENTIAL_INIT;
+	cr.type = "aws";
+	cr.id = SUITE_KEY;
+	cr.secret = SUITE_SECRET;
+	ck_assert_msg(ipam_credential_add(db, "r53", &cr, 0) == 0, "%s", ipam_error_last()->message);
+	ck_assert_int_eq(ipam_credential_add(db, "r53", &cr, 0), IPAM_EEXISTS);
+	ipam_credential az = IPAM_CREDENTIAL_INIT;
+	az.type = "azure";
+	az.id = "app-1";
+	az.secret = "s3cret +&=";
+	ck_assert_int_eq(ipam_credential_add(db, "az", &az, 0), IPAM_EINVAL); /* no tenant */
+	ck_assert_msg(strstr(ipam_error_last()->message, "tenant") && !strstr(ipam_error_last()->message, "s3cret"),
+		      "%s", ipam_error_last()->message);
+	az.tenant = "tenant-1";
+	ck_assert_int_eq(ipam_credential_add(db, "az", &az, 0), 0);
+	cr.type = "snmpv3";
+	cr.id = "ipam";
+	cr.secret = "auth-pass-phrase-1";
+	cr.secret2 = "priv-pass-phrase-2";
+	ck_assert_int_eq(ipam_credential_add(db, "agents", &cr, 0), 0);
+	cr.type = "telnet";
+	ck_assert_int_eq(ipam_credential_add(db, "x", &cr, 0), IPAM_EINVAL);
+	ck_assert_ptr_null(strstr(ipam_error_last()->message, "pass-phrase"));
+
+	ipam_buf b = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_credential_list(&b, db), 0);
+	ck_assert_str_eq(b.ptr, "[{\"name\":\"agents\",\"type\":\"snmpv3\",\"id\":\"ipam\"},"
+				"{\"name\":\"az\",\"type\":\"azure\",\"id\":\"app-1\",\"tenant\":\"tenant-1\"},"
+				"{\"name\":\"r53\",\"type\":\"aws\",\"id\":\"" SUITE_KEY "\"}]");
+	ipam_buf_dispose(&b);
+	/* no secret in clear in the export, the audit trail or the list */
+	ck_assert_int_eq(secret_shows(db, SUITE_SECRET), 0);
+	ck_assert_int_eq(secret_shows(db, "s3cret"), 0);
+	ck_assert_int_eq(secret_shows(db, "pass-phrase"), 0);
+	ck_assert_int_eq(secret_shows(db, "credential.add"), 1); /* the search itself works */
+
+	/* unsealed for a probe: Route 53 read with the stored credential */
+	ipam_credential got;
+	ipam_buf store = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_credential_get(&got, &store, db, "agents"), 0);
+	ck_assert_str_eq(got.type, "snmpv3");
+	ck_assert_str_eq(got.secret, "auth-pass-phrase-1");
+	ck_assert_str_eq(got.secret2, "priv-pass-phrase-2");
+	ck_assert_ptr_null(got.tenant);
+	ck_assert_int_eq(ipam_credential_get(&got, &store, db, "r53"), 0);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", ec2_port);
+	ipam_aws_options o = IPAM_AWS_OPTIONS_INIT;
+	o.endpoint = url;
+	o.access_key = got.id;
+	o.secret_key = got.secret;
+	ck_assert_msg(ipam_cloud_dns_aws(NULL, db, &o, NULL) == 0, "%s", ipam_error_last()->message);
+	ipam_credential_wipe(&store);
+	ck_assert_ptr_null(store.ptr);
+	ck_assert_int_eq(ipam_credential_get(&got, &store, db, "nope"), IPAM_ENOTFOUND);
+	ck_assert_int_eq(ipam_credential_rm(db, "r53"), 0);
+	ck_assert_int_eq(ipam_credential_rm(db, "r53"), IPAM_ENOTFOUND);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cloud");
@@ -308,6 +618,10 @@ int main(void)
 	tcase_add_test(tc, ec2_errors);
 	tcase_add_test(tc, azure_inventory);
 	tcase_add_test(tc, gcp_inventory);
+	tcase_add_test(tc, cloud_dns_route53);
+	tcase_add_test(tc, cloud_dns_azure);
+	tcase_add_test(tc, cloud_dns_gcp);
+	tcase_add_test(tc, credentials_sealed);
 	suite_add_tcase(s, tc);
 	int st = disc_run(s);
 	stop_ec2();

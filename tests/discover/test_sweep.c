@@ -110,9 +110,28 @@ START_TEST(sweep_stays_inside)
 }
 END_TEST
 
-/* 62 probes at 200 a second cannot take less than 61/200 s. */
+/* The progress callback: calls, the last done and total, done never going back. */
+typedef struct prog {
+	unsigned calls;
+	uint64_t done, total;
+	int backwards;
+} prog;
+
+static void on_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	prog *p = ctx;
+	ck_assert_str_eq(what, "sweep");
+	p->backwards |= done < p->done;
+	p->calls++;
+	p->done = done;
+	p->total = total;
+}
+
+/* 62 probes at 200 a second cannot take less than 61/200 s; the progress
+ * callback sees each of them finish. */
 START_TEST(sweep_rate_holds)
 {
+	prog pr = { 0 };
 	ipam_obs_set *s;
 	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
 	ipam_sweep_options o = IPAM_SWEEP_OPTIONS_INIT;
@@ -122,6 +141,8 @@ START_TEST(sweep_rate_holds)
 	o.concurrency = 64;
 	o.timeout_ms = 50;
 	o.now = NOW;
+	o.progress = on_progress;
+	o.progress_ctx = &pr;
 	ipam_prefix p = P("10.98.0.0/26");
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -129,6 +150,10 @@ START_TEST(sweep_rate_holds)
 	double secs = since(&t0);
 	ck_assert_msg(secs >= 61.0 / 200 && secs < 61.0 / 200 + 0.5, "took %.3f s", secs);
 	ck_assert_str_eq(disc_lines(s, NOW), "tcp default 10.98.0.2 - -\n");
+	ck_assert_uint_eq(pr.calls, 62);
+	ck_assert_uint_eq(pr.done, 62);
+	ck_assert_uint_eq(pr.total, 62);
+	ck_assert_int_eq(pr.backwards, 0);
 	ipam_obs_set_free(s);
 }
 END_TEST
