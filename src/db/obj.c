@@ -334,6 +334,23 @@ int ipam__obj_each(ipam_db *db, unsigned kind, const uint8_t *parent, int (*cb)(
 	return rc;
 }
 
+int ipam__obj_each_unordered(ipam_db *db, unsigned kind, const uint8_t *parent,
+                             int (*cb)(void *ctx, const ipam__obj *o), void *ctx)
+{
+	objtab *t = tab_of(db, kind, 0);
+	if (!t || !t->n)
+		return 0;
+	int rc = 0;
+	ipam__obj o;
+	for (size_t i = 0; i < t->nb && !rc; i++)
+		for (objnode *n = t->b[i]; n && !rc; n = n->next)
+			if (!parent || memcmp(n->row.space, parent, 16) == 0) {
+				to_obj(&o, &n->row);
+				rc = cb(ctx, &o);
+			}
+	return rc;
+}
+
 /* ---- sealing ------------------------------------------------------------------ */
 
 #define SEAL_PREFIX "sealed:v1:"

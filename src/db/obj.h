@@ -62,6 +62,11 @@ int ipam__obj_get(ipam_db *db, unsigned kind, const uint8_t parent[16], const ch
  * or delete any. */
 int ipam__obj_each(ipam_db *db, unsigned kind, const uint8_t *parent,
                    int (*cb)(void *ctx, const ipam__obj *o), void *ctx);
+/* As ipam__obj_each, in no particular order and without a copy of the
+ * list: for callers that sort what they read anyway. `cb` must not add or
+ * remove objects of the kind. */
+int ipam__obj_each_unordered(ipam_db *db, unsigned kind, const uint8_t *parent,
+                             int (*cb)(void *ctx, const ipam__obj *o), void *ctx);
 
 /* ---- secrets ----------------------------------------------------------------
  * A secret (a TSIG key, an API token, a password) is sealed before it goes

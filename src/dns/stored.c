@@ -332,7 +332,15 @@ static bool is_reverse(const char *origin, int *family)
 typedef struct hand_ctx {
 	ipam__dns_zone *z;
 	size_t n;
+	const char *owner; /* only the records of this owner (absolute), or NULL: all */
+	size_t olen;
 } hand_ctx;
+
+/* Is `text` (a record, its owner first) one of `owner`'s (olen bytes)? */
+static bool owner_is(const char *text, const char *owner, size_t olen)
+{
+	return strncasecmp(text, owner, olen) == 0 && (text[olen] == ' ' || text[olen] == '\t');
+}
 
 /* The apex NS records go in with line 3, hand records with line 1, the
  * template's with line 2, derived ones with line 0: the zone's sort keeps the first of two equal
@@ -340,6 +348,8 @@ typedef struct hand_ctx {
 static int add_hand(void *ctx, const ipam__obj *o)
 {
 	hand_ctx *h = ctx;
+	if (h->owner && !owner_is(o->name, h->owner, h->olen))
+		return 0;
 	ldns_rr *rr = NULL;
 	ldns_rdf *prev = NULL;
 	ldns_status st = ldns_rr_new_frm_str(&rr, o->name, h->z->ttl, h->z->origin, &prev);
@@ -355,7 +365,7 @@ static int add_hand(void *ctx, const ipam__obj *o)
 
 /* A and AAAA (forward zone) or PTR (reverse zone) of every address of the
  * space with a host name that belongs to this zone. */
-static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t *n)
+static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t *n, const char *only)
 {
 	origins l = { NULL, 0, 0, za->view, za->space, db };
 	int rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_origin, &l);
@@ -397,6 +407,8 @@ static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t 
 				continue;
 			snprintf(line, sizeof line, "%s %u IN PTR %s.", owner, za->ttl, info.hostname);
 		}
+		if (only && strcasecmp(owner, only) != 0)
+			continue;
 		/* a host name that is no DNS host name (an '_' in it) gives no record */
 		int arc = ipam__dns_zone_add(z, line, NULL);
 		if (arc == IPAM_EINVAL)
@@ -415,9 +427,13 @@ static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t 
 	return rc;
 }
 
-/* The zone's whole content with the stored serial; sorted. */
-static int zone_build(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__dns_zone **out, size_t *nhand,
-                      size_t *nderived)
+/* The zone's whole content with the stored serial; sorted. With `only`
+ * (an absolute owner name), the settings' records, the template's, and of
+ * the hand and derived records only those of that owner: enough to check
+ * one record going in, as every rule of a zone is about one owner (and the
+ * apex NS), without reading every record of the zone. */
+static int zone_build_only(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__dns_zone **out, size_t *nhand,
+                           size_t *nderived, const char *only)
 {
 	ipam__dns_zone *z = NULL;
 	int rc = ipam__dns_zone_new(&z, za->origin);
@@ -430,9 +446,9 @@ static int zone_build(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__
 		rc = ipam__dns_zone_add_ns(z, za->ns[i]);
 	for (size_t i = 0; !rc && i < z->n; i++)
 		z->line[i] = 3; /* from the zone's settings */
-	hand_ctx h = { z, 0 };
-	if (!rc)
-		rc = ipam__obj_each(db, IPAM_STORE_RECORD, zo->id, add_hand, &h);
+	hand_ctx h = { z, 0, only, only ? strlen(only) : 0 };
+	if (!rc) /* the zone sorts its records itself */
+		rc = ipam__obj_each_unordered(db, IPAM_STORE_RECORD, zo->id, add_hand, &h);
 	/* the template's standard records, relative to this zone */
 	for (size_t i = 0; !rc && i < za->ntrec; i++) {
 		char where[400];
@@ -443,7 +459,7 @@ static int zone_build(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__
 	}
 	size_t nd = 0;
 	if (!rc && za->derive)
-		rc = add_derived(db, z, za, &nd);
+		rc = add_derived(db, z, za, &nd, only);
 	if (!rc)
 		rc = ipam__dns_zone_sort(z);
 	if (rc) {
@@ -456,6 +472,12 @@ static int zone_build(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__
 		*nderived = nd;
 	*out = z;
 	return 0;
+}
+
+static int zone_build(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__dns_zone **out, size_t *nhand,
+                      size_t *nderived)
+{
+	return zone_build_only(db, zo, za, out, nhand, nderived, NULL);
 }
 
 /* BLAKE2b of what the serial stands for: the SOA fields but the serial,
@@ -1039,10 +1061,19 @@ static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const 
 		if (rc == IPAM_EEXISTS)
 			rc = ipam__error(IPAM_EEXISTS, "zone %s: the record %s is there already", za->origin, record);
 	}
-	/* the whole zone with it: CNAME beside other data, one TTL per RRset ... */
+	/* the zone's rules at its owner with it: CNAME beside other data, one
+	 * TTL per RRset ... (the rest of the zone held together before) */
 	ipam__dns_zone *z = NULL;
-	if (!rc && !(rc = zone_build(db, zo, za, &z, NULL, NULL)))
-		rc = ipam__dns_zone_check(z);
+	char owner[300];
+	size_t ol = strcspn(text, " \t");
+	if (!rc && ol >= sizeof owner)
+		rc = ipam__error(IPAM_EINVAL, "zone %s: %s: the owner name is too long", za->origin, record);
+	if (!rc) {
+		memcpy(owner, text, ol);
+		owner[ol] = '\0';
+		if (!(rc = zone_build_only(db, zo, za, &z, NULL, NULL, owner)))
+			rc = ipam__dns_zone_check(z);
+	}
 	ipam__dns_zone_free(z);
 	return rc;
 }
