@@ -648,8 +648,8 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 %typemap(in) const ipam_open_options *opts (ipam_open_options tmp = IPAM_OPEN_OPTIONS_INIT) {
 	$1 = NULL;
 	if ($input != Py_None) {
-		if (!PyArg_ParseTuple($input, "zIzzII:open options", &tmp.actor, &tmp.flags, &tmp.passphrase,
-		                      &tmp.key_file, &tmp.busy_timeout_ms, &tmp.retry_max))
+		if (!PyArg_ParseTuple($input, "zIzzII|z:open options", &tmp.actor, &tmp.flags, &tmp.passphrase,
+		                      &tmp.key_file, &tmp.busy_timeout_ms, &tmp.retry_max, &tmp.secret_key_file))
 			SWIG_fail;
 		$1 = &tmp;
 	}
