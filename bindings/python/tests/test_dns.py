@@ -4,6 +4,7 @@ sweeps against a real named on 127.0.0.1 (started once for this file)."""
 
 import ipaddress
 import socket
+import subprocess
 import threading
 import time
 
@@ -137,6 +138,19 @@ def test_servers_push_and_diff(bind):
     rev.push("bind1")
     d = fwd.diff("bind1")
     assert isinstance(d, ipam.DiffResult) and d.drift == 0, d.report
+
+    # a change made on the server from outside: diff sees it, a push does not overwrite it
+    upd = (f"server 127.0.0.1 {named.port}\nzone example.test.\n"
+           f"update add web1.example.test. 60 A 192.0.2.99\nsend\n")
+    r = subprocess.run(["nsupdate", "-y", f"hmac-sha256:{named.key_name}:{named.key_secret}"], input=upd,
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    d = fwd.diff("bind1")
+    assert d.drift == 1 and "192.0.2.99" in d.report
+    db.release_address(ip)
+    with pytest.raises(ipam.Conflict, match="bind1"):
+        fwd.push("bind1")
+    ip = db.alloc_address("192.0.2.0/24", hostname="web1.example.test")
 
     # the reverse-DNS sweep asks the same named
     obs = ipam.discover_rdns("192.0.2.0/29", "127.0.0.1", port=named.port, timeout=0.5, rate=1000, now=1700000000)
