@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net"
 	"net/netip"
@@ -372,14 +373,53 @@ type SNMPOptions struct {
 	Now         time.Time     // the time to stamp observations with; zero: the clock
 }
 
-// probe runs a blocking probe: the context is checked first; the call runs
-// on a pinned OS thread (net-snmp, libcurl and the sweeps block it, not
-// the Go scheduler's other goroutines).
-func probe(ctx context.Context, fn func() C.int) error {
-	if err := ctx.Err(); err != nil {
+// probe runs a probe that fills s, on a pinned OS thread (net-snmp,
+// libcurl and the sweeps block that thread, not the Go scheduler's other
+// goroutines). The context is checked first. When it can be cancelled,
+// the probe runs on a goroutine of its own into a set of its own, merged
+// into s when it ends; if ctx is done first, probe returns ctx.Err() at
+// once and the probe finishes in the background (within its own
+// timeouts), its observations dropped: the C API cannot stop a call that
+// has started. release frees what the C call reads, once it has ended,
+// whichever way.
+func probe(ctx context.Context, s *Observations, release func(), fn func(c *C.ipam_obs_set) C.int) error {
+	c, err := s.handle()
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		release()
 		return err
 	}
-	return onThread(fn)
+	if ctx.Done() == nil {
+		defer release()
+		return onThread(func() C.int { return fn(c) })
+	}
+	own, err := NewObservations()
+	if err != nil {
+		release()
+		return err
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer release()
+		done <- onThread(func() C.int { return fn(own.c) })
+	}()
+	select {
+	case err = <-done:
+		defer own.Close()
+		text, jerr := own.JSON()
+		if jerr == nil {
+			jerr = s.AddJSON([]byte(text), "a probe's observations")
+		}
+		if err == nil {
+			err = jerr
+		}
+		return err
+	case <-ctx.Done():
+		go func() { <-done; own.Close() }()
+		return ctx.Err()
+	}
 }
 
 // DiscoverSNMP asks SNMP agents for their ARP/ND caches and own addresses
@@ -387,17 +427,11 @@ func probe(ctx context.Context, fn func() C.int) error {
 // failure; agents that answered fill the set whatever the others did. err
 // is the first failure (nil when every agent answered).
 func DiscoverSNMP(ctx context.Context, s *Observations, targets []SNMPTarget, o *SNMPOptions) (errs []error, err error) {
-	c, err := s.handle()
-	if err != nil {
-		return nil, err
-	}
-	var cs cstrings
-	defer cs.free()
+	var cs cstrings // freed with the targets and their errors once the call has ended
 	n := len(targets)
 	ct := (*C.ipam_snmp_target)(C.calloc(C.size_t(n+1), C.size_t(unsafe.Sizeof(C.ipam_snmp_target{}))))
-	defer C.free(unsafe.Pointer(ct))
 	cerr := (*C.int)(C.calloc(C.size_t(n+1), C.size_t(unsafe.Sizeof(C.int(0)))))
-	defer C.free(unsafe.Pointer(cerr))
+	cs = append(cs, unsafe.Pointer(ct), unsafe.Pointer(cerr))
 	tv := unsafe.Slice(ct, n+1)
 	for i, t := range targets {
 		v := t.Version
@@ -416,11 +450,16 @@ func DiscoverSNMP(ctx context.Context, s *Observations, targets []SNMPTarget, o 
 		opts.now = unixOr(o.Now)
 	}
 	var first C.int
-	err = probe(ctx, func() C.int {
+	codes := make([]C.int, n)
+	err = probe(ctx, s, cs.free, func(c *C.ipam_obs_set) C.int {
 		first = C.ipam_discover_snmp(c, ct, C.size_t(n), cerr, &opts)
+		copy(codes, unsafe.Slice(cerr, n))
 		return first
 	})
-	ev := unsafe.Slice(cerr, n+1)
+	if errors.Is(err, ErrClosed) || err == ctx.Err() && err != nil {
+		return nil, err
+	}
+	ev := codes
 	errs = make([]error, n)
 	for i := range n {
 		switch {
@@ -434,17 +473,16 @@ func DiscoverSNMP(ctx context.Context, s *Observations, targets []SNMPTarget, o 
 	return errs, err
 }
 
-// prefixProbe runs a probe of the addresses of prefix that fills s.
-func prefixProbe(ctx context.Context, s *Observations, prefix netip.Prefix, fn func(c *C.ipam_obs_set, p *C.ipam_prefix) C.int) error {
-	c, err := s.handle()
-	if err != nil {
-		return err
-	}
+// prefixProbe runs a probe of the addresses of prefix that fills s (see
+// probe; release frees what the call reads).
+func prefixProbe(ctx context.Context, s *Observations, prefix netip.Prefix, release func(),
+	fn func(c *C.ipam_obs_set, p *C.ipam_prefix) C.int) error {
 	p, err := cPrefix(prefix)
 	if err != nil {
+		release()
 		return err
 	}
-	return probe(ctx, func() C.int { return fn(c, &p) })
+	return probe(ctx, s, release, func(c *C.ipam_obs_set) C.int { return fn(c, &p) })
 }
 
 // SweepOptions of Sweep. Ask for ICMP, TCP ports, or both.
@@ -463,8 +501,7 @@ type SweepOptions struct {
 // and adds those that answer to s ("icmp", "tcp"). ErrPermission when
 // ICMP is asked for and the kernel allows no ping socket.
 func Sweep(ctx context.Context, s *Observations, prefix netip.Prefix, o *SweepOptions) error {
-	var cs cstrings
-	defer cs.free()
+	var cs cstrings // freed by prefixProbe once the call has ended
 	var opts C.ipam_sweep_options
 	C.ipam_sweep_options_init(&opts, C.IPAM_SWEEP_OPTIONS_VERSION)
 	if o != nil {
@@ -481,7 +518,7 @@ func Sweep(ctx context.Context, s *Observations, prefix netip.Prefix, o *SweepOp
 		opts.max_addresses = C.uint64_t(o.MaxAddresses)
 		opts.now = unixOr(o.Now)
 	}
-	return prefixProbe(ctx, s, prefix, func(c *C.ipam_obs_set, p *C.ipam_prefix) C.int {
+	return prefixProbe(ctx, s, prefix, cs.free, func(c *C.ipam_obs_set, p *C.ipam_prefix) C.int {
 		return C.ipam_discover_sweep(c, p, &opts)
 	})
 }
@@ -500,8 +537,7 @@ type RDNSOptions struct {
 // DiscoverRDNS asks a resolver for the PTR of every address of prefix and
 // adds each name found to s (source "rdns").
 func DiscoverRDNS(ctx context.Context, s *Observations, prefix netip.Prefix, o *RDNSOptions) error {
-	var cs cstrings
-	defer cs.free()
+	var cs cstrings // freed by prefixProbe once the call has ended
 	var opts C.ipam_rdns_options
 	C.ipam_rdns_options_init(&opts, C.IPAM_RDNS_OPTIONS_VERSION)
 	if o != nil {
@@ -514,7 +550,7 @@ func DiscoverRDNS(ctx context.Context, s *Observations, prefix netip.Prefix, o *
 		opts.max_addresses = C.uint64_t(o.MaxAddresses)
 		opts.now = unixOr(o.Now)
 	}
-	return prefixProbe(ctx, s, prefix, func(c *C.ipam_obs_set, p *C.ipam_prefix) C.int {
+	return prefixProbe(ctx, s, prefix, cs.free, func(c *C.ipam_obs_set, p *C.ipam_prefix) C.int {
 		return C.ipam_discover_rdns(c, p, &opts)
 	})
 }
@@ -531,28 +567,26 @@ type AWSOptions struct {
 	Now          time.Time
 }
 
-// cloud runs a cloud inventory with an optional database.
-func cloud(ctx context.Context, s *Observations, db *DB, fn func(c *C.ipam_obs_set, d *C.ipam_db) C.int) error {
-	c, err := s.handle()
-	if err != nil {
-		return err
-	}
+// cloud runs a cloud inventory (see probe) with an optional database,
+// which stays in use until the call has ended.
+func cloud(ctx context.Context, s *Observations, db *DB, release func(), fn func(c *C.ipam_obs_set, d *C.ipam_db) C.int) error {
 	if db == nil {
-		return probe(ctx, func() C.int { return fn(c, nil) })
+		return probe(ctx, s, release, func(c *C.ipam_obs_set) C.int { return fn(c, nil) })
 	}
-	d, err := db.enter(ctx)
+	d, err := db.enter(ctx) // pins this thread; probe's goroutine pins its own
 	if err != nil {
+		release()
 		return err
 	}
-	return db.leave(fn(c, d))
+	runtime.UnlockOSThread()
+	return probe(ctx, s, func() { release(); db.release() }, func(c *C.ipam_obs_set) C.int { return fn(c, d) })
 }
 
 // DiscoverAWS reads an AWS region's VPCs, subnets and network interfaces
 // into s. Each VPC is a space "aws/ACCOUNT/REGION/VPC-ID", created in db
 // when db is not nil.
 func DiscoverAWS(ctx context.Context, s *Observations, db *DB, o *AWSOptions) error {
-	var cs cstrings
-	defer cs.free()
+	var cs cstrings // freed by cloud once the call has ended
 	var opts C.ipam_aws_options
 	C.ipam_aws_options_init(&opts, C.IPAM_AWS_OPTIONS_VERSION)
 	if o != nil {
@@ -561,7 +595,7 @@ func DiscoverAWS(ctx context.Context, s *Observations, db *DB, o *AWSOptions) er
 		opts.timeout_ms, opts.max_pages = C.uint(o.Timeout.Milliseconds()), C.uint(o.MaxPages)
 		opts.now = unixOr(o.Now)
 	}
-	return cloud(ctx, s, db, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_aws(c, d, &opts) })
+	return cloud(ctx, s, db, cs.free, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_aws(c, d, &opts) })
 }
 
 // AzureOptions of DiscoverAzure: client credentials (Tenant, ClientID,
@@ -582,8 +616,7 @@ type AzureOptions struct {
 // DiscoverAzure reads a subscription's virtual networks, subnets and NICs
 // into s; each virtual network is a space, created in db when db is not nil.
 func DiscoverAzure(ctx context.Context, s *Observations, db *DB, o *AzureOptions) error {
-	var cs cstrings
-	defer cs.free()
+	var cs cstrings // freed by cloud once the call has ended
 	var opts C.ipam_azure_options
 	C.ipam_azure_options_init(&opts, C.IPAM_AZURE_OPTIONS_VERSION)
 	if o != nil {
@@ -593,7 +626,7 @@ func DiscoverAzure(ctx context.Context, s *Observations, db *DB, o *AzureOptions
 		opts.timeout_ms, opts.max_pages = C.uint(o.Timeout.Milliseconds()), C.uint(o.MaxPages)
 		opts.now = unixOr(o.Now)
 	}
-	return cloud(ctx, s, db, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_azure(c, d, &opts) })
+	return cloud(ctx, s, db, cs.free, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_azure(c, d, &opts) })
 }
 
 // GCPOptions of DiscoverGCP. Project and AccessToken are required.
@@ -610,8 +643,7 @@ type GCPOptions struct {
 // instances into s; each network is a space "gcp/PROJECT/NETWORK", created
 // in db when db is not nil.
 func DiscoverGCP(ctx context.Context, s *Observations, db *DB, o *GCPOptions) error {
-	var cs cstrings
-	defer cs.free()
+	var cs cstrings // freed by cloud once the call has ended
 	var opts C.ipam_gcp_options
 	C.ipam_gcp_options_init(&opts, C.IPAM_GCP_OPTIONS_VERSION)
 	if o != nil {
@@ -619,5 +651,5 @@ func DiscoverGCP(ctx context.Context, s *Observations, db *DB, o *GCPOptions) er
 		opts.timeout_ms, opts.max_pages = C.uint(o.Timeout.Milliseconds()), C.uint(o.MaxPages)
 		opts.now = unixOr(o.Now)
 	}
-	return cloud(ctx, s, db, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_gcp(c, d, &opts) })
+	return cloud(ctx, s, db, cs.free, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_gcp(c, d, &opts) })
 }

@@ -121,7 +121,9 @@ func TestSweepAndRDNSErrors(t *testing.T) {
 	defer l.Close()
 	port := uint16(l.Addr().(*net.TCPAddr).Port)
 	s := newObs(t)
-	must(t, Sweep(bg, s, pfx("127.0.0.1/32"), &SweepOptions{TCPPorts: []uint16{port}, Timeout: time.Second, Now: now}))
+	live, stop := context.WithCancel(bg) // a context that can be cancelled: the probe runs on its own goroutine
+	defer stop()
+	must(t, Sweep(live, s, pfx("127.0.0.1/32"), &SweepOptions{TCPPorts: []uint16{port}, Timeout: time.Second, Now: now}))
 	if o, _ := s.At(0); s.Len() != 1 || o.Source != "tcp" || o.Addr != addr("127.0.0.1") || !o.LastSeen.Equal(now) {
 		t.Fatalf("%d %+v", s.Len(), o)
 	}
@@ -139,7 +141,9 @@ func TestClouds(t *testing.T) {
 	url := startClouds(t)
 	db := open(t, "memory:")
 	s := newObs(t)
-	must(t, DiscoverAWS(bg, s, db, &AWSOptions{Region: "eu-west-1", Endpoint: url + "/", AccessKey: cloudKey,
+	live, stop := context.WithCancel(bg) // the probe on its own goroutine, the DB held until it ends
+	defer stop()
+	must(t, DiscoverAWS(live, s, db, &AWSOptions{Region: "eu-west-1", Endpoint: url + "/", AccessKey: cloudKey,
 		SecretKey: cloudSecret, Now: now}))
 	if s.Len() != 10 {
 		t.Fatal(s.Len())
@@ -200,5 +204,30 @@ func TestSNMP(t *testing.T) {
 	wantErr(t, err, ErrAuth)
 	if !errors.Is(errs[0], ErrAuth) {
 		t.Fatal(errs)
+	}
+}
+
+// A cancelled context returns at once from a probe that is still waiting
+// on the network; the probe ends in the background and its observations
+// are dropped.
+func TestProbeCancel(t *testing.T) {
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	must(t, err)
+	defer silent.Close()
+	s := newObs(t)
+	ctx, cancel := context.WithTimeout(bg, 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = DiscoverRDNS(ctx, s, pfx("192.0.2.0/30"), &RDNSOptions{Server: addr("127.0.0.1"),
+		Port: uint16(silent.LocalAddr().(*net.UDPAddr).Port), Timeout: 400 * time.Millisecond, Rate: 1000})
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 300*time.Millisecond {
+		t.Fatalf("%v after %v", err, time.Since(start))
+	}
+	if s.Len() != 0 {
+		t.Fatal(s.Len())
+	}
+	time.Sleep(time.Second) // the C call ends (400 ms, one retry) and frees its set
+	if s.Len() != 0 {
+		t.Fatal("a cancelled probe's observations reached the set")
 	}
 }
