@@ -8,6 +8,7 @@ the clouds) runs with the GIL released."""
 from __future__ import annotations
 
 import ipaddress
+import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
@@ -206,6 +207,34 @@ class SnmpTarget(NamedTuple):
         return (self.host, self.space, self.version, self.community, self.user, self.auth_pass, self.priv_pass)
 
 
+def _probe(into: Optional[Observations], fn: Any, *args: Any) -> tuple[Observations, Any]:
+    """Run the probe fn(set handle, *args) and return (the set, what fn
+    returned). In the main thread the C call runs on a thread of its own
+    into a set of its own, merged into the result when it ends, so that
+    Ctrl-C interrupts the wait: KeyboardInterrupt is raised at once, and the
+    C call (which cannot be stopped once started) ends in the background
+    within its timeouts, its observations dropped."""
+    obs = Observations() if into is None else into
+    if threading.current_thread() is not threading.main_thread():
+        return obs, fn(obs._h, *args)
+    own = Observations()
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = fn(own._h, *args)
+        except BaseException as e:  # noqa: B036 - carried to the caller
+            box["error"] = e
+
+    t = threading.Thread(target=work, name="ipam-probe", daemon=True)
+    t.start()
+    t.join()  # a lock wait: Ctrl-C interrupts it
+    capi.ipam_obs_set_add_json(obs._h, capi.ipam_obs_set_json(own._h), "a probe's observations")
+    if "error" in box:
+        raise box["error"]
+    return obs, box.get("result")
+
+
 def discover_snmp(targets: Sequence[Union[SnmpTarget, str]], *, into: Optional[Observations] = None,
                   timeout: Optional[float] = None, retries: int = 0, concurrency: int = 0, bulk_size: int = 0,
                   now: Union[None, int, float] = None) -> tuple[Observations, list[Optional[Error]]]:
@@ -213,10 +242,9 @@ def discover_snmp(targets: Sequence[Union[SnmpTarget, str]], *, into: Optional[O
     target is a host asked with community "public". Returns (observations,
     errors): one entry per target, None or the :class:`Error` of that
     agent; agents that answered fill the set whatever the others did."""
-    obs = Observations() if into is None else into
     tg = [(SnmpTarget(t, "public") if isinstance(t, str) else t)._c() for t in targets]
-    (rc, message), codes = capi.ipam_discover_snmp(obs._h, tg, (_ms(timeout), retries, concurrency, bulk_size,
-                                                               _now(now)))
+    obs, ((rc, message), codes) = _probe(into, capi.ipam_discover_snmp, tg,
+                                         (_ms(timeout), retries, concurrency, bulk_size, _now(now)))
     errors: list[Optional[Error]] = []
     for c in codes:
         errors.append(None if c == 0 else _from_c(c, message if c == rc else capi.ipam_error_name(c)))
@@ -229,10 +257,8 @@ def sweep(prefix: Any, *, icmp: bool = False, tcp_ports: Sequence[int] = (), spa
     """ICMP echo and/or TCP connects to every address of a prefix; those
     that answer are observed ("icmp", "tcp"). :class:`PermissionDenied` when
     ICMP is asked for and the kernel allows no ping socket."""
-    obs = Observations() if into is None else into
-    capi.ipam_discover_sweep(obs._h, prefix, (space, icmp, list(tcp_ports), rate, concurrency, _ms(timeout),
-                                              max_addresses, _now(now)))
-    return obs
+    return _probe(into, capi.ipam_discover_sweep, prefix, (space, icmp, list(tcp_ports), rate, concurrency,
+                                                           _ms(timeout), max_addresses, _now(now)))[0]
 
 
 def discover_rdns(prefix: Any, server: str, *, port: int = 0, space: Optional[str] = None,
@@ -240,9 +266,8 @@ def discover_rdns(prefix: Any, server: str, *, port: int = 0, space: Optional[st
                   now: Union[None, int, float] = None, into: Optional[Observations] = None) -> Observations:
     """Ask a resolver for the PTR of every address of a prefix; each name
     found is observed (source "rdns")."""
-    obs = Observations() if into is None else into
-    capi.ipam_discover_rdns(obs._h, prefix, (space, server, port, _ms(timeout), rate, max_addresses, _now(now)))
-    return obs
+    return _probe(into, capi.ipam_discover_rdns, prefix,
+                  (space, server, port, _ms(timeout), rate, max_addresses, _now(now)))[0]
 
 
 def discover_aws(*, region: str, access_key: str, secret_key: str, session_token: Optional[str] = None,
@@ -252,10 +277,8 @@ def discover_aws(*, region: str, access_key: str, secret_key: str, session_token
     """An AWS region's VPCs, subnets and network interfaces (EC2 Query
     API); each VPC is a space "aws/ACCOUNT/REGION/VPC-ID", created in db
     when given."""
-    obs = Observations() if into is None else into
-    capi.ipy_discover_aws(obs._h, None if db is None else db._h,
-                          (region, endpoint, access_key, secret_key, session_token, _ms(timeout), max_pages, _now(now)))
-    return obs
+    return _probe(into, capi.ipy_discover_aws, None if db is None else db._h,
+                  (region, endpoint, access_key, secret_key, session_token, _ms(timeout), max_pages, _now(now)))[0]
 
 
 def discover_azure(*, subscription: str, tenant: Optional[str] = None, client_id: Optional[str] = None,
@@ -265,11 +288,9 @@ def discover_azure(*, subscription: str, tenant: Optional[str] = None, client_id
                    now: Union[None, int, float] = None, into: Optional[Observations] = None) -> Observations:
     """An Azure subscription's virtual networks, subnets and NICs (client
     credentials, or a token given); each virtual network is a space."""
-    obs = Observations() if into is None else into
-    capi.ipy_discover_azure(obs._h, None if db is None else db._h,
-                            (subscription, tenant, client_id, client_secret, access_token, login_endpoint,
-                             arm_endpoint, _ms(timeout), max_pages, _now(now)))
-    return obs
+    return _probe(into, capi.ipy_discover_azure, None if db is None else db._h,
+                  (subscription, tenant, client_id, client_secret, access_token, login_endpoint, arm_endpoint,
+                   _ms(timeout), max_pages, _now(now)))[0]
 
 
 def discover_gcp(*, project: str, access_token: str, endpoint: Optional[str] = None, db: Optional[DB] = None,
@@ -277,7 +298,5 @@ def discover_gcp(*, project: str, access_token: str, endpoint: Optional[str] = N
                  into: Optional[Observations] = None) -> Observations:
     """A Google Cloud project's VPC networks, subnetworks and instances;
     each network is a space "gcp/PROJECT/NETWORK"."""
-    obs = Observations() if into is None else into
-    capi.ipy_discover_gcp(obs._h, None if db is None else db._h,
-                          (project, access_token, endpoint, _ms(timeout), max_pages, _now(now)))
-    return obs
+    return _probe(into, capi.ipy_discover_gcp, None if db is None else db._h,
+                  (project, access_token, endpoint, _ms(timeout), max_pages, _now(now)))[0]

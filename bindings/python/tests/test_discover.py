@@ -170,3 +170,23 @@ def test_snmp():
         assert len(obs) == 0 and isinstance(errors[0], ipam.AuthError)
     finally:
         agent.stop()
+
+
+def test_ctrl_c_interrupts_a_probe():
+    """Ctrl-C (SIGINT) during a probe that waits on the network raises
+    KeyboardInterrupt at once; the C call ends in the background and its
+    observations are dropped."""
+    import signal
+    import threading
+    import time
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        port = silent.getsockname()[1]
+        obs = ipam.Observations()
+        threading.Timer(0.1, lambda: signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)).start()
+        start = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            ipam.discover_rdns("192.0.2.0/30", "127.0.0.1", port=port, timeout=0.4, rate=1000, into=obs)
+        assert time.monotonic() - start < 0.35
+        time.sleep(1)  # the C call ends (400 ms, one retry)
+        assert len(obs) == 0
