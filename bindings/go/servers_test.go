@@ -109,10 +109,13 @@ func startSnmpd(t *testing.T) string {
 	cmd.Env = env
 	must(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+	// ready when it answers the probe itself (no client tools needed)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-		get := exec.Command("snmpget", "-v2c", "-c", "public", "-t", "0.2", "-r", "0", "-On", host, ".1.3.6.1.2.1.1.3.0")
-		get.Env = env
-		if get.Run() == nil {
+		s, err := NewObservations()
+		must(t, err)
+		errs, _ := DiscoverSNMP(bg, s, []SNMPTarget{{Host: host, Community: "public"}}, &SNMPOptions{Timeout: 200 * time.Millisecond})
+		s.Close()
+		if len(errs) == 1 && errs[0] == nil {
 			return host
 		}
 	}

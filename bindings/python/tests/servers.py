@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+import ipam
+
 SRC = pathlib.Path(os.environ.get("IPAM_SRC", pathlib.Path(__file__).resolve().parents[3]))
 CLOUD_KEY, CLOUD_SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
@@ -88,20 +90,16 @@ class Snmpd:
         self.proc = subprocess.Popen(["snmpd", "-f", "-Lo", "-C", "-m", "", "-c", conf, "-p",
                                       os.path.join(d, "pid"), f"udp:127.0.0.1:{self.port}"],
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        # ready when it answers a GET of sysUpTime
+        # ready when it answers the probe itself (no client tools needed)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            r = subprocess.run(["snmpget", "-v2c", "-c", "public", "-t", "0.2", "-r", "0", "-On",
-                                f"127.0.0.1:{self.port}", ".1.3.6.1.2.1.1.3.0"], capture_output=True, env=env)
-            if r.returncode == 0:
+        while True:
+            _, errors = ipam.discover_snmp([f"127.0.0.1:{self.port}"], timeout=0.2)
+            if errors[0] is None:
                 break
-            if self.proc.poll() is not None:
-                break
-        else:
-            self.stop()
-            pytest.fail("snmpd did not answer within 10 s")
-        if self.proc.poll() is not None:
-            pytest.fail("snmpd exited: " + pathlib.Path(d, "snmpd.log").read_text())
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                log = pathlib.Path(d, "snmpd.log").read_text()
+                self.stop()
+                pytest.fail("snmpd did not answer within 10 s: " + log)
         self.host = f"127.0.0.1:{self.port}"
 
     def stop(self):
