@@ -127,6 +127,18 @@ func TestSweepAndRDNSErrors(t *testing.T) {
 	if o, _ := s.At(0); s.Len() != 1 || o.Source != "tcp" || o.Addr != addr("127.0.0.1") || !o.LastSeen.Equal(now) {
 		t.Fatalf("%d %+v", s.Len(), o)
 	}
+	// ICMP: an echo to 127.0.0.1 (a raw socket as root, a ping socket where the kernel allows one)
+	icmp := newObs(t)
+	switch err := Sweep(bg, icmp, pfx("127.0.0.1/32"), &SweepOptions{ICMP: true, Timeout: time.Second}); {
+	case errors.Is(err, ErrPermission):
+		t.Log("ICMP not permitted here:", err)
+	case err != nil:
+		t.Fatal(err)
+	default:
+		if o, _ := icmp.At(0); icmp.Len() != 1 || o.Source != "icmp" || o.Addr != addr("127.0.0.1") {
+			t.Fatalf("%d %+v", icmp.Len(), o)
+		}
+	}
 	wantErr(t, Sweep(bg, s, pfx("127.0.0.1/32"), nil), ErrInvalid)
 	wantErr(t, Sweep(bg, s, pfx("10.0.0.0/8"), &SweepOptions{TCPPorts: []uint16{80}, MaxAddresses: 256}), ErrInvalid)
 	wantErr(t, DiscoverRDNS(bg, s, pfx("192.0.2.0/30"), nil), ErrInvalid) // no server

@@ -92,6 +92,12 @@ def test_tcp_sweep():
         assert [(o.address, o.source, o.last_seen) for o in obs] == [(IPv4Address("127.0.0.1"), "tcp", NOW)]
         more = ipam.sweep(ipaddress.ip_network("127.0.0.1/32"), tcp_ports=[port], space="lab", into=obs)
         assert more is obs and len(obs) == 2 and obs[1].space == "lab"
+    # ICMP: an echo to 127.0.0.1 (a raw socket as root, a ping socket where the kernel allows one)
+    try:
+        icmp = ipam.sweep("127.0.0.1/32", icmp=True, timeout=1, now=NOW)
+        assert [(o.address, o.source) for o in icmp] == [(IPv4Address("127.0.0.1"), "icmp")]
+    except ipam.PermissionDenied as e:
+        assert "ICMP" in str(e) or "icmp" in str(e)
     with pytest.raises(ipam.InvalidArgument):
         ipam.sweep("127.0.0.1/32")  # no probe asked for
     with pytest.raises(ipam.InvalidArgument):
