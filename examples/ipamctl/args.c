@@ -59,6 +59,8 @@ static const struct {
 	[OPT_FORMAT] = { "format", OK_VALUE },
 	[OPT_TEMPLATE] = { "template", OK_VALUE },
 	[OPT_RECORD] = { "record", OK_LIST },
+	[OPT_DIR] = { "dir", OK_VALUE },
+	[OPT_VIEW_MATCH] = { "view-match", OK_LIST },
 	[OPT_REFUSE_UNKNOWN] = { "refuse-unknown-addresses", OK_FLAG },
 	[OPT_POLICIES] = { "policies", OK_VALUE },
 	[OPT_SINCE] = { "since", OK_VALUE },

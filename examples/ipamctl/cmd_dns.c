@@ -227,6 +227,120 @@ int cmd_zone_render(struct ctl *c, const struct args *a)
 	return out_zone_file(c, &b, path, "zone render");
 }
 
+/* zone conf / zone files: the options of ipam_dns_config from the words */
+static int config_options(struct ctl *c, const struct args *a, ipam_dns_config_options *o, const char *dir)
+{
+	const char *fmt = a->val[OPT_FORMAT];
+	if (fmt && strcmp(fmt, "named") && strcmp(fmt, "bind") && strcmp(fmt, "coredns"))
+		return fail_inval(c, "--format: '%.100s' is not named (bind) or coredns", fmt);
+	o->format = fmt && !strcmp(fmt, "coredns") ? IPAM_DNS_CONFIG_COREFILE : IPAM_DNS_CONFIG_NAMED;
+	o->dir = dir;
+	o->update_key = a->val[OPT_TSIG_NAME];
+	o->view_match = a->kv;
+	o->nview_match = a->nkv;
+	o->view = a->val[OPT_VIEW];
+	if (a->val[OPT_PORT]) {
+		uint32_t port;
+		int st = arg_u32(c, &port, a->val[OPT_PORT], "--port");
+		if (st)
+			return st;
+		if (port == 0 || port > 65535)
+			return fail_inval(c, "--port: %u is not a port", port);
+		o->port = port;
+	}
+	return ST_OK;
+}
+
+int cmd_zone_conf(struct ctl *c, const struct args *a)
+{
+	ipam_dns_config_options o = IPAM_DNS_CONFIG_OPTIONS_INIT;
+	int st = config_options(c, a, &o, a->val[OPT_DIR]);
+	if (st)
+		return st;
+	const char *path = a->val[OPT_OUTPUT];
+	if (!path && c->batch)
+		return fail_usage(c, "zone conf: in batch, write the configuration with -o FILE");
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam_dns_config(&b, c->db, &o);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	return out_zone_file(c, &b, path, "zone conf");
+}
+
+/* One zone's file into the directory: its name from the library. */
+static int write_zone_file(struct ctl *c, const char *dir, const char *zone, const char *view)
+{
+	ipam_buf name = IPAM_BUF_INIT, text = IPAM_BUF_INIT;
+	int rc = ipam_zone_file_name(&name, zone, view);
+	if (!rc)
+		rc = ipam_zone_render(&text, c->db, zone, view);
+	if (rc) {
+		ipam_buf_dispose(&name);
+		return fail_lib(c, rc, NULL);
+	}
+	char path[4096];
+	int st = ST_OK;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name.ptr) >= sizeof path)
+		st = fail_inval(c, "zone files: the path of %.200s is too long", name.ptr);
+	if (!st)
+		st = write_file_atomic(c, path, text.ptr, text.size, 0644, false);
+	ipam_buf_dispose(&name);
+	ipam_buf_dispose(&text);
+	return st;
+}
+
+int cmd_zone_files(struct ctl *c, const struct args *a)
+{
+	const char *dir = a->pos[0];
+	ipam_dns_config_options o = IPAM_DNS_CONFIG_OPTIONS_INIT;
+	int st = config_options(c, a, &o, dir);
+	if (st)
+		return st;
+	/* the configuration first: a bad option writes nothing */
+	ipam_buf conf = IPAM_BUF_INIT, list = IPAM_BUF_INIT;
+	int rc = ipam_dns_config(&conf, c->db, &o);
+	if (!rc)
+		rc = ipam_zone_list(&list, c->db);
+	if (rc) {
+		ipam_buf_dispose(&conf);
+		return fail_lib(c, rc, NULL);
+	}
+	cJSON *zones = cJSON_Parse(list.ptr);
+	ipam_buf_dispose(&list);
+	size_t n = 0;
+	const cJSON *z;
+	cJSON_ArrayForEach(z, zones)
+	{
+		const char *zn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(z, "zone"));
+		const char *view = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(z, "view"));
+		if (!zn)
+			continue;
+		/* the Corefile serves one view: only its files */
+		if (o.format == IPAM_DNS_CONFIG_COREFILE && strcmp(view ? view : "default", o.view ? o.view : "default"))
+			continue;
+		if ((st = write_zone_file(c, dir, zn, view)))
+			break;
+		n++;
+	}
+	cJSON_Delete(zones);
+	char path[4096];
+	const char *cname = o.format == IPAM_DNS_CONFIG_COREFILE ? "Corefile" : "named.conf";
+	if (!st && (size_t)snprintf(path, sizeof path, "%s/%s", dir, cname) >= sizeof path)
+		st = fail_inval(c, "zone files: the directory name is too long");
+	if (!st)
+		st = write_file_atomic(c, path, conf.ptr, conf.size, 0644, false);
+	ipam_buf_dispose(&conf);
+	if (st)
+		return st;
+	cJSON *out = cJSON_CreateObject();
+	json_str(out, "dir", dir);
+	cJSON_AddNumberToObject(out, "zones", (double)n);
+	json_str(out, "config", path);
+	char text[4200];
+	snprintf(text, sizeof text, "wrote %zu zone files and %s", n, path);
+	return out_item(c, K_TEXT, out, text);
+}
+
 int cmd_zone_push(struct ctl *c, const struct args *a)
 {
 	if (!a->val[OPT_SERVER])
@@ -251,25 +365,38 @@ int cmd_zone_push(struct ctl *c, const struct args *a)
 	return st;
 }
 
-int cmd_zone_diff(struct ctl *c, const struct args *a)
+/* zone diff and zone adopt: a count and a report of lines */
+static int drift_cmd(struct ctl *c, const struct args *a, bool adopt)
 {
+	const char *what = adopt ? "zone adopt" : "zone diff";
 	if (!a->val[OPT_SERVER])
-		return fail_usage(c, "zone diff: --server NAME is required");
+		return fail_usage(c, "%s: --server NAME is required", what);
 	ipam_buf r = IPAM_BUF_INIT;
 	size_t n = 0;
-	int rc = ipam_zone_diff(&r, &n, c->db, a->pos[0], a->val[OPT_VIEW], a->val[OPT_SERVER]);
+	int rc = adopt ? ipam_zone_adopt(&r, &n, c->db, a->pos[0], a->val[OPT_VIEW], a->val[OPT_SERVER])
+	               : ipam_zone_diff(&r, &n, c->db, a->pos[0], a->val[OPT_VIEW], a->val[OPT_SERVER]);
 	if (rc)
 		return fail_lib(c, rc, NULL);
 	cJSON *o = cJSON_CreateObject();
 	json_str(o, "zone", a->pos[0]);
 	json_str(o, "server", a->val[OPT_SERVER]);
-	cJSON_AddNumberToObject(o, "drift", (double)n);
+	cJSON_AddNumberToObject(o, adopt ? "adopted" : "drift", (double)n);
 	json_str(o, "report", r.ptr ? r.ptr : "");
 	char text[64];
-	snprintf(text, sizeof text, "; %zu RRsets differ", n);
+	snprintf(text, sizeof text, adopt ? "; %zu records adopted" : "; %zu RRsets differ", n);
 	int st = out_item(c, K_TEXT, o, r.size ? r.ptr : text);
 	ipam_buf_dispose(&r);
 	return st;
+}
+
+int cmd_zone_diff(struct ctl *c, const struct args *a)
+{
+	return drift_cmd(c, a, false);
+}
+
+int cmd_zone_adopt(struct ctl *c, const struct args *a)
+{
+	return drift_cmd(c, a, true);
 }
 
 int cmd_record_add(struct ctl *c, const struct args *a)

@@ -4,14 +4,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int show_ip(struct ctl *c, const char *space, const ipam_addr *addr)
+/* The address as stored; with `dns` (it was given a host name) also what
+ * DNS made of it: {"records": [...], "notes": [...]} under "dns", and on a
+ * terminal the notes ("; no forward zone holds ...") under the line. */
+static int show_ip(struct ctl *c, const char *space, const ipam_addr *addr, bool dns)
 {
 	ipam_ip_info info = { .version = IPAM_IP_INFO_VERSION };
 	int rc = ipam_ip_get(&info, c->db, space, addr);
 	if (rc)
 		return fail_lib(c, rc, NULL);
-	int st = out_item(c, K_IP, json_ip_info(&info), NULL);
+	cJSON *o = json_ip_info(&info);
 	ipam_ip_info_dispose(&info);
+	cJSON *d = NULL;
+	if (dns && o) {
+		ipam_buf b = IPAM_BUF_INIT;
+		if ((rc = ipam_ip_dns(&b, c->db, space, addr))) {
+			cJSON_Delete(o);
+			return fail_lib(c, rc, NULL);
+		}
+		d = cJSON_Parse(b.ptr);
+		ipam_buf_dispose(&b);
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "address");
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "space");
+		if (!d || !cJSON_AddItemReferenceToObject(o, "dns", d)) {
+			cJSON_Delete(d);
+			cJSON_Delete(o);
+			return fail_nomem(c);
+		}
+	}
+	int st = out_item(c, K_IP, o, NULL);
+	const cJSON *notes = cJSON_GetObjectItemCaseSensitive(d, "notes");
+	for (const cJSON *x = notes ? notes->child : NULL; !st && !c->json && !c->batch && x; x = x->next)
+		fprintf(c->out, "; %s\n", x->valuestring);
+	cJSON_Delete(d);
 	return st;
 }
 
@@ -52,7 +77,7 @@ int cmd_ip_alloc(struct ctl *c, const struct args *a)
 	free(attrs);
 	if (rc)
 		return fail_lib(c, rc, NULL);
-	return show_ip(c, opts.space, &got);
+	return show_ip(c, opts.space, &got, opts.hostname != NULL);
 }
 
 int cmd_ip_add(struct ctl *c, const struct args *a)
@@ -68,7 +93,7 @@ int cmd_ip_add(struct ctl *c, const struct args *a)
 	free(attrs);
 	if (rc)
 		return fail_lib(c, rc, NULL);
-	return show_ip(c, opts.space, &addr);
+	return show_ip(c, opts.space, &addr, opts.hostname != NULL);
 }
 
 int cmd_ip_release(struct ctl *c, const struct args *a)
@@ -126,5 +151,5 @@ int cmd_ip_show(struct ctl *c, const struct args *a)
 	int st = arg_addr(c, &addr, a->pos[0], NULL);
 	if (st)
 		return st;
-	return show_ip(c, a->val[OPT_SPACE], &addr);
+	return show_ip(c, a->val[OPT_SPACE], &addr, false);
 }

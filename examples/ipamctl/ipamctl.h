@@ -72,6 +72,8 @@ enum opt_id {
 	OPT_PORTS,
 	OPT_ICMP,
 	OPT_RATE,
+	OPT_DIR,
+	OPT_VIEW_MATCH,
 	OPT_COUNT
 };
 /* a mask of options: 64 bits, room for every option */
@@ -283,6 +285,9 @@ int cmd_zone_list(struct ctl *c, const struct args *a);
 int cmd_zone_show(struct ctl *c, const struct args *a);
 int cmd_zone_rm(struct ctl *c, const struct args *a);
 int cmd_zone_render(struct ctl *c, const struct args *a);
+int cmd_zone_conf(struct ctl *c, const struct args *a);
+int cmd_zone_adopt(struct ctl *c, const struct args *a);
+int cmd_zone_files(struct ctl *c, const struct args *a);
 int cmd_zone_push(struct ctl *c, const struct args *a);
 int cmd_zone_diff(struct ctl *c, const struct args *a);
 int cmd_record_add(struct ctl *c, const struct args *a);

@@ -223,6 +223,17 @@ IPAM_EXTERN(int) ipam_zone_diff(ipam_buf *report, size_t *ndrift, ipam_db *db, c
                                 const char *server);
 
 /**
+ * Adopt the records only the server has (zone diff's "only-server" RRsets) as hand records of the
+ * zone, in one transaction: all of them or none (a record the zone cannot take, a CNAME beside
+ * other data say, fails the call naming it). DNSSEC records and the SOA stay the server's.
+ * @param report receives one line per record, "adopted: ..." or "skipped (the server's own): ..."
+ * @param nadopted receives how many records were adopted (may be NULL)
+ * @return 0, or the error of the transfer or of the first record refused @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_adopt(ipam_buf *report, size_t *nadopted, ipam_db *db, const char *zone,
+                                 const char *view, const char *server);
+
+/**
  * A response-policy zone (RPZ, for BIND, Unbound, Knot Resolver, PowerDNS Recursor) from a list
  * of policies, one a line ("#" starts a comment):
  *
@@ -239,6 +250,50 @@ IPAM_EXTERN(int) ipam_zone_diff(ipam_buf *report, size_t *ndrift, ipam_db *db, c
  */
 IPAM_EXTERN(int) ipam_rpz_render(ipam_buf *out, const char *origin, const char *policies, size_t len,
                                  const char *file, uint32_t ttl);
+
+/** What ipam_dns_config renders. */
+typedef enum ipam_dns_config_format {
+	IPAM_DNS_CONFIG_NAMED = 0,    /**< named.conf zone stanzas, in `view` blocks when views are used */
+	IPAM_DNS_CONFIG_COREFILE = 1  /**< a CoreDNS Corefile (`file` plugin) for the zones of one view */
+} ipam_dns_config_format;
+
+/** Options of ipam_dns_config. */
+typedef struct ipam_dns_config_options {
+	unsigned int version;     /**< IPAM_DNS_CONFIG_OPTIONS_VERSION */
+	int format;               /**< ipam_dns_config_format */
+	const char *dir;          /**< the directory of the zone files as the server sees it; NULL: relative names */
+	const char *update_key;   /**< named: a TSIG key name (defined elsewhere in named.conf) allowed to update
+	                               and transfer every zone; NULL: none */
+	const char *const *view_match; /**< named: "VIEW=LIST", in the order named should try the views; LIST is
+	                                    comma-separated addresses, prefixes, "any", "none", "localhost",
+	                                    "localnets", "key:NAME", each optionally after "!". Every view other
+	                                    than "default" that has zones needs one; "default" comes last and
+	                                    matches any client unless given */
+	size_t nview_match;
+	const char *view;         /**< Corefile: the view whose zones to serve; NULL: "default" */
+	unsigned int port;        /**< Corefile: the port; 0: 53 */
+} ipam_dns_config_options;
+
+#define IPAM_DNS_CONFIG_OPTIONS_VERSION 1
+#define IPAM_DNS_CONFIG_OPTIONS_INIT { IPAM_DNS_CONFIG_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, NULL, 0 }
+
+/**
+ * The server configuration for every stored zone: named.conf zone stanzas (one `view` block per
+ * view when any zone is in a view other than "default", each with its match-clients list), or a
+ * CoreDNS Corefile for the zones of one view. Each zone's file is `dir`/ipam_zone_file_name; write
+ * the files with ipam_zone_render. Byte-stable: zones in (view, name) order.
+ * @return 0; IPAM_EINVAL for a bad option or a view without a match list (the message names it)
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_dns_config(ipam_buf *out, ipam_db *db, const ipam_dns_config_options *opts);
+
+/**
+ * The file name ipam_dns_config gives a zone: the origin without its final dot, "/" (RFC 2317
+ * names) written as "_", then "@VIEW" for a view other than "default", then ".zone"
+ * ("example.com.zone", "0_26.2.0.192.in-addr.arpa@inside.zone").
+ * @return 0 or IPAM_EINVAL for a bad zone or view name @since 0.2
+ */
+IPAM_EXTERN(int) ipam_zone_file_name(ipam_buf *out, const char *zone, const char *view);
 
 IPAM_END_DECL
 

@@ -199,6 +199,57 @@ static void pull(const ipam__trie *t, tnode *n)
 
 /* ---- arenas --------------------------------------------------------------- */
 
+/* Arenas are page-aligned, so that every 64-byte node is one cache line
+ * (malloc's big blocks start 16 bytes into a page: three nodes in four
+ * would straddle two lines, and a descent would miss twice per level).
+ * On Linux they are mappings grown by mremap, which moves pages instead of
+ * copying them; elsewhere, and under ASan (which does not see into
+ * mappings), aligned blocks copied on growth. */
+#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
+#define ARENA_MMAP 1
+#endif
+
+static size_t arena_round(size_t bytes)
+{
+	const size_t page = 4096;
+	return (bytes + page - 1) & ~(page - 1);
+}
+
+static void arena_release(void *p, size_t bytes)
+{
+	if (!p)
+		return;
+#ifdef ARENA_MMAP
+	munmap(p, arena_round(bytes));
+#else
+	(void)bytes;
+	free(p);
+#endif
+}
+
+/* Grow the arena at *base from `used` to at least `want` bytes; the bytes
+ * actually available (a whole number of pages), or 0 when out of memory. */
+static size_t arena_resize(void **base, size_t used, size_t want)
+{
+	size_t nb = arena_round(want);
+#ifdef ARENA_MMAP
+	void *p = *base ? mremap(*base, arena_round(used), nb, MREMAP_MAYMOVE)
+	                : mmap(NULL, nb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+#else
+	void *p = aligned_alloc(4096, nb);
+	if (!p)
+		return 0;
+	if (*base) {
+		memcpy(p, *base, used);
+		free(*base);
+	}
+#endif
+	*base = p;
+	return nb;
+}
+
 void ipam__trie_init(ipam__trie *t, unsigned width)
 {
 	memset(t, 0, sizeof *t);
@@ -209,8 +260,8 @@ void ipam__trie_free(ipam__trie *t)
 {
 	if (!t)
 		return;
-	free(t->nodes);
-	free(t->leaves);
+	arena_release(t->nodes, (size_t)t->ncap * sizeof(tnode));
+	arena_release(t->leaves, (size_t)t->lcap * sizeof(tleaf));
 	free(t->dir);
 	free(t->hint);
 	unsigned w = t->width;
@@ -221,7 +272,12 @@ void ipam__trie_free(ipam__trie *t)
  * level at random, and with 4 KiB pages each of those is also a TLB miss. */
 static void arena_advise(void *p, size_t bytes)
 {
-#ifdef MADV_HUGEPAGE
+#if defined(MADV_HUGEPAGE) && defined(ARENA_MMAP)
+	/* The whole mapping, so that it stays one mapping (mremap cannot grow
+	 * a range that an advice on part of it has split in two). */
+	if (bytes >= ((size_t)2 << 20))
+		madvise(p, bytes, MADV_HUGEPAGE);
+#elif defined(MADV_HUGEPAGE)
 	const uintptr_t huge = (uintptr_t)2 << 20;
 	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
 	if (e > a)
@@ -233,7 +289,7 @@ static void arena_advise(void *p, size_t bytes)
 }
 
 /* The next unused slot of an arena (slot 0 is never used), growing it by
- * half again (glibc remaps big blocks without copying, and pages are only
+ * half again (see arena_resize; pages are only
  * resident once touched); 0 when it cannot grow. */
 static uint32_t arena_slot(void **base, uint32_t *cap, uint32_t *hwm, size_t size)
 {
@@ -245,12 +301,12 @@ static uint32_t arena_slot(void **base, uint32_t *cap, uint32_t *hwm, size_t siz
 			n = LEAF - 1;
 		if (n <= *hwm)
 			return 0;
-		void *p = realloc(*base, (size_t)n * size);
-		if (!p)
+		size_t got = arena_resize(base, (size_t)*cap * size, (size_t)n * size);
+		if (!got)
 			return 0;
-		*base = p;
+		n = got / size < LEAF - 1 ? got / size : LEAF - 1;
 		*cap = (uint32_t)n;
-		arena_advise(p, (size_t)n * size);
+		arena_advise(*base, got);
 	}
 	return (*hwm)++;
 }
@@ -381,8 +437,8 @@ static void fix_path(ipam__trie *t, const path_t *p)
 	int moved = after.free != before.free || after.fx != before.fx;
 	const int v6 = t->width == 128;
 	while (--i >= 0) {
-		if (!d && !d64 && !moved)
-			return;
+		if (!moved)
+			break;
 		tnode *n = &t->nodes[p->n[i]];
 		if (n->len == 0) {
 			pull(t, n);
@@ -402,6 +458,22 @@ static void fix_path(ipam__trie *t, const path_t *p)
 		cf = umin(n->fh[0], n->fh[1]);
 		moved = cf != bf || umin(n->fx0, n->fh[1]) != bx;
 		c = p->n[i];
+	}
+	/* The free summaries above stand; only the counts still move, up to
+	 * the first node with an item (or the /0 node, pulled in full). */
+	if (!d && !d64)
+		return;
+	for (; i >= 0; i--) {
+		tnode *n = &t->nodes[p->n[i]];
+		if (n->len == 0) {
+			pull(t, n);
+			return;
+		}
+		n->occ += d;
+		if (v6 && n->len < 64)
+			n->used64 += d64;
+		if (node_occupying(n))
+			return;
 	}
 }
 

@@ -98,9 +98,10 @@ static void pfx_settle(ipam_db *db, ipam__space *s, uint32_t id, ipam__pfx_rec *
 	pfx_fields_free(f);
 }
 
-/* Record the prefix (key, len) in the space; takes the fields. */
+/* Record the prefix (key, len) in the space; takes the fields. Its record
+ * id goes to *out_id (when not NULL) on success. */
 static int pfx_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len, ipam__pfx_rec *f,
-                     int exclusive)
+                     int exclusive, uint32_t *out_id)
 {
 	uint32_t id = ipam__table_take(&db->pfx);
 	ipam__u128 ok = 0;
@@ -109,6 +110,8 @@ static int pfx_store(ipam_db *db, ipam__space *s, int family, ipam__u128 key, un
 	       : exclusive ? ipam__trie_set_prefix_excl(ipam__space_trie(s, family), key, len, id, &ok, &ol)
 	                   : ipam__trie_set_prefix(ipam__space_trie(s, family), key, len, id);
 	pfx_settle(db, s, id, f, rc);
+	if (!rc && out_id)
+		*out_id = id;
 	if (rc == IPAM_EEXISTS && exclusive && (ok != key || ol != len))
 		return ipam__error(IPAM_EEXISTS, "prefix %s overlaps %s in space \"%s\"",
 		                   ipam__key_txt(family, key, (int)len).s, ipam__key_txt(family, ok, (int)ol).s, s->name);
@@ -122,7 +125,7 @@ int ipam__pfx_put(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsig
 {
 	if (ipam__trie_get_prefix(ipam__space_trie(s, family), key, len))
 		ipam__pfx_del(db, s, family, key, len);
-	return pfx_store(db, s, family, key, len, f, 0);
+	return pfx_store(db, s, family, key, len, f, 0, NULL);
 }
 
 int ipam__pfx_del(ipam_db *db, ipam__space *s, int family, ipam__u128 key, unsigned len)
@@ -165,11 +168,11 @@ int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options
 	} else {
 		int fam = p->addr.family;
 		ipam__u128 key = ipam__addr_key(&p->addr);
-		rc = pfx_store(db, s, fam, key, p->len, &f, opts->exclusive);
+		uint32_t id = 0;
+		rc = pfx_store(db, s, fam, key, p->len, &f, opts->exclusive, &id);
 		if (!rc) {
 			ipam_store_row row;
-			ipam__row_prefix(&row, s, fam, key, p->len,
-			                 ipam__pfx(db, ipam__trie_get_prefix(ipam__space_trie(s, fam), key, p->len)));
+			ipam__row_prefix(&row, s, fam, key, p->len, ipam__pfx(db, id));
 			rc = ipam__log(db, "prefix.add", IPAM_STORE_PUT, &row, NULL);
 		}
 	}

@@ -226,3 +226,65 @@ int ipam__dns_drift_import(ipam__dns_zone *ipam, const ipam__dns_drift *d)
 	}
 	return 0;
 }
+
+/* ---- the SOA's fields ------------------------------------------------------------------ */
+
+bool ipam__dns_soa_differs(const ipam__dns_zone *a, const ipam__dns_zone *b)
+{
+	if (!a->mname || !a->rname || !b->mname || !b->rname)
+		return (a->mname != NULL) != (b->mname != NULL);
+	return ldns_dname_compare(a->mname, b->mname) != 0 || ldns_dname_compare(a->rname, b->rname) != 0 ||
+	       a->refresh != b->refresh || a->retry != b->retry || a->expire != b->expire ||
+	       a->minimum != b->minimum || a->ttl != b->ttl;
+}
+
+int ipam__dns_soa_rr(ldns_rr **out, const ipam__dns_zone *z, uint32_t serial)
+{
+	*out = NULL;
+	ldns_rr *rr = ldns_rr_new_frm_type(LDNS_RR_TYPE_SOA);
+	ldns_rdf *owner = ldns_rdf_clone(z->origin);
+	ldns_rdf *f[7] = { z->mname ? ldns_rdf_clone(z->mname) : NULL, z->rname ? ldns_rdf_clone(z->rname) : NULL,
+		           ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, serial),
+		           ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, z->refresh),
+		           ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, z->retry),
+		           ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, z->expire),
+		           ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, z->minimum) };
+	bool good = rr && owner;
+	for (int i = 0; i < 7; i++)
+		good = good && f[i];
+	if (!good) {
+		ldns_rr_free(rr);
+		ldns_rdf_deep_free(owner);
+		for (int i = 0; i < 7; i++)
+			ldns_rdf_deep_free(f[i]);
+		return z->mname && z->rname ? ipam__enomem() : ipam__error(IPAM_EINVAL, "zone: no SOA names");
+	}
+	ldns_rr_set_owner(rr, owner);
+	ldns_rr_set_ttl(rr, z->ttl);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	for (int i = 0; i < 7; i++)
+		ldns_rr_set_rdf(rr, f[i], (size_t)i);
+	*out = rr;
+	return 0;
+}
+
+int ipam__dns_soa_copy(ipam__dns_zone *to, const ipam__dns_zone *from)
+{
+	ldns_rdf *m = from->mname ? ldns_rdf_clone(from->mname) : NULL;
+	ldns_rdf *r = from->rname ? ldns_rdf_clone(from->rname) : NULL;
+	if ((from->mname && !m) || (from->rname && !r)) {
+		ldns_rdf_deep_free(m);
+		ldns_rdf_deep_free(r);
+		return ipam__enomem();
+	}
+	ldns_rdf_deep_free(to->mname);
+	ldns_rdf_deep_free(to->rname);
+	to->mname = m;
+	to->rname = r;
+	to->refresh = from->refresh;
+	to->retry = from->retry;
+	to->expire = from->expire;
+	to->minimum = from->minimum;
+	to->ttl = from->ttl;
+	return 0;
+}

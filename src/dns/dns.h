@@ -158,6 +158,12 @@ typedef struct ipam__dns_conf_zone {
  * is set) allow-update / allow-transfer for that TSIG key name. */
 int ipam__dns_render_named_conf(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n,
 				const char *update_key);
+/* A view's name: 1 to 63 letters, digits and -_. (IPAM_EINVAL naming it). */
+int ipam__dns_check_view(const char *view);
+/* A named.conf `view` block: match-clients { match } (the list's text,
+ * each element ending in ";"), then the zone stanzas as above. */
+int ipam__dns_render_named_view(ipam_buf *out, const char *view, const char *match, const ipam__dns_conf_zone *zones,
+                                size_t n, const char *update_key);
 /* A CoreDNS Corefile: one server block a zone ("example.com.:PORT") with
  * `file PATH` (and `errors`). port 0 means 53. */
 int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port);
@@ -191,6 +197,13 @@ int ipam__dns_diff_make(ipam__dns_diff *out, ipam__dns_zone *from, ipam__dns_zon
 void ipam__dns_diff_dispose(ipam__dns_diff *d);
 /* Apply changes [first, first+count) of `d` to `z` (RRsets replaced). */
 int ipam__dns_diff_apply(ipam__dns_zone *z, const ipam__dns_diff *d, size_t first, size_t count);
+/* The SOA fields a push sends besides the RRsets: names, timers, TTL (the
+ * serial is the server's business). */
+bool ipam__dns_soa_differs(const ipam__dns_zone *a, const ipam__dns_zone *b);
+/* The zone's SOA as an RR, with `serial`. */
+int ipam__dns_soa_rr(ldns_rr **out, const ipam__dns_zone *z, uint32_t serial);
+/* Copy those fields (not the serial) from one zone to another. */
+int ipam__dns_soa_copy(ipam__dns_zone *to, const ipam__dns_zone *from);
 /* Owner and type of a change. */
 const ldns_rdf *ipam__dns_change_owner(const ipam__dns_change *c);
 ldns_rr_type ipam__dns_change_type(const ipam__dns_change *c);

@@ -172,13 +172,13 @@ static cJSON *list_json(const ldns_rr_list *l, const char *changetype, ipam_buf 
 	return o;
 }
 
-static cJSON *soa_json(const ipam__dns_zone *z)
+static cJSON *soa_json(const ipam__dns_zone *z, uint32_t serial)
 {
 	ipam_buf name = IPAM_BUF_INIT, m = IPAM_BUF_INIT, r = IPAM_BUF_INIT;
 	char content[2200];
 	cJSON *o = NULL;
 	if (!ipam__dns_name_put(&name, z->origin) && !ipam__dns_name_put(&m, z->mname) && !ipam__dns_name_put(&r, z->rname)) {
-		snprintf(content, sizeof content, "%s %s %u %u %u %u %u", m.ptr, r.ptr, z->serial, z->refresh, z->retry,
+		snprintf(content, sizeof content, "%s %s %u %u %u %u %u", m.ptr, r.ptr, serial, z->refresh, z->retry,
 			 z->expire, z->minimum);
 		o = cJSON_CreateObject();
 		cJSON *recs = o ? cJSON_AddArrayToObject(o, "records") : NULL;
@@ -219,7 +219,7 @@ int ipam__dns_pdns_create_zone(const ipam__dns_pdns *api, ipam__dns_zone *z)
 	cJSON *doc = cJSON_CreateObject(), *rrsets = NULL;
 	bool ok = doc && cJSON_AddStringToObject(doc, "name", zn) && cJSON_AddStringToObject(doc, "kind", "Native") &&
 		  cJSON_AddArrayToObject(doc, "nameservers") && (rrsets = cJSON_AddArrayToObject(doc, "rrsets"));
-	cJSON *soa = ok ? soa_json(z) : NULL;
+	cJSON *soa = ok ? soa_json(z, z->serial) : NULL;
 	ok = soa && cJSON_AddItemToArray(rrsets, soa);
 	for (size_t i = 0; ok && i < z->n;) {
 		size_t e = ipam__dns_zone_rrset_end(z, i);
@@ -400,8 +400,11 @@ int ipam__dns_pdns_push(ipam__dns_push_result *res, const ipam__dns_pdns *api, i
 	ipam__dns_diff d;
 	if ((rc = ipam__dns_diff_make(&d, last, cur)))
 		return rc;
-	res->changes = d.n;
-	res->messages = d.n ? 1 : 0;
+	/* the SOA's names and timers go along when they changed since the last
+	 * push (REPLACE; serial ours, or one past the server's when sent) */
+	bool soa = last && ipam__dns_soa_differs(last, cur);
+	res->changes = d.n + soa;
+	res->messages = res->changes ? 1 : 0;
 	ipam_buf tmp = IPAM_BUF_INIT;
 	ipam__dns_zone *live = NULL;
 	char *body = NULL;
@@ -420,13 +423,19 @@ int ipam__dns_pdns_push(ipam__dns_push_result *res, const ipam__dns_pdns *api, i
 			rc = ipam__enomem();
 		}
 	}
+	cJSON *soa_set = soa && !rc ? soa_json(cur, cur->serial) : NULL;
+	if (soa && !rc && (!soa_set || !cJSON_AddStringToObject(soa_set, "changetype", "REPLACE") ||
+	                   !cJSON_AddItemToArray(sets, soa_set))) {
+		cJSON_Delete(soa_set);
+		rc = ipam__enomem();
+	}
 	if (rc || !(body = cJSON_PrintUnformatted(doc))) {
 		rc = rc ? rc : ipam__enomem();
 		goto out;
 	}
-	if (d.n && (rc = ipam__buf_printf(&res->text, "PATCH %s\nX-API-Key: (not shown)\n%s\n", url, body)))
+	if (res->changes && (rc = ipam__buf_printf(&res->text, "PATCH %s\nX-API-Key: (not shown)\n%s\n", url, body)))
 		goto out;
-	if (dry_run || d.n == 0)
+	if (dry_run || res->changes == 0)
 		goto out;
 	/* PowerDNS has no prerequisites: read the touched RRsets back first
 	 * and refuse when one is not what we last pushed */
@@ -456,16 +465,35 @@ int ipam__dns_pdns_push(ipam__dns_push_result *res, const ipam__dns_pdns *api, i
 	ipam__dns_zone_free(empty);
 	if (rc)
 		goto out;
+	if (soa && ipam__dns_serial_cmp(cur->serial, live->serial) != 1) {
+		/* the server's serial is ahead: one past it */
+		cJSON *fresh = soa_json(cur, live->serial + 1u);
+		cJSON_free(body);
+		body = NULL;
+		if (!fresh || !cJSON_AddStringToObject(fresh, "changetype", "REPLACE") ||
+		    !cJSON_ReplaceItemInArray(sets, cJSON_GetArraySize(sets) - 1, fresh)) {
+			cJSON_Delete(fresh);
+			rc = ipam__enomem();
+			goto out;
+		}
+		if (!(body = cJSON_PrintUnformatted(doc))) {
+			rc = ipam__enomem();
+			goto out;
+		}
+	}
 	reply r;
 	rc = request(&r, api, "PATCH", url, body, what);
 	ipam_buf_dispose(&r.body);
 	if (!rc) {
 		res->applied = 1;
-		res->changes_applied = d.n;
+		res->changes_applied = res->changes;
 	}
 out:
 	if (!dry_run) {
-		int src = ipam__dns_push_state(&res->state, last, cur, &d, res->changes_applied);
+		/* one PATCH: all of it or nothing */
+		int src = ipam__dns_push_state(&res->state, last, cur, &d, res->changes_applied ? d.n : 0);
+		if (!src && res->state && soa && !res->changes_applied)
+			src = ipam__dns_soa_copy(res->state, last);
 		if (!rc && src)
 			rc = src;
 	}

@@ -350,7 +350,8 @@ static int conf_check(const ipam__dns_conf_zone *zz, size_t i, char name[1030])
 	return 0;
 }
 
-int ipam__dns_render_named_conf(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, const char *update_key)
+static int named_zones(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, const char *update_key,
+                       const char *in)
 {
 	if (update_key && (!*update_key || strpbrk(update_key, "\"\\\n;{} ")))
 		return ipam__error(IPAM_EINVAL, "named.conf: bad key name");
@@ -359,16 +360,33 @@ int ipam__dns_render_named_conf(ipam_buf *out, const ipam__dns_conf_zone *zones,
 		int rc = conf_check(&zones[i], i, name);
 		if (rc)
 			return rc;
-		rc = ipam__buf_printf(out, "zone \"%s\" {\n\ttype primary;\n\tfile \"%s\";\n", name, zones[i].file);
+		rc = ipam__buf_printf(out, "%szone \"%s\" {\n%s\ttype primary;\n%s\tfile \"%s\";\n", in, name, in, in,
+		                      zones[i].file);
 		if (!rc && update_key)
-			rc = ipam__buf_printf(out, "\tallow-update { key \"%s\"; };\n\tallow-transfer { key \"%s\"; };\n",
-					      update_key, update_key);
+			rc = ipam__buf_printf(out, "%s\tallow-update { key \"%s\"; };\n%s\tallow-transfer { key \"%s\"; };\n", in,
+			                      update_key, in, update_key);
 		if (!rc)
-			rc = ipam__buf_put(out, "};\n", 3);
+			rc = ipam__buf_printf(out, "%s};\n", in);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+int ipam__dns_render_named_conf(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, const char *update_key)
+{
+	return named_zones(out, zones, n, update_key, "");
+}
+
+int ipam__dns_render_named_view(ipam_buf *out, const char *view, const char *match, const ipam__dns_conf_zone *zones,
+                                size_t n, const char *update_key)
+{
+	if (!view || !*view || strpbrk(view, "\"\\\n;{} ") || !match || strpbrk(match, "\\\n{}"))
+		return ipam__error(IPAM_EINVAL, "named.conf: bad view name or match list");
+	int rc = ipam__buf_printf(out, "view \"%s\" {\n\tmatch-clients { %s };\n", view, match);
+	if (!rc)
+		rc = named_zones(out, zones, n, update_key, "\t");
+	return rc ? rc : ipam__buf_put(out, "};\n", 3);
 }
 
 int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port)

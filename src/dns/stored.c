@@ -103,7 +103,7 @@ static int strv_of(char ***v, size_t *n, const cJSON *arr, const char *what)
 	return 0;
 }
 
-static int check_view(const char *view)
+int ipam__dns_check_view(const char *view)
 {
 	size_t n = strlen(view);
 	if (n == 0 || n > 63)
@@ -216,8 +216,15 @@ static int zattrs_read(ipam_db *db, zattrs *za, const ipam__obj *zo)
 		rc = ipam__error(IPAM_EBACKEND, "zone %s: the stored settings lack a field", zo->name);
 	if (!rc && !za->mname[0])
 		snprintf(za->mname, sizeof za->mname, "%s", za->ns[0]);
-	if (!rc && !za->rname[0])
-		snprintf(za->rname, sizeof za->rname, "hostmaster.%s", za->origin);
+	if (!rc && !za->rname[0]) {
+		/* hostmaster at the zone; at the name server's domain when the
+		 * zone's name is no host name (RFC 2317 "0/26...": named's
+		 * check-names refuses such a mailbox and with it the zone) */
+		const char *dom = za->origin, *dot = strchr(za->mname, '.');
+		if (za->origin[strspn(za->origin, "abcdefghijklmnopqrstuvwxyz0123456789-.")] && dot && dot[1])
+			dom = dot + 1;
+		snprintf(za->rname, sizeof za->rname, "hostmaster.%s", dom);
+	}
 	if (rc)
 		zattrs_free(za);
 	return rc;
@@ -249,7 +256,7 @@ static int zone_find(ipam_db *db, const char *zone, const char *view, ipam__obj 
 		return ipam__error(IPAM_EINVAL, "zone: no name");
 	if (!view)
 		view = DEFAULT_VIEW;
-	if ((rc = check_view(view)) || (rc = canon_origin(origin, sizeof origin, zone)))
+	if ((rc = ipam__dns_check_view(view)) || (rc = canon_origin(origin, sizeof origin, zone)))
 		return rc;
 	zone_key(key, sizeof key, origin, view);
 	if (ipam__obj_get(db, IPAM_STORE_ZONE, no_parent, key, zo))
@@ -604,7 +611,7 @@ int ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts)
 		return rc;
 	char origin[300], what[400];
 	const char *view = opts->view ? opts->view : DEFAULT_VIEW;
-	if ((rc = canon_origin(origin, sizeof origin, zone)) || (rc = check_view(view)))
+	if ((rc = canon_origin(origin, sizeof origin, zone)) || (rc = ipam__dns_check_view(view)))
 		return rc;
 	snprintf(what, sizeof what, "zone %s", origin);
 	if (!opts->ns && !opts->template_name)
@@ -1607,6 +1614,7 @@ static int push_prepare(ipam_db *db, const char *zone, const char *view, const c
                         ipam__dns_zone **cur, ipam__dns_zone **last, target *t, char key[KEY_MAX])
 {
 	*cur = *last = NULL;
+	memset(t, 0, sizeof *t); /* freed on every error below, loaded or not */
 	ipam__scope sc;
 	int rc = ipam__enter(db, write, &sc);
 	if (rc)
@@ -1640,7 +1648,8 @@ static int push_prepare(ipam_db *db, const char *zone, const char *view, const c
 	return rc;
 }
 
-static int store_state(ipam_db *db, const target *t, const char *key, ipam__dns_zone *state, size_t changes)
+static int store_state(ipam_db *db, const target *t, const char *key, ipam__dns_zone *state, size_t changes,
+                       const char *action)
 {
 	ipam_buf text = IPAM_BUF_INIT;
 	int rc = ipam__dns_render_zone(&text, state);
@@ -1660,7 +1669,7 @@ static int store_state(ipam_db *db, const target *t, const char *key, ipam__dns_
 		memcpy(o.parent, t->id, 16);
 		o.name = key;
 		o.attrs = attrs;
-		rc = ipam__leave(db, &sc, ipam__obj_put(db, &o, 0, "zone.push"));
+		rc = ipam__leave(db, &sc, ipam__obj_put(db, &o, 0, action));
 	}
 	cJSON_free(attrs);
 	return rc;
@@ -1744,7 +1753,7 @@ int ipam_zone_push(ipam_buf *report, ipam_db *db, const char *zone, const char *
 	char msg[1024];
 	snprintf(msg, sizeof msg, "%s", rc ? ipam_error_last()->message : "");
 	if (!dry && res.state && res.changes_applied > 0) {
-		int src = store_state(db, &t, key, res.state, res.changes_applied);
+		int src = store_state(db, &t, key, res.state, res.changes_applied, "zone.push");
 		if (!rc)
 			rc = src;
 	}
@@ -1766,36 +1775,132 @@ int ipam_zone_push(ipam_buf *report, ipam_db *db, const char *zone, const char *
 	return rc;
 }
 
+/* The drift between the zone as `server` holds it (AXFR, or the API) and
+ * as IPAM holds it; the zones go with it (free both, dispose d). */
+typedef struct drift_ctx {
+	ipam__dns_drift d;
+	ipam__dns_zone *cur, *live, *last; /* last: what the server took of ours, or NULL */
+	target t;
+	char key[KEY_MAX];
+} drift_ctx;
+
+static void drift_free(drift_ctx *x)
+{
+	ipam__dns_drift_dispose(&x->d);
+	ipam__dns_zone_free(x->cur);
+	ipam__dns_zone_free(x->live);
+	ipam__dns_zone_free(x->last);
+	target_free(&x->t);
+}
+
+static int drift_of(ipam_db *db, const char *zone, const char *view, const char *server, drift_ctx *x)
+{
+	memset(x, 0, sizeof *x);
+	int rc = push_prepare(db, zone, view, server, 0, &x->cur, &x->last, &x->t, x->key);
+	if (rc)
+		return rc;
+	ipam__dns_drift *d = &x->d;
+	ipam__dns_zone **cur = &x->cur, **live = &x->live;
+	target t = x->t;
+	char origin[300];
+	ipam_buf ob = IPAM_BUF_INIT;
+	if (!(rc = ipam__dns_name_put(&ob, (*cur)->origin)))
+		snprintf(origin, sizeof origin, "%s", ob.ptr);
+	ipam_buf_dispose(&ob);
+	if (!rc)
+		rc = t.api ? ipam__dns_pdns_get_zone(live, &t.pdns, origin) : ipam__dns_axfr(live, &t.srv, origin);
+	if (!rc)
+		rc = ipam__dns_drift_check(d, *live, *cur);
+	return rc;
+}
+
 int ipam_zone_diff(ipam_buf *report, size_t *ndrift, ipam_db *db, const char *zone, const char *view,
                    const char *server)
 {
 	if (!db || !report)
 		return ipam__error(IPAM_EINVAL, "zone diff: no database or report");
-	ipam__dns_zone *cur = NULL, *last = NULL, *live = NULL;
-	target t;
-	char key[KEY_MAX];
-	int rc = push_prepare(db, zone, view, server, 0, &cur, &last, &t, key);
-	if (rc)
-		return rc;
-	char origin[300];
-	ipam_buf ob = IPAM_BUF_INIT;
-	if (!(rc = ipam__dns_name_put(&ob, cur->origin)))
-		snprintf(origin, sizeof origin, "%s", ob.ptr);
-	ipam_buf_dispose(&ob);
-	if (!rc)
-		rc = t.api ? ipam__dns_pdns_get_zone(&live, &t.pdns, origin) : ipam__dns_axfr(&live, &t.srv, origin);
-	ipam__dns_drift d;
-	memset(&d, 0, sizeof d);
-	if (!rc && !(rc = ipam__dns_drift_check(&d, live, cur))) {
+	drift_ctx x;
+	int rc = drift_of(db, zone, view, server, &x);
+	if (!rc) {
 		ipam_buf_dispose(report);
-		rc = ipam__dns_drift_text(report, &d);
+		rc = ipam__dns_drift_text(report, &x.d);
 		if (ndrift)
-			*ndrift = d.only_server + d.only_ipam + d.different;
+			*ndrift = x.d.only_server + x.d.only_ipam + x.d.different;
 	}
-	ipam__dns_drift_dispose(&d);
-	ipam__dns_zone_free(live);
-	ipam__dns_zone_free(cur);
-	ipam__dns_zone_free(last);
-	target_free(&t);
+	drift_free(&x);
 	return rc;
+}
+
+/* Records a server signs or keeps for itself: never adopted. */
+static bool server_own_type(ldns_rr_type t)
+{
+	return t == LDNS_RR_TYPE_RRSIG || t == LDNS_RR_TYPE_NSEC || t == LDNS_RR_TYPE_NSEC3 ||
+	       t == LDNS_RR_TYPE_NSEC3PARAM || t == LDNS_RR_TYPE_DNSKEY || t == LDNS_RR_TYPE_CDS ||
+	       t == LDNS_RR_TYPE_CDNSKEY || t == LDNS_RR_TYPE_SOA || (unsigned)t == 65534u;
+}
+
+int ipam_zone_adopt(ipam_buf *report, size_t *nadopted, ipam_db *db, const char *zone, const char *view,
+                    const char *server)
+{
+	if (!db || !report)
+		return ipam__error(IPAM_EINVAL, "zone adopt: no database or report");
+	drift_ctx x;
+	size_t n = 0;
+	ipam_buf out = IPAM_BUF_INIT, text = IPAM_BUF_INIT;
+	int rc = drift_of(db, zone, view, server, &x);
+	const ipam__dns_diff *dd = &x.d.diff;
+	ipam__scope sc;
+	if (!rc && !(rc = ipam__enter(db, 1, &sc))) {
+		ipam__obj zo;
+		zattrs za;
+		if (!(rc = zone_find(db, zone, view, &zo, &za))) {
+			for (size_t i = 0; !rc && i < dd->n; i++) {
+				const ipam__dns_change *c = &dd->c[i];
+				if (ldns_rr_list_rr_count(c->after))
+					continue; /* IPAM has this RRset: not the server's extra */
+				for (size_t k = 0; !rc && k < ldns_rr_list_rr_count(c->before); k++) {
+					const ldns_rr *rr = ldns_rr_list_rr(c->before, k);
+					ipam_buf_dispose(&text);
+					if ((rc = ipam__dns_rr_put(&text, rr, NULL)))
+						break;
+					if (text.size && text.ptr[text.size - 1] == '\n')
+						text.ptr[--text.size] = '\0';
+					if (server_own_type(ldns_rr_get_type(rr))) {
+						rc = ipam__buf_printf(&out, "skipped (the server's own): %s\n", text.ptr);
+						continue;
+					}
+					char *canon = NULL;
+					if (!(rc = canon_record(&canon, &za, text.ptr)) &&
+					    !(rc = record_put(db, &zo, &za, text.ptr, canon)))
+						rc = ipam__buf_printf(&out, "adopted: %s\n", text.ptr);
+					free(canon);
+					n += rc == 0;
+					/* the server has it: what it holds of ours has it too, so the
+					 * next push neither sends nor expects it to be unused */
+					ldns_rr *copy = NULL;
+					if (!rc && x.last && !(copy = ldns_rr_clone(rr)))
+						rc = ipam__enomem();
+					if (copy)
+						rc = ipam__dns_zone_add_raw(x.last, copy, 0);
+				}
+			}
+			if (!rc && n && x.last && !(rc = ipam__dns_zone_sort(x.last)))
+				rc = store_state(db, &x.t, x.key, x.last, n, "zone.adopt");
+			zattrs_free(&za);
+		}
+		rc = ipam__leave(db, &sc, rc);
+	}
+	ipam_buf_dispose(&text);
+	drift_free(&x);
+	if (rc) {
+		ipam_buf_dispose(&out);
+		return rc;
+	}
+	if (!out.ptr)
+		ipam__buf_put(&out, "", 0);
+	ipam_buf_dispose(report);
+	*report = out;
+	if (nadopted)
+		*nadopted = n;
+	return 0;
 }

@@ -503,6 +503,111 @@ int ipam__dns_push_state(ipam__dns_zone **out, ipam__dns_zone *last, ipam__dns_z
 	return rc;
 }
 
+/* Send one update message (prerequisites `pre`, updates `up`) and check
+ * its answer; res->rcode gets the answer's rcode. */
+static int send_update(ldns_resolver *r, const ipam__dns_server *srv, const ldns_rdf *origin, ldns_rr_list *pre,
+		       ldns_rr_list *up, const char *what, ipam__dns_push_result *res)
+{
+	ldns_rdf *zr = ldns_rdf_clone(origin);
+	ldns_pkt *pkt = zr ? ldns_update_pkt_new(zr, LDNS_RR_CLASS_IN, pre, up, NULL) : NULL;
+	if (!pkt) {
+		ldns_rdf_deep_free(zr);
+		return ipam__enomem();
+	}
+	ldns_pkt_set_random_id(pkt);
+	uint16_t id = ldns_pkt_id(pkt);
+	ldns_status st = LDNS_STATUS_OK;
+	if (srv->tsig.name)
+		st = ldns_update_pkt_tsig_add(pkt, r);
+	if (st != LDNS_STATUS_OK) {
+		ldns_pkt_free(pkt);
+		return ipam__error(IPAM_EINVAL, "%s: cannot sign with TSIG key %s: %s", what, srv->tsig.name,
+				   ldns_get_errorstr_by_id(st));
+	}
+	ldns_pkt *ans = NULL;
+	int rc;
+	st = ldns_resolver_send_pkt(&ans, r, pkt);
+	ldns_pkt_free(pkt); /* it holds copies of the lists */
+	if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS || st == LDNS_STATUS_CRYPTO_TSIG_ERR) {
+		int tr = ans ? (int)ldns_pkt_get_rcode(ans) : -1;
+		rc = ipam__error(IPAM_EAUTH, "%s: TSIG key %s (%s) was not accepted: the answer%s does not verify "
+				 "(wrong key name, secret or algorithm)", what, srv->tsig.name,
+				 srv->tsig.algorithm ? srv->tsig.algorithm : "hmac-sha256",
+				 tr == LDNS_RCODE_NOTAUTH ? " (NOTAUTH)" : "");
+		res->rcode = tr;
+	} else if (st != LDNS_STATUS_OK || !ans) {
+		rc = ipam__error(IPAM_EIO, "%s: the server is unreachable or did not answer within %u ms: %s", what,
+				 srv->timeout_ms ? srv->timeout_ms : 5000, ldns_get_errorstr_by_id(st));
+	} else {
+		res->rcode = (int)ldns_pkt_get_rcode(ans);
+		/* ldns verified the answer's TSIG against the request's MAC
+		 * (a wrong key never gets here: it is TSIG_BOGUS above) */
+		if (srv->tsig.name && !ldns_pkt_tsig(ans))
+			rc = ipam__error(IPAM_EAUTH, "%s: the answer carries no TSIG", what);
+		else
+			rc = answer_check(ans, id, what);
+	}
+	ldns_pkt_free(ans);
+	return rc;
+}
+
+/* The SOA's new fields as one more message: its text (serial: ours), and,
+ * when sent, the serial one past the server's (or ours when that is
+ * later), so that the server takes it (RFC 2136 3.4.2.2). */
+static int soa_text(ipam_buf *out, const ipam__dns_zone *cur, size_t total, const ipam__dns_server *srv,
+		    const char *zone)
+{
+	ldns_rr *rr = NULL;
+	ipam_buf tmp = IPAM_BUF_INIT;
+	char *f[5];
+	int rc = ipam__dns_soa_rr(&rr, cur, cur->serial);
+	if (!rc)
+		rc = ipam__buf_printf(out, "; message %zu of %zu: the SOA's names and timers\nserver %s %u\nzone %s\n", total,
+				      total, srv->address ? srv->address : "?", srv->port ? srv->port : 53, zone);
+	if (!rc && srv->tsig.name)
+		rc = ipam__buf_printf(out, "; key %s:%s (secret not shown)\n",
+				      srv->tsig.algorithm ? srv->tsig.algorithm : "hmac-sha256", srv->tsig.name);
+	if (!rc && !(rc = rr_fields(&tmp, rr, f)))
+		rc = ipam__buf_printf(out, "update add %s %s IN %s %s\nsend\n", f[0], f[1], f[3], f[4]);
+	ipam_buf_dispose(&tmp);
+	ldns_rr_free(rr);
+	return rc;
+}
+
+static int soa_send(ldns_resolver *r, const ipam__dns_server *srv, const ipam__dns_zone *cur, const char *what,
+		    ipam__dns_push_result *res)
+{
+	ldns_pkt *q = NULL;
+	ldns_status st = ldns_resolver_query_status(&q, r, cur->origin, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0);
+	ldns_rr_list *soas = q ? ldns_pkt_rr_list_by_type(q, LDNS_RR_TYPE_SOA, LDNS_SECTION_ANSWER) : NULL;
+	const ldns_rr *have = soas && ldns_rr_list_rr_count(soas) ? ldns_rr_list_rr(soas, 0) : NULL;
+	int rc = 0;
+	uint32_t serial = cur->serial;
+	if (st != LDNS_STATUS_OK || !have || ldns_rr_rd_count(have) != 7)
+		rc = ipam__error(IPAM_EIO, "%s: reading the server's SOA failed: %s", what,
+				 st != LDNS_STATUS_OK ? ldns_get_errorstr_by_id(st) : "no SOA in the answer");
+	else if (ipam__dns_serial_cmp(serial, ldns_rdf2native_int32(ldns_rr_rdf(have, 2))) != 1)
+		serial = ldns_rdf2native_int32(ldns_rr_rdf(have, 2)) + 1u;
+	ldns_rr_list_deep_free(soas);
+	ldns_pkt_free(q);
+	ldns_rr *rr = NULL;
+	ldns_rr_list *up = NULL;
+	if (!rc && !(rc = ipam__dns_soa_rr(&rr, cur, serial))) {
+		if (!(up = ldns_rr_list_new()) || !ldns_rr_list_push_rr(up, rr)) {
+			ldns_rr_free(rr);
+			rc = ipam__enomem();
+		}
+	}
+	ldns_rr_list *pre = rc ? NULL : ldns_rr_list_new();
+	if (!rc && !pre)
+		rc = ipam__enomem();
+	if (!rc)
+		rc = send_update(r, srv, cur->origin, pre, up, what, res);
+	ldns_rr_list_deep_free(pre);
+	ldns_rr_list_deep_free(up);
+	return rc;
+}
+
 int ipam__dns_push(ipam__dns_push_result *res, const ipam__dns_server *srv, ipam__dns_zone *last,
 		   ipam__dns_zone *cur, const ipam__dns_push_options *opts)
 {
@@ -525,17 +630,22 @@ int ipam__dns_push(ipam__dns_push_result *res, const ipam__dns_server *srv, ipam
 
 	ipam__dns_diff d;
 	msg *m = NULL;
-	size_t nm = 0;
+	size_t nm = 0, rrsets_applied = 0;
 	ldns_resolver *r = NULL;
+	/* the SOA's names and timers travel last, in a message of their own
+	 * (only when what the server last took from us is known) */
+	bool soa = last && ipam__dns_soa_differs(last, cur), soa_sent = false;
 	if ((rc = ipam__dns_diff_make(&d, last, cur)))
 		return rc;
-	res->changes = d.n;
+	res->changes = d.n + soa;
 	if ((rc = addresses_first(&d)) || (rc = plan(&m, &nm, &d, last, cur->origin, max_rrs)))
 		goto out;
-	res->messages = nm;
+	res->messages = nm + soa;
 	for (size_t i = 0; !rc && i < nm; i++)
-		rc = msg_text(&res->text, &m[i], i + 1, nm, srv, zone);
-	if (rc || dry || nm == 0)
+		rc = msg_text(&res->text, &m[i], i + 1, res->messages, srv, zone);
+	if (!rc && soa)
+		rc = soa_text(&res->text, cur, res->messages, srv, zone);
+	if (rc || dry || res->messages == 0)
 		goto out;
 	snprintf(what, sizeof what, "push to %s zone %s", sl, zone);
 	if ((rc = ipam__dns_resolver(&r, srv, what)))
@@ -543,56 +653,29 @@ int ipam__dns_push(ipam__dns_push_result *res, const ipam__dns_server *srv, ipam
 	for (size_t i = 0; i < nm; i++) {
 		const ipam__dns_change *fc = &d.c[m[i].first];
 		const ldns_rr_list *fl = ldns_rr_list_rr_count(fc->before) ? fc->before : fc->after;
-		snprintf(what, sizeof what, "push to %s zone %s, message %zu of %zu (from %s)", sl, zone, i + 1, nm,
-			 ipam__dns_rr_label(ldns_rr_list_rr(fl, 0)));
-		ldns_rdf *zr = ldns_rdf_clone(cur->origin);
-		ldns_pkt *pkt = zr ? ldns_update_pkt_new(zr, LDNS_RR_CLASS_IN, m[i].pre, m[i].up, NULL) : NULL;
-		if (!pkt) {
-			rc = ipam__enomem();
-			break;
-		}
-		ldns_pkt_set_random_id(pkt);
-		uint16_t id = ldns_pkt_id(pkt);
-		ldns_status st = LDNS_STATUS_OK;
-		if (srv->tsig.name)
-			st = ldns_update_pkt_tsig_add(pkt, r);
-		if (st != LDNS_STATUS_OK) {
-			ldns_pkt_free(pkt);
-			rc = ipam__error(IPAM_EINVAL, "%s: cannot sign with TSIG key %s: %s", what, srv->tsig.name,
-					 ldns_get_errorstr_by_id(st));
-			break;
-		}
-		ldns_pkt *ans = NULL;
-		st = ldns_resolver_send_pkt(&ans, r, pkt);
-		ldns_pkt_free(pkt);
-		if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS || st == LDNS_STATUS_CRYPTO_TSIG_ERR) {
-			int tr = ans ? (int)ldns_pkt_get_rcode(ans) : -1;
-			rc = ipam__error(IPAM_EAUTH, "%s: TSIG key %s (%s) was not accepted: the answer%s does not verify "
-					 "(wrong key name, secret or algorithm)", what, srv->tsig.name,
-					 srv->tsig.algorithm ? srv->tsig.algorithm : "hmac-sha256",
-					 tr == LDNS_RCODE_NOTAUTH ? " (NOTAUTH)" : "");
-			res->rcode = tr;
-		} else if (st != LDNS_STATUS_OK || !ans) {
-			rc = ipam__error(IPAM_EIO, "%s: the server is unreachable or did not answer within %u ms: %s", what,
-					 srv->timeout_ms ? srv->timeout_ms : 5000, ldns_get_errorstr_by_id(st));
-		} else {
-			res->rcode = (int)ldns_pkt_get_rcode(ans);
-			/* ldns verified the answer's TSIG against the request's MAC
-			 * (a wrong key never gets here: it is TSIG_BOGUS above) */
-			if (srv->tsig.name && !ldns_pkt_tsig(ans))
-				rc = ipam__error(IPAM_EAUTH, "%s: the answer carries no TSIG", what);
-			else
-				rc = answer_check(ans, id, what);
-		}
-		ldns_pkt_free(ans);
-		if (rc)
+		snprintf(what, sizeof what, "push to %s zone %s, message %zu of %zu (from %s)", sl, zone, i + 1,
+			 res->messages, ipam__dns_rr_label(ldns_rr_list_rr(fl, 0)));
+		if ((rc = send_update(r, srv, cur->origin, m[i].pre, m[i].up, what, res)))
 			break;
 		res->applied++;
 		res->changes_applied += m[i].count;
 	}
+	rrsets_applied = res->changes_applied;
+	if (!rc && soa) {
+		snprintf(what, sizeof what, "push to %s zone %s, message %zu of %zu (the SOA)", sl, zone, res->messages,
+			 res->messages);
+		if (!(rc = soa_send(r, srv, cur, what, res))) {
+			soa_sent = true;
+			res->applied++;
+			res->changes_applied++;
+		}
+	}
 out:
 	if (!dry) {
-		int src = ipam__dns_push_state(&res->state, last, cur, &d, res->changes_applied);
+		int src = ipam__dns_push_state(&res->state, last, cur, &d, rrsets_applied);
+		/* an SOA not sent: the server still has the old names and timers */
+		if (!src && res->state && soa && !soa_sent)
+			src = ipam__dns_soa_copy(res->state, last);
 		if (!rc && src)
 			rc = src;
 	}

@@ -159,7 +159,9 @@ def test_human_output():
     rc, out, _ = run("prefix", "add", "10.0.0.0/8", "--status", "container", "--description", "core net")
     assert rc == 0 and out.split() == ["10.0.0.0/8", "container", "-", "core", "net"]
     rc, out, _ = run("ip", "add", "10.0.0.7", "--hostname", "h.example", "--mac", "00-11-22-33-44-55")
-    assert rc == 0 and out.split() == ["10.0.0.7", "active", "h.example", "00:11:22:33:44:55", "-"]
+    line, note = out.splitlines()
+    assert rc == 0 and line.split() == ["10.0.0.7", "active", "h.example", "00:11:22:33:44:55", "-"]
+    assert note == "; no zone is bound to space default: no record for h.example"
     rc, out, _ = run("util", "10.0.0.0/24")
     assert rc == 0 and out == "10.0.0.0/24  total 256  used 0 (0.00%)  free 256\n"
     rc, out, _ = run("space", "add", "blue", "--label", "env=prod", "--label", "region=eu")
@@ -172,10 +174,14 @@ def test_ip_alloc_json_shape():
     r = last("prefix add 10.0.0.0/24",
              "ip alloc 10.0.0.0/24 --hostname web1.example.com --mac AA-BB-CC-DD-EE-FF "
              "--description 'front end' --status reserved")
-    assert set(r) == IP_KEYS
+    assert set(r) == IP_KEYS | {"dns"}
     assert r == {"address": "10.0.0.1", "space": "default", "prefix": "10.0.0.0/24",
                  "hostname": "web1.example.com", "mac": "aa:bb:cc:dd:ee:ff", "status": "reserved",
-                 "description": "front end", "attrs": {}}
+                 "description": "front end", "attrs": {},
+                 # a host name and no zone: the address is there, and the result says why no record is
+                 "dns": {"records": [], "notes": ["no zone is bound to space default: no record for web1.example.com"]}}
+    # without a host name there is nothing to say about DNS
+    assert set(last("prefix add 10.0.0.0/24", "ip alloc 10.0.0.0/24")) == IP_KEYS
 
 
 def test_ip_alloc_reports_most_specific_prefix():

@@ -50,7 +50,12 @@ def test_zone_record_server_commands(tmp_path):
     assert d["records"] == ["app.example.test. A 192.0.2.7 (zone example.test., view default)",
                             "7.2.0.192.in-addr.arpa. PTR app.example.test. (zone 2.0.192.in-addr.arpa., view default)"]
     assert d["notes"] == []
-    ok(db, "ip", "add", "192.0.2.8", "--hostname", "db.example.org")
+    # the allocation itself says what DNS made of the name, and why not
+    r = json.loads(ok(db, "ip", "add", "192.0.2.8", "--hostname", "db.example.org"))
+    assert r["dns"] == {"records": ["8.2.0.192.in-addr.arpa. PTR db.example.org. (zone 2.0.192.in-addr.arpa., view default)"],
+                        "notes": ["view default: no forward zone holds db.example.org.: no A record"]}, r
+    human = ok(db, "ip", "add", "192.0.2.9", "--hostname", "db2.example.org", json_out=False)
+    assert human.splitlines()[1:] == ["; view default: no forward zone holds db2.example.org.: no A record"], human
     d = json.loads(ok(db, "ip", "dns", "192.0.2.8"))
     assert d["notes"] == ["view default: no forward zone holds db.example.org.: no A record"], d
     ok(db, "ip", "add", "198.51.100.1", "--hostname", "x.example.test")
@@ -179,3 +184,47 @@ def test_rpz_render(tmp_path):
     (tmp_path / "bad.txt").write_text("qname ok.example nxdomain\nqname x.example oops\n")
     rc, out, err = ctl(tmp_path / "none.db", "rpz", "render", "rpz.example", "--policies", str(tmp_path / "bad.txt"))
     assert rc == 1 and "bad.txt:2: unknown action \\\"oops\\\"" in out + err, out + err
+
+
+def test_zone_conf_and_files(tmp_path):
+    db = tmp_path / "ipam.db"
+    ok(db, "init")
+    ok(db, "space", "add", "dmz")
+    ok(db, "zone", "add", "example.test", "--ns", "ns1.example.test")
+    ok(db, "zone", "add", "example.test", "--ns", "ns1.example.test", "--view", "outside", "--space", "dmz")
+    ok(db, "zone", "add", "0/26.2.0.192.in-addr.arpa", "--ns", "ns1.example.test")
+    for view in ("default", "outside"):
+        ok(db, "record", "add", "example.test", "ns1 A 192.0.2.53", "--view", view)
+    ok(db, "ip", "add", "192.0.2.5", "--hostname", "www.example.test")
+    # views need to say whom they answer
+    rc, out, err = ctl(db, "zone", "conf")
+    assert rc == 1 and "view outside has zones (example.test.) but no match list" in out + err, out + err
+    out_dir = tmp_path / "dns"
+    out_dir.mkdir()
+    res = json.loads(ok(db, "zone", "files", str(out_dir), "--view-match", "outside=127.0.0.2,10.0.0.0/8",
+                        "--tsig-name", "upd"))
+    assert res == {"dir": str(out_dir), "zones": 3, "config": str(out_dir / "named.conf")}
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "0_26.2.0.192.in-addr.arpa.zone", "example.test.zone", "example.test@outside.zone", "named.conf"]
+    conf = (out_dir / "named.conf").read_text()
+    assert 'view "outside" {\n\tmatch-clients { 127.0.0.2; 10.0.0.0/8; };\n' in conf, conf
+    assert '\t\tallow-update { key "upd"; };\n' in conf, conf
+    # named reads it all: the key it names, then the views and every zone file
+    (tmp_path / "check.conf").write_text('key "upd" { algorithm hmac-sha256; secret "c2VjcmV0"; };\n'
+                                         'include "%s";\n' % (out_dir / "named.conf"))
+    p = subprocess.run(["named-checkconf", "-z", str(tmp_path / "check.conf")], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "zone 0/26.2.0.192.in-addr.arpa/IN: loaded serial" in p.stdout, p.stdout
+    # the printed configuration is the written one; a Corefile serves one view
+    assert ok(db, "zone", "conf", "--dir", str(out_dir), "--view-match", "outside=127.0.0.2,10.0.0.0/8",
+              "--tsig-name", "upd", json_out=False) == conf
+    core = ok(db, "zone", "conf", "--format", "coredns", "--view", "outside", json_out=False)
+    assert core == "example.test.:53 {\n\tfile example.test@outside.zone\n\terrors\n}\n", core
+    rc, out, err = ctl(db, "zone", "conf", "--view-match", "outside=10.0.0.0/33")
+    assert rc == 1 and "view outside: \\\"10.0.0.0/33\\\"" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "adopt", "example.test")
+    assert rc == 2 and "zone adopt: --server NAME is required" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "adopt", "example.test", "--server", "nosuch")
+    assert rc == 1 and "nosuch" in out + err, out + err
+    rc, out, err = ctl(db, "zone", "conf", "--format", "tinydns")
+    assert rc == 1 and "tinydns" in out + err, out + err

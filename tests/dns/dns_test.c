@@ -633,6 +633,43 @@ int dt_start(dt_server *s, dt_kind kind, const dt_zone *zones, size_t nzones, co
 	return 0;
 }
 
+int dt_start_named(dt_server *s, const char *body, const char *probe)
+{
+	memset(s, 0, sizeof *s);
+	s->kind = DT_BIND;
+	if (dt_tmpdir(s->dir, "bind"))
+		return -1;
+	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	snprintf(s->key_name, sizeof s->key_name, "ipam-test-key");
+	dt_secret(s->key_secret);
+	if ((s->port = dt_free_port()) < 0)
+		return fail("no free port");
+	size_t size = strlen(body) + 2048;
+	char *conf = malloc(size), path[512];
+	if (!conf)
+		return fail("out of memory");
+	snprintf(conf, size,
+		 "key \"%s\" { algorithm hmac-sha256; secret \"%s\"; };\n"
+		 "options {\n\tdirectory \"%s\";\n\tlisten-on port %d { 127.0.0.1; };\n\tlisten-on-v6 { none; };\n"
+		 "\tpid-file \"%s/named.pid\";\n\tsession-keyfile \"%s/session.key\";\n\trecursion no;\n"
+		 "\tnotify no;\n};\ncontrols { };\n%s",
+		 s->key_name, s->key_secret, s->dir, s->port, s->dir, s->dir, body);
+	snprintf(path, sizeof path, "%s/named.conf", s->dir);
+	int rc = dt_write(path, conf);
+	free(conf);
+	if (rc)
+		return -1;
+	char *argv[] = { "named", "-g", "-c", path, "-n", "1", NULL };
+	if ((s->pid = spawn(s->log, argv)) <= 0)
+		return fail("fork failed");
+	track(s->pid);
+	if (wait_ready(s, NULL, 0, probe)) {
+		dt_stop(s);
+		return -1;
+	}
+	return 0;
+}
+
 void dt_stop(dt_server *s)
 {
 	if (s->pid > 0) {

@@ -61,6 +61,10 @@ typedef struct dt_zone {
  * update too) and its keys; ignored by the others.
  * Returns 0 or -1 (dt_why() says why, with the server's log). */
 int dt_start(dt_server *s, dt_kind kind, const dt_zone *zones, size_t nzones, const char *conf);
+/* Start named on a free port with `body` (zone stanzas or view blocks,
+ * file names absolute) after its own key and options; ready once it
+ * answers a SOA query for `probe` (any rcode). 0 or -1 (dt_why()). */
+int dt_start_named(dt_server *s, const char *body, const char *probe);
 /* Stop it (SIGTERM, then SIGKILL after 5 s) and wait for it. */
 void dt_stop(dt_server *s);
 

@@ -382,6 +382,257 @@ START_TEST(rpz_policy_file)
 }
 END_TEST
 
+/* Views: the same name answered per view from two spaces, served by named
+ * from the configuration and files the library writes; the Corefile of
+ * one view; the file names; the errors. */
+START_TEST(views_in_named_conf)
+{
+	if (!dt_have("named"))
+		ck_abort_msg("named is not installed (bind9): .ci/packages installs it");
+	ipam_db *db = NULL;
+	OK(ipam_db_open(&db, "memory:", NULL));
+	OK(ipam_space_add(db, "dmz", NULL));
+	ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+	zo.ns = "ns1.example.test.";
+	zo.ttl = 60;
+	OK(ipam_zone_add(db, "example.test", &zo));
+	OK(ipam_zone_add(db, "0/26.2.0.192.in-addr.arpa", &zo));
+	zo.view = "outside";
+	zo.space = "dmz";
+	OK(ipam_zone_add(db, "example.test", &zo));
+	OK(ipam_record_add(db, FWD, NULL, "ns1 A 127.0.0.1"));
+	OK(ipam_record_add(db, FWD, "outside", "ns1 A 127.0.0.1"));
+	host(db, "192.0.2.5", "www.example.test");
+	ipam_addr a;
+	OK(ipam_addr_parse(&a, "198.51.100.5"));
+	ipam_ip_options io = IPAM_IP_OPTIONS_INIT;
+	io.space = "dmz";
+	io.hostname = "www.example.test";
+	OK(ipam_ip_add(db, &a, &io));
+
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_zone_file_name(&b, "0/26.2.0.192.in-addr.arpa", NULL));
+	ck_assert_str_eq(b.ptr, "0_26.2.0.192.in-addr.arpa.zone");
+	OK(ipam_zone_file_name(&b, "Example.TEST.", "outside"));
+	ck_assert_str_eq(b.ptr, "example.test@outside.zone");
+	RC(ipam_zone_file_name(&b, "example.test", "in side"), IPAM_EINVAL);
+
+	char dir[256];
+	ck_assert(dt_tmpdir(dir, "dns-views") == 0);
+	ipam_dns_config_options co = IPAM_DNS_CONFIG_OPTIONS_INIT;
+	co.dir = dir;
+	/* a view with zones and no match list: refused, naming it */
+	RC(ipam_dns_config(&b, db, &co), IPAM_EINVAL);
+	has(ipam_error_last()->message, "view outside has zones (example.test.) but no match list");
+	const char *bad[] = { "outside=10.0.0.300" };
+	co.view_match = bad;
+	co.nview_match = 1;
+	RC(ipam_dns_config(&b, db, &co), IPAM_EINVAL);
+	has(ipam_error_last()->message, "view outside: \"10.0.0.300\" is no address");
+	const char *match[] = { "outside=127.0.0.2, 192.0.2.0/24, !key:blocked" };
+	co.view_match = match;
+	OK(ipam_dns_config(&b, db, &co));
+	has(b.ptr, "view \"outside\" {\n\tmatch-clients { 127.0.0.2; 192.0.2.0/24; !key \"blocked\"; };\n"
+	           "\tzone \"example.test\" {\n");
+	has(b.ptr, "view \"default\" {\n\tmatch-clients { any; };\n");
+	/* outside first: named tries the views in order */
+	ck_assert(strstr(b.ptr, "view \"outside\"") < strstr(b.ptr, "view \"default\""));
+	/* the same content gives the same bytes */
+	ipam_buf again = IPAM_BUF_INIT;
+	OK(ipam_dns_config(&again, db, &co));
+	ck_assert_str_eq(again.ptr, b.ptr);
+	ipam_buf_dispose(&again);
+	const char *plain[] = { "outside=127.0.0.2" };
+	co.view_match = plain;
+	OK(ipam_dns_config(&b, db, &co));
+
+	/* the zone files where the configuration says, and named serves both views */
+	const char *zones[][2] = { { FWD, NULL }, { FWD, "outside" }, { "0/26.2.0.192.in-addr.arpa.", NULL } };
+	for (size_t i = 0; i < 3; i++) {
+		ipam_buf name = IPAM_BUF_INIT, text = IPAM_BUF_INIT;
+		OK(ipam_zone_file_name(&name, zones[i][0], zones[i][1]));
+		OK(ipam_zone_render(&text, db, zones[i][0], zones[i][1]));
+		char path[600];
+		snprintf(path, sizeof path, "%s/%s", dir, name.ptr);
+		has(b.ptr, path);
+		ck_assert(dt_write(path, text.ptr) == 0);
+		ipam_buf_dispose(&name);
+		ipam_buf_dispose(&text);
+	}
+	dt_server s;
+	ck_assert_msg(dt_start_named(&s, b.ptr, FWD) == 0, "%s", dt_why());
+	char out[512];
+	ck_assert_int_eq(dt_query_from("127.0.0.1", "127.0.0.1", s.port, "www.example.test.", "A", out, sizeof out), 0);
+	ck_assert_str_eq(out, "192.0.2.5");
+	ck_assert_int_eq(dt_query_from("127.0.0.2", "127.0.0.1", s.port, "www.example.test.", "A", out, sizeof out), 0);
+	ck_assert_str_eq(out, "198.51.100.5");
+	ck_assert_int_eq(dt_query_from("127.0.0.1", "127.0.0.1", s.port, "5.0/26.2.0.192.in-addr.arpa.", "PTR", out,
+	                               sizeof out), 0);
+	ck_assert_str_eq(out, "www.example.test.");
+	dt_stop(&s);
+
+	/* CoreDNS: the zones of one view, one server block each */
+	co.format = IPAM_DNS_CONFIG_COREFILE;
+	co.view = "outside";
+	co.port = 1053;
+	OK(ipam_dns_config(&b, db, &co));
+	char want[600];
+	snprintf(want, sizeof want, "example.test.:1053 {\n\tfile %s/example.test@outside.zone\n\terrors\n}\n", dir);
+	ck_assert_str_eq(b.ptr, want);
+	co.format = 7;
+	RC(ipam_dns_config(&b, db, &co), IPAM_EINVAL);
+	ipam_buf_dispose(&b);
+	ipam_db_free(db);
+}
+END_TEST
+
+/* The stored path against Knot (RFC 2136 with TSIG) and PowerDNS (its HTTP
+ * API): the same push code as with named, the same checks by query. */
+static void stored_flow(dt_kind kind)
+{
+	const char *what = kind == DT_KNOT ? "knotd" : kind == DT_BIND ? "named" : "pdns_server";
+	if (!dt_have(what))
+		ck_abort_msg("%s is not installed: .ci/packages installs it", what);
+	ipam_db *db = NULL;
+	OK(ipam_db_open(&db, "memory:", NULL));
+	/* the SOA timers come from a template (changed at the end) */
+	ipam_zone_template tp = IPAM_ZONE_TEMPLATE_INIT;
+	tp.refresh = 3600;
+	OK(ipam_zone_template_set(db, "std", &tp));
+	ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+	zo.ns = "ns1.example.test.";
+	zo.rname = "hostmaster.example.test.";
+	zo.ttl = 60;
+	zo.template_name = "std";
+	OK(ipam_zone_add(db, FWD, &zo));
+	OK(ipam_zone_add(db, REV4, &zo));
+	OK(ipam_zone_add(db, REV6, &zo));
+	OK(ipam_record_add(db, FWD, NULL, "ns1 A 127.0.0.1"));
+	dt_zone zones[3] = { { FWD, render(db, FWD) }, { REV4, render(db, REV4) }, { REV6, render(db, REV6) } };
+	dt_server s;
+	ck_assert_msg(dt_start(&s, kind, zones, 3, NULL) == 0, "%s", dt_why());
+	for (int i = 0; i < 3; i++)
+		free((char *)zones[i].text);
+	ipam_dns_server_options so = IPAM_DNS_SERVER_OPTIONS_INIT;
+	char url[64];
+	if (kind == DT_PDNS) {
+		snprintf(url, sizeof url, "http://127.0.0.1:%d", s.http_port);
+		so.type = IPAM_DNS_PDNS_API;
+		so.api_url = url;
+		so.api_key = s.api_key;
+	} else {
+		so.type = IPAM_DNS_RFC2136;
+		so.address = "127.0.0.1";
+		so.port = (unsigned)s.port;
+		so.tsig_name = s.key_name;
+		so.tsig_secret = s.key_secret;
+	}
+	so.timeout_ms = 20000;
+	OK(ipam_dns_server_add(db, "ns", &so, 0));
+
+	host(db, "192.0.2.10", "www.example.test");
+	host(db, "2001:db8::10", "www.example.test");
+	host(db, "192.0.2.11", "mail.example.test");
+	push_ok(db, FWD, "ns");
+	push_ok(db, REV4, "ns");
+	push_ok(db, REV6, "ns");
+	expect(&s, "www.example.test.", "A", 0, "192.0.2.10");
+	expect(&s, "www.example.test.", "AAAA", 0, "2001:db8::10");
+	expect(&s, "10.2.0.192.in-addr.arpa.", "PTR", 0, "www.example.test.");
+	expect(&s, "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", "PTR", 0,
+	       "www.example.test.");
+
+	/* rename and release, push again */
+	release(db, "192.0.2.11");
+	host(db, "192.0.2.11", "smtp.example.test");
+	release(db, "2001:db8::10");
+	push_ok(db, FWD, "ns");
+	push_ok(db, REV4, "ns");
+	push_ok(db, REV6, "ns");
+	expect(&s, "mail.example.test.", "A", 3, "");
+	expect(&s, "smtp.example.test.", "A", 0, "192.0.2.11");
+	expect(&s, "11.2.0.192.in-addr.arpa.", "PTR", 0, "smtp.example.test.");
+	expect(&s, "www.example.test.", "AAAA", 0, "");
+	ipam_buf r = IPAM_BUF_INIT;
+	OK(ipam_zone_push(&r, db, FWD, NULL, "ns", 0));
+	has(r.ptr, "; ns: 0 of 0 changes");
+	ipam_buf_dispose(&r);
+
+	/* an outside change (RFC 2136 with the server's key): the diff sees it */
+	char *out = NULL;
+	ck_assert_msg(dt_sh(&out,
+	                    "printf 'server 127.0.0.1 %d\\nzone example.test.\\nupdate add outside.example.test. 60 TXT x\\n"
+	                    "send\\n' | nsupdate -y hmac-sha256:%s:%s",
+	                    s.port, s.key_name, s.key_secret) == 0,
+	              "%s", out);
+	free(out);
+	size_t nd = 0;
+	OK(ipam_zone_diff(&r, &nd, db, FWD, NULL, "ns"));
+	ck_assert_msg(nd == 1, "%zu drifts:\n%s", nd, r.ptr);
+	has(r.ptr, "only-server: outside.example.test.");
+	ipam_buf_dispose(&r);
+	/* adopted: the server's extra record becomes a hand record, and the drift is gone */
+	size_t na = 0;
+	OK(ipam_zone_adopt(&r, &na, db, FWD, NULL, "ns"));
+	ck_assert_msg(na == 1, "%zu adopted:\n%s", na, r.ptr);
+	has(r.ptr, "adopted: outside.example.test.\t60\tIN\tTXT\t\"x\"");
+	ipam_buf_dispose(&r);
+	OK(ipam_zone_show(&r, db, FWD, NULL));
+	has(r.ptr, "{\"record\":\"outside.example.test. 60 IN TXT \\\"x\\\"\",\"source\":\"hand\"}");
+	ipam_buf_dispose(&r);
+	OK(ipam_zone_diff(&r, &nd, db, FWD, NULL, "ns"));
+	ck_assert_msg(nd == 0, "%zu drifts after adopting:\n%s", nd, r.ptr);
+	ipam_buf_dispose(&r);
+	OK(ipam_zone_adopt(&r, &na, db, FWD, NULL, "ns"));
+	ck_assert_uint_eq(na, 0);
+	ipam_buf_dispose(&r);
+
+	/* the SOA's names and timers: a template change reaches the server */
+	char soa[512];
+	ck_assert_int_eq(dt_query("127.0.0.1", s.port, FWD, "SOA", soa, sizeof soa), 0);
+	has(soa, "ns1.example.test. hostmaster.example.test. ");
+	has(soa, " 3600 900 1209600 300");
+	tp.refresh = 7200;
+	tp.retry = 600;
+	OK(ipam_zone_template_set(db, "std", &tp));
+	OK(ipam_zone_push(&r, db, FWD, NULL, "ns", IPAM_PUSH_DRY_RUN));
+	has(r.ptr, kind == DT_PDNS ? "\"type\":\"SOA\"" : "the SOA's names and timers");
+	has(r.ptr, " 7200 600 1209600 300");
+	ipam_buf_dispose(&r);
+	push_ok(db, FWD, "ns");
+	for (int i = 0; i < 40 && !strstr(soa, " 7200 600 "); i++) {
+		ck_assert_int_eq(dt_query("127.0.0.1", s.port, FWD, "SOA", soa, sizeof soa), 0);
+		struct timespec ts = { 0, i ? 50 * 1000 * 1000 : 0 };
+		nanosleep(&ts, NULL);
+	}
+	has(soa, "ns1.example.test. hostmaster.example.test. ");
+	has(soa, " 7200 600 1209600 300");
+	/* sent once: the next push has nothing to send */
+	OK(ipam_zone_push(&r, db, FWD, NULL, "ns", 0));
+	has(r.ptr, "; ns: 0 of 0 changes");
+	ipam_buf_dispose(&r);
+	ipam_db_free(db);
+	dt_stop(&s);
+}
+
+START_TEST(stored_zones_with_bind_soa)
+{
+	stored_flow(DT_BIND);
+}
+END_TEST
+
+START_TEST(stored_zones_with_knot)
+{
+	stored_flow(DT_KNOT);
+}
+END_TEST
+
+START_TEST(stored_zones_with_pdns_api)
+{
+	stored_flow(DT_PDNS);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("dns-stored");
@@ -389,6 +640,10 @@ int main(void)
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, zone_templates);
 	tcase_add_test(tc, rpz_policy_file);
+	tcase_add_test(tc, views_in_named_conf);
+	tcase_add_test(tc, stored_zones_with_bind_soa);
+	tcase_add_test(tc, stored_zones_with_knot);
+	tcase_add_test(tc, stored_zones_with_pdns_api);
 	tcase_add_test(tc, stored_zones_with_bind);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
