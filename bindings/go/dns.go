@@ -443,3 +443,71 @@ func onThread(fn func() C.int) error {
 	defer runtime.UnlockOSThread()
 	return errorOf(fn())
 }
+
+// AdoptZone takes the records only the server has (DiffZone's
+// "only-server") as hand records of the zone, all or none, in one
+// transaction; DNSSEC records and the SOA stay the server's. The report
+// has one line per record; adopted is how many were adopted.
+func (db *DB) AdoptZone(ctx context.Context, zone, view, server string) (report string, adopted int, err error) {
+	var cs cstrings
+	defer cs.free()
+	sv := cs.str(server)
+	var n C.size_t
+	report, err = db.zoneBuf(ctx, zone, view, func(c *C.ipam_db, b *C.ipam_buf, z, v *C.char) C.int {
+		return C.ipam_zone_adopt(b, &n, c, z, v, sv)
+	})
+	return report, int(n), err
+}
+
+// DNSConfigFormat is what DNSConfig renders.
+type DNSConfigFormat int
+
+// The DNS configuration formats.
+const (
+	NamedConf DNSConfigFormat = C.IPAM_DNS_CONFIG_NAMED    // named.conf zone stanzas, in view blocks when views are used
+	Corefile  DNSConfigFormat = C.IPAM_DNS_CONFIG_COREFILE // a CoreDNS Corefile for the zones of one view
+)
+
+// DNSConfigOptions of DNSConfig.
+type DNSConfigOptions struct {
+	Format DNSConfigFormat
+	Dir    string // the zone files' directory as the server sees it; "": relative names
+	// UpdateKey (named) is a TSIG key name allowed to update and transfer every zone.
+	UpdateKey string
+	// ViewMatch (named) is "VIEW=LIST" per view, in the order named should try them.
+	ViewMatch []string
+	View      string // Corefile: the view whose zones to serve; "": "default"
+	Port      uint16 // Corefile: 0: 53
+}
+
+// DNSConfig renders the server configuration for every stored zone; each
+// zone's file is Dir/ZoneFileName(zone, view), written with RenderZone.
+func (db *DB) DNSConfig(ctx context.Context, o *DNSConfigOptions) (string, error) {
+	var cs cstrings
+	defer cs.free()
+	var opts C.ipam_dns_config_options
+	opts.version = C.IPAM_DNS_CONFIG_OPTIONS_VERSION
+	if o != nil {
+		opts.format = C.int(o.Format)
+		opts.dir, opts.update_key, opts.view = cs.str(o.Dir), cs.str(o.UpdateKey), cs.str(o.View)
+		if len(o.ViewMatch) > 0 {
+			opts.view_match, opts.nview_match = cs.strv(o.ViewMatch), C.size_t(len(o.ViewMatch))
+		}
+		opts.port = C.uint(o.Port)
+	}
+	return db.callBuf(ctx, func(c *C.ipam_db, b *C.ipam_buf) C.int { return C.ipam_dns_config(b, c, &opts) })
+}
+
+// ZoneFileName is the file name DNSConfig gives a zone ("example.com.zone",
+// "0_26.2.0.192.in-addr.arpa@inside.zone").
+func ZoneFileName(zone, view string) (string, error) {
+	var cs cstrings
+	defer cs.free()
+	z, v := cs.str(zone), cs.str(view)
+	var b C.ipam_buf
+	defer C.ipam_buf_dispose(&b)
+	if err := onThread(func() C.int { return C.ipam_zone_file_name(&b, z, v) }); err != nil {
+		return "", err
+	}
+	return bufString(&b), nil
+}

@@ -3,7 +3,9 @@ package ipam
 import (
 	"net"
 	"net/netip"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +23,27 @@ func TestZonesRecordsRender(t *testing.T) {
 	if len(zones) != 2 || zones[0].Name != "example.test." || zones[1].View != "internal" ||
 		zones[1].SerialPolicy != "increment" || zones[1].Derive || !slices.Equal(zones[0].NS, []string{"ns1.example.test.", "ns2.example.test."}) {
 		t.Fatalf("zones %+v", zones)
+	}
+
+	if name, err := ZoneFileName("0/26.2.0.192.in-addr.arpa", ""); err != nil || name != "0_26.2.0.192.in-addr.arpa.zone" {
+		t.Fatal(name, err)
+	}
+	if name, _ := ZoneFileName("inc.test", "internal"); name != "inc.test@internal.zone" {
+		t.Fatal(name)
+	}
+	_, err = ZoneFileName("example.test", "in side")
+	wantErr(t, err, ErrInvalid)
+	_, err = db.DNSConfig(bg, nil)
+	wantErr(t, err, ErrInvalid, "internal")
+	conf, err := db.DNSConfig(bg, &DNSConfigOptions{Dir: "/var/lib/bind", UpdateKey: "k1", ViewMatch: []string{"internal=10.0.0.0/8"}})
+	must(t, err)
+	if !strings.Contains(conf, `view "internal" {`) || !strings.Contains(conf, "/var/lib/bind/example.test.zone") {
+		t.Fatal(conf)
+	}
+	core, err := db.DNSConfig(bg, &DNSConfigOptions{Format: Corefile, Port: 5353})
+	must(t, err)
+	if !strings.Contains(core, "example.test.:5353 {") || strings.Contains(core, "inc.test") {
+		t.Fatal(core)
 	}
 
 	must(t, db.AddRecord(bg, "example.test", "", "www 300 IN A 192.0.2.10"))
@@ -155,6 +178,20 @@ func TestDNSWithBind(t *testing.T) {
 		Timeout: 500 * time.Millisecond, Rate: 1000}))
 	if o, err := obs.At(0); obs.Len() != 1 || err != nil || o.Addr != ip || o.Name != "web1.example.test." || o.Source != "rdns" {
 		t.Fatalf("rdns: %d observations, first %+v %v", obs.Len(), o, err)
+	}
+
+	// records made on the server from outside, adopted as hand records
+	upd := exec.Command("nsupdate", "-y", "hmac-sha256:"+ns.keyName+":"+ns.secret)
+	upd.Stdin = strings.NewReader("server 127.0.0.1 " + strconv.Itoa(ns.port) + "\nzone example.test.\n" +
+		"update add extra.example.test. 60 TXT \"hello\"\nsend\n")
+	if out, err := upd.CombinedOutput(); err != nil {
+		t.Fatalf("nsupdate: %v\n%s", err, out)
+	}
+	rep, n, err := db.AdoptZone(bg, "example.test", "", "bind1")
+	must(t, err)
+	z, _ := db.Zone(bg, "example.test", "")
+	if n < 1 || !strings.Contains(rep, "extra.example.test.") || !slices.Contains(z.Records, ZoneRecord{`extra.example.test. 60 IN TXT "hello"`, "hand"}) {
+		t.Fatalf("adopted %d\n%s\n%+v", n, rep, z.Records)
 	}
 
 	bad := *srv

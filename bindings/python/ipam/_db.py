@@ -420,6 +420,17 @@ class DB:
                                    server_id, timeout)
         capi.ipam_dns_server_add(self._h, name, opts, replace)
 
+    def dns_config(self, format: str = "named", *, dir: Optional[str] = None, update_key: Optional[str] = None,
+                   view_match: Union[dict[str, str], Sequence[str], None] = None, view: Optional[str] = None,
+                   port: int = 0) -> str:
+        """The server configuration for every stored zone: format "named"
+        (zone stanzas, in view blocks when views are used; view_match gives
+        each view's match-clients list, in the order named should try them:
+        {"inside": "10.0.0.0/8, key:k1"}) or "corefile" (CoreDNS, the zones
+        of one view). dir: where the zone files are, as the server sees it;
+        each file is named :func:`ipam.zone_file_name`."""
+        return capi.ipam_dns_config(self._h, _dns.config_options(format, dir, update_key, view_match, view, port))
+
     def remove_dns_server(self, name: str) -> None:
         """Remove a DNS server and what it was last pushed."""
         capi.ipam_dns_server_rm(self._h, name)

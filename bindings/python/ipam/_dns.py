@@ -4,7 +4,7 @@ to real servers (include/ipam/dns.h, docs/dns.md)."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence, Union
 
 from . import _capi as capi
 from ._errors import InvalidArgument
@@ -39,6 +39,14 @@ class PushResult(NamedTuple):
     in nsupdate syntax or as rrsets, then a summary line."""
     report: str
     dry_run: bool
+
+
+class AdoptResult(NamedTuple):
+    """What :meth:`Zone.adopt` took over from the server: one line per
+    record ("adopted: ...", "skipped (the server's own): ..."), and how many
+    were adopted."""
+    report: str
+    adopted: int
 
 
 class DiffResult(NamedTuple):
@@ -127,6 +135,16 @@ class Zone:
         what the database holds."""
         return DiffResult(*capi.ipam_zone_diff(self._db._h, self.name, self.view, server))
 
+    def adopt(self, server: str) -> AdoptResult:
+        """Take the records only the server has (:meth:`diff`'s
+        "only-server") as hand records of the zone, all or none, in one
+        transaction; DNSSEC records and the SOA stay the server's."""
+        return AdoptResult(*capi.ipam_zone_adopt(self._db._h, self.name, self.view, server))
+
+    def file_name(self) -> str:
+        """The zone's file name in :meth:`ipam.DB.dns_config`'s configuration."""
+        return zone_file_name(self.name, self.view)
+
     def remove(self) -> None:
         """Remove the zone with its hand records and push states."""
         capi.ipam_zone_rm(self._db._h, self.name, self.view)
@@ -160,6 +178,25 @@ def server_options(type: str, address: Optional[str], port: int, tsig_name: Opti
                    api_key: Optional[str], server_id: Optional[str], timeout: Optional[float]) -> tuple:
     return (_choice(SERVER_TYPE, type, "DNS server type"), address, port, tsig_name, tsig_algorithm, tsig_secret,
             api_url, api_key, server_id, _ms(timeout))
+
+
+CONFIG_FORMAT = {"named": capi.IPAM_DNS_CONFIG_NAMED, "corefile": capi.IPAM_DNS_CONFIG_COREFILE}
+
+
+def config_options(format: str, dir: Optional[str], update_key: Optional[str],
+                   view_match: Union[dict[str, str], Sequence[str], None], view: Optional[str], port: int) -> tuple:
+    words = None
+    if isinstance(view_match, dict):
+        words = [f"{k}={v}" for k, v in view_match.items()]
+    elif view_match is not None:
+        words = list(view_match)
+    return (_choice(CONFIG_FORMAT, format, "DNS config format"), dir, update_key, words, view, port)
+
+
+def zone_file_name(zone: str, view: Optional[str] = None) -> str:
+    """The file name :meth:`ipam.DB.dns_config` gives a zone
+    ("example.com.zone", "0_26.2.0.192.in-addr.arpa@inside.zone")."""
+    return capi.ipam_zone_file_name(zone, view)
 
 
 def render_rpz(origin: str, policies: str | bytes, *, file: Optional[str] = None, ttl: int = 0) -> str:

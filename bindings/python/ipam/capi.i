@@ -903,6 +903,22 @@ static void ipy_free_##TYPE(PyObject *cap)
 	if (!$result)
 		SWIG_fail;
 }
+%apply size_t *ndrift { size_t *nadopted };
+
+/* ipam_dns_config_options: (format, dir, update_key, view_match list, view, port) */
+%typemap(in) const ipam_dns_config_options *opts (ipam_dns_config_options tmp = IPAM_DNS_CONFIG_OPTIONS_INIT, const char **vm = NULL) {
+	PyObject *ml = NULL;
+	if (!PyArg_ParseTuple($input, "izzOzI:DNS config options", &tmp.format, &tmp.dir, &tmp.update_key, &ml, &tmp.view,
+	                      &tmp.port) ||
+	    ipy_strv_in(ml, &vm, &tmp.nview_match) < 0)
+		SWIG_fail;
+	tmp.view_match = vm;
+	$1 = &tmp;
+}
+%typemap(freearg) const ipam_dns_config_options *opts {
+	free(vm$argnum);
+}
+
 %typemap(in, numinputs=0) int *added (int tmp = 0) {
 	$1 = &tmp;
 }
@@ -1302,6 +1318,9 @@ static PyObject *ipy_none(void)
 %ipy_wrap(ipam_dns_server_list)
 %ipy_wrap(ipam_zone_push)
 %ipy_wrap(ipam_zone_diff)
+%ipy_wrap(ipam_zone_adopt)
+%ipy_wrap(ipam_dns_config)
+%ipy_pure(ipam_zone_file_name)
 
 %ipy_wrap(ipam_import_new)
 %ipy_wrap(ipam_import_add_file)

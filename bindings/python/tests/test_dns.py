@@ -31,6 +31,19 @@ def test_zones_records_and_render(db):
     db.add_zone("inc.test", ns="ns1.inc.test.", serial_policy="increment", derive=False, view="internal")
     assert [(x.name, x.view) for x in db.zones()] == [(FWD, "default"), ("inc.test.", "internal")]
 
+    # the servers' configuration and the zone files' names
+    assert ipam.zone_file_name("0/26.2.0.192.in-addr.arpa") == "0_26.2.0.192.in-addr.arpa.zone"
+    assert z.file_name() == "example.test.zone" and ipam.zone_file_name("inc.test", "internal") == "inc.test@internal.zone"
+    with pytest.raises(ipam.InvalidArgument, match="internal"):
+        db.dns_config()  # a view needs its match list
+    conf = db.dns_config("named", dir="/var/lib/bind", update_key="k1", view_match={"internal": "10.0.0.0/8"})
+    assert 'view "internal" {' in conf and 'zone "example.test"' in conf and "/var/lib/bind/example.test.zone" in conf
+    assert db.dns_config("named", view_match=["internal=10.0.0.0/8"]) == db.dns_config(view_match={"internal": "10.0.0.0/8"})
+    core = db.dns_config("corefile", dir="/zones", port=5353)
+    assert "example.test.:5353 {" in core and "/zones/example.test.zone" in core and "inc.test" not in core
+    with pytest.raises(ipam.InvalidArgument, match="DNS config format"):
+        db.dns_config("djbdns")
+
     z.add_record("www 300 IN A 192.0.2.10")
     z.add_record("@ MX 10 mail")
     with pytest.raises(ipam.Exists):
@@ -155,6 +168,16 @@ def test_servers_push_and_diff(bind):
     # the reverse-DNS sweep asks the same named
     obs = ipam.discover_rdns("192.0.2.0/29", "127.0.0.1", port=named.port, timeout=0.5, rate=1000, now=1700000000)
     assert [(o.address, o.name, o.source) for o in obs] == [(ip, "web1.example.test.", "rdns")]
+
+    # records made on the server from outside, adopted as hand records
+    upd = (f"server 127.0.0.1 {named.port}\nzone example.test.\n"
+           f"update add extra.example.test. 60 TXT \"hello\"\nsend\n")
+    r = subprocess.run(["nsupdate", "-y", f"hmac-sha256:{named.key_name}:{named.key_secret}"], input=upd,
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    adopted = fwd.adopt("bind1")
+    assert isinstance(adopted, ipam.AdoptResult) and adopted.adopted >= 1 and "extra.example.test." in adopted.report
+    assert ipam.ZoneRecord('extra.example.test. 60 IN TXT "hello"', "hand") in fwd.records()
 
     # errors: a wrong key, nobody listening; both name the server
     db.add_dns_server("bad-key", address="127.0.0.1", port=named.port, tsig_name=named.key_name,
