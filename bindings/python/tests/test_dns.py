@@ -111,6 +111,14 @@ def test_rpz():
         ipam.render_rpz("rpz.test", "qname ok.test passthru\nqname bad.test explode\n", file="policies.txt")
 
 
+def outside_change(named, line):
+    """An update of example.test. sent to named by nsupdate, not by libipam."""
+    upd = f"server 127.0.0.1 {named.port}\nzone example.test.\n{line}\nsend\n"
+    r = subprocess.run(["nsupdate", "-y", f"hmac-sha256:{named.key_name}:{named.key_secret}"], input=upd,
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
 @pytest.fixture(scope="module")
 def bind():
     """A store (memory:, which keeps a sealing key of its own for the TSIG
@@ -153,11 +161,7 @@ def test_servers_push_and_diff(bind):
     assert isinstance(d, ipam.DiffResult) and d.drift == 0, d.report
 
     # a change made on the server from outside: diff sees it, a push does not overwrite it
-    upd = (f"server 127.0.0.1 {named.port}\nzone example.test.\n"
-           f"update add web1.example.test. 60 A 192.0.2.99\nsend\n")
-    r = subprocess.run(["nsupdate", "-y", f"hmac-sha256:{named.key_name}:{named.key_secret}"], input=upd,
-                       capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stderr
+    outside_change(named, "update add web1.example.test. 60 A 192.0.2.99")
     d = fwd.diff("bind1")
     assert d.drift == 1 and "192.0.2.99" in d.report
     db.release_address(ip)
@@ -170,11 +174,7 @@ def test_servers_push_and_diff(bind):
     assert [(o.address, o.name, o.source) for o in obs] == [(ip, "web1.example.test.", "rdns")]
 
     # records made on the server from outside, adopted as hand records
-    upd = (f"server 127.0.0.1 {named.port}\nzone example.test.\n"
-           f"update add extra.example.test. 60 TXT \"hello\"\nsend\n")
-    r = subprocess.run(["nsupdate", "-y", f"hmac-sha256:{named.key_name}:{named.key_secret}"], input=upd,
-                       capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stderr
+    outside_change(named, 'update add extra.example.test. 60 TXT "hello"')
     adopted = fwd.adopt("bind1")
     assert isinstance(adopted, ipam.AdoptResult) and adopted.adopted >= 1 and "extra.example.test." in adopted.report
     assert ipam.ZoneRecord('extra.example.test. 60 IN TXT "hello"', "hand") in fwd.records()
