@@ -42,6 +42,10 @@ type Options struct {
 	BusyTimeout time.Duration
 	// MaxRetries is how often Run runs a transaction that lost a race; 0: 50.
 	MaxRetries int
+	// SecretKeyFile holds the 256-bit key that seals stored secrets (TSIG
+	// keys, API keys); an encrypted file or memory: store without it keeps
+	// a key of its own.
+	SecretKeyFile string
 }
 
 // DB is an open libipam database. It is safe for concurrent use by many
@@ -71,6 +75,7 @@ func Open(ctx context.Context, uri string, o *Options) (*DB, error) {
 		opts.actor = cs.str(o.Actor)
 		opts.passphrase = cs.str(o.Passphrase)
 		opts.key_file = cs.str(o.KeyFile)
+		opts.secret_key_file = cs.str(o.SecretKeyFile)
 		if o.Create {
 			opts.flags |= C.IPAM_OPEN_CREATE
 		}

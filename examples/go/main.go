@@ -1,6 +1,7 @@
 // Several goroutines allocate addresses from one encrypted libipam file
 // through one shared DB, each allocation with its DNS name in a retrying
-// transaction, and the program prints what each got.
+// transaction, and the program prints what each got, then renders the
+// zone example.net, which holds their A records (derived from the addresses).
 //
 // usage: go run . FILE [GOROUTINES [EACH]]
 //
@@ -16,6 +17,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"libipam.invalid/ipam"
@@ -52,6 +54,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer db.Close()
 	if err := db.AddPrefix(ctx, subnet, &ipam.PrefixOptions{Description: "example workers"}); err != nil &&
 		!errors.Is(err, ipam.ErrExists) {
+		return err
+	}
+
+	err = db.AddZone(ctx, "example.net", &ipam.ZoneOptions{NS: []string{"ns1.example.net."}, TTL: 300})
+	if err != nil && !errors.Is(err, ipam.ErrExists) {
 		return err
 	}
 
@@ -99,6 +106,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "%d addresses from %s to %s, distinct: %v; %s now has %s of %s in use\n",
 		len(all), all[0], all[len(all)-1], distinct, subnet, u.Used, u.Total)
+
+	// The zone file for BIND, Knot or CoreDNS: every worker's name is in it.
+	zone, err := db.RenderZone(ctx, "example.net", "")
+	if err != nil {
+		return err
+	}
+	var records []string
+	for _, l := range strings.Split(zone, "\n") {
+		if strings.Contains(l, "\tIN\tA\t") {
+			records = append(records, strings.ReplaceAll(l, "\t", " "))
+		}
+	}
+	fmt.Fprintf(out, "zone example.net.: %d A records, the first %q\n", len(records), records[0])
 	return nil
 }
 

@@ -28,12 +28,18 @@ func TestExample(t *testing.T) {
 	if lines[4] != want {
 		t.Fatalf("summary %q, want %q", lines[4], want)
 	}
+	if want := `zone example.net.: 12 A records, the first "worker1-1 300 IN A 10.50.0.`; !strings.HasPrefix(lines[5], want) {
+		t.Fatalf("zone %q", lines[5])
+	}
 	out.Reset()
 	if err := run(context.Background(), []string{file, "2", "1"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "2 addresses from 10.50.0.13 to 10.50.0.14, distinct: true; 10.50.0.0/24 now has 14 of 256") {
 		t.Fatalf("second run:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "zone example.net.: 14 A records") {
+		t.Fatalf("second run's zone:\n%s", out.String())
 	}
 	t.Setenv("IPAM_KEY", "wrong")
 	if err := run(context.Background(), []string{file}, &out); err == nil || !strings.Contains(err.Error(), "ipam:") {

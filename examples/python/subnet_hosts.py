@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A small real job with libipam from Python: carve a subnet for a new
 service out of a site's block, give its hosts addresses and DNS names, keep
-the first addresses for the routers, and export everything (history
+the first addresses for the routers, render the site's DNS zone (the hosts'
+A records follow from their addresses), and export everything (history
 included) for the backup.
 
 usage: subnet_hosts.py DB EXPORT.json [HOST...]
@@ -37,6 +38,15 @@ def main(argv: list[str]) -> int:
 
         block = db.run(setup)
 
+        def zone(db: ipam.DB) -> ipam.Zone:
+            try:
+                return db.zone("ams1.example.net")
+            except ipam.NotFound:
+                return db.add_zone("ams1.example.net", space="ams1", ns=["ns1.example.net.", "ns2.example.net."],
+                                   ttl=300)
+
+        site_zone = db.run(zone)
+
         # One transaction: the subnet, its router range and its hosts land together or not at all.
         with db.transaction():
             subnet = block.alloc_prefix(26, description="web service")
@@ -52,6 +62,13 @@ def main(argv: list[str]) -> int:
             print(f"  {a.address}  {a.hostname}")
         u = subnet.utilization()
         print(f"used {u.used} of {u.total} addresses ({u.used_percent:.1f}%)")
+
+        # The zone file, for BIND, Knot or CoreDNS: every named address of the space is in it.
+        text = site_zone.render()
+        hosts_in_zone = [line for line in text.splitlines() if "\tIN\tA\t" in line]
+        print(f"zone {site_zone.name} ({len(hosts_in_zone)} A records):")
+        for line in hosts_in_zone:
+            print("  " + line.replace("\t", " "))
 
         with open(export_path, "w") as f:
             f.write(db.export())

@@ -15,6 +15,10 @@ docs/bindings.md.
 
 from . import capi
 from ._db import DB, open
+from ._discover import (Drift, Observation, Observations, ReconcileReport, SnmpTarget, discover_aws, discover_azure,
+                        discover_gcp, discover_rdns, discover_snmp, sweep)
+from ._dns import AdoptResult, DiffResult, PushResult, Zone, ZoneRecord, render_rpz, zone_file_name
+from ._import import Import
 from ._errors import (AuthError, BackendError, Conflict, Error, Exhausted, Exists, InUse, InvalidArgument, IOFailure,
                       NotFound, OutOfMemory, PermissionDenied, TamperError)
 from ._objects import (Address, AuditEntry, AuditReport, IPAddress, IPNetwork, Prefix, Range, Space, Stats,
@@ -27,6 +31,9 @@ library_version: str = capi.ipam_version()
 __all__ = [
     "open", "DB", "Space", "Prefix", "Address", "Range", "Utilization", "Stats", "AuditEntry", "AuditReport",
     "IPAddress", "IPNetwork",
+    "Zone", "ZoneRecord", "PushResult", "DiffResult", "AdoptResult", "render_rpz", "zone_file_name", "Import",
+    "Observation", "Observations", "Drift", "ReconcileReport", "SnmpTarget", "discover_snmp", "sweep",
+    "discover_rdns", "discover_aws", "discover_azure", "discover_gcp",
     "Error", "InvalidArgument", "NotFound", "Exists", "Exhausted", "Conflict", "AuthError", "PermissionDenied",
     "BackendError", "IOFailure", "OutOfMemory", "InUse", "TamperError",
     "__version__", "library_version",

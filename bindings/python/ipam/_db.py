@@ -6,10 +6,13 @@ import contextlib
 import ipaddress
 import json
 import os
-from typing import Any, Callable, Iterator, Optional, TypeVar, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
 
 from . import _capi as capi
 from ._errors import InvalidArgument
+from . import _dns, _import
+from ._discover import Observations, ReconcileReport
+from ._dns import Zone
 from ._objects import (PURPOSE, STATUS, Address, AuditEntry, AuditReport, IPAddress, IPNetwork, Prefix, Range, Space,
                        Stats, Utilization)
 
@@ -34,7 +37,8 @@ def _attrs(value: Optional[dict]) -> Optional[str]:
 def open(uri: Union[str, os.PathLike] = "memory:", *, key: Optional[str] = None,
          key_file: Union[str, os.PathLike, None] = None,
          create: bool = False, exclusive: bool = False, durable: bool = False, actor: Optional[str] = None,
-         busy_timeout: Optional[float] = None, retries: Optional[int] = None) -> DB:
+         busy_timeout: Optional[float] = None, retries: Optional[int] = None,
+         secret_key_file: Union[str, os.PathLike, None] = None) -> DB:
     """Open a database.
 
     uri: ``"file:PATH"`` or a path (one encrypted SQLCipher file), ``"memory:"``
@@ -47,7 +51,9 @@ def open(uri: Union[str, os.PathLike] = "memory:", *, key: Optional[str] = None,
     before it returns. actor: who the audit chain records (default: the OS
     user). busy_timeout: seconds to wait for another process's write
     (default 10). retries: how often :meth:`DB.run` runs a transaction that
-    lost a race (default 50).
+    lost a race (default 50). secret_key_file: a file holding the 256-bit
+    key that seals stored secrets (TSIG keys, API keys); an encrypted file
+    or ``memory:`` store without it keeps a key of its own.
 
     Use it as a context manager, or call :meth:`DB.close`.
     """
@@ -55,7 +61,8 @@ def open(uri: Union[str, os.PathLike] = "memory:", *, key: Optional[str] = None,
     flags = ((capi.IPAM_OPEN_CREATE if create else 0) | (capi.IPAM_OPEN_EXCL if exclusive else 0)
              | (capi.IPAM_OPEN_DURABLE if durable else 0))
     timeout_ms = 0 if busy_timeout is None else max(1, int(busy_timeout * 1000))
-    opts = (actor, flags, key, None if key_file is None else os.fspath(key_file), timeout_ms, retries or 0)
+    opts = (actor, flags, key, None if key_file is None else os.fspath(key_file), timeout_ms, retries or 0,
+            None if secret_key_file is None else os.fspath(secret_key_file))
     return DB(capi.ipam_db_open(target, opts), target)
 
 
@@ -325,3 +332,131 @@ class DB:
         """Import a document made by :meth:`export` into an empty store, all
         or nothing. name: what messages call the document."""
         capi.ipam_import_json(self._h, document, name)
+
+    def export_csv(self, kind: str) -> str:
+        """The store as CSV another system's bulk import takes, and this
+        library's importer reads back: kind "netbox-vrfs",
+        "netbox-prefixes", "netbox-ranges", "netbox-addresses" or
+        "infoblox"."""
+        return capi.ipam_export_csv(self._h, _import.csv_kind(kind))
+
+    def import_files(self, format: str, files: Iterable[Union[str, os.PathLike]], *, space: Optional[str] = None,
+                     space_map: Optional[dict[str, str]] = None, dry_run: bool = False,
+                     all_or_nothing: bool = False) -> dict[str, Any]:
+        """Import another system's export (format "netbox-csv",
+        "netbox-json", "infoblox", "phpipam-sql"; see :class:`ipam.Import`)
+        and return the report. Bad rows are reported and skipped."""
+        return _import.import_files(self, format, files, space=space, space_map=space_map, dry_run=dry_run,
+                                    all_or_nothing=all_or_nothing)
+
+    # ---- DNS -------------------------------------------------------------
+
+    def add_zone(self, name: str, *, ns: Union[Sequence[str], str, None] = None, view: Optional[str] = None,
+                 space: Optional[str] = None, derive: bool = True, mname: Optional[str] = None,
+                 rname: Optional[str] = None, ttl: int = 0, refresh: int = 0, retry: int = 0, expire: int = 0,
+                 minimum: int = 0, serial_policy: str = "date", template: Optional[str] = None,
+                 refuse_unknown_addresses: bool = False) -> Zone:
+        """Add a zone ("example.com", "2.0.192.in-addr.arpa"). ns: the apex
+        name servers (absolute names; required unless the template gives
+        them). derive: the A, AAAA and PTR records of the space's named
+        addresses are part of it. serial_policy: "date" or "increment".
+        :class:`Exists` when the view has it."""
+        opts = _dns.zone_options(view, ns, space, derive, mname, rname, ttl, refresh, retry, expire, minimum,
+                                 serial_policy, template, refuse_unknown_addresses)
+        capi.ipam_zone_add(self._h, name, opts)
+        return self.zone(name, view=view)
+
+    def zone(self, name: str, *, view: Optional[str] = None) -> Zone:
+        """The zone (:class:`NotFound` if the view has none of that name)."""
+        origin = json.loads(capi.ipam_zone_show(self._h, name, view))["zone"]
+        for z in self.zones():
+            if z.name == origin and z.view == (view or "default"):
+                return z
+        raise AssertionError("a zone shown is not listed")  # pragma: no cover
+
+    def zones(self) -> Iterator[Zone]:
+        """Every zone, in (view, name) order."""
+        return iter([Zone(self, z) for z in json.loads(capi.ipam_zone_list(self._h))])
+
+    def remove_zone(self, name: str, *, view: Optional[str] = None) -> None:
+        """Remove a zone with its hand records and push states."""
+        capi.ipam_zone_rm(self._h, name, view)
+
+    def put_record(self, record: str, *, view: Optional[str] = None) -> bool:
+        """Add a hand record (owner absolute) to the most specific zone of
+        the view that holds it; True when added, False when it was there.
+        :class:`NotFound` when no zone holds the owner."""
+        return capi.ipam_record_put(self._h, view, record)
+
+    def set_zone_template(self, name: str, *, ns: Union[Sequence[str], str, None] = None,
+                          mname: Optional[str] = None, rname: Optional[str] = None, ttl: int = 0, refresh: int = 0,
+                          retry: int = 0, expire: int = 0, minimum: int = 0, records: Sequence[str] = ()) -> None:
+        """Create or replace a zone template: settings and standard records
+        ("@ MX 10 mail.example.net.") that zones made with template=name
+        take where they do not set them themselves."""
+        capi.ipam_zone_template_set(self._h, name,
+                                    _dns.template_struct(ns, mname, rname, ttl, refresh, retry, expire, minimum,
+                                                         records))
+
+    def remove_zone_template(self, name: str) -> None:
+        """Remove a zone template (:class:`InUse` while a zone uses it)."""
+        capi.ipam_zone_template_rm(self._h, name)
+
+    def address_dns(self, address: Any, *, space: Optional[str] = None) -> dict[str, Any]:
+        """The DNS records an address has, and why it has none where it has
+        none: {"address", "space", "records": [...], "notes": [...]}."""
+        return json.loads(capi.ipam_ip_dns(self._h, space, address))
+
+    def add_dns_server(self, name: str, *, type: str = "rfc2136", address: Optional[str] = None, port: int = 0,
+                       tsig_name: Optional[str] = None, tsig_algorithm: Optional[str] = None,
+                       tsig_secret: Optional[str] = None, api_url: Optional[str] = None,
+                       api_key: Optional[str] = None, server_id: Optional[str] = None,
+                       timeout: Optional[float] = None, replace: bool = False) -> None:
+        """Store a DNS server to push to: type "rfc2136" (address, port,
+        TSIG key) or "pdns-api" (api_url, api_key). Secrets are sealed
+        before they are stored (:class:`PermissionDenied` without a sealing
+        key) and never shown again."""
+        opts = _dns.server_options(type, address, port, tsig_name, tsig_algorithm, tsig_secret, api_url, api_key,
+                                   server_id, timeout)
+        capi.ipam_dns_server_add(self._h, name, opts, replace)
+
+    def dns_config(self, format: str = "named", *, dir: Optional[str] = None, update_key: Optional[str] = None,
+                   view_match: Union[dict[str, str], Sequence[str], None] = None, view: Optional[str] = None,
+                   port: int = 0) -> str:
+        """The server configuration for every stored zone: format "named"
+        (zone stanzas, in view blocks when views are used; view_match gives
+        each view's match-clients list, in the order named should try them:
+        {"inside": "10.0.0.0/8, key:k1"}) or "corefile" (CoreDNS, the zones
+        of one view). dir: where the zone files are, as the server sees it;
+        each file is named :func:`ipam.zone_file_name`."""
+        return capi.ipam_dns_config(self._h, _dns.config_options(format, dir, update_key, view_match, view, port))
+
+    def remove_dns_server(self, name: str) -> None:
+        """Remove a DNS server and what it was last pushed."""
+        capi.ipam_dns_server_rm(self._h, name)
+
+    def dns_servers(self) -> list[dict[str, Any]]:
+        """The DNS servers, secrets shown as "(sealed)"."""
+        return json.loads(capi.ipam_dns_server_list(self._h))
+
+    # ---- discovery ---------------------------------------------------------
+
+    def save_observations(self, observations: Observations) -> None:
+        """Keep observations in the store, merged with those kept before."""
+        capi.ipam_obs_save(self._h, observations._h)
+
+    def observations(self, *, space: Optional[str] = None, since: int = 0) -> Observations:
+        """The stored observations (of one space; last seen at or after
+        since, Unix seconds)."""
+        obs = Observations()
+        capi.ipam_obs_load(obs._h, self._h, space, since)
+        return obs
+
+    def reconcile(self, observations: Observations, *, space: Optional[str] = None, since: int = 0,
+                  now: Optional[int] = None, unseen_days: int = 0, apply: bool = False) -> ReconcileReport:
+        """Compare observations with the records. apply: adopt the
+        unrecorded addresses (status active, attrs {"source": "discovery"});
+        nothing is ever deleted."""
+        flags = capi.IPAM_RECONCILE_APPLY if apply else 0
+        return ReconcileReport(capi.ipam_reconcile(self._h, observations._h,
+                                                   (space, since, now or 0, unseen_days, flags)))

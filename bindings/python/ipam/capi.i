@@ -73,6 +73,8 @@ typedef struct ipy_db {
 	long inflight; /* calls and open transactions using db (atomic) */
 	int closed;    /* set once by close (atomic) */
 	int freed;     /* set once by whoever frees db (atomic) */
+	PyObject *v4cls; /* ipaddress.IPv4Address when ipy_v4_fast may make its instances, else NULL */
+	PyObject *v4ip;  /* its slot's name, "_ip" (interned) */
 } ipy_db;
 
 static void ipy_db_free_now(ipy_db *w)
@@ -93,6 +95,8 @@ static void ipy_db_destroy(PyObject *cap)
 	/* No call can be in flight: each holds a reference to the capsule. */
 	if (!w->freed)
 		ipam_db_free(w->db);
+	Py_XDECREF(w->v4cls);
+	Py_XDECREF(w->v4ip);
 	free(w);
 }
 
@@ -271,6 +275,44 @@ static PyObject *ipy_addr_out(PyObject *mod, const ipam_addr *a)
 	Py_XDECREF(cls);
 	Py_XDECREF(v);
 	return r;
+}
+
+/* The allocator's result without IPv4Address.__init__: an IPv4Address holds
+ * nothing but its slot _ip (checked when the database is opened, see
+ * ipy_db_fast_init), so an instance made by the type's tp_alloc with _ip
+ * set is the object the constructor makes; W1 through Python spent ~2,700
+ * instructions an allocation in the constructor and ~1,200 fetching the
+ * class, this takes a few hundred. */
+static PyObject *ipy_v4_fast(const ipy_db *w, const ipam_addr *a)
+{
+	PyTypeObject *t = (PyTypeObject *)w->v4cls;
+	PyObject *v = ipy_addr_value(a);
+	PyObject *o = v ? t->tp_alloc(t, 0) : NULL;
+	if (o && PyObject_SetAttr(o, w->v4ip, v) < 0)
+		Py_CLEAR(o);
+	Py_XDECREF(v);
+	return o;
+}
+
+/* Keep IPv4Address on a new database capsule for ipy_v4_fast, when its
+ * __slots__ are exactly ("_ip", "__weakref__"), as in CPython 3.3 to 3.13;
+ * otherwise (another ipaddress) the constructor is used. */
+static void ipy_db_fast_init(ipy_db *w, PyObject *mod)
+{
+	PyObject *cls = PyObject_GetAttrString(mod, "_IPv4Address");
+	PyObject *slots = cls ? PyObject_GetAttrString(cls, "__slots__") : NULL;
+	PyObject *want = Py_BuildValue("(ss)", "_ip", "__weakref__");
+	if (cls && slots && want && PyType_Check(cls) && PyObject_RichCompareBool(slots, want, Py_EQ) == 1) {
+		w->v4ip = PyUnicode_InternFromString("_ip");
+		if (w->v4ip) {
+			w->v4cls = cls;
+			cls = NULL;
+		}
+	}
+	PyErr_Clear();
+	Py_XDECREF(cls);
+	Py_XDECREF(slots);
+	Py_XDECREF(want);
 }
 
 /* ipaddress.IPv4Network or IPv6Network */
@@ -487,8 +529,27 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 		SWIG_fail;
 	}
 	w->db = tmp$argnum;
+	ipy_db_fast_init(w, self);
 	Py_DECREF($result);
 	$result = cap;
+}
+
+/* The allocator: its result made by ipy_v4_fast where it can. */
+%typemap(in) (ipam_addr *out, ipam_db *db) (ipam_addr tmp, ipy_db *w = NULL) {
+	w = ipy_db_enter($input);
+	if (!w)
+		SWIG_fail;
+	$1 = &tmp;
+	$2 = w->db;
+}
+%typemap(argout) (ipam_addr *out, ipam_db *db) {
+	Py_DECREF($result);
+	$result = $1->family == IPAM_AF_INET && w$argnum->v4cls ? ipy_v4_fast(w$argnum, $1) : ipy_addr_out(self, $1);
+	if (!$result)
+		SWIG_fail;
+}
+%typemap(freearg) (ipam_addr *out, ipam_db *db) {
+	ipy_db_leave(w$argnum);
 }
 
 /* Iterators: (out, db) come in as the database capsule alone; out goes out
@@ -648,8 +709,8 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 %typemap(in) const ipam_open_options *opts (ipam_open_options tmp = IPAM_OPEN_OPTIONS_INIT) {
 	$1 = NULL;
 	if ($input != Py_None) {
-		if (!PyArg_ParseTuple($input, "zIzzII:open options", &tmp.actor, &tmp.flags, &tmp.passphrase,
-		                      &tmp.key_file, &tmp.busy_timeout_ms, &tmp.retry_max))
+		if (!PyArg_ParseTuple($input, "zIzzII|z:open options", &tmp.actor, &tmp.flags, &tmp.passphrase,
+		                      &tmp.key_file, &tmp.busy_timeout_ms, &tmp.retry_max, &tmp.secret_key_file))
 			SWIG_fail;
 		$1 = &tmp;
 	}
@@ -792,6 +853,385 @@ static void ipy_nothing(void *p)
 	              (const char *)r->head_hash, (Py_ssize_t)32, (unsigned long long)r->checkpoints,
 	              (unsigned long long)r->first_bad))
 
+/* ---- DNS, import, discovery (dns.h, import.h, discover.h) ----------------- */
+
+/* Opaque objects that belong to no database (an import, an observation set,
+ * a reconciliation report) are capsules freed with their Python object. They
+ * are not locked: one thread at a time (the package says so). */
+%define %ipy_handle(TYPE, NAME, FREE)
+%{
+static void ipy_free_##TYPE(PyObject *cap)
+{
+	TYPE *p = PyCapsule_GetPointer(cap, NAME);
+	if (p)
+		FREE(p);
+}
+%}
+%typemap(in, numinputs=0) TYPE **out (TYPE *tmp = NULL) {
+	$1 = &tmp;
+}
+%typemap(argout) TYPE **out {
+	PyObject *cap = PyCapsule_New(tmp$argnum, NAME, ipy_free_##TYPE);
+	if (!cap) {
+		FREE(tmp$argnum);
+		SWIG_fail;
+	}
+	Py_DECREF($result);
+	$result = cap;
+}
+%typemap(in) TYPE *, const TYPE * {
+	$1 = PyCapsule_GetPointer($input, NAME);
+	if (!$1)
+		SWIG_fail;
+}
+%enddef
+%ipy_handle(ipam_import, "ipam.import", ipam_import_free)
+%ipy_handle(ipam_obs_set, "ipam.obs", ipam_obs_set_free)
+%ipy_handle(ipam_reconcile_report, "ipam.reconcile", ipam_reconcile_report_free)
+
+/* More texts in: str or bytes, as (json, len). */
+%apply (const char *json, size_t len) { (const char *data, size_t len), (const char *text, size_t len),
+                                        (const char *policies, size_t len) };
+
+/* A push's or a diff's report is the result, as ipam_buf *out is. */
+%apply ipam_buf *out { ipam_buf *report };
+%typemap(in, numinputs=0) size_t *ndrift (size_t tmp = 0) {
+	$1 = &tmp;
+}
+%typemap(argout) size_t *ndrift {
+	$result = Py_BuildValue("(Nn)", $result, (Py_ssize_t)*$1);
+	if (!$result)
+		SWIG_fail;
+}
+%apply size_t *ndrift { size_t *nadopted };
+
+/* ipam_dns_config_options: (format, dir, update_key, view_match list, view, port) */
+%typemap(in) const ipam_dns_config_options *opts (ipam_dns_config_options tmp = IPAM_DNS_CONFIG_OPTIONS_INIT, const char **vm = NULL) {
+	PyObject *ml = NULL;
+	if (!PyArg_ParseTuple($input, "izzOzI:DNS config options", &tmp.format, &tmp.dir, &tmp.update_key, &ml, &tmp.view,
+	                      &tmp.port) ||
+	    ipy_strv_in(ml, &vm, &tmp.nview_match) < 0)
+		SWIG_fail;
+	tmp.view_match = vm;
+	$1 = &tmp;
+}
+%typemap(freearg) const ipam_dns_config_options *opts {
+	free(vm$argnum);
+}
+
+%typemap(in, numinputs=0) int *added (int tmp = 0) {
+	$1 = &tmp;
+}
+%typemap(argout) int *added {
+	Py_DECREF($result);
+	$result = PyBool_FromLong(*$1);
+}
+%typemap(in, numinputs=0) ipam_import_format *out (ipam_import_format tmp = 0) {
+	$1 = &tmp;
+}
+%typemap(argout) ipam_import_format *out {
+	Py_DECREF($result);
+	$result = PyLong_FromLong((long)*$1);
+}
+
+%{
+/* A list (or tuple) of str as a C array in `*arr` (malloc'd; the strings
+ * are borrowed from the list, which the caller keeps alive). None: NULL, 0. */
+static int ipy_strv_in(PyObject *o, const char ***arr, size_t *n)
+{
+	PyObject *seq;
+	Py_ssize_t i, len;
+	*arr = NULL;
+	*n = 0;
+	if (o == Py_None)
+		return 0;
+	seq = PySequence_Fast(o, "expected a list of str");
+	if (!seq)
+		return -1;
+	len = PySequence_Fast_GET_SIZE(seq);
+	*arr = calloc((size_t)len + 1, sizeof **arr);
+	if (!*arr) {
+		Py_DECREF(seq);
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		(*arr)[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
+		if (!(*arr)[i]) {
+			Py_DECREF(seq);
+			return -1;
+		}
+	}
+	*n = (size_t)len;
+	Py_DECREF(seq); /* the list holds the items, and the caller the list */
+	return 0;
+}
+%}
+
+%typemap(in) const ipam_zone_options *opts (ipam_zone_options tmp = IPAM_ZONE_OPTIONS_INIT) {
+	if (!PyArg_ParseTuple($input, "zzpzzzIIIIIizp:zone options", &tmp.view, &tmp.space, &tmp.no_derive, &tmp.ns,
+	                      &tmp.mname, &tmp.rname, &tmp.ttl, &tmp.refresh, &tmp.retry, &tmp.expire, &tmp.minimum,
+	                      &tmp.serial_policy, &tmp.template_name, &tmp.refuse_unknown_addresses))
+		SWIG_fail;
+	$1 = &tmp;
+}
+
+%typemap(in) const ipam_zone_template *t (ipam_zone_template tmp = IPAM_ZONE_TEMPLATE_INIT, const char **recs = NULL) {
+	PyObject *rl = NULL;
+	if (!PyArg_ParseTuple($input, "zzzIIIIIO:zone template", &tmp.ns, &tmp.mname, &tmp.rname, &tmp.ttl, &tmp.refresh,
+	                      &tmp.retry, &tmp.expire, &tmp.minimum, &rl) ||
+	    ipy_strv_in(rl, &recs, &tmp.nrecords) < 0)
+		SWIG_fail;
+	tmp.records = recs;
+	$1 = &tmp;
+}
+%typemap(freearg) const ipam_zone_template *t {
+	free(recs$argnum);
+}
+
+%typemap(in) const ipam_dns_server_options *opts (ipam_dns_server_options tmp = IPAM_DNS_SERVER_OPTIONS_INIT) {
+	if (!PyArg_ParseTuple($input, "izIzzzzzzI:DNS server options", &tmp.type, &tmp.address, &tmp.port, &tmp.tsig_name,
+	                      &tmp.tsig_algorithm, &tmp.tsig_secret, &tmp.api_url, &tmp.api_key, &tmp.server_id,
+	                      &tmp.timeout_ms))
+		SWIG_fail;
+	$1 = &tmp;
+}
+
+%typemap(in) const ipam_import_options *opts (ipam_import_options tmp = IPAM_IMPORT_OPTIONS_INIT, const char **map = NULL) {
+	PyObject *ml = NULL;
+	if (!PyArg_ParseTuple($input, "IzO:import options", &tmp.flags, &tmp.space, &ml) ||
+	    ipy_strv_in(ml, &map, &tmp.nspace_map) < 0)
+		SWIG_fail;
+	tmp.space_map = map;
+	$1 = &tmp;
+}
+%typemap(freearg) const ipam_import_options *opts {
+	free(map$argnum);
+}
+
+%typemap(in) const ipam_reconcile_options *opts (ipam_reconcile_options tmp = IPAM_RECONCILE_OPTIONS_INIT) {
+	long long since = 0, now = 0;
+	if (!PyArg_ParseTuple($input, "zLLII:reconcile options", &tmp.space, &since, &now, &tmp.unseen_days, &tmp.flags))
+		SWIG_fail;
+	tmp.since = since;
+	tmp.now = now;
+	$1 = &tmp;
+}
+
+/* An observation in: (kind, space, address or None, subnet or None, mac or
+ * None, name, source, device, first_seen, last_seen). */
+%typemap(in) const ipam_observation *obs (ipam_observation tmp = IPAM_OBSERVATION_INIT) {
+	PyObject *a, *p;
+	const char *mac;
+	int kind;
+	long long first, last;
+	if (!PyArg_ParseTuple($input, "izOOzzzzLL:observation", &kind, &tmp.space, &a, &p, &mac, &tmp.name, &tmp.source,
+	                      &tmp.device, &first, &last))
+		SWIG_fail;
+	tmp.kind = (ipam_obs_kind)kind;
+	tmp.first_seen = first;
+	tmp.last_seen = last;
+	if ((a != Py_None && ipy_addr_in(a, &tmp.addr) < 0) || (p != Py_None && ipy_prefix_in(p, &tmp.subnet, 0) < 0))
+		SWIG_fail;
+	if (mac) {
+		if (ipam_mac_parse(&tmp.mac, mac) < 0) {
+			ipy_raise_last(IPAM_EINVAL);
+			SWIG_fail;
+		}
+		tmp.has_mac = 1;
+	}
+	$1 = &tmp;
+}
+
+%{
+static PyObject *ipy_none(void)
+{
+	Py_RETURN_NONE;
+}
+%}
+
+/* An observation out, the same tuple. */
+%typemap(in, numinputs=0) ipam_observation *out (ipam_observation tmp = IPAM_OBSERVATION_INIT) {
+	$1 = &tmp;
+}
+%typemap(argout) ipam_observation *out {
+	ipam_observation *o = $1;
+	Py_DECREF($result);
+	$result = Py_BuildValue("(iNNNNNNNLL)", (int)o->kind, ipy_str(o->space),
+	                        o->kind == IPAM_OBS_ADDRESS ? ipy_addr_out(self, &o->addr) : ipy_none(),
+	                        o->kind == IPAM_OBS_SUBNET ? ipy_prefix_out(self, &o->subnet) : ipy_none(),
+	                        ipy_mac_out(o->has_mac, &o->mac), ipy_str(o->name), ipy_str(o->source), ipy_str(o->device),
+	                        (long long)o->first_seen, (long long)o->last_seen);
+	if (!$result)
+		SWIG_fail;
+}
+
+/* A finding out: (category, space, kind, address or None, subnet or None,
+ * recorded mac, seen mac, recorded name, seen name, source, last_seen,
+ * detail, applied); None past the end. */
+%typemap(out) const ipam_drift_item * {
+	const ipam_drift_item *d = $1;
+	if (!d) {
+		$result = ipy_none();
+	} else {
+		$result = Py_BuildValue("(sNiNNNNNNNLNN)", ipam_drift_name((int)d->drift), ipy_str(d->space), (int)d->kind,
+		                        d->kind == IPAM_OBS_ADDRESS ? ipy_addr_out(self, &d->addr) : ipy_none(),
+		                        d->kind == IPAM_OBS_SUBNET ? ipy_prefix_out(self, &d->subnet) : ipy_none(),
+		                        ipy_mac_out(d->has_recorded_mac, &d->recorded_mac), ipy_mac_out(d->has_seen_mac, &d->seen_mac),
+		                        ipy_str(d->recorded_name), ipy_str(d->seen_name), ipy_str(d->source),
+		                        (long long)d->last_seen, ipy_str(d->detail), PyBool_FromLong(d->applied));
+		if (!$result)
+			SWIG_fail;
+	}
+}
+
+/* SNMP targets: a list of (host, space, version, community, user,
+ * auth_pass, priv_pass); `errors` comes back beside the result. The call
+ * does not raise: it returns (rc, message, [code per target]). */
+%typemap(in) (const ipam_snmp_target *targets, size_t n, int *errors) (ipam_snmp_target *tg = NULL, int *errs = NULL, PyObject *seq = NULL) {
+	Py_ssize_t i, len;
+	seq = PySequence_Fast($input, "expected a list of SNMP targets");
+	if (!seq)
+		SWIG_fail;
+	len = PySequence_Fast_GET_SIZE(seq);
+	tg = calloc((size_t)len + 1, sizeof *tg);
+	errs = calloc((size_t)len + 1, sizeof *errs);
+	if (!tg || !errs) {
+		PyErr_NoMemory();
+		SWIG_fail;
+	}
+	for (i = 0; i < len; i++) {
+		int v = 0;
+		if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "zzizzzz:SNMP target", &tg[i].host, &tg[i].space, &v,
+		                      &tg[i].community, &tg[i].user, &tg[i].auth_pass, &tg[i].priv_pass))
+			SWIG_fail;
+		tg[i].snmp_version = (ipam_snmp_version)v;
+	}
+	$1 = tg;
+	$2 = (size_t)len;
+	$3 = errs;
+}
+%typemap(argout) (const ipam_snmp_target *targets, size_t n, int *errors) {
+	PyObject *l = PyList_New((Py_ssize_t)$2);
+	size_t i;
+	if (!l)
+		SWIG_fail;
+	for (i = 0; i < $2; i++)
+		PyList_SET_ITEM(l, (Py_ssize_t)i, PyLong_FromLong($3[i]));
+	$result = Py_BuildValue("(NN)", $result, l);
+	if (!$result)
+		SWIG_fail;
+}
+%typemap(freearg) (const ipam_snmp_target *targets, size_t n, int *errors) {
+	free(tg$argnum);
+	free(errs$argnum);
+	Py_XDECREF(seq$argnum);
+}
+%typemap(out) int ipam_discover_snmp {
+	$result = Py_BuildValue("(is)", $1, $1 < 0 ? ipam_error_last()->message : "");
+	if (!$result)
+		SWIG_fail;
+}
+
+%typemap(in) const ipam_snmp_options *opts (ipam_snmp_options tmp = IPAM_SNMP_OPTIONS_INIT) {
+	long long now = 0;
+	if (!PyArg_ParseTuple($input, "IIIIL:SNMP options", &tmp.timeout_ms, &tmp.retries, &tmp.concurrency, &tmp.bulk_size,
+	                      &now))
+		SWIG_fail;
+	tmp.now = now;
+	$1 = &tmp;
+}
+
+%typemap(in) const ipam_sweep_options *opts (ipam_sweep_options tmp = IPAM_SWEEP_OPTIONS_INIT, uint16_t *ports = NULL) {
+	PyObject *pl = NULL, *seq = NULL;
+	long long now = 0;
+	unsigned long long maxa = 0;
+	Py_ssize_t i;
+	if (!PyArg_ParseTuple($input, "zpOIIIKL:sweep options", &tmp.space, &tmp.icmp, &pl, &tmp.rate, &tmp.concurrency,
+	                      &tmp.timeout_ms, &maxa, &now))
+		SWIG_fail;
+	tmp.max_addresses = maxa;
+	tmp.now = now;
+	seq = PySequence_Fast(pl, "expected a list of TCP ports");
+	if (!seq)
+		SWIG_fail;
+	ports = calloc((size_t)PySequence_Fast_GET_SIZE(seq) + 1, sizeof *ports);
+	for (i = 0; ports && i < PySequence_Fast_GET_SIZE(seq); i++) {
+		long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
+		if (v < 1 || v > 65535) {
+			Py_DECREF(seq);
+			if (!PyErr_Occurred())
+				ipy_raise(IPAM_EINVAL, "a TCP port is 1 to 65535");
+			SWIG_fail;
+		}
+		ports[i] = (uint16_t)v;
+	}
+	tmp.ntcp_ports = (size_t)PySequence_Fast_GET_SIZE(seq);
+	Py_DECREF(seq);
+	if (!ports) {
+		PyErr_NoMemory();
+		SWIG_fail;
+	}
+	tmp.tcp_ports = ports;
+	$1 = &tmp;
+}
+%typemap(freearg) const ipam_sweep_options *opts {
+	free(ports$argnum);
+}
+
+%typemap(in) const ipam_rdns_options *opts (ipam_rdns_options tmp = IPAM_RDNS_OPTIONS_INIT) {
+	long long now = 0;
+	unsigned long long maxa = 0;
+	if (!PyArg_ParseTuple($input, "zzHIIKL:rDNS options", &tmp.space, &tmp.server, &tmp.port, &tmp.timeout_ms, &tmp.rate,
+	                      &maxa, &now))
+		SWIG_fail;
+	tmp.max_addresses = maxa;
+	tmp.now = now;
+	$1 = &tmp;
+}
+
+%typemap(in) const ipam_aws_options *opts (ipam_aws_options tmp = IPAM_AWS_OPTIONS_INIT) {
+	long long now = 0;
+	if (!PyArg_ParseTuple($input, "zzzzzIIL:AWS options", &tmp.region, &tmp.endpoint, &tmp.access_key, &tmp.secret_key,
+	                      &tmp.session_token, &tmp.timeout_ms, &tmp.max_pages, &now))
+		SWIG_fail;
+	tmp.now = now;
+	$1 = &tmp;
+}
+
+%typemap(in) const ipam_azure_options *opts (ipam_azure_options tmp = IPAM_AZURE_OPTIONS_INIT) {
+	long long now = 0;
+	if (!PyArg_ParseTuple($input, "zzzzzzzIIL:Azure options", &tmp.subscription, &tmp.tenant, &tmp.client_id,
+	                      &tmp.client_secret, &tmp.access_token, &tmp.login_endpoint, &tmp.arm_endpoint,
+	                      &tmp.timeout_ms, &tmp.max_pages, &now))
+		SWIG_fail;
+	tmp.now = now;
+	$1 = &tmp;
+}
+
+%typemap(in) const ipam_gcp_options *opts (ipam_gcp_options tmp = IPAM_GCP_OPTIONS_INIT) {
+	long long now = 0;
+	if (!PyArg_ParseTuple($input, "zzzIIL:GCP options", &tmp.project, &tmp.access_token, &tmp.endpoint, &tmp.timeout_ms,
+	                      &tmp.max_pages, &now))
+		SWIG_fail;
+	tmp.now = now;
+	$1 = &tmp;
+}
+
+/* The clouds take a database or None: `ipam_db *maybe_db`. */
+%typemap(in) ipam_db *maybe_db (ipy_db *w = NULL) {
+	$1 = NULL;
+	if ($input != Py_None) {
+		w = ipy_db_enter($input);
+		if (!w)
+			SWIG_fail;
+		$1 = w->db;
+	}
+}
+%typemap(freearg) ipam_db *maybe_db {
+	ipy_db_leave(w$argnum);
+}
+
 /* ---- what is wrapped -------------------------------------------------------- */
 
 /* The value types, options and records are not wrapped as classes: the
@@ -857,6 +1297,55 @@ static void ipy_nothing(void *p)
 %ipy_wrap(ipam_export)
 %ipy_wrap(ipam_import_json)
 
+%ipy_pure(ipam_drift_name)
+%ipy_wrap(ipam_rpz_render)
+%ipy_pure(ipam_import_format_parse)
+%ipy_pure(ipam_obs_set_count)
+
+%ipy_wrap(ipam_zone_add)
+%ipy_wrap(ipam_zone_template_set)
+%ipy_wrap(ipam_zone_template_rm)
+%ipy_wrap(ipam_zone_rm)
+%ipy_wrap(ipam_zone_list)
+%ipy_wrap(ipam_zone_show)
+%ipy_wrap(ipam_record_add)
+%ipy_wrap(ipam_record_put)
+%ipy_wrap(ipam_record_rm)
+%ipy_wrap(ipam_zone_render)
+%ipy_wrap(ipam_ip_dns)
+%ipy_wrap(ipam_dns_server_add)
+%ipy_wrap(ipam_dns_server_rm)
+%ipy_wrap(ipam_dns_server_list)
+%ipy_wrap(ipam_zone_push)
+%ipy_wrap(ipam_zone_diff)
+%ipy_wrap(ipam_zone_adopt)
+%ipy_wrap(ipam_dns_config)
+%ipy_pure(ipam_zone_file_name)
+
+%ipy_wrap(ipam_import_new)
+%ipy_wrap(ipam_import_add_file)
+%ipy_wrap(ipam_import_add_buffer)
+%ipy_wrap(ipam_import_apply)
+%ipy_wrap(ipam_import_report)
+%ipy_wrap(ipam_import_status)
+%ipy_wrap(ipam_export_csv)
+
+%ipy_wrap(ipam_obs_set_new)
+%ipy_wrap(ipam_obs_set_add)
+%ipy_wrap(ipam_obs_set_get)
+%ipy_wrap(ipam_obs_set_json)
+%ipy_wrap(ipam_obs_set_add_json)
+%ipy_wrap(ipam_obs_save)
+%ipy_wrap(ipam_obs_load)
+%ipy_wrap(ipam_reconcile)
+%ipy_wrap(ipam_reconcile_report_count)
+%ipy_wrap(ipam_reconcile_report_count_of)
+%ipy_wrap(ipam_reconcile_report_item)
+%ipy_wrap(ipam_reconcile_report_json)
+%ipy_wrap(ipam_discover_snmp)
+%ipy_wrap(ipam_discover_sweep)
+%ipy_wrap(ipam_discover_rdns)
+
 /* The headers' macros hide the export attribute from SWIG. */
 #define IPAM_EXTERN(type) extern type
 #define IPAM_BEGIN_DECL
@@ -870,8 +1359,32 @@ static void ipy_nothing(void *p)
 %include "ipam/range.h"
 %include "ipam/audit.h"
 %include "ipam/export.h"
+%include "ipam/dns.h"
+%include "ipam/import.h"
+%include "ipam/discover.h"
 
 /* ---- helpers that have no C counterpart ------------------------------------- */
+
+%rename("%s") ipy_discover_aws;
+%rename("%s") ipy_discover_azure;
+%rename("%s") ipy_discover_gcp;
+
+%inline %{
+/* The cloud inventories with an optional database (SWIG's ipam_db *db
+ * wants one): the same calls, the GIL released as for every call. */
+int ipy_discover_aws(ipam_obs_set *out, ipam_db *maybe_db, const ipam_aws_options *opts)
+{
+	return ipam_discover_aws(out, maybe_db, opts);
+}
+int ipy_discover_azure(ipam_obs_set *out, ipam_db *maybe_db, const ipam_azure_options *opts)
+{
+	return ipam_discover_azure(out, maybe_db, opts);
+}
+int ipy_discover_gcp(ipam_obs_set *out, ipam_db *maybe_db, const ipam_gcp_options *opts)
+{
+	return ipam_discover_gcp(out, maybe_db, opts);
+}
+%}
 
 %rename("%s") ipy_close;
 %rename("%s") ipy_txn_begin;
