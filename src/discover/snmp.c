@@ -296,6 +296,25 @@ static void close_agent(agent *a)
 /* Drive the open sessions until every agent is done: select() on their
  * sockets with the nearest request timeout, read what came, let net-snmp
  * retry or time out what did not. At most `conc` agents are open. */
+/* Is an open agent a v3 one with the same user name but other pass
+ * phrases? net-snmp keeps one process-wide USM user per (engine, name):
+ * while the first is open, the second would be given the first one's keys
+ * and succeed with a wrong pass phrase. Such an agent waits its turn. */
+static bool user_clash(const agent *ag, const size_t *live, size_t active, const agent *a)
+{
+	const ipam_snmp_target *t = a->t;
+	if (t->snmp_version != IPAM_SNMP_V3 || !t->user)
+		return false;
+	for (size_t i = 0; i < active; i++) {
+		const ipam_snmp_target *u = ag[live[i]].t;
+		if (u->snmp_version == IPAM_SNMP_V3 && u->user && !strcmp(u->user, t->user) &&
+		    (!u->auth_pass || !t->auth_pass || strcmp(u->auth_pass, t->auth_pass) || !u->priv_pass ||
+		     !t->priv_pass || strcmp(u->priv_pass, t->priv_pass)))
+			return true;
+	}
+	return false;
+}
+
 static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 {
 	size_t next = 0, active = 0;
@@ -307,7 +326,7 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 		return;
 	}
 	for (;;) {
-		while (active < conc && next < n) {
+		while (active < conc && next < n && !user_clash(ag, live, active, &ag[next])) {
 			agent *a = &ag[next];
 			if (open_agent(a, o) == 0 && !a->done) {
 				live[active++] = next;

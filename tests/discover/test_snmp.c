@@ -194,6 +194,26 @@ START_TEST(snmp_v3_wrong_password)
 }
 END_TEST
 
+/* The same agent and user twice in one call, the second time with a
+ * wrong pass phrase, both open at once: the second must fail, not ride on
+ * the keys net-snmp derived for the first (its USM user table is
+ * process-wide). */
+START_TEST(snmp_v3_wrong_password_beside_right_one)
+{
+	ipam_obs_set *s;
+	ipam_snmp_target t[3] = { v3("authpass123"), v3("wrongpass999"), v3("authpass123") };
+	ipam_snmp_options o = opts();
+	o.concurrency = 3;
+	int err[3] = { -1, -1, -1 };
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	ck_assert_int_eq(ipam_discover_snmp(s, t, 3, err, &o), IPAM_EAUTH);
+	ck_assert_int_eq(err[0], 0);
+	ck_assert_int_eq(err[1], IPAM_EAUTH);
+	ck_assert_int_eq(err[2], 0);
+	ipam_obs_set_free(s);
+}
+END_TEST
+
 /* Many agents with a bound: the working ones answer, a silent one times
  * out (its retries included) without holding up the others, and a bad
  * target is refused; errors[] says which. */
@@ -266,6 +286,7 @@ int main(void)
 	tcase_add_test(tc, snmp_v2c);
 	tcase_add_test(tc, snmp_v3_authpriv);
 	tcase_add_test(tc, snmp_v3_wrong_password);
+	tcase_add_test(tc, snmp_v3_wrong_password_beside_right_one);
 	tcase_add_test(tc, snmp_many_with_bound);
 	suite_add_tcase(s, tc);
 	return disc_run(s);
