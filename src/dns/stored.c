@@ -929,6 +929,62 @@ static const char *addr_flag(ipam_db *db, const zattrs *za, const ldns_rr *rr, c
 	return buf;
 }
 
+/* The zone's delegations: the owners of NS records below the apex. */
+static size_t delegations(const ipam__dns_zone *z, const ldns_rdf ***out)
+{
+	size_t n = 0;
+	*out = NULL;
+	for (size_t i = 0; i < z->n; i++) {
+		const ldns_rdf *o = ldns_rr_owner(z->rr[i]);
+		if (ldns_rr_get_type(z->rr[i]) != LDNS_RR_TYPE_NS || ldns_dname_compare(o, z->origin) == 0)
+			continue;
+		if (n && ldns_dname_compare((*out)[n - 1], o) == 0)
+			continue; /* the zone is sorted: an NS set is together */
+		const ldns_rdf **p = realloc((void *)*out, (n + 1) * sizeof *p);
+		if (!p)
+			break; /* then fewer flags; the show itself goes on */
+		*out = p;
+		p[n++] = o;
+	}
+	return n;
+}
+
+/* Occluded data: a record at or below a delegation point that a server
+ * never answers from this zone (it refers to the child instead), other
+ * than the NS and DS sets at the point and the glue (an A or AAAA whose
+ * name an NS of the delegation names). */
+static bool occluded(const ipam__dns_zone *z, size_t i, const ldns_rdf *const *del, size_t nd, char *why,
+                     size_t size)
+{
+	const ldns_rr *rr = z->rr[i];
+	const ldns_rdf *o = ldns_rr_owner(rr);
+	ldns_rr_type t = ldns_rr_get_type(rr);
+	for (size_t k = 0; k < nd; k++) {
+		bool at = ldns_dname_compare(o, del[k]) == 0;
+		if (!at && !ldns_dname_is_subdomain(o, del[k]))
+			continue;
+		if (at && (t == LDNS_RR_TYPE_NS || t == LDNS_RR_TYPE_DS))
+			return false;
+		if (t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) {
+			bool glue = false;
+			for (size_t j = 0; j < z->n && !glue; j++)
+				glue = ldns_rr_get_type(z->rr[j]) == LDNS_RR_TYPE_NS &&
+				       ldns_dname_compare(ldns_rr_owner(z->rr[j]), del[k]) == 0 &&
+				       ldns_dname_compare(ldns_rr_rdf(z->rr[j], 0), o) == 0;
+			if (glue)
+				return false;
+		}
+		ipam_buf b = IPAM_BUF_INIT;
+		if (ipam__dns_name_put(&b, del[k]) == 0)
+			snprintf(why, size, "occluded: below the delegation at %s (servers refer to the child zone)", b.ptr);
+		else
+			snprintf(why, size, "occluded: below a delegation");
+		ipam_buf_dispose(&b);
+		return true;
+	}
+	return false;
+}
+
 int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *view)
 {
 	if (!out || !db)
@@ -948,6 +1004,8 @@ int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *vie
 			rc = ipam_error_last()->code ? ipam_error_last()->code : IPAM_ENOMEM;
 	}
 	cJSON *recs = rc ? NULL : cJSON_AddArrayToObject(j, "records");
+	const ldns_rdf **del = NULL;
+	size_t nd = recs ? delegations(z, &del) : 0;
 	ipam_buf b = IPAM_BUF_INIT;
 	for (size_t i = 0; recs && !rc && i < z->n; i++) {
 		b.size = 0;
@@ -962,11 +1020,19 @@ int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *vie
 		cJSON_AddStringToObject(r, "record", b.ptr);
 		static const char *const src[] = { "address", "hand", "template", "zone" };
 		cJSON_AddStringToObject(r, "source", src[z->line[i] < 4 ? z->line[i] : 0]);
-		char why[200];
-		if (z->line[i] == 1 && addr_flag(db, &za, z->rr[i], why, sizeof why))
-			cJSON_AddStringToObject(r, "flag", why);
+		char why[200], occ[400];
+		bool af = z->line[i] == 1 && addr_flag(db, &za, z->rr[i], why, sizeof why);
+		bool of = nd && occluded(z, i, del, nd, occ, sizeof occ);
+		if (af && of) {
+			char both[620];
+			snprintf(both, sizeof both, "%s; %s", why, occ);
+			cJSON_AddStringToObject(r, "flag", both);
+		} else if (af || of) {
+			cJSON_AddStringToObject(r, "flag", af ? why : occ);
+		}
 		cJSON_AddItemToArray(recs, r);
 	}
+	free((void *)del);
 	if (have_za)
 		zattrs_free(&za);
 	rc = ipam__leave(db, &sc, rc);

@@ -228,3 +228,24 @@ def test_zone_conf_and_files(tmp_path):
     assert rc == 1 and "nosuch" in out + err, out + err
     rc, out, err = ctl(db, "zone", "conf", "--format", "tinydns")
     assert rc == 1 and "tinydns" in out + err, out + err
+
+
+def test_occluded_records_flagged(tmp_path):
+    db = tmp_path / "ipam.db"
+    ok(db, "init")
+    ok(db, "zone", "add", "example.test", "--ns", "ns1.example.test")
+    ok(db, "prefix", "add", "192.0.2.0/24")
+    ok(db, "record", "add", "example.test", "sub NS ns.sub.example.test.")
+    ok(db, "record", "add", "example.test", "ns.sub A 192.0.2.60")  # glue: served
+    ok(db, "record", "add", "example.test", "www.sub A 192.0.2.61")  # below the cut: never served
+    ok(db, "record", "add", "example.test", 'sub TXT "x"')  # at the cut, not NS/DS: never served
+    ok(db, "ip", "add", "192.0.2.62", "--hostname", "db.sub.example.test")  # derived, below the cut
+    flags = {r["record"]: r.get("flag") for r in json.loads(ok(db, "record", "list", "example.test"))}
+    occ = "occluded: below the delegation at sub.example.test. (servers refer to the child zone)"
+    assert flags["sub.example.test. 3600 IN NS ns.sub.example.test."] is None, flags
+    assert flags["ns.sub.example.test. 3600 IN A 192.0.2.60"] == "192.0.2.60 is not an address of space default", flags
+    assert flags["www.sub.example.test. 3600 IN A 192.0.2.61"] == \
+        "192.0.2.61 is not an address of space default; " + occ, flags
+    assert flags['sub.example.test. 3600 IN TXT "x"'] == occ, flags
+    assert flags["db.sub.example.test. 3600 IN A 192.0.2.62"] == occ, flags
+    assert flags["example.test. 3600 IN NS ns1.example.test."] is None, flags
