@@ -315,14 +315,7 @@ int ipam__disc_azure_token(char **out, const ipam_azure_options *o);
  * `slash`) only; IPAM_EINVAL naming `what` otherwise. */
 int ipam__disc_url_safe(const char *s, const char *what, bool slash);
 
-/* ---- PTR queries (src/dns/ptrq.c: ldns stays in src/dns) ----------------------
- * A resolver for the reverse-DNS sweep: `server` (an address), port (0: 53),
- * timeout per query; UDP, recursion desired, two tries. The PTR target of
- * `a` with its final dot (free() it; NULL: no name, NXDOMAIN or NODATA), or
- * IPAM_EIO when nobody answered. */
-typedef struct ipam__dns_ptrq ipam__dns_ptrq;
-int ipam__dns_ptrq_new(ipam__dns_ptrq **out, const char *server, uint16_t port, unsigned timeout_ms, const char *what);
-int ipam__dns_ptr_query(ipam__dns_ptrq *q, const ipam_addr *a, char **name);
-void ipam__dns_ptrq_free(ipam__dns_ptrq *q);
+/* PTR queries (the reverse-DNS sweep): src/dns/ptrq.h */
+#include "dns/ptrq.h"
 
 #endif

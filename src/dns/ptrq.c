@@ -2,9 +2,9 @@
  * which speaks no DNS itself: ldns stays in this folder. The resolver is
  * the one every DNS call of libipam makes (ipam__dns_resolver: server, port,
  * timeout), switched to UDP with recursion desired, as one asks a resolver,
- * and two tries a query. Declared in src/discover/disc.h, its one user. */
+ * and two tries a query. Declared in src/dns/ptrq.h. */
 #include "dns/dns.h"
-#include "discover/disc.h"
+#include "dns/ptrq.h"
 
 #include <stdlib.h>
 
