@@ -930,9 +930,7 @@ def test_audit_verify_ok_and_detects_an_edit(tmp_path):
     # edit an entry behind the library's back, with the sqlcipher shell
     sqlcipher = shutil.which("sqlcipher")
     if not sqlcipher:
-        if os.environ.get("CI"):
-            pytest.fail("the sqlcipher shell is missing (CI installs it: .ci/packages)")
-        pytest.skip("the sqlcipher shell is not installed")
+        pytest.fail("the sqlcipher shell is not installed: .ci/packages installs it")
     sql = (f"PRAGMA key = '{PASS}';\nPRAGMA cipher_page_size = 4096;\n"
            "UPDATE audit SET actor = 'mallory' WHERE seq = 2;\n")
     p = subprocess.run([sqlcipher, str(db)], input=sql.encode(), capture_output=True, timeout=60)

@@ -72,7 +72,7 @@ def setup_scopes(db):
 
 def test_dhcp_commands(tmp_path):
     if not shutil.which("kea-dhcp4") or not shutil.which("dhcpd"):
-        pytest.skip("kea-dhcp4 or dhcpd is not installed")
+        pytest.fail("kea-dhcp4 or dhcpd is not installed: .ci/packages installs them")
     db = tmp_path / "ipam.db"
     setup_scopes(db)
     s = json.loads(ok(db, "scope", "add", "lan", "192.0.2.0/24", "--template", "office", "--server", "dhcpd-1",
@@ -250,7 +250,7 @@ class Servers:
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     if not all(shutil.which(x) for x in ("kea-dhcp4", "kea-ctrl-agent", "named", "dig")):
-        pytest.skip("kea-dhcp4, kea-ctrl-agent, named or dig is not installed")
+        pytest.fail("kea-dhcp4, kea-ctrl-agent, named or dig is not installed: .ci/packages installs them")
     s = Servers(tmp_path_factory.mktemp("dhcp-servers"))
     try:
         s.start()
