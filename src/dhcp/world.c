@@ -4,6 +4,7 @@
  * (attrs.c), so a scope that was altered in the store is an error here,
  * naming it, rather than a bad config sent to a server. */
 #include "dhcp/world.h"
+#include "io/io.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -147,18 +148,5 @@ int ipam__dhcp_server_obj(ipam_db *db, const char *name, ipam__obj *out)
 
 int ipam__dhcp_put_json(ipam_buf *out, void *cjson)
 {
-	char *s = cJSON_PrintUnformatted(cjson);
-	cJSON_Delete(cjson);
-	if (!s)
-		return ipam__enomem();
-	ipam_buf b = IPAM_BUF_INIT;
-	int rc = ipam__buf_put(&b, s, strlen(s));
-	cJSON_free(s);
-	if (rc) {
-		ipam_buf_dispose(&b);
-		return rc;
-	}
-	ipam_buf_dispose(out);
-	*out = b;
-	return 0;
+	return ipam__json_to_buf(out, cjson);
 }

@@ -830,20 +830,7 @@ static int list_one(void *ctx, const ipam__obj *o)
 
 static int put_json(ipam_buf *out, cJSON *j)
 {
-	char *s = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	if (!s)
-		return ipam__enomem();
-	ipam_buf b = IPAM_BUF_INIT;
-	int rc = ipam__buf_put(&b, s, strlen(s));
-	cJSON_free(s);
-	if (rc) {
-		ipam_buf_dispose(&b);
-		return rc;
-	}
-	ipam_buf_dispose(out);
-	*out = b;
-	return 0;
+	return ipam__json_to_buf(out, j);
 }
 
 int ipam_zone_list(ipam_buf *out, ipam_db *db)

@@ -44,6 +44,9 @@ typedef struct ipam__jrow {
  * "<where>.<field>: <what is wrong>" and IPAM_EINVAL (or IPAM_ENOMEM).
  * Validates every field. `out` is overwritten; dispose of it afterwards,
  * also on failure. */
+/* Print `j` (unformatted) into *out, replacing what it held, and delete j
+ * whatever happens. 0 or IPAM_ENOMEM (then *out is as it was). */
+int ipam__json_to_buf(ipam_buf *out, struct cJSON *j);
 int ipam__row_from_json(ipam__jrow *out, unsigned int kind, const struct cJSON *obj, const char *where);
 /* The same from text holding exactly one JSON object. */
 int ipam__row_from_text(ipam__jrow *out, unsigned int kind, const char *json, size_t len, const char *where);

@@ -1055,3 +1055,21 @@ int ipam__audit_hash(uint8_t out[32], const ipam_store_audit *e)
 	crypto_generichash_final(&st, out, 32);
 	return 0;
 }
+
+int ipam__json_to_buf(ipam_buf *out, cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!s)
+		return ipam__enomem();
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam__buf_put(&b, s, strlen(s));
+	cJSON_free(s);
+	if (rc) {
+		ipam_buf_dispose(&b);
+		return rc;
+	}
+	ipam_buf_dispose(out);
+	*out = b;
+	return 0;
+}
