@@ -202,7 +202,7 @@ int cmd_discover_sweep(struct ctl *c, const struct args *a)
 	for (const char *pp = a->val[OPT_PORTS]; pp && *pp;) {
 		char num[8];
 		size_t n = strcspn(pp, ",");
-		unsigned v;
+		unsigned v = 0;
 		snprintf(num, sizeof num, "%.*s", (int)(n < 7 ? n : 7), pp);
 		if (o.ntcp_ports == 64 || n > 5 || (st = parse_uint(c, &v, num, "ports", 65535)))
 			return st ? st : fail_inval(c, "--ports: at most 64 ports of 1..65535, comma-separated");

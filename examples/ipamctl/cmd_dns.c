@@ -240,13 +240,12 @@ static int config_options(struct ctl *c, const struct args *a, ipam_dns_config_o
 	o->nview_match = a->nkv;
 	o->view = a->val[OPT_VIEW];
 	if (a->val[OPT_PORT]) {
-		uint32_t port;
-		int st = arg_u32(c, &port, a->val[OPT_PORT], "--port");
-		if (st)
-			return st;
-		if (port == 0 || port > 65535)
-			return fail_inval(c, "--port: %u is not a port", port);
-		o->port = port;
+		const char *t = a->val[OPT_PORT];
+		char *end = NULL;
+		unsigned long port = strtoul(t, &end, 10);
+		if (!*t || *end || t[0] == '-' || port == 0 || port > 65535)
+			return fail_inval(c, "--port: '%.100s' is not a port (1..65535)", t);
+		o->port = (unsigned)port;
 	}
 	return ST_OK;
 }

@@ -22,7 +22,7 @@ static const char *str_at(const cJSON *o, const char *path)
 		o = cJSON_GetObjectItemCaseSensitive(o, key);
 		path += n + (path[n] == '.');
 	}
-	return cJSON_IsString(o) ? o->valuestring : NULL;
+	return o && cJSON_IsString(o) ? o->valuestring : NULL;
 }
 
 static const cJSON *arr_at(const cJSON *o, const char *key)
