@@ -70,8 +70,9 @@ step --actor alice ip alloc 10.20.0.0/24 --space lab --hostname web2.lab.example
 step ip alloc 10.20.0.192/26 --space lab --hostname bmc1.lab.example.net --mac 52:54:00:12:34:0a
 step ip alloc 10.20.0.0/24 --space dr --hostname web1.dr.example.net --mac 52:54:00:56:78:01
 
-say "The clients' /24: a DHCP pool, a reserved printer, and the gateway (allocation skips the pool)"
-step range add 10.20.1.100 10.20.1.199 --purpose dhcp --space lab --description "client pool"
+say "The clients' /24: a DHCP scope and its pool, a reserved printer, and the gateway (allocation skips the pool)"
+step scope add clients 10.20.1.0/24 --space lab
+step pool add clients 10.20.1.100-10.20.1.199
 step ip add 10.20.1.10 --space lab --hostname printer.lab.example.net --mac 52:54:00:12:34:03 --status reserved
 step ip alloc 10.20.1.0/24 --space lab --hostname gw.lab.example.net
 
@@ -84,6 +85,20 @@ step util 10.20.0.0/16 --space lab
 step find 10.20.1.150 --space lab
 step find 10.20.0.200 --space lab
 step find 10.20.0.1 --space dr
+
+say "DNS: zones for the lab's names; the addresses with host names are already their records"
+step zone add lab.example.net --space lab --ns ns1.lab.example.net --ttl 300
+step zone add 20.10.in-addr.arpa --space lab --ns ns1.lab.example.net
+step record add lab.example.net "ns1 A 10.20.0.53"
+step record add lab.example.net "www CNAME web1"
+step zone render lab.example.net
+step zone render 20.10.in-addr.arpa
+step zone conf --dir /var/lib/ipam-dns
+
+say "DHCP: a reservation and the router option in the clients' scope; the Kea config it makes"
+step reserve add clients 10.20.1.20 --mac 52:54:00:12:34:20 --hostname kiosk.lab.example.net
+step option set routers 10.20.1.1 --scope clients
+step dhcp render --format kea4
 
 say "Export: one JSON document of everything, history included (written atomically, mode 0600)"
 step export -o lab.json
