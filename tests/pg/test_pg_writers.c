@@ -360,13 +360,15 @@ static void *single_carve(void *p)
 	return NULL;
 }
 
-/* single: a single call (no transaction of the caller's) that loses a race
- * runs again by itself. Handle A carves the first /24 of a /8 in an open
- * transaction; handle B, in another thread, carves one by a single call,
- * picks the same /24 from its snapshot and waits on A's row (seen waiting
- * in pg_stat_activity); A commits; B's attempt fails to serialize, runs
- * again and gets the next /24. Before: IPAM_ECONFLICT to the caller. */
-START_TEST(single_call_retries)
+/* single: a single call (no transaction of the caller's) beside an open
+ * transaction on the same parent. Handle A carves the first /24 of a /8 in
+ * an open transaction; handle B, in another thread, carves one by a single
+ * call and waits (seen waiting in pg_stat_activity: writers queue on the
+ * head's lock at begin, so on PostgreSQL B does not even lose a race); A
+ * commits; B goes on from A's change and gets the next /24, not an error
+ * and not the same /24. (The retry of a single call that does lose a race,
+ * as on CockroachDB, is tested in unit/db with a store that loses commits.) */
+START_TEST(single_call_waits_its_turn)
 {
 	const char *nets[] = { BIG };
 	new_store("single", nets, 1);
@@ -399,10 +401,6 @@ START_TEST(single_call_retries)
 	ipam_prefix_format(tb, sizeof tb, &b.got);
 	ck_assert_str_eq(ta, "10.0.0.0/24");
 	ck_assert_str_eq(tb, "10.0.1.0/24");
-	ipam_db_stats st = IPAM_DB_STATS_INIT;
-	ck_assert_int_eq(ipam_db_stats_get(&st, b.db), 0);
-	ck_assert_msg(st.conflicts >= 1 && st.retries >= 1, "conflicts %llu retries %llu",
-	              (unsigned long long)st.conflicts, (unsigned long long)st.retries);
 	ipam_db_free(a);
 	ipam_db_free(b.db);
 	st_rmrf(dir);
@@ -415,7 +413,7 @@ int main(int argc, char **argv)
 	TCase *tc = tcase_create("pg");
 	tcase_set_timeout(tc, 600);
 	if (argc < 2 || !strcmp(argv[1], "writers")) {
-		tcase_add_test(tc, single_call_retries);
+		tcase_add_test(tc, single_call_waits_its_turn);
 		tcase_add_test(tc, writers);
 	}
 	if (argc < 2 || !strcmp(argv[1], "crash"))
