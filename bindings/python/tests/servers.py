@@ -1,8 +1,9 @@
 """Real servers for the binding's tests, started the way the C tests start
 them: BIND through dtnamed (tests/dns/dns_test.c's dt_start as a program),
 the clouds' stand-ins through tests/discover/cloud_server.py, and Net-SNMP's
-snmpd on a free port of 127.0.0.1. Each stops when its stdin closes or the
-test process ends."""
+snmpd on a free port of 127.0.0.1, and kea-dhcp4 behind kea-ctrl-agent as
+tests/cli/test_ipamctl_dhcp.py starts them. Each stops when its stdin closes,
+its fixture ends or the test process ends."""
 
 import base64
 import json
