@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -391,5 +392,22 @@ func TestDHCPWithKea(t *testing.T) {
 	wantErr(t, err, ErrIO)
 	if len(k.subnets(t)) != 1 {
 		t.Fatal("a failed push changed Kea")
+	}
+}
+
+// TestEveryDHCPCallBound checks that dhcp.go calls every function of dhcp.h.
+func TestEveryDHCPCallBound(t *testing.T) {
+	h, err := os.ReadFile(filepath.Join(os.Getenv("IPAM_SRC"), "include", "ipam", "dhcp.h"))
+	must(t, err)
+	src, err := os.ReadFile("dhcp.go")
+	must(t, err)
+	names := regexp.MustCompile(`IPAM_EXTERN\(\w+\)\s+(ipam_\w+)\(`).FindAllSubmatch(h, -1)
+	if len(names) != 29 {
+		t.Fatalf("%d functions in dhcp.h", len(names))
+	}
+	for _, n := range names {
+		if !bytes.Contains(src, []byte("C."+string(n[1])+"(")) {
+			t.Errorf("dhcp.go does not call %s", n[1])
+		}
 	}
 }

@@ -254,7 +254,7 @@ def test_push_releases_the_gil():
     with socket.socket() as silent, ipam.open("memory:") as db:
         silent.bind(("127.0.0.1", 0))
         silent.listen(4)
-        db.add_dhcp_server("mute", url=f"http://127.0.0.1:{silent.getsockname()[1]}/", timeout=1)
+        db.add_dhcp_server("mute", url=f"http://127.0.0.1:{silent.getsockname()[1]}/", timeout=0.3)
         db.add_scope("lan", "192.0.2.0/24", servers="mute")
         ticks = []
         stop = threading.Event()
@@ -272,4 +272,15 @@ def test_push_releases_the_gil():
         took = time.monotonic() - start
         stop.set()
         t.join()
-        assert took >= 0.9 and len([x for x in ticks if x < start + took]) > 30, (took, len(ticks))
+        assert took >= 0.25 and len([x for x in ticks if x < start + took]) > 10, (took, len(ticks))
+
+
+def test_every_dhcp_call_is_bound():
+    """Every function of dhcp.h is in ipam.capi; the _init() ones are
+    called by the typemaps that fill their structs (capi.i)."""
+    import re
+    names = re.findall(r"IPAM_EXTERN\(\w+\)\s+(ipam_\w+)\(", (SRC / "include" / "ipam" / "dhcp.h").read_text())
+    assert len(names) == 29, names
+    typemaps = (SRC / "bindings" / "python" / "ipam" / "capi.i").read_text()
+    for n in names:
+        assert hasattr(ipam.capi, n) or (n.endswith("_init") and n + "(&tmp" in typemaps), n
