@@ -377,6 +377,36 @@ func TestDHCPWithKea(t *testing.T) {
 	_, err = db.Address(bg, "", addr("192.0.2.120"))
 	wantErr(t, err, ErrNotFound)
 
+	// a lease with a host name: its A and PTR records follow, pushed to a real named
+	zones := map[string]string{}
+	for _, z := range []string{"example.test", "2.0.192.in-addr.arpa"} {
+		must(t, db.AddZone(bg, z, &ZoneOptions{NS: []string{"ns1.example.test."}, RName: "hostmaster.example.test.", TTL: 60}))
+	}
+	must(t, db.AddRecord(bg, "example.test", "", "ns1 A 192.0.2.53"))
+	for _, z := range []string{"example.test.", "2.0.192.in-addr.arpa."} {
+		text, err := db.RenderZone(bg, z, "")
+		must(t, err)
+		zones[z] = text
+	}
+	ns := startNamed(t, zones)
+	must(t, db.AddDNSServer(bg, "ns", &DNSServer{Address: addr("127.0.0.1"), Port: uint16(ns.port), TSIGName: ns.keyName,
+		TSIGSecret: ns.secret, Timeout: 2 * time.Second}, false))
+	lease := map[string]any{"ip-address": "192.0.2.130", "hw-address": "00:00:5e:00:53:30", "subnet-id": 1,
+		"hostname": "laptop.example.test"}
+	if r, err := k.command("lease4-add", lease); err != nil || r.Result != 0 {
+		t.Fatal(r, err)
+	}
+	st, report, err := db.SyncLeases(bg, &LeaseSyncOptions{Server: "kea", PushDNS: "ns"})
+	must(t, err)
+	if st.Added != 1 || st.ZonesPushed != 2 || !strings.Contains(report, "laptop.example.test") {
+		t.Fatalf("%+v %q", st, report)
+	}
+	for z := range zones {
+		if report, drift, err := db.DiffZone(bg, z, "", "ns"); err != nil || drift != 0 {
+			t.Fatalf("%s: %d %v\n%s", z, drift, err, report)
+		}
+	}
+
 	// a wrong password, nobody listening
 	must(t, db.AddDHCPServer(bg, "bad", &DHCPServer{URL: k.url, User: k.user, Password: "wrong", Timeout: 5 * time.Second}, false))
 	must(t, db.AddScope(bg, "lab", pfx("198.51.100.0/24"), &ScopeOptions{Servers: []string{"bad"}}))

@@ -16,7 +16,7 @@ import time
 import pytest
 
 import ipam
-from servers import SRC, Kea
+from servers import SRC, Kea, Named
 
 FIXTURES = SRC / "tests" / "dhcp" / "fixtures"
 
@@ -232,6 +232,25 @@ def test_push_and_lease_sync_with_kea(kea):
         db.address("192.0.2.120")
     res = db.sync_leases(server="kea", push_dns="no-such-dns-server", dns_view="default")
     assert (res.updated, res.zones_pushed) == (1, 0), res  # nothing changed: nothing to push
+
+    # a lease with a host name: its A and PTR records follow, pushed to a real named
+    for zone in ("example.test", "2.0.192.in-addr.arpa"):
+        db.add_zone(zone, ns="ns1.example.test.", rname="hostmaster.example.test.", ttl=60)
+    db.zone("example.test").add_record("ns1 A 192.0.2.53")
+    named = Named({z.name: z.render() for z in db.zones()})
+    try:
+        db.add_dns_server("ns", address="127.0.0.1", port=named.port, tsig_name=named.key_name,
+                          tsig_secret=named.key_secret, timeout=2)
+        lease = {"ip-address": "192.0.2.130", "hw-address": "00:00:5e:00:53:30", "subnet-id": 1,
+                 "hostname": "laptop.example.test"}
+        assert kea.command("lease4-add", lease)["result"] == 0
+        res = db.sync_leases(server="kea", push_dns="ns")
+        assert (res.added, res.zones_pushed) == (1, 2) and "laptop.example.test" in res.report, res
+        assert db.address("192.0.2.130").hostname == "laptop.example.test"
+        for zone in db.zones():  # named holds what the store holds
+            assert zone.diff("ns").drift == 0, zone.diff("ns").report
+    finally:
+        named.stop()
 
     # a wrong password, nobody listening: refused, said so, nothing changed
     db.add_dhcp_server("bad", url=kea.url, user=kea.USER, password="wrong", timeout=5)
