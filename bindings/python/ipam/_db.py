@@ -10,7 +10,9 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVa
 
 from . import _capi as capi
 from ._errors import InvalidArgument
-from . import _dns, _import
+from . import _dhcp, _dns, _import
+from ._dhcp import DhcpImport, LeaseSync
+from ._dns import PushResult
 from ._discover import Observations, ReconcileReport
 from ._dns import Zone
 from ._objects import (PURPOSE, STATUS, Address, AuditEntry, AuditReport, IPAddress, IPNetwork, Prefix, Range, Space,
@@ -438,6 +440,169 @@ class DB:
     def dns_servers(self) -> list[dict[str, Any]]:
         """The DNS servers, secrets shown as "(sealed)"."""
         return json.loads(capi.ipam_dns_server_list(self._h))
+
+    # ---- DHCP ------------------------------------------------------------
+
+    def add_scope(self, name: str, prefix: Any, *, space: Optional[str] = None, template: Optional[str] = None,
+                  description: Optional[str] = None, shared_network: Optional[str] = None,
+                  servers: Union[Sequence[str], str, None] = None, ha_primary: Optional[str] = None,
+                  ha_standby: Optional[str] = None, id: int = 0, valid: int = 0, renew: int = 0, rebind: int = 0,
+                  preferred: int = 0) -> dict[str, Any]:
+        """Add a DHCP scope on a prefix of a space ("192.0.2.0/24") and
+        return it as :meth:`scope` shows it. Names are unique across spaces;
+        id: the Kea subnet id (0: the next free one); lease times in seconds
+        (0: inherited)."""
+        capi.ipam_scope_add(self._h, name, str(prefix),
+                            _dhcp.scope_options(space, template, description, shared_network, servers, ha_primary,
+                                                ha_standby, id, valid, renew, rebind, preferred))
+        return self.scope(name)
+
+    def set_scope(self, name: str, *, template: Optional[str] = None, description: Optional[str] = None,
+                  shared_network: Optional[str] = None, servers: Union[Sequence[str], str, None] = None,
+                  ha_primary: Optional[str] = None, ha_standby: Optional[str] = None, id: int = 0, valid: int = 0,
+                  renew: int = 0, rebind: int = 0, preferred: int = 0) -> None:
+        """Replace a scope's settings (what is not given is cleared; id 0
+        keeps the scope's). Pools, reservations and options stay."""
+        capi.ipam_scope_set(self._h, name,
+                            _dhcp.scope_options(None, template, description, shared_network, servers, ha_primary,
+                                                ha_standby, id, valid, renew, rebind, preferred))
+
+    def remove_scope(self, name: str, *, leases: bool = False) -> None:
+        """Remove a scope with its pools and reservations; leases=True also
+        releases its addresses of status dhcp."""
+        capi.ipam_scope_rm(self._h, name, capi.IPAM_SCOPE_RM_LEASES if leases else 0)
+
+    def scopes(self) -> list[dict[str, Any]]:
+        """The scopes in name order: {"name", "space", "prefix", "id",
+        "template", "servers", "pools", "reservations"} (counts)."""
+        return json.loads(capi.ipam_scope_list(self._h))
+
+    def scope(self, name: str) -> dict[str, Any]:
+        """One scope: settings, pools, reservations, own options, and
+        "effective_options" (after inheritance)."""
+        return json.loads(capi.ipam_scope_show(self._h, name))
+
+    def add_pool(self, scope: str, range: Any, *, exclude: Union[Sequence[Any], str, None] = None) -> None:
+        """Add a pool "START-END" (or a (first, last) pair) to a scope,
+        leaving out exclude ("ADDR" or "START-END" items)."""
+        capi.ipam_pool_add(self._h, scope, _dhcp._range(range),
+                           None if exclude is None else _dhcp._list([_dhcp._range(x) for x in exclude]
+                                                                    if not isinstance(exclude, str) else exclude))
+
+    def remove_pool(self, scope: str, range: Any) -> None:
+        """Remove the pool that starts at range's start."""
+        capi.ipam_pool_rm(self._h, scope, _dhcp._range(range))
+
+    def add_reservation(self, scope: str, address: Any, ident: str, *, hostname: Optional[str] = None) -> None:
+        """Reserve an address of the scope for one client: ident
+        "mac:aa:bb:..", "client-id:01..", "duid:00..", "circuit-id:TEXT" or
+        a bare MAC. :class:`InUse` when the address is in use."""
+        capi.ipam_reservation_add(self._h, scope, str(address), ident, hostname)
+
+    def remove_reservation(self, scope: str, address: Any) -> None:
+        """Remove a reservation and its address."""
+        capi.ipam_reservation_rm(self._h, scope, str(address))
+
+    def reservations(self, scope: str) -> list[dict[str, Any]]:
+        """A scope's reservations: {"address", "mac" | "client_id" | "duid"
+        | "circuit_id", "hostname", "options"}."""
+        return json.loads(capi.ipam_reservation_list(self._h, scope))
+
+    def set_option(self, option: Union[str, int], value: Any, *, scope: Optional[str] = None, pool: Any = None,
+                   address: Any = None, template: Optional[str] = None, family: int = 4, vendor: int = 0) -> None:
+        """Set a DHCP option by Kea name or code, checked against its type
+        (:class:`InvalidArgument` names owner, option and value). The owner:
+        template=, scope= (with pool= or address= for a pool or a
+        reservation), or none: global for family (4 or 6)."""
+        capi.ipam_option_set(self._h, _dhcp.option_target(scope, pool, address, template, family, vendor),
+                             str(option), _dhcp.option_value(value))
+
+    def remove_option(self, option: Union[str, int], *, scope: Optional[str] = None, pool: Any = None,
+                      address: Any = None, template: Optional[str] = None, family: int = 4, vendor: int = 0) -> None:
+        """Remove an option from its owner (as :meth:`set_option`)."""
+        capi.ipam_option_rm(self._h, _dhcp.option_target(scope, pool, address, template, family, vendor), str(option))
+
+    def options(self, *, scope: Optional[str] = None, pool: Any = None, address: Any = None,
+                template: Optional[str] = None, family: int = 4, vendor: int = 0) -> list[dict[str, Any]]:
+        """The options set at one owner: {"name", "code", "family",
+        "vendor", "value"}."""
+        return json.loads(capi.ipam_option_list(self._h,
+                                                _dhcp.option_target(scope, pool, address, template, family, vendor)))
+
+    def define_option(self, name: str, code: int, type: str, *, family: int = 4, vendor: int = 0) -> None:
+        """Define a custom (vendor 0) or vendor option so that it can be set:
+        type "ip", "ip[]", "string", "uint8", "uint16", "uint32", "bool",
+        "fqdn", "fqdn[]" or "binary"."""
+        capi.ipam_option_define(self._h, family, vendor, code, name, type)
+
+    def add_option_template(self, name: str) -> None:
+        """Create an empty option template (scopes take it with template=)."""
+        capi.ipam_option_template_add(self._h, name)
+
+    def remove_option_template(self, name: str) -> None:
+        """Remove an option template (:class:`InUse` while a scope uses it)."""
+        capi.ipam_option_template_rm(self._h, name)
+
+    def option_templates(self) -> list[dict[str, Any]]:
+        """The option templates: {"name", "options", "scopes"}."""
+        return json.loads(capi.ipam_option_template_list(self._h))
+
+    def add_dhcp_server(self, name: str, *, type: str = "kea", url: Optional[str] = None, user: Optional[str] = None,
+                        password: Optional[str] = None, write_dir: Union[str, os.PathLike, None] = None,
+                        timeout: Optional[float] = None, failover_address: Any = None, failover_port: int = 0,
+                        replace: bool = False) -> None:
+        """Store a DHCP server: type "kea" (its control agent's url, basic
+        auth user and password, write_dir where config-write writes) or
+        "dhcpd" (rendered only; failover_address/port for ISC failover).
+        The password is sealed (:class:`PermissionDenied` without a sealing
+        key) and never shown again."""
+        capi.ipam_dhcp_server_add(self._h, name,
+                                  _dhcp.server_options(type, url, user, password, write_dir, timeout,
+                                                       failover_address, failover_port), replace)
+
+    def remove_dhcp_server(self, name: str) -> None:
+        """Remove a DHCP server (:class:`InUse` while a scope names it)."""
+        capi.ipam_dhcp_server_rm(self._h, name)
+
+    def dhcp_servers(self) -> list[dict[str, Any]]:
+        """The DHCP servers, passwords shown as "(sealed)", with what was
+        last pushed to each ("pushed")."""
+        return json.loads(capi.ipam_dhcp_server_list(self._h))
+
+    def render_dhcp(self, format: str = "kea4", *, server: Optional[str] = None, base: Optional[str] = None) -> str:
+        """The config of a server (None: every scope of the family): format
+        "kea4", "kea6" (merged into base, a whole Kea config) or "dhcpd"."""
+        return capi.ipam_dhcp_render(self._h, _dhcp._choice(_dhcp.RENDER_FORMAT, format, "DHCP format"), server, base)
+
+    def push_dhcp(self, server: str, *, dry_run: bool = False) -> PushResult:
+        """Push to a Kea server through its control agent (config-test,
+        config-set, config-write per family); dry_run: the diff, nothing
+        sent. A config Kea refuses leaves the running one
+        (:class:`InvalidArgument` with Kea's text); :class:`IOFailure`,
+        :class:`AuthError`. The GIL is released meanwhile."""
+        flags = capi.IPAM_DHCP_PUSH_DRY_RUN if dry_run else 0
+        return PushResult(capi.ipam_dhcp_push(self._h, server, flags), dry_run)
+
+    def sync_leases(self, path: Union[str, os.PathLike, None] = None, *, format: str = "kea-csv",
+                    server: Optional[str] = None, space: Optional[str] = None, push_dns: Optional[str] = None,
+                    dns_view: Optional[str] = None) -> LeaseSync:
+        """Sync leases into the store in one transaction, from a lease file
+        (format "kea-csv" or "dhcpd") or a Kea server (server=): active
+        leases become addresses of status dhcp, gone ones are released.
+        push_dns: push the DNS zones the changes touch to that DNS server.
+        The GIL is released meanwhile."""
+        return LeaseSync(*capi.ipam_lease_sync(self._h, _dhcp.lease_options(path, format, server, space, push_dns,
+                                                                             dns_view)))
+
+    def import_dhcp(self, config: Union[str, bytes, os.PathLike], *, format: str = "kea",
+                    file: Optional[str] = None, space: Optional[str] = None,
+                    server: Optional[str] = None) -> DhcpImport:
+        """Adopt a running server's config (format "kea" or "dhcpd"; a text,
+        or a path to read), all or nothing: scopes, pools, reservations,
+        options. file names the text in messages; server: a stored DHCP
+        server that serves every scope imported."""
+        text, name, opts = _dhcp.import_args(config, format, file, space, server)
+        return DhcpImport(*capi.ipam_dhcp_import(self._h, text, name, opts))
 
     # ---- discovery ---------------------------------------------------------
 

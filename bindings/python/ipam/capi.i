@@ -1009,6 +1009,87 @@ static int ipy_strv_in(PyObject *o, const char ***arr, size_t *n)
 	free(map$argnum);
 }
 
+/* ---- DHCP (dhcp.h) ------------------------------------------------------------ */
+
+/* The options structs are filled by their _init() call, then from a tuple. */
+%typemap(in) const ipam_scope_options *opts (ipam_scope_options tmp) {
+	ipam_scope_options_init(&tmp, IPAM_SCOPE_OPTIONS_VERSION);
+	if (!PyArg_ParseTuple($input, "zzzzzzzIIIII:scope options", &tmp.space, &tmp.template_name, &tmp.description,
+	                      &tmp.shared_network, &tmp.servers, &tmp.ha_primary, &tmp.ha_standby, &tmp.id, &tmp.valid,
+	                      &tmp.renew, &tmp.rebind, &tmp.preferred))
+		SWIG_fail;
+	$1 = &tmp;
+}
+
+/* (level, family, vendor, name, pool, address) */
+%typemap(in) const ipam_option_target *t (ipam_option_target tmp) {
+	ipam_option_target_init(&tmp, IPAM_OPTION_TARGET_VERSION);
+	if (!PyArg_ParseTuple($input, "iiIzzz:option target", &tmp.level, &tmp.family, &tmp.vendor, &tmp.name, &tmp.pool,
+	                      &tmp.address))
+		SWIG_fail;
+	$1 = &tmp;
+}
+
+/* (type, url, user, password, write_dir, timeout_ms, failover_address, failover_port) */
+%typemap(in) const ipam_dhcp_server_options *opts (ipam_dhcp_server_options tmp) {
+	ipam_dhcp_server_options_init(&tmp, IPAM_DHCP_SERVER_OPTIONS_VERSION);
+	if (!PyArg_ParseTuple($input, "izzzzIzI:DHCP server options", &tmp.type, &tmp.url, &tmp.user, &tmp.password,
+	                      &tmp.write_dir, &tmp.timeout_ms, &tmp.failover_address, &tmp.failover_port))
+		SWIG_fail;
+	$1 = &tmp;
+}
+
+/* (space, path, format, server, flags, dns_server, dns_view) */
+%typemap(in) const ipam_lease_sync_options *opts (ipam_lease_sync_options tmp) {
+	ipam_lease_sync_options_init(&tmp, IPAM_LEASE_SYNC_OPTIONS_VERSION);
+	if (!PyArg_ParseTuple($input, "zzizIzz:lease sync options", &tmp.space, &tmp.path, &tmp.format, &tmp.server,
+	                      &tmp.flags, &tmp.dns_server, &tmp.dns_view))
+		SWIG_fail;
+	$1 = &tmp;
+}
+
+/* (format, space, server) */
+%typemap(in) const ipam_dhcp_import_options *opts (ipam_dhcp_import_options tmp) {
+	ipam_dhcp_import_options_init(&tmp, IPAM_DHCP_IMPORT_OPTIONS_VERSION);
+	if (!PyArg_ParseTuple($input, "izz:DHCP import options", &tmp.format, &tmp.space, &tmp.server))
+		SWIG_fail;
+	$1 = &tmp;
+}
+
+/* A lease sync returns (added, updated, released, skipped, zones_pushed, report);
+ * an import (nscopes, notes). Both are filled on failure too, but only a
+ * success returns them. */
+%typemap(in, numinputs=0) (ipam_lease_sync_stats *stats, ipam_buf *report)
+	(ipam_lease_sync_stats st, ipam_buf rb = IPAM_BUF_INIT) {
+	memset(&st, 0, sizeof st);
+	$1 = &st;
+	$2 = &rb;
+}
+%typemap(argout) (ipam_lease_sync_stats *stats, ipam_buf *report) {
+	Py_DECREF($result);
+	$result = Py_BuildValue("(nnnnns#)", (Py_ssize_t)$1->added, (Py_ssize_t)$1->updated, (Py_ssize_t)$1->released,
+	                        (Py_ssize_t)$1->skipped, (Py_ssize_t)$1->zones_pushed, $2->ptr ? $2->ptr : "",
+	                        (Py_ssize_t)$2->size);
+	if (!$result)
+		SWIG_fail;
+}
+%typemap(freearg) (ipam_lease_sync_stats *stats, ipam_buf *report) {
+	ipam_buf_dispose(&rb$argnum);
+}
+%typemap(in, numinputs=0) (ipam_buf *notes, size_t *nscopes) (ipam_buf nb = IPAM_BUF_INIT, size_t n = 0) {
+	$1 = &nb;
+	$2 = &n;
+}
+%typemap(argout) (ipam_buf *notes, size_t *nscopes) {
+	Py_DECREF($result);
+	$result = Py_BuildValue("(ns#)", (Py_ssize_t)*$2, $1->ptr ? $1->ptr : "", (Py_ssize_t)$1->size);
+	if (!$result)
+		SWIG_fail;
+}
+%typemap(freearg) (ipam_buf *notes, size_t *nscopes) {
+	ipam_buf_dispose(&nb$argnum);
+}
+
 %typemap(in) const ipam_reconcile_options *opts (ipam_reconcile_options tmp = IPAM_RECONCILE_OPTIONS_INIT) {
 	long long since = 0, now = 0;
 	if (!PyArg_ParseTuple($input, "zLLII:reconcile options", &tmp.space, &since, &now, &tmp.unseen_days, &tmp.flags))
@@ -1346,6 +1427,31 @@ static PyObject *ipy_none(void)
 %ipy_wrap(ipam_discover_sweep)
 %ipy_wrap(ipam_discover_rdns)
 
+%ipy_wrap(ipam_scope_add)
+%ipy_wrap(ipam_scope_set)
+%ipy_wrap(ipam_scope_rm)
+%ipy_wrap(ipam_scope_list)
+%ipy_wrap(ipam_scope_show)
+%ipy_wrap(ipam_pool_add)
+%ipy_wrap(ipam_pool_rm)
+%ipy_wrap(ipam_reservation_add)
+%ipy_wrap(ipam_reservation_rm)
+%ipy_wrap(ipam_reservation_list)
+%ipy_wrap(ipam_option_set)
+%ipy_wrap(ipam_option_rm)
+%ipy_wrap(ipam_option_list)
+%ipy_wrap(ipam_option_define)
+%ipy_wrap(ipam_option_template_add)
+%ipy_wrap(ipam_option_template_rm)
+%ipy_wrap(ipam_option_template_list)
+%ipy_wrap(ipam_dhcp_server_add)
+%ipy_wrap(ipam_dhcp_server_rm)
+%ipy_wrap(ipam_dhcp_server_list)
+%ipy_wrap(ipam_dhcp_render)
+%ipy_wrap(ipam_dhcp_push)
+%ipy_wrap(ipam_lease_sync)
+%ipy_wrap(ipam_dhcp_import)
+
 /* The headers' macros hide the export attribute from SWIG. */
 #define IPAM_EXTERN(type) extern type
 #define IPAM_BEGIN_DECL
@@ -1362,6 +1468,7 @@ static PyObject *ipy_none(void)
 %include "ipam/dns.h"
 %include "ipam/import.h"
 %include "ipam/discover.h"
+%include "ipam/dhcp.h"
 
 /* ---- helpers that have no C counterpart ------------------------------------- */
 

@@ -1,15 +1,19 @@
 """Real servers for the binding's tests, started the way the C tests start
 them: BIND through dtnamed (tests/dns/dns_test.c's dt_start as a program),
 the clouds' stand-ins through tests/discover/cloud_server.py, and Net-SNMP's
-snmpd on a free port of 127.0.0.1. Each stops when its stdin closes or the
-test process ends."""
+snmpd on a free port of 127.0.0.1, and kea-dhcp4 behind kea-ctrl-agent as
+tests/cli/test_ipamctl_dhcp.py starts them. Each stops when its stdin closes,
+its fixture ends or the test process ends."""
 
+import base64
+import json
 import os
 import pathlib
 import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 
 import pytest
 
@@ -105,5 +109,73 @@ class Snmpd:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.log.close()
+        self.dir.cleanup()
+
+
+class Kea:
+    """kea-dhcp4 (memfile leases, the lease_cmds hook) behind a
+    kea-ctrl-agent with HTTP basic auth, both on 127.0.0.1 in a temporary
+    directory, as tests/cli/test_ipamctl_dhcp.py starts them."""
+
+    HOOKS = "/usr/lib/x86_64-linux-gnu/kea/hooks"
+    USER, PASSWORD = "ipam", "kea-secret-7"
+
+    def __init__(self):
+        for exe in ("kea-dhcp4", "kea-ctrl-agent"):
+            if subprocess.run(["sh", "-c", f"command -v {exe}"], capture_output=True).returncode != 0:
+                pytest.skip(f"{exe} is not installed (apt-get install kea-dhcp4-server kea-ctrl-agent)")
+        self.dir = tempfile.TemporaryDirectory(prefix="ipam-py-kea-")
+        d = pathlib.Path(self.dir.name)
+        self.path = d
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        (d / "kea-dhcp4.conf").write_text(json.dumps({"Dhcp4": {
+            "interfaces-config": {"interfaces": ["lo"], "dhcp-socket-type": "udp"},
+            "control-socket": {"socket-type": "unix", "socket-name": str(d / "k4.sock")},
+            "lease-database": {"type": "memfile", "persist": True, "lfc-interval": 0, "name": str(d / "leases4.csv")},
+            "hooks-libraries": [{"library": self.HOOKS + "/libdhcp_lease_cmds.so"}],
+            "subnet4": [],
+            "loggers": [{"name": "kea-dhcp4", "severity": "WARN", "output_options": [{"output": "stdout"}]}]}}))
+        (d / "agent.conf").write_text(json.dumps({"Control-agent": {
+            "http-host": "127.0.0.1", "http-port": self.port,
+            "authentication": {"type": "basic", "realm": "kea",
+                               "clients": [{"user": self.USER, "password": self.PASSWORD}]},
+            "control-sockets": {"dhcp4": {"socket-type": "unix", "socket-name": str(d / "k4.sock")}},
+            "loggers": [{"name": "kea-ctrl-agent", "severity": "WARN", "output_options": [{"output": "stdout"}]}]}}))
+        env = dict(os.environ, KEA_PIDFILE_DIR=str(d), KEA_LOCKFILE_DIR=str(d))
+        env.pop("LD_PRELOAD", None)  # the ASan runtime is for the interpreter, not for Kea
+        self.log = open(d / "kea.log", "w")
+        self.procs = [subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+                      for argv in (["kea-dhcp4", "-c", str(d / "kea-dhcp4.conf"), "-p", str(free_port())],
+                                   ["kea-ctrl-agent", "-c", str(d / "agent.conf")])]
+        deadline = time.monotonic() + 20
+        while True:  # ready when the agent reaches kea-dhcp4
+            try:
+                if self.command("list-commands")["result"] == 0:
+                    break
+            except OSError:
+                pass
+            if any(p.poll() is not None for p in self.procs) or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail("Kea did not come up: " + (d / "kea.log").read_text())
+            time.sleep(0.025)
+
+    def command(self, command, args=None):
+        """One command to kea-dhcp4 through the agent: its answer."""
+        body = {"command": command, "service": ["dhcp4"]}
+        if args is not None:
+            body["arguments"] = args
+        req = urllib.request.Request(self.url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        auth = base64.b64encode(f"{self.USER}:{self.PASSWORD}".encode()).decode()
+        req.add_header("Authorization", "Basic " + auth)
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return json.loads(r.read())[0]
+
+    def stop(self):
+        for p in self.procs:
+            p.kill()
+            p.wait()
         self.log.close()
         self.dir.cleanup()
