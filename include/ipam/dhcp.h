@@ -59,8 +59,8 @@ IPAM_EXTERN(int) ipam_scope_options_init(ipam_scope_options *opts, unsigned int 
 /**
  * Add a scope on `prefix` ("192.0.2.0/24", "2001:db8:1::/64"; at most /30 or /126). Scope names
  * are unique across spaces (Kea knows no spaces); prefixes must not overlap another scope's.
- * @return 0; IPAM_EEXISTS (name, overlap or subnet id taken); IPAM_ENOTFOUND (space, template or
- *         server unknown); IPAM_EINVAL (bad name, prefix or setting) @since 0.2
+ * @return 0; IPAM_EEXISTS (name, overlap or subnet id taken); IPAM_ENOTFOUND (space or server
+ *         unknown); IPAM_EINVAL (bad name, prefix or setting, or an unknown option template) @since 0.2
  */
 IPAM_EXTERN(int) ipam_scope_add(ipam_db *db, const char *name, const char *prefix, const ipam_scope_options *opts);
 
@@ -224,7 +224,7 @@ IPAM_EXTERN(int) ipam_dhcp_server_add(ipam_db *db, const char *name, const ipam_
 IPAM_EXTERN(int) ipam_dhcp_server_rm(ipam_db *db, const char *name);
 
 /**
- * The DHCP servers as a JSON array: {"name", "type", "url", "user", "password": "(sealed)",
+ * The DHCP servers as a JSON array: {"name", "dhcp": "kea" | "dhcpd", "url", "user", "password": "(sealed)",
  * "write_file", "pushed": {"dhcp4": {"digest", "time", "result"}, ...}}. @since 0.2
  */
 IPAM_EXTERN(int) ipam_dhcp_server_list(ipam_buf *out, ipam_db *db);
