@@ -82,6 +82,7 @@ static const struct {
 	[OPT_HA] = { "ha", OK_VALUE },
 	[OPT_CREDENTIAL] = { "credential", OK_VALUE },
 	[OPT_SECRET_FILE] = { "secret-file", OK_VALUE },
+	[OPT_FILE] = { "file", OK_VALUE },
 };
 
 const char *opt_name(enum opt_id id)

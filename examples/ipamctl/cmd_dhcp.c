@@ -231,6 +231,48 @@ int cmd_reserve_add(struct ctl *c, const struct args *a)
 	return rc ? fail_lib(c, rc, NULL) : out_changed(c, 0, "reservation", a->pos[1], "added");
 }
 
+/* reserve ADDR --mac M: in the scope given, else the one whose prefix holds ADDR */
+int cmd_reserve_addr(struct ctl *c, const struct args *a)
+{
+	ipam_addr addr;
+	int st = arg_addr(c, &addr, a->pos[0], "reserve");
+	if (st)
+		return st;
+	char scope[256] = "";
+	if (a->val[OPT_SCOPE]) {
+		snprintf(scope, sizeof scope, "%s", a->val[OPT_SCOPE]);
+	} else {
+		ipam_buf b = IPAM_BUF_INIT;
+		int rc = ipam_scope_list(&b, c->db);
+		if (rc)
+			return fail_lib(c, rc, NULL);
+		cJSON *list = cJSON_Parse(b.ptr);
+		ipam_buf_dispose(&b);
+		unsigned best = 0;
+		const cJSON *s;
+		cJSON_ArrayForEach(s, list)
+		{
+			ipam_prefix p;
+			const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name"));
+			const char *pfx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "prefix"));
+			if (name && pfx && ipam_prefix_parse(&p, pfx, IPAM_PARSE_DEFAULT) == 0 && ipam_prefix_contains(&p, &addr) &&
+			    (!scope[0] || p.len > best)) {
+				snprintf(scope, sizeof scope, "%s", name);
+				best = p.len;
+			}
+		}
+		cJSON_Delete(list);
+		if (!scope[0])
+			return fail_as(c, "NOTFOUND", "reserve: no scope holds %.100s (add one with scope add, or give --scope)",
+			               a->pos[0]);
+	}
+	struct args b = *a;
+	b.pos[0] = scope;
+	b.pos[1] = a->pos[0];
+	b.npos = 2;
+	return cmd_reserve_add(c, &b);
+}
+
 int cmd_reserve_rm(struct ctl *c, const struct args *a)
 {
 	return out_changed(c, ipam_reservation_rm(c->db, a->pos[0], a->pos[1]), "reservation", a->pos[1], "removed");
@@ -542,7 +584,9 @@ int cmd_lease_sync(struct ctl *c, const struct args *a)
 {
 	ipam_lease_sync_options o = IPAM_LEASE_SYNC_OPTIONS_INIT;
 	o.space = a->val[OPT_SPACE];
-	o.path = a->npos ? a->pos[0] : NULL;
+	if (a->npos && a->val[OPT_FILE])
+		return fail_usage(c, "lease sync: give the lease file once (FILE or --file PATH)");
+	o.path = a->npos ? a->pos[0] : a->val[OPT_FILE];
 	o.server = a->val[OPT_SERVER];
 	if (!o.path == !o.server)
 		return fail_usage(c, "lease sync: give a lease FILE or --server NAME");

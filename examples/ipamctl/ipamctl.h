@@ -88,6 +88,7 @@ enum opt_id {
 	OPT_HA,
 	OPT_CREDENTIAL,
 	OPT_SECRET_FILE,
+	OPT_FILE,
 	OPT_COUNT
 };
 /* a mask of options: 128 bits (a GNU C extension, as gcc and clang have
@@ -347,6 +348,7 @@ int cmd_scope_rm(struct ctl *c, const struct args *a);
 int cmd_pool_add(struct ctl *c, const struct args *a);
 int cmd_pool_rm(struct ctl *c, const struct args *a);
 int cmd_reserve_add(struct ctl *c, const struct args *a);
+int cmd_reserve_addr(struct ctl *c, const struct args *a);
 int cmd_reserve_rm(struct ctl *c, const struct args *a);
 int cmd_reserve_list(struct ctl *c, const struct args *a);
 int cmd_option_set(struct ctl *c, const struct args *a);

@@ -162,6 +162,12 @@ static const struct cmd commands[] = {
 	{ "pool", "rm", "pool rm SCOPE START[-END]", 0, 2, 2, { "SCOPE", "RANGE" }, cmd_pool_rm, 0 },
 	{ "reserve", "add", "reserve add SCOPE ADDR --mac M | --client-id HEX | --duid HEX [--hostname H]",
 	  O(MAC) | O(CLIENT_ID) | O(DUID) | O(HOSTNAME), 2, 2, { "SCOPE", "ADDR" }, cmd_reserve_add, 0 },
+	/* the issue's shorter forms: "reserve ADDR --mac M" (the scope that holds ADDR) and
+	 * "option-template add|rm|list" */
+	{ "reserve", "", "reserve ADDR --mac M | --client-id HEX | --duid HEX [--hostname H] [--scope S]",
+	  O(MAC) | O(CLIENT_ID) | O(DUID) | O(HOSTNAME) | O(SCOPE), 1, 1, { "ADDR" }, cmd_reserve_addr, 0 },
+	{ NULL, "option-template", "option-template add|rm|list [NAME]", 0, 1, 2, { "ACTION", "NAME" },
+	  cmd_option_template, 0 },
 	{ "reserve", "rm", "reserve rm SCOPE ADDR", 0, 2, 2, { "SCOPE", "ADDR" }, cmd_reserve_rm, 0 },
 	{ "reserve", "list", "reserve list SCOPE", 0, 1, 1, { "SCOPE" }, cmd_reserve_list, 0 },
 	{ "option", "set",
@@ -186,8 +192,9 @@ static const struct cmd commands[] = {
 	  O(SPACE) | O(SERVER), 2, 2, { "FORMAT", "FILE" }, cmd_dhcp_import, 0 },
 	{ "dhcp", "push", "dhcp push --server NAME [--dry-run]", O(SERVER) | O(DRY_RUN), 0, 0, { NULL }, cmd_dhcp_push, 0 },
 	{ "lease", "sync",
-	  "lease sync FILE [--format kea-csv|dhcpd] | --server NAME  [--space S] [--push-dns DNS-SERVER [--view V]]",
-	  O(FORMAT) | O(SERVER) | O(SPACE) | O(PUSH_DNS) | O(VIEW), 0, 1, { "FILE" }, cmd_lease_sync, 0 },
+	  "lease sync FILE | --file PATH [--format kea-csv|dhcpd] | --server NAME  [--space S] [--push-dns DNS-SERVER "
+	  "[--view V]]",
+	  O(FORMAT) | O(SERVER) | O(SPACE) | O(PUSH_DNS) | O(VIEW) | O(FILE), 0, 1, { "FILE" }, cmd_lease_sync, 0 },
 	{ NULL, "batch", "batch [--atomic]  (commands from stdin, one per line)", O(ATOMIC), 0, 0, { NULL }, cmd_batch,
 	  0 },
 };
@@ -243,7 +250,7 @@ static void group_subcommands(char *buf, size_t size, const char *group)
 	size_t o = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < NCOMMANDS && o < size; i++) {
-		if (commands[i].group && strcmp(commands[i].group, group) == 0)
+		if (commands[i].group && strcmp(commands[i].group, group) == 0 && commands[i].name[0])
 			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? ", " : "", commands[i].name);
 	}
 }
@@ -331,9 +338,11 @@ static int dispatch(struct ctl *c, struct args *a, int argc, char **argv)
 		if (argc < 2)
 			return fail_usage(c, "'%s' needs a subcommand: %s", argv[0], subs);
 		cmd = lookup(argv[0], argv[1]);
+		skip = 2;
+		if (!cmd && argv[1][0] != '-' && (cmd = lookup(argv[0], "")))
+			skip = 1; /* the group's own form: the word is its first argument ("reserve ADDR") */
 		if (!cmd)
 			return fail_usage(c, "unknown command '%.40s %.100s' (%s takes %s)", argv[0], argv[1], argv[0], subs);
-		skip = 2;
 	} else {
 		cmd = lookup(NULL, argv[0]);
 		if (!cmd)

@@ -334,3 +334,29 @@ def test_push_and_lease_sync(tmp_path, servers):
 def _write(path, text):
     path.write_text(text + "\n")
     return path
+
+
+def test_the_issues_short_forms(tmp_path):
+    """reserve ADDR --mac M (the scope that holds ADDR), option-template ..., lease sync --file PATH"""
+    db = tmp_path / "ipam.db"
+    ok(db, "init")
+    ok(db, "scope", "add", "lan", "192.0.2.0/24")
+    ok(db, "scope", "add", "lab", "198.51.100.0/24")
+    ok(db, "reserve", "192.0.2.10", "--mac", "00:00:5e:00:53:10", "--hostname", "printer")
+    ok(db, "reserve", "198.51.100.7", "--client-id", "01aabbccddeeff", "--scope", "lab")
+    assert [r["address"] for r in items(ok(db, "reserve", "list", "lan"))] == ["192.0.2.10"]
+    assert [r["address"] for r in items(ok(db, "reserve", "list", "lab"))] == ["198.51.100.7"]
+    fails(db, "NOTFOUND", "no scope holds 203.0.113.5", "reserve", "203.0.113.5", "--mac", "00:00:5e:00:53:11")
+    rc, out, err = ctl(db, "reserve", "bogus-word")
+    assert rc == 1 and "reserve: bogus-word" in out + err, out + err
+    ok(db, "option-template", "add", "office")
+    assert [t["name"] for t in items(ok(db, "option-template", "list"))] == ["office"]
+    ok(db, "option-template", "rm", "office")
+    assert items(ok(db, "option-template", "list")) == []
+    leases = tmp_path / "leases4.csv"
+    leases.write_text("address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,"
+                      "user_context\n192.0.2.77,00:00:5e:00:53:77,,3600,%d,1,0,0,kiosk,0,\n" % (int(time.time()) + 3600))
+    out = json.loads(ok(db, "lease", "sync", "--file", str(leases)))
+    assert out["added"] == 1, out
+    rc, out, err = ctl(db, "lease", "sync", str(leases), "--file", str(leases))
+    assert rc == 2 and "once" in out + err, out + err
