@@ -3,6 +3,8 @@
  * feed when catching up; and sealing of secrets. */
 #include "db/obj.h"
 
+#include <cjson/cJSON.h>
+
 #include "io/io.h"
 #include "store/store.h"
 
@@ -434,6 +436,20 @@ int ipam__seal(ipam_db *db, const void *secret, size_t len, char **out_text)
 	free(box);
 	*out_text = t;
 	return 0;
+}
+
+int ipam__seal_json(ipam_db *db, cJSON *o, const char *key, const char *secret)
+{
+	if (!secret)
+		return 0;
+	char *sealed = NULL;
+	int rc = ipam__seal(db, secret, strlen(secret), &sealed);
+	if (rc)
+		return rc;
+	rc = cJSON_AddStringToObject(o, key, sealed) ? 0 : ipam__enomem();
+	sodium_memzero(sealed, strlen(sealed));
+	free(sealed);
+	return rc;
 }
 
 int ipam__unseal(ipam_db *db, const char *text, void **out, size_t *out_len)

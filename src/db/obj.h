@@ -80,6 +80,10 @@ int ipam__obj_each_unordered(ipam_db *db, unsigned kind, const uint8_t *parent,
  * (IPAM_EPERM), so that no database operator can read a secret. Secrets
  * never reach a message. Seal needs a write transaction the first time. */
 int ipam__seal(ipam_db *db, const void *secret, size_t len, char **out_text);
+/* Seal `secret` (NULL: nothing, 0) and add it to the JSON object `o` as the
+ * string member `key`; the sealed text is wiped after the copy. */
+struct cJSON;
+int ipam__seal_json(ipam_db *db, struct cJSON *o, const char *key, const char *secret);
 /* The secret back: *out (len bytes and a NUL, wiped and freed with
  * ipam__unsealed_free). IPAM_EAUTH when the text was sealed under another
  * key or altered; IPAM_EINVAL when it is no sealed text. */

@@ -4,6 +4,7 @@
  * own checks (model.c), check the whole config, and store what changed
  * (store.c: a scope with its ranges and addresses, or the option sets). */
 #include "dhcp/world.h"
+#include "io/io.h"
 
 #include <cjson/cJSON.h>
 #include <ipam/dhcp.h>
@@ -254,7 +255,7 @@ static int scope_list_fn(ipam_db *db, ipam__dhcp_world *w, void *vout)
 			return ipam__enomem();
 		}
 	}
-	return arr ? ipam__dhcp_put_json(vout, arr) : ipam__enomem();
+	return arr ? ipam__json_to_buf(vout, arr) : ipam__enomem();
 }
 
 int ipam_scope_list(ipam_buf *out, ipam_db *db)
@@ -291,7 +292,7 @@ static int scope_show_fn(ipam_db *db, ipam__dhcp_world *w, void *vctx)
 		cJSON_Delete(j);
 		return rc;
 	}
-	return ipam__dhcp_put_json(x->out, j);
+	return ipam__json_to_buf(x->out, j);
 }
 
 int ipam_scope_show(ipam_buf *out, ipam_db *db, const char *name)
@@ -418,7 +419,7 @@ static int resv_list_fn(ipam_db *db, ipam__dhcp_world *w, void *vctx)
 	cJSON *j = scope_obj(w, s);
 	cJSON *arr = cJSON_DetachItemFromObjectCaseSensitive(j, "reservations");
 	cJSON_Delete(j);
-	return arr ? ipam__dhcp_put_json(x->out, arr) : ipam__enomem();
+	return arr ? ipam__json_to_buf(x->out, arr) : ipam__enomem();
 }
 
 int ipam_reservation_list(ipam_buf *out, ipam_db *db, const char *scope)
@@ -560,7 +561,7 @@ static int option_list_fn(ipam_db *db, ipam__dhcp_world *w, void *vctx)
 	if (rc)
 		return rc;
 	cJSON *arr = options_arr(set);
-	return arr ? ipam__dhcp_put_json(x->out, arr) : ipam__enomem();
+	return arr ? ipam__json_to_buf(x->out, arr) : ipam__enomem();
 }
 
 int ipam_option_list(ipam_buf *out, ipam_db *db, const ipam_option_target *t)
@@ -648,7 +649,7 @@ static int template_list_fn(ipam_db *db, ipam__dhcp_world *w, void *vout)
 			if (w->c->scopes[k]->template_name && !strcmp(w->c->scopes[k]->template_name, t->name))
 				cJSON_AddItemToArray(users, cJSON_CreateString(w->c->scopes[k]->name));
 	}
-	return arr ? ipam__dhcp_put_json(vout, arr) : ipam__enomem();
+	return arr ? ipam__json_to_buf(vout, arr) : ipam__enomem();
 }
 
 int ipam_option_template_list(ipam_buf *out, ipam_db *db)

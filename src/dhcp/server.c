@@ -5,6 +5,7 @@
  * the push's audit entry "dhcp.push"), and lease sync with the DNS pushes
  * that may follow it. No lock is held while a server is talked to. */
 #include "dhcp/world.h"
+#include "io/io.h"
 
 #include <cjson/cJSON.h>
 #include <ipam/dhcp.h>
@@ -61,14 +62,8 @@ static int server_attrs(ipam_db *db, const char *name, const ipam_dhcp_server_op
 				     !cJSON_AddNumberToObject(a, "failover_port", o->failover_port ? o->failover_port : 647))) ||
 	    !cJSON_AddNumberToObject(a, "timeout_ms", o->timeout_ms))
 		rc = ipam__enomem();
-	if (!rc && o->password) {
-		char *sealed = NULL;
-		if (!(rc = ipam__seal(db, o->password, strlen(o->password), &sealed))) {
-			rc = cJSON_AddStringToObject(a, "password", sealed) ? 0 : ipam__enomem();
-			sodium_memzero(sealed, strlen(sealed));
-			free(sealed);
-		}
-	}
+	if (!rc)
+		rc = ipam__seal_json(db, a, "password", o->password);
 	*out = rc ? NULL : cJSON_PrintUnformatted(a);
 	cJSON_Delete(a);
 	return rc ? rc : *out ? 0 : ipam__enomem();
@@ -203,7 +198,7 @@ int ipam_dhcp_server_list(ipam_buf *out, ipam_db *db)
 		cJSON_Delete(x.arr);
 		return rc;
 	}
-	return ipam__dhcp_put_json(out, x.arr);
+	return ipam__json_to_buf(out, x.arr);
 }
 
 /* ---- render ---------------------------------------------------------------------------- */

@@ -146,7 +146,3 @@ int ipam__dhcp_server_obj(ipam_db *db, const char *name, ipam__obj *out)
 	return dhcp ? 0 : ipam__error(IPAM_EINVAL, "server %s is not a DHCP server", name);
 }
 
-int ipam__dhcp_put_json(ipam_buf *out, void *cjson)
-{
-	return ipam__json_to_buf(out, cjson);
-}

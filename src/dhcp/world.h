@@ -34,7 +34,5 @@ int ipam__dhcp_world_place(ipam__dhcp_world *w, const char *scope, const char *s
  * IPAM_ENOTFOUND / IPAM_EINVAL (a DNS server of that name) naming it. */
 int ipam__dhcp_server_obj(ipam_db *db, const char *name, ipam__obj *out);
 
-/* JSON text of `j` into `out` (takes j). */
-int ipam__dhcp_put_json(ipam_buf *out, void *cjson);
 
 #endif

@@ -39,20 +39,6 @@ static int check(const char *name, const ipam_credential *c)
 	return 0;
 }
 
-static int seal_to(ipam_db *db, cJSON *o, const char *key, const char *secret)
-{
-	if (!secret)
-		return 0;
-	char *sealed = NULL;
-	int rc = ipam__seal(db, secret, strlen(secret), &sealed);
-	if (!rc && !cJSON_AddStringToObject(o, key, sealed))
-		rc = ipam__enomem();
-	if (sealed) {
-		sodium_memzero(sealed, strlen(sealed));
-		free(sealed);
-	}
-	return rc;
-}
 
 int ipam_credential_add(ipam_db *db, const char *name, const ipam_credential *cred, int replace)
 {
@@ -71,9 +57,9 @@ int ipam_credential_add(ipam_db *db, const char *name, const ipam_credential *cr
 		cJSON_Delete(o);
 		return rc;
 	}
-	rc = seal_to(db, o, "secret", cred->secret);
+	rc = ipam__seal_json(db, o, "secret", cred->secret);
 	if (!rc)
-		rc = seal_to(db, o, "secret2", cred->secret2);
+		rc = ipam__seal_json(db, o, "secret2", cred->secret2);
 	char *attrs = rc ? NULL : cJSON_PrintUnformatted(o);
 	if (!rc && !attrs)
 		rc = ipam__enomem();

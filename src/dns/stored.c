@@ -828,11 +828,6 @@ static int list_one(void *ctx, const ipam__obj *o)
 	return 0;
 }
 
-static int put_json(ipam_buf *out, cJSON *j)
-{
-	return ipam__json_to_buf(out, j);
-}
-
 int ipam_zone_list(ipam_buf *out, ipam_db *db)
 {
 	if (!out || !db)
@@ -848,7 +843,7 @@ int ipam_zone_list(ipam_buf *out, ipam_db *db)
 		cJSON_Delete(l.arr);
 		return rc;
 	}
-	return put_json(out, l.arr);
+	return ipam__json_to_buf(out, l.arr);
 }
 
 /* The address an A, AAAA or PTR record speaks of (a PTR's from its owner
@@ -1029,7 +1024,7 @@ int ipam_zone_show(ipam_buf *out, ipam_db *db, const char *zone, const char *vie
 		cJSON_Delete(j);
 		return rc;
 	}
-	return put_json(out, j);
+	return ipam__json_to_buf(out, j);
 }
 
 /* The record in canonical text (absolute names, tabs), checked alone. */
@@ -1330,7 +1325,7 @@ int ipam_ip_dns(ipam_buf *out, ipam_db *db, const char *space, const ipam_addr *
 		cJSON_Delete(o);
 		return rc;
 	}
-	return put_json(out, o);
+	return ipam__json_to_buf(out, o);
 }
 
 /* ---- zone templates ------------------------------------------------------------------ */
@@ -1468,17 +1463,6 @@ int ipam_dns_server_options_init(ipam_dns_server_options *opts, unsigned int ver
 	return 0;
 }
 
-static int seal_into(ipam_db *db, cJSON *o, const char *key, const char *secret)
-{
-	char *sealed = NULL;
-	int rc = ipam__seal(db, secret, strlen(secret), &sealed);
-	if (rc)
-		return rc;
-	rc = cJSON_AddStringToObject(o, key, sealed) ? 0 : ipam__enomem();
-	sodium_memzero(sealed, strlen(sealed));
-	free(sealed);
-	return rc;
-}
 
 int ipam_dns_server_add(ipam_db *db, const char *name, const ipam_dns_server_options *opts, int replace)
 {
@@ -1529,7 +1513,7 @@ int ipam_dns_server_add(ipam_db *db, const char *name, const ipam_dns_server_opt
 			                             opts->tsig_algorithm ? opts->tsig_algorithm : "hmac-sha256"))
 				rc = ipam__enomem();
 			else
-				rc = seal_into(db, o, "tsig_secret", opts->tsig_secret);
+				rc = ipam__seal_json(db, o, "tsig_secret", opts->tsig_secret);
 		}
 	} else if (opts->type == IPAM_DNS_PDNS_API) {
 		if (!opts->api_url || (strncmp(opts->api_url, "http://", 7) && strncmp(opts->api_url, "https://", 8)))
@@ -1541,7 +1525,7 @@ int ipam_dns_server_add(ipam_db *db, const char *name, const ipam_dns_server_opt
 		         !cJSON_AddNumberToObject(o, "timeout_ms", opts->timeout_ms))
 			rc = ipam__enomem();
 		else
-			rc = seal_into(db, o, "api_key", opts->api_key);
+			rc = ipam__seal_json(db, o, "api_key", opts->api_key);
 	} else {
 		rc = ipam__error(IPAM_EINVAL, "DNS server %s: unknown type %d", name, opts->type);
 	}
@@ -1619,7 +1603,7 @@ int ipam_dns_server_list(ipam_buf *out, ipam_db *db)
 		cJSON_Delete(arr);
 		return rc;
 	}
-	return put_json(out, arr);
+	return ipam__json_to_buf(out, arr);
 }
 
 /* ---- pushing ---------------------------------------------------------------------------- */
@@ -1883,18 +1867,16 @@ static int drift_of(ipam_db *db, const char *zone, const char *view, const char 
 	int rc = push_prepare(db, zone, view, server, 0, &x->cur, &x->last, &x->t, x->key);
 	if (rc)
 		return rc;
-	ipam__dns_drift *d = &x->d;
-	ipam__dns_zone **cur = &x->cur, **live = &x->live;
-	target t = x->t;
 	char origin[300];
 	ipam_buf ob = IPAM_BUF_INIT;
-	if (!(rc = ipam__dns_name_put(&ob, (*cur)->origin)))
+	if (!(rc = ipam__dns_name_put(&ob, x->cur->origin)))
 		snprintf(origin, sizeof origin, "%s", ob.ptr);
 	ipam_buf_dispose(&ob);
 	if (!rc)
-		rc = t.api ? ipam__dns_pdns_get_zone(live, &t.pdns, origin) : ipam__dns_axfr(live, &t.srv, origin);
+		rc = x->t.api ? ipam__dns_pdns_get_zone(&x->live, &x->t.pdns, origin)
+		              : ipam__dns_axfr(&x->live, &x->t.srv, origin);
 	if (!rc)
-		rc = ipam__dns_drift_check(d, *live, *cur);
+		rc = ipam__dns_drift_check(&x->d, x->live, x->cur);
 	return rc;
 }
 
