@@ -1029,29 +1029,57 @@ static void be64(uint8_t b[8], uint64_t v)
 	}
 }
 
+/* The chained hash of an entry: BLAKE2b-256 over seq and time (64-bit
+ * big-endian), the previous hash, then actor, action, object, before and
+ * after, each as a 32-bit big-endian length (0xFFFFFFFF for none) and its
+ * bytes. An entry of up to 2 KiB is laid out once and hashed in one call
+ * (a dozen small updates cost as much as the hashing itself); a larger one
+ * is fed piece by piece, which gives the same hash. */
 int ipam__audit_hash(uint8_t out[32], const ipam_store_audit *e)
 {
-	crypto_generichash_state st;
-	uint8_t b[8];
-	if (crypto_generichash_init(&st, NULL, 0, 32) != 0)
-		return ipam__error(IPAM_ERROR, "BLAKE2b could not start");
-	be64(b, e->seq);
-	crypto_generichash_update(&st, b, 8);
-	be64(b, (uint64_t)e->time);
-	crypto_generichash_update(&st, b, 8);
-	crypto_generichash_update(&st, e->prev, 32);
 	const char *f[5] = { e->actor, e->action, e->object, e->before, e->after };
+	size_t len[5], total = 8 + 8 + 32;
 	for (int i = 0; i < 5; i++) {
-		size_t n = f[i] ? strlen(f[i]) : 0;
-		if (n >= 0xFFFFFFFFu)
+		len[i] = f[i] ? strlen(f[i]) : 0;
+		if (len[i] >= 0xFFFFFFFFu)
 			return ipam__error(IPAM_EINVAL, "audit entry %llu: a field of 4 GiB or more",
 			                   (unsigned long long)e->seq);
-		uint32_t l = f[i] ? (uint32_t)n : 0xFFFFFFFFu;
-		uint8_t lb[4] = { (uint8_t)(l >> 24), (uint8_t)(l >> 16), (uint8_t)(l >> 8), (uint8_t)l };
-		crypto_generichash_update(&st, lb, 4);
-		if (n)
-			crypto_generichash_update(&st, (const unsigned char *)f[i], n);
+		total += 4 + len[i];
 	}
+	uint8_t head[48];
+	be64(head, e->seq);
+	be64(head + 8, (uint64_t)e->time);
+	memcpy(head + 16, e->prev, 32);
+	uint8_t small[2048];
+	crypto_generichash_state st;
+	int one = total <= sizeof small;
+	size_t at = 0;
+	if (one) {
+		memcpy(small, head, sizeof head);
+		at = sizeof head;
+	} else {
+		if (crypto_generichash_init(&st, NULL, 0, 32) != 0)
+			return ipam__error(IPAM_ERROR, "BLAKE2b could not start");
+		crypto_generichash_update(&st, head, sizeof head);
+	}
+	for (int i = 0; i < 5; i++) {
+		uint32_t l = f[i] ? (uint32_t)len[i] : 0xFFFFFFFFu;
+		uint8_t lb[4] = { (uint8_t)(l >> 24), (uint8_t)(l >> 16), (uint8_t)(l >> 8), (uint8_t)l };
+		if (one) {
+			memcpy(small + at, lb, 4);
+			if (len[i])
+				memcpy(small + at + 4, f[i], len[i]);
+			at += 4 + len[i];
+		} else {
+			crypto_generichash_update(&st, lb, 4);
+			if (len[i])
+				crypto_generichash_update(&st, (const unsigned char *)f[i], len[i]);
+		}
+	}
+	if (one)
+		return crypto_generichash(out, 32, small, at, NULL, 0) == 0
+		               ? 0
+		               : ipam__error(IPAM_ERROR, "BLAKE2b failed");
 	crypto_generichash_final(&st, out, 32);
 	return 0;
 }
