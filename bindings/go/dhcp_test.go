@@ -31,7 +31,7 @@ func fixture(t *testing.T, name string) string {
 func accepted(t *testing.T, name, text string, argv ...string) {
 	t.Helper()
 	if _, err := exec.LookPath(argv[0]); err != nil {
-		t.Skip(argv[0] + " is not installed")
+		t.Fatal(argv[0] + " is not installed")
 	}
 	p := filepath.Join(t.TempDir(), name)
 	must(t, os.WriteFile(p, []byte(text), 0o644))
@@ -240,7 +240,7 @@ const keaHooks = "/usr/lib/x86_64-linux-gnu/kea/hooks"
 func startKea(t *testing.T) *kea {
 	for _, exe := range []string{"kea-dhcp4", "kea-ctrl-agent"} {
 		if _, err := exec.LookPath(exe); err != nil {
-			t.Skip(exe + " is not installed")
+			t.Fatal(exe + " is not installed")
 		}
 	}
 	d := t.TempDir()

@@ -97,7 +97,7 @@ func freePort(t *testing.T) int {
 // SHA "authpass123" and AES "privpass123"); its "127.0.0.1:PORT".
 func startSnmpd(t *testing.T) string {
 	if _, err := exec.LookPath("snmpd"); err != nil {
-		t.Skip("snmpd is not installed (apt-get install snmpd)")
+		t.Fatal("snmpd is not installed (apt-get install snmpd)")
 	}
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "snmpd.conf")

@@ -49,7 +49,7 @@ class Named:
         if len(line) != 3:
             rc = self.proc.wait()
             if rc == 77:
-                pytest.skip("named is not installed")
+                pytest.fail("named is not installed (apt-get install bind9)")
             pytest.fail(f"dtnamed did not start named (exit {rc})")
         self.port, self.key_name, self.key_secret = int(line[0]), line[1], line[2]
 
@@ -81,7 +81,7 @@ class Snmpd:
 
     def __init__(self):
         if subprocess.run(["sh", "-c", "command -v snmpd"], capture_output=True).returncode != 0:
-            pytest.skip("snmpd is not installed (apt-get install snmpd)")
+            pytest.fail("snmpd is not installed (apt-get install snmpd)")
         self.dir = tempfile.TemporaryDirectory(prefix="ipam-py-snmpd-")
         d = self.dir.name
         conf = os.path.join(d, "snmpd.conf")
@@ -124,7 +124,7 @@ class Kea:
     def __init__(self):
         for exe in ("kea-dhcp4", "kea-ctrl-agent"):
             if subprocess.run(["sh", "-c", f"command -v {exe}"], capture_output=True).returncode != 0:
-                pytest.skip(f"{exe} is not installed (apt-get install kea-dhcp4-server kea-ctrl-agent)")
+                pytest.fail(f"{exe} is not installed (apt-get install kea-dhcp4-server kea-ctrl-agent)")
         self.dir = tempfile.TemporaryDirectory(prefix="ipam-py-kea-")
         d = pathlib.Path(self.dir.name)
         self.path = d
