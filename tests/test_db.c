@@ -6,6 +6,7 @@
 #include "store/store.h"
 
 #include <check.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -555,6 +556,72 @@ START_TEST(single_calls_run_again)
 }
 END_TEST
 
+/* An _init of an older struct version writes that version's fields only (a
+ * caller built against the older header has the shorter struct), and a
+ * version 2 ip options struct brings back what DNS made of the address. */
+START_TEST(options_versions_and_dns_report)
+{
+	union {
+		ipam_open_options o;
+		unsigned char b[sizeof(ipam_open_options) + 8];
+	} u;
+	memset(&u, 0xA5, sizeof u);
+	ck_assert_int_eq(ipam_open_options_init(&u.o, 1), 0);
+	ck_assert_uint_eq(u.o.version, 1);
+	ck_assert_ptr_null(u.o.actor);
+	for (size_t i = offsetof(ipam_open_options, flags); i < sizeof u; i++)
+		ck_assert_msg(u.b[i] == 0xA5, "open options v1: byte %zu written", i);
+	memset(&u, 0xA5, sizeof u);
+	ck_assert_int_eq(ipam_open_options_init(&u.o, 2), 0);
+	ck_assert_uint_eq(u.o.version, 2);
+	for (size_t i = offsetof(ipam_open_options, secret_key_file); i < sizeof u; i++)
+		ck_assert_msg(u.b[i] == 0xA5, "open options v2: byte %zu written", i);
+	union {
+		ipam_ip_options o;
+		unsigned char b[sizeof(ipam_ip_options) + 8];
+	} v;
+	memset(&v, 0xA5, sizeof v);
+	ck_assert_int_eq(ipam_ip_options_init(&v.o, 1), 0);
+	ck_assert_uint_eq(v.o.version, 1);
+	for (size_t i = offsetof(ipam_ip_options, dns_report); i < sizeof v; i++)
+		ck_assert_msg(v.b[i] == 0xA5, "ip options v1: byte %zu written", i);
+
+	ipam_db *db = NULL;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ipam_prefix net = P("192.0.2.0/24");
+	ck_assert_int_eq(ipam_prefix_add(db, &net, NULL), 0);
+	ipam_buf rep = IPAM_BUF_INIT;
+	ipam_ip_options io = IPAM_IP_OPTIONS_INIT;
+	io.hostname = "www.example.test";
+	io.dns_report = &rep;
+	ipam_addr a;
+	/* no zone yet: the address is allocated and the report says why no record */
+	ck_assert_int_eq(ipam_ip_alloc(&a, db, &net, &io), 0);
+	ck_assert_ptr_nonnull(rep.ptr);
+	ck_assert_msg(strstr(rep.ptr, "\"records\":[]") && strstr(rep.ptr, "www.example.test"), "%s", rep.ptr);
+	ck_assert_msg(strstr(rep.ptr, "no zone") || strstr(rep.ptr, "no forward zone"), "%s", rep.ptr);
+	ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+	zo.ns = "ns1.example.test.";
+	ck_assert_int_eq(ipam_zone_add(db, "example.test", &zo), 0);
+	ck_assert_int_eq(ipam_zone_add(db, "2.0.192.in-addr.arpa", &zo), 0);
+	io.hostname = "db.example.test";
+	ck_assert_int_eq(ipam_ip_alloc(&a, db, &net, &io), 0);
+	ck_assert_msg(strstr(rep.ptr, "db.example.test. A 192.0.2.2") && strstr(rep.ptr, "PTR db.example.test."),
+	              "%s", rep.ptr);
+	ipam_addr b;
+	ck_assert_int_eq(ipam_addr_parse(&b, "192.0.2.77"), 0);
+	io.hostname = "mail.example.test";
+	ck_assert_int_eq(ipam_ip_add(db, &b, &io), 0);
+	ck_assert_msg(strstr(rep.ptr, "mail.example.test. A 192.0.2.77"), "%s", rep.ptr);
+	/* a failed call leaves the report alone and reports its own error */
+	size_t before = rep.size;
+	ck_assert_int_eq(ipam_ip_add(db, &b, &io), IPAM_EEXISTS);
+	ck_assert_uint_eq(rep.size, before);
+	ipam_buf_dispose(&rep);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -568,6 +635,7 @@ int main(void)
 	tcase_add_test(tc, v6_util_and_free_64s);
 	tcase_add_test(tc, exclusive_add);
 	tcase_add_test(tc, single_calls_run_again);
+	tcase_add_test(tc, options_versions_and_dns_report);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

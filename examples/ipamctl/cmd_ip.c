@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The address as stored; with `dns` (it was given a host name) also what
- * DNS made of it: {"records": [...], "notes": [...]} under "dns", and on a
- * terminal the notes ("; no forward zone holds ...") under the line. */
-static int show_ip(struct ctl *c, const char *space, const ipam_addr *addr, bool dns)
+/* The address as stored; with `dns` (the report the call that stored it
+ * filled in, when it was given a host name) also what DNS made of it:
+ * {"records": [...], "notes": [...]} under "dns", and on a terminal the
+ * notes ("; no forward zone holds ...") under the line. */
+static int show_ip(struct ctl *c, const char *space, const ipam_addr *addr, const ipam_buf *dns)
 {
 	ipam_ip_info info = { .version = IPAM_IP_INFO_VERSION };
 	int rc = ipam_ip_get(&info, c->db, space, addr);
@@ -16,14 +17,8 @@ static int show_ip(struct ctl *c, const char *space, const ipam_addr *addr, bool
 	cJSON *o = json_ip_info(&info);
 	ipam_ip_info_dispose(&info);
 	cJSON *d = NULL;
-	if (dns && o) {
-		ipam_buf b = IPAM_BUF_INIT;
-		if ((rc = ipam_ip_dns(&b, c->db, space, addr))) {
-			cJSON_Delete(o);
-			return fail_lib(c, rc, NULL);
-		}
-		d = cJSON_Parse(b.ptr);
-		ipam_buf_dispose(&b);
+	if (dns && dns->ptr && o) {
+		d = cJSON_Parse(dns->ptr);
 		cJSON_DeleteItemFromObjectCaseSensitive(d, "address");
 		cJSON_DeleteItemFromObjectCaseSensitive(d, "space");
 		if (!d || !cJSON_AddItemReferenceToObject(o, "dns", d)) {
@@ -73,11 +68,14 @@ int cmd_ip_alloc(struct ctl *c, const struct args *a)
 
 	if ((st = arg_prefix(c, &within, a->pos[0], NULL)) || (st = ip_options(c, a, &opts, &attrs)))
 		return st;
+	ipam_buf dns = IPAM_BUF_INIT;
+	if (opts.hostname)
+		opts.dns_report = &dns;
 	int rc = ipam_ip_alloc(&got, c->db, &within, &opts);
 	free(attrs);
-	if (rc)
-		return fail_lib(c, rc, NULL);
-	return show_ip(c, opts.space, &got, opts.hostname != NULL);
+	st = rc ? fail_lib(c, rc, NULL) : show_ip(c, opts.space, &got, &dns);
+	ipam_buf_dispose(&dns);
+	return st;
 }
 
 int cmd_ip_add(struct ctl *c, const struct args *a)
@@ -89,11 +87,14 @@ int cmd_ip_add(struct ctl *c, const struct args *a)
 
 	if ((st = arg_addr(c, &addr, a->pos[0], NULL)) || (st = ip_options(c, a, &opts, &attrs)))
 		return st;
+	ipam_buf dns = IPAM_BUF_INIT;
+	if (opts.hostname)
+		opts.dns_report = &dns;
 	int rc = ipam_ip_add(c->db, &addr, &opts);
 	free(attrs);
-	if (rc)
-		return fail_lib(c, rc, NULL);
-	return show_ip(c, opts.space, &addr, opts.hostname != NULL);
+	st = rc ? fail_lib(c, rc, NULL) : show_ip(c, opts.space, &addr, &dns);
+	ipam_buf_dispose(&dns);
+	return st;
 }
 
 int cmd_ip_release(struct ctl *c, const struct args *a)
@@ -151,5 +152,5 @@ int cmd_ip_show(struct ctl *c, const struct args *a)
 	int st = arg_addr(c, &addr, a->pos[0], NULL);
 	if (st)
 		return st;
-	return show_ip(c, a->val[OPT_SPACE], &addr, false);
+	return show_ip(c, a->val[OPT_SPACE], &addr, NULL);
 }

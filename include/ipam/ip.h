@@ -26,12 +26,20 @@ typedef struct ipam_ip_options {
 	const char *description; /**< NULL or free text */
 	ipam_status status;      /**< active (default), reserved, dhcp or deprecated */
 	const char *attrs_json;  /**< NULL or a JSON object */
+	/* ---- version 2 ---- */
+	/** Output, or NULL: after a successful ipam_ip_alloc() or ipam_ip_add(), what DNS
+	 *  made of the address, as ipam_ip_dns() reports it: its records, and for each
+	 *  one it does not have, why (no zone holds the name, no reverse zone...). The
+	 *  buffer is replaced; dispose of it with ipam_buf_dispose(). @since 0.2 */
+	ipam_buf *dns_report;
 } ipam_ip_options;
 
-#define IPAM_IP_OPTIONS_VERSION 1
-#define IPAM_IP_OPTIONS_INIT { IPAM_IP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, IPAM_STATUS_ACTIVE, NULL }
+#define IPAM_IP_OPTIONS_VERSION 2
+#define IPAM_IP_OPTIONS_INIT { IPAM_IP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, IPAM_STATUS_ACTIVE, NULL, NULL }
 
-/** @return 0, or IPAM_EINVAL for an unknown version @since 0.1 */
+/** Fill `opts` with the defaults of struct version `version` (1 or 2); only the
+ *  fields of that version are written. @return 0, or IPAM_EINVAL for an unknown
+ *  version @since 0.1 */
 IPAM_EXTERN(int) ipam_ip_options_init(ipam_ip_options *opts, unsigned int version);
 
 /**

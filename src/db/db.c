@@ -631,8 +631,13 @@ int ipam_open_options_init(ipam_open_options *opts, unsigned int version)
 	int rc = ipam__check_version(version, IPAM_OPEN_OPTIONS_VERSION, "ipam_open_options");
 	if (rc)
 		return rc;
+	/* a caller built against an older header has the shorter struct: write
+	 * that version's fields only, and say which version they are */
+	static const size_t size[] = { 0, offsetof(ipam_open_options, flags),
+	                               offsetof(ipam_open_options, secret_key_file), sizeof(ipam_open_options) };
 	ipam_open_options d = IPAM_OPEN_OPTIONS_INIT;
-	*opts = d;
+	d.version = version;
+	memcpy(opts, &d, size[version]);
 	return 0;
 }
 

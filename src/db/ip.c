@@ -1,5 +1,6 @@
 /* Addresses: allocate, add, release, get, iterate. */
 #include "db/db.h"
+#include "ipam/dns.h"
 
 #include <stdlib.h>
 
@@ -10,9 +11,23 @@ int ipam_ip_options_init(ipam_ip_options *opts, unsigned int version)
 	int rc = ipam__check_version(version, IPAM_IP_OPTIONS_VERSION, "ipam_ip_options");
 	if (rc)
 		return rc;
+	/* version 1 callers have the shorter struct */
 	ipam_ip_options d = IPAM_IP_OPTIONS_INIT;
-	*opts = d;
+	d.version = version;
+	memcpy(opts, &d, version >= 2 ? sizeof d : offsetof(ipam_ip_options, dns_report));
 	return 0;
+}
+
+/* The caller asked for the DNS outcome of the address just stored. The
+ * address stands either way; the message says so when the report fails. */
+static int dns_report(int rc, ipam_db *db, const ipam_ip_options *opts, const ipam_addr *a, const char *what)
+{
+	if (rc || !opts || opts->version < 2 || !opts->dns_report)
+		return rc;
+	if ((rc = ipam_ip_dns(opts->dns_report, db, opts->space, a)))
+		rc = ipam__error(rc, "%s: %s is stored, but its DNS report failed: %s", what, ipam__addr_txt(a).s,
+		                 ipam_error_last()->message);
+	return rc;
 }
 
 /* A validated, normalised address record waiting to be stored. */
@@ -174,10 +189,15 @@ static int ip_alloc_once(ipam_addr *out, ipam_db *db, const ipam_prefix *within,
 	return ipam__leave(db, &sc, rc);
 }
 
-int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const ipam_ip_options *opts)
+static int ip_alloc_single(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const ipam_ip_options *opts)
 {
 	/* lost a race with another writer: again, as ipam_db_run would */
 	IPAM__SINGLE(db, ip_alloc_once(out, db, within, opts));
+}
+
+int ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *within, const ipam_ip_options *opts)
+{
+	return dns_report(ip_alloc_single(out, db, within, opts), db, opts, out, "ip alloc");
 }
 
 static int ip_add_once(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
@@ -219,10 +239,15 @@ static int ip_add_once(ipam_db *db, const ipam_addr *a, const ipam_ip_options *o
 	return ipam__leave(db, &sc, rc);
 }
 
-int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
+static int ip_add_single(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
 {
 	/* lost a race with another writer: again, as ipam_db_run would */
 	IPAM__SINGLE(db, ip_add_once(db, a, opts));
+}
+
+int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
+{
+	return dns_report(ip_add_single(db, a, opts), db, opts, a, "ip add");
 }
 
 static void ip_rec_release(ipam_db *db, uint32_t id)
