@@ -559,6 +559,13 @@ END_TEST
 /* An _init of an older struct version writes that version's fields only (a
  * caller built against the older header has the shorter struct), and a
  * version 2 ip options struct brings back what DNS made of the address. */
+/* The bytes from `from` on were left as the guard pattern. */
+static void untouched(const unsigned char *b, size_t from, size_t size, const char *what)
+{
+	for (size_t i = from; i < size; i++)
+		ck_assert_msg(b[i] == 0xA5, "%s: byte %zu written", what, i);
+}
+
 START_TEST(options_versions_and_dns_report)
 {
 	union {
@@ -569,13 +576,11 @@ START_TEST(options_versions_and_dns_report)
 	ck_assert_int_eq(ipam_open_options_init(&u.o, 1), 0);
 	ck_assert_uint_eq(u.o.version, 1);
 	ck_assert_ptr_null(u.o.actor);
-	for (size_t i = offsetof(ipam_open_options, flags); i < sizeof u; i++)
-		ck_assert_msg(u.b[i] == 0xA5, "open options v1: byte %zu written", i);
+	untouched(u.b, offsetof(ipam_open_options, flags), sizeof u, "open options v1");
 	memset(&u, 0xA5, sizeof u);
 	ck_assert_int_eq(ipam_open_options_init(&u.o, 2), 0);
 	ck_assert_uint_eq(u.o.version, 2);
-	for (size_t i = offsetof(ipam_open_options, secret_key_file); i < sizeof u; i++)
-		ck_assert_msg(u.b[i] == 0xA5, "open options v2: byte %zu written", i);
+	untouched(u.b, offsetof(ipam_open_options, secret_key_file), sizeof u, "open options v2");
 	union {
 		ipam_ip_options o;
 		unsigned char b[sizeof(ipam_ip_options) + 8];
@@ -583,8 +588,7 @@ START_TEST(options_versions_and_dns_report)
 	memset(&v, 0xA5, sizeof v);
 	ck_assert_int_eq(ipam_ip_options_init(&v.o, 1), 0);
 	ck_assert_uint_eq(v.o.version, 1);
-	for (size_t i = offsetof(ipam_ip_options, dns_report); i < sizeof v; i++)
-		ck_assert_msg(v.b[i] == 0xA5, "ip options v1: byte %zu written", i);
+	untouched(v.b, offsetof(ipam_ip_options, dns_report), sizeof v, "ip options v1");
 
 	ipam_db *db = NULL;
 	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
