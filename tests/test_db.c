@@ -626,6 +626,147 @@ START_TEST(options_versions_and_dns_report)
 }
 END_TEST
 
+/* The last audit entry's action and the value of "id" and "created" in its
+ * before and after images ("" when there is no image). */
+static void last_audit(ipam_db *db, char action[64], char ids[2][160])
+{
+	ipam_audit_iter *it = NULL;
+	ck_assert_int_eq(ipam_audit_iter_new(&it, db, 1), 0);
+	ipam_audit_entry e = IPAM_AUDIT_ENTRY_INIT;
+	while (ipam_audit_iter_next(&e, it) == 0) {
+		snprintf(action, 64, "%s", e.action);
+		const char *img[2] = { e.before_json, e.after_json };
+		for (int i = 0; i < 2; i++) {
+			const char *id = img[i] ? strstr(img[i], "\"id\":") : NULL;
+			const char *cr = img[i] ? strstr(img[i], "\"created\":") : NULL;
+			snprintf(ids[i], 160, "%.45s %.40s", id ? id : "", cr ? cr : "");
+		}
+	}
+	ipam_audit_entry_dispose(&e);
+	ipam_audit_iter_free(it);
+}
+
+/* ipam_ip_update changes the named fields in place: id and creation time
+ * stay, one audit entry with both images, DNS follows, a rolled back update
+ * leaves the address as it was; on every kind of handle. */
+START_TEST(ip_update_in_place)
+{
+	char dir[] = "/tmp/ipam-test-update-XXXXXX", uri[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(uri, sizeof uri, "file:%s/u.db", dir);
+	const char *uris[] = { "index:", "memory:", uri };
+	for (int u = 0; u < 3; u++) {
+		ipam_open_options oo = IPAM_OPEN_OPTIONS_INIT;
+		oo.flags = IPAM_OPEN_CREATE;
+		oo.passphrase = "update test";
+		ipam_db *db = NULL;
+		ck_assert_msg(ipam_db_open(&db, uris[u], &oo) == 0, "%s: %s", uris[u], ipam_error_last()->message);
+		ipam_prefix net = P("192.0.2.0/24");
+		ck_assert_int_eq(ipam_prefix_add(db, &net, NULL), 0);
+		ipam_zone_options zo = IPAM_ZONE_OPTIONS_INIT;
+		zo.ns = "ns1.example.test.";
+		int dns = u > 0; /* zones are stored objects: not on index: */
+		if (dns)
+			ck_assert_int_eq(ipam_zone_add(db, "example.test", &zo), 0);
+		ipam_ip_options io = IPAM_IP_OPTIONS_INIT;
+		io.hostname = "old.example.test";
+		io.mac = "00-11-22-33-44-55";
+		io.description = "printer";
+		ipam_addr a;
+		ck_assert_int_eq(ipam_ip_alloc(&a, db, &net, &io), 0);
+		char act[64], was[2][160], now[2][160];
+		if (u > 0)
+			last_audit(db, act, was);
+
+		/* only the host name changes */
+		ipam_buf rep = IPAM_BUF_INIT;
+		ipam_ip_options up = IPAM_IP_OPTIONS_INIT;
+		up.hostname = "new.example.test";
+		up.dns_report = &rep;
+		ck_assert_msg(ipam_ip_update(db, &a, IPAM_IP_SET_HOSTNAME, &up) == 0, "%s: %s", uris[u],
+		              ipam_error_last()->message);
+		ipam_ip_info info = IPAM_IP_INFO_INIT;
+		ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), 0);
+		ck_assert_str_eq(info.hostname, "new.example.test");
+		ck_assert_str_eq(info.description, "printer");
+		ck_assert(info.has_mac && info.mac.bytes[5] == 0x55);
+		ipam_ip_info_dispose(&info);
+		if (dns)
+			ck_assert_msg(strstr(rep.ptr, "new.example.test. A 192.0.2.1") && !strstr(rep.ptr, "old."), "%s",
+			              rep.ptr);
+		if (u > 0) {
+			last_audit(db, act, now);
+			ck_assert_str_eq(act, "address.update");
+			ck_assert_str_eq(now[0], was[1]); /* before = the allocated object */
+			ck_assert_str_eq(now[1], was[1]); /* same id, same creation time */
+			ck_assert_ptr_nonnull(strstr(was[1], "\"id\":\""));
+		}
+
+		/* clear two fields, set the status; a NULL string clears */
+		up.hostname = NULL;
+		up.description = NULL;
+		up.status = IPAM_STATUS_RESERVED;
+		ck_assert_int_eq(ipam_ip_update(db, &a, IPAM_IP_SET_HOSTNAME | IPAM_IP_SET_DESCRIPTION | IPAM_IP_SET_STATUS, &up), 0);
+		ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), 0);
+		ck_assert_ptr_null(info.hostname);
+		ck_assert_ptr_null(info.description);
+		ck_assert_int_eq(info.status, IPAM_STATUS_RESERVED);
+		ck_assert(info.has_mac);
+		ipam_ip_info_dispose(&info);
+		if (dns)
+			ck_assert_msg(strstr(rep.ptr, "\"records\":[]"), "%s", rep.ptr);
+
+		/* rolled back: as it was */
+		ck_assert_int_eq(ipam_db_begin(db), 0);
+		up.attrs_json = "{\"rack\":\"r1\"}";
+		ck_assert_int_eq(ipam_ip_update(db, &a, IPAM_IP_SET_ATTRS, &up), 0);
+		ipam_db_rollback(db);
+		ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), 0);
+		ck_assert_str_eq(info.attrs_json, "{}");
+		ck_assert_int_eq(info.status, IPAM_STATUS_RESERVED);
+		ipam_ip_info_dispose(&info);
+
+		/* bad calls change nothing */
+		ck_assert_int_eq(ipam_ip_update(db, &a, 0, &up), IPAM_EINVAL);
+		ck_assert_int_eq(ipam_ip_update(db, &a, 0x80, &up), IPAM_EINVAL);
+		up.mac = "not-a-mac";
+		ck_assert_int_eq(ipam_ip_update(db, &a, IPAM_IP_SET_MAC, &up), IPAM_EINVAL);
+		up.attrs_json = "[1]";
+		ck_assert_int_eq(ipam_ip_update(db, &a, IPAM_IP_SET_ATTRS, &up), IPAM_EINVAL);
+		ipam_addr none;
+		ck_assert_int_eq(ipam_addr_parse(&none, "192.0.2.200"), 0);
+		ck_assert_int_eq(ipam_ip_update(db, &none, IPAM_IP_SET_STATUS, &up), IPAM_ENOTFOUND);
+		ck_assert_ptr_nonnull(strstr(ipam_error_last()->message, "192.0.2.200 not found"));
+		ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), 0);
+		ck_assert(info.has_mac && info.mac.bytes[0] == 0x00 && info.mac.bytes[1] == 0x11);
+		ipam_ip_info_dispose(&info);
+		ipam_buf_dispose(&rep);
+		if (u > 0) {
+			ipam_audit_report ar = IPAM_AUDIT_REPORT_INIT;
+			ck_assert_int_eq(ipam_audit_verify(&ar, db, NULL), 0);
+			ck_assert_uint_eq(ar.first_bad, 0);
+		}
+		ipam_db_free(db);
+	}
+	/* the file again: the index loaded from the store has the update */
+	ipam_open_options oo = IPAM_OPEN_OPTIONS_INIT;
+	oo.passphrase = "update test";
+	ipam_db *db = NULL;
+	ck_assert_int_eq(ipam_db_open(&db, uri, &oo), 0);
+	ipam_addr a;
+	ck_assert_int_eq(ipam_addr_parse(&a, "192.0.2.1"), 0);
+	ipam_ip_info info = IPAM_IP_INFO_INIT;
+	ck_assert_int_eq(ipam_ip_get(&info, db, NULL, &a), 0);
+	ck_assert_int_eq(info.status, IPAM_STATUS_RESERVED);
+	ck_assert_ptr_null(info.hostname);
+	ipam_ip_info_dispose(&info);
+	ipam_db_free(db);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -640,6 +781,7 @@ int main(void)
 	tcase_add_test(tc, exclusive_add);
 	tcase_add_test(tc, single_calls_run_again);
 	tcase_add_test(tc, options_versions_and_dns_report);
+	tcase_add_test(tc, ip_update_in_place);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -42,7 +42,7 @@ static int ip_options(struct ctl *c, const struct args *a, ipam_ip_options *opts
 	*attrs = NULL;
 	if (a->val[OPT_STATUS] && (st = arg_ip_status(c, &opts->status, a->val[OPT_STATUS])))
 		return st;
-	if (a->val[OPT_MAC]) { /* checked here too, so that the message names the option */
+	if (a->val[OPT_MAC] && *a->val[OPT_MAC]) { /* checked here too, so that the message names the option */
 		ipam_mac mac;
 		int rc = ipam_mac_parse(&mac, a->val[OPT_MAC]);
 		if (rc)
@@ -93,6 +93,48 @@ int cmd_ip_add(struct ctl *c, const struct args *a)
 	int rc = ipam_ip_add(c->db, &addr, &opts);
 	free(attrs);
 	st = rc ? fail_lib(c, rc, NULL) : show_ip(c, opts.space, &addr, &dns);
+	ipam_buf_dispose(&dns);
+	return st;
+}
+
+/* ip set ADDR: the options given change, the others stay; an empty value
+ * (--hostname '') clears that field. */
+int cmd_ip_set(struct ctl *c, const struct args *a)
+{
+	ipam_ip_options opts = IPAM_IP_OPTIONS_INIT;
+	ipam_addr addr;
+	char *attrs;
+	int st;
+
+	if ((st = arg_addr(c, &addr, a->pos[0], NULL)) || (st = ip_options(c, a, &opts, &attrs)))
+		return st;
+	static const struct {
+		enum opt_id opt;
+		unsigned field;
+	} map[] = { { OPT_HOSTNAME, IPAM_IP_SET_HOSTNAME },
+		    { OPT_MAC, IPAM_IP_SET_MAC },
+		    { OPT_DESCRIPTION, IPAM_IP_SET_DESCRIPTION },
+		    { OPT_STATUS, IPAM_IP_SET_STATUS } };
+	unsigned fields = a->nkv ? IPAM_IP_SET_ATTRS : 0;
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (a->val[map[i].opt])
+			fields |= map[i].field;
+	if (!fields) {
+		free(attrs);
+		return fail_inval(c, "ip set: nothing to change (give --hostname, --mac, --description, --status or --attr)");
+	}
+	/* an empty value clears */
+	if (opts.hostname && !*opts.hostname)
+		opts.hostname = NULL;
+	if (opts.mac && !*opts.mac)
+		opts.mac = NULL;
+	if (opts.description && !*opts.description)
+		opts.description = NULL;
+	ipam_buf dns = IPAM_BUF_INIT;
+	opts.dns_report = &dns;
+	int rc = ipam_ip_update(c->db, &addr, fields, &opts);
+	free(attrs);
+	st = rc ? fail_lib(c, rc, NULL) : show_ip(c, opts.space, &addr, (fields & IPAM_IP_SET_HOSTNAME) ? &dns : NULL);
 	ipam_buf_dispose(&dns);
 	return st;
 }

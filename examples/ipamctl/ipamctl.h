@@ -283,6 +283,7 @@ int cmd_find(struct ctl *c, const struct args *a);
 int cmd_util(struct ctl *c, const struct args *a);
 int cmd_ip_alloc(struct ctl *c, const struct args *a);
 int cmd_ip_add(struct ctl *c, const struct args *a);
+int cmd_ip_set(struct ctl *c, const struct args *a);
 int cmd_ip_release(struct ctl *c, const struct args *a);
 int cmd_ip_list(struct ctl *c, const struct args *a);
 int cmd_ip_show(struct ctl *c, const struct args *a);

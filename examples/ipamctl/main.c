@@ -37,6 +37,8 @@ static const struct cmd commands[] = {
 	  cmd_prefix_alloc, 0 },
 	{ "ip", "alloc", "ip alloc PREFIX " IP_SYN, IP_OPTS, 1, 1, { "PREFIX" }, cmd_ip_alloc, 0 },
 	{ "ip", "add", "ip add ADDR " IP_SYN, IP_OPTS, 1, 1, { "ADDR" }, cmd_ip_add, 0 },
+	{ "ip", "set", "ip set ADDR [--space S] [--hostname H] [--mac M] [--description D] [--status S] [--attr k=v]...   "
+	  "(what is given changes, the rest stays; '' clears)", IP_OPTS, 1, 1, { "ADDR" }, cmd_ip_set, 0 },
 	{ "ip", "release", "ip release ADDR [--space S]", O(SPACE), 1, 1, { "ADDR" }, cmd_ip_release, 0 },
 	{ "ip", "list", "ip list [--space S] [--within CIDR]", O(SPACE) | O(WITHIN), 0, 0, { NULL }, cmd_ip_list, 0 },
 	{ "ip", "show", "ip show ADDR [--space S]", O(SPACE), 1, 1, { "ADDR" }, cmd_ip_show, 0 },

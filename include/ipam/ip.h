@@ -59,6 +59,27 @@ IPAM_EXTERN(int) ipam_ip_alloc(ipam_addr *out, ipam_db *db, const ipam_prefix *w
  */
 IPAM_EXTERN(int) ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts);
 
+/** Fields of ipam_ip_update() (a bit mask). @since 0.2 */
+#define IPAM_IP_SET_HOSTNAME 0x01u
+#define IPAM_IP_SET_MAC 0x02u
+#define IPAM_IP_SET_DESCRIPTION 0x04u
+#define IPAM_IP_SET_STATUS 0x08u
+#define IPAM_IP_SET_ATTRS 0x10u /**< the attributes are replaced as a whole */
+#define IPAM_IP_SET_ALL 0x1Fu
+
+/**
+ * Change a recorded address in place: the fields named in `fields` take
+ * their values from `opts` (a NULL string clears that field), the others
+ * stay. The address keeps its id and creation time, the change is one audit
+ * entry ("address.update", with before and after), and the DNS records
+ * derived from it follow (a new host name moves its A/AAAA and PTR). The
+ * space is `opts->space`; `opts->dns_report` is filled as for ipam_ip_add().
+ * @return 0; IPAM_ENOTFOUND (no such address or space); IPAM_EINVAL (a bad
+ *         value, an unknown bit in `fields`, or no fields)
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_ip_update(ipam_db *db, const ipam_addr *a, unsigned int fields, const ipam_ip_options *opts);
+
 /** Release (remove) an address. @return 0 or IPAM_ENOTFOUND @since 0.1 */
 IPAM_EXTERN(int) ipam_ip_release(ipam_db *db, const char *space, const ipam_addr *a);
 

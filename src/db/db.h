@@ -185,6 +185,10 @@ int ipam__read_key_file(uint8_t key[32], const char *path);
  * filled here); IPAM_STORE_DEL: `row` is the object as the index held it.
  * A store error dooms the transaction. */
 int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row, const ipam_prefix *parent);
+/* Record the change of a stored row in place (`old` as the index had it, for
+ * the undo; `row` the new one, whose id, created and version become the
+ * stored row's). */
+int ipam__log_update(ipam_db *db, const char *action, const ipam_store_row *old, ipam_store_row *row);
 /* The same for a stored object (src/db/obj.c): `old` NULL creates `row`,
  * `row` NULL deletes `old`, both replace `old` by `row` (same key). */
 int ipam__log_obj(ipam_db *db, const char *action, const ipam_store_row *old, const ipam_store_row *row);

@@ -250,6 +250,92 @@ int ipam_ip_add(ipam_db *db, const ipam_addr *a, const ipam_ip_options *opts)
 	return dns_report(ip_add_single(db, a, opts), db, opts, a, "ip add");
 }
 
+/* The fields of an update: the ones named in `fields` from `o`, checked as
+ * for a new address; the others copied from the address's record. */
+static int ip_fields_update(ip_fields *f, const ipam__ip_rec *old, unsigned fields, const ipam_ip_options *o)
+{
+	ipam_ip_options m = *o;
+	if (!(fields & IPAM_IP_SET_HOSTNAME))
+		m.hostname = NULL;
+	if (!(fields & IPAM_IP_SET_MAC))
+		m.mac = NULL;
+	if (!(fields & IPAM_IP_SET_DESCRIPTION))
+		m.description = NULL;
+	if (!(fields & IPAM_IP_SET_ATTRS))
+		m.attrs_json = NULL;
+	if (!(fields & IPAM_IP_SET_STATUS))
+		m.status = (ipam_status)old->status;
+	int rc = ip_fields_make(f, &m);
+	if (rc)
+		return rc;
+	if ((!(fields & IPAM_IP_SET_HOSTNAME) && old->hostname && !(f->rec.hostname = ipam__strdup(old->hostname))) ||
+	    (!(fields & IPAM_IP_SET_DESCRIPTION) && old->description &&
+	     !(f->rec.description = ipam__strdup(old->description))) ||
+	    (!(fields & IPAM_IP_SET_ATTRS) && old->attrs && !(f->rec.attrs = ipam__strdup(old->attrs)))) {
+		ip_fields_free(f);
+		return IPAM_ENOMEM;
+	}
+	if (!(fields & IPAM_IP_SET_MAC)) {
+		memcpy(f->rec.mac, old->mac, sizeof f->rec.mac);
+		f->rec.maclen = old->maclen;
+	}
+	f->bare = !f->rec.hostname && !f->rec.description && !f->rec.attrs && !f->rec.maclen &&
+	          f->rec.status == IPAM_STATUS_ACTIVE;
+	return 0;
+}
+
+static int ip_update_once(ipam_db *db, const ipam_addr *a, unsigned fields, const ipam_ip_options *opts)
+{
+	if (!db || !opts)
+		return ipam__error(IPAM_EINVAL, "ip update: no database or options");
+	int rc = ipam__check_addr(a, "ip update");
+	if (rc || (rc = ipam__check_version(opts->version, IPAM_IP_OPTIONS_VERSION, "ipam_ip_options")))
+		return rc;
+	if (!fields || (fields & ~IPAM_IP_SET_ALL))
+		return ipam__error(IPAM_EINVAL, "ip update: fields 0x%x: name one or more of hostname, mac, description, "
+		                   "status, attrs (0x01..0x10)", fields);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc)))
+		return rc;
+	ipam__space *s = ipam__space_find(db, opts->space);
+	int fam = a->family;
+	ipam__u128 key = ipam__addr_key(a);
+	uint32_t id = s ? ipam__trie_get_addr(ipam__space_trie(s, fam), key) : 0;
+	ip_fields f;
+	if (!s) {
+		rc = IPAM_ENOTFOUND;
+	} else if (!id) {
+		rc = ipam__error(IPAM_ENOTFOUND, "address %s not found in space \"%s\"", ipam__addr_txt(a).s, s->name);
+	} else if (!(rc = ip_fields_update(&f, ipam__ip(db, id), fields, opts))) {
+		ipam_store_row was, oldrow, row;
+		ipam__row_ip(&was, s, fam, key, ipam__ip(db, id));
+		if ((rc = ipam__row_copy(&oldrow, &was))) { /* its strings go with the old record */
+			ip_fields_free(&f);
+		} else {
+			ipam__ip_del(db, s, fam, key);
+			if (!(rc = ip_store(db, s, fam, key, &f))) {
+				ipam__row_ip(&row, s, fam, key, ipam__ip(db, ipam__trie_get_addr(ipam__space_trie(s, fam), key)));
+				rc = ipam__log_update(db, "address.update", &oldrow, &row);
+			} else {
+				ipam__apply_put(db, &oldrow); /* out of memory: the old record back */
+			}
+			ipam__row_free(&oldrow);
+		}
+	}
+	return ipam__leave(db, &sc, rc);
+}
+
+static int ip_update_single(ipam_db *db, const ipam_addr *a, unsigned fields, const ipam_ip_options *opts)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, ip_update_once(db, a, fields, opts));
+}
+
+int ipam_ip_update(ipam_db *db, const ipam_addr *a, unsigned int fields, const ipam_ip_options *opts)
+{
+	return dns_report(ip_update_single(db, a, fields, opts), db, opts, a, "ip update");
+}
+
 static void ip_rec_release(ipam_db *db, uint32_t id)
 {
 	if (id == IPAM__BARE_IP)

@@ -687,6 +687,42 @@ int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row,
 	return audit_add(db, action, now);
 }
 
+int ipam__log_update(ipam_db *db, const char *action, const ipam_store_row *old, ipam_store_row *row)
+{
+	int rc;
+	/* undo: the old row back in the index */
+	if (db->txn && (rc = undo_push(db, IPAM_STORE_PUT, old)))
+		return doom(db, rc);
+	ipam_store *st = db->store;
+	if (!st)
+		return 0;
+	db->wrote = 1;
+	const ipam__space *sp = ipam__space_by_id(db, row->space);
+	const char *space = sp ? sp->name : "";
+	ipam_buf *before = &db->scratch[0], *after = &db->scratch[1], *obj = &db->scratch[2];
+	before->size = after->size = 0;
+	int64_t now = ipam__now_us();
+	if ((rc = object_text(obj, row, space)))
+		return doom(db, rc);
+	ipam_store_row b = *row;
+	rc = st->get(st, &b);
+	if (rc == IPAM_ENOTFOUND)
+		rc = ipam__error(IPAM_ECONFLICT, "%s was removed by another writer meanwhile; run the transaction again",
+		                 obj->ptr);
+	if (!rc && !(rc = ipam__row_to_json(before, &b, space))) {
+		/* the same object: its id, creation time and version stay */
+		memcpy(row->id, b.id, 16);
+		row->created = b.created;
+		row->version = b.version;
+		row->updated = now;
+		if (!(rc = st->put(st, row, 0)))
+			rc = ipam__row_to_json(after, row, space);
+	}
+	if (rc)
+		return doom(db, rc);
+	return audit_add(db, action, now);
+}
+
 int ipam__log_obj(ipam_db *db, const char *action, const ipam_store_row *old, const ipam_store_row *row)
 {
 	int rc;

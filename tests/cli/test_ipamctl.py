@@ -396,6 +396,32 @@ def test_ip_show_and_release_in_space():
     assert res[6]["error"]["code"] == "NOTFOUND"
 
 
+def test_ip_set_changes_in_place():
+    rc, res = batch("prefix add 10.0.0.0/24", "zone add example.test --ns ns1.example.test.",
+                    "ip alloc 10.0.0.0/24 --hostname a.example.test --mac 00:11:22:33:44:55 --description d",
+                    "ip set 10.0.0.1 --hostname b.example.test",
+                    "ip set 10.0.0.1 --description '' --status reserved --attr rack=r1",
+                    "ip set 10.0.0.1", "ip set 10.0.0.9 --status reserved", "ip set 10.0.0.1 --mac zz",
+                    "ip show 10.0.0.1", "audit log")
+    assert res[3]["hostname"] == "b.example.test" and res[3]["mac"] == "00:11:22:33:44:55"
+    assert res[3]["description"] == "d"
+    assert res[3]["dns"]["records"] == ["b.example.test. A 10.0.0.1 (zone example.test., view default)"]
+    assert res[4]["description"] is None and res[4]["status"] == "reserved"
+    assert res[4]["attrs"] == {"rack": "r1"} and res[4]["hostname"] == "b.example.test"
+    assert res[5]["error"]["code"] == "INVAL" and "nothing to change" in res[5]["error"]["message"]
+    assert res[6]["error"]["code"] == "NOTFOUND"
+    assert res[7]["error"]["code"] == "INVAL"
+    assert res[8] == res[4]
+    log = res[9]["items"]
+    assert [e["action"] for e in log].count("address.update") == 2
+    alloc, update = log[-3], log[-1]
+    assert alloc["action"] == "address.alloc" and update["action"] == "address.update"
+    # the same object: id and creation time kept
+    assert update["after"]["id"] == alloc["after"]["id"] == update["before"]["id"]
+    assert update["after"]["created"] == alloc["after"]["created"]
+    assert update["before"]["status"] == "active" and update["after"]["status"] == "reserved"
+
+
 SETUP_FIT = ["prefix add 10.0.0.0/21", "prefix add 10.0.2.0/24", "prefix add 10.0.4.0/22"]
 
 
