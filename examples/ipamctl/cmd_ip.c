@@ -58,43 +58,35 @@ static int ip_options(struct ctl *c, const struct args *a, ipam_ip_options *opts
 	return ST_OK;
 }
 
-int cmd_ip_alloc(struct ctl *c, const struct args *a)
+/* ip alloc PREFIX and ip add ADDR: the address, and with a host name what
+ * DNS made of it (the call's own report). */
+static int ip_new(struct ctl *c, const struct args *a, bool alloc)
 {
 	ipam_ip_options opts = IPAM_IP_OPTIONS_INIT;
 	ipam_prefix within;
-	ipam_addr got;
-	char *attrs;
-	int st;
-
-	if ((st = arg_prefix(c, &within, a->pos[0], NULL)) || (st = ip_options(c, a, &opts, &attrs)))
-		return st;
-	ipam_buf dns = IPAM_BUF_INIT;
-	if (opts.hostname)
-		opts.dns_report = &dns;
-	int rc = ipam_ip_alloc(&got, c->db, &within, &opts);
-	free(attrs);
-	st = rc ? fail_lib(c, rc, NULL) : show_ip(c, opts.space, &got, &dns);
-	ipam_buf_dispose(&dns);
-	return st;
-}
-
-int cmd_ip_add(struct ctl *c, const struct args *a)
-{
-	ipam_ip_options opts = IPAM_IP_OPTIONS_INIT;
 	ipam_addr addr;
 	char *attrs;
-	int st;
-
-	if ((st = arg_addr(c, &addr, a->pos[0], NULL)) || (st = ip_options(c, a, &opts, &attrs)))
+	int st = alloc ? arg_prefix(c, &within, a->pos[0], NULL) : arg_addr(c, &addr, a->pos[0], NULL);
+	if (st || (st = ip_options(c, a, &opts, &attrs)))
 		return st;
 	ipam_buf dns = IPAM_BUF_INIT;
 	if (opts.hostname)
 		opts.dns_report = &dns;
-	int rc = ipam_ip_add(c->db, &addr, &opts);
+	int rc = alloc ? ipam_ip_alloc(&addr, c->db, &within, &opts) : ipam_ip_add(c->db, &addr, &opts);
 	free(attrs);
 	st = rc ? fail_lib(c, rc, NULL) : show_ip(c, opts.space, &addr, &dns);
 	ipam_buf_dispose(&dns);
 	return st;
+}
+
+int cmd_ip_alloc(struct ctl *c, const struct args *a)
+{
+	return ip_new(c, a, true);
+}
+
+int cmd_ip_add(struct ctl *c, const struct args *a)
+{
+	return ip_new(c, a, false);
 }
 
 /* ip set ADDR: the options given change, the others stay; an empty value

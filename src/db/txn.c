@@ -643,6 +643,28 @@ static int audit_add(ipam_db *db, const char *action, int64_t now)
 	return 0;
 }
 
+/* The start of a change's log: the object's text in scratch[2], both images
+ * emptied, the space's name in *space. */
+static int log_start(ipam_db *db, const ipam_store_row *row, const char **space)
+{
+	db->wrote = 1;
+	const ipam__space *sp = row->kind == IPAM_STORE_SPACE ? NULL : ipam__space_by_id(db, row->space);
+	*space = sp ? sp->name : "";
+	db->scratch[0].size = db->scratch[1].size = 0;
+	return object_text(&db->scratch[2], row, *space);
+}
+
+/* The stored row with the key of *b, and its image as the "before" of the
+ * change (scratch[0]); gone meanwhile is a lost race. */
+static int log_before(ipam_db *db, ipam_store_row *b, const char *space)
+{
+	int rc = db->store->get(db->store, b);
+	if (rc == IPAM_ENOTFOUND)
+		rc = ipam__error(IPAM_ECONFLICT, "%s was removed by another writer meanwhile; run the transaction again",
+		                 db->scratch[2].ptr);
+	return rc ? rc : ipam__row_to_json(&db->scratch[0], b, space);
+}
+
 int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row, const ipam_prefix *parent)
 {
 	int rc;
@@ -651,13 +673,9 @@ int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row,
 	ipam_store *st = db->store;
 	if (!st)
 		return 0;
-	db->wrote = 1;
-	const ipam__space *sp = row->kind == IPAM_STORE_SPACE ? NULL : ipam__space_by_id(db, row->space);
-	const char *space = sp ? sp->name : "";
-	ipam_buf *before = &db->scratch[0], *after = &db->scratch[1], *obj = &db->scratch[2];
-	before->size = after->size = 0;
+	const char *space;
 	int64_t now = ipam__now_us();
-	if ((rc = object_text(obj, row, space)))
+	if ((rc = log_start(db, row, &space)))
 		return doom(db, rc);
 	if (op == IPAM_STORE_PUT) {
 		if (is_zero(row->id, 16))
@@ -666,20 +684,14 @@ int ipam__log(ipam_db *db, const char *action, unsigned op, ipam_store_row *row,
 		rc = st->put(st, row, IPAM_STORE_PUT_NEW);
 		if (rc == IPAM_EEXISTS)
 			rc = ipam__error(IPAM_ECONFLICT, "%s was created by another writer meanwhile; run the transaction again",
-			                 obj->ptr);
+			                 db->scratch[2].ptr);
 		if (!rc)
-			rc = ipam__row_to_json(after, row, space);
+			rc = ipam__row_to_json(&db->scratch[1], row, space);
 		if (!rc && parent)
 			rc = bump_parent(db, row, parent);
 	} else {
 		ipam_store_row b = *row;
-		rc = st->get(st, &b);
-		if (rc == IPAM_ENOTFOUND)
-			rc = ipam__error(IPAM_ECONFLICT, "%s was removed by another writer meanwhile; run the transaction again",
-			                 obj->ptr);
-		if (!rc)
-			rc = ipam__row_to_json(before, &b, space);
-		if (!rc)
+		if (!(rc = log_before(db, &b, space)))
 			rc = st->del(st, row);
 	}
 	if (rc)
@@ -696,27 +708,17 @@ int ipam__log_update(ipam_db *db, const char *action, const ipam_store_row *old,
 	ipam_store *st = db->store;
 	if (!st)
 		return 0;
-	db->wrote = 1;
-	const ipam__space *sp = ipam__space_by_id(db, row->space);
-	const char *space = sp ? sp->name : "";
-	ipam_buf *before = &db->scratch[0], *after = &db->scratch[1], *obj = &db->scratch[2];
-	before->size = after->size = 0;
+	const char *space;
 	int64_t now = ipam__now_us();
-	if ((rc = object_text(obj, row, space)))
-		return doom(db, rc);
 	ipam_store_row b = *row;
-	rc = st->get(st, &b);
-	if (rc == IPAM_ENOTFOUND)
-		rc = ipam__error(IPAM_ECONFLICT, "%s was removed by another writer meanwhile; run the transaction again",
-		                 obj->ptr);
-	if (!rc && !(rc = ipam__row_to_json(before, &b, space))) {
+	if (!(rc = log_start(db, row, &space)) && !(rc = log_before(db, &b, space))) {
 		/* the same object: its id, creation time and version stay */
 		memcpy(row->id, b.id, 16);
 		row->created = b.created;
 		row->version = b.version;
 		row->updated = now;
 		if (!(rc = st->put(st, row, 0)))
-			rc = ipam__row_to_json(after, row, space);
+			rc = ipam__row_to_json(&db->scratch[1], row, space);
 	}
 	if (rc)
 		return doom(db, rc);
