@@ -767,6 +767,83 @@ START_TEST(ip_update_in_place)
 }
 END_TEST
 
+/* ipam_prefix_update: in place (id, creation time and what lies inside
+ * stay), the pool flag governs the next allocation, rollback restores. */
+START_TEST(prefix_update_in_place)
+{
+	const char *uris[] = { "index:", "memory:" };
+	for (int u = 0; u < 2; u++) {
+		ipam_db *db = NULL;
+		ck_assert_int_eq(ipam_db_open(&db, uris[u], NULL), 0);
+		ipam_prefix net = P("10.0.0.0/30");
+		ipam_prefix_options po = IPAM_PREFIX_OPTIONS_INIT;
+		po.description = "link";
+		po.attrs_json = "{\"site\":\"a\"}";
+		ck_assert_int_eq(ipam_prefix_add(db, &net, &po), 0);
+		ipam_addr a;
+		ck_assert_int_eq(ipam_ip_alloc(&a, db, &net, NULL), 0);
+		ck_assert_uint_eq(a.bytes[3], 1); /* not a pool: the network address is skipped */
+		ipam_prefix_options up = IPAM_PREFIX_OPTIONS_INIT;
+		up.pool = 1;
+		ck_assert_int_eq(ipam_prefix_update(db, &net, IPAM_PREFIX_SET_POOL, &up), 0);
+		ck_assert_int_eq(ipam_ip_alloc(&a, db, &net, NULL), 0);
+		ck_assert_uint_eq(a.bytes[3], 0); /* a pool: every address */
+		ipam_prefix_info info = IPAM_PREFIX_INFO_INIT;
+		ck_assert_int_eq(ipam_prefix_get(&info, db, NULL, &net), 0);
+		ck_assert(info.pool);
+		ck_assert_str_eq(info.description, "link");
+		ck_assert_str_eq(info.attrs_json, "{\"site\":\"a\"}");
+		ipam_prefix_info_dispose(&info);
+		if (u) {
+			/* the update before the allocation: two entries back */
+			ipam_audit_iter *it = NULL;
+			ck_assert_int_eq(ipam_audit_iter_new(&it, db, 1), 0);
+			ipam_audit_entry e = IPAM_AUDIT_ENTRY_INIT;
+			int seen = 0;
+			while (ipam_audit_iter_next(&e, it) == 0)
+				if (!strcmp(e.action, "prefix.update")) {
+					seen++;
+					ck_assert_ptr_nonnull(strstr(e.before_json, "\"pool\":false"));
+					ck_assert_ptr_nonnull(strstr(e.after_json, "\"pool\":true"));
+				}
+			ck_assert_int_eq(seen, 1);
+			ipam_audit_entry_dispose(&e);
+			ipam_audit_iter_free(it);
+		}
+		/* status and attributes, then rolled back */
+		ck_assert_int_eq(ipam_db_begin(db), 0);
+		up.status = IPAM_STATUS_DEPRECATED;
+		up.attrs_json = NULL;
+		up.description = NULL;
+		ck_assert_int_eq(ipam_prefix_update(db, &net, IPAM_PREFIX_SET_STATUS | IPAM_PREFIX_SET_ATTRS |
+		                                                    IPAM_PREFIX_SET_DESCRIPTION, &up), 0);
+		ck_assert_int_eq(ipam_prefix_get(&info, db, NULL, &net), 0);
+		ck_assert_int_eq(info.status, IPAM_STATUS_DEPRECATED);
+		ck_assert_str_eq(info.attrs_json, "{}");
+		ck_assert_ptr_null(info.description);
+		ipam_prefix_info_dispose(&info);
+		ipam_db_rollback(db);
+		ck_assert_int_eq(ipam_prefix_get(&info, db, NULL, &net), 0);
+		ck_assert_int_eq(info.status, IPAM_STATUS_ACTIVE);
+		ck_assert_str_eq(info.attrs_json, "{\"site\":\"a\"}");
+		ck_assert_str_eq(info.description, "link");
+		ck_assert(info.pool);
+		ipam_prefix_info_dispose(&info);
+		/* bad calls */
+		ck_assert_int_eq(ipam_prefix_update(db, &net, 0, &up), IPAM_EINVAL);
+		ck_assert_int_eq(ipam_prefix_update(db, &net, 0x40, &up), IPAM_EINVAL);
+		up.status = (ipam_status)99;
+		ck_assert_int_eq(ipam_prefix_update(db, &net, IPAM_PREFIX_SET_STATUS, &up), IPAM_EINVAL);
+		ipam_prefix other = P("10.9.0.0/24");
+		ck_assert_int_eq(ipam_prefix_update(db, &other, IPAM_PREFIX_SET_POOL, &up), IPAM_ENOTFOUND);
+		ck_assert_int_eq(ipam_prefix_get(&info, db, NULL, &net), 0);
+		ck_assert_int_eq(info.status, IPAM_STATUS_ACTIVE);
+		ipam_prefix_info_dispose(&info);
+		ipam_db_free(db);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -782,6 +859,7 @@ int main(void)
 	tcase_add_test(tc, single_calls_run_again);
 	tcase_add_test(tc, options_versions_and_dns_report);
 	tcase_add_test(tc, ip_update_in_place);
+	tcase_add_test(tc, prefix_update_in_place);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -18,6 +18,7 @@ static const struct {
 	[OPT_STATUS] = { "status", OK_VALUE },
 	[OPT_POOL] = { "pool", OK_FLAG },
 	[OPT_EXCLUSIVE] = { "exclusive", OK_FLAG },
+	[OPT_NO_POOL] = { "no-pool", OK_FLAG },
 	[OPT_DESCRIPTION] = { "description", OK_VALUE },
 	[OPT_ATTR] = { "attr", OK_LIST },
 	[OPT_LABEL] = { "label", OK_LIST },

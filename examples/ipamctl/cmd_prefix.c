@@ -41,6 +41,43 @@ int cmd_prefix_add(struct ctl *c, const struct args *a)
 	return show_prefix(c, opts.space, &p);
 }
 
+/* prefix set CIDR: the options given change, the others stay; an empty
+ * --description clears it. */
+int cmd_prefix_set(struct ctl *c, const struct args *a)
+{
+	ipam_prefix_options opts = IPAM_PREFIX_OPTIONS_INIT;
+	ipam_prefix p;
+	char *attrs = NULL;
+	int st;
+
+	if ((st = arg_prefix(c, &p, a->pos[0], NULL)))
+		return st;
+	if (a->seen[OPT_POOL] && a->seen[OPT_NO_POOL])
+		return fail_inval(c, "prefix set: --pool and --no-pool together");
+	if (a->val[OPT_STATUS] && (st = arg_prefix_status(c, &opts.status, a->val[OPT_STATUS])))
+		return st;
+	if ((st = arg_kv_json(c, &attrs, a, OPT_ATTR)))
+		return st;
+	unsigned fields = (a->val[OPT_STATUS] ? IPAM_PREFIX_SET_STATUS : 0) |
+	                  (a->seen[OPT_POOL] || a->seen[OPT_NO_POOL] ? IPAM_PREFIX_SET_POOL : 0) |
+	                  (a->val[OPT_DESCRIPTION] ? IPAM_PREFIX_SET_DESCRIPTION : 0) |
+	                  (a->nkv ? IPAM_PREFIX_SET_ATTRS : 0);
+	if (!fields) {
+		free(attrs);
+		return fail_inval(c, "prefix set: nothing to change (give --status, --pool, --no-pool, --description or "
+		                     "--attr)");
+	}
+	opts.space = a->val[OPT_SPACE];
+	opts.pool = a->seen[OPT_POOL];
+	opts.description = a->val[OPT_DESCRIPTION] && *a->val[OPT_DESCRIPTION] ? a->val[OPT_DESCRIPTION] : NULL;
+	opts.attrs_json = attrs;
+	int rc = ipam_prefix_update(c->db, &p, fields, &opts);
+	free(attrs);
+	if (rc)
+		return fail_lib(c, rc, NULL);
+	return show_prefix(c, opts.space, &p);
+}
+
 static int walk(struct ctl *c, const ipam_prefix_query *q, enum kind k, const ipam_prefix *mark)
 {
 	ipam_prefix_iter *it = NULL;

@@ -89,6 +89,7 @@ enum opt_id {
 	OPT_CREDENTIAL,
 	OPT_SECRET_FILE,
 	OPT_FILE,
+	OPT_NO_POOL,
 	OPT_COUNT
 };
 /* a mask of options: 128 bits (a GNU C extension, as gcc and clang have
@@ -276,6 +277,7 @@ int cmd_space_add(struct ctl *c, const struct args *a);
 int cmd_space_list(struct ctl *c, const struct args *a);
 int cmd_space_rm(struct ctl *c, const struct args *a);
 int cmd_prefix_add(struct ctl *c, const struct args *a);
+int cmd_prefix_set(struct ctl *c, const struct args *a);
 int cmd_prefix_list(struct ctl *c, const struct args *a);
 int cmd_prefix_rm(struct ctl *c, const struct args *a);
 int cmd_prefix_alloc(struct ctl *c, const struct args *a);

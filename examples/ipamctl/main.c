@@ -27,6 +27,10 @@ static const struct cmd commands[] = {
 	  "prefix add CIDR [--space S] [--status container|active|reserved|deprecated] [--pool] [--exclusive] "
 	  "[--description D] [--attr k=v]...",
 	  O(SPACE) | O(STATUS) | O(POOL) | O(EXCLUSIVE) | O(DESCRIPTION) | O(ATTR), 1, 1, { "CIDR" }, cmd_prefix_add, 0 },
+	{ "prefix", "set",
+	  "prefix set CIDR [--space S] [--status container|active|reserved|deprecated] [--pool|--no-pool] "
+	  "[--description D] [--attr k=v]...   (what is given changes, the rest stays; '' clears)",
+	  O(SPACE) | O(STATUS) | O(POOL) | O(NO_POOL) | O(DESCRIPTION) | O(ATTR), 1, 1, { "CIDR" }, cmd_prefix_set, 0 },
 	{ "prefix", "list", "prefix list [--space S] [--within CIDR]", O(SPACE) | O(WITHIN), 0, 0, { NULL },
 	  cmd_prefix_list, 0 },
 	{ "prefix", "rm", "prefix rm CIDR [--space S]", O(SPACE), 1, 1, { "CIDR" }, cmd_prefix_rm, 0 },

@@ -67,6 +67,26 @@ IPAM_EXTERN(int) ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_p
 /** Remove a prefix (not what lies inside it). @return 0 or IPAM_ENOTFOUND @since 0.1 */
 IPAM_EXTERN(int) ipam_prefix_rm(ipam_db *db, const char *space, const ipam_prefix *p);
 
+/** Fields of ipam_prefix_update() (a bit mask). @since 0.2 */
+#define IPAM_PREFIX_SET_STATUS 0x01u
+#define IPAM_PREFIX_SET_POOL 0x02u
+#define IPAM_PREFIX_SET_DESCRIPTION 0x04u
+#define IPAM_PREFIX_SET_ATTRS 0x08u /**< the attributes are replaced as a whole */
+#define IPAM_PREFIX_SET_ALL 0x0Fu
+
+/**
+ * Change a prefix in place: the fields named in `fields` take their values
+ * from `opts` (a NULL string clears that field; `exclusive` is not used),
+ * the others stay. The prefix keeps its id and creation time, what lies
+ * inside it is untouched, and the change is one audit entry
+ * ("prefix.update", with before and after). The space is `opts->space`.
+ * @return 0; IPAM_ENOTFOUND (no such prefix or space); IPAM_EINVAL (a bad
+ *         value, an unknown bit in `fields`, or no fields)
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_prefix_update(ipam_db *db, const ipam_prefix *p, unsigned int fields,
+                                    const ipam_prefix_options *opts);
+
 /** A prefix as returned by ipam_prefix_get() and the prefix iterator. */
 typedef struct ipam_prefix_info {
 	unsigned int version; /**< IPAM_PREFIX_INFO_VERSION, set by the caller */

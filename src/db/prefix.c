@@ -185,6 +185,55 @@ int ipam_prefix_add(ipam_db *db, const ipam_prefix *p, const ipam_prefix_options
 	IPAM__SINGLE(db, prefix_add_once(db, p, opts));
 }
 
+static int prefix_update_once(ipam_db *db, const ipam_prefix *p, unsigned fields, const ipam_prefix_options *opts)
+{
+	if (!db || !opts)
+		return ipam__error(IPAM_EINVAL, "prefix update: no database or options");
+	int rc = ipam__check_prefix(p, "prefix update");
+	if (rc || (rc = ipam__check_version(opts->version, IPAM_PREFIX_OPTIONS_VERSION, "ipam_prefix_options")))
+		return rc;
+	if (!fields || (fields & ~IPAM_PREFIX_SET_ALL))
+		return ipam__error(IPAM_EINVAL, "prefix update: fields 0x%x: name one or more of status, pool, "
+		                   "description, attrs (0x01..0x08)", fields);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc)))
+		return rc;
+	ipam__space *s = ipam__space_find(db, opts->space);
+	int fam = p->addr.family;
+	ipam__u128 key = ipam__addr_key(&p->addr);
+	uint32_t id = s ? ipam__trie_get_prefix(ipam__space_trie(s, fam), key, p->len) : 0;
+	if (!s) {
+		rc = IPAM_ENOTFOUND;
+	} else if (!id) {
+		rc = ipam__error(IPAM_ENOTFOUND, "prefix %s not found in space \"%s\"", ipam__prefix_txt(p).s, s->name);
+	} else {
+		ipam__pfx_rec *r = ipam__pfx(db, id), f;
+		rc = pfx_fields_make(&f, (fields & IPAM_PREFIX_SET_STATUS) ? (int)opts->status : r->status,
+		                     (fields & IPAM_PREFIX_SET_POOL) ? opts->pool : r->pool,
+		                     (fields & IPAM_PREFIX_SET_DESCRIPTION) ? opts->description : r->description,
+		                     (fields & IPAM_PREFIX_SET_ATTRS) ? opts->attrs_json : r->attrs);
+		ipam_store_row was, oldrow, row;
+		ipam__row_prefix(&was, s, fam, key, p->len, r);
+		if (!rc && (rc = ipam__row_copy(&oldrow, &was)))
+			pfx_fields_free(&f);
+		if (!rc) {
+			/* the record changes in place: the trie keeps pointing at it */
+			pfx_fields_free(r);
+			*r = f;
+			ipam__row_prefix(&row, s, fam, key, p->len, r);
+			rc = ipam__log_update(db, "prefix.update", &oldrow, &row);
+			ipam__row_free(&oldrow);
+		}
+	}
+	return ipam__leave(db, &sc, rc);
+}
+
+int ipam_prefix_update(ipam_db *db, const ipam_prefix *p, unsigned int fields, const ipam_prefix_options *opts)
+{
+	/* lost a race with another writer: again, as ipam_db_run would */
+	IPAM__SINGLE(db, prefix_update_once(db, p, fields, opts));
+}
+
 static int prefix_rm_once(ipam_db *db, const char *space, const ipam_prefix *p)
 {
 	if (!db)

@@ -422,6 +422,24 @@ def test_ip_set_changes_in_place():
     assert update["before"]["status"] == "active" and update["after"]["status"] == "reserved"
 
 
+def test_prefix_set_changes_in_place():
+    rc, res = batch("prefix add 10.0.0.0/30 --description link", "ip alloc 10.0.0.0/30",
+                    "prefix set 10.0.0.0/30 --pool --attr site=a", "ip alloc 10.0.0.0/30",
+                    "prefix set 10.0.0.0/30 --no-pool --description '' --status reserved",
+                    "prefix set 10.0.0.0/30", "prefix set 10.0.0.0/30 --pool --no-pool",
+                    "prefix set 10.9.0.0/24 --pool", "audit log")
+    assert res[1]["address"] == "10.0.0.1"
+    assert res[2]["pool"] is True and res[2]["attrs"] == {"site": "a"} and res[2]["description"] == "link"
+    assert res[3]["address"] == "10.0.0.0"  # a pool hands out its first address too
+    assert res[4]["pool"] is False and res[4]["description"] is None and res[4]["status"] == "reserved"
+    assert res[4]["attrs"] == {"site": "a"}
+    assert res[5]["error"]["code"] == "INVAL" and res[6]["error"]["code"] == "INVAL"
+    assert res[7]["error"]["code"] == "NOTFOUND"
+    log = [e for e in res[8]["items"] if e["object"] == "prefix default 10.0.0.0/30"]
+    assert [e["action"] for e in log] == ["prefix.add", "prefix.update", "prefix.update"]
+    assert log[2]["after"]["id"] == log[0]["after"]["id"] and log[2]["after"]["created"] == log[0]["after"]["created"]
+
+
 SETUP_FIT = ["prefix add 10.0.0.0/21", "prefix add 10.0.2.0/24", "prefix add 10.0.4.0/22"]
 
 
