@@ -21,6 +21,7 @@
  * `audit_scan` hand the callback pointers into SQLite's own row, valid
  * until the callback returns. */
 #include "store/store.h"
+#include "store/sqlcipher_provider.h"
 
 #define SQLITE_HAS_CODEC 1
 #include <sqlite3.h>
@@ -1615,6 +1616,7 @@ static void unlink_all(const char *path)
  * key or a file that is not a database shows. Messages name s->path. */
 static int connect_keyed(sqlstore *s, const char *file, const keytext *kt, unsigned busy_ms)
 {
+	ipam__sqlcipher_provider_install();
 	int rc = sqlite3_open_v2(file, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE,
 		NULL);
 	if (rc != SQLITE_OK) {
