@@ -5,13 +5,16 @@
  * range of the primary key), plus UNIQUE(id) and foreign keys to spaces and
  * tenants; the change feed `changes` (appended in order, with `revisions`
  * saying where each revision starts); the hash-chained `audit` table;
- * `meta` for the schema version and the committed revision (names the
- * store keeps to itself: meta_put refuses them) and the db layer's values.
+ * `meta` for the schema version (a name the store keeps to itself, as it
+ * does `revision`, where schema 2 kept the committed revision: meta_put
+ * refuses them) and the db layer's values.
  *
  * Revisions: a write transaction's rows and changes carry the committed
  * revision plus one, read at its first put or del under the write lock
- * (BEGIN IMMEDIATE) and written to meta with its first change; a
- * transaction that changes no row leaves the revision alone.
+ * (BEGIN IMMEDIATE) and written to `revisions` with its first change; the
+ * committed revision is the newest row there (schema 3; nothing else is
+ * written for it, so a small commit dirties one page less). A transaction
+ * that changes no row leaves the revision alone.
  *
  * Every statement is static text prepared once per store on first use and
  * reset after each use; values only ever travel as bound parameters.
@@ -21,6 +24,7 @@
  * `audit_scan` hand the callback pointers into SQLite's own row, valid
  * until the callback returns. */
 #include "store/store.h"
+#include "store/sqlcipher_provider.h"
 
 #define SQLITE_HAS_CODEC 1
 #include <sqlite3.h>
@@ -39,7 +43,7 @@
 #define PAGE_SIZE 4096
 
 /* The newest schema this code reads and writes. */
-#define SCHEMA_LATEST 2
+#define SCHEMA_LATEST 3
 
 /* ---- schema and its migrations ------------------------------------------- */
 
@@ -183,10 +187,16 @@ static const char schema_v2[] =
 	" PRIMARY KEY(kind, parent, name)"
 	") WITHOUT ROWID;";
 
+/* Version 2 -> 3: the committed revision is the newest row of `revisions`
+ * (written by every transaction that changes a row anyway), no longer a
+ * copy in meta: one page less to encrypt and write per commit. */
+static const char schema_v3[] = "DELETE FROM meta WHERE name = 'revision';";
+
 /* migrations[n] takes a file from schema n to n + 1, in one transaction. */
 static const char *const migrations[SCHEMA_LATEST] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -261,7 +271,7 @@ enum { K_INS, K_UPD, K_DEL, K_GET, K_SCAN, K_BUMP, K_N };
 
 enum {
 	S_BEGIN_R, S_BEGIN_W, S_COMMIT, S_ROLLBACK,
-	S_DATA_VERSION, S_REV_GET, S_REV_SET,
+	S_DATA_VERSION, S_REV_GET,
 	S_CHG_LAST, S_REV_ADD, S_CHG_ADD, S_CHG_SCAN,
 	S_AUDIT_HEAD, S_AUDIT_ADD, S_AUDIT_SCAN,
 	S_META_GET, S_META_SET, S_META_DEL,
@@ -278,8 +288,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_DATA_VERSION] = "PRAGMA data_version",
-	[S_REV_GET] = "SELECT value FROM meta WHERE name = 'revision'",
-	[S_REV_SET] = "INSERT OR REPLACE INTO meta(name, value) VALUES('revision', ?1)",
+	/* the newest revision: a seek to the last row (NULL, read as 0, when none) */
+	[S_REV_GET] = "SELECT max(revision) FROM revisions",
 	[S_CHG_LAST] = "SELECT ifnull(max(seq), 0) FROM changes",
 	[S_REV_ADD] = "INSERT INTO revisions(revision, first) VALUES(?1, ?2)",
 	[S_CHG_ADD] = "INSERT INTO changes(seq, revision, op, kind, name, space, family, addr, last, len)"
@@ -366,7 +376,7 @@ typedef struct sqlstore {
 
 	int tx;                      /* TX_* opened by begin */
 	uint64_t tx_rev;             /* the revision of the open transaction's rows; 0: none yet */
-	int tx_rev_written;          /* tx_rev is in meta and revisions */
+	int tx_rev_written;          /* tx_rev is in revisions */
 	int64_t chg_seq;             /* the last changes.seq written */
 	int audit_known;             /* audit_head is valid in this transaction */
 	uint64_t audit_head;
@@ -757,9 +767,9 @@ static int tx_revision(sqlstore *s)
 	return 0;
 }
 
-/* Along with the first change of a transaction: its revision goes to meta
- * (the committed revision once it commits) and to revisions with the seq
- * its changes start at. */
+/* Along with the first change of a transaction: its revision goes to
+ * revisions with the seq its changes start at (the committed revision
+ * once it commits: the newest row of revisions). */
 static int revision_start(sqlstore *s)
 {
 	int err = 0, rc;
@@ -773,11 +783,6 @@ static int revision_start(sqlstore *s)
 		err = fail(s, rc, "read the change feed");
 	sqlite3_reset(q);
 	if (err)
-		return err;
-	if (!(q = stmt(s, S_REV_SET, &err)))
-		return err;
-	sqlite3_bind_int64(q, 1, (sqlite3_int64)s->tx_rev);
-	if ((err = exec_stmt(s, q, "write the revision")))
 		return err;
 	if (!(q = stmt(s, S_REV_ADD, &err)))
 		return err;
@@ -1399,11 +1404,11 @@ static int sq_check(ipam_store *st)
 		return err;
 
 	/* The store's own invariants: no change newer than the committed
-	 * revision, and audit seqs 1..n without gaps. */
+	 * revision (the newest of revisions), and audit seqs 1..n without
+	 * gaps. */
 	static const char own[] =
-		"SELECT max(ifnull((SELECT revision FROM changes ORDER BY seq DESC LIMIT 1), 0),"
-		" ifnull((SELECT max(revision) FROM revisions), 0)),"
-		" (SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'revision'),"
+		"SELECT ifnull((SELECT revision FROM changes ORDER BY seq DESC LIMIT 1), 0),"
+		" ifnull((SELECT max(revision) FROM revisions), 0),"
 		" (SELECT count(*) FROM audit), (SELECT ifnull(max(seq), 0) FROM audit),"
 		" (SELECT ifnull(min(seq), 1) FROM audit)";
 	if ((rc = sqlite3_prepare_v2(s->db, own, -1, &q, NULL)) != SQLITE_OK)
@@ -1413,9 +1418,7 @@ static int sq_check(ipam_store *st)
 		int64_t maxchg = sqlite3_column_int64(q, 0), rev = sqlite3_column_int64(q, 1);
 		int64_t n = sqlite3_column_int64(q, 2), maxseq = sqlite3_column_int64(q, 3);
 		int64_t minseq = sqlite3_column_int64(q, 4);
-		if (sqlite3_column_type(q, 1) == SQLITE_NULL)
-			err = ipam_store_error(IPAM_EBACKEND, "%s: the revision is missing from meta", s->path);
-		else if (maxchg > rev)
+		if (maxchg > rev)
 			err = ipam_store_error(IPAM_EBACKEND, "%s: the change feed has revision %lld, newer than %lld",
 				s->path, (long long)maxchg, (long long)rev);
 		else if (n != maxseq || minseq != 1)
@@ -1615,6 +1618,7 @@ static void unlink_all(const char *path)
  * key or a file that is not a database shows. Messages name s->path. */
 static int connect_keyed(sqlstore *s, const char *file, const keytext *kt, unsigned busy_ms)
 {
+	ipam__sqlcipher_provider_install();
 	int rc = sqlite3_open_v2(file, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE,
 		NULL);
 	if (rc != SQLITE_OK) {
