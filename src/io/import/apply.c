@@ -37,14 +37,14 @@ static const char *space_of(const apply_ctx *c, const char *src)
 }
 
 /* A store error ends the apply; a refusal is the row's. */
-static int is_fatal(int rc)
+int ipam__imp_fatal(int rc)
 {
 	return rc == IPAM_EBACKEND || rc == IPAM_ECONFLICT || rc == IPAM_ENOMEM || rc == IPAM_EIO || rc == IPAM_EAUTH;
 }
 
 static int refuse(apply_ctx *c, const ipam__imp_item *it, const char *field, const char *value, int rc)
 {
-	if (is_fatal(rc))
+	if (ipam__imp_fatal(rc))
 		return rc;
 	c->r->skipped.n[it->type]++;
 	return ipam__imp_err(c->m, it->file, it->line, field, value, "%s", ipam_error_last()->message);
@@ -88,8 +88,7 @@ static int differs(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") != 0;
 }
 
-/* Host names as the database keeps them: any case, one final dot or none. */
-static int host_differs(const char *a, const char *b)
+int ipam__imp_host_differs(const char *a, const char *b)
 {
 	size_t na = a ? strlen(a) : 0, nb = b ? strlen(b) : 0;
 	na -= na && a[na - 1] == '.';
@@ -380,7 +379,7 @@ static int apply_address(apply_ctx *c, const ipam__imp_item *it)
 	o.hostname = it->hostname ? it->hostname : exists ? have.hostname : NULL;
 	o.mac = it->has_mac ? mac : *hmac ? hmac : NULL;
 	o.description = it->description ? it->description : exists ? have.description : NULL;
-	int changed = !exists || rc || o.status != have.status || host_differs(o.hostname, have.hostname) ||
+	int changed = !exists || rc || o.status != have.status || ipam__imp_host_differs(o.hostname, have.hostname) ||
 	              differs(o.mac, hmac) || differs(o.description, have.description);
 	struct ip_put ap = { &it->first, &o };
 	rc = settle(c, it, changed, want, exists, "address", key, put_ip, &ap);
@@ -396,11 +395,16 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 {
 	if (!it->name || !it->rtype || !it->rdata)
 		return refuse(c, it, "record", it->name ? it->name : "", ipam__error(IPAM_EINVAL, "an incomplete record"));
+	if (it->linked) {
+		/* derived from its address now (link.c) */
+		(it->linked == 2 ? &c->r->imported : &c->r->unchanged)->n[IMP_RECORD]++;
+		return 0;
+	}
 	if (!strcasecmp(it->rtype, "A") || !strcasecmp(it->rtype, "AAAA")) {
 		ipam_addr a;
 		ipam_ip_info have = IPAM_IP_INFO_INIT;
 		int same = ipam_addr_parse(&a, it->rdata) == 0 && ipam_ip_get(&have, c->db, space_of(c, it->addr_space ? it->addr_space : it->space), &a) == 0 &&
-		           have.hostname && !host_differs(have.hostname, it->name);
+		           have.hostname && !ipam__imp_host_differs(have.hostname, it->name);
 		ipam_ip_info_dispose(&have);
 		if (same) {
 			c->r->unchanged.n[IMP_RECORD]++;
@@ -472,11 +476,15 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 	/* spaces first, then what lives in them, in the order the sources gave */
 	static const enum ipam__imp_type order[] = { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_ZONE, IMP_RECORD };
 	uint64_t done = 0;
+	int linked = 0;
 	for (size_t k = 0; k < sizeof order / sizeof order[0] && !rc; k++) {
 		for (size_t i = 0; i < m->nitems && !rc; i++) {
 			const ipam__imp_item *it = m->items[i];
 			if (it->type != order[k])
 				continue;
+			if (it->type == IMP_RECORD && m->link_records && !linked++ &&
+			    (rc = ipam__imp_link(db, m, space_of(&c, NULL), r)))
+				break;
 			if (m->progress && (++done % 512) == 0)
 				m->progress(m->progress_ctx, "apply", done, m->nitems);
 			switch (it->type) {
