@@ -1039,6 +1039,101 @@ START_TEST(phpipam_csv_bad_rows)
 }
 END_TEST
 
+/* The zone of (origin, view) as ipam_zone_show gives it has (or has not)
+ * the record with its source ("hand", "address"). */
+static void zone_has(ipam_db *db, const char *zone, const char *view, const char *record, const char *source, int has)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	char want[512];
+	OK(ipam_zone_show(&b, db, zone, view));
+	snprintf(want, sizeof want, "{\"record\":\"%s\",\"source\":\"%s\"", record, source);
+	ck_assert_msg(!strstr(b.ptr, want) == !has, "%s %s: %s%s in\n%s", zone, view ? view : "default", has ? "" : "not ",
+	              want, b.ptr);
+	ipam_buf_dispose(&b);
+}
+
+/* DNS views: authoritative zones are made per (origin, view) with their
+ * non-stealth name servers and SOA; each record goes to its own view's
+ * zone (the CNAME of view internal is not in the default view's zone, and
+ * the other way round); a record of a view without zones is reported; a
+ * zone without a name server is a bad row; a second import changes
+ * nothing. */
+START_TEST(infoblox_views)
+{
+	static const char text[] =
+		"header-authzone,fqdn*,zone_format*,view,prefix,grid_primaries,external_secondaries,soa_email,"
+		"soa_default_ttl,soa_refresh,soa_retry,soa_expire,soa_negative_ttl,comment\n"
+		"authzone,example.com,FORWARD,default,,ns1.example.com/False,,hostmaster@example.com,3600,10800,900,1209600,300,\n"
+		"authzone,example.com,FORWARD,internal,,ns-int.example.com/False,ns-hidden.example.com/10.0.0.9/True,,600,,,,,inside\n"
+		"authzone,192.0.2.0/24,IPV4,internal,,ns-int.example.com/False,,,600,,,,,\n"
+		"authzone,192.0.2.64/26,IPV4,internal,64/26,ns-int.example.com/False,,,600,,,,,\n"
+		"authzone,orphan.test,FORWARD,internal,,ns-x.example.com/True,,,,,,,,\n"
+		"header-network,address*,netmask*,network_view\n"
+		"network,192.0.2.0,255.255.255.0,default\n"
+		"header-hostrecord,fqdn*,view,network_view,addresses,configure_for_dns\n"
+		"hostrecord,app.example.com,internal,default,192.0.2.20,TRUE\n"
+		"header-arecord,address*,fqdn*,view\n"
+		"arecord,192.0.2.30,web.example.com,default\n"
+		"header-cnamerecord,fqdn*,canonical_name*,view\n"
+		"cnamerecord,intranet.example.com,app.example.com,internal\n"
+		"cnamerecord,www.example.com,web.example.com,default\n"
+		"cnamerecord,alias.other.test,web.example.com,lab\n"
+		"header-ptrrecord,dname*,fqdn,address,view\n"
+		"ptrrecord,printer.example.com,40.2.0.192.in-addr.arpa,,internal\n"
+		"ptrrecord,cam.example.com,70.64/26.2.0.192.in-addr.arpa,,internal\n";
+	ipam_db *db = open_db();
+	for (int round = 0; round < 2; round++) {
+		ipam_import *imp;
+		OK(ipam_import_new(&imp, IPAM_IMPORT_INFOBLOX, NULL));
+		OK(ipam_import_add_buffer(imp, "views.csv", text, sizeof text - 1));
+		OK(ipam_import_apply(imp, db));
+		/* app's A and web's A are the addresses' (unchanged); view lab has no zone */
+		COUNTS(imp, round ? "unchanged" : "imported", round ? "0/1/0/2/6" : "0/1/0/2/4");
+		COUNTS(imp, "skipped", "0/0/0/0/1");
+		char zones[160];
+		ipam_buf b = IPAM_BUF_INIT;
+		OK(ipam_import_report(&b, imp));
+		cJSON *r = cJSON_Parse(b.ptr);
+		snprintf(zones, sizeof zones, "%d/%d",
+		         cJSON_GetObjectItem(cJSON_GetObjectItem(r, "imported"), "zones")->valueint,
+		         cJSON_GetObjectItem(cJSON_GetObjectItem(r, "unchanged"), "zones")->valueint);
+		ck_assert_str_eq(zones, round ? "0/4" : "4/0");
+		ck_assert_msg(strstr(b.ptr, "view lab: no zone holds alias.other.test.") != NULL, "%s", b.ptr);
+		cJSON_Delete(r);
+		ipam_buf_dispose(&b);
+		const struct where want[] = { { "views.csv", 6, "grid_primaries" }, { "views.csv", 16, "record" } };
+		errors_at(imp, want, 2);
+		ck_assert_int_eq(ipam_import_status(imp), 3);
+		ipam_import_free(imp);
+		OK(ipam__db_check(db));
+	}
+	zone_has(db, "example.com", NULL, "www.example.com. 3600 IN CNAME web.example.com.", "hand", 1);
+	zone_has(db, "example.com", NULL, "intranet.example.com. 3600 IN CNAME app.example.com.", "hand", 0);
+	zone_has(db, "example.com", "internal", "intranet.example.com. 600 IN CNAME app.example.com.", "hand", 1);
+	zone_has(db, "example.com", "internal", "www.example.com. 600 IN CNAME web.example.com.", "hand", 0);
+	zone_has(db, "example.com", "internal", "app.example.com. 600 IN A 192.0.2.20", "address", 1);
+	zone_has(db, "2.0.192.in-addr.arpa", "internal", "40.2.0.192.in-addr.arpa. 600 IN PTR printer.example.com.", "hand", 1);
+	zone_has(db, "64/26.2.0.192.in-addr.arpa", "internal", "70.64/26.2.0.192.in-addr.arpa. 600 IN PTR cam.example.com.", "hand", 1);
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_zone_list(&b, db));
+	cJSON *l = cJSON_Parse(b.ptr), *z;
+	ipam_buf_dispose(&b);
+	ck_assert_int_eq(cJSON_GetArraySize(l), 4);
+	cJSON_ArrayForEach(z, l)
+	{
+		if (strcmp(cJSON_GetObjectItem(z, "view")->valuestring, "internal") ||
+		    strcmp(cJSON_GetObjectItem(z, "zone")->valuestring, "example.com."))
+			continue;
+		/* the stealth secondary is no name server */
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(z, "ns")), 1);
+		ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(z, "ns"), 0)->valuestring, "ns-int.example.com.");
+		ck_assert_int_eq(cJSON_GetObjectItem(z, "ttl")->valueint, 600);
+	}
+	cJSON_Delete(l);
+	ipam_db_free(db);
+}
+END_TEST
+
 /* ---- BIND zone files ---- */
 
 static const char *const bind_files[] = { "bind/db.example.com", "bind/db.192.0.2", "bind/db.2001.db8.100" };
@@ -1768,6 +1863,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, infoblox_fixture);
 	tcase_add_test(tc, infoblox_apply);
 	tcase_add_test(tc, infoblox_bad_rows);
+	tcase_add_test(tc, infoblox_views);
 	tcase_add_test(tc, netbox_round_trip);
 	tcase_add_test(tc, phpipam_sql_fixture);
 	tcase_add_test(tc, phpipam_sql_apply);

@@ -387,8 +387,8 @@ static int apply_address(apply_ctx *c, const ipam__imp_item *it)
 	return rc;
 }
 
-/* A DNS record into the zone of the default view that holds its owner
- * (include/ipam/dns.h). An A or AAAA record that the address of the same
+/* A DNS record into the zone of its DNS view (the item's space; NULL: the
+ * default view) that holds its owner (include/ipam/dns.h). An A or AAAA record that the address of the same
  * name already gives (records derived from addresses) is unchanged, not a
  * second copy; one no zone holds is skipped and reported. */
 static int apply_record(apply_ctx *c, const ipam__imp_item *it)
@@ -422,7 +422,7 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	int rc = it->ttl >= 0 ? ipam__buf_printf(&text, "%s %ld IN %s %s%s", it->name, it->ttl, it->rtype, it->rdata, dot)
 	                      : ipam__buf_printf(&text, "%s IN %s %s%s", it->name, it->rtype, it->rdata, dot);
 	int added = 0;
-	if (!rc && !(rc = ipam_record_put(c->db, NULL, text.ptr, &added)))
+	if (!rc && !(rc = ipam_record_put(c->db, it->space, text.ptr, &added)))
 		(added ? &c->r->imported : &c->r->unchanged)->n[IMP_RECORD]++;
 	else if (rc != IPAM_ENOMEM)
 		rc = refuse(c, it, "record", text.ptr ? text.ptr : it->name, rc);
@@ -430,8 +430,8 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	return rc;
 }
 
-/* A zone of the default view the store lacks is added, bound to the
- * import's target space, with the SOA and apex NS the file gave; one it
+/* A zone of its DNS view (the item's space; NULL: the default view) the
+ * store lacks is added, bound to the import's target space, with the SOA and apex NS the file gave; one it
  * has is unchanged (its settings are the store's: a zone file does not
  * override them). */
 static int apply_zone(apply_ctx *c, const ipam__imp_item *it)
@@ -446,6 +446,7 @@ static int apply_zone(apply_ctx *c, const ipam__imp_item *it)
 			break;
 	}
 	o.space = space_of(c, NULL);
+	o.view = it->space;
 	o.ns = ns.ptr;
 	o.mname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "mname"));
 	o.rname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "rname"));

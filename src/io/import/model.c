@@ -533,7 +533,8 @@ static cJSON *item_json(const ipam__imp_item *it, const char *global)
 	case IMP_ZONE:
 		bad = bad || add(o, "zone", str_or_null(it->name)) || add(o, "file", cJSON_CreateString(it->file)) ||
 		      add(o, "ttl", it->ttl >= 0 ? cJSON_CreateNumber((double)it->ttl) : cJSON_CreateNull()) ||
-		      add(o, "settings", cJSON_Duplicate(it->attrs, 1));
+		      add(o, "settings", cJSON_Duplicate(it->attrs, 1)) ||
+		      (it->space && add(o, "view", cJSON_CreateString(it->space)));
 		break;
 	default:
 		bad = bad || add(o, "name", str_or_null(it->name)) || add(o, "type", str_or_null(it->rtype)) ||
