@@ -354,8 +354,9 @@ static int put_ip(apply_ctx *c, void *obj, const char *attrs, int exists)
 	return rc ? rc : ipam_ip_add(c->db, a->a, a->o);
 }
 
-static int apply_address(apply_ctx *c, const ipam__imp_item *it)
+static int apply_address(apply_ctx *c, ipam__imp_item *it)
 {
+	uint64_t refused = c->r->skipped.n[IMP_ADDRESS];
 	const char *space = space_of(c, it->space);
 	char key[64], mac[32] = "", hmac[32] = "";
 	ipam__imp_addr_text(key, &it->first);
@@ -383,8 +384,23 @@ static int apply_address(apply_ctx *c, const ipam__imp_item *it)
 	              differs(o.mac, hmac) || differs(o.description, have.description);
 	struct ip_put ap = { &it->first, &o };
 	rc = settle(c, it, changed, want, exists, "address", key, put_ip, &ap);
+	it->applied = !rc && c->r->skipped.n[IMP_ADDRESS] == refused;
 	ipam_ip_info_dispose(&have);
 	return rc;
+}
+
+/* Did this import's own address item give the A/AAAA record's address
+ * that host name in `space` (applied, not refused)? Then the store has it
+ * so, and need not be asked. */
+static int model_gives(apply_ctx *c, const ipam__imp_item *it, const ipam_addr *a, const char *space)
+{
+	char key[64];
+	ipam__imp_addr_text(key, a);
+	const ipam__imp_item *ad = ipam__imp_find(c->m, IMP_ADDRESS, it->addr_space ? it->addr_space : it->space, key);
+	if (!ad)
+		ad = ipam__imp_find(c->m, IMP_ADDRESS, NULL, key); /* the source's global table */
+	return ad && ad->applied && ad->hostname && !strcmp(space_of(c, ad->space), space) &&
+	       !ipam__imp_host_differs(ad->hostname, it->name);
 }
 
 /* A DNS record into the zone of its DNS view (the item's space; NULL: the
@@ -403,8 +419,11 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	if (!strcasecmp(it->rtype, "A") || !strcasecmp(it->rtype, "AAAA")) {
 		ipam_addr a;
 		ipam_ip_info have = IPAM_IP_INFO_INIT;
-		int same = ipam_addr_parse(&a, it->rdata) == 0 && ipam_ip_get(&have, c->db, space_of(c, it->addr_space ? it->addr_space : it->space), &a) == 0 &&
-		           have.hostname && !ipam__imp_host_differs(have.hostname, it->name);
+		const char *space = space_of(c, it->addr_space ? it->addr_space : it->space);
+		int same = ipam_addr_parse(&a, it->rdata) == 0 &&
+		           (model_gives(c, it, &a, space) ||
+		            (ipam_ip_get(&have, c->db, space, &a) == 0 && have.hostname &&
+		             !ipam__imp_host_differs(have.hostname, it->name)));
 		ipam_ip_info_dispose(&have);
 		if (same) {
 			c->r->unchanged.n[IMP_RECORD]++;
@@ -470,46 +489,74 @@ static int apply_zone(apply_ctx *c, const ipam__imp_item *it)
 	return rc;
 }
 
+/* The order of the apply: spaces first, then what lives in them; each
+ * kind in the order the sources gave it, but addresses by (space,
+ * address): consecutive addresses then share their prefix, which the
+ * store updates once per run of them (its parent counters) and whose
+ * index pages stay hot. */
+typedef struct ordered {
+	ipam__imp_item *it;
+	size_t i;
+} ordered;
+
+static int stage(enum ipam__imp_type t)
+{
+	static const int rank[IMP_NTYPES] = { [IMP_SPACE] = 0, [IMP_PREFIX] = 1, [IMP_RANGE] = 2,
+		                              [IMP_ADDRESS] = 3, [IMP_ZONE] = 4, [IMP_RECORD] = 5 };
+	return rank[t];
+}
+
+static int ordered_cmp(const void *x, const void *y)
+{
+	const ordered *a = x, *b = y;
+	int c = stage(a->it->type) - stage(b->it->type);
+	if (!c && a->it->type == IMP_ADDRESS) {
+		c = strcmp(a->it->space ? a->it->space : "", b->it->space ? b->it->space : "");
+		c = c ? c : ipam_addr_cmp(&a->it->first, &b->it->first);
+	}
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
 int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp, ipam__imp_result *r)
 {
 	apply_ctx c = { db, m, sp, r };
 	int rc = 0;
-	/* spaces first, then what lives in them, in the order the sources gave */
-	static const enum ipam__imp_type order[] = { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_ZONE, IMP_RECORD };
-	uint64_t done = 0;
+	ordered *v = calloc(m->nitems + 1, sizeof *v);
+	if (!v)
+		return ipam__enomem();
+	for (size_t i = 0; i < m->nitems; i++)
+		v[i] = (ordered){ m->items[i], i };
+	qsort(v, m->nitems, sizeof *v, ordered_cmp);
 	int linked = 0;
-	for (size_t k = 0; k < sizeof order / sizeof order[0] && !rc; k++) {
-		for (size_t i = 0; i < m->nitems && !rc; i++) {
-			const ipam__imp_item *it = m->items[i];
-			if (it->type != order[k])
-				continue;
-			if (it->type == IMP_RECORD && m->link_records && !linked++ &&
-			    (rc = ipam__imp_link(db, m, space_of(&c, NULL), r)))
-				break;
-			if (m->progress && (++done % 512) == 0)
-				m->progress(m->progress_ctx, "apply", done, m->nitems);
-			switch (it->type) {
-			case IMP_SPACE:
-				rc = apply_space(&c, it);
-				break;
-			case IMP_PREFIX:
-				rc = apply_prefix(&c, it);
-				break;
-			case IMP_RANGE:
-				rc = apply_range(&c, it);
-				break;
-			case IMP_ADDRESS:
-				rc = apply_address(&c, it);
-				break;
-			case IMP_ZONE:
-				rc = apply_zone(&c, it);
-				break;
-			default:
-				rc = apply_record(&c, it);
-				break;
-			}
+	for (size_t i = 0; i < m->nitems && !rc; i++) {
+		ipam__imp_item *it = v[i].it;
+		if (it->type == IMP_RECORD && m->link_records && !linked++ &&
+		    (rc = ipam__imp_link(db, m, space_of(&c, NULL), r)))
+			break;
+		if (m->progress && ((i + 1) % 512) == 0)
+			m->progress(m->progress_ctx, "apply", i + 1, m->nitems);
+		switch (it->type) {
+		case IMP_SPACE:
+			rc = apply_space(&c, it);
+			break;
+		case IMP_PREFIX:
+			rc = apply_prefix(&c, it);
+			break;
+		case IMP_RANGE:
+			rc = apply_range(&c, it);
+			break;
+		case IMP_ADDRESS:
+			rc = apply_address(&c, it);
+			break;
+		case IMP_ZONE:
+			rc = apply_zone(&c, it);
+			break;
+		default:
+			rc = apply_record(&c, it);
+			break;
 		}
 	}
+	free(v);
 	if (!rc && m->progress)
 		m->progress(m->progress_ctx, "apply", m->nitems, m->nitems);
 	return rc;

@@ -20,6 +20,7 @@ enum ipam__imp_type { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_RECORD,
  * mark_utilized) that the normalised view does not list. */
 typedef struct ipam__imp_item {
 	enum ipam__imp_type type;
+	uint64_t hash;         /* of (type, space, key) as ipam__imp_get was given them */
 	const char *file;      /* borrowed from the model's file list */
 	unsigned long line;    /* physical line where the record starts */
 	char *space;
@@ -43,6 +44,7 @@ typedef struct ipam__imp_item {
 	cJSON *extra;          /* object, never NULL */
 	cJSON *exclusions;     /* range: array of {"start","end","comment"}; never NULL */
 	int linked;            /* record (apply): derived from an address now: 1 as before, 2 newly */
+	int applied;           /* address (apply): in the store as the model has it (not refused) */
 } ipam__imp_item;
 
 /* One row the import could not take. */
@@ -67,8 +69,11 @@ typedef struct ipam__imp_pending {
 typedef struct ipam__imp_model {
 	ipam__imp_item **items;
 	size_t nitems, citems;
-	/* (type, space, key) -> item index + 1, open addressing */
-	size_t *slots;
+	/* (type, space, key) -> item index + 1 (0: free) and its hash, open addressing */
+	struct ipam__imp_slot {
+		size_t i;
+		uint64_t hash;
+	} *slots;
 	size_t nslots;
 	char **files;
 	size_t nfiles;
