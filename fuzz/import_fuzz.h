@@ -50,17 +50,26 @@ static int import_fuzz_once(ipam_db *db, ipam_import_format fmt, const char *map
 	return rc;
 }
 
-static void import_fuzz_map(ipam_import_format fmt, const char *map, const uint8_t *data, size_t size)
+/* As import_fuzz_map, into a store that `setup` (when not NULL) prepares. */
+static void import_fuzz_into(ipam_import_format fmt, const char *map, const uint8_t *data, size_t size,
+                             void (*setup)(ipam_db *db))
 {
 	ipam_db *db = NULL;
 	uint64_t r1 = 0, r2 = 0;
 	IMPORT_FUZZ_CHECK(ipam_db_open(&db, "memory:", NULL) == 0);
+	if (setup)
+		setup(db);
 	if (import_fuzz_once(db, fmt, map, data, size, &r1) == 0) {
 		/* idempotent: the second run writes nothing */
 		import_fuzz_once(db, fmt, map, data, size, &r2);
 		IMPORT_FUZZ_CHECK(r1 == r2);
 	}
 	ipam_db_free(db);
+}
+
+static void import_fuzz_map(ipam_import_format fmt, const char *map, const uint8_t *data, size_t size)
+{
+	import_fuzz_into(fmt, map, data, size, NULL);
 }
 
 static inline void import_fuzz(ipam_import_format fmt, const uint8_t *data, size_t size)

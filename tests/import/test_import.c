@@ -1039,6 +1039,101 @@ START_TEST(phpipam_csv_bad_rows)
 }
 END_TEST
 
+/* The zone of (origin, view) as ipam_zone_show gives it has (or has not)
+ * the record with its source ("hand", "address"). */
+static void zone_has(ipam_db *db, const char *zone, const char *view, const char *record, const char *source, int has)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	char want[512];
+	OK(ipam_zone_show(&b, db, zone, view));
+	snprintf(want, sizeof want, "{\"record\":\"%s\",\"source\":\"%s\"", record, source);
+	ck_assert_msg(!strstr(b.ptr, want) == !has, "%s %s: %s%s in\n%s", zone, view ? view : "default", has ? "" : "not ",
+	              want, b.ptr);
+	ipam_buf_dispose(&b);
+}
+
+/* DNS views: authoritative zones are made per (origin, view) with their
+ * non-stealth name servers and SOA; each record goes to its own view's
+ * zone (the CNAME of view internal is not in the default view's zone, and
+ * the other way round); a record of a view without zones is reported; a
+ * zone without a name server is a bad row; a second import changes
+ * nothing. */
+START_TEST(infoblox_views)
+{
+	static const char text[] =
+		"header-authzone,fqdn*,zone_format*,view,prefix,grid_primaries,external_secondaries,soa_email,"
+		"soa_default_ttl,soa_refresh,soa_retry,soa_expire,soa_negative_ttl,comment\n"
+		"authzone,example.com,FORWARD,default,,ns1.example.com/False,,hostmaster@example.com,3600,10800,900,1209600,300,\n"
+		"authzone,example.com,FORWARD,internal,,ns-int.example.com/False,ns-hidden.example.com/10.0.0.9/True,,600,,,,,inside\n"
+		"authzone,192.0.2.0/24,IPV4,internal,,ns-int.example.com/False,,,600,,,,,\n"
+		"authzone,192.0.2.64/26,IPV4,internal,64/26,ns-int.example.com/False,,,600,,,,,\n"
+		"authzone,orphan.test,FORWARD,internal,,ns-x.example.com/True,,,,,,,,\n"
+		"header-network,address*,netmask*,network_view\n"
+		"network,192.0.2.0,255.255.255.0,default\n"
+		"header-hostrecord,fqdn*,view,network_view,addresses,configure_for_dns\n"
+		"hostrecord,app.example.com,internal,default,192.0.2.20,TRUE\n"
+		"header-arecord,address*,fqdn*,view\n"
+		"arecord,192.0.2.30,web.example.com,default\n"
+		"header-cnamerecord,fqdn*,canonical_name*,view\n"
+		"cnamerecord,intranet.example.com,app.example.com,internal\n"
+		"cnamerecord,www.example.com,web.example.com,default\n"
+		"cnamerecord,alias.other.test,web.example.com,lab\n"
+		"header-ptrrecord,dname*,fqdn,address,view\n"
+		"ptrrecord,printer.example.com,40.2.0.192.in-addr.arpa,,internal\n"
+		"ptrrecord,cam.example.com,70.64/26.2.0.192.in-addr.arpa,,internal\n";
+	ipam_db *db = open_db();
+	for (int round = 0; round < 2; round++) {
+		ipam_import *imp;
+		OK(ipam_import_new(&imp, IPAM_IMPORT_INFOBLOX, NULL));
+		OK(ipam_import_add_buffer(imp, "views.csv", text, sizeof text - 1));
+		OK(ipam_import_apply(imp, db));
+		/* app's A and web's A are the addresses' (unchanged); view lab has no zone */
+		COUNTS(imp, round ? "unchanged" : "imported", round ? "0/1/0/2/6" : "0/1/0/2/4");
+		COUNTS(imp, "skipped", "0/0/0/0/1");
+		char zones[160];
+		ipam_buf b = IPAM_BUF_INIT;
+		OK(ipam_import_report(&b, imp));
+		cJSON *r = cJSON_Parse(b.ptr);
+		snprintf(zones, sizeof zones, "%d/%d",
+		         cJSON_GetObjectItem(cJSON_GetObjectItem(r, "imported"), "zones")->valueint,
+		         cJSON_GetObjectItem(cJSON_GetObjectItem(r, "unchanged"), "zones")->valueint);
+		ck_assert_str_eq(zones, round ? "0/4" : "4/0");
+		ck_assert_msg(strstr(b.ptr, "view lab: no zone holds alias.other.test.") != NULL, "%s", b.ptr);
+		cJSON_Delete(r);
+		ipam_buf_dispose(&b);
+		const struct where want[] = { { "views.csv", 6, "grid_primaries" }, { "views.csv", 16, "record" } };
+		errors_at(imp, want, 2);
+		ck_assert_int_eq(ipam_import_status(imp), 3);
+		ipam_import_free(imp);
+		OK(ipam__db_check(db));
+	}
+	zone_has(db, "example.com", NULL, "www.example.com. 3600 IN CNAME web.example.com.", "hand", 1);
+	zone_has(db, "example.com", NULL, "intranet.example.com. 3600 IN CNAME app.example.com.", "hand", 0);
+	zone_has(db, "example.com", "internal", "intranet.example.com. 600 IN CNAME app.example.com.", "hand", 1);
+	zone_has(db, "example.com", "internal", "www.example.com. 600 IN CNAME web.example.com.", "hand", 0);
+	zone_has(db, "example.com", "internal", "app.example.com. 600 IN A 192.0.2.20", "address", 1);
+	zone_has(db, "2.0.192.in-addr.arpa", "internal", "40.2.0.192.in-addr.arpa. 600 IN PTR printer.example.com.", "hand", 1);
+	zone_has(db, "64/26.2.0.192.in-addr.arpa", "internal", "70.64/26.2.0.192.in-addr.arpa. 600 IN PTR cam.example.com.", "hand", 1);
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_zone_list(&b, db));
+	cJSON *l = cJSON_Parse(b.ptr), *z;
+	ipam_buf_dispose(&b);
+	ck_assert_int_eq(cJSON_GetArraySize(l), 4);
+	cJSON_ArrayForEach(z, l)
+	{
+		if (strcmp(cJSON_GetObjectItem(z, "view")->valuestring, "internal") ||
+		    strcmp(cJSON_GetObjectItem(z, "zone")->valuestring, "example.com."))
+			continue;
+		/* the stealth secondary is no name server */
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(z, "ns")), 1);
+		ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(z, "ns"), 0)->valuestring, "ns-int.example.com.");
+		ck_assert_int_eq(cJSON_GetObjectItem(z, "ttl")->valueint, 600);
+	}
+	cJSON_Delete(l);
+	ipam_db_free(db);
+}
+END_TEST
+
 /* ---- BIND zone files ---- */
 
 static const char *const bind_files[] = { "bind/db.example.com", "bind/db.192.0.2", "bind/db.2001.db8.100" };
@@ -1149,48 +1244,274 @@ START_TEST(bind_fixture)
 }
 END_TEST
 
-/* Into a store: the three zones are created and take every record; each
- * zone as the store renders it passes named-checkzone, and its dump is the
- * original's (but the SOA serial); a second import changes nothing. */
-START_TEST(bind_apply)
+/* The zone as the store renders it, checked by named-checkzone, as the
+ * record lines of its dump (the SOA left out). */
+static void rendered(lines *got, ipam_db *db, const char *zone)
 {
-	ck_assert_msg(access("/usr/bin/named-checkzone", X_OK) == 0, "named-checkzone (bind9-utils) is needed");
-	ipam_db *db = open_db();
-	apply_check(db, bind_zones(), "imported", "0/0/0/0/40", 0, "0/0/0/0/0");
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_zone_render(&b, db, zone, NULL));
+	char path[] = "/tmp/ipam-import-zone.XXXXXX", cmd[512], line[2048];
+	int fd = mkstemp(path);
+	ck_assert(fd >= 0 && write(fd, b.ptr, b.size) == (ssize_t)b.size);
+	close(fd);
+	ipam_buf_dispose(&b);
+	snprintf(cmd, sizeof cmd, "/usr/bin/named-checkzone -q -k fail -i full -D -o - '%s' %s 2>&1", zone, path);
+	FILE *p = popen(cmd, "r");
+	ck_assert(p != NULL);
+	while (fgets(line, sizeof line, p)) {
+		char name[512], type[32];
+		long ttl;
+		int off = 0;
+		if (sscanf(line, "%511s %ld IN %31s %n", name, &ttl, type, &off) != 3 || !off)
+			ck_abort_msg("named-checkzone %s: %s", zone, line);
+		line[strcspn(line, "\n")] = '\0';
+		if (strcmp(type, "SOA"))
+			lines_add(got, name, ttl, type, line + off);
+	}
+	ck_assert_int_eq(pclose(p), 0);
+	unlink(path);
+}
+
+/* The three fixture zones as the store renders them are the originals
+ * (named-checkzone's dumps, but the SOA serial). */
+static void bind_zones_same(ipam_db *db)
+{
 	cJSON *want = read_json(fixture("bind_zones.expected.json"));
 	const cJSON *wz;
 	cJSON_ArrayForEach(wz, cJSON_GetObjectItem(want, "zones"))
 	{
 		const char *zone = cJSON_GetObjectItem(wz, "zone")->valuestring;
-		ipam_buf b = IPAM_BUF_INIT;
-		OK(ipam_zone_render(&b, db, zone, NULL));
-		char path[] = "/tmp/ipam-import-zone.XXXXXX", cmd[512], line[2048];
-		int fd = mkstemp(path);
-		ck_assert(fd >= 0 && write(fd, b.ptr, b.size) == (ssize_t)b.size);
-		close(fd);
-		ipam_buf_dispose(&b);
-		snprintf(cmd, sizeof cmd, "/usr/bin/named-checkzone -q -k fail -i full -D -o - %s %s 2>&1", zone, path);
-		FILE *p = popen(cmd, "r");
-		ck_assert(p != NULL);
 		lines got = { { 0 }, 0 }, exp = { { 0 }, 0 };
-		while (fgets(line, sizeof line, p)) {
-			char name[512], type[32];
-			long ttl;
-			int off = 0;
-			if (sscanf(line, "%511s %ld IN %31s %n", name, &ttl, type, &off) != 3 || !off)
-				ck_abort_msg("named-checkzone %s: %s", zone, line);
-			line[strcspn(line, "\n")] = '\0';
-			if (strcmp(type, "SOA"))
-				lines_add(&got, name, ttl, type, line + off);
-		}
-		ck_assert_int_eq(pclose(p), 0);
-		unlink(path);
+		rendered(&got, db, zone);
 		expected_records(&exp, wz, 1);
 		lines_same(&got, &exp, zone);
 	}
 	cJSON_Delete(want);
+}
+
+/* Into a store: the three zones are created and take every record; each
+ * zone as the store renders it passes named-checkzone, and its dump is the
+ * original's (but the SOA serial); a second import changes nothing. With
+ * no prefix in the store no record names an address: all are hand records. */
+START_TEST(bind_apply)
+{
+	ck_assert_msg(access("/usr/bin/named-checkzone", X_OK) == 0, "named-checkzone (bind9-utils) is needed");
+	ipam_db *db = open_db();
+	apply_check(db, bind_zones(), "imported", "0/0/0/0/40", 0, "0/0/0/0/0");
+	bind_zones_same(db);
 	apply_check(db, bind_zones(), "unchanged", "0/0/0/0/40", 0, NULL);
 	ipam_db_free(db);
+}
+END_TEST
+
+static void add_prefixes(ipam_db *db, const char *const *v)
+{
+	for (; *v; v++) {
+		ipam_prefix p;
+		ipam_prefix_options o = IPAM_PREFIX_OPTIONS_INIT;
+		OK(ipam_prefix_parse(&p, *v, 0));
+		OK(ipam_prefix_add(db, &p, &o));
+	}
+}
+
+/* The address of the default space has that host name (and a MAC). */
+static void host_is(ipam_db *db, const char *addr, const char *host, int has_mac)
+{
+	ipam_ip_info ip = IPAM_IP_INFO_INIT;
+	ip_of(&ip, db, NULL, addr);
+	ck_assert_str_eq(ip.hostname, host);
+	ck_assert_int_eq(ip.has_mac, has_mac);
+	ipam_ip_info_dispose(&ip);
+}
+
+/* The hand and derived record counts of stored zones: pairs of a zone and
+ * its "hand/derived", NULL after the last. */
+static void zone_counts(ipam_db *db, const char *const *want)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_zone_list(&b, db));
+	cJSON *l = cJSON_Parse(b.ptr), *z;
+	ipam_buf_dispose(&b);
+	for (; want[0]; want += 2) {
+		char got[64] = "none";
+		cJSON_ArrayForEach(z, l)
+		{
+			if (!strcmp(cJSON_GetObjectItem(z, "zone")->valuestring, want[0]))
+				snprintf(got, sizeof got, "%d/%d", cJSON_GetObjectItem(z, "hand_records")->valueint,
+				         cJSON_GetObjectItem(z, "derived_records")->valueint);
+		}
+		ck_assert_msg(!strcmp(got, want[1]), "%s: hand/derived %s, expected %s", want[0], got, want[1]);
+	}
+	cJSON_Delete(l);
+}
+
+/* The import's notes joined by newlines (for strstr). */
+static char *notes_of(ipam_import *imp)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_import_report(&b, imp));
+	cJSON *r = cJSON_Parse(b.ptr), *n;
+	ipam_buf_dispose(&b);
+	ck_assert(r != NULL);
+	cJSON_ArrayForEach(n, cJSON_GetObjectItem(r, "notes"))
+		OK(ipam__buf_printf(&b, "%s\n", n->valuestring));
+	cJSON_Delete(r);
+	return b.ptr ? b.ptr : strdup("");
+}
+
+static void has_note(const char *notes, const char *want)
+{
+	ck_assert_msg(strstr(notes, want) != NULL, "no note '%s' in:\n%s", want, notes);
+}
+
+/* With the prefixes in the store, the fixture zones' A, AAAA and PTR
+ * records of addresses inside them become the addresses' host names and
+ * are derived from them: the zones render exactly as before; records of
+ * addresses in no prefix (10.10.0.0/16, 203.0.113.5) and those whose TTL
+ * is not the zone's (web: 300) stay hand records, and the notes say so; a
+ * second import changes nothing. */
+START_TEST(bind_link_fixture)
+{
+	ipam_db *db = open_db();
+	static const char *const pfx[] = { "192.0.2.0/24", "198.51.100.0/24", "2001:db8:100::/48", NULL };
+	add_prefixes(db, pfx);
+	ipam_import *imp = bind_zones();
+	OK(ipam_import_apply(imp, db));
+	COUNTS(imp, "imported", "0/0/0/14/40");
+	ck_assert_int_eq(ipam_import_status(imp), 0);
+	char *notes = notes_of(imp);
+	has_note(notes, "db.example.com: 4 A/AAAA/PTR records of addresses in no prefix of space default (line 31: 10.10.0.1, ...) stay hand records");
+	has_note(notes, "db.example.com:22: web.example.com. A 198.51.100.10: its TTL 300 is not its zone's 3600");
+	has_note(notes, "db.example.com:24: web.example.com. AAAA 2001:db8:100:30::10: its TTL 300 is not its zone's 3600: "
+	                "2001:db8:100:30::10 keeps no host name from the zone files, its records stay hand records");
+	free(notes);
+	ipam_import_free(imp);
+	OK(ipam__db_check(db));
+	bind_zones_same(db);
+	/* forward: 14 addresses' A/AAAA derived; reverse: every PTR but web's */
+	static const char *const counts[] = { "example.com.", "13/14", "2.0.192.in-addr.arpa.", "0/10",
+		                              "0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa.", "1/2", NULL };
+	zone_counts(db, counts);
+	host_is(db, "2001:db8:100:10::10", "fs01.example.com", 0);
+	host_is(db, "192.0.2.102", "dhcp-102.example.com", 0);
+	apply_check(db, bind_zones(), "unchanged", "0/0/0/14/40", 0, "0/0/0/0/0");
+	ipam_db_free(db);
+}
+END_TEST
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert(f != NULL);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A harder set: IPv4 and IPv6, an RFC 2317 child zone with $GENERATEd
+ * PTRs (their addresses then have A records in the forward zone), a PTR
+ * that disagrees with the A record before it (the A wins; the PTR stays a
+ * hand record), a second name for an address, a PTR to a CNAME's owner, an
+ * address in no prefix, an address the store had already with another
+ * host name (updated, its MAC kept). */
+START_TEST(bind_link_harder)
+{
+	char dir[] = "/tmp/ipam-import-link.XXXXXX", fwd[600], rev4[600], rev6[600];
+	ck_assert(mkdtemp(dir) != NULL);
+	write_file(dir, "db.link.test",
+	           "$TTL 300\n"
+	           "@ SOA ns hostmaster 1 3600 600 86400 300\n"
+	           "  NS ns\n"
+	           "ns A 10.1.0.1\n"
+	           "h1 A 10.1.0.65\n"
+	           "   AAAA 2001:DB8:1:0::65\n"
+	           "a A 10.1.0.70\n"
+	           "alias CNAME a\n"
+	           "www A 10.1.0.65\n"
+	           "far A 192.0.2.200\n"
+	           "old A 10.1.0.90\n");
+	write_file(dir, "rev4.zone",
+	           "$ORIGIN 64/26.0.1.10.in-addr.arpa.\n"
+	           "$TTL 300\n"
+	           "@ SOA ns.link.test. hostmaster.link.test. 1 3600 600 86400 300\n"
+	           "  NS ns.link.test.\n"
+	           "65 PTR h1.link.test.\n"
+	           "70 PTR b.link.test.\n"
+	           "71 PTR alias.link.test.\n"
+	           "$GENERATE 80-89 $ PTR dyn-${0,3,d}.link.test.\n");
+	write_file(dir, "rev6.zone",
+	           "$ORIGIN 1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.\n"
+	           "$TTL 300\n"
+	           "@ SOA ns.link.test. hostmaster.link.test. 1 3600 600 86400 300\n"
+	           "  NS ns.link.test.\n"
+	           "5.6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 PTR h1.link.test.\n");
+	snprintf(fwd, sizeof fwd, "%s/db.link.test", dir);
+	snprintf(rev4, sizeof rev4, "%s/rev4.zone", dir);
+	snprintf(rev6, sizeof rev6, "%s/rev6.zone", dir);
+	ipam_db *db = open_db();
+	static const char *const pfx[] = { "10.1.0.0/24", "2001:db8:1::/48", NULL };
+	add_prefixes(db, pfx);
+	ipam_addr a90;
+	ipam_ip_options io = IPAM_IP_OPTIONS_INIT;
+	io.hostname = "before.link.test";
+	io.mac = "00:00:5e:00:53:90";
+	OK(ipam_addr_parse(&a90, "10.1.0.90"));
+	OK(ipam_ip_add(db, &a90, &io));
+	const char *const files[] = { fwd, rev4, rev6 };
+	for (int round = 0; round < 2; round++) {
+		ipam_import *imp;
+		OK(ipam_import_new(&imp, IPAM_IMPORT_BIND_ZONE, NULL));
+		for (size_t i = 0; i < 3; i++)
+			OK(ipam_import_add_file(imp, files[i]));
+		OK(ipam_import_apply(imp, db));
+		/* ns, h1 (v4, v6), a, dyn-080..089 new; 10.1.0.90 renamed */
+		COUNTS(imp, round ? "unchanged" : "imported", round ? "0/0/0/15/22" : "0/0/0/14/22");
+		COUNTS(imp, "updated", round ? "0/0/0/0/0" : "0/0/0/1/0");
+		ck_assert_int_eq(ipam_import_status(imp), 0);
+		char *notes = notes_of(imp), want[2000];
+		snprintf(want, sizeof want, "%s:9: www.link.test. A 10.1.0.65: 10.1.0.65 is named h1.link.test. after %s:5", fwd, fwd);
+		has_note(notes, want);
+		snprintf(want, sizeof want, "%s:6: 70.64/26.0.1.10.in-addr.arpa. PTR b.link.test.: 10.1.0.70 is named a.link.test. after %s:7 (the first to name it): this record stays a hand record", rev4, fwd);
+		has_note(notes, want);
+		snprintf(want, sizeof want, "%s:7: 71.64/26.0.1.10.in-addr.arpa. PTR alias.link.test.: alias.link.test. is a CNAME's owner", rev4);
+		has_note(notes, want);
+		snprintf(want, sizeof want, "%s: 1 A/AAAA/PTR record of addresses in no prefix of space default (line 10: 192.0.2.200)", fwd);
+		has_note(notes, want);
+		free(notes);
+		ipam_import_free(imp);
+		OK(ipam__db_check(db));
+	}
+	host_is(db, "10.1.0.90", "old.link.test", 1);
+	host_is(db, "2001:db8:1::65", "h1.link.test", 0);
+	/* forward: alias, www, far by hand; ns, h1 (A, AAAA), a, old, dyn-080..089 derived */
+	static const char *const counts[] = { "link.test.", "3/15", "64/26.0.1.10.in-addr.arpa.", "2/13",
+		                              "1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", "0/1", NULL };
+	zone_counts(db, counts);
+	lines got = { { 0 }, 0 }, want = { { 0 }, 0 };
+	rendered(&got, db, "64/26.0.1.10.in-addr.arpa.");
+	lines_add(&want, "64/26.0.1.10.in-addr.arpa.", 300, "NS", "ns.link.test.");
+	lines_add(&want, "65.64/26.0.1.10.in-addr.arpa.", 300, "PTR", "h1.link.test.");
+	lines_add(&want, "70.64/26.0.1.10.in-addr.arpa.", 300, "PTR", "a.link.test.");
+	lines_add(&want, "70.64/26.0.1.10.in-addr.arpa.", 300, "PTR", "b.link.test.");
+	lines_add(&want, "71.64/26.0.1.10.in-addr.arpa.", 300, "PTR", "alias.link.test.");
+	for (int i = 80; i < 90; i++) {
+		char o[64], t[64];
+		snprintf(o, sizeof o, "%d.64/26.0.1.10.in-addr.arpa.", i);
+		snprintf(t, sizeof t, "dyn-%03d.link.test.", i);
+		lines_add(&want, o, 300, "PTR", t);
+	}
+	lines_add(&want, "90.64/26.0.1.10.in-addr.arpa.", 300, "PTR", "old.link.test.");
+	lines_same(&got, &want, "rfc 2317 zone");
+	rendered(&got, db, "link.test.");
+	ck_assert_int_eq(got.n, 1 + 3 + 15);
+	for (size_t i = 0; i < got.n; i++)
+		free(got.v[i]);
+	ipam_db_free(db);
+	unlink(fwd);
+	unlink(rev4);
+	unlink(rev6);
+	rmdir(dir);
 }
 END_TEST
 
@@ -1542,6 +1863,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, infoblox_fixture);
 	tcase_add_test(tc, infoblox_apply);
 	tcase_add_test(tc, infoblox_bad_rows);
+	tcase_add_test(tc, infoblox_views);
 	tcase_add_test(tc, netbox_round_trip);
 	tcase_add_test(tc, phpipam_sql_fixture);
 	tcase_add_test(tc, phpipam_sql_apply);
@@ -1555,6 +1877,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, phpipam_csv_bad_rows);
 	tcase_add_test(tc, bind_fixture);
 	tcase_add_test(tc, bind_apply);
+	tcase_add_test(tc, bind_link_fixture);
+	tcase_add_test(tc, bind_link_harder);
 	tcase_add_test(tc, bind_bad_records);
 	tcase_add_test(tc, msdhcp_xml_fixture);
 	tcase_add_test(tc, msdhcp_netsh_fixture);

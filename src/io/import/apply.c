@@ -37,14 +37,14 @@ static const char *space_of(const apply_ctx *c, const char *src)
 }
 
 /* A store error ends the apply; a refusal is the row's. */
-static int is_fatal(int rc)
+int ipam__imp_fatal(int rc)
 {
 	return rc == IPAM_EBACKEND || rc == IPAM_ECONFLICT || rc == IPAM_ENOMEM || rc == IPAM_EIO || rc == IPAM_EAUTH;
 }
 
 static int refuse(apply_ctx *c, const ipam__imp_item *it, const char *field, const char *value, int rc)
 {
-	if (is_fatal(rc))
+	if (ipam__imp_fatal(rc))
 		return rc;
 	c->r->skipped.n[it->type]++;
 	return ipam__imp_err(c->m, it->file, it->line, field, value, "%s", ipam_error_last()->message);
@@ -88,8 +88,7 @@ static int differs(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") != 0;
 }
 
-/* Host names as the database keeps them: any case, one final dot or none. */
-static int host_differs(const char *a, const char *b)
+int ipam__imp_host_differs(const char *a, const char *b)
 {
 	size_t na = a ? strlen(a) : 0, nb = b ? strlen(b) : 0;
 	na -= na && a[na - 1] == '.';
@@ -355,8 +354,9 @@ static int put_ip(apply_ctx *c, void *obj, const char *attrs, int exists)
 	return rc ? rc : ipam_ip_add(c->db, a->a, a->o);
 }
 
-static int apply_address(apply_ctx *c, const ipam__imp_item *it)
+static int apply_address(apply_ctx *c, ipam__imp_item *it)
 {
+	uint64_t refused = c->r->skipped.n[IMP_ADDRESS];
 	const char *space = space_of(c, it->space);
 	char key[64], mac[32] = "", hmac[32] = "";
 	ipam__imp_addr_text(key, &it->first);
@@ -380,27 +380,50 @@ static int apply_address(apply_ctx *c, const ipam__imp_item *it)
 	o.hostname = it->hostname ? it->hostname : exists ? have.hostname : NULL;
 	o.mac = it->has_mac ? mac : *hmac ? hmac : NULL;
 	o.description = it->description ? it->description : exists ? have.description : NULL;
-	int changed = !exists || rc || o.status != have.status || host_differs(o.hostname, have.hostname) ||
+	int changed = !exists || rc || o.status != have.status || ipam__imp_host_differs(o.hostname, have.hostname) ||
 	              differs(o.mac, hmac) || differs(o.description, have.description);
 	struct ip_put ap = { &it->first, &o };
 	rc = settle(c, it, changed, want, exists, "address", key, put_ip, &ap);
+	it->applied = !rc && c->r->skipped.n[IMP_ADDRESS] == refused;
 	ipam_ip_info_dispose(&have);
 	return rc;
 }
 
-/* A DNS record into the zone of the default view that holds its owner
- * (include/ipam/dns.h). An A or AAAA record that the address of the same
+/* Did this import's own address item give the A/AAAA record's address
+ * that host name in `space` (applied, not refused)? Then the store has it
+ * so, and need not be asked. */
+static int model_gives(apply_ctx *c, const ipam__imp_item *it, const ipam_addr *a, const char *space)
+{
+	char key[64];
+	ipam__imp_addr_text(key, a);
+	const ipam__imp_item *ad = ipam__imp_find(c->m, IMP_ADDRESS, it->addr_space ? it->addr_space : it->space, key);
+	if (!ad)
+		ad = ipam__imp_find(c->m, IMP_ADDRESS, NULL, key); /* the source's global table */
+	return ad && ad->applied && ad->hostname && !strcmp(space_of(c, ad->space), space) &&
+	       !ipam__imp_host_differs(ad->hostname, it->name);
+}
+
+/* A DNS record into the zone of its DNS view (the item's space; NULL: the
+ * default view) that holds its owner (include/ipam/dns.h). An A or AAAA record that the address of the same
  * name already gives (records derived from addresses) is unchanged, not a
  * second copy; one no zone holds is skipped and reported. */
 static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 {
 	if (!it->name || !it->rtype || !it->rdata)
 		return refuse(c, it, "record", it->name ? it->name : "", ipam__error(IPAM_EINVAL, "an incomplete record"));
+	if (it->linked) {
+		/* derived from its address now (link.c) */
+		(it->linked == 2 ? &c->r->imported : &c->r->unchanged)->n[IMP_RECORD]++;
+		return 0;
+	}
 	if (!strcasecmp(it->rtype, "A") || !strcasecmp(it->rtype, "AAAA")) {
 		ipam_addr a;
 		ipam_ip_info have = IPAM_IP_INFO_INIT;
-		int same = ipam_addr_parse(&a, it->rdata) == 0 && ipam_ip_get(&have, c->db, space_of(c, it->addr_space ? it->addr_space : it->space), &a) == 0 &&
-		           have.hostname && !host_differs(have.hostname, it->name);
+		const char *space = space_of(c, it->addr_space ? it->addr_space : it->space);
+		int same = ipam_addr_parse(&a, it->rdata) == 0 &&
+		           (model_gives(c, it, &a, space) ||
+		            (ipam_ip_get(&have, c->db, space, &a) == 0 && have.hostname &&
+		             !ipam__imp_host_differs(have.hostname, it->name)));
 		ipam_ip_info_dispose(&have);
 		if (same) {
 			c->r->unchanged.n[IMP_RECORD]++;
@@ -418,7 +441,7 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	int rc = it->ttl >= 0 ? ipam__buf_printf(&text, "%s %ld IN %s %s%s", it->name, it->ttl, it->rtype, it->rdata, dot)
 	                      : ipam__buf_printf(&text, "%s IN %s %s%s", it->name, it->rtype, it->rdata, dot);
 	int added = 0;
-	if (!rc && !(rc = ipam_record_put(c->db, NULL, text.ptr, &added)))
+	if (!rc && !(rc = ipam_record_put(c->db, it->space, text.ptr, &added)))
 		(added ? &c->r->imported : &c->r->unchanged)->n[IMP_RECORD]++;
 	else if (rc != IPAM_ENOMEM)
 		rc = refuse(c, it, "record", text.ptr ? text.ptr : it->name, rc);
@@ -426,8 +449,8 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	return rc;
 }
 
-/* A zone of the default view the store lacks is added, bound to the
- * import's target space, with the SOA and apex NS the file gave; one it
+/* A zone of its DNS view (the item's space; NULL: the default view) the
+ * store lacks is added, bound to the import's target space, with the SOA and apex NS the file gave; one it
  * has is unchanged (its settings are the store's: a zone file does not
  * override them). */
 static int apply_zone(apply_ctx *c, const ipam__imp_item *it)
@@ -442,6 +465,7 @@ static int apply_zone(apply_ctx *c, const ipam__imp_item *it)
 			break;
 	}
 	o.space = space_of(c, NULL);
+	o.view = it->space;
 	o.ns = ns.ptr;
 	o.mname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "mname"));
 	o.rname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "rname"));
@@ -465,42 +489,74 @@ static int apply_zone(apply_ctx *c, const ipam__imp_item *it)
 	return rc;
 }
 
+/* The order of the apply: spaces first, then what lives in them; each
+ * kind in the order the sources gave it, but addresses by (space,
+ * address): consecutive addresses then share their prefix, which the
+ * store updates once per run of them (its parent counters) and whose
+ * index pages stay hot. */
+typedef struct ordered {
+	ipam__imp_item *it;
+	size_t i;
+} ordered;
+
+static int stage(enum ipam__imp_type t)
+{
+	static const int rank[IMP_NTYPES] = { [IMP_SPACE] = 0, [IMP_PREFIX] = 1, [IMP_RANGE] = 2,
+		                              [IMP_ADDRESS] = 3, [IMP_ZONE] = 4, [IMP_RECORD] = 5 };
+	return rank[t];
+}
+
+static int ordered_cmp(const void *x, const void *y)
+{
+	const ordered *a = x, *b = y;
+	int c = stage(a->it->type) - stage(b->it->type);
+	if (!c && a->it->type == IMP_ADDRESS) {
+		c = strcmp(a->it->space ? a->it->space : "", b->it->space ? b->it->space : "");
+		c = c ? c : ipam_addr_cmp(&a->it->first, &b->it->first);
+	}
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
 int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp, ipam__imp_result *r)
 {
 	apply_ctx c = { db, m, sp, r };
 	int rc = 0;
-	/* spaces first, then what lives in them, in the order the sources gave */
-	static const enum ipam__imp_type order[] = { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_ZONE, IMP_RECORD };
-	uint64_t done = 0;
-	for (size_t k = 0; k < sizeof order / sizeof order[0] && !rc; k++) {
-		for (size_t i = 0; i < m->nitems && !rc; i++) {
-			const ipam__imp_item *it = m->items[i];
-			if (it->type != order[k])
-				continue;
-			if (m->progress && (++done % 512) == 0)
-				m->progress(m->progress_ctx, "apply", done, m->nitems);
-			switch (it->type) {
-			case IMP_SPACE:
-				rc = apply_space(&c, it);
-				break;
-			case IMP_PREFIX:
-				rc = apply_prefix(&c, it);
-				break;
-			case IMP_RANGE:
-				rc = apply_range(&c, it);
-				break;
-			case IMP_ADDRESS:
-				rc = apply_address(&c, it);
-				break;
-			case IMP_ZONE:
-				rc = apply_zone(&c, it);
-				break;
-			default:
-				rc = apply_record(&c, it);
-				break;
-			}
+	ordered *v = calloc(m->nitems + 1, sizeof *v);
+	if (!v)
+		return ipam__enomem();
+	for (size_t i = 0; i < m->nitems; i++)
+		v[i] = (ordered){ m->items[i], i };
+	qsort(v, m->nitems, sizeof *v, ordered_cmp);
+	int linked = 0;
+	for (size_t i = 0; i < m->nitems && !rc; i++) {
+		ipam__imp_item *it = v[i].it;
+		if (it->type == IMP_RECORD && m->link_records && !linked++ &&
+		    (rc = ipam__imp_link(db, m, space_of(&c, NULL), r)))
+			break;
+		if (m->progress && ((i + 1) % 512) == 0)
+			m->progress(m->progress_ctx, "apply", i + 1, m->nitems);
+		switch (it->type) {
+		case IMP_SPACE:
+			rc = apply_space(&c, it);
+			break;
+		case IMP_PREFIX:
+			rc = apply_prefix(&c, it);
+			break;
+		case IMP_RANGE:
+			rc = apply_range(&c, it);
+			break;
+		case IMP_ADDRESS:
+			rc = apply_address(&c, it);
+			break;
+		case IMP_ZONE:
+			rc = apply_zone(&c, it);
+			break;
+		default:
+			rc = apply_record(&c, it);
+			break;
 		}
 	}
+	free(v);
 	if (!rc && m->progress)
 		m->progress(m->progress_ctx, "apply", m->nitems, m->nitems);
 	return rc;

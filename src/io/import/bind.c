@@ -150,6 +150,7 @@ static char *origin_of_name(const char *file)
 int ipam__imp_bind_zone(ipam__imp_model *m, const char *file, const char *data, size_t len)
 {
 	bctx c = { m, NULL, 0 };
+	m->link_records = 1;
 	ipam__zimp_cb cb = { on_rr, on_bad, &c };
 	size_t errors = m->nerrors;
 	char *origin = origin_of_name(file);

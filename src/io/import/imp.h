@@ -20,6 +20,7 @@ enum ipam__imp_type { IMP_SPACE, IMP_PREFIX, IMP_RANGE, IMP_ADDRESS, IMP_RECORD,
  * mark_utilized) that the normalised view does not list. */
 typedef struct ipam__imp_item {
 	enum ipam__imp_type type;
+	uint64_t hash;         /* of (type, space, key) as ipam__imp_get was given them */
 	const char *file;      /* borrowed from the model's file list */
 	unsigned long line;    /* physical line where the record starts */
 	char *space;
@@ -42,6 +43,8 @@ typedef struct ipam__imp_item {
 	cJSON *attrs;          /* object, never NULL; zone: "ns" [names], "mname", "rname", SOA timers */
 	cJSON *extra;          /* object, never NULL */
 	cJSON *exclusions;     /* range: array of {"start","end","comment"}; never NULL */
+	int linked;            /* record (apply): derived from an address now: 1 as before, 2 newly */
+	int applied;           /* address (apply): in the store as the model has it (not refused) */
 } ipam__imp_item;
 
 /* One row the import could not take. */
@@ -66,8 +69,11 @@ typedef struct ipam__imp_pending {
 typedef struct ipam__imp_model {
 	ipam__imp_item **items;
 	size_t nitems, citems;
-	/* (type, space, key) -> item index + 1, open addressing */
-	size_t *slots;
+	/* (type, space, key) -> item index + 1 (0: free) and its hash, open addressing */
+	struct ipam__imp_slot {
+		size_t i;
+		uint64_t hash;
+	} *slots;
 	size_t nslots;
 	char **files;
 	size_t nfiles;
@@ -80,6 +86,7 @@ typedef struct ipam__imp_model {
 	ipam__imp_pending *pending;
 	size_t npending;
 	cJSON *map; /* the mapped CSV's mapping, or NULL */
+	int link_records; /* BIND zones: A/AAAA/PTR records become addresses' host names (link.c) */
 	/* progress reports (ipam_import_set_progress), or NULL */
 	ipam_import_progress_fn progress;
 	void *progress_ctx;
@@ -284,5 +291,18 @@ typedef struct ipam__imp_spaces {
 /* Write the model to db inside the caller's transaction, counting into r;
  * refused objects are added to m's errors. 0 or a store error. */
 int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp, ipam__imp_result *r);
+
+/* A store error (ends the apply), not a refusal of one object. */
+int ipam__imp_fatal(int rc);
+/* Host names as the database keeps them: any case, one final dot or none. */
+int ipam__imp_host_differs(const char *a, const char *b);
+
+/* BIND zones (src/io/import/link.c): the A, AAAA and PTR records of
+ * addresses inside the prefixes of `space` become those addresses' host
+ * names where the store then derives exactly those records; each such
+ * record's `linked` is set, the addresses counted into r, and what stays
+ * a hand record and why goes to the notes. Inside the apply transaction,
+ * after the zones and before the records. */
+int ipam__imp_link(ipam_db *db, ipam__imp_model *m, const char *space, ipam__imp_result *r);
 
 #endif

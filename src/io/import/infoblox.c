@@ -2,12 +2,14 @@
  * `header-<type>` record naming the columns of the `<type>` records after
  * it (networkcontainer, network, ipv6networkcontainer, ipv6network,
  * dhcprange, fixedaddress, hostrecord, arecord, aaaarecord, ptrrecord,
- * cnamerecord). network_view is the space ("default" is the global one);
+ * cnamerecord, authzone). network_view is the space ("default" is the global one);
  * EA-<name> columns are extensible attributes (EA-VLAN is the VLAN),
  * EAInherited-* only say how an attribute is inherited and are dropped;
  * the other columns are kept beside the attributes. A host record becomes
- * its addresses plus A/AAAA records and a CNAME per alias. */
+ * its addresses plus A/AAAA records and a CNAME per alias. DNS records and
+ * zones keep their DNS view (`view`): the apply step puts them there. */
 #include "io/import/imp.h"
+#include "dns/dns.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,7 +233,11 @@ static int fixedaddress(ipam__imp_model *m, const ib_row *r)
 	return 0;
 }
 
-static int record(ipam__imp_model *m, const ib_row *r, const char *name, const char *type, const char *data)
+/* A DNS record of the row's DNS view (`view`, default "default"). `sp` is
+ * the network view of the address an A/AAAA record was made from (NULL:
+ * the global one). */
+static int record(ipam__imp_model *m, const ib_row *r, const char *sp, const char *name, const char *type,
+                  const char *data)
 {
 	char key[1024];
 	int is_new, rc;
@@ -249,7 +255,7 @@ static int record(ipam__imp_model *m, const ib_row *r, const char *name, const c
 		return IPAM_ENOMEM;
 	it->ttl = ttl;
 	if ((rc = ipam__imp_set(&it->name, name)) || (rc = ipam__imp_set(&it->rtype, type)) ||
-	    (rc = ipam__imp_set(&it->rdata, data)))
+	    (rc = ipam__imp_set(&it->rdata, data)) || (rc = ipam__imp_set(&it->addr_space, sp ? sp : IB_GLOBAL)))
 		return rc;
 	return ipam__imp_attr_str(it->extra, "comment", get(r, "comment"));
 }
@@ -305,13 +311,13 @@ static int host_addr(ipam__imp_model *m, const ib_row *r, const char *word, void
 		return rc;
 	char text[64];
 	ipam__imp_addr_text(text, &a);
-	return h->dns ? record(m, r, h->fqdn, h->v6 ? "AAAA" : "A", text) : 0;
+	return h->dns ? record(m, r, h->sp, h->fqdn, h->v6 ? "AAAA" : "A", text) : 0;
 }
 
 static int host_alias(ipam__imp_model *m, const ib_row *r, const char *word, void *ctx)
 {
 	host_ctx *h = ctx;
-	return record(m, r, word, "CNAME", h->fqdn);
+	return record(m, r, NULL, word, "CNAME", h->fqdn);
 }
 
 static int flag(ipam__imp_model *m, const ib_row *r, const char *field, int dflt, int *out)
@@ -364,7 +370,7 @@ static int arecord(ipam__imp_model *m, const ib_row *r, int v6)
 	ipam__imp_item *it = NULL;
 	/* the address lives in the network view the DNS view serves: the global one here */
 	if ((rc = address(m, r, NULL, &a, "static", fqdn, NULL, own, &it)) ||
-	    (rc = record(m, r, fqdn, v6 ? "AAAA" : "A", text)))
+	    (rc = record(m, r, NULL, fqdn, v6 ? "AAAA" : "A", text)))
 		return rc;
 	if (*get(r, "disabled") && ipam__imp_bool(get(r, "disabled")) == 1 &&
 	    (rc = ipam__imp_attr(it->extra, "disabled", cJSON_CreateTrue())))
@@ -387,7 +393,7 @@ static int ptrrecord(ipam__imp_model *m, const ib_row *r)
 		rev[strlen(rev) - 1] = '\0';
 		name = rev;
 	}
-	int rc = record(m, r, name, "PTR", target);
+	int rc = record(m, r, NULL, name, "PTR", target);
 	m->rows += !rc;
 	return rc;
 }
@@ -399,13 +405,129 @@ static int cnamerecord(ipam__imp_model *m, const ib_row *r)
 		return bad(m, r, "fqdn", "a CNAME record needs a name");
 	if (!*target)
 		return bad(m, r, "canonical_name", "a CNAME record needs a target");
-	int rc = record(m, r, name, "CNAME", target);
+	int rc = record(m, r, NULL, name, "CNAME", target);
+	m->rows += !rc;
+	return rc;
+}
+
+/* The name servers of a server list column ("host/stealth,..." for grid
+ * members, "name/ip/stealth/..." for external servers): every one that is
+ * not stealth, into the zone's "ns". */
+static int zone_servers(ipam__imp_model *m, const ib_row *r, cJSON *ns, const char *col, int stealth_at)
+{
+	const char *v = get(r, col);
+	char w[600];
+	while (*v) {
+		size_t n = strcspn(v, ",");
+		if (n >= sizeof w)
+			return bad(m, r, col, "a server is too long");
+		memcpy(w, v, n);
+		w[n] = '\0';
+		v += n + (v[n] == ',');
+		char *f[4] = { w, NULL, NULL, NULL };
+		for (int i = 1; i < 4 && f[i - 1] && (f[i] = strchr(f[i - 1], '/')); i++)
+			*f[i]++ = '\0';
+		char *name = w + strspn(w, " ");
+		name[strcspn(name, " ")] = '\0';
+		if (!*name || (f[stealth_at] && ipam__imp_bool(f[stealth_at]) == 1))
+			continue;
+		char abs[602];
+		snprintf(abs, sizeof abs, "%s%s", name, name[strlen(name) - 1] == '.' ? "" : ".");
+		cJSON *s = cJSON_CreateString(abs);
+		if (!s || !cJSON_AddItemToArray(ns, s)) {
+			cJSON_Delete(s);
+			return ipam__enomem();
+		}
+	}
+	return 0;
+}
+
+/* A reverse zone's name from NIOS's network notation ("192.0.2.0/24"; an
+ * RFC 2317 zone with its `prefix` label, "64/26"). 0, or -1 (reported). */
+static int reverse_origin(char *out, size_t size, const char *fqdn, const char *label)
+{
+	ipam_prefix p;
+	char **v = NULL;
+	size_t n = 0;
+	if (ipam_prefix_parse(&p, fqdn, 0))
+		return -1;
+	if (*label && p.addr.family == IPAM_AF_INET && p.len > 24) {
+		char rev[IPAM_REVERSE_STRLEN];
+		if (ipam_addr_reverse_name(rev, sizeof rev, &p.addr) < 0)
+			return -1;
+		/* d.c.b.a.in-addr.arpa. -> label.c.b.a.in-addr.arpa. */
+		snprintf(out, size, "%s%s", label, strchr(rev, '.'));
+		return 0;
+	}
+	if (ipam__dns_reverse_zones(&v, &n, &p, IPAM__DNS_2317_SLASH) || n != 1) {
+		ipam__dns_strv_free(v);
+		return -1;
+	}
+	snprintf(out, size, "%s", v[0]);
+	ipam__dns_strv_free(v);
+	return 0;
+}
+
+/* An authoritative zone of a DNS view: created by the apply step when the
+ * store lacks it (a zone it has keeps its settings), bound to the import's
+ * space. Its name servers are the non-stealth ones of its server lists (an
+ * ns_group is not resolved); the SOA from soa_* columns. */
+static int authzone(ipam__imp_model *m, const ib_row *r)
+{
+	static const char *const timers[][2] = { { "soa_refresh", "refresh" }, { "soa_retry", "retry" },
+		                                 { "soa_expire", "expire" }, { "soa_negative_ttl", "minimum" } };
+	const char *fqdn = get(r, "fqdn"), *fmt = get(r, "zone_format"), *dv = get(r, "view");
+	char origin[300], rname[300] = "";
+	int is_new, rc;
+	if (!*fqdn)
+		return bad(m, r, "fqdn", "a zone needs a name");
+	if (!strcasecmp(fmt, "FORWARD") || strstr(fqdn, ".arpa")) {
+		snprintf(origin, sizeof origin, "%s%s", fqdn, fqdn[strlen(fqdn) - 1] == '.' ? "" : ".");
+	} else if (!strcasecmp(fmt, "IPV4") || !strcasecmp(fmt, "IPV6")) {
+		if (reverse_origin(origin, sizeof origin, fqdn, get(r, "prefix")))
+			return bad(m, r, "fqdn", "not a network a reverse zone can be named after");
+	} else {
+		return bad(m, r, "zone_format", "not FORWARD, IPV4 or IPV6");
+	}
+	cJSON *ns = cJSON_CreateArray();
+	if (!ns)
+		return ipam__enomem();
+	if ((rc = zone_servers(m, r, ns, "grid_primaries", 1)) || (rc = zone_servers(m, r, ns, "grid_secondaries", 1)) ||
+	    (rc = zone_servers(m, r, ns, "external_primaries", 2)) ||
+	    (rc = zone_servers(m, r, ns, "external_secondaries", 2)) || !cJSON_GetArraySize(ns)) {
+		cJSON_Delete(ns);
+		return rc ? rc
+		          : bad(m, r, "grid_primaries",
+		                "a zone needs a name server that is not stealth (grid_primaries, grid_secondaries, "
+		                "external_primaries, external_secondaries; an ns_group is not resolved)");
+	}
+	const char *mail = get(r, "soa_email"), *at = strchr(mail, '@');
+	if (at)
+		snprintf(rname, sizeof rname, "%.*s.%s%s", (int)(at - mail), mail, at + 1,
+		         mail[strlen(mail) - 1] == '.' ? "" : ".");
+	ipam__imp_item *z =
+		ipam__imp_get(m, IMP_ZONE, *dv && strcmp(dv, IB_GLOBAL) ? dv : NULL, origin, r->file, r->line, &is_new);
+	if (!z) {
+		cJSON_Delete(ns);
+		return IPAM_ENOMEM;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(z->attrs, "ns");
+	if ((rc = ipam__imp_attr(z->attrs, "ns", ns)) || (rc = ipam__imp_set(&z->name, origin)) ||
+	    (rc = ipam__imp_attr_str(z->attrs, "rname", rname)) ||
+	    (rc = ipam__imp_attr_str(z->extra, "comment", get(r, "comment"))))
+		return rc;
+	z->ttl = *get(r, "soa_default_ttl") ? strtol(get(r, "soa_default_ttl"), NULL, 10) : -1;
+	for (size_t i = 0; i < sizeof timers / sizeof timers[0] && !rc; i++)
+		if (*get(r, timers[i][0]))
+			rc = ipam__imp_attr(z->attrs, timers[i][1], cJSON_CreateNumber(strtod(get(r, timers[i][0]), NULL)));
 	m->rows += !rc;
 	return rc;
 }
 
 static int dispatch(ipam__imp_model *m, const char *type, const ib_row *r)
 {
+	if (!strcasecmp(type, "authzone"))
+		return authzone(m, r);
 	if (!strcasecmp(type, "networkcontainer"))
 		return network(m, r, 0, 1);
 	if (!strcasecmp(type, "network"))

@@ -139,20 +139,21 @@ static void item_key(char *out, size_t size, const ipam__imp_item *it)
 	}
 }
 
+/* The slots are placed by each item's hash, kept from when it was made:
+ * growing the table rebuilds no key. */
 static int rehash(ipam__imp_model *m)
 {
 	size_t n = m->nslots ? m->nslots * 2 : 256;
-	size_t *s = calloc(n, sizeof *s);
+	struct ipam__imp_slot *s = calloc(n, sizeof *s);
 	if (!s)
 		return ipam__enomem();
-	char key[1024];
 	for (size_t i = 0; i < m->nitems; i++) {
-		const ipam__imp_item *it = m->items[i];
-		item_key(key, sizeof key, it);
-		size_t h = (size_t)key_hash(it->type, it->space, key) & (n - 1);
-		while (s[h])
+		uint64_t hash = m->items[i]->hash;
+		size_t h = (size_t)hash & (n - 1);
+		while (s[h].i)
 			h = (h + 1) & (n - 1);
-		s[h] = i + 1;
+		s[h].i = i + 1;
+		s[h].hash = hash;
 	}
 	free(m->slots);
 	m->slots = s;
@@ -163,12 +164,14 @@ static int rehash(ipam__imp_model *m)
 /* The slot of (type, space, key): its item's index + 1, or 0 at the free
  * slot where it would go (*slot). */
 static size_t lookup(const ipam__imp_model *m, enum ipam__imp_type type, const char *space, const char *key,
-                     size_t *slot)
+                     uint64_t hash, size_t *slot)
 {
 	char k[1024];
-	size_t h = (size_t)key_hash(type, space, key) & (m->nslots - 1);
-	for (; m->slots[h]; h = (h + 1) & (m->nslots - 1)) {
-		const ipam__imp_item *it = m->items[m->slots[h] - 1];
+	size_t h = (size_t)hash & (m->nslots - 1);
+	for (; m->slots[h].i; h = (h + 1) & (m->nslots - 1)) {
+		if (m->slots[h].hash != hash)
+			continue;
+		const ipam__imp_item *it = m->items[m->slots[h].i - 1];
 		if (it->type != type || !same_space(it->space, space))
 			continue;
 		item_key(k, sizeof k, it);
@@ -176,13 +179,13 @@ static size_t lookup(const ipam__imp_model *m, enum ipam__imp_type type, const c
 			break;
 	}
 	*slot = h;
-	return m->slots[h];
+	return m->slots[h].i;
 }
 
 ipam__imp_item *ipam__imp_find(const ipam__imp_model *m, enum ipam__imp_type type, const char *space,
                                const char *key)
 {
-	size_t slot, i = m->nslots ? lookup(m, type, space, key, &slot) : 0;
+	size_t slot, i = m->nslots ? lookup(m, type, space, key, key_hash(type, space, key), &slot) : 0;
 	return i ? m->items[i - 1] : NULL;
 }
 
@@ -190,10 +193,11 @@ ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, cons
                               const char *file, unsigned long line, int *is_new)
 {
 	size_t h;
+	uint64_t hash = key_hash(type, space, key);
 	*is_new = 0;
 	if ((m->nitems + 1) * 2 > m->nslots && rehash(m))
 		return NULL;
-	size_t i = lookup(m, type, space, key, &h);
+	size_t i = lookup(m, type, space, key, hash, &h);
 	if (i)
 		return m->items[i - 1];
 	if (m->nitems == m->citems) {
@@ -208,6 +212,7 @@ ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, cons
 	if (!it)
 		return ipam__enomem(), NULL;
 	it->type = type;
+	it->hash = hash;
 	it->file = file;
 	it->line = line;
 	it->ttl = -1;
@@ -220,7 +225,8 @@ ipam__imp_item *ipam__imp_get(ipam__imp_model *m, enum ipam__imp_type type, cons
 		return ipam__enomem(), NULL;
 	}
 	m->items[m->nitems++] = it;
-	m->slots[h] = m->nitems;
+	m->slots[h].i = m->nitems;
+	m->slots[h].hash = hash;
 	*is_new = 1;
 	return it;
 }
@@ -533,7 +539,8 @@ static cJSON *item_json(const ipam__imp_item *it, const char *global)
 	case IMP_ZONE:
 		bad = bad || add(o, "zone", str_or_null(it->name)) || add(o, "file", cJSON_CreateString(it->file)) ||
 		      add(o, "ttl", it->ttl >= 0 ? cJSON_CreateNumber((double)it->ttl) : cJSON_CreateNull()) ||
-		      add(o, "settings", cJSON_Duplicate(it->attrs, 1));
+		      add(o, "settings", cJSON_Duplicate(it->attrs, 1)) ||
+		      (it->space && add(o, "view", cJSON_CreateString(it->space)));
 		break;
 	default:
 		bad = bad || add(o, "name", str_or_null(it->name)) || add(o, "type", str_or_null(it->rtype)) ||
