@@ -110,7 +110,7 @@ def test_exit_code_error_json():
 @pytest.mark.parametrize("argv,msg", [
     ([], "no command given"),
     (["bogus"], "unknown command 'bogus'"),
-    (["prefix"], "'prefix' needs a subcommand: add, list, rm, alloc"),
+    (["prefix"], "'prefix' needs a subcommand: add, set, list, rm, alloc"),
     (["prefix", "frob"], "unknown command 'prefix frob'"),
     (["prefix", "add"], "prefix add: missing argument CIDR"),
     (["range", "add", "10.0.0.1"], "range add: missing argument LAST"),

@@ -349,9 +349,9 @@ struct ip_put {
 static int put_ip(apply_ctx *c, void *obj, const char *attrs, int exists)
 {
 	struct ip_put *a = obj;
-	int rc = exists ? ipam_ip_release(c->db, a->o->space, a->a) : 0;
 	a->o->attrs_json = attrs;
-	return rc ? rc : ipam_ip_add(c->db, a->a, a->o);
+	/* a changed address changes in place: its id and creation time stay */
+	return exists ? ipam_ip_update(c->db, a->a, IPAM_IP_SET_ALL, a->o) : ipam_ip_add(c->db, a->a, a->o);
 }
 
 static int apply_address(apply_ctx *c, ipam__imp_item *it)

@@ -290,22 +290,11 @@ static int take(link_ctx *l, const ipam_addr *a, const char *host, int *fatal)
 		l->r->unchanged.n[IMP_ADDRESS]++;
 		return 0;
 	}
-	char mac[32] = "";
 	ipam_ip_options o = IPAM_IP_OPTIONS_INIT;
 	o.space = l->space;
 	o.hostname = name;
-	rc = 0;
-	if (exists) {
-		if (have.has_mac)
-			ipam_mac_format(mac, sizeof mac, &have.mac);
-		o.mac = *mac ? mac : NULL;
-		o.description = have.description;
-		o.status = have.status;
-		o.attrs_json = have.attrs_json;
-		rc = ipam_ip_release(l->db, l->space, a);
-	}
-	if (!rc)
-		rc = ipam_ip_add(l->db, a, &o);
+	/* a rename keeps the address's other fields, id and creation time */
+	rc = exists ? ipam_ip_update(l->db, a, IPAM_IP_SET_HOSTNAME, &o) : ipam_ip_add(l->db, a, &o);
 	ipam_ip_info_dispose(&have);
 	if (rc) {
 		*fatal = ipam__imp_fatal(rc);
