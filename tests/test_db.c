@@ -844,6 +844,41 @@ START_TEST(prefix_update_in_place)
 }
 END_TEST
 
+/* One transaction allocating in 40 prefixes, in turn, twice over: each
+ * parent's version goes up once (past 16 prefixes the bumped ones are
+ * found through an index, kept in step across transactions). */
+START_TEST(many_parents_bumped_once)
+{
+	ipam_db *db = NULL;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	ipam_prefix p[40];
+	for (int i = 0; i < 40; i++) {
+		char t[32];
+		snprintf(t, sizeof t, "10.%d.0.0/24", i);
+		p[i] = P(t);
+		ck_assert_int_eq(ipam_prefix_add(db, &p[i], NULL), 0);
+	}
+	for (int round = 0; round < 2; round++) {
+		ck_assert_int_eq(ipam_db_begin(db), 0);
+		for (int k = 0; k < 2; k++)
+			for (int i = 0; i < 40; i++) {
+				ipam_addr a;
+				ck_assert_int_eq(ipam_ip_alloc(&a, db, &p[(i * 7 + round) % 40], NULL), 0);
+			}
+		ck_assert_int_eq(ipam_db_commit(db), 0);
+	}
+	ipam_buf out = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_export(&out, db), 0);
+	int n2 = 0;
+	for (const char *x = out.ptr; (x = strstr(x, "\"version\":2")); x++)
+		n2++;
+	ck_assert_int_eq(n2, 40);
+	ck_assert_ptr_null(strstr(out.ptr, "\"version\":3"));
+	ipam_buf_dispose(&out);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -860,6 +895,7 @@ int main(void)
 	tcase_add_test(tc, options_versions_and_dns_report);
 	tcase_add_test(tc, ip_update_in_place);
 	tcase_add_test(tc, prefix_update_in_place);
+	tcase_add_test(tc, many_parents_bumped_once);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -94,6 +94,11 @@ struct ipam_db {
 	size_t nundo, cundo;
 	ipam__bumped *bumped;
 	size_t nbumped, cbumped;
+	/* an open-addressing index of bumped (1 + its position; 0 free) once a
+	 * transaction has bumped many prefixes; nbslot a power of two, 0: none */
+	uint32_t *bslot;
+	size_t nbslot;
+	int bhashed; /* bslot indexes exactly bumped[0..nbumped) */
 	ipam_buf scratch[3];  /* before/after JSON, object text */
 	/* UUIDs: a ChaCha20 stream keyed once from the OS at open (one
 	 * getrandom per handle, not one per object) */

@@ -57,6 +57,7 @@ static void undo_clear(ipam_db *db)
 	for (size_t i = 0; i < db->nundo; i++)
 		ipam__row_free(&db->undo[i].row);
 	db->nundo = 0;
+	db->bhashed = 0;
 	db->nbumped = 0;
 	db->audit_known = 0;
 	db->doomed = 0;
@@ -88,8 +89,11 @@ void ipam__txn_free(ipam_db *db)
 	undo_clear(db);
 	free(db->undo);
 	free(db->bumped);
+	free(db->bslot);
 	db->undo = NULL;
 	db->bumped = NULL;
+	db->bslot = NULL;
+	db->nbslot = 0;
 	db->cundo = db->cbumped = 0;
 	for (int i = 0; i < 3; i++)
 		ipam_buf_dispose(&db->scratch[i]);
@@ -548,14 +552,68 @@ static int doom(ipam_db *db, int rc)
 	return rc;
 }
 
+static size_t bumped_hash(const uint8_t space[16], const ipam_addr *a, unsigned len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (int i = 0; i < 16; i++)
+		h = (h ^ space[i]) * 1099511628211ull;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a->bytes[i]) * 1099511628211ull;
+	return (size_t)((h ^ len) * 1099511628211ull);
+}
+
+static int bumped_is(const ipam__bumped *b, const uint8_t space[16], const ipam_prefix *p)
+{
+	return b->len == p->len && memcmp(b->space, space, 16) == 0 && ipam_addr_cmp(&b->addr, &p->addr) == 0;
+}
+
+/* The slot of `p` in the index of bumped prefixes: its entry, or the free
+ * slot where it goes. */
+static uint32_t *bumped_slot(ipam_db *db, const uint8_t space[16], const ipam_prefix *p)
+{
+	size_t m = db->nbslot - 1, i = bumped_hash(space, &p->addr, p->len) & m;
+	while (db->bslot[i] && !bumped_is(&db->bumped[db->bslot[i] - 1], space, p))
+		i = (i + 1) & m;
+	return &db->bslot[i];
+}
+
+/* Whether this transaction bumped `p` already. A few bumps are looked at
+ * one by one; past 16 (an import touching thousands of networks) through
+ * the index, built on first need and kept in step with the list. */
+static int bumped_already(ipam_db *db, const uint8_t space[16], const ipam_prefix *p)
+{
+	if (db->nbumped > 16 && !db->bhashed) {
+		size_t n = 64;
+		while (n < 4 * db->nbumped)
+			n *= 2;
+		if (n > db->nbslot) {
+			uint32_t *t = realloc(db->bslot, n * sizeof *t);
+			if (t) {
+				db->bslot = t;
+				db->nbslot = n;
+			}
+		}
+		if (db->nbslot >= 2 * db->nbumped + 2) {
+			memset(db->bslot, 0, db->nbslot * sizeof *db->bslot);
+			for (size_t i = 0; i < db->nbumped; i++) {
+				ipam_prefix q = { db->bumped[i].addr, db->bumped[i].len, { 0 } };
+				*bumped_slot(db, db->bumped[i].space, &q) = (uint32_t)(i + 1);
+			}
+			db->bhashed = 1;
+		}
+	}
+	if (db->bhashed)
+		return *bumped_slot(db, space, p) != 0;
+	for (size_t i = db->nbumped; i-- > 0;)
+		if (bumped_is(&db->bumped[i], space, p))
+			return 1;
+	return 0;
+}
+
 static int bump_parent(ipam_db *db, const ipam_store_row *row, const ipam_prefix *parent)
 {
-	for (size_t i = db->nbumped; i-- > 0;) {
-		ipam__bumped *b = &db->bumped[i];
-		if (b->len == parent->len && memcmp(b->space, row->space, 16) == 0 &&
-		    ipam_addr_cmp(&b->addr, &parent->addr) == 0)
-			return 0;
-	}
+	if (bumped_already(db, row->space, parent))
+		return 0;
 	ipam_store_row key;
 	memset(&key, 0, sizeof key);
 	key.kind = IPAM_STORE_PREFIX;
@@ -577,6 +635,12 @@ static int bump_parent(ipam_db *db, const ipam_store_row *row, const ipam_prefix
 	memcpy(b->space, row->space, 16);
 	b->addr = parent->addr;
 	b->len = parent->len;
+	if (db->bhashed) {
+		if (db->nbslot >= 2 * db->nbumped + 2)
+			*bumped_slot(db, b->space, parent) = (uint32_t)db->nbumped;
+		else
+			db->bhashed = 0; /* rebuilt, larger, at the next look */
+	}
 	return 0;
 }
 
