@@ -277,7 +277,32 @@ static int start_walk(agent *a)
 	return next_column(a);
 }
 
-static int open_agent(agent *a, const ipam_snmp_options *o)
+/* A key derived from a pass phrase (RFC 3414 A.2: a megabyte of hashing,
+ * some 2-30 ms a key), kept for the next target with the same pass phrase:
+ * one call usually gives many agents the same credentials. Wiped at the end
+ * of the call. */
+typedef struct ku_slot {
+	const char *pass; /* the caller's string, valid during the call */
+	u_char key[USM_AUTH_KU_LEN];
+	size_t len;
+} ku_slot;
+
+static int derive_ku(ku_slot *slot, const char *pass, u_char *key, size_t *len)
+{
+	if (!slot->pass || strcmp(slot->pass, pass) != 0) {
+		slot->pass = NULL;
+		slot->len = sizeof slot->key;
+		if (generate_Ku(usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN, (const u_char *)pass, strlen(pass),
+				slot->key, &slot->len) != SNMPERR_SUCCESS || slot->len > *len)
+			return -1;
+		slot->pass = pass;
+	}
+	memcpy(key, slot->key, slot->len);
+	*len = slot->len;
+	return 0;
+}
+
+static int open_agent(agent *a, const ipam_snmp_options *o, ku_slot ku[2])
 {
 	const ipam_snmp_target *t = a->t;
 	netsnmp_session s;
@@ -313,11 +338,10 @@ static int open_agent(agent *a, const ipam_snmp_options *o)
 		s.securityPrivProtoLen = USM_PRIV_PROTO_AES_LEN;
 		s.securityAuthKeyLen = USM_AUTH_KU_LEN;
 		s.securityPrivKeyLen = USM_PRIV_KU_LEN;
-		/* the privacy key is derived with the authentication hash */
-		if (generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen, (const u_char *)t->auth_pass,
-				strlen(t->auth_pass), s.securityAuthKey, &s.securityAuthKeyLen) != SNMPERR_SUCCESS ||
-		    generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen, (const u_char *)t->priv_pass,
-				strlen(t->priv_pass), s.securityPrivKey, &s.securityPrivKeyLen) != SNMPERR_SUCCESS) {
+		/* both keys with SHA-1: the privacy key is derived with the
+		 * authentication hash */
+		if (derive_ku(&ku[0], t->auth_pass, s.securityAuthKey, &s.securityAuthKeyLen) ||
+		    derive_ku(&ku[1], t->priv_pass, s.securityPrivKey, &s.securityPrivKeyLen)) {
 			free(s.securityAuthProto);
 			free(s.securityPrivProto);
 			return fail(a, IPAM_EINVAL, "cannot derive the SNMPv3 keys");
@@ -409,6 +433,7 @@ static bool user_clash(const agent *ag, const size_t *live, size_t active, const
 
 static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 {
+	ku_slot ku[2] = { { 0 }, { 0 } };
 	size_t next = 0, active = 0;
 	ipam__disc_prog prog = { o->progress, o->progress_ctx, "snmp", 0, n };
 	size_t *live = malloc((conc ? conc : 1) * sizeof *live);
@@ -420,7 +445,7 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 	for (;;) {
 		while (active < conc && next < n && !user_clash(ag, live, active, &ag[next])) {
 			agent *a = &ag[next];
-			if (open_agent(a, o) == 0 && !a->done) {
+			if (open_agent(a, o, ku) == 0 && !a->done) {
 				live[active++] = next;
 			} else {
 				close_agent(a, ag, live, active);
@@ -461,6 +486,7 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 			}
 		}
 	}
+	sodium_memzero(ku, sizeof ku);
 	free(live);
 }
 
