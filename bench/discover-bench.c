@@ -9,6 +9,12 @@
  *                  nobody listens: each probe ends at once with a reset) at
  *                  RATE probes a second; prints the rate achieved and its
  *                  deviation from RATE. Floor: under 5%.
+ *   snmp-silent [N] [K]  N SNMPv3 agents that never answer (127.77.0.x,
+ *                  UDP 16161: nobody there) at concurrency K, one try of
+ *                  200 ms each: every engine-ID probe times out. Prints the
+ *                  time against ceil(N/K) x 200 ms (concurrent opening) and
+ *                  N x 200 ms (one after another); fails above 1.5 x the
+ *                  first.
  *
  * Not a test: run it in a release build (bench/README, docs/BENCHMARKS.md). */
 #include "ipam.h"
@@ -108,6 +114,43 @@ static int sweep(unsigned rate, unsigned n)
 	return dev < 5 && dev > -5 ? 0 : 1;
 }
 
+static int snmp_silent(unsigned n, unsigned k)
+{
+	ipam_snmp_target *t = calloc(n ? n : 1, sizeof *t);
+	char (*host)[32] = calloc(n ? n : 1, sizeof *host);
+	int *err = calloc(n ? n : 1, sizeof *err);
+	ipam_obs_set *s;
+	if (!t || !host || !err || ipam_obs_set_new(&s))
+		die("memory", IPAM_ENOMEM);
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(host[i], sizeof host[i], "127.77.%u.%u:16161", i / 250, i % 250 + 1);
+		t[i].host = host[i];
+		t[i].snmp_version = IPAM_SNMP_V3;
+		t[i].user = "bench";
+		t[i].auth_pass = "authpass123";
+		t[i].priv_pass = "privpass123";
+	}
+	ipam_snmp_options o = IPAM_SNMP_OPTIONS_INIT;
+	o.concurrency = k;
+	o.timeout_ms = 200;
+	o.retries = 0;
+	double t0 = now_s();
+	int rc = ipam_discover_snmp(s, t, n, err, &o);
+	double secs = now_s() - t0;
+	unsigned timedout = 0;
+	for (unsigned i = 0; i < n; i++)
+		timedout += err[i] == IPAM_EIO;
+	double rounds = (double)((n + k - 1) / k) * 0.2;
+	printf("snmp-silent: %u v3 agents at concurrency %u: %.3f s (ceil(N/K) x 200 ms = %.1f s; one after another "
+	       "%.1f s); %u timed out, rc %d\n",
+	       n, k, secs, rounds, n * 0.2, timedout, rc);
+	ipam_obs_set_free(s);
+	free(t);
+	free(host);
+	free(err);
+	return timedout == n && secs <= rounds * 1.5 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "reconcile") == 0)
@@ -115,6 +158,9 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
 		return sweep(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1000,
 			     argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 2000);
-	fprintf(stderr, "usage: discover-bench reconcile [N] | sweep [RATE] [N]\n");
+	if (argc >= 2 && strcmp(argv[1], "snmp-silent") == 0)
+		return snmp_silent(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 64,
+				   argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 16);
+	fprintf(stderr, "usage: discover-bench reconcile [N] | sweep [RATE] [N] | snmp-silent [N] [K]\n");
 	return 2;
 }

@@ -84,6 +84,8 @@ static const struct {
 	[OPT_CREDENTIAL] = { "credential", OK_VALUE },
 	[OPT_SECRET_FILE] = { "secret-file", OK_VALUE },
 	[OPT_FILE] = { "file", OK_VALUE },
+	[OPT_ZONE] = { "zone", OK_VALUE },
+	[OPT_PRIVATE] = { "private", OK_FLAG },
 };
 
 const char *opt_name(enum opt_id id)

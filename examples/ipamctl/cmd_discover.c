@@ -405,17 +405,20 @@ static int cloud_dns_out(struct ctl *c, int rc, ipam_buf *rep)
 	if (rc)
 		return fail_lib(c, rc, "discover cloud-dns");
 	struct text t = { NULL, 0, 0, doc == NULL };
-	static const char *const keys[] = { "added", "changed", "unchanged", "skipped" };
-	static const char *const mark[] = { "+", "~", "=", "-" };
+	static const char *const keys[] = { "added", "changed", "unchanged", "removed", "skipped" };
+	static const char *const mark[] = { "+", "~", "=", "x", "-" };
 	const cJSON *z, *it;
+	bool dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "dry_run"));
+	if (dry)
+		text_add(&t, "dry run: nothing written; a read would do this");
 	cJSON_ArrayForEach(z, cJSON_GetObjectItemCaseSensitive(doc, "zones"))
 	{
 		text_add(&t, "%szone %s%s:", t.n ? "\n" : "",
 					cJSON_GetObjectItemCaseSensitive(z, "zone")->valuestring,
 					cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(z, "created")) ? " (created)" : "");
-		for (size_t k = 0; k < 4; k++)
+		for (size_t k = 0; k < 5; k++)
 			text_add(&t, " %d %s", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(z, keys[k])), keys[k]);
-		for (size_t k = 0; k < 4; k++) {
+		for (size_t k = 0; k < 5; k++) {
 			if (k == 2)
 				continue; /* what did not change is counted, not listed */
 			cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(z, keys[k]))
@@ -427,8 +430,8 @@ static int cloud_dns_out(struct ctl *c, int rc, ipam_buf *rep)
 			}
 		}
 	}
-	if (!t.n)
-		text_add(&t, "no zones");
+	if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "zones")))
+		text_add(&t, "%sno zones", t.n ? "\n" : "");
 	int st = t.failed ? fail_nomem(c) : out_item(c, K_TEXT, doc, t.p);
 	if (t.failed)
 		cJSON_Delete(doc);
@@ -442,6 +445,9 @@ int cmd_discover_cloud_dns(struct ctl *c, const struct args *a)
 	ipam_cloud_dns_options co = IPAM_CLOUD_DNS_OPTIONS_INIT;
 	co.space = a->val[OPT_SPACE];
 	co.view = a->val[OPT_VIEW];
+	co.zone = a->val[OPT_ZONE];
+	co.include_private = a->seen[OPT_PRIVATE];
+	co.dry_run = a->seen[OPT_DRY_RUN];
 	ipam_buf store = IPAM_BUF_INIT, rep = IPAM_BUF_INIT;
 	int st = ST_OK, rc = 0;
 	bool aws = strcmp(prov, "aws") == 0;

@@ -90,6 +90,9 @@ enum opt_id {
 	OPT_SECRET_FILE,
 	OPT_FILE,
 	OPT_NO_POOL,
+	/* discover cloud-dns */
+	OPT_ZONE,
+	OPT_PRIVATE,
 	OPT_COUNT
 };
 /* a mask of options: 128 bits (a GNU C extension, as gcc and clang have

@@ -140,9 +140,10 @@ static const struct cmd commands[] = {
 	  { "PROJECT" }, cmd_discover_gcp, 0 },
 	{ "discover", "cloud-dns",
 	  "discover cloud-dns aws | azure SUBSCRIPTION | gcp PROJECT [--credential NAME] [--space S] [--view V]"
+	  " [--zone NAME] [--private] [--dry-run]"
 	  "  (zones and records into the DNS model; endpoints IPAM_ROUTE53_ENDPOINT, IPAM_AZURE_*_ENDPOINT,"
 	  " IPAM_CLOUD_DNS_ENDPOINT)",
-	  O(CREDENTIAL) | O(SPACE) | O(VIEW), 1, 2, { "PROVIDER", "ACCOUNT" }, cmd_discover_cloud_dns, 0 },
+	  O(CREDENTIAL) | O(SPACE) | O(VIEW) | O(ZONE) | O(PRIVATE) | O(DRY_RUN), 1, 2, { "PROVIDER", "ACCOUNT" }, cmd_discover_cloud_dns, 0 },
 	{ "credential", "add",
 	  "credential add NAME --type aws|azure|gcp|snmpv3 [--user ID] [--attr tenant=T] [--secret-file F] [--replace]"
 	  "  (the secret from F or standard input: line 1, and a second secret on line 2)",

@@ -469,10 +469,14 @@ typedef struct ipam_cloud_dns_options {
 	                           0 (default): hand records only, as the cloud has them */
 	int include_private;  /**< non-zero: private zones too (Route 53 private hosted zones, Azure
 	                           private zone type, Cloud DNS private visibility); 0: public ones only */
+	/* ---- version 2 ---- */
+	int dry_run;          /**< non-zero: report what the read would create, add, change and remove,
+	                           and write nothing (the changes are made in a transaction that is
+	                           rolled back: no zone, record or audit entry remains) @since 0.2 */
 } ipam_cloud_dns_options;
 
-#define IPAM_CLOUD_DNS_OPTIONS_VERSION 1
-#define IPAM_CLOUD_DNS_OPTIONS_INIT { IPAM_CLOUD_DNS_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0 }
+#define IPAM_CLOUD_DNS_OPTIONS_VERSION 2
+#define IPAM_CLOUD_DNS_OPTIONS_INIT { IPAM_CLOUD_DNS_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0 }
 
 /** @return 0, or IPAM_EINVAL for an unknown version @since 0.2 */
 IPAM_EXTERN(int) ipam_cloud_dns_options_init(ipam_cloud_dns_options *opts, unsigned int version);
@@ -494,11 +498,13 @@ IPAM_EXTERN(int) ipam_cloud_dns_options_init(ipam_cloud_dns_options *opts, unsig
  * now as for ipam_discover_aws(); endpoint: the Route 53 API (NULL:
  * "https://route53.amazonaws.com"); region is not needed (Route 53 signs
  * for us-east-1).
- * @param report receives a JSON object: {"provider", "zones": [{"zone",
- *        "id", "created", "added": [RRSET...], "changed": [...],
- *        "unchanged": [...], "skipped": [{"record", "reason"}]}], "added",
- *        "changed", "unchanged", "skipped": counts}; an RRSET is
- *        "OWNER. TYPE" (may be NULL)
+ * @param report receives a JSON object: {"provider", "dry_run", "zones":
+ *        [{"zone", "id", "created", "added": [RRSET...], "changed": [...],
+ *        "unchanged": [...], "removed": [RECORD...], "skipped": [{"record",
+ *        "reason"}]}], "added", "changed", "unchanged", "removed",
+ *        "skipped": counts}; an RRSET is "OWNER. TYPE", a RECORD a hand
+ *        record IPAM had in a changed RRset, in presentation format. With
+ *        opts->dry_run, the same report of what would be done (may be NULL)
  * @return 0; IPAM_EAUTH; IPAM_EIO; IPAM_EINVAL (a bad option or answer);
  *         the store's errors (nothing written then)
  * @since 0.2

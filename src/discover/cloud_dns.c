@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -374,8 +375,8 @@ static int rrset(ipam_db *db, const char *zone, const char *view, const line *a,
 	for (size_t i = 0, k = 0; i < nb && !rc; i++) { /* both sorted: what IPAM has that the cloud has not */
 		while (k < na && strcmp(a[k].text, b[i].text) < 0)
 			k++;
-		if (k == na || strcmp(a[k].text, b[i].text) != 0)
-			rc = ipam_record_rm(db, zone, view, b[i].text);
+		if ((k == na || strcmp(a[k].text, b[i].text) != 0) && (rc = ipam_record_rm(db, zone, view, b[i].text)) == 0)
+			rc = note(zrep, "removed", b[i].text);
 	}
 	for (size_t i = 0; i < na && !rc; i++) {
 		rc = ipam_record_add(db, zone, view, a[i].text);
@@ -446,8 +447,8 @@ static int ingest_all(ipam_db *db, void *ctx)
 /* What the zones' reports add up to. */
 static int totals(cJSON *report)
 {
-	static const char *const keys[] = { "added", "changed", "unchanged", "skipped" };
-	for (size_t k = 0; k < 4; k++) {
+	static const char *const keys[] = { "added", "changed", "unchanged", "removed", "skipped" };
+	for (size_t k = 0; k < 5; k++) {
 		int n = 0;
 		for (cJSON *z = cJSON_GetObjectItemCaseSensitive(report, "zones")->child; z; z = z->next)
 			n += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(z, keys[k]));
@@ -463,7 +464,7 @@ static cJSON *zone_report(const ipam__cdns_zone *z)
 	if (!r || !cJSON_AddStringToObject(r, "zone", z->origin) || !cJSON_AddStringToObject(r, "id", z->id) ||
 	    !cJSON_AddFalseToObject(r, "created") || !cJSON_AddArrayToObject(r, "added") ||
 	    !cJSON_AddArrayToObject(r, "changed") || !cJSON_AddArrayToObject(r, "unchanged") ||
-	    !cJSON_AddArrayToObject(r, "skipped")) {
+	    !cJSON_AddArrayToObject(r, "removed") || !cJSON_AddArrayToObject(r, "skipped")) {
 		cJSON_Delete(r);
 		return NULL;
 	}
@@ -510,9 +511,17 @@ int ipam__cdns_ingest(ipam_buf *report, ipam_db *db, ipam__cdns *c, const ipam_c
 	size_t all = c->n;
 	ipam_buf_dispose(&ns);
 	ipam_db_free(scratch);
-	if (!rc)
+	if (!rc && o->dry_run) { /* the very changes, then none of them */
+		if ((rc = ipam_db_begin(db)) == 0) {
+			rc = ingest_all(db, &g);
+			ipam_db_rollback(db);
+		}
+	} else if (!rc) {
 		rc = ipam_db_run(db, ingest_all, &g);
-	if (!rc && (rc = totals(g.report)) == 0 && !cJSON_AddStringToObject(g.report, "provider", provider))
+	}
+	if (!rc && (rc = totals(g.report)) == 0 &&
+	    (!cJSON_AddStringToObject(g.report, "provider", provider) ||
+	     !cJSON_AddBoolToObject(g.report, "dry_run", o->dry_run != 0)))
 		rc = ipam__enomem();
 	if (!rc && report)
 		rc = ipam__disc_json_out(report, g.report), g.report = NULL;
@@ -530,14 +539,15 @@ int ipam__cdns_ingest(ipam_buf *report, ipam_db *db, ipam__cdns *c, const ipam_c
 static int run(ipam_buf *report, ipam_db *db, const ipam_cloud_dns_options *opts, const char *provider,
 	       int (*read)(ipam__cdns *c, const void *o, const ipam_cloud_dns_options *co), const void *po)
 {
-	ipam_cloud_dns_options def = IPAM_CLOUD_DNS_OPTIONS_INIT;
-	const ipam_cloud_dns_options *o = opts ? opts : &def;
-	if (!db || o->version < 1 || o->version > IPAM_CLOUD_DNS_OPTIONS_VERSION)
-		return ipam__error(IPAM_EINVAL, "cloud DNS: a database and ipam_cloud_dns_options version 1 are required");
+	ipam_cloud_dns_options o = IPAM_CLOUD_DNS_OPTIONS_INIT;
+	if (!db || (opts && (opts->version < 1 || opts->version > IPAM_CLOUD_DNS_OPTIONS_VERSION)))
+		return ipam__error(IPAM_EINVAL, "cloud DNS: a database and ipam_cloud_dns_options version 1 or 2 are required");
+	if (opts) /* a version 1 struct ends before dry_run */
+		memcpy(&o, opts, opts->version == 1 ? offsetof(ipam_cloud_dns_options, dry_run) : sizeof o);
 	ipam__cdns c = { 0 };
-	int rc = read(&c, po, o);
+	int rc = read(&c, po, &o);
 	if (!rc)
-		rc = ipam__cdns_ingest(report, db, &c, o, provider);
+		rc = ipam__cdns_ingest(report, db, &c, &o, provider);
 	ipam__cdns_dispose(&c);
 	return rc;
 }

@@ -61,6 +61,12 @@ int ipam_snmp_options_init(ipam_snmp_options *opts, unsigned int version)
 }
 
 typedef struct agent {
+	/* net-snmp's _sess_process_packet (snmp_api.c, 5.9 source), when a
+	 * Report reaches a callback as a message, writes 0 into the first int
+	 * of the callback's magic, taking every magic for its own synchronous
+	 * state (struct synch_state, `waiting` first): this int takes that
+	 * write, so that it cannot land in `t` */
+	int synch_waiting;
 	const ipam_snmp_target *t;
 	void *sess;
 	int col;
@@ -69,6 +75,8 @@ typedef struct agent {
 	unsigned reps;
 	ipam__snmp_walk w;
 	int rc;
+	bool probing; /* v3: the engine-ID probe is out */
+	bool probed;  /* v3: its Report came; the walk may start */
 	bool done;
 	char msg[400];
 } agent;
@@ -110,6 +118,21 @@ static int map_snmperr(int e)
 
 static int callback(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu, void *magic);
 
+/* Send pdu (ours until net-snmp takes it) with callback() for the answer. */
+static int send_async(agent *a, netsnmp_pdu *pdu, const char *what)
+{
+	if (!snmp_sess_async_send(a->sess, pdu, callback, a)) {
+		int liberr = 0, snmperr = 0;
+		char *s = NULL;
+		snmp_sess_error(a->sess, &liberr, &snmperr, &s);
+		fail(a, map_snmperr(snmperr), "cannot send %s: %s", what, s ? s : "unknown error");
+		free(s);
+		snmp_free_pdu(pdu);
+		return a->rc;
+	}
+	return 0;
+}
+
 static int send_next(agent *a)
 {
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
@@ -118,16 +141,7 @@ static int send_next(agent *a)
 	pdu->non_repeaters = 0;
 	pdu->max_repetitions = (long)a->reps;
 	snmp_add_null_var(pdu, a->cur, a->curlen);
-	if (!snmp_sess_async_send(a->sess, pdu, callback, a)) {
-		int liberr = 0, snmperr = 0;
-		char *s = NULL;
-		snmp_sess_error(a->sess, &liberr, &snmperr, &s);
-		fail(a, map_snmperr(snmperr), "cannot send: %s", s ? s : "unknown error");
-		free(s);
-		snmp_free_pdu(pdu);
-		return a->rc;
-	}
-	return 0;
+	return send_async(a, pdu, "a GETBULK");
 }
 
 static int next_column(agent *a)
@@ -191,7 +205,12 @@ static int callback(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu, vo
 		return 1;
 	switch (op) {
 	case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
-		answer(a, pdu);
+		if (!a->probing)
+			answer(a, pdu);
+		else if (pdu->command != SNMP_MSG_REPORT)
+			fail(a, IPAM_EIO, "SNMPv3 engine-ID probe: the agent answered without a Report");
+		else
+			a->probed = true;
 		break;
 	case NETSNMP_CALLBACK_OP_RESEND: /* a retry went out: keep waiting */
 		break;
@@ -199,6 +218,12 @@ static int callback(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu, vo
 		fail(a, IPAM_EIO, "no answer (timed out after %d tries of %ld ms)", sp->retries + 1, sp->timeout / 1000);
 		break;
 	case NETSNMP_CALLBACK_OP_SEC_ERROR:
+		/* net-snmp 5.9 hands an unauthenticated Report here, the probe's
+		 * included; it copies the engine ID into the session after this */
+		if (a->probing && pdu && pdu->command == SNMP_MSG_REPORT) {
+			a->probed = true;
+			break;
+		}
 		fail(a, IPAM_EAUTH, "SNMPv3 authentication failed (user, pass phrases or engine)");
 		break;
 	default:
@@ -208,7 +233,76 @@ static int callback(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu, vo
 	return 1;
 }
 
-static int open_agent(agent *a, const ipam_snmp_options *o)
+/* RFC 3414 4: engine-ID discovery, asynchronously like the walks. An
+ * unauthenticated GET with an empty engine ID and user name; the agent
+ * answers with a Report (usmStatsUnknownEngineIDs) that carries its engine
+ * ID, which net-snmp copies into the session once callback() returns. */
+static int send_probe(agent *a)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+	char *none = strdup("");
+	if (!pdu || !none) {
+		free(none);
+		snmp_free_pdu(pdu);
+		return fail(a, IPAM_ENOMEM, "out of memory");
+	}
+	pdu->version = SNMP_VERSION_3;
+	pdu->securityModel = SNMP_SEC_MODEL_USM;
+	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	pdu->securityName = none;
+	pdu->securityNameLen = 0;
+	/* snmp_sess_open clears the flag on its session; without it, sending
+	 * to an unknown engine runs the synchronous probe first */
+	snmp_sess_session(a->sess)->flags |= SNMP_FLAGS_DONT_PROBE;
+	a->probing = true;
+	return send_async(a, pdu, "the engine-ID probe");
+}
+
+/* The probe's Report has been read: the session now holds the agent's
+ * engine ID. What snmpv3_engineID_probe's USM hook does after a synchronous
+ * probe, done here: usm_create_user_from_session() localises the pass
+ * phrases' keys with that engine ID and adds the user (engine, name) to
+ * net-snmp's USM list, which is where the authPriv requests find their keys.
+ * It must get the session net-snmp holds (snmp_sess_session), not our copy:
+ * only that one has the engine ID. */
+static int start_walk(agent *a)
+{
+	netsnmp_session *s = snmp_sess_session(a->sess);
+	a->probing = a->probed = false;
+	if (!s || !s->securityEngineIDLen)
+		return fail(a, IPAM_EIO, "SNMPv3 engine-ID probe: the agent's Report carried no engine ID");
+	if (create_user_from_session(s) != SNMPERR_SUCCESS)
+		return fail(a, IPAM_EIO, "cannot set up the SNMPv3 user");
+	a->col = -1;
+	return next_column(a);
+}
+
+/* A key derived from a pass phrase (RFC 3414 A.2: a megabyte of hashing,
+ * some 2-30 ms a key), kept for the next target with the same pass phrase:
+ * one call usually gives many agents the same credentials. Wiped at the end
+ * of the call. */
+typedef struct ku_slot {
+	const char *pass; /* the caller's string, valid during the call */
+	u_char key[USM_AUTH_KU_LEN];
+	size_t len;
+} ku_slot;
+
+static int derive_ku(ku_slot *slot, const char *pass, u_char *key, size_t *len)
+{
+	if (!slot->pass || strcmp(slot->pass, pass) != 0) {
+		slot->pass = NULL;
+		slot->len = sizeof slot->key;
+		if (generate_Ku(usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN, (const u_char *)pass, strlen(pass),
+				slot->key, &slot->len) != SNMPERR_SUCCESS || slot->len > *len)
+			return -1;
+		slot->pass = pass;
+	}
+	memcpy(key, slot->key, slot->len);
+	*len = slot->len;
+	return 0;
+}
+
+static int open_agent(agent *a, const ipam_snmp_options *o, ku_slot ku[2])
 {
 	const ipam_snmp_target *t = a->t;
 	netsnmp_session s;
@@ -232,6 +326,9 @@ static int open_agent(agent *a, const ipam_snmp_options *o)
 		if (!t->auth_pass || strlen(t->auth_pass) < 8 || !t->priv_pass || strlen(t->priv_pass) < 8)
 			return fail(a, IPAM_EINVAL, "auth_pass, priv_pass: required, at least 8 characters");
 		s.version = SNMP_VERSION_3;
+		/* no synchronous engine-ID probe in snmp_sess_open: send_probe */
+		s.flags |= SNMP_FLAGS_DONT_PROBE;
+		s.securityModel = SNMP_SEC_MODEL_USM;
 		s.securityName = (char *)(uintptr_t)t->user;
 		s.securityNameLen = strlen(t->user);
 		s.securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
@@ -241,11 +338,10 @@ static int open_agent(agent *a, const ipam_snmp_options *o)
 		s.securityPrivProtoLen = USM_PRIV_PROTO_AES_LEN;
 		s.securityAuthKeyLen = USM_AUTH_KU_LEN;
 		s.securityPrivKeyLen = USM_PRIV_KU_LEN;
-		/* the privacy key is derived with the authentication hash */
-		if (generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen, (const u_char *)t->auth_pass,
-				strlen(t->auth_pass), s.securityAuthKey, &s.securityAuthKeyLen) != SNMPERR_SUCCESS ||
-		    generate_Ku(s.securityAuthProto, (u_int)s.securityAuthProtoLen, (const u_char *)t->priv_pass,
-				strlen(t->priv_pass), s.securityPrivKey, &s.securityPrivKeyLen) != SNMPERR_SUCCESS) {
+		/* both keys with SHA-1: the privacy key is derived with the
+		 * authentication hash */
+		if (derive_ku(&ku[0], t->auth_pass, s.securityAuthKey, &s.securityAuthKeyLen) ||
+		    derive_ku(&ku[1], t->priv_pass, s.securityPrivKey, &s.securityPrivKeyLen)) {
 			free(s.securityAuthProto);
 			free(s.securityPrivProto);
 			return fail(a, IPAM_EINVAL, "cannot derive the SNMPv3 keys");
@@ -269,21 +365,41 @@ static int open_agent(agent *a, const ipam_snmp_options *o)
 		free(why);
 		return a->rc;
 	}
+	if (s.version == SNMP_VERSION_3)
+		return send_probe(a);
 	a->col = -1;
 	return next_column(a);
 }
 
+/* Does another open session use the USM user (engine, name) of s? */
+static bool user_shared(const netsnmp_session *s, const agent *ag, const size_t *live, size_t active,
+			const agent *a)
+{
+	for (size_t i = 0; i < active; i++) {
+		const agent *b = &ag[live[i]];
+		const netsnmp_session *o = b != a && b->sess ? snmp_sess_session(b->sess) : NULL;
+		if (o && o->version == SNMP_VERSION_3 && o->securityName && !strcmp(o->securityName, s->securityName) &&
+		    o->securityEngineIDLen == s->securityEngineIDLen &&
+		    !memcmp(o->securityEngineID, s->securityEngineID, s->securityEngineIDLen))
+			return true;
+	}
+	return false;
+}
+
 /* Close the session and, for SNMPv3, drop the user net-snmp cached for it
- * in its process-wide USM list: the next session with that name must use
- * its own keys (a wrong password must fail even after a right one), and the
- * keys must not outlive the call. */
-static void close_agent(agent *a)
+ * in its process-wide USM list once no other open session of this call uses
+ * it (same engine, same name: user_clash keeps those to the same pass
+ * phrases): the next session with that name must use its own keys (a wrong
+ * password must fail even after a right one), and the keys must not
+ * outlive the call. */
+static void close_agent(agent *a, const agent *ag, const size_t *live, size_t active)
 {
 	if (!a->sess)
 		return;
 	netsnmp_session *s = snmp_sess_session(a->sess);
 	struct usmUser *u = NULL;
-	if (s && s->version == SNMP_VERSION_3 && s->securityName)
+	if (s && s->version == SNMP_VERSION_3 && s->securityName && s->securityEngineIDLen &&
+	    (s->flags & SNMP_FLAGS_USER_CREATED) && !user_shared(s, ag, live, active, a))
 		u = usm_get_user(s->securityEngineID, s->securityEngineIDLen, s->securityName);
 	snmp_sess_close(a->sess);
 	a->sess = NULL;
@@ -317,6 +433,7 @@ static bool user_clash(const agent *ag, const size_t *live, size_t active, const
 
 static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 {
+	ku_slot ku[2] = { { 0 }, { 0 } };
 	size_t next = 0, active = 0;
 	ipam__disc_prog prog = { o->progress, o->progress_ctx, "snmp", 0, n };
 	size_t *live = malloc((conc ? conc : 1) * sizeof *live);
@@ -328,10 +445,10 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 	for (;;) {
 		while (active < conc && next < n && !user_clash(ag, live, active, &ag[next])) {
 			agent *a = &ag[next];
-			if (open_agent(a, o) == 0 && !a->done) {
+			if (open_agent(a, o, ku) == 0 && !a->done) {
 				live[active++] = next;
 			} else {
-				close_agent(a);
+				close_agent(a, ag, live, active);
 				ipam__disc_step(&prog);
 			}
 			next++;
@@ -355,11 +472,13 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 				snmp_sess_read(a->sess, &fds);
 			if (!a->done)
 				snmp_sess_timeout(a->sess);
+			if (a->probed && !a->done)
+				start_walk(a);
 		}
 		for (size_t i = 0; i < active;) {
 			agent *a = &ag[live[i]];
 			if (a->done) {
-				close_agent(a);
+				close_agent(a, ag, live, active);
 				live[i] = live[--active];
 				ipam__disc_step(&prog);
 			} else {
@@ -367,6 +486,7 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 			}
 		}
 	}
+	sodium_memzero(ku, sizeof ku);
 	free(live);
 }
 

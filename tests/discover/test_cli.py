@@ -7,7 +7,8 @@ token comes from the environment, as the CLI wants it. Then reconcile (JSON),
 reconcile --apply, and reconcile again: idempotent. Then, with no token in
 the environment, a stored credential (its secret from a file, sealed)
 serves `discover gcp` and `discover cloud-dns gcp` (twice: the second read
-changes nothing), and its secret shows nowhere.
+changes nothing), and its secret shows nowhere. Then cloud-dns --dry-run,
+--zone and --private.
 
 usage: test_cli.py IPAMCTL
 """
@@ -85,6 +86,41 @@ try:
     assert "not aws" in json.dumps(res[6]), res[6]  # a gcp credential for aws: refused, named
     assert "sealed:v1:" in exported and "gcp-token" not in exported
     assert "gcp-token" not in out.stdout + out.stderr
+
+    # cloud-dns --dry-run / --zone / --private: a dry run reports and writes nothing (the zone list
+    # stays empty, the next real read still creates the zone); --zone reads one zone; --private
+    # takes the private one too (its record sets are empty: skipped, no apex NS)
+    lines = "\n".join([
+        "discover cloud-dns gcp proj-1 --zone example.org --dry-run",
+        "zone list",
+        "discover cloud-dns gcp proj-1 --zone corp.example.org",
+        "discover cloud-dns gcp proj-1 --zone corp.example.org. --private --dry-run",
+        "discover cloud-dns gcp proj-1 --private",
+        "zone list",
+    ]) + "\n"
+    env3 = dict(env, IPAM_CLOUD_DNS_ENDPOINT=env["IPAM_GCP_ENDPOINT"])
+    out = subprocess.run([ipamctl, "--db", "memory:", "batch"], input=lines, env=env3, capture_output=True,
+                         text=True, timeout=60)
+    res = [get(json.loads(line)) for line in out.stdout.splitlines() if line.strip()]
+    assert len(res) == 6, (out.stdout, out.stderr)
+    dry = res[0]
+    assert dry["dry_run"] is True and dry["added"] == 3 and dry["removed"] == 0, dry
+    assert [z["zone"] for z in dry["zones"]] == ["example.org."] and dry["zones"][0]["created"] is True, dry
+    assert res[1] == {"items": []}, res[1]
+    assert res[2]["zones"] == [], res[2]  # private, not asked for
+    priv = res[3]
+    assert priv["dry_run"] is True and [z["zone"] for z in priv["zones"]] == ["corp.example.org."], priv
+    assert "no apex NS" in json.dumps(priv["zones"][0]["skipped"]), priv
+    both = res[4]
+    assert both["dry_run"] is False and both["added"] == 3, both
+    assert sorted(z["zone"] for z in both["zones"]) == ["corp.example.org.", "example.org."], both
+    assert [z["zone"] for z in res[5]["items"]] == ["example.org."], res[5]
+    # the human form of a dry run says so, with a line per change
+    human = subprocess.run([ipamctl, "--db", "memory:", "discover", "cloud-dns", "gcp", "proj-1", "--dry-run"],
+                           env=env3, capture_output=True, text=True, timeout=60)
+    assert human.returncode == 0, human.stderr
+    assert human.stdout.startswith("dry run: nothing written"), human.stdout
+    assert "zone example.org. (created): 3 added" in human.stdout and "+ www.example.org. A" in human.stdout
 
     # the progress bar: drawn on standard error when it is a terminal, wiped at the end; never into a pipe
     import pty

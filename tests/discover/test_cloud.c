@@ -365,17 +365,29 @@ static int route53(ipam_buf *rep, ipam_db *db, const char *secret, const ipam_cl
 	"www.example.com. 300 IN A 192.0.2.11|"                               \
 	"www.example.com. 300 IN AAAA 2001:db8::10"
 
-START_TEST(cloud_dns_route53)
+/* Route 53's RRsets that a read takes, as the report names them. */
+#define R53_RRSETS                                                            \
+	"*.example.com. CNAME|example.com. MX|mail.example.com. A|"           \
+	"txt.example.com. TXT|www.example.com. A|www.example.com. AAAA"
+
+/* A memory store with a space "edge", and options that bind made zones to it. */
+static ipam_db *edge_db(ipam_cloud_dns_options *co)
 {
 	ipam_db *db;
-	ipam_buf rep = IPAM_BUF_INIT;
 	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
 	ck_assert_int_eq(ipam_space_add(db, "edge", NULL), 0);
-	ipam_cloud_dns_options co = IPAM_CLOUD_DNS_OPTIONS_INIT;
-	co.space = "edge";
+	*co = (ipam_cloud_dns_options)IPAM_CLOUD_DNS_OPTIONS_INIT;
+	co->space = "edge";
+	return db;
+}
+
+START_TEST(cloud_dns_route53)
+{
+	ipam_cloud_dns_options co;
+	ipam_db *db = edge_db(&co);
+	ipam_buf rep = IPAM_BUF_INIT;
 	ck_assert_msg(route53(&rep, db, SUITE_SECRET, &co) == 0, "%s", ipam_error_last()->message);
-	ck_assert_str_eq(report_of(&rep, "added"), "*.example.com. CNAME|example.com. MX|mail.example.com. A|"
-						   "txt.example.com. TXT|www.example.com. A|www.example.com. AAAA =6");
+	ck_assert_str_eq(report_of(&rep, "added"), R53_RRSETS " =6");
 	ck_assert_str_eq(report_of(&rep, "changed"), " =0");
 	ck_assert_str_eq(report_of(&rep, "skipped"),
 			 "example.com. 900 IN SOA ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400|"
@@ -397,8 +409,7 @@ START_TEST(cloud_dns_route53)
 	ck_assert_int_eq(route53(&rep, db, SUITE_SECRET, &co), 0);
 	ck_assert_str_eq(report_of(&rep, "added"), " =0");
 	ck_assert_str_eq(report_of(&rep, "changed"), " =0");
-	ck_assert_str_eq(report_of(&rep, "unchanged"), "*.example.com. CNAME|example.com. MX|mail.example.com. A|"
-						       "txt.example.com. TXT|www.example.com. A|www.example.com. AAAA =6");
+	ck_assert_str_eq(report_of(&rep, "unchanged"), R53_RRSETS " =6");
 	ck_assert_ptr_nonnull(strstr(rep.ptr, "\"created\":false"));
 	ck_assert_str_eq(hand_of(db, "example.com"), R53_HAND);
 
@@ -433,6 +444,79 @@ START_TEST(cloud_dns_route53)
 	ipam_buf_dispose(&b);
 	ipam_buf_dispose(&rep);
 	ipam_db_free(db2);
+	ipam_db_free(db);
+}
+END_TEST
+
+/* The store as a text that changes with anything written: its export and
+ * the number of audit entries. */
+static char *store_state(ipam_db *db)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	ck_assert_int_eq(ipam_export(&b, db), 0);
+	ipam_audit_iter *it;
+	ipam_audit_entry e = { 0 };
+	unsigned n = 0;
+	ck_assert_int_eq(ipam_audit_iter_new(&it, db, 0), 0);
+	while (ipam_audit_iter_next(&e, it) == 0)
+		n++;
+	ipam_audit_entry_dispose(&e);
+	ipam_audit_iter_free(it);
+	char *out = malloc(b.size + 32);
+	ck_assert_ptr_nonnull(out);
+	snprintf(out, b.size + 32, "%u audit entries\n%s", n, b.ptr);
+	ipam_buf_dispose(&b);
+	return out;
+}
+
+/* A dry run reports what a read would do (made zones, added, changed and
+ * removed records) and writes nothing: no zone, record or audit entry. */
+START_TEST(cloud_dns_dry_run)
+{
+	ipam_cloud_dns_options co;
+	ipam_db *db = edge_db(&co);
+	ipam_buf rep = IPAM_BUF_INIT;
+	co.dry_run = 1;
+	char *before = store_state(db);
+	ck_assert_msg(route53(&rep, db, SUITE_SECRET, &co) == 0, "%s", ipam_error_last()->message);
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "\"dry_run\":true"));
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "\"created\":true"));
+	ck_assert_str_eq(report_of(&rep, "added"), R53_RRSETS " =6");
+	ck_assert_str_eq(report_of(&rep, "removed"), " =0");
+	char *after = store_state(db);
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+
+	/* read for real, change IPAM, then a dry run: the changed RRsets and
+	 * the records a read would remove, and still nothing written */
+	co.dry_run = 0;
+	ck_assert_int_eq(route53(&rep, db, SUITE_SECRET, &co), 0);
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "\"dry_run\":false"));
+	ck_assert_int_eq(ipam_record_rm(db, "example.com", NULL, "mail 300 A 192.0.2.25"), 0);
+	ck_assert_int_eq(ipam_record_add(db, "example.com", NULL, "mail 900 A 192.0.2.25"), 0);
+	ck_assert_int_eq(ipam_record_add(db, "example.com", NULL, "www 300 A 192.0.2.12"), 0);
+	co.dry_run = 1;
+	before = store_state(db);
+	ck_assert_int_eq(route53(&rep, db, SUITE_SECRET, &co), 0);
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "\"created\":false"));
+	ck_assert_str_eq(report_of(&rep, "changed"), "mail.example.com. A|www.example.com. A =2");
+	ck_assert_str_eq(report_of(&rep, "removed"),
+			 "mail.example.com. 900 IN A 192.0.2.25|www.example.com. 300 IN A 192.0.2.12 =2");
+	ck_assert_str_eq(report_of(&rep, "added"), " =0");
+	after = store_state(db);
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+
+	/* a version 1 struct (no dry_run field) still reads, and writes */
+	ipam_cloud_dns_options v1 = IPAM_CLOUD_DNS_OPTIONS_INIT;
+	v1.version = 1;
+	v1.dry_run = 1; /* beyond a version 1 struct: not looked at */
+	ck_assert_int_eq(route53(&rep, db, SUITE_SECRET, &v1), 0);
+	ck_assert_ptr_nonnull(strstr(rep.ptr, "\"dry_run\":false"));
+	ck_assert_str_eq(hand_of(db, "example.com"), R53_HAND);
+	ipam_buf_dispose(&rep);
 	ipam_db_free(db);
 }
 END_TEST
@@ -619,6 +703,7 @@ int main(void)
 	tcase_add_test(tc, azure_inventory);
 	tcase_add_test(tc, gcp_inventory);
 	tcase_add_test(tc, cloud_dns_route53);
+	tcase_add_test(tc, cloud_dns_dry_run);
 	tcase_add_test(tc, cloud_dns_azure);
 	tcase_add_test(tc, cloud_dns_gcp);
 	tcase_add_test(tc, credentials_sealed);

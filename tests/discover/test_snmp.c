@@ -152,6 +152,32 @@ static ipam_snmp_options opts(void)
 	return o;
 }
 
+/* One call with silent agents among the targets: IPAM_EIO naming the
+ * first silent one, which timed out with its retries; the seconds it took. */
+static double run_with_silent(ipam_obs_set *s, const ipam_snmp_target *t, size_t n, int *err,
+			      const ipam_snmp_options *o, const char *first_silent)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(ipam_discover_snmp(s, t, n, err, o), IPAM_EIO);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	const char *m = ipam_error_last()->message;
+	ck_assert_msg(strstr(m, first_silent) && strstr(m, "timed out after 2 tries"), "%s", m);
+	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+/* The same agent and v3 user three times at concurrency 3, the middle one
+ * with the authentication pass phrase `middle`: the call's result, err[]
+ * filled, the observations left in *out. */
+static int three_at_once(const char *middle, int err[3], ipam_obs_set **out)
+{
+	ipam_snmp_target t[3] = { v3("authpass123"), v3(middle), v3("authpass123") };
+	ipam_snmp_options o = opts();
+	o.concurrency = 3;
+	ck_assert_int_eq(ipam_obs_set_new(out), 0);
+	return ipam_discover_snmp(*out, t, 3, err, &o);
+}
+
 START_TEST(snmp_v2c)
 {
 	ipam_obs_set *s;
@@ -201,15 +227,58 @@ END_TEST
 START_TEST(snmp_v3_wrong_password_beside_right_one)
 {
 	ipam_obs_set *s;
-	ipam_snmp_target t[3] = { v3("authpass123"), v3("wrongpass999"), v3("authpass123") };
-	ipam_snmp_options o = opts();
-	o.concurrency = 3;
 	int err[3] = { -1, -1, -1 };
-	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
-	ck_assert_int_eq(ipam_discover_snmp(s, t, 3, err, &o), IPAM_EAUTH);
+	ck_assert_int_eq(three_at_once("wrongpass999", err, &s), IPAM_EAUTH);
 	ck_assert_int_eq(err[0], 0);
 	ck_assert_int_eq(err[1], IPAM_EAUTH);
 	ck_assert_int_eq(err[2], 0);
+	ipam_obs_set_free(s);
+}
+END_TEST
+
+/* The same agent, user and pass phrases three times at once: the three
+ * sessions share one USM user (engine, name) in net-snmp's list, and the
+ * first to finish must not take it from the other two. */
+START_TEST(snmp_v3_same_user_side_by_side)
+{
+	ipam_obs_set *s;
+	int err[3] = { -1, -1, -1 };
+	ck_assert_msg(three_at_once("authpass123", err, &s) == 0, "%s", ipam_error_last()->message);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(err[i], 0);
+	ck_assert_str_eq(disc_lines(s, NOW), expected("default"));
+	ipam_obs_set_free(s);
+}
+END_TEST
+
+/* SNMPv3 agents are opened concurrently: the engine-ID probe goes out
+ * asynchronously like the walks, so six v3 agents that never answer
+ * (closed ports) beside two that do cost about ceil(6 / 3) = 2 rounds of
+ * timeouts at concurrency 3 (2 x 2 tries x 300 ms = 1.2 s), not six (3.6 s,
+ * what opening them one after another took), and the answering agents'
+ * observations are exact. */
+START_TEST(snmp_v3_silent_agents_concurrently)
+{
+	ipam_obs_set *s;
+	ipam_snmp_target t[8];
+	static const char *silent[6] = { "127.0.0.1:1163", "127.0.0.1:1164", "127.0.0.1:1165",
+					 "127.0.0.1:1166", "127.0.0.1:1167", "127.0.0.1:1168" };
+	for (int i = 0, k = 0; i < 8; i++) {
+		t[i] = v3("authpass123");
+		if (i != 1 && i != 4)
+			t[i].host = silent[k++];
+	}
+	ipam_snmp_options o = opts();
+	o.concurrency = 3;
+	int err[8];
+	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
+	double secs = run_with_silent(s, t, 8, err, &o, "127.0.0.1:1163");
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(err[i], i == 1 || i == 4 ? 0 : IPAM_EIO);
+	ck_assert_str_eq(disc_lines(s, NOW), expected("default"));
+	/* two rounds and some room for a loaded machine; one after another
+	 * would be at least 3.6 s */
+	ck_assert_msg(secs >= 1.15 && secs < 2.6, "took %.2f s", secs);
 	ipam_obs_set_free(s);
 }
 END_TEST
@@ -231,14 +300,7 @@ START_TEST(snmp_many_with_bound)
 	o.concurrency = 2;
 	int err[7];
 	ck_assert_int_eq(ipam_obs_set_new(&s), 0);
-	struct timespec a, b;
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	ck_assert_int_eq(ipam_discover_snmp(s, t, 7, err, &o), IPAM_EIO);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	ck_assert_msg(strstr(ipam_error_last()->message, "127.0.0.1:1162") &&
-			      strstr(ipam_error_last()->message, "timed out after 2 tries"),
-		      "%s", ipam_error_last()->message);
+	double secs = run_with_silent(s, t, 7, err, &o, "127.0.0.1:1162");
 	for (int i = 0; i < 5; i++)
 		ck_assert_int_eq(err[i], 0);
 	ck_assert_int_eq(err[5], IPAM_EIO);
@@ -288,6 +350,8 @@ int main(void)
 	tcase_add_test(tc, snmp_v3_wrong_password);
 	tcase_add_test(tc, snmp_v3_wrong_password_beside_right_one);
 	tcase_add_test(tc, snmp_many_with_bound);
+	tcase_add_test(tc, snmp_v3_same_user_side_by_side);
+	tcase_add_test(tc, snmp_v3_silent_agents_concurrently);
 	suite_add_tcase(s, tc);
 	return disc_run(s);
 }
