@@ -9,6 +9,7 @@ import os
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
 
 from . import _capi as capi
+from ._cancel import interruptible
 from ._errors import InvalidArgument
 from . import _dhcp, _dns, _import
 from ._dhcp import DhcpImport, LeaseSync
@@ -594,7 +595,7 @@ class DB:
         (:class:`InvalidArgument` with Kea's text); :class:`IOFailure`,
         :class:`AuthError`. The GIL is released meanwhile."""
         flags = capi.IPAM_DHCP_PUSH_DRY_RUN if dry_run else 0
-        return PushResult(capi.ipam_dhcp_push(self._h, server, flags), dry_run)
+        return PushResult(interruptible(capi.ipam_dhcp_push, self._h, server, flags), dry_run)
 
     def sync_leases(self, path: Union[str, os.PathLike, None] = None, *, format: str = "kea-csv",
                     server: Optional[str] = None, space: Optional[str] = None, push_dns: Optional[str] = None,
@@ -604,8 +605,8 @@ class DB:
         leases become addresses of status dhcp, gone ones are released.
         push_dns: push the DNS zones the changes touch to that DNS server.
         The GIL is released meanwhile."""
-        return LeaseSync(*capi.ipam_lease_sync(self._h, _dhcp.lease_options(path, format, server, space, push_dns,
-                                                                             dns_view)))
+        opts = _dhcp.lease_options(path, format, server, space, push_dns, dns_view)
+        return LeaseSync(*interruptible(capi.ipam_lease_sync, self._h, opts))
 
     def import_dhcp(self, config: Union[str, bytes, os.PathLike], *, format: str = "kea",
                     file: Optional[str] = None, space: Optional[str] = None,

@@ -902,6 +902,7 @@ static void ipy_free_##TYPE(PyObject *cap)
 %ipy_handle(ipam_import, "ipam.import", ipam_import_free)
 %ipy_handle(ipam_obs_set, "ipam.obs", ipam_obs_set_free)
 %ipy_handle(ipam_reconcile_report, "ipam.reconcile", ipam_reconcile_report_free)
+%ipy_handle(ipam_cancel, "ipam.cancel", ipam_cancel_free)
 
 /* More texts in: str or bytes, as (json, len). */
 %apply (const char *json, size_t len) { (const char *data, size_t len), (const char *text, size_t len),
@@ -1347,6 +1348,12 @@ static PyObject *ipy_none(void)
 %ipy_pure(ipam_error_name)
 %ipy_pure(ipam_status_name)
 %ipy_pure(ipam_range_purpose_name)
+/* Cancellation: quick, and ipam_cancel_trigger runs in a SIGINT handler. */
+%ipy_pure(ipam_cancel_new)
+%ipy_pure(ipam_cancel_trigger)
+%ipy_pure(ipam_cancel_triggered)
+%ipy_pure(ipam_cancel_attach)
+%ipy_pure(ipam_cancel_detach)
 
 %ipy_wrap(ipam_db_open)
 %ipy_wrap(ipam_db_begin)
@@ -1472,6 +1479,7 @@ static PyObject *ipy_none(void)
 #define IPAM_BEGIN_DECL
 #define IPAM_END_DECL
 %include "ipam/common.h"
+%include "ipam/cancel.h"
 %include "ipam/addr.h"
 %include "ipam/db.h"
 %include "ipam/space.h"
