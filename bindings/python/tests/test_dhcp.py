@@ -67,7 +67,7 @@ def test_scopes_pools_reservations_options(db, tmp_path):
     t = db.option_templates()
     assert t[0]["name"] == "office" and t[0]["scopes"] == ["lan"]
     assert db.address("192.0.2.10").status == "reserved"
-    assert [s["dhcp"] for s in db.dhcp_servers()] == ["dhcpd"]  # dhcp.h says "type"
+    assert [s["dhcp"] for s in db.dhcp_servers()] == ["dhcpd"]  # the kind, as dhcp.h says
 
     # set_scope changes what it is given and keeps the rest; pools and reservations stay
     before = db.scope("lan")
