@@ -84,8 +84,9 @@ IPAM_EXTERN(void) ipam_range_info_dispose(ipam_range_info *info);
  * hold it, and of two of one size the one that starts last (an excluded
  * span inside a pool, not the pool).
  *
- * @param out   filled on success (its `version` set by the caller); release
- *              it with ipam_range_info_dispose()
+ * @param out   from IPAM_RANGE_INFO_INIT (or a previous call): what it held is
+ *              disposed of first, as by ipam_range_iter_next(); filled on
+ *              success; release it with ipam_range_info_dispose()
  * @param space NULL: "default"
  * @return 0; IPAM_ENOTFOUND when the space or no such range exists;
  *         IPAM_EINVAL when the bounds are malformed (families differ, or

@@ -274,7 +274,7 @@ int ipam_range_get(ipam_range_info *out, ipam_db *db, const char *space, const i
 	int rc = ipam__check_version(out->version, IPAM_RANGE_INFO_VERSION, "ipam_range_info");
 	if (rc)
 		return rc;
-	out->space = out->description = out->attrs_json = NULL;
+	ipam_range_info_dispose(out); /* as the iterator does: one struct serves many calls */
 	if (!db)
 		return ipam__error(IPAM_EINVAL, "range get: no database");
 	if ((rc = last ? check_bounds(first, last, "range get") : ipam__check_addr(first, "range get")))
