@@ -30,7 +30,7 @@ def silent_server():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Silent)
     srv.daemon_threads = True
     srv.got, srv.gone = threading.Event(), []
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield srv
     srv.shutdown()
     srv.server_close()
