@@ -6,6 +6,7 @@
 #define IPAM_H
 
 #include "ipam/common.h"
+#include "ipam/cancel.h"
 #include "ipam/addr.h"
 #include "ipam/db.h"
 #include "ipam/space.h"

@@ -77,6 +77,7 @@ const char *ipam_error_name(int code)
 	case IPAM_ENOMEM: return "NOMEM";
 	case IPAM_EINUSE: return "INUSE";
 	case IPAM_ETAMPER: return "TAMPER";
+	case IPAM_ECANCELED: return "CANCELED";
 	case IPAM_ITEROVER: return "ITEROVER";
 	default: return "ERROR";
 	}

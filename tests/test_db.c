@@ -103,6 +103,8 @@ START_TEST(spaces)
 	ipam_space_iter *it;
 	ck_assert_int_eq(ipam_space_iter_new(&it, db), 0);
 	ck_assert_int_eq(ipam_space_rm(db, "default"), IPAM_EPERM);
+	ck_assert_int_eq(ipam_space_rm(db, NULL), IPAM_EPERM); /* NULL is "default", as everywhere */
+	ck_assert_str_eq(ipam_error_last()->message, "space \"default\" cannot be removed");
 	ck_assert_int_eq(ipam_space_rm(db, "red"), 0);
 	const char *want[] = { "blue", "default" };
 	int n = 0;
@@ -296,6 +298,38 @@ START_TEST(addresses_and_ranges)
 	ck_assert_int_eq(ipam_range_iter_next(&rinfo, ri), IPAM_ITEROVER);
 	ipam_range_info_dispose(&rinfo);
 	ipam_range_iter_free(ri);
+	/* one range: by its bounds, or the innermost holding an address */
+	ipam_range_info g = IPAM_RANGE_INFO_INIT;
+	ipam_addr in_hole = A("192.0.2.155"), in_pool = A("192.0.2.120"), outside = A("192.0.2.250");
+	ipam_addr first_of_both = A("192.0.2.100"), l3 = A("192.0.2.109");
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, &f, &l), 0);
+	ck_assert_str_eq(fmt_a(&g.last), "192.0.2.199");
+	ck_assert_str_eq(g.space, "default");
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, &in_hole, NULL), 0);
+	ck_assert_str_eq(fmt_a(&g.first), "192.0.2.150");
+	ck_assert_int_eq(g.purpose, IPAM_RANGE_EXCLUDED);
+	ipam_range_info_dispose(&g);
+	ck_assert_int_eq(ipam_range_get(&g, db, "default", &in_pool, NULL), 0);
+	ck_assert_str_eq(fmt_a(&g.first), "192.0.2.100");
+	ck_assert_str_eq(fmt_a(&g.last), "192.0.2.199");
+	ipam_range_info_dispose(&g);
+	/* two ranges start at .100: the smaller holds .100, the bounds name the other */
+	ro.purpose = IPAM_RANGE_RESERVED;
+	ck_assert_int_eq(ipam_range_add(db, &first_of_both, &l3, &ro), 0);
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, &first_of_both, NULL), 0);
+	ck_assert_str_eq(fmt_a(&g.last), "192.0.2.109");
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, &first_of_both, &l), 0);
+	ck_assert_str_eq(fmt_a(&g.last), "192.0.2.199");
+	ipam_range_info_dispose(&g);
+	ck_assert_int_eq(ipam_range_rm(db, NULL, &first_of_both, &l3), 0);
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, &outside, NULL), IPAM_ENOTFOUND);
+	ck_assert_str_eq(ipam_error_last()->message, "no range holds 192.0.2.250 in space \"default\"");
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, &f, &l2), IPAM_ENOTFOUND);
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, &l, &f), IPAM_EINVAL);
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, &v6, NULL), IPAM_ENOTFOUND);
+	ck_assert_int_eq(ipam_range_get(&g, db, "nope", &f, NULL), IPAM_ENOTFOUND);
+	ck_assert_int_eq(ipam_range_get(&g, db, NULL, NULL, NULL), IPAM_EINVAL);
+	ck_assert_ptr_null(g.space);
 
 	/* utilization of the /24: the /26 and the range 100-199 */
 	ipam_util u = IPAM_UTIL_INIT;

@@ -48,7 +48,7 @@ build() {
 stage_w1() {
 	log "go-bench: build"
 	(cd "$REPO/bench/bindings/go" &&
-		PKG_CONFIG_PATH=$BUILD_DIR/meson-uninstalled CGO_CFLAGS="-I$REPO/include -O2" \
+		PKG_CONFIG_PATH=$BUILD_DIR/meson-uninstalled CGO_CFLAGS="-O2" \
 			CGO_LDFLAGS="-Wl,-rpath,$BUILD_DIR/src" GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off \
 			"$GO" build -o "$OUT/go-bench" .) || { log "go-bench build FAILED"; rc=1; return; }
 	: >"$OUT/c.jsonl"

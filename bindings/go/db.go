@@ -166,6 +166,21 @@ func (db *DB) leave(rc C.int) error {
 	return err
 }
 
+// cancellable runs one C call between enter and leave with a cancellation
+// token attached for ctx (see canceller): a call that waits stops when ctx
+// is done and returns ctx.Err().
+func (db *DB) cancellable(ctx context.Context, fn func(c *C.ipam_db) C.int) error {
+	c, err := db.enter(ctx)
+	if err != nil {
+		return err
+	}
+	k := attachCancel(ctx)
+	err = k.detach(ctx, fn(c))
+	runtime.UnlockOSThread()
+	db.release()
+	return err
+}
+
 func (db *DB) release() {
 	if db.state.Add(-1) == closedBit {
 		db.free()
@@ -177,11 +192,7 @@ func (db *DB) call(ctx context.Context, space string, fn func(c *C.ipam_db, spac
 	var cs cstrings
 	defer cs.free()
 	sp := cs.str(space)
-	c, err := db.enter(ctx)
-	if err != nil {
-		return err
-	}
-	return db.leave(fn(c, sp))
+	return db.cancellable(ctx, func(c *C.ipam_db) C.int { return fn(c, sp) })
 }
 
 func errorOf(rc C.int) error {

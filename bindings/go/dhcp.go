@@ -24,7 +24,24 @@ type ScopeOptions struct {
 	HAPrimary, HAStandby            string        // an HA pair of servers (Kea's HA hook, or ISC failover): both or neither
 	ID                              uint32        // Kea subnet id; 0: the next free one (AddScope), the scope's (SetScope)
 	Valid, Renew, Rebind, Preferred time.Duration // lease times, whole seconds; 0: inherited
+	Set                             ScopeField    // SetScope: the settings it changes, the others kept; 0: every one
 }
+
+// ScopeField names settings of a scope for SetScope (ScopeOptions.Set).
+type ScopeField uint
+
+// The settings SetScope can change alone.
+const (
+	SetTemplate      ScopeField = C.IPAM_SCOPE_SET_TEMPLATE
+	SetDescription   ScopeField = C.IPAM_SCOPE_SET_DESCRIPTION
+	SetSharedNetwork ScopeField = C.IPAM_SCOPE_SET_SHARED_NETWORK
+	SetServers       ScopeField = C.IPAM_SCOPE_SET_SERVERS
+	SetHA            ScopeField = C.IPAM_SCOPE_SET_HA // HAPrimary and HAStandby
+	SetValid         ScopeField = C.IPAM_SCOPE_SET_VALID
+	SetRenew         ScopeField = C.IPAM_SCOPE_SET_RENEW
+	SetRebind        ScopeField = C.IPAM_SCOPE_SET_REBIND
+	SetPreferred     ScopeField = C.IPAM_SCOPE_SET_PREFERRED
+)
 
 // ScopeHead is what Scopes and Scope both give of a scope.
 type ScopeHead struct {
@@ -260,6 +277,7 @@ func scopeOpts(cs *cstrings, o *ScopeOptions) C.ipam_scope_options {
 		opts.id = C.uint32_t(o.ID)
 		opts.valid, opts.renew, opts.rebind, opts.preferred = seconds(o.Valid), seconds(o.Renew), seconds(o.Rebind),
 			seconds(o.Preferred)
+		opts.fields = C.uint(o.Set)
 	}
 	return opts
 }
@@ -271,6 +289,7 @@ func (db *DB) AddScope(ctx context.Context, name string, prefix netip.Prefix, o 
 	var cs cstrings
 	defer cs.free()
 	opts := scopeOpts(&cs, o)
+	opts.fields = 0 // a new scope takes every setting
 	n, p := cs.str(name), cs.str(prefix.String())
 	c, err := db.enter(ctx)
 	if err != nil {
@@ -279,9 +298,11 @@ func (db *DB) AddScope(ctx context.Context, name string, prefix netip.Prefix, o 
 	return db.leave(C.ipam_scope_add(c, n, p, &opts))
 }
 
-// SetScope replaces a scope's settings: every field of o replaces the
-// scope's ("" and 0 clear it; ID 0 and Space keep the scope's). Pools,
-// reservations and options stay.
+// SetScope changes a scope's settings: those o.Set names ("" and 0 clear
+// one), the others kept; with o.Set 0, every field of o replaces the
+// scope's. ID (0 or the scope's) and Space ("" or the scope's) cannot
+// change. Pools, reservations and options stay. ErrNotFound: no such
+// scope, or an unknown template or server.
 func (db *DB) SetScope(ctx context.Context, name string, o *ScopeOptions) error {
 	var cs cstrings
 	defer cs.free()
@@ -512,6 +533,19 @@ func (db *DB) SyncLeases(ctx context.Context, o *LeaseSyncOptions) (LeaseSyncSta
 // returns how many scopes it imported and one note per thing skipped; file
 // names the text in messages. The context is checked before it starts.
 func (db *DB) ImportDHCP(ctx context.Context, format DHCPImportFormat, text []byte, file string, o *DHCPImportOptions) (scopes int, notes string, err error) {
+	if text == nil {
+		text = []byte{} // a text, not "read file"
+	}
+	return db.importDHCP(ctx, format, text, file, o)
+}
+
+// ImportDHCPFile is ImportDHCP of the config in the file at path, which
+// the library reads (its messages name path).
+func (db *DB) ImportDHCPFile(ctx context.Context, format DHCPImportFormat, path string, o *DHCPImportOptions) (scopes int, notes string, err error) {
+	return db.importDHCP(ctx, format, nil, path, o)
+}
+
+func (db *DB) importDHCP(ctx context.Context, format DHCPImportFormat, text []byte, file string, o *DHCPImportOptions) (scopes int, notes string, err error) {
 	var cs cstrings
 	defer cs.free()
 	var opts C.ipam_dhcp_import_options
@@ -521,9 +555,9 @@ func (db *DB) ImportDHCP(ctx context.Context, format DHCPImportFormat, text []by
 		opts.space, opts.server = cs.str(o.Space), cs.str(o.Server)
 	}
 	f := cs.str(file)
-	var ptr *C.char
-	if len(text) > 0 {
-		ptr = (*C.char)(C.CBytes(text))
+	var ptr *C.char // nil: the C call reads file
+	if text != nil {
+		ptr = (*C.char)(C.CBytes(text)) // never NULL, even for no bytes
 		cs = append(cs, unsafe.Pointer(ptr))
 	}
 	var n C.size_t

@@ -102,11 +102,25 @@ func TestDHCPModel(t *testing.T) {
 	if a.Status != StatusReserved {
 		t.Fatal(a.Status)
 	}
-	// SetScope replaces every setting
+	// SetScope without Set replaces every setting
 	must(t, db.SetScope(bg, "lan", &ScopeOptions{Template: "office", Servers: []string{"dhcpd-1"}, Valid: 2 * time.Hour}))
 	if s, err = db.Scope(bg, "lan"); err != nil || s.Description != "" || s.Valid != 7200 || len(s.Pools) != 1 {
 		t.Fatalf("%+v %v", s, err)
 	}
+	// with Set, only what it names; the rest is kept
+	must(t, db.SetScope(bg, "lan", &ScopeOptions{Description: "second floor", Set: SetDescription}))
+	if s, err = db.Scope(bg, "lan"); err != nil || s.Description != "second floor" || s.Valid != 7200 ||
+		s.Template != "office" || len(s.Servers) != 1 {
+		t.Fatalf("%+v %v", s, err)
+	}
+	must(t, db.SetScope(bg, "lan", &ScopeOptions{Set: SetDescription | SetRenew}))
+	if s, err = db.Scope(bg, "lan"); err != nil || s.Description != "" || s.Valid != 7200 {
+		t.Fatalf("%+v %v", s, err)
+	}
+	wantErr(t, db.SetScope(bg, "lan", &ScopeOptions{Servers: []string{"ghost"}, Set: SetServers}), ErrNotFound,
+		"scope lan: no server ghost")
+	wantErr(t, db.AddScope(bg, "x", pfx("203.0.113.0/24"), &ScopeOptions{Template: "nope"}), ErrNotFound,
+		"no option template nope")
 
 	// renders the real tools accept
 	kea4, err := db.RenderDHCP(bg, Kea4Config, "", `{"Dhcp4": {"valid-lifetime": 999}}`)
@@ -200,12 +214,14 @@ func TestDHCPImportAndLeaseFiles(t *testing.T) {
 	wantErr(t, err, ErrExists)
 	_, _, err = db.ImportDHCP(bg, KeaImport, []byte(`{"Dhcp4": {"subnet4": [{"subnet": "300.0.0.0/8"}]}}`), "broken.conf", nil)
 	wantErr(t, err, ErrInvalid, "broken.conf")
+	_, _, err = db.ImportDHCPFile(bg, KeaImport, fixture(t, "no-such.conf"), nil)
+	wantErr(t, err, ErrIO, "no-such.conf")
+	_, _, err = db.ImportDHCP(bg, KeaImport, nil, fixture(t, "kea-dhcp4.conf"), nil) // a text, even empty
+	wantErr(t, err, ErrInvalid)
 
 	other := open(t, "memory:")
 	must(t, other.AddDHCPServer(bg, "dhcpd-1", &DHCPServer{Type: DHCPD}, false))
-	text, err = os.ReadFile(fixture(t, "isc_dhcpd.conf"))
-	must(t, err)
-	n, notes, err := other.ImportDHCP(bg, DHCPDImport, text, "dhcpd.conf", &DHCPImportOptions{Server: "dhcpd-1"})
+	n, notes, err := other.ImportDHCPFile(bg, DHCPDImport, fixture(t, "isc_dhcpd.conf"), &DHCPImportOptions{Server: "dhcpd-1"})
 	must(t, err)
 	if n < 3 || !strings.Contains(notes, "printer-02.example.com is a name") {
 		t.Fatal(n, notes)

@@ -154,11 +154,7 @@ type StoredDNSServer struct {
 func (db *DB) callBuf(ctx context.Context, fn func(c *C.ipam_db, b *C.ipam_buf) C.int) (string, error) {
 	var b C.ipam_buf
 	defer C.ipam_buf_dispose(&b)
-	c, err := db.enter(ctx)
-	if err != nil {
-		return "", err
-	}
-	if err := db.leave(fn(c, &b)); err != nil {
+	if err := db.cancellable(ctx, func(c *C.ipam_db) C.int { return fn(c, &b) }); err != nil {
 		return "", err
 	}
 	return bufString(&b), nil
@@ -221,11 +217,7 @@ func (db *DB) zoneCall(ctx context.Context, zone, view string, fn func(c *C.ipam
 	var cs cstrings
 	defer cs.free()
 	z, v := cs.str(zone), cs.str(view)
-	c, err := db.enter(ctx)
-	if err != nil {
-		return err
-	}
-	return db.leave(fn(c, z, v))
+	return db.cancellable(ctx, func(c *C.ipam_db) C.int { return fn(c, z, v) })
 }
 
 // zoneBuf is zoneCall for a call that fills an ipam_buf.
@@ -439,9 +431,16 @@ func RenderRPZ(origin, policies, file string, ttl uint32) (string, error) {
 // onThread runs a C call that uses no DB on the calling goroutine's OS
 // thread, and reads its error there.
 func onThread(fn func() C.int) error {
+	return onThreadCtx(context.Background(), fn)
+}
+
+// onThreadCtx is onThread with a cancellation token for ctx attached (see
+// canceller).
+func onThreadCtx(ctx context.Context, fn func() C.int) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	return errorOf(fn())
+	k := attachCancel(ctx)
+	return k.detach(ctx, fn())
 }
 
 // AdoptZone takes the records only the server has (DiffZone's

@@ -26,6 +26,7 @@ const (
 	ErrNoMemory   Code = C.IPAM_ENOMEM     // out of memory
 	ErrInUse      Code = C.IPAM_EINUSE     // the object is in use and cannot be removed
 	ErrTamper     Code = C.IPAM_ETAMPER    // the audit chain does not verify
+	ErrCanceled   Code = C.IPAM_ECANCELED  // the call's cancellation token was triggered (a call given a context returns ctx.Err() instead)
 	ErrClosed     Code = -100              // the DB is closed (this package's own)
 )
 

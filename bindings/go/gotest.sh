@@ -21,7 +21,8 @@ mod=${1:?usage: gotest.sh [--run] MODULE_DIR [ARGS...]}
 shift
 go=${IPAM_GO:?}
 
-# The library and headers of this build tree; rpath, so no LD_LIBRARY_PATH.
+# The library and headers of this build tree (its uninstalled libipam.pc has
+# -I for include/); rpath, so no LD_LIBRARY_PATH.
 export PKG_CONFIG_PATH=$IPAM_BUILD/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 # Go's build cache keys a cgo package on its Go files and flags, not on the
 # C headers it includes from outside the module: a changed ipam_open_options
@@ -29,7 +30,7 @@ export PKG_CONFIG_PATH=$IPAM_BUILD/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CON
 # and ASan's use-after-poison). A digest of the public headers in the flags
 # makes a header change a cache miss.
 hdr_sum=$(cat "$IPAM_SRC"/include/ipam.h "$IPAM_SRC"/include/ipam/*.h "$IPAM_SRC"/include/ipam/sys/*.h | sha256sum | cut -c1-16)
-export CGO_CFLAGS="-I$IPAM_SRC/include -DIPAM_HEADERS_SHA256=0x$hdr_sum ${CGO_CFLAGS:-}"
+export CGO_CFLAGS="-DIPAM_HEADERS_SHA256=0x$hdr_sum ${CGO_CFLAGS:-}"
 export CGO_LDFLAGS="-Wl,-rpath,$IPAM_LIBDIR ${CGO_LDFLAGS:-}"
 export CGO_ENABLED=1 GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 # The Go caches: the user's, or the build tree's when there is no home.

@@ -304,6 +304,26 @@ func TestRanges(t *testing.T) {
 		!rs[1].Contains(addr("192.0.2.150")) || rs[1].Contains(addr("192.0.2.200")) || rs[1].Space != "default" {
 		t.Fatalf("ranges: %+v", rs)
 	}
+	// one range: by its bounds, or the innermost that holds an address
+	must(t, db.AddRange(bg, addr("192.0.2.100"), addr("192.0.2.109"), &RangeOptions{Purpose: PurposeExcluded}))
+	for _, c := range []struct{ first, last, want string }{{"192.0.2.100", "192.0.2.199", "192.0.2.199"},
+		{"192.0.2.105", "", "192.0.2.109"}, {"192.0.2.150", "", "192.0.2.199"}, {"192.0.2.1", "", "192.0.2.99"}} {
+		var last netip.Addr
+		if c.last != "" {
+			last = addr(c.last)
+		}
+		r, err := db.Range(bg, "", addr(c.first), last)
+		if err != nil || r.Last != addr(c.want) || r.Space != "default" {
+			t.Fatalf("range %s %s: %+v %v", c.first, c.last, r, err)
+		}
+	}
+	_, err = db.Range(bg, "", addr("192.0.2.250"), netip.Addr{})
+	wantErr(t, err, ErrNotFound, "no range holds 192.0.2.250")
+	_, err = db.Range(bg, "", addr("192.0.2.1"), addr("192.0.2.98"))
+	wantErr(t, err, ErrNotFound)
+	_, err = db.Range(bg, "nope", addr("192.0.2.1"), netip.Addr{})
+	wantErr(t, err, ErrNotFound)
+	must(t, db.RemoveRange(bg, "", addr("192.0.2.100"), addr("192.0.2.109")))
 	some, err := Collect(db.Ranges(bg, "", pfx("192.0.2.96/28")))
 	must(t, err)
 	if len(some) != 2 {

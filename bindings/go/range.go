@@ -70,6 +70,31 @@ func (db *DB) AddRange(ctx context.Context, first, last netip.Addr, o *RangeOpti
 	return db.leave(C.ipam_range_add(c, &cf, &cl, &opts))
 }
 
+// Range reads one range: the one first..last, or with a zero last (the
+// invalid netip.Addr), the innermost range that holds first (an excluded
+// span inside a pool, not the pool). ErrNotFound when there is none.
+func (db *DB) Range(ctx context.Context, space string, first, last netip.Addr) (Range, error) {
+	cf, err := cAddr(first)
+	if err != nil {
+		return Range{}, err
+	}
+	var cl C.ipam_addr
+	pl := &cl
+	if !last.IsValid() {
+		pl = nil
+	} else if cl, err = cAddr(last); err != nil {
+		return Range{}, err
+	}
+	k := rangeCursor{}
+	k.info.version = C.IPAM_RANGE_INFO_VERSION
+	defer C.ipam_range_info_dispose(&k.info)
+	if err := db.call(ctx, space, func(c *C.ipam_db, sp *C.char) C.int { return C.ipam_range_get(&k.info, c, sp, &cf, pl) }); err != nil {
+		return Range{}, err
+	}
+	r, _ := k.info2range(0)
+	return r, nil
+}
+
 // RemoveRange removes the range with these bounds.
 func (db *DB) RemoveRange(ctx context.Context, space string, first, last netip.Addr) error {
 	cf, cl, err := cBounds(first, last)
@@ -109,7 +134,10 @@ func (k *rangeCursor) start(c *C.ipam_db) C.int {
 }
 
 func (k *rangeCursor) next() (Range, C.int) {
-	rc := C.ipam_range_iter_next(&k.info, k.it)
+	return k.info2range(C.ipam_range_iter_next(&k.info, k.it))
+}
+
+func (k *rangeCursor) info2range(rc C.int) (Range, C.int) {
 	return Range{
 		Space:       goString(k.info.space),
 		First:       goAddr(&k.info.first),

@@ -52,9 +52,6 @@ func (db *DB) Space(ctx context.Context, name string) (Space, error) {
 // RemoveSpace removes an empty space (ErrInUse if it holds anything,
 // ErrPermission for "default").
 func (db *DB) RemoveSpace(ctx context.Context, name string) error {
-	if name == "" {
-		name = "default" // ipam_space_rm takes no NULL for it
-	}
 	return db.call(ctx, name, func(c *C.ipam_db, n *C.char) C.int { return C.ipam_space_rm(c, n) })
 }
 

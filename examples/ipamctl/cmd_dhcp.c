@@ -119,48 +119,28 @@ int cmd_scope_add(struct ctl *c, const struct args *a)
 	return rc ? fail_lib(c, rc, NULL) : out_scope(c, a->pos[0], "added");
 }
 
-/* scope set: the scope's settings as they are, with the options given
- * over them ("" clears a text setting). */
+/* scope set: the options given replace those settings, the others stay
+ * ("" clears a text setting). */
 int cmd_scope_set(struct ctl *c, const struct args *a)
 {
-	ipam_buf b = IPAM_BUF_INIT;
-	cJSON *cur;
-	int st = parse_answer(c, ipam_scope_show(&b, c->db, a->pos[0]), &b, &cur);
+	ipam_scope_options o = IPAM_SCOPE_OPTIONS_INIT;
+	char primary[256];
+	int st = scope_opts(c, a, &o, primary);
 	if (st)
 		return st;
-	ipam_scope_options o = IPAM_SCOPE_OPTIONS_INIT;
-	o.template_name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cur, "template"));
-	o.description = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cur, "description"));
-	o.shared_network = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cur, "shared_network"));
-	o.ha_primary = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cur, "ha_primary"));
-	o.ha_standby = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cur, "ha_standby"));
-	uint32_t *times[] = {&o.valid, &o.renew, &o.rebind, &o.preferred};
-	const char *keys[] = {"valid", "renew", "rebind", "preferred"};
-	for (int i = 0; i < 4; i++)
-		*times[i] = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cur, keys[i]));
-	char servers[4096] = "", primary[256];
-	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(cur, "servers");
-	for (const cJSON *x = sv ? sv->child : NULL; x && cJSON_IsString(x); x = x->next)
-		snprintf(servers + strlen(servers), sizeof servers - strlen(servers), "%s%s", servers[0] ? "," : "",
-			 x->valuestring);
-	o.servers = servers;
-	struct args given = *a; /* only what was given replaces */
-	given.val[OPT_SPACE] = NULL;
-	if (!given.val[OPT_TEMPLATE])
-		given.val[OPT_TEMPLATE] = o.template_name;
-	if (!given.val[OPT_DESCRIPTION])
-		given.val[OPT_DESCRIPTION] = o.description;
-	if (!given.val[OPT_SERVER])
-		given.val[OPT_SERVER] = o.servers;
-	uint32_t valid = o.valid;
-	if (!(st = scope_opts(c, &given, &o, primary))) {
-		if (!a->val[OPT_TTL])
-			o.valid = valid;
-		int rc = ipam_scope_set(c->db, a->pos[0], &o);
-		st = rc ? fail_lib(c, rc, NULL) : ST_OK;
-	}
-	cJSON_Delete(cur); /* the settings above pointed into it */
-	return st ? st : out_scope(c, a->pos[0], "set");
+	o.space = NULL; /* a scope keeps its space */
+	static const struct {
+		int opt;
+		unsigned int field;
+	} given[] = {{OPT_TEMPLATE, IPAM_SCOPE_SET_TEMPLATE}, {OPT_DESCRIPTION, IPAM_SCOPE_SET_DESCRIPTION},
+		     {OPT_SERVER, IPAM_SCOPE_SET_SERVERS}, {OPT_HA, IPAM_SCOPE_SET_HA}, {OPT_TTL, IPAM_SCOPE_SET_VALID}};
+	for (size_t i = 0; i < sizeof given / sizeof *given; i++)
+		if (a->val[given[i].opt])
+			o.fields |= given[i].field;
+	if (!o.fields)
+		return out_scope(c, a->pos[0], "set"); /* nothing to change */
+	int rc = ipam_scope_set(c->db, a->pos[0], &o);
+	return rc ? fail_lib(c, rc, NULL) : out_scope(c, a->pos[0], "set");
 }
 
 static void scope_line(FILE *f, const cJSON *s)

@@ -52,6 +52,7 @@ typedef enum ipam_error_code {
 	IPAM_ENOMEM = -11,    /**< out of memory */
 	IPAM_EINUSE = -12,    /**< the object is in use and cannot be removed */
 	IPAM_ETAMPER = -13,   /**< the audit chain does not verify (the message names the first bad entry) */
+	IPAM_ECANCELED = -14, /**< the calling thread's token was triggered (ipam/cancel.h); @since 0.2 */
 	IPAM_ITEROVER = -31   /**< an iterator has no more items (not an error) */
 } ipam_error_code;
 
@@ -77,7 +78,8 @@ IPAM_EXTERN(void) ipam_error_clear(void);
 /**
  * The short name of an error code, as used in JSON output: "INVAL",
  * "NOTFOUND", "EXISTS", "EXHAUSTED", "CONFLICT", "AUTH", "PERM", "BACKEND",
- * "IO", "NOMEM", "INUSE", "ITEROVER", "ERROR" ("OK" for 0).
+ * "IO", "NOMEM", "INUSE", "TAMPER", "CANCELED", "ITEROVER", "ERROR" ("OK"
+ * for 0).
  * @return a static string, never NULL. @since 0.1
  */
 IPAM_EXTERN(const char *) ipam_error_name(int code);

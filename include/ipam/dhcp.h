@@ -48,10 +48,23 @@ typedef struct ipam_scope_options {
 	const char *ha_standby;     /**< ... and the standby server (both or neither) */
 	uint32_t id;                /**< Kea subnet id; 0: the next free one (kept for life) */
 	uint32_t valid, renew, rebind, preferred; /**< lease times in seconds; 0: inherited */
+	unsigned int fields;        /**< ipam_scope_set only: the IPAM_SCOPE_SET_* settings it changes (the
+	                                 others are kept); 0: every one (NULL and 0 clear) */
 } ipam_scope_options;
 
 #define IPAM_SCOPE_OPTIONS_VERSION 1
-#define IPAM_SCOPE_OPTIONS_INIT { IPAM_SCOPE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0 }
+#define IPAM_SCOPE_OPTIONS_INIT { IPAM_SCOPE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+
+/** ipam_scope_options.fields: which settings ipam_scope_set changes. @since 0.2 */
+#define IPAM_SCOPE_SET_TEMPLATE 0x001u       /**< template_name */
+#define IPAM_SCOPE_SET_DESCRIPTION 0x002u    /**< description */
+#define IPAM_SCOPE_SET_SHARED_NETWORK 0x004u /**< shared_network */
+#define IPAM_SCOPE_SET_SERVERS 0x008u        /**< servers */
+#define IPAM_SCOPE_SET_HA 0x010u             /**< ha_primary and ha_standby (a pair: both or neither) */
+#define IPAM_SCOPE_SET_VALID 0x020u          /**< valid */
+#define IPAM_SCOPE_SET_RENEW 0x040u          /**< renew */
+#define IPAM_SCOPE_SET_REBIND 0x080u         /**< rebind */
+#define IPAM_SCOPE_SET_PREFERRED 0x100u      /**< preferred */
 
 /** Initialize scope options to their defaults. @return 0 or IPAM_EINVAL @since 0.2 */
 IPAM_EXTERN(int) ipam_scope_options_init(ipam_scope_options *opts, unsigned int version);
@@ -59,15 +72,20 @@ IPAM_EXTERN(int) ipam_scope_options_init(ipam_scope_options *opts, unsigned int 
 /**
  * Add a scope on `prefix` ("192.0.2.0/24", "2001:db8:1::/64"; at most /30 or /126). Scope names
  * are unique across spaces (Kea knows no spaces); prefixes must not overlap another scope's.
- * @return 0; IPAM_EEXISTS (name, overlap or subnet id taken); IPAM_ENOTFOUND (space or server
- *         unknown); IPAM_EINVAL (bad name, prefix or setting, or an unknown option template) @since 0.2
+ * @return 0; IPAM_EEXISTS (name, overlap or subnet id taken); IPAM_ENOTFOUND (space, option
+ *         template or server unknown); IPAM_EINVAL (bad name, prefix or setting) @since 0.2
  */
 IPAM_EXTERN(int) ipam_scope_add(ipam_db *db, const char *name, const char *prefix, const ipam_scope_options *opts);
 
 /**
- * Change a scope's settings: every field of `opts` replaces the scope's (NULL and 0 clear it;
- * `id` 0 and `space` keep the scope's). Pools, reservations and options stay.
- * @return 0, IPAM_ENOTFOUND or IPAM_EINVAL @since 0.2
+ * Change a scope's settings. With `opts->fields` 0, every setting of `opts` replaces the
+ * scope's (NULL and 0 clear it); otherwise only those its IPAM_SCOPE_SET_* bits name (NULL,
+ * "" or 0 there clear it), and the others are kept, so changing one setting needs no reading
+ * back. `id` (0 or the scope's own) and `space` (NULL or the scope's own) are always kept: they
+ * cannot change. Pools, reservations and options stay.
+ * @return 0; IPAM_ENOTFOUND (no such scope, or an unknown option template or server);
+ *         IPAM_EINVAL (a bad setting, an unknown bit in `fields`, or a change of `id` or `space`)
+ * @since 0.2
  */
 IPAM_EXTERN(int) ipam_scope_set(ipam_db *db, const char *name, const ipam_scope_options *opts);
 
@@ -336,10 +354,11 @@ IPAM_EXTERN(int) ipam_dhcp_import_options_init(ipam_dhcp_import_options *opts, u
  * @param notes   may be NULL
  * @param nscopes receives how many scopes were imported (may be NULL)
  * @param text    the config, `len` bytes; `file` names it in messages ("kea-dhcp4.conf:
- *                Dhcp4/subnet4[0]/pools[0]: ...", "dhcpd.conf:12: ...")
+ *                Dhcp4/subnet4[0]/pools[0]: ...", "dhcpd.conf:12: ..."). NULL: the config is
+ *                read from the file whose path is `file` (which its messages then name)
  * @return 0; IPAM_EINVAL (the config's first error); IPAM_EEXISTS (a scope's name, prefix or
  *         subnet id is taken); IPAM_EINUSE (a pool over, or a reservation of, an address in use);
- *         IPAM_ENOTFOUND (space or server) @since 0.2
+ *         IPAM_ENOTFOUND (space or server); IPAM_EIO (the file cannot be read) @since 0.2
  */
 IPAM_EXTERN(int) ipam_dhcp_import(ipam_buf *notes, size_t *nscopes, ipam_db *db, const char *text, size_t len,
                                   const char *file, const ipam_dhcp_import_options *opts);

@@ -58,7 +58,7 @@ IPAM_EXTERN(int) ipam_range_add(ipam_db *db, const ipam_addr *first, const ipam_
  */
 IPAM_EXTERN(int) ipam_range_rm(ipam_db *db, const char *space, const ipam_addr *first, const ipam_addr *last);
 
-/** A range as returned by the range iterator. */
+/** A range as returned by ipam_range_get() and the range iterator. */
 typedef struct ipam_range_info {
 	unsigned int version; /**< IPAM_RANGE_INFO_VERSION, set by the caller */
 	char *space;          /**< owned */
@@ -74,6 +74,27 @@ typedef struct ipam_range_info {
 
 /** Release the strings of an info struct; NULL-safe. @since 0.1 */
 IPAM_EXTERN(void) ipam_range_info_dispose(ipam_range_info *info);
+
+/**
+ * Look one range up.
+ *
+ * With `last`, the range with exactly these bounds (the key of a range, as
+ * for ipam_range_rm(): two ranges may start at one address). With `last`
+ * NULL, the innermost range holding `first`: the smallest of those that
+ * hold it, and of two of one size the one that starts last (an excluded
+ * span inside a pool, not the pool).
+ *
+ * @param out   from IPAM_RANGE_INFO_INIT (or a previous call): what it held is
+ *              disposed of first, as by ipam_range_iter_next(); filled on
+ *              success; release it with ipam_range_info_dispose()
+ * @param space NULL: "default"
+ * @return 0; IPAM_ENOTFOUND when the space or no such range exists;
+ *         IPAM_EINVAL when the bounds are malformed (families differ, or
+ *         last < first)
+ * @since 0.2
+ */
+IPAM_EXTERN(int) ipam_range_get(ipam_range_info *out, ipam_db *db, const char *space, const ipam_addr *first,
+                                const ipam_addr *last);
 
 /** A range query. */
 typedef struct ipam_range_query {

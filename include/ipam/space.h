@@ -39,7 +39,8 @@ IPAM_EXTERN(int) ipam_space_add(ipam_db *db, const char *name, const char *label
 /**
  * Remove an empty space.
  * @return 0; IPAM_ENOTFOUND; IPAM_EINUSE when it still holds prefixes,
- *         addresses or ranges; IPAM_EPERM for "default" @since 0.1
+ *         addresses or ranges; IPAM_EPERM for "default" (NULL names it,
+ *         as everywhere) @since 0.1
  */
 IPAM_EXTERN(int) ipam_space_rm(ipam_db *db, const char *name);
 

@@ -484,9 +484,9 @@ int ipam_space_add(ipam_db *db, const char *name, const char *labels_json)
 
 static int space_rm_once(ipam_db *db, const char *name)
 {
-	if (!db || !name)
-		return ipam__error(IPAM_EINVAL, "space rm: no database or name");
-	if (strcmp(name, "default") == 0)
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "space rm: no database");
+	if (!name || strcmp(name, "default") == 0)
 		return ipam__error(IPAM_EPERM, "space \"default\" cannot be removed");
 	ipam__scope sc;
 	int rc = ipam__enter(db, 1, &sc);

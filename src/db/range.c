@@ -3,6 +3,7 @@
  * so that allocation and utilization see them. */
 #include "db/db.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 static const char *const purpose_names[] = { "dhcp", "reserved", "excluded" };
@@ -232,6 +233,77 @@ void ipam_range_info_dispose(ipam_range_info *info)
 	info->space = info->description = info->attrs_json = NULL;
 }
 
+/* Copy a range record into an info struct (whose strings are NULL). */
+static int range_fill(ipam_range_info *out, const ipam__space *s, const ipam__range_rec *r)
+{
+	ipam__key_addr(&out->first, r->family, r->first);
+	ipam__key_addr(&out->last, r->family, r->last);
+	out->purpose = (ipam_range_purpose)r->purpose;
+	out->space = ipam__strdup(s->name);
+	out->description = r->description ? ipam__strdup(r->description) : NULL;
+	out->attrs_json = ipam__strdup(r->attrs ? r->attrs : "{}");
+	if (!out->space || !out->attrs_json || (r->description && !out->description)) {
+		ipam_range_info_dispose(out);
+		return ipam__enomem();
+	}
+	return 0;
+}
+
+/* The innermost range of s holding (fam, key): the smallest, and of equal
+ * sizes the one that starts last; -1 when none holds it. The list is
+ * sorted by first, so only the ranges starting at or before key count. */
+static ptrdiff_t range_holding(const ipam__space *s, int fam, ipam__u128 key)
+{
+	int found;
+	size_t end = range_pos(s, fam, key, ~(ipam__u128)0, &found) + found;
+	ptrdiff_t best = -1;
+	for (size_t i = end; i-- > 0 && s->ranges[i].family == fam;) {
+		const ipam__range_rec *r = &s->ranges[i];
+		if (r->last < key)
+			continue;
+		if (best < 0 || r->last - r->first < s->ranges[best].last - s->ranges[best].first)
+			best = (ptrdiff_t)i;
+	}
+	return best;
+}
+
+int ipam_range_get(ipam_range_info *out, ipam_db *db, const char *space, const ipam_addr *first, const ipam_addr *last)
+{
+	if (!out)
+		return ipam__error(IPAM_EINVAL, "range get: no output");
+	int rc = ipam__check_version(out->version, IPAM_RANGE_INFO_VERSION, "ipam_range_info");
+	if (rc)
+		return rc;
+	ipam_range_info_dispose(out); /* as the iterator does: one struct serves many calls */
+	if (!db)
+		return ipam__error(IPAM_EINVAL, "range get: no database");
+	if ((rc = last ? check_bounds(first, last, "range get") : ipam__check_addr(first, "range get")))
+		return rc;
+	int fam = first->family, found = 0;
+	ipam__u128 f = ipam__addr_key(first);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 0, &sc)))
+		return rc;
+	ipam__space *s = ipam__space_find(db, space);
+	ptrdiff_t pos = -1;
+	if (s && last) {
+		size_t p = range_pos(s, fam, f, ipam__addr_key(last), &found);
+		pos = found ? (ptrdiff_t)p : -1;
+	} else if (s) {
+		pos = range_holding(s, fam, f);
+	}
+	if (!s)
+		rc = IPAM_ENOTFOUND;
+	else if (pos < 0 && last)
+		rc = ipam__error(IPAM_ENOTFOUND, "range %s-%s not found in space \"%s\"", ipam__addr_txt(first).s,
+		                 ipam__addr_txt(last).s, s->name);
+	else if (pos < 0)
+		rc = ipam__error(IPAM_ENOTFOUND, "no range holds %s in space \"%s\"", ipam__addr_txt(first).s, s->name);
+	else
+		rc = range_fill(out, s, &s->ranges[pos]);
+	return ipam__leave(db, &sc, rc);
+}
+
 typedef struct {
 	ipam__u128 first, last;
 	uint8_t family;
@@ -311,18 +383,7 @@ int ipam_range_iter_next(ipam_range_info *out, ipam_range_iter *it)
 		size_t pos = range_pos(s, k->family, k->first, k->last, &found);
 		if (!found)
 			continue;
-		const ipam__range_rec *r = &s->ranges[pos];
-		ipam__key_addr(&out->first, r->family, r->first);
-		ipam__key_addr(&out->last, r->family, r->last);
-		out->purpose = (ipam_range_purpose)r->purpose;
-		out->space = ipam__strdup(s->name);
-		out->description = r->description ? ipam__strdup(r->description) : NULL;
-		out->attrs_json = ipam__strdup(r->attrs ? r->attrs : "{}");
-		rc = 0;
-		if (!out->space || !out->attrs_json || (r->description && !out->description)) {
-			ipam_range_info_dispose(out);
-			rc = ipam__enomem();
-		}
+		rc = range_fill(out, s, &s->ranges[pos]);
 		break;
 	}
 	ipam__db_unlock(it->db);

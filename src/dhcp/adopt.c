@@ -110,15 +110,23 @@ static int import_txn(ipam_db *db, void *vctx)
 int ipam_dhcp_import(ipam_buf *notes, size_t *nscopes, ipam_db *db, const char *text, size_t len, const char *file,
 		     const ipam_dhcp_import_options *opts)
 {
-	if (!db || !text || !opts)
-		return ipam__error(IPAM_EINVAL, "DHCP import: no database, text or options");
+	if (!db || (!text && !file) || !opts)
+		return ipam__error(IPAM_EINVAL, "DHCP import: no database, config or options");
 	int rc = ipam__check_version(opts->version, IPAM_DHCP_IMPORT_OPTIONS_VERSION, "ipam_dhcp_import_options");
 	if (rc)
 		return rc;
 	if (opts->format != IPAM_DHCP_IMPORT_KEA && opts->format != IPAM_DHCP_IMPORT_DHCPD)
 		return ipam__error(IPAM_EINVAL, "DHCP import: unknown format %d", opts->format);
+	ipam_buf read = IPAM_BUF_INIT;
+	if (!text && (rc = ipam__dhcp_read_file(file, &read)))
+		return rc;
+	if (!text) {
+		text = read.ptr ? read.ptr : "";
+		len = read.size;
+	}
 	import_ctx x = {text, file ? file : "(config)", len, opts, IPAM_BUF_INIT, 0};
 	rc = ipam__dhcp_run(db, import_txn, &x);
+	ipam_buf_dispose(&read);
 	if (!rc && notes && x.notes.size)
 		rc = ipam__buf_put(notes, x.notes.ptr, x.notes.size);
 	if (nscopes)

@@ -384,6 +384,9 @@ int ipam__dhcp_lease_sync(ipam_db *db, const ipam__dhcp_config *c, const char *s
  * (ipam_db_run, retried on conflicts). */
 int ipam__dhcp_run(ipam_db *db, int (*fn)(ipam_db *, void *), void *ctx);
 
+/* The whole of a file (a lease file, a config to import) into `out`: IPAM_EIO naming it. */
+int ipam__dhcp_read_file(const char *path, ipam_buf *out);
+
 /* Remove a scope from the store: its object, its pool and exclusion ranges
  * and its reservation addresses (what ipam__dhcp_scope_save wrote); with
  * `leases` also the addresses of status dhcp inside its prefix. */

@@ -102,15 +102,26 @@ static int set_text(char **field, const char *value)
 	return 0;
 }
 
-/* The settings of `o` onto a scope (all of them: NULL and 0 clear). */
-static int apply_settings(ipam__dhcp_scope *s, const ipam_scope_options *o)
+#define SCOPE_SET_ALL 0x1ffu
+
+/* The settings of `o` onto a scope: those o->fields names, all of them when
+ * it is 0 (NULL and 0 clear). A named template or server must exist. */
+static int apply_settings(const ipam__dhcp_world *w, ipam__dhcp_scope *s, const ipam_scope_options *o)
 {
+	unsigned int f = o->fields ? o->fields : SCOPE_SET_ALL;
+	if (f & ~SCOPE_SET_ALL)
+		return ipam__error(IPAM_EINVAL, "scope %s: unknown setting bits 0x%x", s->name, f & ~SCOPE_SET_ALL);
+	const char *tpl = o->template_name && *o->template_name ? o->template_name : NULL;
 	int rc;
-	if ((rc = ipam__dhcp_scope_template(s, o->template_name && *o->template_name ? o->template_name : NULL)) ||
-	    (rc = set_text(&s->description, o->description)) || (rc = set_text(&s->shared_network, o->shared_network)))
-		return rc ? ipam__enomem() : 0;
-	ipam__dhcp_scope_unserve(s);
-	for (const char *p = o->servers; p && *p;) {
+	if ((f & IPAM_SCOPE_SET_TEMPLATE) && tpl && !ipam__dhcp_template_find(w->c, tpl))
+		return ipam__error(IPAM_ENOTFOUND, "scope %s: no option template %s", s->name, tpl);
+	if (((f & IPAM_SCOPE_SET_TEMPLATE) && ipam__dhcp_scope_template(s, tpl)) ||
+	    ((f & IPAM_SCOPE_SET_DESCRIPTION) && (rc = set_text(&s->description, o->description))) ||
+	    ((f & IPAM_SCOPE_SET_SHARED_NETWORK) && (rc = set_text(&s->shared_network, o->shared_network))))
+		return ipam__enomem();
+	if (f & IPAM_SCOPE_SET_SERVERS)
+		ipam__dhcp_scope_unserve(s);
+	for (const char *p = f & IPAM_SCOPE_SET_SERVERS ? o->servers : NULL; p && *p;) {
 		p += strspn(p, " ,");
 		size_t n = strcspn(p, ",");
 		while (n && p[n - 1] == ' ')
@@ -121,6 +132,8 @@ static int apply_settings(ipam__dhcp_scope *s, const ipam_scope_options *o)
 		if (n) {
 			memcpy(name, p, n);
 			name[n] = 0;
+			if (!ipam__dhcp_server_find(w->c, name))
+				return ipam__error(IPAM_ENOTFOUND, "scope %s: no server %s", s->name, name);
 			if (ipam__dhcp_scope_serve(s, name))
 				return ipam__enomem();
 		}
@@ -129,12 +142,16 @@ static int apply_settings(ipam__dhcp_scope *s, const ipam_scope_options *o)
 	}
 	const char *pri = o->ha_primary && *o->ha_primary ? o->ha_primary : NULL;
 	const char *sby = o->ha_standby && *o->ha_standby ? o->ha_standby : NULL;
-	if ((rc = ipam__dhcp_scope_ha(s, pri, sby)))
+	if ((f & IPAM_SCOPE_SET_HA) && (rc = ipam__dhcp_scope_ha(s, pri, sby)))
 		return rc;
-	s->valid = o->valid;
-	s->renew = o->renew;
-	s->rebind = o->rebind;
-	s->preferred = o->preferred;
+	if (f & IPAM_SCOPE_SET_VALID)
+		s->valid = o->valid;
+	if (f & IPAM_SCOPE_SET_RENEW)
+		s->renew = o->renew;
+	if (f & IPAM_SCOPE_SET_REBIND)
+		s->rebind = o->rebind;
+	if (f & IPAM_SCOPE_SET_PREFERRED)
+		s->preferred = o->preferred;
 	return 0;
 }
 
@@ -150,7 +167,7 @@ static int scope_add_fn(ipam_db *db, ipam__dhcp_world *w, change *ch)
 	if (!ipam__space_find(db, o->space))
 		return ipam__error(IPAM_ENOTFOUND, "scope %s: no space %s", ch->name, o->space ? o->space : "default");
 	int rc = ipam__dhcp_scope_add(w->c, ch->name, ch->text ? ch->text : "", o->id, &s);
-	if (!rc && !(rc = apply_settings(s, o)) && !(rc = ipam__dhcp_world_place(w, ch->name, o->space)))
+	if (!rc && !(rc = apply_settings(w, s, o)) && !(rc = ipam__dhcp_world_place(w, ch->name, o->space)))
 		ch->save = s;
 	return rc;
 }
@@ -161,7 +178,11 @@ int ipam_scope_add(ipam_db *db, const char *name, const char *prefix, const ipam
 	int rc = check_opts(opts);
 	if (rc)
 		return rc;
-	change ch = {.fn = scope_add_fn, .name = name, .text = prefix, .sopts = opts ? opts : &d};
+	if (opts) {
+		d = *opts;
+		d.fields = 0; /* a new scope takes every setting */
+	}
+	change ch = {.fn = scope_add_fn, .name = name, .text = prefix, .sopts = &d};
 	return run_change(db, &ch);
 }
 
@@ -174,7 +195,7 @@ static int scope_set_fn(ipam_db *db, ipam__dhcp_world *w, change *ch)
 		rc = ipam__error(IPAM_EINVAL, "scope %s: its space cannot change (remove it and add it again)", ch->name);
 	if (!rc && ch->sopts->id && ch->sopts->id != s->id)
 		rc = ipam__error(IPAM_EINVAL, "scope %s: its subnet id %u cannot change", ch->name, (unsigned)s->id);
-	if (!rc && !(rc = apply_settings(s, ch->sopts)))
+	if (!rc && !(rc = apply_settings(w, s, ch->sopts)))
 		ch->save = s;
 	return rc;
 }

@@ -423,7 +423,7 @@ int ipam_lease_sync_options_init(ipam_lease_sync_options *opts, unsigned int ver
 	return 0;
 }
 
-static int read_file(const char *path, ipam_buf *out)
+int ipam__dhcp_read_file(const char *path, ipam_buf *out)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -444,7 +444,7 @@ static int read_leases(ipam_db *db, const ipam_lease_sync_options *o, const ipam
 {
 	if (o->path) {
 		ipam_buf text = IPAM_BUF_INIT;
-		int rc = read_file(o->path, &text);
+		int rc = ipam__dhcp_read_file(o->path, &text);
 		if (!rc)
 			rc = o->format == IPAM_LEASES_DHCPD ? ipam__dhcp_leases_dhcpd(l, text.ptr ? text.ptr : "", text.size, o->path)
 							    : ipam__dhcp_leases_kea_csv(l, text.ptr ? text.ptr : "", text.size, o->path);

@@ -8,7 +8,13 @@
  * (a library cannot know when the process is done with curl; leaving it is
  * what libcurl documents as safe). When libipam gets ipam_global_init() this
  * moves there. This pthread_once_t is the library's only static state for
- * curl. */
+ * curl.
+ *
+ * Cancellation (src/cancel.h): the transfer runs in a multi handle whose
+ * poll also watches the calling thread's token, so a trigger wakes it at
+ * once, and the transfer's XFERINFO callback refuses to go on once it is
+ * triggered; either way the request ends with IPAM_ECANCELED. */
+#include "cancel.h"
 #include "net/http.h"
 
 #include <curl/curl.h>
@@ -40,6 +46,45 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return ipam__buf_put(&s->resp->body, data, n) == 0 ? n : 0;
 }
 
+/* libcurl's progress callback: non-zero stops the transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return ipam__cancelled();
+}
+
+/* Run one transfer to its end, or until the thread's token is triggered
+ * (*cancelled set). The poll watches the token's descriptor; without one it
+ * wakes every 50 ms to look at the flag. */
+static CURLcode perform(CURL *c, int *cancelled)
+{
+	CURLM *m = curl_multi_init();
+	if (!m)
+		return CURLE_OUT_OF_MEMORY;
+	CURLcode cc = CURLE_OK;
+	CURLMcode mc = curl_multi_add_handle(m, c);
+	int fd = ipam__cancel_fd();
+	for (int running = 1; mc == CURLM_OK;) {
+		if ((*cancelled = ipam__cancelled()))
+			break;
+		if ((mc = curl_multi_perform(m, &running)) != CURLM_OK || !running)
+			break;
+		struct curl_waitfd wfd = { fd, CURL_WAIT_POLLIN, 0 };
+		mc = curl_multi_poll(m, fd >= 0 ? &wfd : NULL, fd >= 0 ? 1 : 0, fd >= 0 ? 1000 : 50, NULL);
+	}
+	int left;
+	for (CURLMsg *msg; mc == CURLM_OK && !*cancelled && (msg = curl_multi_info_read(m, &left));)
+		if (msg->msg == CURLMSG_DONE)
+			cc = msg->data.result;
+	if (mc != CURLM_OK)
+		cc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+	if (cc == CURLE_ABORTED_BY_CALLBACK)
+		*cancelled = 1;
+	curl_multi_remove_handle(m, c);
+	curl_multi_cleanup(m);
+	return cc;
+}
+
 int ipam__http(const ipam__http_req *req, ipam__http_resp *resp)
 {
 	memset(resp, 0, sizeof *resp);
@@ -49,6 +94,9 @@ int ipam__http(const ipam__http_req *req, ipam__http_resp *resp)
 		return ipam__error(IPAM_EBACKEND, "%s: libcurl did not initialise: %s", what, curl_easy_strerror(curl_init_rc));
 	if (!req->url || !req->method)
 		return ipam__error(IPAM_EINVAL, "%s: no URL or method", what);
+	int rc = ipam__cancel_check(what);
+	if (rc)
+		return rc;
 	struct curl_slist *h = NULL, *t;
 	for (const char *const *p = req->headers; p && *p; p++) {
 		if (strpbrk(*p, "\r\n")) {
@@ -80,6 +128,8 @@ int ipam__http(const ipam__http_req *req, ipam__http_resp *resp)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	if (req->userpwd) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERPWD, req->userpwd);
@@ -90,9 +140,11 @@ int ipam__http(const ipam__http_req *req, ipam__http_resp *resp)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body_len ? req->body_len : strlen(req->body)));
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 	}
-	int rc = 0;
-	CURLcode cc = curl_easy_perform(c);
-	if (s.over)
+	int cancelled = 0;
+	CURLcode cc = perform(c, &cancelled);
+	if (cancelled)
+		rc = ipam__error(IPAM_ECANCELED, "%s: canceled", what);
+	else if (s.over)
 		rc = ipam__error(IPAM_EIO, "%s: the reply is longer than %zu bytes", what, s.max);
 	else if (cc != CURLE_OK)
 		rc = ipam__error(IPAM_EIO, "%s: %s: %s", what, curl_easy_strerror(cc), errbuf[0] ? errbuf : "no detail");

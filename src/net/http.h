@@ -32,8 +32,9 @@ typedef struct ipam__http_resp {
 /* Send one request and wait for the whole reply. 0 when an HTTP reply came,
  * whatever its status (the caller maps statuses, it knows what they mean);
  * IPAM_EIO (unreachable, timed out, TLS, a reply over max_body), IPAM_EINVAL
- * (a header with a line break) or IPAM_ENOMEM, with a message naming
- * `what`. `resp` is always initialised; dispose of its body either way. */
+ * (a header with a line break), IPAM_ECANCELED (the calling thread's token,
+ * include/ipam/cancel.h, was triggered: at once, even mid-transfer) or
+ * IPAM_ENOMEM, with a message naming `what`. `resp` is always initialised; dispose of its body either way. */
 int ipam__http(const ipam__http_req *req, ipam__http_resp *resp);
 
 #endif

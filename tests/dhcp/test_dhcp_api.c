@@ -157,8 +157,35 @@ START_TEST(scopes_pools_reservations)
 	has(b.ptr, "\"servers\":[\"kea-a\"]");
 	has(b.ptr, "\"start\":\"192.0.2.100\"");
 	lacks(b.ptr, "\"template\"");
-	fails(ipam_scope_set(db, "lan", &(ipam_scope_options){.version = 1, .servers = "ghost"}), IPAM_EINVAL,
-	      "no server ghost");
+	fails(ipam_scope_set(db, "lan", &(ipam_scope_options){.version = 1, .servers = "ghost"}), IPAM_ENOTFOUND,
+	      "scope lan: no server ghost");
+	fails(ipam_scope_set(db, "lan", &(ipam_scope_options){.version = 1, .template_name = "nope"}), IPAM_ENOTFOUND,
+	      "scope lan: no option template nope");
+	fails(ipam_scope_add(db, "far", "198.51.100.0/24", &(ipam_scope_options){.version = 1, .template_name = "nope"}),
+	      IPAM_ENOTFOUND, "scope far: no option template nope");
+	/* a field mask changes what it names and keeps the rest */
+	ipam_scope_options one = IPAM_SCOPE_OPTIONS_INIT;
+	one.fields = IPAM_SCOPE_SET_VALID;
+	one.valid = 7200;
+	OK(ipam_scope_set(db, "lan", &one));
+	OK(ipam_scope_show(&b, db, "lan"));
+	has(b.ptr, "\"description\":\"second floor\"");
+	has(b.ptr, "\"servers\":[\"kea-a\"]");
+	has(b.ptr, "\"valid\":7200");
+	one.fields = IPAM_SCOPE_SET_DESCRIPTION | IPAM_SCOPE_SET_SERVERS;
+	one.description = "third floor";
+	one.servers = NULL;
+	OK(ipam_scope_set(db, "lan", &one));
+	OK(ipam_scope_show(&b, db, "lan"));
+	has(b.ptr, "\"description\":\"third floor\"");
+	lacks(b.ptr, "kea-a");
+	has(b.ptr, "\"valid\":7200");
+	one.fields = 0x400;
+	fails(ipam_scope_set(db, "lan", &one), IPAM_EINVAL, "scope lan: unknown setting bits 0x400");
+	/* without a mask every setting is replaced, as before */
+	OK(ipam_scope_set(db, "lan", &(ipam_scope_options){.version = 1, .description = "ground floor"}));
+	OK(ipam_scope_show(&b, db, "lan"));
+	has(b.ptr, "\"valid\":0");
 	ipam_buf_dispose(&b);
 	ipam_db_free(db);
 }
@@ -446,17 +473,18 @@ START_TEST(import_running_configs)
 	ipam_db_free(db);
 	/* dhcpd.conf into an empty store, rendered for dhcpd */
 	OK(ipam_db_open(&db, "memory:", NULL));
-	text = slurp(FIXTURES "/isc_dhcpd.conf", &len);
 	ipam_dhcp_import_options id = IPAM_DHCP_IMPORT_OPTIONS_INIT;
 	id.format = IPAM_DHCP_IMPORT_DHCPD;
 	ipam_buf_dispose(&notes);
-	OK(ipam_dhcp_import(&notes, &n, db, text, len, "isc_dhcpd.conf", &id));
+	/* text NULL: read from the path `file` names */
+	fails(ipam_dhcp_import(NULL, NULL, db, NULL, 0, FIXTURES "/no-such.conf", &id), IPAM_EIO, "no-such.conf");
+	fails(ipam_dhcp_import(NULL, NULL, db, NULL, 0, NULL, &id), IPAM_EINVAL, "no database, config or options");
+	OK(ipam_dhcp_import(&notes, &n, db, NULL, 0, FIXTURES "/isc_dhcpd.conf", &id));
 	ck_assert_uint_ge(n, 3);
 	has(notes.ptr, "host printer-02: fixed-address printer-02.example.com is a name");
 	OK(ipam_scope_show(&b, db, "net-192.0.2.0-24"));
 	OK(ipam_dhcp_render(&b, db, IPAM_DHCP_FORMAT_DHCPD, NULL, NULL));
 	accepted(dir, "dhcpd-import.conf", &b, "dhcpd -4 -t -q -cf");
-	free(text);
 	ipam_buf_dispose(&notes);
 	ipam_buf_dispose(&b);
 	ipam_db_free(db);

@@ -20,8 +20,8 @@ from ._discover import (Drift, Observation, Observations, ReconcileReport, SnmpT
 from ._dhcp import DhcpImport, LeaseSync
 from ._dns import AdoptResult, DiffResult, PushResult, Zone, ZoneRecord, render_rpz, zone_file_name
 from ._import import Import
-from ._errors import (AuthError, BackendError, Conflict, Error, Exhausted, Exists, InUse, InvalidArgument, IOFailure,
-                      NotFound, OutOfMemory, PermissionDenied, TamperError)
+from ._errors import (AuthError, BackendError, Canceled, Conflict, Error, Exhausted, Exists, InUse, InvalidArgument,
+                      IOFailure, NotFound, OutOfMemory, PermissionDenied, TamperError)
 from ._objects import (Address, AuditEntry, AuditReport, IPAddress, IPNetwork, Prefix, Range, Space, Stats,
                        Utilization)
 from ._version import __version__
@@ -36,6 +36,6 @@ __all__ = [
     "Observation", "Observations", "Drift", "ReconcileReport", "SnmpTarget", "discover_snmp", "sweep",
     "discover_rdns", "discover_aws", "discover_azure", "discover_gcp", "LeaseSync", "DhcpImport",
     "Error", "InvalidArgument", "NotFound", "Exists", "Exhausted", "Conflict", "AuthError", "PermissionDenied",
-    "BackendError", "IOFailure", "OutOfMemory", "InUse", "TamperError",
+    "BackendError", "IOFailure", "OutOfMemory", "InUse", "TamperError", "Canceled",
     "__version__", "library_version",
 ]

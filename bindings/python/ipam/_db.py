@@ -9,6 +9,7 @@ import os
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
 
 from . import _capi as capi
+from ._cancel import interruptible
 from ._errors import InvalidArgument
 from . import _dhcp, _dns, _import
 from ._dhcp import DhcpImport, LeaseSync
@@ -290,12 +291,12 @@ class DB:
         The allocator never hands out an address inside a range."""
         opts = (space, _enum(PURPOSE, purpose, "purpose"), description, _attrs(attrs))
         capi.ipam_range_add(self._h, first, last, opts)
-        # The C API has no lookup of one range: list those that hold first.
-        lo, hi = ipaddress.ip_address(first), ipaddress.ip_address(last)
-        for r in self.ranges(space=space, within=ipaddress.ip_network(lo)):
-            if r.first == lo and r.last == hi:
-                return r
-        raise AssertionError("the range just added is not listed")  # pragma: no cover
+        return self.range(first, last, space=space)
+
+    def range(self, first: Any, last: Any = None, *, space: Optional[str] = None) -> Range:
+        """The range first..last; without last, the innermost range that
+        holds first (an excluded span inside a pool, not the pool)."""
+        return Range(self, capi.ipam_range_get(self._h, space, first, last))
 
     def remove_range(self, first: Any, last: Any, *, space: Optional[str] = None) -> None:
         """Remove the range with these bounds."""
@@ -459,13 +460,26 @@ class DB:
 
     def set_scope(self, name: str, *, template: Optional[str] = None, description: Optional[str] = None,
                   shared_network: Optional[str] = None, servers: Union[Sequence[str], str, None] = None,
-                  ha_primary: Optional[str] = None, ha_standby: Optional[str] = None, id: int = 0, valid: int = 0,
-                  renew: int = 0, rebind: int = 0, preferred: int = 0) -> None:
-        """Replace a scope's settings (what is not given is cleared; id 0
-        keeps the scope's). Pools, reservations and options stay."""
+                  ha_primary: Optional[str] = None, ha_standby: Optional[str] = None, valid: Optional[int] = None,
+                  renew: Optional[int] = None, rebind: Optional[int] = None,
+                  preferred: Optional[int] = None) -> None:
+        """Change the settings given and keep the others ("", [] or 0
+        clears one; ha_primary and ha_standby are a pair). Pools,
+        reservations and options stay."""
+        given = {"template": template, "description": description, "shared_network": shared_network,
+                 "servers": servers, "ha": ha_primary if ha_standby is None else ha_standby, "valid": valid,
+                 "renew": renew, "rebind": rebind, "preferred": preferred}
+        fields = 0
+        for key, value in given.items():
+            if value is not None:
+                fields |= getattr(capi, "IPAM_SCOPE_SET_" + key.upper())
+        if not fields:
+            self.scope(name)  # nothing to change; NotFound for no such scope
+            return
         capi.ipam_scope_set(self._h, name,
                             _dhcp.scope_options(None, template, description, shared_network, servers, ha_primary,
-                                                ha_standby, id, valid, renew, rebind, preferred))
+                                                ha_standby, 0, valid or 0, renew or 0, rebind or 0, preferred or 0,
+                                                fields))
 
     def remove_scope(self, name: str, *, leases: bool = False) -> None:
         """Remove a scope with its pools and reservations; leases=True also
@@ -581,7 +595,7 @@ class DB:
         (:class:`InvalidArgument` with Kea's text); :class:`IOFailure`,
         :class:`AuthError`. The GIL is released meanwhile."""
         flags = capi.IPAM_DHCP_PUSH_DRY_RUN if dry_run else 0
-        return PushResult(capi.ipam_dhcp_push(self._h, server, flags), dry_run)
+        return PushResult(interruptible(capi.ipam_dhcp_push, self._h, server, flags), dry_run)
 
     def sync_leases(self, path: Union[str, os.PathLike, None] = None, *, format: str = "kea-csv",
                     server: Optional[str] = None, space: Optional[str] = None, push_dns: Optional[str] = None,
@@ -591,8 +605,8 @@ class DB:
         leases become addresses of status dhcp, gone ones are released.
         push_dns: push the DNS zones the changes touch to that DNS server.
         The GIL is released meanwhile."""
-        return LeaseSync(*capi.ipam_lease_sync(self._h, _dhcp.lease_options(path, format, server, space, push_dns,
-                                                                             dns_view)))
+        opts = _dhcp.lease_options(path, format, server, space, push_dns, dns_view)
+        return LeaseSync(*interruptible(capi.ipam_lease_sync, self._h, opts))
 
     def import_dhcp(self, config: Union[str, bytes, os.PathLike], *, format: str = "kea",
                     file: Optional[str] = None, space: Optional[str] = None,

@@ -56,9 +56,9 @@ def _range(r: Any) -> str:
 def scope_options(space: Optional[str], template: Optional[str], description: Optional[str],
                   shared_network: Optional[str], servers: Union[Sequence[str], str, None],
                   ha_primary: Optional[str], ha_standby: Optional[str], id: int, valid: int, renew: int,
-                  rebind: int, preferred: int) -> tuple:
+                  rebind: int, preferred: int, fields: int = 0) -> tuple:
     return (space, template, description, shared_network, _list(servers), ha_primary, ha_standby, id, valid, renew,
-            rebind, preferred)
+            rebind, preferred, fields)
 
 
 def option_target(scope: Optional[str], pool: Any, address: Any, template: Optional[str], family: int,
@@ -109,11 +109,9 @@ def lease_options(path: Union[str, os.PathLike, None], format: str, server: Opti
 
 def import_args(config: Union[str, bytes, os.PathLike], format: str, file: Optional[str], space: Optional[str],
                 server: Optional[str]) -> tuple:
-    """(text, file name, options) for ipam_dhcp_import: a path is read."""
+    """(text, file name, options) for ipam_dhcp_import: a path goes as
+    the file name with no text, and the C call reads it."""
+    text: Union[str, bytes, None] = config  # type: ignore[assignment]
     if isinstance(config, os.PathLike):
-        with open(config, "rb") as f:
-            text: Union[str, bytes] = f.read()
-        file = file or os.path.basename(os.fspath(config))
-    else:
-        text = config
+        text, file = None, os.fspath(config)
     return text, file, (_choice(IMPORT_FORMAT, format, "DHCP import format"), space, server)

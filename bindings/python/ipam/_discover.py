@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 from . import _capi as capi
+from ._cancel import interruptible
 from ._errors import Error, InvalidArgument, _from_c
 from ._objects import IPAddress, IPNetwork
 
@@ -207,32 +208,21 @@ class SnmpTarget(NamedTuple):
         return (self.host, self.space, self.version, self.community, self.user, self.auth_pass, self.priv_pass)
 
 
-def _probe(into: Optional[Observations], fn: Any, *args: Any) -> tuple[Observations, Any]:
+def _probe(into: Optional[Observations], fn: Any, *args: Any, stops: bool = False) -> tuple[Observations, Any]:
     """Run the probe fn(set handle, *args) and return (the set, what fn
-    returned). In the main thread the C call runs on a thread of its own
-    into a set of its own, merged into the result when it ends, so that
-    Ctrl-C interrupts the wait: KeyboardInterrupt is raised at once, and the
-    C call (which cannot be stopped once started) ends in the background
-    within its timeouts, its observations dropped."""
+    returned), so that Ctrl-C stops it (see _cancel.interruptible): the
+    clouds (stops) end at once on their token; SNMP and the sweeps, whose C
+    loops do not check it yet, run into a set of their own, merged into the
+    result when they end, so that KeyboardInterrupt is raised at once and
+    the call ends in the background within its timeouts, its observations
+    dropped."""
     obs = Observations() if into is None else into
-    if threading.current_thread() is not threading.main_thread():
-        return obs, fn(obs._h, *args)
+    if stops or threading.current_thread() is not threading.main_thread():
+        return obs, interruptible(fn, obs._h, *args)
     own = Observations()
-    box: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            box["result"] = fn(own._h, *args)
-        except BaseException as e:  # noqa: B036 - carried to the caller
-            box["error"] = e
-
-    t = threading.Thread(target=work, name="ipam-probe", daemon=True)
-    t.start()
-    t.join()  # a lock wait: Ctrl-C interrupts it
+    result = interruptible(fn, own._h, *args, stops=False)
     capi.ipam_obs_set_add_json(obs._h, capi.ipam_obs_set_json(own._h), "a probe's observations")
-    if "error" in box:
-        raise box["error"]
-    return obs, box.get("result")
+    return obs, result
 
 
 def discover_snmp(targets: Sequence[Union[SnmpTarget, str]], *, into: Optional[Observations] = None,
@@ -278,7 +268,8 @@ def discover_aws(*, region: str, access_key: str, secret_key: str, session_token
     API); each VPC is a space "aws/ACCOUNT/REGION/VPC-ID", created in db
     when given."""
     return _probe(into, capi.ipy_discover_aws, None if db is None else db._h,
-                  (region, endpoint, access_key, secret_key, session_token, _ms(timeout), max_pages, _now(now)))[0]
+                  (region, endpoint, access_key, secret_key, session_token, _ms(timeout), max_pages, _now(now)),
+                  stops=True)[0]
 
 
 def discover_azure(*, subscription: str, tenant: Optional[str] = None, client_id: Optional[str] = None,
@@ -290,7 +281,7 @@ def discover_azure(*, subscription: str, tenant: Optional[str] = None, client_id
     credentials, or a token given); each virtual network is a space."""
     return _probe(into, capi.ipy_discover_azure, None if db is None else db._h,
                   (subscription, tenant, client_id, client_secret, access_token, login_endpoint, arm_endpoint,
-                   _ms(timeout), max_pages, _now(now)))[0]
+                   _ms(timeout), max_pages, _now(now)), stops=True)[0]
 
 
 def discover_gcp(*, project: str, access_token: str, endpoint: Optional[str] = None, db: Optional[DB] = None,
@@ -299,4 +290,4 @@ def discover_gcp(*, project: str, access_token: str, endpoint: Optional[str] = N
     """A Google Cloud project's VPC networks, subnetworks and instances;
     each network is a space "gcp/PROJECT/NETWORK"."""
     return _probe(into, capi.ipy_discover_gcp, None if db is None else db._h,
-                  (project, access_token, endpoint, _ms(timeout), max_pages, _now(now)))[0]
+                  (project, access_token, endpoint, _ms(timeout), max_pages, _now(now)), stops=True)[0]

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence, Union
 
 from . import _capi as capi
+from ._cancel import interruptible
 from ._errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -128,18 +129,18 @@ class Zone:
         :class:`IOFailure`, :class:`PermissionDenied` name server and zone.
         The GIL is released while it talks to the server."""
         flags = capi.IPAM_PUSH_DRY_RUN if dry_run else 0
-        return PushResult(capi.ipam_zone_push(self._db._h, self.name, self.view, server, flags), dry_run)
+        return PushResult(interruptible(capi.ipam_zone_push, self._db._h, self.name, self.view, server, flags), dry_run)
 
     def diff(self, server: str) -> DiffResult:
         """Compare the zone as the server holds it (AXFR or the API) with
         what the database holds."""
-        return DiffResult(*capi.ipam_zone_diff(self._db._h, self.name, self.view, server))
+        return DiffResult(*interruptible(capi.ipam_zone_diff, self._db._h, self.name, self.view, server))
 
     def adopt(self, server: str) -> AdoptResult:
         """Take the records only the server has (:meth:`diff`'s
         "only-server") as hand records of the zone, all or none, in one
         transaction; DNSSEC records and the SOA stay the server's."""
-        return AdoptResult(*capi.ipam_zone_adopt(self._db._h, self.name, self.view, server))
+        return AdoptResult(*interruptible(capi.ipam_zone_adopt, self._db._h, self.name, self.view, server))
 
     def file_name(self) -> str:
         """The zone's file name in :meth:`ipam.DB.dns_config`'s configuration."""

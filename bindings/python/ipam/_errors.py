@@ -92,10 +92,16 @@ class TamperError(Error):
     code, name = -13, "TAMPER"
 
 
+class Canceled(Error):
+    """IPAM_ECANCELED: the call's cancellation token was triggered (the
+    package raises KeyboardInterrupt for Ctrl-C instead)."""
+    code, name = -14, "CANCELED"
+
+
 _BY_CODE: dict[int, type[Error]] = {
     cls.code: cls
     for cls in (InvalidArgument, NotFound, Exists, Exhausted, Conflict, AuthError, PermissionDenied,
-                BackendError, IOFailure, OutOfMemory, InUse, TamperError)
+                BackendError, IOFailure, OutOfMemory, InUse, TamperError, Canceled)
 }
 
 

@@ -596,6 +596,17 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 	$1 = &tmp;
 }
 
+/* ipam_range_get's last may be None (the innermost range holding first). */
+%typemap(in) const ipam_addr *last (ipam_addr tmp) {
+	if ($input == Py_None) {
+		$1 = NULL;
+	} else {
+		if (ipy_addr_in($input, &tmp) < 0)
+			SWIG_fail;
+		$1 = &tmp;
+	}
+}
+
 %typemap(in) const ipam_prefix * (ipam_prefix tmp) {
 	if (ipy_prefix_in($input, &tmp, 0) < 0)
 		SWIG_fail;
@@ -638,7 +649,10 @@ static int ipy_run_body(ipam_db *db, void *ctx)
 
 /* A text in: str, or bytes (a document to import). */
 %typemap(in) (const char *json, size_t len) (Py_buffer view, int have = 0) {
-	if (PyUnicode_Check($input)) {
+	if ($input == Py_None) { /* ipam_dhcp_import: read the file instead */
+		$1 = NULL;
+		$2 = 0;
+	} else if (PyUnicode_Check($input)) {
 		Py_ssize_t n;
 		$1 = (char *)PyUnicode_AsUTF8AndSize($input, &n);
 		if (!$1)
@@ -888,6 +902,7 @@ static void ipy_free_##TYPE(PyObject *cap)
 %ipy_handle(ipam_import, "ipam.import", ipam_import_free)
 %ipy_handle(ipam_obs_set, "ipam.obs", ipam_obs_set_free)
 %ipy_handle(ipam_reconcile_report, "ipam.reconcile", ipam_reconcile_report_free)
+%ipy_handle(ipam_cancel, "ipam.cancel", ipam_cancel_free)
 
 /* More texts in: str or bytes, as (json, len). */
 %apply (const char *json, size_t len) { (const char *data, size_t len), (const char *text, size_t len),
@@ -1014,9 +1029,9 @@ static int ipy_strv_in(PyObject *o, const char ***arr, size_t *n)
 /* The options structs are filled by their _init() call, then from a tuple. */
 %typemap(in) const ipam_scope_options *opts (ipam_scope_options tmp) {
 	ipam_scope_options_init(&tmp, IPAM_SCOPE_OPTIONS_VERSION);
-	if (!PyArg_ParseTuple($input, "zzzzzzzIIIII:scope options", &tmp.space, &tmp.template_name, &tmp.description,
+	if (!PyArg_ParseTuple($input, "zzzzzzzIIIIII:scope options", &tmp.space, &tmp.template_name, &tmp.description,
 	                      &tmp.shared_network, &tmp.servers, &tmp.ha_primary, &tmp.ha_standby, &tmp.id, &tmp.valid,
-	                      &tmp.renew, &tmp.rebind, &tmp.preferred))
+	                      &tmp.renew, &tmp.rebind, &tmp.preferred, &tmp.fields))
 		SWIG_fail;
 	$1 = &tmp;
 }
@@ -1333,6 +1348,12 @@ static PyObject *ipy_none(void)
 %ipy_pure(ipam_error_name)
 %ipy_pure(ipam_status_name)
 %ipy_pure(ipam_range_purpose_name)
+/* Cancellation: quick, and ipam_cancel_trigger runs in a SIGINT handler. */
+%ipy_pure(ipam_cancel_new)
+%ipy_pure(ipam_cancel_trigger)
+%ipy_pure(ipam_cancel_triggered)
+%ipy_pure(ipam_cancel_attach)
+%ipy_pure(ipam_cancel_detach)
 
 %ipy_wrap(ipam_db_open)
 %ipy_wrap(ipam_db_begin)
@@ -1367,6 +1388,7 @@ static PyObject *ipy_none(void)
 
 %ipy_wrap(ipam_range_add)
 %ipy_wrap(ipam_range_rm)
+%ipy_wrap(ipam_range_get)
 %ipy_wrap(ipam_range_iter_new)
 %ipy_wrap(ipam_range_iter_next)
 
@@ -1457,6 +1479,7 @@ static PyObject *ipy_none(void)
 #define IPAM_BEGIN_DECL
 #define IPAM_END_DECL
 %include "ipam/common.h"
+%include "ipam/cancel.h"
 %include "ipam/addr.h"
 %include "ipam/db.h"
 %include "ipam/space.h"

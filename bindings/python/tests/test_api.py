@@ -199,6 +199,18 @@ def test_ranges(db):
     assert net.alloc_address() == IPv4Address("192.0.2.200")
     assert list(db.ranges()) == [r, pool]
     assert list(db.ranges(within="192.0.2.96/28")) == [r, pool]
+    # one range: by its bounds, or the innermost holding an address
+    hole = db.add_range("192.0.2.100", "192.0.2.109", purpose="excluded")
+    assert db.range("192.0.2.100", "192.0.2.199") == pool
+    assert db.range("192.0.2.105") == hole and db.range(IPv4Address("192.0.2.150")) == pool
+    assert db.range("192.0.2.1") == r
+    with pytest.raises(ipam.NotFound, match="no range holds 192.0.2.250"):
+        db.range("192.0.2.250")
+    with pytest.raises(ipam.NotFound, match="range 192.0.2.1-192.0.2.98 not found"):
+        db.range("192.0.2.1", "192.0.2.98")
+    with pytest.raises(ipam.InvalidArgument):
+        db.range("192.0.2.9", "192.0.2.1")
+    hole.remove()
     r.remove()
     with pytest.raises(ipam.NotFound):
         db.remove_range("192.0.2.1", "192.0.2.99")

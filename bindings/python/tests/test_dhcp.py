@@ -67,12 +67,27 @@ def test_scopes_pools_reservations_options(db, tmp_path):
     t = db.option_templates()
     assert t[0]["name"] == "office" and t[0]["scopes"] == ["lan"]
     assert db.address("192.0.2.10").status == "reserved"
-    assert [s["dhcp"] for s in db.dhcp_servers()] == ["dhcpd"]  # dhcp.h says "type"
+    assert [s["dhcp"] for s in db.dhcp_servers()] == ["dhcpd"]  # the kind, as dhcp.h says
 
-    # set_scope replaces every setting; pools and reservations stay
+    # set_scope changes what it is given and keeps the rest; pools and reservations stay
+    before = db.scope("lan")
     db.set_scope("lan", template="office", servers="dhcpd-1", valid=7200)
     s = db.scope("lan")
-    assert "description" not in s and s["valid"] == 7200 and s["template"] == "office" and len(s["pools"]) == 1
+    assert s["valid"] == 7200 and s["template"] == "office" and len(s["pools"]) == 1
+    assert s.get("description") == before.get("description") and s["renew"] == before["renew"]
+    db.set_scope("lan", description="second floor")
+    s = db.scope("lan")
+    assert s["description"] == "second floor" and s["valid"] == 7200 and s["servers"] == ["dhcpd-1"]
+    db.set_scope("lan", description="", valid=0)  # "" and 0 clear
+    s = db.scope("lan")
+    assert "description" not in s and s["valid"] == 0 and s["template"] == "office"
+    db.set_scope("lan", valid=7200)
+    db.set_scope("lan")  # nothing given: nothing changes
+    assert db.scope("lan")["valid"] == 7200
+    with pytest.raises(ipam.NotFound):
+        db.set_scope("nope")
+    with pytest.raises(ipam.NotFound, match="scope lan: no server ghost"):
+        db.set_scope("lan", servers=["ghost"])
 
     # renders the real tools accept
     accepted(tmp_path, "kea4.json", db.render_dhcp("kea4"), "kea-dhcp4", "-t")
@@ -104,7 +119,7 @@ def test_scopes_pools_reservations_options(db, tmp_path):
         db.add_scope("lan2", "192.0.2.0/25")
     with pytest.raises(ipam.Exists):
         db.add_scope("lan", "203.0.113.0/24")
-    with pytest.raises(ipam.InvalidArgument, match="no option template nope"):  # dhcp.h says NotFound
+    with pytest.raises(ipam.NotFound, match="no option template nope"):
         db.add_scope("x", "203.0.113.0/24", template="nope")
     with pytest.raises(ipam.NotFound):
         db.scope("nope")
@@ -158,8 +173,10 @@ def test_scopes_pools_reservations_options(db, tmp_path):
 
 
 def test_import_and_lease_files(db):
-    imp = db.import_dhcp(FIXTURES / "kea-dhcp4.conf", format="kea")
+    imp = db.import_dhcp(FIXTURES / "kea-dhcp4.conf", format="kea")  # a path: the C call reads it
     assert isinstance(imp, ipam.DhcpImport) and imp.scopes >= 2
+    with pytest.raises(ipam.IOFailure, match="no-such.conf"):
+        db.import_dhcp(FIXTURES / "no-such.conf")
     assert 50 in [s["id"] for s in db.scopes()]
     with pytest.raises(ipam.Exists):
         db.import_dhcp((FIXTURES / "kea-dhcp4.conf").read_bytes(), file="again.conf")

@@ -10,7 +10,7 @@ CLASSES = {
     "INVAL": ipam.InvalidArgument, "NOTFOUND": ipam.NotFound, "EXISTS": ipam.Exists,
     "EXHAUSTED": ipam.Exhausted, "CONFLICT": ipam.Conflict, "AUTH": ipam.AuthError, "PERM": ipam.PermissionDenied,
     "BACKEND": ipam.BackendError, "IO": ipam.IOFailure, "NOMEM": ipam.OutOfMemory, "INUSE": ipam.InUse,
-    "TAMPER": ipam.TamperError,
+    "TAMPER": ipam.TamperError, "CANCELED": ipam.Canceled,
 }
 
 

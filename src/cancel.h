@@ -1,0 +1,22 @@
+/* Cancellation, the inside of include/ipam/cancel.h: what a loop that waits
+ * asks of the calling thread's token. Internal.
+ *
+ * A loop that waits checks ipam__cancel_check() before each wait and, if it
+ * polls descriptors, adds ipam__cancel_fd() to them (readable once the token
+ * is triggered), so that it wakes at once rather than at its next timeout. */
+#ifndef IPAM_SRC_CANCEL_H
+#define IPAM_SRC_CANCEL_H
+
+/* 1 when the calling thread has a token and it is triggered, else 0. */
+int ipam__cancelled(void);
+
+/* A descriptor that polls readable once the calling thread's token is
+ * triggered; -1 when the thread has no token (or the platform no such
+ * descriptor: then poll in short steps and ask ipam__cancelled()). */
+int ipam__cancel_fd(void);
+
+/* IPAM_ECANCELED with "WHAT: canceled" as the message when the calling
+ * thread's token is triggered, else 0. */
+int ipam__cancel_check(const char *what);
+
+#endif
