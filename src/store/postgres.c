@@ -1172,10 +1172,12 @@ static int late_fail(pgstore *s, size_t i, PGresult *r)
 			"transaction's writes reached the server); run the transaction again", name);
 	}
 	int rc = fail(s, r, w->bump ? "bump" : "put", &w->key);
-	if (rc == IPAM_EEXISTS)
+	if (rc == IPAM_EEXISTS) {
+		char msg[512]; /* the message is rewritten from itself: copy it first */
+		snprintf(msg, sizeof msg, "%s", ipam_error_last()->message);
 		rc = ipam_store_error(IPAM_ECONFLICT, "%s (found when the transaction's writes reached the server: "
-			"another writer's, or this process's view was stale); run the transaction again",
-			ipam_error_last()->message);
+			"another writer's, or this process's view was stale); run the transaction again", msg);
+	}
 	return rc;
 }
 
