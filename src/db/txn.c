@@ -166,6 +166,8 @@ static int catch_up(ipam_db *db)
 		return ipam__db_reload(db);
 	uint64_t r;
 	int rc = st->revision(st, &r);
+	if (rc == IPAM_EBACKEND) /* e.g. the server lost commits the index holds: rebuild it */
+		return ipam__db_reload(db);
 	if (rc || r == db->rev)
 		return rc;
 	change_list l = { NULL, 0, 0 };

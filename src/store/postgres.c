@@ -8,8 +8,9 @@
  *
  * ## One order for every writer: the head row
  * `ipam_head` holds one row: the committed revision and the audit chain's
- * head (seq and hash). A write transaction begins by locking it
- * (SELECT ... FOR UPDATE) and ends by updating it. So write transactions
+ * head (seq and hash). A write transaction begins by locking it (LOCK
+ * TABLE on PostgreSQL, SELECT ... FOR UPDATE on CockroachDB) and ends by
+ * updating it. So write transactions
  * that change anything run one after another, in the order of their
  * revisions: the change feed is "revision > R" with no gaps and no commit
  * that lands below a revision a reader already saw, and the audit chain is
@@ -21,11 +22,29 @@
  * audit chain; the cost is that unrelated writers queue too.
  *
  * ## Round trips
- * begin: one (BEGIN and the head in one message). A row write: one. The
- * change feed rows, the audit entries, the commit marker and the head
- * update are kept in the client and sent with COMMIT in one pipeline.
- * Catching up: the change feed and the current rows it names, fetched per
- * kind, so that the db layer's `get` of each changed row costs nothing.
+ * begin: one (BEGIN, the lock, the head, the change feed and the rows it
+ * names in one pipeline), so that the db layer's catch-up and its `get` of
+ * each changed row cost nothing. The db layer's new rows and bumps wait
+ * ("late writes"), and go with COMMIT: the change feed rows, the audit
+ * entries, the commit marker and the head update are kept in the client
+ * and sent with COMMIT in the same pipeline. An allocation is two round
+ * trips under the head.
+ *
+ * ## Group commit
+ * The head is held until COMMIT ends, so a COMMIT that waited for its WAL
+ * flush would make every writer wait for every other writer's fsync, one
+ * at a time. On PostgreSQL a write transaction therefore commits with
+ * synchronous_commit off (the head is free as soon as the commit record is
+ * in the WAL buffers), and the same pipeline then runs a small synchronous
+ * transaction whose commit record comes after ours: when it returns, ours
+ * is on disk, and writers that commit at about the same time share one
+ * fsync. A caller learns of success only after that, so nothing it was told
+ * is committed can be lost. Others may read such a commit a moment before
+ * it is on disk; if the server stops in that moment, it comes back without
+ * it (and without everything after it): a process that read it lost its
+ * connection too, and after reconnecting checks that the audit entry of
+ * the head it last saw is still there with the same hash; if not, the db
+ * layer rebuilds its index from the tables.
  *
  * ## Lost connections
  * A connection lost inside a transaction makes it IPAM_ECONFLICT (nothing
@@ -291,12 +310,17 @@ enum { K_INS, K_UPS, K_DEL, K_GET, K_SCAN0, K_SCAN, K_BUMP, K_N };
 enum {
 	S_HEAD_REV, S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_FIND,
 	S_CHG_SCAN, S_AUDIT_SCAN, S_META_GET, S_META_SET, S_META_DEL, S_SPACE_NAME,
-	S_HEAD_GET, S_HEAD_LOCK, S_PF_FEED,
+	S_HEAD_GET, S_HEAD_LOCK, S_AUDIT_AT, S_PF_FEED,
 	S_PF0, /* + kind - 1: the rows written after revision $1; the last one: every stored object's */
 	S_PF_END = S_PF0 + IPAM_STORE_OBJECT_MIN - 1,
 	S_KIND0,
 	/* the five row kinds, then one set for every stored-object kind (the kind is parameter $1) */
-	S_COUNT = S_KIND0 + IPAM_STORE_OBJECT_MIN * K_N
+	S_COUNT = S_KIND0 + IPAM_STORE_OBJECT_MIN * K_N,
+	/* Per kind, the forms of K_INS and K_BUMP that the db layer's writes
+	 * are sent later with (see "late writes"): a refusal is an error that
+	 * stops the pipeline. Made from K_INS and K_BUMP when prepared. */
+	S_LATE0 = S_COUNT,
+	S_ALL = S_LATE0 + IPAM_STORE_OBJECT_MIN * 2
 };
 
 #define CHG_COLS "revision, n, op, kind, name, space, addr, last, len"
@@ -320,6 +344,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_META_DEL] = "DELETE FROM ipam_meta WHERE name = $1",
 	[S_SPACE_NAME] = "SELECT name FROM ipam_spaces WHERE id = $1",
 	[S_HEAD_GET] = "SELECT revision, audit_seq, encode(audit_hash, 'hex') FROM ipam_head WHERE one = 1",
+	[S_AUDIT_AT] = "SELECT encode(hash, 'hex') FROM ipam_audit WHERE seq = $1",
 	[S_HEAD_LOCK] = "SELECT revision, audit_seq, encode(audit_hash, 'hex') FROM ipam_head WHERE one = 1 FOR UPDATE",
 	/* ORDER BY ... LIMIT: an index scan from $1 on, also in a generic plan */
 	[S_PF_FEED] = "SELECT " CHG_COLS_SEL " FROM ipam_changes WHERE revision > $1 ORDER BY revision, n LIMIT 1001",
@@ -433,6 +458,16 @@ typedef struct feed_item {
 	ipam_store_change c; /* key strings owned */
 } feed_item;
 
+/* A write of the db layer's, sent with the next statement that waits for the
+ * server, or with COMMIT. */
+typedef struct late_write {
+	int id;                    /* the statement (S_LATE0 + ...) */
+	int n;                     /* its parameters */
+	char *v[MAXF];             /* owned copies (NULL: SQL NULL) */
+	ipam_store_row key;        /* kind and key, for messages (name owned) */
+	int bump;                  /* 0: a new row, 1: a bump */
+} late_write;
+
 /* A row fetched while catching up, served to `get` until the transaction
  * writes or ends. present = 0: the row is known to be gone. */
 typedef struct cached_row {
@@ -449,7 +484,7 @@ typedef struct pgstore {
 	char *name;                /* for messages, without a password */
 	unsigned busy_ms;          /* how long begin waits for the lock or the server */
 	int crdb;                  /* the server is CockroachDB (it reports crdb_version) */
-	unsigned char prepared[S_COUNT]; /* on this connection */
+	unsigned char prepared[S_ALL]; /* on this connection */
 
 	int tx;
 	int lost;                  /* the connection broke inside the transaction */
@@ -468,6 +503,9 @@ typedef struct pgstore {
 	cached_row *cache;
 	size_t ncache, ccache;
 
+	struct late_write *late;   /* the db layer's writes not sent yet */
+	size_t nlate, clate;
+
 	char *buf;                 /* the strings of the row `get` returned */
 	size_t bufcap;
 
@@ -481,6 +519,14 @@ typedef struct pgstore {
 	uint64_t seen_rev;
 	int fresh_valid;           /* fresh_rev: the revision of this store's last commit, for one revision() */
 	uint64_t fresh_rev;
+
+	/* The history this process has read up to (the head at its last begin
+	 * or commit), checked after a reconnect: a server that stopped may have
+	 * lost commits that were visible but not yet on its disk (see "group
+	 * commit"). */
+	int hist_valid, check_hist, diverged;
+	uint64_t hist_rev, hist_seq;
+	uint8_t hist_hash[32];
 
 	uint64_t lock_waits;       /* begin restarts after waiting for another writer */
 	uint64_t reconnects;
@@ -607,7 +653,22 @@ static int prepare(pgstore *s, int id)
 		return 0;
 	char nm[16];
 	snprintf(nm, sizeof nm, "ipam%d", id);
-	PGresult *r = PQprepare(s->conn, nm, sql_text[id], 0, NULL);
+	ipam_buf late = IPAM_BUF_INIT;
+	const char *sql = sql_text[id < S_LATE0 ? id : 0];
+	if (id >= S_LATE0) {
+		/* the new row without ON CONFLICT DO NOTHING (a unique violation
+		 * stops the pipeline); the bump divides by the rows it changed */
+		int bump = (id - S_LATE0) % 2;
+		const char *base = sql_text[S_KIND0 + (id - S_LATE0) / 2 * K_N + (bump ? K_BUMP : K_INS)];
+		static const char tail[] = " ON CONFLICT DO NOTHING";
+		int e = bump ? ipam__buf_printf(&late, "WITH u AS (%s RETURNING 1) SELECT 1 / count(*) FROM u", base)
+		             : ipam__buf_printf(&late, "%.*s", (int)(strlen(base) - (sizeof tail - 1)), base);
+		if (e)
+			return IPAM_ENOMEM;
+		sql = late.ptr;
+	}
+	PGresult *r = PQprepare(s->conn, nm, sql, 0, NULL);
+	ipam_buf_dispose(&late);
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
 		return fail(s, r, "prepare", NULL);
 	PQclear(r);
@@ -621,8 +682,18 @@ static int kid(unsigned kind, int op)
 	return S_KIND0 + (int)(slot - 1) * K_N + op;
 }
 
+/* The late form of a new row (bump 0) or of a bump (1) of `kind`. */
+static int late_id(unsigned kind, int bump)
+{
+	unsigned slot = IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
+	return S_LATE0 + (int)(slot - 1) * 2 + bump;
+}
+
+static int late_flush(pgstore *s);
+
 /* Run prepared statement `id`; *out receives the result when it has rows
- * or a command status; failures are translated (the result cleared). */
+ * or a command status; failures are translated (the result cleared). The
+ * late writes go first. */
 static int run(pgstore *s, int id, int n, const char *const *vals, PGresult **out, const char *what,
                const ipam_store_row *row)
 {
@@ -630,7 +701,9 @@ static int run(pgstore *s, int id, int n, const char *const *vals, PGresult **ou
 	if (s->lost)
 		return ipam_store_error(IPAM_ECONFLICT, "%s: %s: the connection was lost earlier in this transaction",
 			s->name, what);
-	int rc = prepare(s, id);
+	int rc = s->nlate ? late_flush(s) : 0;
+	if (!rc)
+		rc = prepare(s, id);
 	if (rc)
 		return rc;
 	char nm[16];
@@ -1014,6 +1087,157 @@ static int change_add(pgstore *s, unsigned op, const ipam_store_row *row)
 	return 0;
 }
 
+/* ---- late writes ----------------------------------------------------------------
+ *
+ * When libipam's db layer owns the store (st->owner), a new row
+ * (IPAM_STORE_PUT_NEW) and a bump are not sent at once: they wait for the
+ * next statement that needs an answer from the server, or for COMMIT, and
+ * go in the same pipeline, so that an allocation holds the head for two
+ * round trips instead of four. Their refusal (the row exists, the row to
+ * bump does not) is then reported by that later call or by commit, as
+ * IPAM_ECONFLICT: the db layer dooms a transaction on any store error
+ * anyway, and under the head the index it allocated from is complete, so a
+ * refusal means its view was stale. A store opened on its own (the
+ * conformance suite) answers every call at once. */
+
+/* Late writes kept before they are sent anyway (one round trip each batch). */
+#define LATE_MAX 256
+
+static void late_clear(pgstore *s)
+{
+	for (size_t i = 0; i < s->nlate; i++) {
+		late_write *w = &s->late[i];
+		for (int j = 0; j < w->n; j++)
+			free(w->v[j]);
+		free((char *)w->key.name);
+	}
+	s->nlate = 0;
+}
+
+/* Keep statement `id` with the first `n` parameters of `p` for later. */
+static int late_add(pgstore *s, int id, const params *p, unsigned n, const ipam_store_row *row, int bump)
+{
+	int rc = prepare(s, id);
+	if (rc)
+		return rc;
+	if (s->nlate == s->clate) {
+		size_t c = s->clate ? s->clate * 2 : 16;
+		late_write *q = realloc(s->late, c * sizeof *q);
+		if (!q)
+			return ipam__enomem();
+		s->late = q;
+		s->clate = c;
+	}
+	late_write *w = &s->late[s->nlate];
+	memset(w, 0, sizeof *w);
+	w->id = id;
+	w->bump = bump;
+	w->key.kind = row->kind;
+	memcpy(w->key.space, row->space, 16);
+	w->key.addr = row->addr;
+	w->key.last = row->last;
+	w->key.len = row->len;
+	int bad = dup_str(&w->key.name, row->name) != 0;
+	for (unsigned j = 0; j < n && !bad; j++, w->n++)
+		bad = p->v[j] && !(w->v[j] = strdup(p->v[j]));
+	s->nlate++; /* freed by late_clear also when a copy failed */
+	if (bad)
+		return ipam__enomem();
+	return s->nlate >= LATE_MAX ? late_flush(s) : 0;
+}
+
+/* Send the late writes (in pipeline mode): how many, or -1. */
+static int late_send(pgstore *s)
+{
+	char nm[16];
+	for (size_t i = 0; i < s->nlate; i++) {
+		late_write *w = &s->late[i];
+		snprintf(nm, sizeof nm, "ipam%d", w->id);
+		if (!PQsendQueryPrepared(s->conn, nm, w->n, (const char *const *)w->v, NULL, NULL, 0))
+			return -1;
+	}
+	return (int)s->nlate;
+}
+
+/* The error of late write `i`, from its failed result (cleared). */
+static int late_fail(pgstore *s, size_t i, PGresult *r)
+{
+	const late_write *w = &s->late[i];
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (state && !strcmp(state, "22012") && w->bump && !conn_lost(s)) {
+		PQclear(r);
+		char name[256];
+		row_name(s, name, sizeof name, &w->key);
+		return ipam_store_error(IPAM_ECONFLICT, "%s was removed by another writer meanwhile (found when the "
+			"transaction's writes reached the server); run the transaction again", name);
+	}
+	int rc = fail(s, r, w->bump ? "bump" : "put", &w->key);
+	if (rc == IPAM_EEXISTS) {
+		char msg[512]; /* the message is rewritten from itself: copy it first */
+		snprintf(msg, sizeof msg, "%s", ipam_error_last()->message);
+		rc = ipam_store_error(IPAM_ECONFLICT, "%s (found when the transaction's writes reached the server: "
+			"another writer's, or this process's view was stale); run the transaction again", msg);
+	}
+	return rc;
+}
+
+/* Read the results of `n` statements sent in pipeline mode, and the sync:
+ * the first failed result (kept; *bad_at its index). 1 when the
+ * connection went before the end. */
+static int pipe_read(pgstore *s, int n, PGresult **first_bad, int *bad_at)
+{
+	PGconn *c = s->conn;
+	*first_bad = NULL;
+	*bad_at = -1;
+	for (int i = 0; i < n; i++) {
+		PGresult *r;
+		int got = 0;
+		while ((r = PQgetResult(c)) != NULL) {
+			got = 1;
+			ExecStatusType st = PQresultStatus(r);
+			if (st == PGRES_PIPELINE_ABORTED || st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+				PQclear(r);
+			} else if (!*first_bad) {
+				*first_bad = r;
+				*bad_at = i;
+			} else {
+				PQclear(r);
+			}
+		}
+		if (!got && conn_lost(s))
+			return 1;
+	}
+	PGresult *r = PQgetResult(c); /* PGRES_PIPELINE_SYNC */
+	int cut = !r && conn_lost(s);
+	PQclear(r);
+	return cut;
+}
+
+/* Send the late writes now, in one round trip. */
+static int late_flush(pgstore *s)
+{
+	if (!s->nlate)
+		return 0;
+	PGconn *c = s->conn;
+	if (!PQenterPipelineMode(c)) {
+		late_clear(s);
+		return fail(s, NULL, "put", NULL);
+	}
+	int sent = late_send(s);
+	int synced = sent >= 0 && PQpipelineSync(c);
+	PGresult *bad = NULL;
+	int bad_at = -1, cut = synced ? pipe_read(s, sent, &bad, &bad_at) : 0;
+	if (!conn_lost(s))
+		PQexitPipelineMode(c);
+	int rc = 0;
+	if (bad && !cut)
+		rc = late_fail(s, (size_t)bad_at, bad);
+	else if (bad || cut || !synced)
+		rc = fail(s, bad, "put", NULL);
+	late_clear(s);
+	return rc;
+}
+
 /* ---- the change feed and the rows it names ---------------------------------- */
 
 static void feed_free(feed_item *v, size_t n);
@@ -1145,6 +1369,7 @@ static void tx_reset(pgstore *s)
 	s->tx_rev = 0;
 	s->tx_wrote = 0;
 	pending_clear(s);
+	late_clear(s);
 	cache_clear(s);
 }
 
@@ -1156,6 +1381,7 @@ static int reconnect(pgstore *s, int64_t deadline, const char *what)
 		if (PQstatus(s->conn) == CONNECTION_OK) {
 			memset(s->prepared, 0, sizeof s->prepared);
 			s->reconnects++;
+			s->check_hist = 1;
 			return 0;
 		}
 		int64_t left = deadline - now_ms();
@@ -1300,6 +1526,49 @@ static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone
 	return rc;
 }
 
+static void hist_set(pgstore *s, uint64_t rev, uint64_t seq, const uint8_t hash[32])
+{
+	s->hist_valid = 1;
+	s->hist_rev = rev;
+	s->hist_seq = seq;
+	memcpy(s->hist_hash, hash, 32);
+}
+
+/* After a reconnect: is the history this process read still the server's?
+ * (head_rev, head_seq: the server's head now.) When it is not, the
+ * revisions it saw are gone or were taken again by other commits: the db
+ * layer must rebuild its index (s->diverged, reported by revision()). */
+static int hist_check(pgstore *s, uint64_t head_rev, uint64_t head_seq)
+{
+	s->check_hist = 0;
+	if (!s->hist_valid)
+		return 0;
+	int lost = head_rev < s->hist_rev || head_seq < s->hist_seq;
+	if (!lost && s->hist_seq) {
+		char t[24];
+		snprintf(t, sizeof t, "%" PRIu64, s->hist_seq);
+		const char *v[1] = { t };
+		PGresult *r;
+		int rc = run(s, S_AUDIT_AT, 1, v, &r, "begin", NULL);
+		if (rc) {
+			s->check_hist = 1;
+			return rc;
+		}
+		char h[65];
+		ipam__hex(h, s->hist_hash, 32);
+		lost = PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), h) != 0;
+		PQclear(r);
+	}
+	if (lost) {
+		s->diverged = 1;
+		s->seen_valid = 0;
+		s->hist_valid = 0;
+	}
+	return 0;
+}
+
+static void pg_rollback(ipam_store *st);
+
 static int pg_begin(ipam_store *st, int write)
 {
 	pgstore *s = P(st);
@@ -1338,8 +1607,20 @@ static int pg_begin(ipam_store *st, int write)
 		if (rc == 0) {
 			s->fresh_valid = 0;
 			s->tx = write ? TX_WRITE : TX_READ;
+			if (s->check_hist && (rc = hist_check(s, s->head_rev, s->head_seq))) {
+				pg_rollback(st);
+				break;
+			}
+			if (s->diverged) { /* what begin fetched continues a history that is gone */
+				feed_free(s->pf, s->npf);
+				s->pf = NULL;
+				s->npf = 0;
+				s->pf_valid = 0;
+				cache_clear(s);
+			}
 			s->seen_rev = s->head_rev;
 			s->seen_valid = 1;
+			hist_set(s, s->head_rev, s->head_seq, s->head_hash);
 			if (write)
 				randombytes_buf(s->txid, sizeof s->txid);
 			break;
@@ -1412,6 +1693,16 @@ static int commit_outcome(pgstore *s)
 		"%s: the connection was lost during COMMIT; the transaction was not committed; run it again", s->name);
 }
 
+/* After an asynchronous COMMIT: a transaction that writes (its own commit
+ * marker, again: nobody else touches that row) and commits synchronously.
+ * Its commit record follows ours in the WAL, so when it returns ours is on
+ * disk too; the flushes of writers that commit at about the same time are
+ * one fsync (PostgreSQL's group commit). It must write a row: a transaction
+ * that wrote no WAL of its own commits without waiting for the flush. */
+static const char *const flush_sql[] = {
+	"BEGIN ISOLATION LEVEL READ COMMITTED", "UPDATE ipam_commits SET time = time WHERE txid = $1", "COMMIT",
+};
+
 /* Send the pending rows, the commit marker, the head and COMMIT in one
  * pipeline and read every result. */
 static int commit_write(pgstore *s)
@@ -1432,7 +1723,9 @@ static int commit_write(pgstore *s)
 			return rc;
 	if (!PQenterPipelineMode(c))
 		return fail(s, NULL, "commit", NULL);
-	int sent = 0, ok = 1;
+	/* the late writes first */
+	int nlate = late_send(s);
+	int sent = nlate < 0 ? 0 : nlate, ok = nlate >= 0;
 	ipam_buf sql = IPAM_BUF_INIT;
 	const char **vals = NULL;
 	char (*txt)[80] = NULL;
@@ -1549,43 +1842,40 @@ static int commit_write(pgstore *s)
 		ok = PQsendQueryPrepared(c, nm, 3, hv, NULL, NULL, 0);
 		sent += ok;
 	}
+	/* PostgreSQL: COMMIT without waiting for the WAL flush, so that the head
+	 * is free for the next writer at once, then wait for the flush in a
+	 * transaction of our own (see "group commit" at the top). */
+	if (ok && !s->crdb) {
+		ok = PQsendQueryParams(c, "SET LOCAL synchronous_commit = off", 0, NULL, NULL, NULL, NULL, 0);
+		sent += ok;
+	}
+	int commit_at = sent;
 	if (ok) {
 		ok = PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+		sent += ok;
+	}
+	for (size_t i = 0; ok && !s->crdb && i < sizeof flush_sql / sizeof *flush_sql; i++) {
+		ok = PQsendQueryParams(c, flush_sql[i], i == 1, NULL, i == 1 ? cv : NULL, NULL, NULL, 0);
 		sent += ok;
 	}
 	int synced = PQpipelineSync(c);
 
 	/* Read every result; the first failure is the one that counts. */
 	rc = 0;
-	int commit_failed_unknown = 0;
+	int bad_at = -1, flush_failed = 0;
 	PGresult *first_bad = NULL;
-	for (int i = 0; i < sent && synced; i++) {
-		PGresult *r;
-		int got = 0;
-		while ((r = PQgetResult(c)) != NULL) {
-			got = 1;
-			ExecStatusType st = PQresultStatus(r);
-			if (st == PGRES_PIPELINE_ABORTED || st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-				PQclear(r);
-			} else if (!first_bad) {
-				first_bad = r;
-			} else {
-				PQclear(r);
-			}
-		}
-		if (!got && conn_lost(s)) {
-			commit_failed_unknown = 1;
-			break;
-		}
-	}
-	if (synced && !commit_failed_unknown) {
-		PGresult *r = PQgetResult(c); /* PGRES_PIPELINE_SYNC */
-		if (!r && conn_lost(s))
-			commit_failed_unknown = 1;
-		PQclear(r);
+	int commit_failed_unknown = synced ? pipe_read(s, sent, &first_bad, &bad_at) : 0;
+	if (first_bad && bad_at > commit_at && !conn_lost(s)) {
+		/* COMMIT went through; only the wait for the flush failed, and the
+		 * server's WAL writer flushes within milliseconds anyway. */
+		PQclear(first_bad);
+		first_bad = NULL;
+		flush_failed = 1;
 	}
 	if (!conn_lost(s))
 		PQexitPipelineMode(c);
+	if (flush_failed && PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
 	if (!ok || !synced || commit_failed_unknown || (first_bad && conn_lost(s))) {
 		PQclear(first_bad);
 		if (conn_lost(s) || commit_failed_unknown)
@@ -1595,7 +1885,7 @@ static int commit_write(pgstore *s)
 		return rc;
 	}
 	if (first_bad) {
-		rc = fail(s, first_bad, "commit", NULL);
+		rc = bad_at < nlate ? late_fail(s, (size_t)bad_at, first_bad) : fail(s, first_bad, "commit", NULL);
 		if (PQtransactionStatus(c) != PQTRANS_IDLE)
 			PQclear(PQexec(c, "ROLLBACK"));
 		return rc;
@@ -1604,6 +1894,7 @@ static int commit_write(pgstore *s)
 	s->seen_valid = 1;
 	s->fresh_rev = newrev;
 	s->fresh_valid = 1;
+	hist_set(s, newrev, seq, hash);
 	return 0;
 }
 
@@ -1654,6 +1945,12 @@ static int pg_put(ipam_store *st, const ipam_store_row *row, unsigned int flags)
 	row_params(&p, row, k->nfield, s->tx_rev);
 	PGresult *r;
 	int is_new = (flags & IPAM_STORE_PUT_NEW) != 0;
+	if (is_new && st->owner) { /* the db layer's: sent later */
+		if ((rc = late_add(s, late_id(row->kind, 0), &p, k->nfield, row, 0)))
+			return rc;
+		s->tx_wrote = 1;
+		return change_add(s, IPAM_STORE_PUT, row);
+	}
 	rc = run(s, kid(row->kind, is_new ? K_INS : K_UPS), (int)k->nfield, p.v, &r, "put", row);
 	if (rc)
 		return rc;
@@ -1719,6 +2016,12 @@ static int pg_bump(ipam_store *st, const ipam_store_row *key)
 	if ((rc = check_key(key)) || (rc = need_tx(s, 1, "bump")))
 		return rc;
 	cache_clear(s);
+	if (st->owner) { /* the db layer's: sent later */
+		params p;
+		row_params(&p, key, kinds[key->kind].nkey, 0);
+		s->tx_wrote = 1;
+		return late_add(s, late_id(key->kind, 1), &p, kinds[key->kind].nkey, key, 1);
+	}
 	return by_key(s, key, K_BUMP, "bump");
 }
 
@@ -1821,6 +2124,12 @@ static int pg_revision(ipam_store *st, uint64_t *out)
 {
 	pgstore *s = P(st);
 	if (s->tx != TX_NONE) {
+		if (s->diverged) {
+			/* once: the db layer rebuilds its index from the tables */
+			s->diverged = 0;
+			return ipam_store_error(IPAM_EBACKEND, "%s: the server lost commits this process had already read "
+				"(it stopped before they reached its disk); the index is rebuilt from the tables", s->name);
+		}
 		*out = s->head_rev;
 		return 0;
 	}
@@ -1850,7 +2159,9 @@ static int pg_revision(ipam_store *st, uint64_t *out)
 		PQclear(r);
 		if (bad)
 			return ipam_store_error(IPAM_EBACKEND, "%s: the table ipam_head is damaged", s->name);
-		*out = v;
+		/* After a reconnect the history is checked by the next begin: until
+		 * then, a revision no index holds makes the db layer begin. */
+		*out = s->diverged || (s->check_hist && s->hist_valid) ? UINT64_MAX : v;
 		return 0;
 	}
 }
@@ -2135,6 +2446,8 @@ static void pg_free(ipam_store *st)
 	pending_clear(s);
 	free(s->chg);
 	free(s->aud);
+	late_clear(s);
+	free(s->late);
 	cache_clear(s);
 	free(s->cache);
 	free(s->buf);

@@ -407,6 +407,57 @@ START_TEST(single_call_waits_its_turn)
 }
 END_TEST
 
+/* One statement on the test's own database (store_uri); a count when it has rows. */
+static long in_store(const char *sql)
+{
+	PGconn *c = PQconnectdb(store_uri);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect: %s", PQerrorMessage(c));
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(r);
+	ck_assert_msg(st == PGRES_COMMAND_OK || (st == PGRES_TUPLES_OK && PQntuples(r) == 1), "%s: %s", sql,
+	              PQerrorMessage(c));
+	long n = st == PGRES_TUPLES_OK ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
+/* The db layer's new rows are sent with COMMIT (late writes): while the
+ * transaction is open nothing of it is on the server, and a row that turns
+ * out to exist by then makes the commit a conflict that names it, with
+ * nothing of the transaction kept. The row is written behind the index's
+ * back (no change record), as a writer that bypassed libipam would. */
+START_TEST(late_write_refused_at_commit)
+{
+	const char *nets[] = { NET };
+	new_store("late", nets, 1);
+	ipam_db *db = NULL;
+	ck_assert_msg(st_open(&db, store_uri, keyfile, 0) == 0, "%s", st_why());
+	ipam_prefix p;
+	ck_assert_int_eq(ipam_prefix_parse(&p, NET, IPAM_PARSE_DEFAULT), 0);
+	long commits0 = in_store("SELECT count(*) FROM ipam_commits");
+	long audit0 = in_store("SELECT count(*) FROM ipam_audit");
+	ck_assert_int_eq(ipam_db_begin(db), 0);
+	ipam_addr a;
+	ck_assert_msg(ipam_ip_alloc(&a, db, &p, NULL) == 0, "%s", st_err());
+	char at[IPAM_ADDR_STRLEN], sql[512];
+	ipam_addr_format(at, sizeof at, &a);
+	/* not on the server yet: this insert does not wait for the transaction */
+	snprintf(sql, sizeof sql, "INSERT INTO ipam_addresses (space, addr, id, created, revision, status, version, updated)"
+	         " SELECT id, '%s', gen_random_uuid(), 0, 0, 0, 0, 0 FROM ipam_spaces WHERE name = 'default'", at);
+	in_store(sql);
+	int rc = ipam_db_commit(db);
+	ck_assert_msg(rc == IPAM_ECONFLICT, "commit: %d %s", rc, st_err());
+	ck_assert_msg(strstr(ipam_error_last()->message, at) != NULL, "the message does not name %s: %s", at,
+	              ipam_error_last()->message);
+	ck_assert_int_eq(in_store("SELECT count(*) FROM ipam_commits"), commits0);
+	ck_assert_int_eq(in_store("SELECT count(*) FROM ipam_audit"), audit0);
+	ck_assert_msg(ipam_db_check(db) == 0, "check: %s", st_err());
+	ipam_db_free(db);
+	st_rmrf(dir);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("pg");
@@ -414,6 +465,7 @@ int main(int argc, char **argv)
 	tcase_set_timeout(tc, 600);
 	if (argc < 2 || !strcmp(argv[1], "writers")) {
 		tcase_add_test(tc, single_call_waits_its_turn);
+		tcase_add_test(tc, late_write_refused_at_commit);
 		tcase_add_test(tc, writers);
 	}
 	if (argc < 2 || !strcmp(argv[1], "crash"))
