@@ -239,6 +239,8 @@ static int config_options(struct ctl *c, const struct args *a, ipam_dns_config_o
 	o->view_match = a->kv;
 	o->nview_match = a->nkv;
 	o->view = a->val[OPT_VIEW];
+	/* the Corefile's bind address */
+	o->listen = a->val[OPT_ADDRESS];
 	if (a->val[OPT_PORT]) {
 		const char *t = a->val[OPT_PORT];
 		char *end = NULL;

@@ -78,12 +78,13 @@ static const struct cmd commands[] = {
 	  O(VIEW) | O(FORMAT) | O(OUTPUT), 1, 1, { "ZONE" }, cmd_zone_render, 0 },
 	{ "zone", "conf",
 	  "zone conf [--format named|coredns] [--dir DIR] [--tsig-name KEY] [--view-match VIEW=LIST]... [--view V]"
-	  " [--port N] [-o FILE]",
-	  O(FORMAT) | O(DIR) | O(TSIG_NAME) | O(VIEW_MATCH) | O(VIEW) | O(PORT) | O(OUTPUT), 0, 0, { NULL },
+	  " [--port N] [--address A] [-o FILE]",
+	  O(FORMAT) | O(DIR) | O(TSIG_NAME) | O(VIEW_MATCH) | O(VIEW) | O(PORT) | O(ADDRESS) | O(OUTPUT), 0, 0, { NULL },
 	  cmd_zone_conf, 0 },
 	{ "zone", "files",
-	  "zone files DIR [--format named|coredns] [--tsig-name KEY] [--view-match VIEW=LIST]... [--view V] [--port N]",
-	  O(FORMAT) | O(TSIG_NAME) | O(VIEW_MATCH) | O(VIEW) | O(PORT), 1, 1, { "DIR" }, cmd_zone_files, 0 },
+	  "zone files DIR [--format named|coredns] [--tsig-name KEY] [--view-match VIEW=LIST]... [--view V] [--port N]"
+	  " [--address A]",
+	  O(FORMAT) | O(TSIG_NAME) | O(VIEW_MATCH) | O(VIEW) | O(PORT) | O(ADDRESS), 1, 1, { "DIR" }, cmd_zone_files, 0 },
 	{ "zone", "push", "zone push ZONE --server NAME [--view V] [--dry-run]", O(SERVER) | O(VIEW) | O(DRY_RUN), 1, 1,
 	  { "ZONE" }, cmd_zone_push, 0 },
 	{ "zone", "diff", "zone diff ZONE --server NAME [--view V]", O(SERVER) | O(VIEW), 1, 1, { "ZONE" },

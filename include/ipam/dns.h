@@ -272,10 +272,12 @@ typedef struct ipam_dns_config_options {
 	size_t nview_match;
 	const char *view;         /**< Corefile: the view whose zones to serve; NULL: "default" */
 	unsigned int port;        /**< Corefile: the port; 0: 53 */
+	const char *listen;       /**< Corefile: the one address CoreDNS listens on (its `bind` plugin),
+	                               "127.0.0.1", "::1"; NULL: every address */
 } ipam_dns_config_options;
 
 #define IPAM_DNS_CONFIG_OPTIONS_VERSION 1
-#define IPAM_DNS_CONFIG_OPTIONS_INIT { IPAM_DNS_CONFIG_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, NULL, 0 }
+#define IPAM_DNS_CONFIG_OPTIONS_INIT { IPAM_DNS_CONFIG_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, NULL, 0, NULL }
 
 /**
  * The server configuration for every stored zone: named.conf zone stanzas (one `view` block per

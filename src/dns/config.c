@@ -294,7 +294,7 @@ int ipam_dns_config(ipam_buf *out, ipam_db *db, const ipam_dns_config_options *o
 		ipam__dns_conf_zone *z = NULL;
 		size_t nz = 0;
 		if (!(rc = view_zones(&z, &nz, &l, opts->view ? opts->view : DEFAULT_VIEW)))
-			rc = ipam__dns_render_corefile(&b, z, nz, opts->port);
+			rc = ipam__dns_render_corefile(&b, z, nz, opts->port, opts->listen);
 		free(z);
 	}
 	czones_free(&l);

@@ -165,8 +165,10 @@ int ipam__dns_check_view(const char *view);
 int ipam__dns_render_named_view(ipam_buf *out, const char *view, const char *match, const ipam__dns_conf_zone *zones,
                                 size_t n, const char *update_key);
 /* A CoreDNS Corefile: one server block a zone ("example.com.:PORT") with
- * `file PATH` (and `errors`). port 0 means 53. */
-int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port);
+ * `file PATH` (and `errors`, and `bind LISTEN` when `listen`, an IPv4 or
+ * IPv6 address, is not NULL). port 0 means 53. */
+int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port,
+                              const char *listen);
 
 /* ---- reading zone files -----------------------------------------------------------
  * Parse a zone file (text of `len` bytes) with ldns into a zone: $ORIGIN,

@@ -220,6 +220,12 @@ def test_zone_conf_and_files(tmp_path):
               "--tsig-name", "upd", json_out=False) == conf
     core = ok(db, "zone", "conf", "--format", "coredns", "--view", "outside", json_out=False)
     assert core == "example.test.:53 {\n\tfile example.test@outside.zone\n\terrors\n}\n", core
+    # --address: the one address CoreDNS listens on (its bind plugin)
+    core = ok(db, "zone", "conf", "--format", "coredns", "--view", "outside", "--address", "::1", "--port", "5353",
+              json_out=False)
+    assert core == "example.test.:5353 {\n\tfile example.test@outside.zone\n\terrors\n\tbind ::1\n}\n", core
+    rc, out, err = ctl(db, "zone", "conf", "--format", "coredns", "--address", "localhost")
+    assert rc == 1 and "the listen address \\\"localhost\\\" is no IPv4 or IPv6 address" in out + err, out + err
     rc, out, err = ctl(db, "zone", "conf", "--view-match", "outside=10.0.0.0/33")
     assert rc == 1 and "view outside: \\\"10.0.0.0/33\\\"" in out + err, out + err
     rc, out, err = ctl(db, "zone", "adopt", "example.test")
