@@ -195,6 +195,9 @@ int ipam__dns_rpz_canon(const char *policy, const char *where, bool trigger_only
 	*key = *canon = NULL;
 	if (strpbrk(policy, "\n\r"))
 		return ipam__error(IPAM_EINVAL, "%s: a policy is one line", where);
+	/* as in the file, where it would start a comment */
+	if (strchr(policy, '#') && !strchr(policy, '"'))
+		return ipam__error(IPAM_EINVAL, "%s: a \"#\" outside quotes (it starts a comment in a policy file)", where);
 	char *line = ipam__strdup(policy);
 	if (!line)
 		return IPAM_ENOMEM;

@@ -1,8 +1,10 @@
 /* RPZ policies as stored objects (include/ipam/dns.h: ipam_rpz_add ...).
  *
  * Objects:
- * - the policy zone: kind ZONE under the fixed parent `rpz_parent` (so that
- *   the DNS zones, all under no parent, never see it), name its canonical
+ * - the policy zone: kind ZONE with the default space's id as its parent
+ *   (the DNS zones are all under no parent, so they never see it; and an
+ *   export's check that every parent is an object or the default space
+ *   holds), name its canonical
  *   origin ("rpz.example."); attrs {"serial": N}, N + 1 on every change. It
  *   is made by its first policy and removed with its last.
  * - a policy: kind RECORD, parent the policy zone's id, name its trigger
@@ -21,8 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* the parent of every policy zone: no object id (random UUIDs) has this form */
-static const uint8_t rpz_parent[16] = { 'i', 'p', 'a', 'm', ':', 'r', 'p', 'z' };
+/* the parent of every policy zone */
+#define rpz_parent ipam__default_space
 
 /* A policy object's line (NULL when damaged); *hold keeps it: cJSON_Delete it. */
 static const char *policy_of(const ipam__obj *o, cJSON **hold)

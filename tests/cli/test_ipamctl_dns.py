@@ -219,10 +219,19 @@ def test_rpz_stored_policies(tmp_path):
     for bad, msg in [("qname x.example oops", "rpz rpz.example.: unknown action \\\"oops\\\""),
                      ("client-ip 10.9.0.0/33 drop", "rpz rpz.example.: client-ip: "),
                      ("qname x.example local A 192.0.2", "rpz rpz.example."),
-                     ("qname x.example", "a policy is TRIGGER VALUE ACTION")]:
+                     ("qname x.example", "a policy is TRIGGER VALUE ACTION"),
+                     ("qname x.example nxdomain # why", "a \\\"#\\\" outside quotes")]:
         rc, out, err = ctl(db, "rpz", "add", "rpz.example", bad)
         assert rc == 1 and msg in out + err, (bad, out + err)
     assert len(ok(db, "rpz", "list", "rpz.example").splitlines()) == 3
+    # an export holds the policies and an import brings them back
+    doc = tmp_path / "export.json"
+    ok(db, "export", "-o", str(doc))
+    db2 = tmp_path / "copy.db"
+    ok(db2, "init")
+    ok(db2, "import", "json", str(doc))
+    assert ok(db2, "rpz", "render", "rpz.example", json_out=False) == ok(db, "rpz", "render", "rpz.example",
+                                                                          json_out=False)
     # removal by trigger; the zone goes with its last policy
     ok(db, "rpz", "rm", "rpz.other", "response-ip 2001:DB8::/32")
     rc, out, err = ctl(db, "rpz", "list", "rpz.other")
