@@ -239,6 +239,8 @@ static int config_options(struct ctl *c, const struct args *a, ipam_dns_config_o
 	o->view_match = a->kv;
 	o->nview_match = a->nkv;
 	o->view = a->val[OPT_VIEW];
+	/* the Corefile's bind address */
+	o->listen = a->val[OPT_ADDRESS];
 	if (a->val[OPT_PORT]) {
 		const char *t = a->val[OPT_PORT];
 		char *end = NULL;
@@ -526,15 +528,53 @@ int cmd_ip_dns(struct ctl *c, const struct args *a)
 	return ST_OK;
 }
 
+int cmd_rpz_add(struct ctl *c, const struct args *a)
+{
+	return out_done(c, ipam_rpz_add(c->db, a->pos[0], a->pos[1], a->seen[OPT_REPLACE]), "zone", a->pos[0], "added",
+	                a->pos[1], "%.200s: added %.300s", a->pos[0], a->pos[1]);
+}
+
+int cmd_rpz_rm(struct ctl *c, const struct args *a)
+{
+	return out_done(c, ipam_rpz_rm(c->db, a->pos[0], a->pos[1]), "zone", a->pos[0], "removed", a->pos[1],
+	                "%.200s: removed the policy of %.300s", a->pos[0], a->pos[1]);
+}
+
+int cmd_rpz_list(struct ctl *c, const struct args *a)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	int rc = ipam_rpz_list(&b, c->db, a->npos ? a->pos[0] : NULL);
+	if (rc || c->json)
+		return out_json_list(c, K_TEXT, rc, &b);
+	/* one line a policy: ZONE POLICY */
+	cJSON *arr = cJSON_Parse(b.ptr);
+	ipam_buf_dispose(&b);
+	if (!arr)
+		return fail_nomem(c);
+	for (const cJSON *p = arr->child; p; p = p->next)
+		fprintf(c->out, "%s %s\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "zone")),
+		        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "policy")));
+	cJSON_Delete(arr);
+	return ST_OK;
+}
+
 int cmd_rpz_render(struct ctl *c, const struct args *a)
 {
 	const char *path = a->val[OPT_POLICIES];
-	if (!path)
-		return fail_usage(c, "rpz render: --policies FILE is required (one policy a line; see docs/dns.md)");
 	uint32_t ttl = 0;
 	int st;
 	if (a->val[OPT_TTL] && (st = arg_u32(c, &ttl, a->val[OPT_TTL], "ttl")))
 		return st;
+	if (!path) {
+		/* the stored policies of the zone */
+		ipam_buf zone = IPAM_BUF_INIT;
+		if ((st = ctl_open_db(c)))
+			return st;
+		int rc = ipam_rpz_zone_render(&zone, c->db, a->pos[0], ttl);
+		if (rc)
+			return fail_lib(c, rc, NULL);
+		return out_zone_file(c, &zone, a->val[OPT_OUTPUT], "rpz render");
+	}
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fail_as(c, "IO", "--policies: %.200s: %s", path, strerror(errno));

@@ -324,6 +324,12 @@ int cmd_template_set(struct ctl *c, const struct args *a);
 int cmd_template_rm(struct ctl *c, const struct args *a);
 int cmd_ip_dns(struct ctl *c, const struct args *a);
 int cmd_rpz_render(struct ctl *c, const struct args *a);
+int cmd_rpz_add(struct ctl *c, const struct args *a);
+int cmd_rpz_rm(struct ctl *c, const struct args *a);
+int cmd_rpz_list(struct ctl *c, const struct args *a);
+/* Open the database of the command line now (for a CMD_NODB command that
+ * needs it only sometimes): ST_OK or the failure, reported. */
+int ctl_open_db(struct ctl *c);
 /* cmd_import.c: the importers of other systems' exports, and the CSV exports */
 int cmd_import_files(struct ctl *c, const struct args *a);
 int cmd_import_suggest(struct ctl *c, const struct args *a);

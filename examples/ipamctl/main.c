@@ -84,12 +84,13 @@ static const struct cmd commands[] = {
 	  O(VIEW) | O(FORMAT) | O(OUTPUT), 1, 1, { "ZONE" }, cmd_zone_render, 0 },
 	{ "zone", "conf",
 	  "zone conf [--format named|coredns] [--dir DIR] [--tsig-name KEY] [--view-match VIEW=LIST]... [--view V]"
-	  " [--port N] [-o FILE]",
-	  O(FORMAT) | O(DIR) | O(TSIG_NAME) | O(VIEW_MATCH) | O(VIEW) | O(PORT) | O(OUTPUT), 0, 0, { NULL },
+	  " [--port N] [--address A] [-o FILE]",
+	  O(FORMAT) | O(DIR) | O(TSIG_NAME) | O(VIEW_MATCH) | O(VIEW) | O(PORT) | O(ADDRESS) | O(OUTPUT), 0, 0, { NULL },
 	  cmd_zone_conf, 0 },
 	{ "zone", "files",
-	  "zone files DIR [--format named|coredns] [--tsig-name KEY] [--view-match VIEW=LIST]... [--view V] [--port N]",
-	  O(FORMAT) | O(TSIG_NAME) | O(VIEW_MATCH) | O(VIEW) | O(PORT), 1, 1, { "DIR" }, cmd_zone_files, 0 },
+	  "zone files DIR [--format named|coredns] [--tsig-name KEY] [--view-match VIEW=LIST]... [--view V] [--port N]"
+	  " [--address A]",
+	  O(FORMAT) | O(TSIG_NAME) | O(VIEW_MATCH) | O(VIEW) | O(PORT) | O(ADDRESS), 1, 1, { "DIR" }, cmd_zone_files, 0 },
 	{ "zone", "push", "zone push ZONE --server NAME [--view V] [--dry-run]", O(SERVER) | O(VIEW) | O(DRY_RUN), 1, 1,
 	  { "ZONE" }, cmd_zone_push, 0 },
 	{ "zone", "diff", "zone diff ZONE --server NAME [--view V]", O(SERVER) | O(VIEW), 1, 1, { "ZONE" },
@@ -107,8 +108,13 @@ static const struct cmd commands[] = {
 	      O(API_KEY_FILE) | O(SERVER_ID) | O(REPLACE),
 	  1, 1, { "NAME" }, cmd_server_add, 0 },
 	{ "server", "list", "server list", 0, 0, 0, { NULL }, cmd_server_list, 0 },
-	{ "rpz", "render", "rpz render ORIGIN --policies FILE [--ttl N] [-o FILE]", O(POLICIES) | O(TTL) | O(OUTPUT), 1, 1,
-	  { "ORIGIN" }, cmd_rpz_render, CMD_NODB },
+	{ "rpz", "add", "rpz add ORIGIN POLICY [--replace]   (POLICY: \"qname bad.example.com nxdomain\")", O(REPLACE), 2,
+	  2, { "ORIGIN", "POLICY" }, cmd_rpz_add, 0 },
+	{ "rpz", "rm", "rpz rm ORIGIN TRIGGER   (TRIGGER: \"qname bad.example.com\", \"client-ip 10.9.0.0/16\")", 0, 2, 2,
+	  { "ORIGIN", "TRIGGER" }, cmd_rpz_rm, 0 },
+	{ "rpz", "list", "rpz list [ORIGIN]", 0, 0, 1, { "ORIGIN" }, cmd_rpz_list, 0 },
+	{ "rpz", "render", "rpz render ORIGIN [--policies FILE] [--ttl N] [-o FILE]   (no FILE: the stored policies)",
+	  O(POLICIES) | O(TTL) | O(OUTPUT), 1, 1, { "ORIGIN" }, cmd_rpz_render, CMD_NODB },
 	{ "server", "rm", "server rm NAME", 0, 1, 1, { "NAME" }, cmd_server_rm, 0 },
 	IMPORT_CMD("netbox-csv"),
 	IMPORT_CMD("netbox-json"),
@@ -329,6 +335,11 @@ static int open_db(struct ctl *c, bool create)
 	int rc = ipam_db_open(&c->db, c->uri, &o);
 	secret_wipe(&pw);
 	return rc ? fail_lib(c, rc, NULL) : ST_OK;
+}
+
+int ctl_open_db(struct ctl *c)
+{
+	return open_db(c, false);
 }
 
 /* Find and run the command in argv; the result or the error is written

@@ -251,6 +251,40 @@ IPAM_EXTERN(int) ipam_zone_adopt(ipam_buf *report, size_t *nadopted, ipam_db *db
 IPAM_EXTERN(int) ipam_rpz_render(ipam_buf *out, const char *origin, const char *policies, size_t len,
                                  const char *file, uint32_t ttl);
 
+/**
+ * Store a response policy in the policy zone `zone` (made by its first policy), in the policy
+ * file's form (see ipam_rpz_render): "qname bad.example.com nxdomain", "qname *.ads.example.com
+ * nodata", "qname ok.ads.example.com passthru", "qname moved.example.com local A 192.0.2.80;
+ * AAAA 2001:db8::80", "client-ip 10.9.0.0/16 drop", "response-ip 198.51.100.64/26 nxdomain".
+ * A trigger has one policy: names compare without case and final dot, prefixes as parsed.
+ * The policy zone's SOA serial goes up by one with every change.
+ * @param replace non-zero: a policy the trigger has already is replaced
+ * @return 0; IPAM_EEXISTS (the trigger has a policy, named in the message); IPAM_EINVAL naming
+ *         the zone and what is wrong (a bad name, prefix, action or local record) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_rpz_add(ipam_db *db, const char *zone, const char *policy, int replace);
+
+/**
+ * Remove the policy of a trigger ("qname bad.example.com", "client-ip 10.9.0.0/16", or a whole
+ * policy line: its trigger counts); the policy zone goes with its last policy.
+ * @return 0, IPAM_ENOTFOUND (no such policy zone or no policy for the trigger) or IPAM_EINVAL @since 0.2
+ */
+IPAM_EXTERN(int) ipam_rpz_rm(ipam_db *db, const char *zone, const char *trigger);
+
+/**
+ * The stored policies as a JSON array of {"zone": "rpz.example.", "trigger": "qname bad.example.com",
+ * "policy": "qname bad.example.com nxdomain"}, in (zone, trigger) order; of one policy zone, or of
+ * all when `zone` is NULL. @return 0, IPAM_ENOTFOUND (no such policy zone) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_rpz_list(ipam_buf *out, ipam_db *db, const char *zone);
+
+/**
+ * The policy zone of the stored policies, as ipam_rpz_render makes it from a file, with the
+ * zone's serial. @param ttl the records' TTL; 0: 60
+ * @return 0 or IPAM_ENOTFOUND (no such policy zone) @since 0.2
+ */
+IPAM_EXTERN(int) ipam_rpz_zone_render(ipam_buf *out, ipam_db *db, const char *zone, uint32_t ttl);
+
 /** What ipam_dns_config renders. */
 typedef enum ipam_dns_config_format {
 	IPAM_DNS_CONFIG_NAMED = 0,    /**< named.conf zone stanzas, in `view` blocks when views are used */
@@ -272,10 +306,12 @@ typedef struct ipam_dns_config_options {
 	size_t nview_match;
 	const char *view;         /**< Corefile: the view whose zones to serve; NULL: "default" */
 	unsigned int port;        /**< Corefile: the port; 0: 53 */
+	const char *listen;       /**< Corefile: the one address CoreDNS listens on (its `bind` plugin),
+	                               "127.0.0.1", "::1"; NULL: every address */
 } ipam_dns_config_options;
 
 #define IPAM_DNS_CONFIG_OPTIONS_VERSION 1
-#define IPAM_DNS_CONFIG_OPTIONS_INIT { IPAM_DNS_CONFIG_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, NULL, 0 }
+#define IPAM_DNS_CONFIG_OPTIONS_INIT { IPAM_DNS_CONFIG_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, NULL, 0, NULL }
 
 /**
  * The server configuration for every stored zone: named.conf zone stanzas (one `view` block per

@@ -285,7 +285,7 @@ int ipam_dns_config(ipam_buf *out, ipam_db *db, const ipam_dns_config_options *o
 	if ((rc = ipam__enter(db, 0, &sc)))
 		return rc;
 	rc = ipam__leave(db, &sc, ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect, &l));
-	if (!rc)
+	if (!rc && l.n) /* qsort wants an array, even of none */
 		qsort(l.v, l.n, sizeof *l.v, by_view_name);
 	ipam_buf b = IPAM_BUF_INIT;
 	if (!rc && opts->format == IPAM_DNS_CONFIG_NAMED) {
@@ -294,7 +294,7 @@ int ipam_dns_config(ipam_buf *out, ipam_db *db, const ipam_dns_config_options *o
 		ipam__dns_conf_zone *z = NULL;
 		size_t nz = 0;
 		if (!(rc = view_zones(&z, &nz, &l, opts->view ? opts->view : DEFAULT_VIEW)))
-			rc = ipam__dns_render_corefile(&b, z, nz, opts->port);
+			rc = ipam__dns_render_corefile(&b, z, nz, opts->port, opts->listen);
 		free(z);
 	}
 	czones_free(&l);

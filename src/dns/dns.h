@@ -165,8 +165,10 @@ int ipam__dns_check_view(const char *view);
 int ipam__dns_render_named_view(ipam_buf *out, const char *view, const char *match, const ipam__dns_conf_zone *zones,
                                 size_t n, const char *update_key);
 /* A CoreDNS Corefile: one server block a zone ("example.com.:PORT") with
- * `file PATH` (and `errors`). port 0 means 53. */
-int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port);
+ * `file PATH` (and `errors`, and `bind LISTEN` when `listen`, an IPv4 or
+ * IPv6 address, is not NULL). port 0 means 53. */
+int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port,
+                              const char *listen);
 
 /* ---- reading zone files -----------------------------------------------------------
  * Parse a zone file (text of `len` bytes) with ldns into a zone: $ORIGIN,
@@ -379,5 +381,18 @@ int ipam__dns_rpz_build(ipam__dns_zone **out, const char *origin, const ipam__dn
 /* The owner name of an IP trigger, relative ("24.0.2.0.192.rpz-ip",
  * "48.zz.db8.2001.rpz-client-ip"). */
 int ipam__dns_rpz_ip_owner(char *out, size_t size, const ipam_prefix *p, int trigger);
+/* ipam_rpz_render with the SOA serial given (ipam_rpz_render: 1). */
+int ipam__dns_rpz_render_text(ipam_buf *out, const char *origin, const char *policies, size_t len, const char *file,
+                              uint32_t ttl, uint32_t serial);
+/* One policy line as the policy file has it: *key its trigger ("qname
+ * bad.example.com", "client-ip 10.9.0.0/16": names in lower case without
+ * the final dot, prefixes as ipam_prefix_format writes them) and *canon the
+ * whole policy in that form ("qname bad.example.com local A 192.0.2.1;
+ * AAAA 2001:db8::1"); free both. With `trigger_only` a trigger alone is
+ * taken too (its key is what ipam_rpz_rm needs). IPAM_EINVAL naming `where`. */
+int ipam__dns_rpz_canon(const char *policy, const char *where, bool trigger_only, char **key, char **canon);
+/* The canonical origin of a zone name ("Example.COM" -> "example.com."),
+ * IPAM_EINVAL for a bad name. */
+int ipam__dns_canon_origin(char *out, size_t size, const char *zone);
 
 #endif

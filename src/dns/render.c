@@ -389,18 +389,29 @@ int ipam__dns_render_named_view(ipam_buf *out, const char *view, const char *mat
 	return rc ? rc : ipam__buf_put(out, "};\n", 3);
 }
 
-int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port)
+int ipam__dns_render_corefile(ipam_buf *out, const ipam__dns_conf_zone *zones, size_t n, unsigned port,
+                              const char *listen)
 {
 	if (port > 65535)
 		return ipam__error(IPAM_EINVAL, "Corefile: port %u", port);
+	/* the bind plugin's address: one IPv4 or IPv6 address, printed as parsed */
+	char addr[64] = "";
+	if (listen) {
+		ipam_addr a;
+		if (ipam_addr_parse(&a, listen))
+			return ipam__error(IPAM_EINVAL, "Corefile: the listen address \"%.100s\" is no IPv4 or IPv6 address",
+					   listen);
+		ipam_addr_format(addr, sizeof addr, &a);
+	}
 	for (size_t i = 0; i < n; i++) {
 		char name[1030];
 		int rc = conf_check(&zones[i], i, name);
 		if (rc)
 			return rc;
 		bool q = strpbrk(zones[i].file, " \t#") != NULL;
-		rc = ipam__buf_printf(out, "%s.:%u {\n\tfile %s%s%s\n\terrors\n}\n", name, port ? port : 53, q ? "\"" : "",
-				      zones[i].file, q ? "\"" : "");
+		rc = ipam__buf_printf(out, "%s.:%u {\n\tfile %s%s%s\n\terrors\n%s%s%s}\n", name, port ? port : 53,
+				      q ? "\"" : "", zones[i].file, q ? "\"" : "", *addr ? "\tbind " : "", addr,
+				      *addr ? "\n" : "");
 		if (rc)
 			return rc;
 	}

@@ -12,6 +12,7 @@
 #include "ipam/dns.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -160,8 +161,86 @@ static int parse_line(plist *l, char *line, const char *where)
 	return 0;
 }
 
+static const char *const action_word[] = { [IPAM__RPZ_NXDOMAIN] = "nxdomain", [IPAM__RPZ_NODATA] = "nodata",
+					    [IPAM__RPZ_PASSTHRU] = "passthru", [IPAM__RPZ_DROP] = "drop",
+					    [IPAM__RPZ_LOCAL_DATA] = "local" };
+
+/* The trigger of policy `i` of `l` as its stored key: "qname NAME" (lower
+ * case, no final dot) or "client-ip"/"response-ip" and the prefix as
+ * ipam_prefix_format writes it. */
+static int policy_key(ipam_buf *b, const plist *l, size_t i, const char *where)
+{
+	const ipam__dns_rpz_policy *q = &l->p[i];
+	if (q->trigger != IPAM__RPZ_QNAME) {
+		char cidr[64];
+		if (ipam_prefix_format(cidr, sizeof cidr, &q->prefix) < 0)
+			return ipam__error(IPAM_EINVAL, "%s: a bad prefix", where);
+		return ipam__buf_printf(b, "%s %s", q->trigger == IPAM__RPZ_CLIENT_IP ? "client-ip" : "response-ip", cidr);
+	}
+	size_t n = strlen(q->name);
+	if (n && q->name[n - 1] == '.')
+		n--;
+	if (!n)
+		return ipam__error(IPAM_EINVAL, "%s: qname: an empty name", where);
+	int rc = ipam__buf_put(b, "qname ", 6);
+	for (size_t k = 0; !rc && k < n; k++) {
+		char c = (char)tolower((unsigned char)q->name[k]);
+		rc = ipam__buf_put(b, &c, 1);
+	}
+	return rc;
+}
+
+int ipam__dns_rpz_canon(const char *policy, const char *where, bool trigger_only, char **key, char **canon)
+{
+	*key = *canon = NULL;
+	if (strpbrk(policy, "\n\r"))
+		return ipam__error(IPAM_EINVAL, "%s: a policy is one line", where);
+	/* as in the file, where it would start a comment */
+	if (strchr(policy, '#') && !strchr(policy, '"'))
+		return ipam__error(IPAM_EINVAL, "%s: a \"#\" outside quotes (it starts a comment in a policy file)", where);
+	char *line = ipam__strdup(policy);
+	if (!line)
+		return IPAM_ENOMEM;
+	/* a trigger alone ("qname bad.example") names the policy to remove */
+	char *p = line, *w1 = next_word(&p), *w2 = w1 ? next_word(&p) : NULL;
+	bool alone = trigger_only && w2 && !next_word(&p);
+	free(line);
+	size_t n = strlen(policy);
+	if (!(line = malloc(n + 10)))
+		return ipam__enomem();
+	snprintf(line, n + 10, "%s%s", policy, alone ? " nxdomain" : "");
+	plist l;
+	memset(&l, 0, sizeof l);
+	int rc = parse_line(&l, line, where);
+	if (!rc && l.n != 1)
+		rc = ipam__error(IPAM_EINVAL, "%s: no policy (qname bad.example.com nxdomain)", where);
+	ipam_buf k = IPAM_BUF_INIT, c = IPAM_BUF_INIT;
+	if (!rc)
+		rc = policy_key(&k, &l, 0, where);
+	if (!rc)
+		rc = ipam__buf_printf(&c, "%s %s", k.ptr, action_word[l.p[0].action]);
+	for (size_t i = 0; !rc && i < l.p[0].ndata; i++)
+		rc = ipam__buf_printf(&c, "%s%s", i ? "; " : " ", l.datav[l.dfirst[0] + i]);
+	plist_free(&l);
+	free(line);
+	if (rc) {
+		ipam_buf_dispose(&k);
+		ipam_buf_dispose(&c);
+		return rc;
+	}
+	*key = k.ptr;
+	*canon = c.ptr;
+	return 0;
+}
+
 int ipam_rpz_render(ipam_buf *out, const char *origin, const char *policies, size_t len, const char *file,
                     uint32_t ttl)
+{
+	return ipam__dns_rpz_render_text(out, origin, policies, len, file, ttl, 1);
+}
+
+int ipam__dns_rpz_render_text(ipam_buf *out, const char *origin, const char *policies, size_t len, const char *file,
+                              uint32_t ttl, uint32_t serial)
 {
 	if (!out || !origin || (!policies && len))
 		return ipam__error(IPAM_EINVAL, "rpz render: no output, origin or policies");
@@ -204,8 +283,10 @@ int ipam_rpz_render(ipam_buf *out, const char *origin, const char *policies, siz
 	ipam_buf b = IPAM_BUF_INIT;
 	if (!rc)
 		rc = ipam__dns_rpz_build(&z, origin, l.p, l.n, ttl ? ttl : 60);
-	if (!rc)
+	if (!rc) {
+		z->serial = serial;
 		rc = ipam__dns_render_zone(&b, z);
+	}
 	if (rc && rc != IPAM_ENOMEM && strncmp(ipam_error_last()->message, file, strlen(file))) {
 		char why[800];
 		snprintf(why, sizeof why, "%s", ipam_error_last()->message);

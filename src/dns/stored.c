@@ -116,7 +116,7 @@ int ipam__dns_check_view(const char *view)
 }
 
 /* The zone's origin, absolute and in lower case; IPAM_EINVAL for a bad name. */
-static int canon_origin(char *out, size_t size, const char *zone)
+int ipam__dns_canon_origin(char *out, size_t size, const char *zone)
 {
 	ipam__dns_zone *z = NULL;
 	int rc = ipam__dns_zone_new(&z, zone);
@@ -256,7 +256,7 @@ static int zone_find(ipam_db *db, const char *zone, const char *view, ipam__obj 
 		return ipam__error(IPAM_EINVAL, "zone: no name");
 	if (!view)
 		view = DEFAULT_VIEW;
-	if ((rc = ipam__dns_check_view(view)) || (rc = canon_origin(origin, sizeof origin, zone)))
+	if ((rc = ipam__dns_check_view(view)) || (rc = ipam__dns_canon_origin(origin, sizeof origin, zone)))
 		return rc;
 	zone_key(key, sizeof key, origin, view);
 	if (ipam__obj_get(db, IPAM_STORE_ZONE, no_parent, key, zo))
@@ -633,7 +633,7 @@ int ipam_zone_add(ipam_db *db, const char *zone, const ipam_zone_options *opts)
 		return rc;
 	char origin[300], what[400];
 	const char *view = opts->view ? opts->view : DEFAULT_VIEW;
-	if ((rc = canon_origin(origin, sizeof origin, zone)) || (rc = ipam__dns_check_view(view)))
+	if ((rc = ipam__dns_canon_origin(origin, sizeof origin, zone)) || (rc = ipam__dns_check_view(view)))
 		return rc;
 	snprintf(what, sizeof what, "zone %s", origin);
 	if (!opts->ns && !opts->template_name)

@@ -186,6 +186,62 @@ def test_rpz_render(tmp_path):
     assert rc == 1 and "bad.txt:2: unknown action \\\"oops\\\"" in out + err, out + err
 
 
+def test_rpz_stored_policies(tmp_path):
+    db = tmp_path / "ipam.db"
+    ok(db, "init")
+    ok(db, "rpz", "add", "rpz.example", "qname Bad.Example.COM. nxdomain")
+    ok(db, "rpz", "add", "rpz.example", "qname moved.example.com local A 192.0.2.80; AAAA 2001:db8::80")
+    ok(db, "rpz", "add", "rpz.example", "client-ip 10.9.0.0/16 drop")
+    ok(db, "rpz", "add", "rpz.other", "response-ip 2001:db8::/32 passthru")
+    # one policy a trigger: a second one is refused, naming the first, unless --replace
+    rc, out, err = ctl(db, "rpz", "add", "rpz.example", "qname bad.example.com nodata")
+    assert rc == 1 and "qname bad.example.com has a policy already (qname bad.example.com nxdomain)" in out + err, \
+        out + err
+    ok(db, "rpz", "add", "rpz.example", "qname bad.example.com nodata", "--replace")
+    lst = [json.loads(line) for line in ok(db, "rpz", "list").splitlines()]  # one object a line
+    assert lst == [
+        {"zone": "rpz.example.", "trigger": "client-ip 10.9.0.0/16", "policy": "client-ip 10.9.0.0/16 drop"},
+        {"zone": "rpz.example.", "trigger": "qname bad.example.com", "policy": "qname bad.example.com nodata"},
+        {"zone": "rpz.example.", "trigger": "qname moved.example.com",
+         "policy": "qname moved.example.com local A 192.0.2.80; AAAA 2001:db8::80"},
+        {"zone": "rpz.other.", "trigger": "response-ip 2001:db8::/32",
+         "policy": "response-ip 2001:db8::/32 passthru"}], lst
+    assert ok(db, "rpz", "list", "rpz.other", json_out=False) == "rpz.other. response-ip 2001:db8::/32 passthru\n"
+    # policy zones are no DNS zones: zone list and zone conf do not see them
+    assert "rpz" not in ok(db, "zone", "list") + ok(db, "zone", "conf", json_out=False)
+    out = ok(db, "rpz", "render", "rpz.example", "--ttl", "300", json_out=False)
+    assert out.startswith("$ORIGIN rpz.example.\n$TTL 300\n"), out
+    assert "\tSOA\tlocalhost. hostmaster.localhost. 4 " in out, out  # 3 adds and a replace
+    assert "bad.example.com\t300\tIN\tCNAME\t*.\n" in out, out
+    assert "moved.example.com\t300\tIN\tAAAA\t2001:db8::80\n" in out, out
+    assert "16.0.0.9.10.rpz-client-ip\t300\tIN\tCNAME\trpz-drop.\n" in out, out
+    # bad policies: clear errors, nothing stored
+    for bad, msg in [("qname x.example oops", "rpz rpz.example.: unknown action \\\"oops\\\""),
+                     ("client-ip 10.9.0.0/33 drop", "rpz rpz.example.: client-ip: "),
+                     ("qname x.example local A 192.0.2", "rpz rpz.example."),
+                     ("qname x.example", "a policy is TRIGGER VALUE ACTION"),
+                     ("qname x.example nxdomain # why", "a \\\"#\\\" outside quotes")]:
+        rc, out, err = ctl(db, "rpz", "add", "rpz.example", bad)
+        assert rc == 1 and msg in out + err, (bad, out + err)
+    assert len(ok(db, "rpz", "list", "rpz.example").splitlines()) == 3
+    # an export holds the policies and an import brings them back
+    doc = tmp_path / "export.json"
+    ok(db, "export", "-o", str(doc))
+    db2 = tmp_path / "copy.db"
+    ok(db2, "init")
+    ok(db2, "import", "json", str(doc))
+    assert ok(db2, "rpz", "render", "rpz.example", json_out=False) == ok(db, "rpz", "render", "rpz.example",
+                                                                          json_out=False)
+    # removal by trigger; the zone goes with its last policy
+    ok(db, "rpz", "rm", "rpz.other", "response-ip 2001:DB8::/32")
+    rc, out, err = ctl(db, "rpz", "list", "rpz.other")
+    assert rc == 1 and "rpz rpz.other.: no such policy zone" in out + err, out + err
+    rc, out, err = ctl(db, "rpz", "rm", "rpz.example", "qname nosuch.example.com")
+    assert rc == 1 and "no policy for qname nosuch.example.com" in out + err, out + err
+    rc, out, err = ctl(db, "rpz", "render", "rpz.nosuch")
+    assert rc == 1 and "no such policy zone" in out + err, out + err
+
+
 def test_zone_conf_and_files(tmp_path):
     db = tmp_path / "ipam.db"
     ok(db, "init")
@@ -220,6 +276,12 @@ def test_zone_conf_and_files(tmp_path):
               "--tsig-name", "upd", json_out=False) == conf
     core = ok(db, "zone", "conf", "--format", "coredns", "--view", "outside", json_out=False)
     assert core == "example.test.:53 {\n\tfile example.test@outside.zone\n\terrors\n}\n", core
+    # --address: the one address CoreDNS listens on (its bind plugin)
+    core = ok(db, "zone", "conf", "--format", "coredns", "--view", "outside", "--address", "::1", "--port", "5353",
+              json_out=False)
+    assert core == "example.test.:5353 {\n\tfile example.test@outside.zone\n\terrors\n\tbind ::1\n}\n", core
+    rc, out, err = ctl(db, "zone", "conf", "--format", "coredns", "--address", "localhost")
+    assert rc == 1 and "the listen address \\\"localhost\\\" is no IPv4 or IPv6 address" in out + err, out + err
     rc, out, err = ctl(db, "zone", "conf", "--view-match", "outside=10.0.0.0/33")
     assert rc == 1 and "view outside: \\\"10.0.0.0/33\\\"" in out + err, out + err
     rc, out, err = ctl(db, "zone", "adopt", "example.test")

@@ -1,6 +1,8 @@
 /* See dns_test.h. */
 #include "dns_test.h"
 
+#include "ipam.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -665,6 +667,51 @@ int dt_start_named(dt_server *s, const char *body, const char *probe)
 		return fail("fork failed");
 	track(s->pid);
 	if (wait_ready(s, NULL, 0, probe)) {
+		dt_stop(s);
+		return -1;
+	}
+	return 0;
+}
+
+int dt_write_zone_files(ipam_db *db, const char *dir, const char *const (*zones)[2], size_t n, const char *conf)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		ipam_buf name = IPAM_BUF_INIT, text = IPAM_BUF_INIT;
+		char path[600];
+		if (ipam_zone_file_name(&name, zones[i][0], zones[i][1]) ||
+		    ipam_zone_render(&text, db, zones[i][0], zones[i][1]))
+			rc = fail("zone %s: %s", zones[i][0], ipam_error_last()->message);
+		else if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name.ptr) >= sizeof path)
+			rc = fail("zone %s: the path is too long", zones[i][0]);
+		else if (conf && !strstr(conf, path))
+			rc = fail("the configuration does not name %s:\n%s", path, conf);
+		else
+			rc = dt_write(path, text.ptr);
+		ipam_buf_dispose(&name);
+		ipam_buf_dispose(&text);
+	}
+	return rc;
+}
+
+int dt_start_coredns(dt_server *s, const char *coredns, const char *corefile, int port, const char *probe)
+{
+	memset(s, 0, sizeof *s);
+	s->kind = DT_COREDNS;
+	if (dt_tmpdir(s->dir, "coredns"))
+		return -1;
+	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	s->port = port;
+	char path[512];
+	snprintf(path, sizeof path, "%s/Corefile", s->dir);
+	if (dt_write(path, corefile))
+		return -1;
+	char *argv[] = { (char *)coredns, "-conf", path, NULL };
+	if ((s->pid = spawn(s->log, argv)) <= 0)
+		return fail("fork failed");
+	track(s->pid);
+	dt_zone z = { probe, NULL };
+	if (wait_ready(s, &z, 1, NULL)) {
 		dt_stop(s);
 		return -1;
 	}

@@ -30,10 +30,17 @@ int dt_free_port(void);
 /* Whether a program is on PATH (or an absolute path that exists). */
 bool dt_have(const char *prog);
 
+/* Render each zone {name, view (NULL: default)} of `db` into `dir` under
+ * the name ipam_zone_file_name gives it, after checking that `conf` (a
+ * named.conf or Corefile; NULL: no check) names that path. 0 or -1. */
+struct ipam_db;
+int dt_write_zone_files(struct ipam_db *db, const char *dir, const char *const (*zones)[2], size_t n,
+                        const char *conf);
+
 /* A TSIG secret: 32 random bytes in base64 (45 bytes with the NUL). */
 void dt_secret(char out[64]);
 
-typedef enum { DT_BIND, DT_KNOT, DT_PDNS, DT_UNBOUND } dt_kind;
+typedef enum { DT_BIND, DT_KNOT, DT_PDNS, DT_UNBOUND, DT_COREDNS } dt_kind;
 
 typedef struct dt_server {
 	dt_kind kind;
@@ -65,6 +72,10 @@ int dt_start(dt_server *s, dt_kind kind, const dt_zone *zones, size_t nzones, co
  * file names absolute) after its own key and options; ready once it
  * answers a SOA query for `probe` (any rcode). 0 or -1 (dt_why()). */
 int dt_start_named(dt_server *s, const char *body, const char *probe);
+/* Start CoreDNS (the binary `coredns`) with `corefile` (its text: zone
+ * files by absolute path, listening on `port` of 127.0.0.1); ready once it
+ * answers a SOA query for the zone `probe` with data. 0 or -1 (dt_why()). */
+int dt_start_coredns(dt_server *s, const char *coredns, const char *corefile, int port, const char *probe);
 /* Stop it (SIGTERM, then SIGKILL after 5 s) and wait for it. */
 void dt_stop(dt_server *s);
 

@@ -583,22 +583,30 @@ START_TEST(unbound_rpz)
 				       "ns A 127.0.0.1\nbad A 203.0.113.1\nads A 203.0.113.2\nx.ads A 203.0.113.3\n"
 				       "ok.ads A 203.0.113.4\nmoved A 203.0.113.5\nevil A 198.51.100.66\n"
 				       "fine A 198.51.100.200\nplain A 203.0.113.9\n";
-	const char *redirect[] = { "A 192.0.2.80" };
-	ipam_prefix evil, client;
-	ck_assert(ipam_prefix_parse(&evil, "198.51.100.64/26", IPAM_PARSE_DEFAULT) == 0);
-	ck_assert(ipam_prefix_parse(&client, "127.0.0.2/32", IPAM_PARSE_DEFAULT) == 0);
-	ipam__dns_rpz_policy pol[] = {
-		{ .trigger = IPAM__RPZ_QNAME, .name = "bad.example.test", .action = IPAM__RPZ_NXDOMAIN },
-		{ .trigger = IPAM__RPZ_QNAME, .name = "*.ads.example.test", .action = IPAM__RPZ_NODATA },
-		{ .trigger = IPAM__RPZ_QNAME, .name = "ok.ads.example.test", .action = IPAM__RPZ_PASSTHRU },
-		{ .trigger = IPAM__RPZ_QNAME, .name = "moved.example.test", .action = IPAM__RPZ_LOCAL_DATA,
-		  .data = redirect, .ndata = 1 },
-		{ .trigger = IPAM__RPZ_RESPONSE_IP, .prefix = evil, .action = IPAM__RPZ_NXDOMAIN },
-		{ .trigger = IPAM__RPZ_CLIENT_IP, .prefix = client, .action = IPAM__RPZ_NXDOMAIN },
+	/* the policies as stored objects, rendered from the store */
+	ipam_db *db = NULL;
+	OK(ipam_db_open(&db, "memory:", NULL));
+	const char *pol[] = {
+		"qname bad.example.test nxdomain",
+		"qname *.ads.example.test nodata",
+		"qname ok.ads.example.test passthru",
+		"qname moved.example.test nxdomain",
+		"response-ip 198.51.100.64/26 nxdomain",
+		"client-ip 127.0.0.2/32 nxdomain",
+		"qname plain.example.test nxdomain",
 	};
-	ipam__dns_zone *z = NULL;
-	OK(ipam__dns_rpz_build(&z, "rpz.test.", pol, sizeof pol / sizeof pol[0], 60));
-	char *rpz = render(z);
+	for (size_t i = 0; i < sizeof pol / sizeof pol[0]; i++)
+		OK(ipam_rpz_add(db, "rpz.test", pol[i], 0));
+	/* one policy a trigger: replaced only when asked */
+	ck_assert_int_eq(ipam_rpz_add(db, "rpz.test", "qname Moved.Example.Test. local A 192.0.2.80", 0), IPAM_EEXISTS);
+	OK(ipam_rpz_add(db, "rpz.test", "qname Moved.Example.Test. local A 192.0.2.80", 1));
+	OK(ipam_rpz_rm(db, "rpz.test", "qname plain.example.test"));
+	ipam_buf b = IPAM_BUF_INIT;
+	OK(ipam_rpz_zone_render(&b, db, "rpz.test.", 60));
+	/* 7 adds, a replace, a removal: serial 9 */
+	ck_assert_msg(strstr(b.ptr, "\tSOA\tlocalhost. hostmaster.localhost. 9 "), "%s", b.ptr);
+	char *rpz = b.ptr;
+	ipam_db_free(db);
 	char dir[256], up[400], rz[400], conf[2048];
 	ck_assert(dt_tmpdir(dir, "rpz") == 0);
 	snprintf(up, sizeof up, "%s/upstream.zone", dir);
@@ -629,7 +637,6 @@ START_TEST(unbound_rpz)
 	expect(&s, "plain.example.test.", "A", LDNS_RCODE_NOERROR, "203.0.113.9");
 	dt_stop(&s);
 	free(rpz);
-	ipam__dns_zone_free(z);
 }
 END_TEST
 

@@ -416,13 +416,13 @@ START_TEST(servers_accept_rendered_zones)
 	ipam__dns_conf_zone evil = { "example.com.", "x\"; };\nzone \"evil" };
 	ipam_buf e = IPAM_BUF_INIT;
 	ck_assert_int_eq(ipam__dns_render_named_conf(&e, &evil, 1, NULL), IPAM_EINVAL);
-	ck_assert_int_eq(ipam__dns_render_corefile(&e, &evil, 1, 53), IPAM_EINVAL);
+	ck_assert_int_eq(ipam__dns_render_corefile(&e, &evil, 1, 53, NULL), IPAM_EINVAL);
 	ipam_buf_dispose(&e);
 
 	/* the Corefile: coredns is not packaged in Debian 12, so its syntax is
 	 * checked here: one block per zone, balanced braces, the file plugin */
 	ipam_buf cf = IPAM_BUF_INIT;
-	OK(ipam__dns_render_corefile(&cf, cz, 3, 5300));
+	OK(ipam__dns_render_corefile(&cf, cz, 3, 5300, NULL));
 	char want[1600];
 	snprintf(want, sizeof want,
 		 "example.com.:5300 {\n\tfile %s\n\terrors\n}\n"
