@@ -103,6 +103,14 @@ func (db *DB) AllocAddress(ctx context.Context, within netip.Prefix, o *AddressO
 
 // AddAddress records a given address (ErrExists if the space has it).
 func (db *DB) AddAddress(ctx context.Context, a netip.Addr, o *AddressOptions) error {
+	return db.addrCall(ctx, a, o, func(c *C.ipam_db, ca *C.ipam_addr, opts *C.ipam_ip_options) C.int {
+		return C.ipam_ip_add(c, ca, opts)
+	})
+}
+
+// addrCall runs a C call on a with o as its options (nil: NULL).
+func (db *DB) addrCall(ctx context.Context, a netip.Addr, o *AddressOptions,
+	call func(*C.ipam_db, *C.ipam_addr, *C.ipam_ip_options) C.int) error {
 	ca, err := cAddr(a)
 	if err != nil {
 		return err
@@ -118,7 +126,7 @@ func (db *DB) AddAddress(ctx context.Context, a netip.Addr, o *AddressOptions) e
 	if err != nil {
 		return err
 	}
-	return db.leave(C.ipam_ip_add(c, &ca, opts))
+	return db.leave(call(c, &ca, opts))
 }
 
 // Address looks an address up (ErrNotFound if the space does not have it).
@@ -197,4 +205,26 @@ func (k *addressCursor) next() (Address, C.int) {
 func (k *addressCursor) free() {
 	C.ipam_ip_info_dispose(&k.info)
 	C.ipam_ip_iter_free(k.it)
+}
+
+// AddressField names what UpdateAddress changes (a bit mask).
+type AddressField uint
+
+// The fields UpdateAddress can change alone.
+const (
+	AddressHostname    AddressField = C.IPAM_IP_SET_HOSTNAME
+	AddressMAC         AddressField = C.IPAM_IP_SET_MAC
+	AddressDescription AddressField = C.IPAM_IP_SET_DESCRIPTION
+	AddressStatus      AddressField = C.IPAM_IP_SET_STATUS
+	AddressAttrs       AddressField = C.IPAM_IP_SET_ATTRS // replaced as a whole
+)
+
+// UpdateAddress changes a recorded address in place: the fields named in
+// set take their values from o ("" clears one), the others stay. The
+// address keeps its id and creation time, and its DNS records follow a new
+// host name. o.Space names the space.
+func (db *DB) UpdateAddress(ctx context.Context, a netip.Addr, set AddressField, o AddressOptions) error {
+	return db.addrCall(ctx, a, &o, func(c *C.ipam_db, ca *C.ipam_addr, opts *C.ipam_ip_options) C.int {
+		return C.ipam_ip_update(c, ca, C.uint(set), opts)
+	})
 }

@@ -512,3 +512,52 @@ func TestIteratorEnds(t *testing.T) {
 	}
 	wantErr(t, last, ErrClosed)
 }
+
+func TestUpdateInPlace(t *testing.T) {
+	db := open(t, "memory:")
+	net := pfx("192.0.2.0/30")
+	must(t, db.AddPrefix(bg, net, &PrefixOptions{Description: "link", Attrs: map[string]any{"site": "a"}}))
+	a, err := db.AllocAddress(bg, net, &AddressOptions{Hostname: "old.example.test", MAC: "52:54:00:ab:cd:ef",
+		Description: "printer"})
+	must(t, err)
+	must(t, db.UpdateAddress(bg, a, AddressHostname, AddressOptions{Hostname: "new.example.test"}))
+	info, err := db.Address(bg, "", a)
+	must(t, err)
+	if info.Hostname != "new.example.test" || info.Description != "printer" || info.MAC == nil {
+		t.Fatalf("after rename: %+v", info)
+	}
+	must(t, db.UpdateAddress(bg, a, AddressDescription|AddressStatus, AddressOptions{Status: StatusReserved}))
+	info, err = db.Address(bg, "", a)
+	must(t, err)
+	if info.Description != "" || info.Status != StatusReserved || info.Hostname != "new.example.test" {
+		t.Fatalf("after clearing: %+v", info)
+	}
+	wantErr(t, db.UpdateAddress(bg, a, 0, AddressOptions{}), ErrInvalid)
+	wantErr(t, db.UpdateAddress(bg, addr("192.0.2.2"), AddressStatus, AddressOptions{}), ErrNotFound)
+	must(t, db.UpdatePrefix(bg, net, PrefixPool, PrefixOptions{Pool: true}))
+	p, err := db.Prefix(bg, "", net)
+	must(t, err)
+	if !p.Pool || p.Description != "link" || p.Attrs["site"] != "a" {
+		t.Fatalf("prefix after pool: %+v", p)
+	}
+	if got, err := db.AllocAddress(bg, net, nil); err != nil || got != addr("192.0.2.0") {
+		t.Fatalf("a pool hands out its first address: %v %v", got, err)
+	}
+	wantErr(t, db.UpdatePrefix(bg, pfx("198.51.100.0/24"), PrefixPool, PrefixOptions{Pool: true}), ErrNotFound)
+	var actions []string
+	for e, err := range db.Audit(bg, 1) {
+		must(t, err)
+		if strings.HasSuffix(e.Action, ".update") {
+			var b, f struct{ ID string }
+			must(t, json.Unmarshal(e.Before, &b))
+			must(t, json.Unmarshal(e.After, &f))
+			if b.ID == "" || b.ID != f.ID {
+				t.Fatalf("%s: id %q became %q", e.Action, b.ID, f.ID)
+			}
+			actions = append(actions, e.Action)
+		}
+	}
+	if strings.Join(actions, " ") != "address.update address.update prefix.update" {
+		t.Fatalf("audit: %v", actions)
+	}
+}

@@ -54,6 +54,14 @@ type PrefixOptions struct {
 
 // AddPrefix adds a prefix to a space.
 func (db *DB) AddPrefix(ctx context.Context, p netip.Prefix, o *PrefixOptions) error {
+	return db.prefixCall(ctx, p, o, func(c *C.ipam_db, cp *C.ipam_prefix, opts *C.ipam_prefix_options) C.int {
+		return C.ipam_prefix_add(c, cp, opts)
+	})
+}
+
+// prefixCall runs a C call on p with o as its options (nil: the defaults).
+func (db *DB) prefixCall(ctx context.Context, p netip.Prefix, o *PrefixOptions,
+	call func(*C.ipam_db, *C.ipam_prefix, *C.ipam_prefix_options) C.int) error {
 	cp, err := cPrefix(p)
 	if err != nil {
 		return err
@@ -78,7 +86,7 @@ func (db *DB) AddPrefix(ctx context.Context, p netip.Prefix, o *PrefixOptions) e
 	if err != nil {
 		return err
 	}
-	return db.leave(C.ipam_prefix_add(c, &cp, &opts))
+	return db.leave(call(c, &cp, &opts))
 }
 
 func cbool(b bool) C.int {
@@ -266,4 +274,26 @@ func (db *DB) Utilization(ctx context.Context, space string, p netip.Prefix) (Ut
 		return Utilization{}, err
 	}
 	return Utilization{u128(u.total), u128(u.used), u128(u.free), u128(u.free_64s), float64(u.used_percent)}, nil
+}
+
+// PrefixField names what UpdatePrefix changes (a bit mask).
+type PrefixField uint
+
+// The fields UpdatePrefix can change alone.
+const (
+	PrefixStatus      PrefixField = C.IPAM_PREFIX_SET_STATUS
+	PrefixPool        PrefixField = C.IPAM_PREFIX_SET_POOL
+	PrefixDescription PrefixField = C.IPAM_PREFIX_SET_DESCRIPTION
+	PrefixAttrs       PrefixField = C.IPAM_PREFIX_SET_ATTRS // replaced as a whole
+)
+
+// UpdatePrefix changes a prefix in place: the fields named in set take
+// their values from o ("" clears the description), the others stay; the
+// prefix keeps its id and creation time and what lies inside it.
+// o.Space names the space; o.Exclusive is not used.
+func (db *DB) UpdatePrefix(ctx context.Context, p netip.Prefix, set PrefixField, o PrefixOptions) error {
+	o.Exclusive = false
+	return db.prefixCall(ctx, p, &o, func(c *C.ipam_db, cp *C.ipam_prefix, opts *C.ipam_prefix_options) C.int {
+		return C.ipam_prefix_update(c, cp, C.uint(set), opts)
+	})
 }

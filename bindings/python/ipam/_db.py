@@ -33,6 +33,24 @@ def _enum(table: dict, value: Any, what: str) -> int:
         raise InvalidArgument(f"unknown {what} {value!r}; one of {choices}") from None
 
 
+# "not given" for the update calls, where None means "clear it"
+_KEEP: Any = object()
+
+
+def _given(pairs: list) -> tuple:
+    """The field mask of the keywords given, and their values (None for the others)."""
+    fields, values = 0, []
+    for bit, value in pairs:
+        if value is _KEEP:
+            values.append(None)
+        else:
+            fields |= bit
+            values.append(value)
+    if not fields:
+        raise InvalidArgument("nothing to change: give at least one field")
+    return fields, values
+
+
 def _attrs(value: Optional[dict]) -> Optional[str]:
     return None if value is None else json.dumps(value)
 
@@ -196,6 +214,18 @@ class DB:
         capi.ipam_prefix_add(self._h, prefix, opts)
         return self.prefix(prefix, space=space)
 
+    def update_prefix(self, prefix: Any, *, space: Optional[str] = None, status: Any = _KEEP, pool: Any = _KEEP,
+                      description: Any = _KEEP, attrs: Any = _KEEP) -> Prefix:
+        """Change a prefix in place: the keywords given change (None clears a
+        description or the attributes), the others stay; its id, creation
+        time and what lies inside it stay."""
+        fields, (st, pl, desc, at) = _given([
+            (capi.IPAM_PREFIX_SET_STATUS, status), (capi.IPAM_PREFIX_SET_POOL, pool),
+            (capi.IPAM_PREFIX_SET_DESCRIPTION, description), (capi.IPAM_PREFIX_SET_ATTRS, attrs)])
+        opts = (space, _enum(STATUS, st or "active", "status"), bool(pl), desc, _attrs(at), False)
+        capi.ipam_prefix_update(self._h, prefix, fields, opts)
+        return self.prefix(prefix, space=space)
+
     def prefix(self, prefix: Any, *, space: Optional[str] = None) -> Prefix:
         """The prefix, looked up exactly (:class:`NotFound` if none)."""
         return Prefix(self, capi.ipam_prefix_get(self._h, space, prefix))
@@ -268,6 +298,19 @@ class DB:
         """Record a given address (:class:`Exists` if the space has it)."""
         opts = self._ip_opts(space, hostname, mac, description, status, attrs)
         capi.ipam_ip_add(self._h, address, opts)
+        return self.address(address, space=space)
+
+    def update_address(self, address: Any, *, space: Optional[str] = None, hostname: Any = _KEEP, mac: Any = _KEEP,
+                       description: Any = _KEEP, status: Any = _KEEP, attrs: Any = _KEEP) -> Address:
+        """Change a recorded address in place: the keywords given change (None
+        clears), the others stay; its id and creation time stay, and its DNS
+        records follow a new host name."""
+        fields, (hn, mc, desc, st, at) = _given([
+            (capi.IPAM_IP_SET_HOSTNAME, hostname), (capi.IPAM_IP_SET_MAC, mac),
+            (capi.IPAM_IP_SET_DESCRIPTION, description), (capi.IPAM_IP_SET_STATUS, status),
+            (capi.IPAM_IP_SET_ATTRS, attrs)])
+        opts = (space, hn, mc, desc, _enum(STATUS, st or "active", "status"), _attrs(at))
+        capi.ipam_ip_update(self._h, address, fields, opts)
         return self.address(address, space=space)
 
     def address(self, address: Any, *, space: Optional[str] = None) -> Address:

@@ -3,6 +3,7 @@ ranges: what goes in (str and ipaddress objects), what comes out (ipaddress
 objects, objects with properties, iterators)."""
 
 import ipaddress
+import json
 import types
 
 import pytest
@@ -173,6 +174,33 @@ def test_addresses(db):
     p6 = db.add_prefix("2001:db8:1::/64")
     assert p6.alloc_address() == IPv6Address("2001:db8:1::1")
     assert type(p6.alloc_address()) is IPv6Address
+
+
+def test_update_in_place(db):
+    net = db.add_prefix("192.0.2.0/30", description="link", attrs={"site": "a"})
+    a = net.alloc_address(hostname="old.example.test", mac="52:54:00:ab:cd:ef", description="printer")
+    got = db.update_address(a, hostname="new.example.test")
+    assert got.hostname == "new.example.test" and got.description == "printer" and got.mac is not None
+    got = db.update_address(str(a), description=None, status="reserved", attrs={"rack": "r2"})
+    assert got.description is None and got.status == "reserved" and got.attrs == {"rack": "r2"}
+    assert got.hostname == "new.example.test"
+    with pytest.raises(ipam.InvalidArgument):
+        db.update_address(a)
+    with pytest.raises(ipam.InvalidArgument):
+        db.update_address(a, mac="not a mac")
+    with pytest.raises(ipam.NotFound):
+        db.update_address("192.0.2.2", status="reserved")
+    p = db.update_prefix(net.network, pool=True)
+    assert p.pool and p.description == "link" and p.attrs == {"site": "a"}
+    assert net.alloc_address() == IPv4Address("192.0.2.0")  # a pool hands out its first address
+    p = db.update_prefix("192.0.2.0/30", description=None, status="deprecated")
+    assert p.description is None and p.status == "deprecated" and p.pool
+    with pytest.raises(ipam.NotFound):
+        db.update_prefix("198.51.100.0/24", pool=True)
+    # the same objects: one audit entry each, the id kept
+    log = [e for e in db.audit() if e.action.endswith(".update")]
+    assert [e.action for e in log] == ["address.update"] * 2 + ["prefix.update"] * 2
+    assert all(json.loads(e.before)["id"] == json.loads(e.after)["id"] for e in log)
 
 
 def test_ranges(db):
