@@ -510,3 +510,47 @@ func ZoneFileName(zone, view string) (string, error) {
 	}
 	return bufString(&b), nil
 }
+
+// RPZPolicy is one stored response policy.
+type RPZPolicy struct {
+	Zone    string `json:"zone"`    // the policy zone, "rpz.example."
+	Trigger string `json:"trigger"` // "qname bad.example.com", "client-ip 10.9.0.0/16"
+	Policy  string `json:"policy"`  // the whole line, as AddRPZPolicy took it
+}
+
+// AddRPZPolicy stores a response policy in the policy zone zone (made by
+// its first policy), in the policy file's form ("qname bad.example.com
+// nxdomain", "client-ip 10.9.0.0/16 drop", "qname moved.example.com local
+// A 192.0.2.80"). ErrExists when the trigger has a policy and replace is
+// false; ErrInvalid names the zone and what is wrong.
+func (db *DB) AddRPZPolicy(ctx context.Context, zone, policy string, replace bool) error {
+	return db.zoneCall(ctx, zone, policy, func(c *C.ipam_db, z, p *C.char) C.int {
+		return C.ipam_rpz_add(c, z, p, cbool(replace))
+	})
+}
+
+// RemoveRPZPolicy removes the policy of a trigger ("qname bad.example.com");
+// the policy zone goes with its last policy.
+func (db *DB) RemoveRPZPolicy(ctx context.Context, zone, trigger string) error {
+	return db.zoneCall(ctx, zone, trigger, func(c *C.ipam_db, z, t *C.char) C.int { return C.ipam_rpz_rm(c, z, t) })
+}
+
+// RPZPolicies lists the stored policies of one policy zone, or of all
+// ("" zone), in (zone, trigger) order.
+func (db *DB) RPZPolicies(ctx context.Context, zone string) ([]RPZPolicy, error) {
+	out := []RPZPolicy{}
+	text, err := db.zoneBuf(ctx, zone, "", func(c *C.ipam_db, b *C.ipam_buf, z, _ *C.char) C.int {
+		return C.ipam_rpz_list(b, c, z)
+	})
+	if err == nil {
+		err = json.Unmarshal([]byte(text), &out)
+	}
+	return out, err
+}
+
+// RenderRPZZone renders the policy zone of the stored policies (ttl 0: 60).
+func (db *DB) RenderRPZZone(ctx context.Context, zone string, ttl uint32) (string, error) {
+	return db.zoneBuf(ctx, zone, "", func(c *C.ipam_db, b *C.ipam_buf, z, _ *C.char) C.int {
+		return C.ipam_rpz_zone_render(b, c, z, C.uint32_t(ttl))
+	})
+}

@@ -210,3 +210,31 @@ func TestDNSWithBind(t *testing.T) {
 	wantErr(t, db.RemoveDNSServer(bg, "gone"), ErrNotFound)
 	_ = netip.Addr{}
 }
+
+func TestRPZStored(t *testing.T) {
+	db := open(t, "memory:")
+	must(t, db.AddRPZPolicy(bg, "rpz.test", "qname bad.example.com nxdomain", false))
+	must(t, db.AddRPZPolicy(bg, "rpz.test", "client-ip 10.9.0.0/16 drop", false))
+	wantErr(t, db.AddRPZPolicy(bg, "rpz.test", "qname BAD.example.com. nodata", false), ErrExists, "qname bad.example.com")
+	must(t, db.AddRPZPolicy(bg, "rpz.test", "qname bad.example.com nodata", true))
+	wantErr(t, db.AddRPZPolicy(bg, "rpz.test", "qname x.example.com explode", false), ErrInvalid, "rpz.test")
+	got, err := db.RPZPolicies(bg, "")
+	must(t, err)
+	want := []RPZPolicy{{"rpz.test.", "client-ip 10.9.0.0/16", "client-ip 10.9.0.0/16 drop"},
+		{"rpz.test.", "qname bad.example.com", "qname bad.example.com nodata"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("policies: %+v", got)
+	}
+	text, err := db.RenderRPZZone(bg, "rpz.test", 30)
+	must(t, err)
+	if !strings.Contains(text, "bad.example.com\t30\tIN\tCNAME\t*.") || !strings.Contains(text, "16.0.0.9.10.rpz-client-ip") {
+		t.Fatal(text)
+	}
+	must(t, db.RemoveRPZPolicy(bg, "rpz.test", "qname bad.example.com"))
+	must(t, db.RemoveRPZPolicy(bg, "rpz.test", "client-ip 10.9.0.0/16"))
+	if got, err := db.RPZPolicies(bg, ""); err != nil || len(got) != 0 {
+		t.Fatalf("after removal: %v %v", got, err)
+	}
+	_, err = db.RenderRPZZone(bg, "rpz.test", 0)
+	wantErr(t, err, ErrNotFound)
+}

@@ -485,6 +485,27 @@ class DB:
         """The DNS servers, secrets shown as "(sealed)"."""
         return json.loads(capi.ipam_dns_server_list(self._h))
 
+    def add_rpz_policy(self, zone: str, policy: str, *, replace: bool = False) -> None:
+        """Store a response policy in the policy zone (made by its first
+        policy), in the policy file's form: "qname bad.example.com nxdomain",
+        "client-ip 10.9.0.0/16 drop", "qname moved.example.com local A
+        192.0.2.80". :class:`Exists` when the trigger has one and not replace."""
+        capi.ipam_rpz_add(self._h, zone, policy, 1 if replace else 0)
+
+    def remove_rpz_policy(self, zone: str, trigger: str) -> None:
+        """Remove the policy of a trigger ("qname bad.example.com"); the
+        policy zone goes with its last policy."""
+        capi.ipam_rpz_rm(self._h, zone, trigger)
+
+    def rpz_policies(self, zone: Optional[str] = None) -> list[dict[str, str]]:
+        """The stored policies ({"zone", "trigger", "policy"}) of one policy
+        zone, or of all."""
+        return json.loads(capi.ipam_rpz_list(self._h, zone))
+
+    def render_rpz_zone(self, zone: str, *, ttl: int = 0) -> str:
+        """The policy zone of the stored policies (ttl 0: 60)."""
+        return capi.ipam_rpz_zone_render(self._h, zone, ttl)
+
     # ---- DHCP ------------------------------------------------------------
 
     def add_scope(self, name: str, prefix: Any, *, space: Optional[str] = None, template: Optional[str] = None,

@@ -1404,6 +1404,10 @@ static PyObject *ipy_none(void)
 
 %ipy_pure(ipam_drift_name)
 %ipy_wrap(ipam_rpz_render)
+%ipy_wrap(ipam_rpz_add)
+%ipy_wrap(ipam_rpz_rm)
+%ipy_wrap(ipam_rpz_list)
+%ipy_wrap(ipam_rpz_zone_render)
 %ipy_pure(ipam_import_format_parse)
 %ipy_pure(ipam_obs_set_count)
 

@@ -111,6 +111,26 @@ def test_rpz():
         ipam.render_rpz("rpz.test", "qname ok.test passthru\nqname bad.test explode\n", file="policies.txt")
 
 
+def test_rpz_stored(db):
+    db.add_rpz_policy("rpz.test", "qname bad.example.com nxdomain")
+    db.add_rpz_policy("rpz.test", "client-ip 10.9.0.0/16 drop")
+    with pytest.raises(ipam.Exists, match="qname bad.example.com"):
+        db.add_rpz_policy("rpz.test", "qname BAD.example.com. nodata")
+    db.add_rpz_policy("rpz.test", "qname bad.example.com nodata", replace=True)
+    with pytest.raises(ipam.InvalidArgument, match="rpz.test"):
+        db.add_rpz_policy("rpz.test", "qname x.example.com explode")
+    assert db.rpz_policies() == db.rpz_policies("rpz.test") == [
+        {"zone": "rpz.test.", "trigger": "client-ip 10.9.0.0/16", "policy": "client-ip 10.9.0.0/16 drop"},
+        {"zone": "rpz.test.", "trigger": "qname bad.example.com", "policy": "qname bad.example.com nodata"}]
+    text = db.render_rpz_zone("rpz.test", ttl=30)
+    assert "bad.example.com\t30\tIN\tCNAME\t*." in text and "16.0.0.9.10.rpz-client-ip" in text
+    db.remove_rpz_policy("rpz.test", "qname bad.example.com")
+    db.remove_rpz_policy("rpz.test", "client-ip 10.9.0.0/16")
+    assert db.rpz_policies() == []
+    with pytest.raises(ipam.NotFound):
+        db.render_rpz_zone("rpz.test")
+
+
 def outside_change(named, line):
     """An update of example.test. sent to named by nsupdate, not by libipam."""
     upd = f"server 127.0.0.1 {named.port}\nzone example.test.\n{line}\nsend\n"
