@@ -590,13 +590,7 @@ func cloud(ctx context.Context, s *Observations, db *DB, release func(), fn func
 func DiscoverAWS(ctx context.Context, s *Observations, db *DB, o *AWSOptions) error {
 	var cs cstrings // freed by cloud once the call has ended
 	var opts C.ipam_aws_options
-	C.ipam_aws_options_init(&opts, C.IPAM_AWS_OPTIONS_VERSION)
-	if o != nil {
-		opts.region, opts.endpoint = cs.str(o.Region), cs.str(o.Endpoint)
-		opts.access_key, opts.secret_key, opts.session_token = cs.str(o.AccessKey), cs.str(o.SecretKey), cs.str(o.SessionToken)
-		opts.timeout_ms, opts.max_pages = C.uint(o.Timeout.Milliseconds()), C.uint(o.MaxPages)
-		opts.now = unixOr(o.Now)
-	}
+	cAWSOptions(o, &cs, &opts)
 	return cloud(ctx, s, db, cs.free, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_aws(c, d, &opts) })
 }
 
@@ -620,14 +614,7 @@ type AzureOptions struct {
 func DiscoverAzure(ctx context.Context, s *Observations, db *DB, o *AzureOptions) error {
 	var cs cstrings // freed by cloud once the call has ended
 	var opts C.ipam_azure_options
-	C.ipam_azure_options_init(&opts, C.IPAM_AZURE_OPTIONS_VERSION)
-	if o != nil {
-		opts.subscription, opts.tenant = cs.str(o.Subscription), cs.str(o.Tenant)
-		opts.client_id, opts.client_secret, opts.access_token = cs.str(o.ClientID), cs.str(o.ClientSecret), cs.str(o.AccessToken)
-		opts.login_endpoint, opts.arm_endpoint = cs.str(o.LoginEndpoint), cs.str(o.ARMEndpoint)
-		opts.timeout_ms, opts.max_pages = C.uint(o.Timeout.Milliseconds()), C.uint(o.MaxPages)
-		opts.now = unixOr(o.Now)
-	}
+	cAzureOptions(o, &cs, &opts)
 	return cloud(ctx, s, db, cs.free, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_azure(c, d, &opts) })
 }
 
@@ -647,11 +634,126 @@ type GCPOptions struct {
 func DiscoverGCP(ctx context.Context, s *Observations, db *DB, o *GCPOptions) error {
 	var cs cstrings // freed by cloud once the call has ended
 	var opts C.ipam_gcp_options
-	C.ipam_gcp_options_init(&opts, C.IPAM_GCP_OPTIONS_VERSION)
+	cGCPOptions(o, &cs, &opts)
+	return cloud(ctx, s, db, cs.free, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_gcp(c, d, &opts) })
+}
+
+func cAWSOptions(o *AWSOptions, cs *cstrings, opts *C.ipam_aws_options) {
+	C.ipam_aws_options_init(opts, C.IPAM_AWS_OPTIONS_VERSION)
+	if o != nil {
+		opts.region, opts.endpoint = cs.str(o.Region), cs.str(o.Endpoint)
+		opts.access_key, opts.secret_key, opts.session_token = cs.str(o.AccessKey), cs.str(o.SecretKey), cs.str(o.SessionToken)
+		opts.timeout_ms, opts.max_pages = C.uint(o.Timeout.Milliseconds()), C.uint(o.MaxPages)
+		opts.now = unixOr(o.Now)
+	}
+}
+
+func cAzureOptions(o *AzureOptions, cs *cstrings, opts *C.ipam_azure_options) {
+	C.ipam_azure_options_init(opts, C.IPAM_AZURE_OPTIONS_VERSION)
+	if o != nil {
+		opts.subscription, opts.tenant = cs.str(o.Subscription), cs.str(o.Tenant)
+		opts.client_id, opts.client_secret, opts.access_token = cs.str(o.ClientID), cs.str(o.ClientSecret), cs.str(o.AccessToken)
+		opts.login_endpoint, opts.arm_endpoint = cs.str(o.LoginEndpoint), cs.str(o.ARMEndpoint)
+		opts.timeout_ms, opts.max_pages = C.uint(o.Timeout.Milliseconds()), C.uint(o.MaxPages)
+		opts.now = unixOr(o.Now)
+	}
+}
+
+func cGCPOptions(o *GCPOptions, cs *cstrings, opts *C.ipam_gcp_options) {
+	C.ipam_gcp_options_init(opts, C.IPAM_GCP_OPTIONS_VERSION)
 	if o != nil {
 		opts.project, opts.access_token, opts.endpoint = cs.str(o.Project), cs.str(o.AccessToken), cs.str(o.Endpoint)
 		opts.timeout_ms, opts.max_pages = C.uint(o.Timeout.Milliseconds()), C.uint(o.MaxPages)
 		opts.now = unixOr(o.Now)
 	}
-	return cloud(ctx, s, db, cs.free, func(c *C.ipam_obs_set, d *C.ipam_db) C.int { return C.ipam_discover_gcp(c, d, &opts) })
+}
+
+// CloudDNSOptions of the cloud DNS reads; nil: public zones into the space
+// and view "default", no derived records, for real.
+type CloudDNSOptions struct {
+	Space   string // the space a zone made by the read is bound to
+	View    string // the DNS view of the zones
+	Zone    string // read only this zone ("example.com"); "": every zone
+	Derive  bool   // zones made derive A/AAAA/PTR from the space's addresses
+	Private bool   // private zones too
+	DryRun  bool   // report what the read would do; nothing written
+}
+
+// CloudDNSZone is what a read did to one zone: RRsets ("OWNER. TYPE")
+// added, changed and unchanged, the hand records a changed RRset lost, and
+// the cloud's records it skipped, with why.
+type CloudDNSZone struct {
+	Zone      string   `json:"zone"`
+	ID        string   `json:"id"`
+	Created   bool     `json:"created"`
+	Added     []string `json:"added"`
+	Changed   []string `json:"changed"`
+	Unchanged []string `json:"unchanged"`
+	Removed   []string `json:"removed"`
+	Skipped   []struct {
+		Record string `json:"record"`
+		Reason string `json:"reason"`
+	} `json:"skipped"`
+}
+
+// CloudDNSReport is the report of a cloud DNS read, per zone and in total.
+type CloudDNSReport struct {
+	Provider  string         `json:"provider"`
+	DryRun    bool           `json:"dry_run"`
+	Zones     []CloudDNSZone `json:"zones"`
+	Added     int            `json:"added"`
+	Changed   int            `json:"changed"`
+	Unchanged int            `json:"unchanged"`
+	Removed   int            `json:"removed"`
+	Skipped   int            `json:"skipped"`
+}
+
+// cloudDNS runs a cloud DNS read with o and decodes its report.
+func (db *DB) cloudDNS(ctx context.Context, o *CloudDNSOptions, cs *cstrings,
+	fn func(c *C.ipam_db, b *C.ipam_buf, opts *C.ipam_cloud_dns_options) C.int) (CloudDNSReport, error) {
+	var opts C.ipam_cloud_dns_options
+	C.ipam_cloud_dns_options_init(&opts, C.IPAM_CLOUD_DNS_OPTIONS_VERSION)
+	if o != nil {
+		opts.space, opts.view, opts.zone = cs.str(o.Space), cs.str(o.View), cs.str(o.Zone)
+		opts.derive, opts.include_private, opts.dry_run = cbool(o.Derive), cbool(o.Private), cbool(o.DryRun)
+	}
+	var out CloudDNSReport
+	err := db.callJSON(ctx, &out, func(c *C.ipam_db, b *C.ipam_buf) C.int { return fn(c, b, &opts) })
+	return out, err
+}
+
+// CloudDNSAWS reads an AWS account's Route 53 hosted zones into the
+// database's zones and hand records (aws as for DiscoverAWS; Region is
+// not needed). ErrAuth, ErrIO name the provider; nothing is written then.
+func (db *DB) CloudDNSAWS(ctx context.Context, aws *AWSOptions, o *CloudDNSOptions) (CloudDNSReport, error) {
+	var cs cstrings
+	defer cs.free()
+	var a C.ipam_aws_options
+	cAWSOptions(aws, &cs, &a)
+	return db.cloudDNS(ctx, o, &cs, func(c *C.ipam_db, b *C.ipam_buf, opts *C.ipam_cloud_dns_options) C.int {
+		return C.ipam_cloud_dns_aws(b, c, &a, opts)
+	})
+}
+
+// CloudDNSAzure reads a subscription's Azure DNS zones as CloudDNSAWS does.
+func (db *DB) CloudDNSAzure(ctx context.Context, azure *AzureOptions, o *CloudDNSOptions) (CloudDNSReport, error) {
+	var cs cstrings
+	defer cs.free()
+	var a C.ipam_azure_options
+	cAzureOptions(azure, &cs, &a)
+	return db.cloudDNS(ctx, o, &cs, func(c *C.ipam_db, b *C.ipam_buf, opts *C.ipam_cloud_dns_options) C.int {
+		return C.ipam_cloud_dns_azure(b, c, &a, opts)
+	})
+}
+
+// CloudDNSGCP reads a project's Cloud DNS managed zones as CloudDNSAWS
+// does (Endpoint: the Cloud DNS API).
+func (db *DB) CloudDNSGCP(ctx context.Context, gcp *GCPOptions, o *CloudDNSOptions) (CloudDNSReport, error) {
+	var cs cstrings
+	defer cs.free()
+	var g C.ipam_gcp_options
+	cGCPOptions(gcp, &cs, &g)
+	return db.cloudDNS(ctx, o, &cs, func(c *C.ipam_db, b *C.ipam_buf, opts *C.ipam_cloud_dns_options) C.int {
+		return C.ipam_cloud_dns_gcp(b, c, &g, opts)
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +242,50 @@ func TestProbeCancel(t *testing.T) {
 	time.Sleep(time.Second) // the C call ends (400 ms, one retry) and frees its set
 	if s.Len() != 0 {
 		t.Fatal("a cancelled probe's observations reached the set")
+	}
+}
+
+func TestCloudDNS(t *testing.T) {
+	url := startClouds(t)
+	db := open(t, "memory:")
+	must(t, db.AddSpace(bg, "edge", nil))
+	aws := &AWSOptions{Endpoint: url + "/", AccessKey: cloudKey, SecretKey: cloudSecret, Now: now}
+	dry, err := db.CloudDNSAWS(bg, aws, &CloudDNSOptions{Space: "edge", DryRun: true})
+	must(t, err)
+	if zs, _ := db.Zones(bg); !dry.DryRun || dry.Added != 6 || len(zs) != 0 {
+		t.Fatalf("dry run: %+v, zones %v", dry, zs)
+	}
+	r, err := db.CloudDNSAWS(bg, aws, &CloudDNSOptions{Space: "edge"})
+	must(t, err)
+	if r.Provider != "aws" || r.Added != 6 || r.Skipped != 5 || len(r.Zones) != 1 || r.Zones[0].Zone != "example.com." ||
+		!slices.Contains(r.Zones[0].Added, "www.example.com. AAAA") || !r.Zones[0].Created {
+		t.Fatalf("report: %+v", r)
+	}
+	text, err := db.RenderZone(bg, "example.com", "")
+	must(t, err)
+	if !strings.Contains(text, "\nwww\t300\tIN\tA\t192.0.2.10\n") {
+		t.Fatal(text)
+	}
+	again, err := db.CloudDNSAWS(bg, aws, &CloudDNSOptions{Space: "edge"})
+	must(t, err)
+	if again.Added != 0 || again.Changed != 0 || again.Unchanged != 6 {
+		t.Fatalf("second read: %+v", again)
+	}
+	_, err = db.CloudDNSAWS(bg, &AWSOptions{Endpoint: url + "/", AccessKey: cloudKey, SecretKey: "not-the-secret"}, nil)
+	wantErr(t, err, ErrAuth)
+	if strings.Contains(err.Error(), "not-the-secret") {
+		t.Fatal(err)
+	}
+	g, err := db.CloudDNSGCP(bg, &GCPOptions{Project: "proj-1", AccessToken: "gcp-token", Endpoint: url, Now: now}, nil)
+	must(t, err)
+	if g.Provider != "gcp" || g.Added != 3 || g.Zones[0].Zone != "example.org." {
+		t.Fatalf("gcp: %+v", g)
+	}
+	a, err := db.CloudDNSAzure(bg, &AzureOptions{Subscription: "0f1e2d3c-aaaa-bbbb-cccc-000000000001", Tenant: "tenant-1",
+		ClientID: "app-1", ClientSecret: "s3cret +&=", LoginEndpoint: url, ARMEndpoint: url, Now: now},
+		&CloudDNSOptions{Zone: "example.net"})
+	must(t, err)
+	if len(a.Zones) != 1 || a.Zones[0].Zone != "example.net." || !slices.Contains(a.Zones[0].Added, "example.net. CAA") {
+		t.Fatalf("azure: %+v", a)
 	}
 }

@@ -15,8 +15,9 @@ docs/bindings.md.
 
 from . import capi
 from ._db import DB, open
-from ._discover import (Drift, Observation, Observations, ReconcileReport, SnmpTarget, discover_aws, discover_azure,
-                        discover_gcp, discover_rdns, discover_snmp, sweep)
+from ._discover import (Drift, Observation, Observations, ReconcileReport, SnmpTarget, cloud_dns_aws, cloud_dns_azure,
+                        cloud_dns_gcp, discover_aws, discover_azure, discover_gcp, discover_rdns, discover_snmp,
+                        sweep)
 from ._dhcp import DhcpImport, LeaseSync
 from ._dns import AdoptResult, DiffResult, PushResult, Zone, ZoneRecord, render_rpz, zone_file_name
 from ._import import Import
@@ -34,7 +35,8 @@ __all__ = [
     "IPAddress", "IPNetwork",
     "Zone", "ZoneRecord", "PushResult", "DiffResult", "AdoptResult", "render_rpz", "zone_file_name", "Import",
     "Observation", "Observations", "Drift", "ReconcileReport", "SnmpTarget", "discover_snmp", "sweep",
-    "discover_rdns", "discover_aws", "discover_azure", "discover_gcp", "LeaseSync", "DhcpImport",
+    "discover_rdns", "discover_aws", "discover_azure", "discover_gcp", "cloud_dns_aws", "cloud_dns_azure",
+    "cloud_dns_gcp", "LeaseSync", "DhcpImport",
     "Error", "InvalidArgument", "NotFound", "Exists", "Exhausted", "Conflict", "AuthError", "PermissionDenied",
     "BackendError", "IOFailure", "OutOfMemory", "InUse", "TamperError", "Canceled",
     "__version__", "library_version",

@@ -296,6 +296,23 @@ def sweep(prefix: _PrefixLike, *, icmp: bool = ..., tcp_ports: Sequence[int] = .
 def discover_rdns(prefix: _PrefixLike, server: str, *, port: int = ..., space: Optional[str] = ...,
                   timeout: Optional[float] = ..., rate: int = ..., max_addresses: int = ...,
                   now: Union[None, int, float] = ..., into: Optional[Observations] = ...) -> Observations: ...
+def cloud_dns_aws(db: DB, *, access_key: str, secret_key: str, session_token: Optional[str] = ...,
+                  endpoint: Optional[str] = ..., space: Optional[str] = ..., view: Optional[str] = ...,
+                  zone: Optional[str] = ..., derive: bool = ..., private: bool = ..., dry_run: bool = ...,
+                  timeout: Optional[float] = ..., max_pages: int = ...,
+                  now: Union[None, int, float] = ...) -> dict[str, Any]: ...
+def cloud_dns_azure(db: DB, *, subscription: str, tenant: Optional[str] = ..., client_id: Optional[str] = ...,
+                    client_secret: Optional[str] = ..., access_token: Optional[str] = ...,
+                    login_endpoint: Optional[str] = ..., arm_endpoint: Optional[str] = ...,
+                    space: Optional[str] = ..., view: Optional[str] = ..., zone: Optional[str] = ...,
+                    derive: bool = ..., private: bool = ..., dry_run: bool = ...,
+                    timeout: Optional[float] = ..., max_pages: int = ...,
+                    now: Union[None, int, float] = ...) -> dict[str, Any]: ...
+def cloud_dns_gcp(db: DB, *, project: str, access_token: str, endpoint: Optional[str] = ...,
+                  space: Optional[str] = ..., view: Optional[str] = ..., zone: Optional[str] = ...,
+                  derive: bool = ..., private: bool = ..., dry_run: bool = ...,
+                  timeout: Optional[float] = ..., max_pages: int = ...,
+                  now: Union[None, int, float] = ...) -> dict[str, Any]: ...
 def discover_aws(*, region: str, access_key: str, secret_key: str, session_token: Optional[str] = ...,
                  endpoint: Optional[str] = ..., db: Optional[DB] = ..., timeout: Optional[float] = ...,
                  max_pages: int = ..., now: Union[None, int, float] = ...,

@@ -8,6 +8,7 @@ the clouds) runs with the GIL released."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
@@ -223,6 +224,51 @@ def _probe(into: Optional[Observations], fn: Any, *args: Any, stops: bool = Fals
     result = interruptible(fn, own._h, *args, stops=False)
     capi.ipam_obs_set_add_json(obs._h, capi.ipam_obs_set_json(own._h), "a probe's observations")
     return obs, result
+
+
+def _cloud_dns(fn: Any, db: DB, cloud: tuple, space: Optional[str], view: Optional[str], zone: Optional[str],
+               derive: bool, private: bool, dry_run: bool) -> dict[str, Any]:
+    """A cloud DNS read (Ctrl-C stops it: see _cancel); its report as a dict."""
+    return json.loads(interruptible(fn, db._h, cloud, (space, view, zone, derive, private, dry_run)))
+
+
+def cloud_dns_aws(db: DB, *, access_key: str, secret_key: str, session_token: Optional[str] = None,
+                  endpoint: Optional[str] = None, space: Optional[str] = None, view: Optional[str] = None,
+                  zone: Optional[str] = None, derive: bool = False, private: bool = False, dry_run: bool = False,
+                  timeout: Optional[float] = None, max_pages: int = 0,
+                  now: Union[None, int, float] = None) -> dict[str, Any]:
+    """Read an AWS account's Route 53 hosted zones into db's zones and hand
+    records (zones made bound to space, in view; one zone only with zone;
+    private hosted zones too with private). Returns the report: per zone the
+    RRsets added, changed, unchanged, removed and skipped. dry_run: the same
+    report, nothing written."""
+    return _cloud_dns(capi.ipam_cloud_dns_aws, db,
+                      (None, endpoint, access_key, secret_key, session_token, _ms(timeout), max_pages, _now(now)),
+                      space, view, zone, derive, private, dry_run)
+
+
+def cloud_dns_azure(db: DB, *, subscription: str, tenant: Optional[str] = None, client_id: Optional[str] = None,
+                    client_secret: Optional[str] = None, access_token: Optional[str] = None,
+                    login_endpoint: Optional[str] = None, arm_endpoint: Optional[str] = None,
+                    space: Optional[str] = None, view: Optional[str] = None, zone: Optional[str] = None,
+                    derive: bool = False, private: bool = False, dry_run: bool = False,
+                    timeout: Optional[float] = None, max_pages: int = 0,
+                    now: Union[None, int, float] = None) -> dict[str, Any]:
+    """Read a subscription's Azure DNS zones as :func:`cloud_dns_aws` does."""
+    return _cloud_dns(capi.ipam_cloud_dns_azure, db,
+                      (subscription, tenant, client_id, client_secret, access_token, login_endpoint, arm_endpoint,
+                       _ms(timeout), max_pages, _now(now)), space, view, zone, derive, private, dry_run)
+
+
+def cloud_dns_gcp(db: DB, *, project: str, access_token: str, endpoint: Optional[str] = None,
+                  space: Optional[str] = None, view: Optional[str] = None, zone: Optional[str] = None,
+                  derive: bool = False, private: bool = False, dry_run: bool = False,
+                  timeout: Optional[float] = None, max_pages: int = 0,
+                  now: Union[None, int, float] = None) -> dict[str, Any]:
+    """Read a project's Cloud DNS managed zones as :func:`cloud_dns_aws`
+    does (endpoint: the Cloud DNS API)."""
+    return _cloud_dns(capi.ipam_cloud_dns_gcp, db, (project, access_token, endpoint, _ms(timeout), max_pages, _now(now)),
+                      space, view, zone, derive, private, dry_run)
 
 
 def discover_snmp(targets: Sequence[Union[SnmpTarget, str]], *, into: Optional[Observations] = None,

@@ -1314,6 +1314,18 @@ static PyObject *ipy_none(void)
 	$1 = &tmp;
 }
 
+/* Cloud DNS: (space, view, zone, derive, include_private, dry_run); the
+ * cloud's own options under their parameter names aws, azure and gcp. */
+%typemap(in) const ipam_cloud_dns_options *opts (ipam_cloud_dns_options tmp = IPAM_CLOUD_DNS_OPTIONS_INIT) {
+	if (!PyArg_ParseTuple($input, "zzzppp:cloud DNS options", &tmp.space, &tmp.view, &tmp.zone, &tmp.derive,
+	                      &tmp.include_private, &tmp.dry_run))
+		SWIG_fail;
+	$1 = &tmp;
+}
+%apply const ipam_aws_options *opts { const ipam_aws_options *aws };
+%apply const ipam_azure_options *opts { const ipam_azure_options *azure };
+%apply const ipam_gcp_options *opts { const ipam_gcp_options *gcp };
+
 /* The clouds take a database or None: `ipam_db *maybe_db`. */
 %typemap(in) ipam_db *maybe_db (ipy_db *w = NULL) {
 	$1 = NULL;
@@ -1404,6 +1416,9 @@ static PyObject *ipy_none(void)
 
 %ipy_pure(ipam_drift_name)
 %ipy_wrap(ipam_rpz_render)
+%ipy_wrap(ipam_cloud_dns_aws)
+%ipy_wrap(ipam_cloud_dns_azure)
+%ipy_wrap(ipam_cloud_dns_gcp)
 %ipy_wrap(ipam_rpz_add)
 %ipy_wrap(ipam_rpz_rm)
 %ipy_wrap(ipam_rpz_list)

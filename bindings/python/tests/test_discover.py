@@ -153,6 +153,33 @@ def test_azure_and_gcp(clouds):
         ipam.discover_gcp(project="proj-1", access_token="t", endpoint="http://127.0.0.1:1", timeout=1)
 
 
+def test_cloud_dns(clouds):
+    aws = dict(endpoint=clouds.url + "/", access_key=CLOUD_KEY, secret_key=CLOUD_SECRET, now=NOW)
+    with ipam.open() as db:
+        db.add_space("edge")
+        before = db.export()
+        dry = ipam.cloud_dns_aws(db, space="edge", dry_run=True, **aws)
+        assert dry["dry_run"] is True and dry["added"] == 6 and db.export() == before  # nothing written
+        r = ipam.cloud_dns_aws(db, space="edge", **aws)
+        assert r["dry_run"] is False and r["provider"] == "aws" and (r["added"], r["skipped"]) == (6, 5)
+        assert r["zones"][0]["zone"] == "example.com." and "www.example.com. AAAA" in r["zones"][0]["added"]
+        zone = db.zone("example.com")
+        assert zone.space == "edge" and "ns-2.awsdns-02.net." in zone.ns
+        assert "\nwww\t300\tIN\tA\t192.0.2.10\n" in zone.render()
+        again = ipam.cloud_dns_aws(db, space="edge", **aws)  # a second read changes nothing
+        assert (again["added"], again["changed"], again["unchanged"]) == (0, 0, 6)
+        with pytest.raises(ipam.AuthError) as e:
+            ipam.cloud_dns_aws(db, **{**aws, "secret_key": "not-the-secret"})
+        assert "not-the-secret" not in str(e.value)
+        g = ipam.cloud_dns_gcp(db, project="proj-1", access_token="gcp-token", endpoint=clouds.url, now=NOW)
+        assert g["provider"] == "gcp" and g["zones"][0]["zone"] == "example.org." and g["added"] == 3
+        a = ipam.cloud_dns_azure(db, subscription="0f1e2d3c-aaaa-bbbb-cccc-000000000001", tenant="tenant-1",
+                                 client_id="app-1", client_secret="s3cret +&=", login_endpoint=clouds.url,
+                                 arm_endpoint=clouds.url, zone="example.net", now=NOW)
+        assert [z["zone"] for z in a["zones"]] == ["example.net."] and "example.net. CAA" in a["zones"][0]["added"]
+        assert {z.name for z in db.zones()} >= {"example.com.", "example.org.", "example.net."}
+
+
 def test_snmp():
     agent = Snmpd()
     try:
