@@ -757,3 +757,62 @@ func (db *DB) CloudDNSGCP(ctx context.Context, gcp *GCPOptions, o *CloudDNSOptio
 		return C.ipam_cloud_dns_gcp(b, c, &g, opts)
 	})
 }
+
+// Credential is a stored credential for the probes: Type "aws" (ID the
+// access key id, Secret2 a session token), "azure" (ID the client id,
+// Tenant), "gcp" (Secret an access token) or "snmpv3" (ID the user,
+// Secret and Secret2 the auth and priv pass phrases).
+type Credential struct {
+	Type, ID, Tenant, Secret, Secret2 string
+}
+
+// StoredCredential is a credential as listed: no secret.
+type StoredCredential struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	ID     string `json:"id"`
+	Tenant string `json:"tenant"`
+}
+
+// AddCredential stores a credential, its secrets sealed at once.
+// ErrExists unless replace; ErrInvalid names a missing field, never a secret.
+func (db *DB) AddCredential(ctx context.Context, name string, cr Credential, replace bool) error {
+	var cs cstrings
+	defer cs.free()
+	var c C.ipam_credential
+	c.version = C.IPAM_CREDENTIAL_VERSION
+	c._type, c.id, c.tenant = cs.str(cr.Type), cs.str(cr.ID), cs.str(cr.Tenant)
+	c.secret, c.secret2 = cs.str(cr.Secret), cs.str(cr.Secret2)
+	return db.call(ctx, name, func(d *C.ipam_db, n *C.char) C.int { return C.ipam_credential_add(d, n, &c, cbool(replace)) })
+}
+
+// RemoveCredential removes a credential.
+func (db *DB) RemoveCredential(ctx context.Context, name string) error {
+	return db.call(ctx, name, func(d *C.ipam_db, n *C.char) C.int { return C.ipam_credential_rm(d, n) })
+}
+
+// Credentials lists the stored credentials, without their secrets.
+func (db *DB) Credentials(ctx context.Context) ([]StoredCredential, error) {
+	out := []StoredCredential{}
+	err := db.callJSON(ctx, &out, func(d *C.ipam_db, b *C.ipam_buf) C.int { return C.ipam_credential_list(b, d) })
+	return out, err
+}
+
+// Credential reads a credential with its secrets unsealed, for a probe;
+// the C copy is wiped before it returns (Go strings cannot be: keep the
+// value no longer than needed).
+func (db *DB) Credential(ctx context.Context, name string) (Credential, error) {
+	var out Credential
+	var store C.ipam_buf
+	defer C.ipam_credential_wipe(&store)
+	err := db.call(ctx, name, func(d *C.ipam_db, n *C.char) C.int {
+		var c C.ipam_credential
+		c.version = C.IPAM_CREDENTIAL_VERSION
+		rc := C.ipam_credential_get(&c, &store, d, n)
+		if rc == 0 {
+			out = Credential{goString(c._type), goString(c.id), goString(c.tenant), goString(c.secret), goString(c.secret2)}
+		}
+		return rc
+	})
+	return out, err
+}

@@ -289,3 +289,28 @@ func TestCloudDNS(t *testing.T) {
 		t.Fatalf("azure: %+v", a)
 	}
 }
+
+func TestCredentials(t *testing.T) {
+	db := open(t, "memory:")
+	must(t, db.AddCredential(bg, "lab", Credential{Type: "snmpv3", ID: "ipamuser", Secret: "authpass123", Secret2: "privpass123"}, false))
+	must(t, db.AddCredential(bg, "acct", Credential{Type: "aws", ID: "AKIDEXAMPLE", Secret: "wJalrXUtnFEMI"}, false))
+	wantErr(t, db.AddCredential(bg, "lab", Credential{Type: "snmpv3", ID: "ipamuser", Secret: "other-pass"}, false), ErrExists)
+	err := db.AddCredential(bg, "bad", Credential{Type: "ftp", Secret: "s3cret-value"}, false)
+	wantErr(t, err, ErrInvalid)
+	if strings.Contains(err.Error(), "s3cret-value") {
+		t.Fatal(err)
+	}
+	list, err := db.Credentials(bg)
+	must(t, err)
+	if len(list) != 2 || list[0].Name != "acct" || list[1].Name != "lab" || list[1].ID != "ipamuser" {
+		t.Fatalf("list: %+v", list)
+	}
+	got, err := db.Credential(bg, "lab")
+	must(t, err)
+	if got != (Credential{Type: "snmpv3", ID: "ipamuser", Secret: "authpass123", Secret2: "privpass123"}) {
+		t.Fatalf("credential: %+v", got)
+	}
+	must(t, db.RemoveCredential(bg, "acct"))
+	_, err = db.Credential(bg, "acct")
+	wantErr(t, err, ErrNotFound)
+}

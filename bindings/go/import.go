@@ -24,6 +24,9 @@ type ImportOptions struct {
 	DryRun bool
 	// AllOrNothing imports nothing when any row is bad.
 	AllOrNothing bool
+	// Mapping is the JSON mapping the "csv" format reads through (column ->
+	// field, transforms; SuggestCSVMapping proposes one).
+	Mapping string
 }
 
 // ImportCounts are the objects of one outcome in an ImportReport.
@@ -87,13 +90,24 @@ func NewImport(format string, o *ImportOptions) (*Import, error) {
 			opts.space_map, opts.nspace_map = cs.strv(words), C.size_t(len(words))
 		}
 	}
+	var mapping *C.char
+	if o != nil {
+		mapping = cs.str(o.Mapping)
+	}
 	var imp *C.ipam_import
 	err := onThread(func() C.int {
 		var f C.ipam_import_format
 		if rc := C.ipam_import_format_parse(&f, fname); rc < 0 {
 			return rc
 		}
-		return C.ipam_import_new(&imp, f, &opts)
+		rc := C.ipam_import_new(&imp, f, &opts)
+		if rc == 0 && mapping != nil {
+			if rc = C.ipam_import_set_mapping(imp, mapping); rc < 0 {
+				C.ipam_import_free(imp)
+				imp = nil
+			}
+		}
+		return rc
 	})
 	if err != nil {
 		return nil, err
@@ -229,4 +243,20 @@ func (db *DB) ExportCSV(ctx context.Context, kind CSVKind) (string, error) {
 	return db.callBuf(ctx, func(c *C.ipam_db, b *C.ipam_buf) C.int {
 		return C.ipam_export_csv(b, c, C.ipam_export_csv_kind(kind))
 	})
+}
+
+// SuggestCSVMapping guesses a mapping for a CSV file from its header and
+// first rows, for a person to review (its "review" array says why each
+// column got its field): the JSON ImportOptions.Mapping takes.
+func SuggestCSVMapping(name string, data []byte) (string, error) {
+	n := C.CString(name)
+	defer C.free(unsafe.Pointer(n))
+	d := C.CBytes(data)
+	defer C.free(d)
+	var b C.ipam_buf
+	defer C.ipam_buf_dispose(&b)
+	if err := onThread(func() C.int { return C.ipam_import_suggest(&b, n, (*C.char)(d), C.size_t(len(data))) }); err != nil {
+		return "", err
+	}
+	return bufString(&b), nil
 }

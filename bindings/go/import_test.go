@@ -1,6 +1,7 @@
 package ipam
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,4 +102,36 @@ func TestImportErrors(t *testing.T) {
 	if st, err := strict.Apply(bg, db); st != 1 || err != nil {
 		t.Fatalf("all or nothing: %d %v", st, err)
 	}
+}
+
+func TestCSVMapping(t *testing.T) {
+	text := []byte("ip,hostname,mac\n10.0.0.5,a.example,00-11-22-33-44-55\n10.0.0.6,b.example,0011.2233.4466\n")
+	m, err := SuggestCSVMapping("hosts.csv", text)
+	must(t, err)
+	var sug struct {
+		Columns map[string]struct{ Field string }
+		Review  []string
+	}
+	must(t, json.Unmarshal([]byte(m), &sug))
+	if sug.Columns["ip"].Field != "address" || sug.Columns["mac"].Field != "mac" || len(sug.Review) != 3 {
+		t.Fatalf("suggested: %s", m)
+	}
+	db := open(t, "memory:")
+	must(t, db.AddPrefix(bg, pfx("10.0.0.0/24"), nil))
+	imp, err := NewImport("csv", &ImportOptions{Mapping: m})
+	must(t, err)
+	defer imp.Close()
+	must(t, imp.AddData(bg, "hosts.csv", text))
+	if st, err := imp.Apply(bg, db); err != nil || st != 0 {
+		t.Fatalf("apply: %d %v", st, err)
+	}
+	a, err := db.Address(bg, "", addr("10.0.0.6"))
+	must(t, err)
+	if a.Hostname != "b.example" || a.MAC.String() != "00:11:22:33:44:66" {
+		t.Fatalf("imported: %+v", a)
+	}
+	_, err = NewImport("csv", &ImportOptions{Mapping: `{"columns": {"ip": {"field": "nonsense"}}}`})
+	wantErr(t, err, ErrInvalid, "column 'ip'")
+	_, err = SuggestCSVMapping("empty.csv", nil)
+	wantErr(t, err, ErrInvalid)
 }

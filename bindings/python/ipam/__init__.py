@@ -20,7 +20,7 @@ from ._discover import (Drift, Observation, Observations, ReconcileReport, SnmpT
                         sweep)
 from ._dhcp import DhcpImport, LeaseSync
 from ._dns import AdoptResult, DiffResult, PushResult, Zone, ZoneRecord, render_rpz, zone_file_name
-from ._import import Import
+from ._import import Import, suggest_csv_mapping
 from ._errors import (AuthError, BackendError, Canceled, Conflict, Error, Exhausted, Exists, InUse, InvalidArgument,
                       IOFailure, NotFound, OutOfMemory, PermissionDenied, TamperError)
 from ._objects import (Address, AuditEntry, AuditReport, IPAddress, IPNetwork, Prefix, Range, Space, Stats,
@@ -34,6 +34,7 @@ __all__ = [
     "open", "DB", "Space", "Prefix", "Address", "Range", "Utilization", "Stats", "AuditEntry", "AuditReport",
     "IPAddress", "IPNetwork",
     "Zone", "ZoneRecord", "PushResult", "DiffResult", "AdoptResult", "render_rpz", "zone_file_name", "Import",
+    "suggest_csv_mapping",
     "Observation", "Observations", "Drift", "ReconcileReport", "SnmpTarget", "discover_snmp", "sweep",
     "discover_rdns", "discover_aws", "discover_azure", "discover_gcp", "cloud_dns_aws", "cloud_dns_azure",
     "cloud_dns_gcp", "LeaseSync", "DhcpImport",

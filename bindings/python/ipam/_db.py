@@ -506,6 +506,29 @@ class DB:
         """The policy zone of the stored policies (ttl 0: 60)."""
         return capi.ipam_rpz_zone_render(self._h, zone, ttl)
 
+    def add_credential(self, name: str, type: str, secret: str, *, id: Optional[str] = None,
+                       tenant: Optional[str] = None, secret2: Optional[str] = None, replace: bool = False) -> None:
+        """Store a credential for the probes, its secrets sealed at once: type
+        "aws" (id: the access key id, secret2: a session token), "azure" (id:
+        the client id, tenant), "gcp" (secret: an access token) or "snmpv3"
+        (id: the user, secret/secret2: the auth and priv pass phrases)."""
+        capi.ipam_credential_add(self._h, name, (type, id, tenant, secret, secret2), 1 if replace else 0)
+
+    def remove_credential(self, name: str) -> None:
+        """Remove a credential."""
+        capi.ipam_credential_rm(self._h, name)
+
+    def credentials(self) -> list[dict[str, Any]]:
+        """The credentials ({"name", "type", "id", "tenant"}), no secret."""
+        return json.loads(capi.ipam_credential_list(self._h))
+
+    def credential(self, name: str) -> dict[str, Optional[str]]:
+        """A credential with its secrets unsealed, for a probe: {"type",
+        "id", "tenant", "secret", "secret2"}. The C copy is wiped at once;
+        Python strings cannot be, so keep the dict no longer than needed."""
+        keys = ("type", "id", "tenant", "secret", "secret2")
+        return dict(zip(keys, capi.ipy_credential_get(self._h, name)))
+
     # ---- DHCP ------------------------------------------------------------
 
     def add_scope(self, name: str, prefix: Any, *, space: Optional[str] = None, template: Optional[str] = None,

@@ -39,7 +39,8 @@ class Import:
     __slots__ = ("_h", "_format", "_applied")
 
     def __init__(self, format: str, *, space: Optional[str] = None, space_map: Optional[dict[str, str]] = None,
-                 dry_run: bool = False, all_or_nothing: bool = False) -> None:
+                 dry_run: bool = False, all_or_nothing: bool = False,
+                 mapping: Union[None, str, dict[str, Any]] = None) -> None:
         fmt = capi.ipam_import_format_parse(format)
         flags = ((capi.IPAM_IMPORT_DRY_RUN if dry_run else 0)
                  | (capi.IPAM_IMPORT_ALL_OR_NOTHING if all_or_nothing else 0))
@@ -47,6 +48,9 @@ class Import:
         self._h = capi.ipam_import_new(fmt, (flags, space, words))
         self._format = format
         self._applied = False
+        if mapping is not None:
+            # the "csv" format reads through a mapping (column -> field, transforms)
+            capi.ipam_import_set_mapping(self._h, mapping if isinstance(mapping, str) else json.dumps(mapping))
 
     @property
     def format(self) -> str:
@@ -86,6 +90,13 @@ class Import:
 
     def __repr__(self) -> str:
         return f"<ipam.Import {self._format}{' applied' if self._applied else ''}>"
+
+
+def suggest_csv_mapping(name: str, data: Union[str, bytes]) -> dict[str, Any]:
+    """A mapping for a CSV file guessed from its header and first rows, for
+    a person to review ("review" says why each column got its field); what
+    ``Import("csv", mapping=...)`` takes."""
+    return json.loads(capi.ipam_import_suggest(name, data))
 
 
 def import_files(db: DB, format: str, files: Iterable[Union[str, os.PathLike]], **options: Any) -> dict[str, Any]:

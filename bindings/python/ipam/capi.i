@@ -1326,6 +1326,13 @@ static PyObject *ipy_none(void)
 %apply const ipam_azure_options *opts { const ipam_azure_options *azure };
 %apply const ipam_gcp_options *opts { const ipam_gcp_options *gcp };
 
+/* A credential: (type, id, tenant, secret, secret2). */
+%typemap(in) const ipam_credential *cred (ipam_credential tmp = IPAM_CREDENTIAL_INIT) {
+	if (!PyArg_ParseTuple($input, "zzzzz:credential", &tmp.type, &tmp.id, &tmp.tenant, &tmp.secret, &tmp.secret2))
+		SWIG_fail;
+	$1 = &tmp;
+}
+
 /* The clouds take a database or None: `ipam_db *maybe_db`. */
 %typemap(in) ipam_db *maybe_db (ipy_db *w = NULL) {
 	$1 = NULL;
@@ -1452,6 +1459,13 @@ static PyObject *ipy_none(void)
 %ipy_wrap(ipam_import_apply)
 %ipy_wrap(ipam_import_report)
 %ipy_wrap(ipam_import_status)
+%ipy_wrap(ipam_import_set_mapping)
+%ipy_wrap(ipam_import_suggest)
+%ipy_wrap(ipam_credential_add)
+%ipy_wrap(ipam_credential_rm)
+%ipy_wrap(ipam_credential_list)
+%rename("%s") ipy_credential_get;
+%nothread ipy_credential_get; /* builds Python objects: holds the GIL (a quick read) */
 %ipy_wrap(ipam_export_csv)
 
 %ipy_wrap(ipam_obs_set_new)
@@ -1519,6 +1533,25 @@ static PyObject *ipy_none(void)
 %rename("%s") ipy_discover_aws;
 %rename("%s") ipy_discover_azure;
 %rename("%s") ipy_discover_gcp;
+
+%inline %{
+/* A stored credential with its secrets, as (type, id, tenant, secret,
+ * secret2); the C copy is wiped before the call returns. */
+PyObject *ipy_credential_get(ipam_db *db, const char *name)
+{
+	ipam_credential c = IPAM_CREDENTIAL_INIT;
+	ipam_buf store = IPAM_BUF_INIT;
+	int rc = ipam_credential_get(&c, &store, db, name);
+	if (rc) {
+		ipam_credential_wipe(&store);
+		ipy_raise_last(rc);
+		return NULL;
+	}
+	PyObject *t = Py_BuildValue("(zzzzz)", c.type, c.id, c.tenant, c.secret, c.secret2);
+	ipam_credential_wipe(&store);
+	return t;
+}
+%}
 
 %inline %{
 /* The cloud inventories with an optional database (SWIG's ipam_db *db

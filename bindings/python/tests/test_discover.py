@@ -223,3 +223,26 @@ def test_ctrl_c_interrupts_a_probe():
         assert time.monotonic() - start < 0.35
         time.sleep(1)  # the C call ends (400 ms, one retry)
         assert len(obs) == 0
+
+
+def test_credentials():
+    with ipam.open() as db:
+        db.add_credential("lab", "snmpv3", "authpass123", id="ipamuser", secret2="privpass123")
+        db.add_credential("acct", "aws", "wJalrXUtnFEMI", id="AKIDEXAMPLE")
+        with pytest.raises(ipam.Exists):
+            db.add_credential("lab", "snmpv3", "other-pass", id="ipamuser")
+        with pytest.raises(ipam.InvalidArgument) as e:
+            db.add_credential("bad", "ftp", "s3cret-value")
+        assert "s3cret-value" not in str(e.value)
+        listed = db.credentials()
+        assert [c["name"] for c in listed] == ["acct", "lab"]
+        assert "authpass123" not in json.dumps(listed) and "wJalrXUtnFEMI" not in db.export()
+        assert db.credential("lab") == {"type": "snmpv3", "id": "ipamuser", "tenant": None, "secret": "authpass123",
+                                        "secret2": "privpass123"}
+        db.add_credential("lab", "snmpv3", "newpass1234", id="ipamuser", replace=True)
+        assert db.credential("lab")["secret"] == "newpass1234"
+        db.remove_credential("acct")
+        with pytest.raises(ipam.NotFound):
+            db.credential("acct")
+        with pytest.raises(ipam.NotFound):
+            db.remove_credential("acct")

@@ -83,3 +83,18 @@ def test_bad_rows_and_errors(db, tmp_path):
     imp.apply(db)
     with pytest.raises(ipam.InvalidArgument):
         imp.apply(db)  # once per import
+
+
+def test_csv_mapping_and_suggest(db):
+    text = "ip,hostname,mac\n10.0.0.5,a.example,00-11-22-33-44-55\n10.0.0.6,b.example,0011.2233.4466\n"
+    m = ipam.suggest_csv_mapping("hosts.csv", text)
+    assert m["columns"] == {"ip": {"field": "address"}, "hostname": {"field": "hostname"}, "mac": {"field": "mac"}}
+    assert len(m["review"]) == 3
+    db.add_prefix("10.0.0.0/24")
+    imp = ipam.Import("csv", mapping=m).add_text("hosts.csv", text)
+    assert imp.apply(db) == 0 and imp.report["imported"]["addresses"] == 2
+    assert db.address("10.0.0.6").hostname == "b.example" and str(db.address("10.0.0.6").mac) == "00:11:22:33:44:66"
+    with pytest.raises(ipam.InvalidArgument, match="column 'ip': not a field"):
+        ipam.Import("csv", mapping={"columns": {"ip": {"field": "nonsense"}}})
+    with pytest.raises(ipam.InvalidArgument):
+        ipam.suggest_csv_mapping("empty.csv", "")
