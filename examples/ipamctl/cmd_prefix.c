@@ -16,24 +16,35 @@ static int show_prefix(struct ctl *c, const char *space, const ipam_prefix *p)
 	return st;
 }
 
+/* The prefix and the options shared by prefix add and prefix set; *attrs
+ * is to be freed. */
+static int prefix_options(struct ctl *c, const struct args *a, ipam_prefix *p, ipam_prefix_options *opts,
+                          char **attrs)
+{
+	int st;
+	*attrs = NULL;
+	if ((st = arg_prefix(c, p, a->pos[0], NULL)))
+		return st;
+	if (a->val[OPT_STATUS] && (st = arg_prefix_status(c, &opts->status, a->val[OPT_STATUS])))
+		return st;
+	if ((st = arg_kv_json(c, attrs, a, OPT_ATTR)))
+		return st;
+	opts->space = a->val[OPT_SPACE];
+	opts->pool = a->seen[OPT_POOL];
+	opts->description = a->val[OPT_DESCRIPTION];
+	opts->attrs_json = *attrs;
+	return ST_OK;
+}
+
 int cmd_prefix_add(struct ctl *c, const struct args *a)
 {
 	ipam_prefix_options opts = IPAM_PREFIX_OPTIONS_INIT;
 	ipam_prefix p;
-	char *attrs = NULL;
-	int st;
-
-	if ((st = arg_prefix(c, &p, a->pos[0], NULL)))
+	char *attrs;
+	int st = prefix_options(c, a, &p, &opts, &attrs);
+	if (st)
 		return st;
-	if (a->val[OPT_STATUS] && (st = arg_prefix_status(c, &opts.status, a->val[OPT_STATUS])))
-		return st;
-	if ((st = arg_kv_json(c, &attrs, a, OPT_ATTR)))
-		return st;
-	opts.space = a->val[OPT_SPACE];
-	opts.pool = a->seen[OPT_POOL];
 	opts.exclusive = a->seen[OPT_EXCLUSIVE];
-	opts.description = a->val[OPT_DESCRIPTION];
-	opts.attrs_json = attrs;
 	int rc = ipam_prefix_add(c->db, &p, &opts);
 	free(attrs);
 	if (rc)
@@ -47,16 +58,11 @@ int cmd_prefix_set(struct ctl *c, const struct args *a)
 {
 	ipam_prefix_options opts = IPAM_PREFIX_OPTIONS_INIT;
 	ipam_prefix p;
-	char *attrs = NULL;
-	int st;
-
-	if ((st = arg_prefix(c, &p, a->pos[0], NULL)))
-		return st;
+	char *attrs;
 	if (a->seen[OPT_POOL] && a->seen[OPT_NO_POOL])
 		return fail_inval(c, "prefix set: --pool and --no-pool together");
-	if (a->val[OPT_STATUS] && (st = arg_prefix_status(c, &opts.status, a->val[OPT_STATUS])))
-		return st;
-	if ((st = arg_kv_json(c, &attrs, a, OPT_ATTR)))
+	int st = prefix_options(c, a, &p, &opts, &attrs);
+	if (st)
 		return st;
 	unsigned fields = (a->val[OPT_STATUS] ? IPAM_PREFIX_SET_STATUS : 0) |
 	                  (a->seen[OPT_POOL] || a->seen[OPT_NO_POOL] ? IPAM_PREFIX_SET_POOL : 0) |
@@ -67,10 +73,8 @@ int cmd_prefix_set(struct ctl *c, const struct args *a)
 		return fail_inval(c, "prefix set: nothing to change (give --status, --pool, --no-pool, --description or "
 		                     "--attr)");
 	}
-	opts.space = a->val[OPT_SPACE];
-	opts.pool = a->seen[OPT_POOL];
-	opts.description = a->val[OPT_DESCRIPTION] && *a->val[OPT_DESCRIPTION] ? a->val[OPT_DESCRIPTION] : NULL;
-	opts.attrs_json = attrs;
+	if (opts.description && !*opts.description)
+		opts.description = NULL; /* '' clears it */
 	int rc = ipam_prefix_update(c->db, &p, fields, &opts);
 	free(attrs);
 	if (rc)
