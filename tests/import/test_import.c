@@ -1752,7 +1752,13 @@ START_TEST(mapped_csv)
 
 	/* mappings refused, naming what is wrong */
 	static const char *const badmaps[][2] = {
-		{ "{\"columns\": {\"a\": \"adress\"}}", "column 'a': not a field" },
+		{ "{\"columns\": {\"a\": \"adress\"}}", "column 'a': 'adress' is not a field (address, prefix" },
+		{ "{\"columns\": {\"a\": {\"field\": \"mac\", \"transform\": \"lowr\"}}}",
+		  "column 'a': transform 'lowr' is not one of lower" },
+		{ "{\"columns\": {\"a\": {\"field\": \"mac\", \"transform\": 3}}}", "transform '(not a string)'" },
+		{ "{\"columns\": {\"a\": {\"field\": \"address\", \"sep\": \"\"}}}", "column 'a': \"sep\" is not a non-empty" },
+		{ "{\"columns\": {\"a\": {\"field\": \"attr\", \"name\": 7}}}", "column 'a': \"name\" is not a string" },
+		{ "{\"columns\": {\"a\": 5}}", "column 'a': no field" },
 		{ "{\"columns\": {\"a\": {\"field\": \"attr\"}}}", "an attr needs a \"name\"" },
 		{ "{\"columns\": {\"a\": \"hostname\"}}", "\"object\" is address, prefix or range" },
 		{ "{\"delimiter\": \"x\", \"columns\": {\"a\": \"address\"}}", "\"delimiter\" is one of" },

@@ -85,6 +85,32 @@ static int object_of(const cJSON *map, enum obj *out)
 	return 0;
 }
 
+/* Why a column's mapping entry is refused, naming the value. */
+static int entry_error(const cJSON *e)
+{
+	const cJSON *fv = cJSON_IsString(e) ? e : cJSON_GetObjectItemCaseSensitive(e, "field");
+	const cJSON *xv = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "transform") : NULL;
+	const cJSON *sv = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "sep") : NULL;
+	if (!cJSON_IsString(fv))
+		return ipam__error(IPAM_EINVAL, "mapping: column '%.100s': no field (a string, or an object with "
+		                                "\"field\")",
+		                   e->string);
+	if (lookup(fld_names, F_N, fv->valuestring) < 0)
+		return ipam__error(IPAM_EINVAL,
+		                   "mapping: column '%.100s': '%.100s' is not a field (address, prefix, network, length, "
+		                   "start, end, range, hostname, mac, description, name, space, status, vlan, attr, "
+		                   "ignore)",
+		                   e->string, fv->valuestring);
+	if (xv && (!cJSON_IsString(xv) || lookup(xf_names, X_N, xv->valuestring) < 0))
+		return ipam__error(IPAM_EINVAL,
+		                   "mapping: column '%.100s': transform '%.100s' is not one of lower, upper, netmask, "
+		                   "split, bool",
+		                   e->string, cJSON_IsString(xv) ? xv->valuestring : "(not a string)");
+	if (sv && (!cJSON_IsString(sv) || !*sv->valuestring))
+		return ipam__error(IPAM_EINVAL, "mapping: column '%.100s': \"sep\" is not a non-empty string", e->string);
+	return ipam__error(IPAM_EINVAL, "mapping: column '%.100s': \"name\" is not a string", e->string);
+}
+
 int ipam__imp_map_check(const cJSON *map)
 {
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(map, "columns"), *c, *d;
@@ -97,11 +123,7 @@ int ipam__imp_map_check(const cJSON *map)
 		enum xf x;
 		const char *n, *s;
 		if (entry(c, &f, &x, &n, &s))
-			return ipam__error(IPAM_EINVAL,
-			                   "mapping: column '%.100s': not a field (address, prefix, network, length, start, end, "
-			                   "range, hostname, mac, description, name, space, status, vlan, attr, ignore) with an "
-			                   "optional transform (lower, upper, netmask, split, bool), name and sep",
-			                   c->string);
+			return entry_error(c);
 		if (f == F_ATTR && !n)
 			return ipam__error(IPAM_EINVAL, "mapping: column '%.100s': an attr needs a \"name\"", c->string);
 	}
