@@ -6,7 +6,9 @@
  * FORMAT picks another importer for the same networks and hosts:
  * phpipam-csv (a subnets file and an addresses file), csv (the mapped CSV:
  * the addresses with a mapping) or bind-zone (one zone file with H A
- * records, so no networks).
+ * records, so no networks). bind-zone-linked: the store has the N networks
+ * first, so each A record becomes an address (derived), and each host
+ * also has a TXT record (a hand record beside the derived A).
  *
  * usage: import-bench [DIR [NETWORKS [HOSTS [FORMAT]]]] */
 #include "ipam.h"
@@ -67,7 +69,7 @@ static char *generate(size_t *len, unsigned nets, unsigned hosts)
 
 /* The same networks and hosts for another format: file 0 and, for
  * phpipam-csv, file 1 (the addresses). */
-static char *generate_other(size_t *len, unsigned nets, unsigned hosts, const char *fmt, int file)
+static char *generate_other(size_t *len, unsigned nets, unsigned hosts, const char *fmt, int file, int linked)
 {
 	size_t cap = (size_t)(nets + hosts) * 160 + 4096, n = 0;
 	char *s = malloc(cap);
@@ -80,6 +82,8 @@ static char *generate_other(size_t *len, unsigned nets, unsigned hosts, const ch
 		for (unsigned h = 0; h < hosts; h++) {
 			unsigned net = h % nets, host = 1 + h / nets;
 			n += (size_t)snprintf(s + n, cap - n, "h%u A 10.%u.%u.%u\n", h, net / 256, net % 256, host);
+			if (linked)
+				n += (size_t)snprintf(s + n, cap - n, "h%u TXT \"host %u\"\n", h, h);
 		}
 	} else if (!strcmp(fmt, "phpipam-csv") && file == 0) {
 		n += (size_t)snprintf(s + n, cap - n, "Section;Subnet;Mask;Description;VLAN;Domain;VRF;Site\n");
@@ -135,11 +139,14 @@ int main(int argc, char **argv)
 	unsigned nets = argc > 2 ? (unsigned)atoi(argv[2]) : 2000;
 	unsigned hosts = argc > 3 ? (unsigned)atoi(argv[3]) : 50000;
 	const char *fname = argc > 4 ? argv[4] : "infoblox";
+	int linked = !strcmp(fname, "bind-zone-linked");
+	if (linked)
+		fname = "bind-zone";
 	ipam_import_format fmt;
 	if (ipam_import_format_parse(&fmt, fname) ||
 	    !(fmt == IPAM_IMPORT_INFOBLOX || fmt == IPAM_IMPORT_PHPIPAM_CSV || fmt == IPAM_IMPORT_CSV ||
 	      fmt == IPAM_IMPORT_BIND_ZONE)) {
-		fprintf(stderr, "import-bench: FORMAT is infoblox, phpipam-csv, csv or bind-zone\n");
+		fprintf(stderr, "import-bench: FORMAT is infoblox, phpipam-csv, csv, bind-zone or bind-zone-linked\n");
 		return 2;
 	}
 	if (nets == 0 || nets > 65536 || hosts / nets > 253) {
@@ -157,15 +164,29 @@ int main(int argc, char **argv)
 	int nfiles = fmt == IPAM_IMPORT_PHPIPAM_CSV ? 2 : 1;
 	for (int i = 0; i < nfiles; i++)
 		text[i] = fmt == IPAM_IMPORT_INFOBLOX ? generate(&len[i], nets, hosts)
-		                                      : generate_other(&len[i], nets, hosts, fname, i);
-	printf("import-bench: %s, %u networks, %u hosts, %zu bytes, into %s (SQLCipher)\n", fname, nets, hosts,
-	       len[0] + len[1], path);
+		                                      : generate_other(&len[i], nets, hosts, fname, i, linked);
+	printf("import-bench: %s%s, %u networks, %u hosts, %zu bytes, into %s (SQLCipher)\n", fname,
+	       linked ? " (linked)" : "", nets, hosts, len[0] + len[1], path);
 	ipam_db *db;
 	ipam_open_options o = IPAM_OPEN_OPTIONS_INIT;
 	o.flags = IPAM_OPEN_CREATE;
 	o.key_file = keyf;
 	if (ipam_db_open(&db, path, &o))
 		die("open");
+	if (linked) {
+		ipam_prefix_options po = IPAM_PREFIX_OPTIONS_INIT;
+		char p[64];
+		if (ipam_db_begin(db))
+			die("begin");
+		for (unsigned i = 0; i < nets; i++) {
+			ipam_prefix pf;
+			snprintf(p, sizeof p, "10.%u.%u.0/24", i / 256, i % 256);
+			if (ipam_prefix_parse(&pf, p, 0) || ipam_prefix_add(db, &pf, &po))
+				die("prefix");
+		}
+		if (ipam_db_commit(db))
+			die("commit");
+	}
 	run(db, (const char *const *)text, len, nfiles, fmt, "first");
 	run(db, (const char *const *)text, len, nfiles, fmt, "again");
 	ipam_db_free(db);

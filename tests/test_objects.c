@@ -235,6 +235,106 @@ START_TEST(rollback_and_two_handles)
 }
 END_TEST
 
+static const char *owner_of(ipam_db *db, const uint8_t *zone, const char *owner, names *n, int ordered_each)
+{
+	n->buf[0] = '\0';
+	ipam__scope sc;
+	OK(ipam__enter(db, 0, &sc));
+	if (ordered_each)
+		OK(ipam__obj_each_unordered(db, IPAM_STORE_RECORD, zone, collect, n));
+	else
+		OK(ipam__obj_each_owner(db, IPAM_STORE_RECORD, zone, owner, collect, n));
+	OK(ipam__leave(db, &sc, 0));
+	/* the walks are unordered: sort the names for the comparison */
+	char *v[64], copy[1024];
+	size_t k = 0;
+	snprintf(copy, sizeof copy, "%s", n->buf);
+	for (char *t = strtok(copy, "|"); t && k < 64; t = strtok(NULL, "|"))
+		v[k++] = t;
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	n->buf[0] = '\0';
+	for (size_t i = 0; i < k; i++) {
+		strcat(n->buf, v[i]);
+		strcat(n->buf, "|");
+	}
+	return n->buf;
+}
+
+/* The owner index and the per-parent lists follow every put, replace,
+ * delete and rollback, and another handle's changes through the feed. */
+START_TEST(owner_index)
+{
+	ipam_db *a = open_file("d.db", NULL), *b = open_file("d.db", NULL);
+	uint8_t z1[16] = { 0 }, z2[16] = { 0 };
+	OK(put(a, IPAM_STORE_ZONE, NULL, "one.", NULL, IPAM__OBJ_NEW, z1));
+	OK(put(a, IPAM_STORE_ZONE, NULL, "two.", NULL, IPAM__OBJ_NEW, z2));
+	/* enough owners for the group tables to grow */
+	char name[64];
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, "h%d.one. 300 IN A 192.0.2.%d", i, i % 250);
+		OK(put(a, IPAM_STORE_RECORD, z1, name, NULL, IPAM__OBJ_NEW, NULL));
+	}
+	OK(put(a, IPAM_STORE_RECORD, z1, "www.one. 300 IN A 192.0.2.1", NULL, IPAM__OBJ_NEW, NULL));
+	OK(put(a, IPAM_STORE_RECORD, z1, "WWW.one. 300 IN TXT \"x\"", NULL, IPAM__OBJ_NEW, NULL));
+	OK(put(a, IPAM_STORE_RECORD, z1, "www2.one. 300 IN A 192.0.2.2", NULL, IPAM__OBJ_NEW, NULL));
+	OK(put(a, IPAM_STORE_RECORD, z2, "www.one. 300 IN A 192.0.2.9", NULL, IPAM__OBJ_NEW, NULL));
+	OK(put(a, IPAM_STORE_RECORD, z2, "x.two. 300 IN A 192.0.2.3", NULL, IPAM__OBJ_NEW, NULL));
+	names n;
+	ck_assert_str_eq(owner_of(a, z1, "www.one.", &n, 0), "WWW.one. 300 IN TXT \"x\"|www.one. 300 IN A 192.0.2.1|");
+	ck_assert_str_eq(owner_of(a, z1, "Www.One. 300 IN MX 10 x.", &n, 0),
+	                 "WWW.one. 300 IN TXT \"x\"|www.one. 300 IN A 192.0.2.1|");
+	ck_assert_str_eq(owner_of(a, z1, "www2.one.", &n, 0), "www2.one. 300 IN A 192.0.2.2|");
+	ck_assert_str_eq(owner_of(a, z1, "ww.one.", &n, 0), "");
+	ck_assert_str_eq(owner_of(a, z2, "www.one.", &n, 0), "www.one. 300 IN A 192.0.2.9|");
+	ck_assert_str_eq(owner_of(a, z2, "x.two.", &n, 0), "x.two. 300 IN A 192.0.2.3|");
+	ck_assert_str_eq(owner_of(a, z2, NULL, &n, 1), "www.one. 300 IN A 192.0.2.9|x.two. 300 IN A 192.0.2.3|");
+	ck_assert_str_eq(each(a, IPAM_STORE_RECORD, z2, &n), "www.one. 300 IN A 192.0.2.9|x.two. 300 IN A 192.0.2.3|");
+	ck_assert_str_eq(each(a, IPAM_STORE_ZONE, NULL, &n), "one.|two.|");
+	RC(ipam__obj_each_owner(a, IPAM_STORE_ZONE, z1, "x", collect, &n), IPAM_EINVAL);
+
+	/* replace keeps it in its groups; delete takes it out; an emptied
+	 * owner is gone and comes back */
+	OK(put(a, IPAM_STORE_RECORD, z1, "www.one. 300 IN A 192.0.2.1", "{\"a\":1}", IPAM__OBJ_REPLACE, NULL));
+	ck_assert_str_eq(owner_of(a, z1, "www.one.", &n, 0), "WWW.one. 300 IN TXT \"x\"|www.one. 300 IN A 192.0.2.1|");
+	OK(del(a, IPAM_STORE_RECORD, z1, "WWW.one. 300 IN TXT \"x\""));
+	OK(del(a, IPAM_STORE_RECORD, z1, "www.one. 300 IN A 192.0.2.1"));
+	ck_assert_str_eq(owner_of(a, z1, "www.one.", &n, 0), "");
+	ck_assert_str_eq(owner_of(a, z1, "www2.one.", &n, 0), "www2.one. 300 IN A 192.0.2.2|");
+	OK(put(a, IPAM_STORE_RECORD, z1, "www.one. 300 IN A 192.0.2.4", NULL, IPAM__OBJ_NEW, NULL));
+	ck_assert_str_eq(owner_of(a, z1, "www.one.", &n, 0), "www.one. 300 IN A 192.0.2.4|");
+	for (int i = 0; i < 300; i += 2) {
+		snprintf(name, sizeof name, "h%d.one. 300 IN A 192.0.2.%d", i, i % 250);
+		OK(del(a, IPAM_STORE_RECORD, z1, name));
+	}
+	ck_assert_str_eq(owner_of(a, z1, "h2.one.", &n, 0), "");
+	ck_assert_str_eq(owner_of(a, z1, "h299.one.", &n, 0), "h299.one. 300 IN A 192.0.2.49|");
+
+	/* a rollback puts the indexes back too */
+	OK(ipam_db_begin(a));
+	OK(put(a, IPAM_STORE_RECORD, z2, "x.two. 60 IN TXT \"y\"", NULL, IPAM__OBJ_NEW, NULL));
+	OK(del(a, IPAM_STORE_RECORD, z2, "www.one. 300 IN A 192.0.2.9"));
+	ck_assert_str_eq(owner_of(a, z2, "x.two.", &n, 0), "x.two. 300 IN A 192.0.2.3|x.two. 60 IN TXT \"y\"|");
+	ipam_db_rollback(a);
+	ck_assert_str_eq(owner_of(a, z2, "x.two.", &n, 0), "x.two. 300 IN A 192.0.2.3|");
+	ck_assert_str_eq(owner_of(a, z2, "www.one.", &n, 0), "www.one. 300 IN A 192.0.2.9|");
+
+	/* the other handle: loaded from the store, then caught up by the feed */
+	ck_assert_str_eq(owner_of(b, z1, "www.one.", &n, 0), "www.one. 300 IN A 192.0.2.4|");
+	ck_assert_str_eq(owner_of(b, z1, "h1.one.", &n, 0), "h1.one. 300 IN A 192.0.2.1|");
+	ck_assert_str_eq(owner_of(b, z1, "h0.one.", &n, 0), "");
+	OK(del(a, IPAM_STORE_RECORD, z1, "www.one. 300 IN A 192.0.2.4"));
+	OK(put(a, IPAM_STORE_RECORD, z1, "www.one. 300 IN A 192.0.2.5", NULL, IPAM__OBJ_NEW, NULL));
+	ck_assert_str_eq(owner_of(b, z1, "www.one.", &n, 0), "www.one. 300 IN A 192.0.2.5|");
+	ipam_db_free(a);
+	ipam_db_free(b);
+}
+END_TEST
+
 START_TEST(export_round_trip)
 {
 	ipam_db *db = open_file("c.db", NULL);
@@ -359,6 +459,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, put_get_each_replace_delete);
 	tcase_add_test(tc, rollback_and_two_handles);
+	tcase_add_test(tc, owner_index);
 	tcase_add_test(tc, export_round_trip);
 	tcase_add_test(tc, sealed_secrets);
 	suite_add_tcase(s, tc);

@@ -15,32 +15,207 @@
 #define NOBJ (IPAM_STORE_KIND_MAX - IPAM_STORE_OBJECT_MIN + 1)
 #define NAME_MAX_BYTES 1024
 
+/* Two secondary indexes keep the walks of one zone's records linear in
+ * what they read: every object sits in the list of its parent's objects
+ * (IX_PARENT), and a record also in the list of its owner's records, by
+ * (zone, the first word of its name, ASCII case folded) (IX_OWNER). A list
+ * is a group in a chained hash table of its own; a group that empties is
+ * freed, so the indexes never hold more than the objects do. */
+enum { IX_PARENT, IX_OWNER, NIX };
+
+struct objgroup;
+
 typedef struct objnode {
-	struct objnode *next;
+	struct objnode *next; /* in the hash chain */
 	uint64_t h;
+	struct objnode *gnext[NIX], *gprev[NIX];
+	struct objgroup *g[NIX];
 	ipam_store_row row; /* strings owned */
 } objnode;
+
+typedef struct objgroup {
+	struct objgroup *next; /* in the group table's chain */
+	uint64_t h;
+	objnode *head;
+	size_t n;
+} objgroup;
+
+typedef struct grouptab {
+	objgroup **b;
+	size_t nb, n;
+} grouptab;
 
 typedef struct objtab {
 	objnode **b;
 	size_t nb, n;
+	grouptab g[NIX];
 } objtab;
 
 struct ipam__objs {
 	objtab t[NOBJ];
 };
 
-static uint64_t key_hash(const uint8_t parent[16], const char *name)
+static uint64_t mix(uint64_t h)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ parent[i]) * 0x100000001b3ull;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	return h;
+}
+
+static uint64_t parent_hash(const uint8_t parent[16])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ parent[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t key_hash(const uint8_t parent[16], const char *name)
+{
+	uint64_t h = parent_hash(parent);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return mix(h);
+}
+
+static int is_word_end(char c)
+{
+	return c == '\0' || c == ' ' || c == '\t';
+}
+
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* The owner of a name: its first word (up to a blank), case folded. */
+static uint64_t owner_hash(const uint8_t parent[16], const char *name, size_t *len)
+{
+	uint64_t h = parent_hash(parent) ^ 0x9e3779b97f4a7c15ull;
+	size_t i = 0;
+	for (; !is_word_end(name[i]); i++)
+		h = (h ^ fold((unsigned char)name[i])) * 0x100000001b3ull;
+	*len = i;
+	return mix(h);
+}
+
+static int same_owner(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
+			return 0;
+	return is_word_end(a[len]) && is_word_end(b[len]);
+}
+
+static int owner_indexed(unsigned kind)
+{
+	return kind == IPAM_STORE_RECORD;
+}
+
+/* The group of index `ix` that holds (parent, name) (its owner for
+ * IX_OWNER); NULL when there is none. */
+static objgroup **group_find(objtab *t, int ix, const uint8_t parent[16], const char *name, uint64_t *hp)
+{
+	size_t len = 0;
+	uint64_t h = ix == IX_PARENT ? mix(parent_hash(parent)) : owner_hash(parent, name, &len);
+	*hp = h;
+	grouptab *gt = &t->g[ix];
+	if (!gt->nb)
+		return NULL;
+	for (objgroup **l = &gt->b[h & (gt->nb - 1)]; *l; l = &(*l)->next) {
+		const ipam_store_row *r = &(*l)->head->row;
+		if ((*l)->h == h && memcmp(r->space, parent, 16) == 0 && (ix == IX_PARENT || same_owner(r->name, name, len)))
+			return l;
+	}
+	return NULL;
+}
+
+static int group_grow(grouptab *gt)
+{
+	if (gt->n < gt->nb)
+		return 0;
+	size_t nb = gt->nb ? gt->nb * 2 : 16;
+	objgroup **b = calloc(nb, sizeof *b);
+	if (!b)
+		return ipam__enomem();
+	for (size_t i = 0; i < gt->nb; i++)
+		for (objgroup *g = gt->b[i], *next; g; g = next) {
+			next = g->next;
+			g->next = b[g->h & (nb - 1)];
+			b[g->h & (nb - 1)] = g;
+		}
+	free(gt->b);
+	gt->b = b;
+	gt->nb = nb;
+	return 0;
+}
+
+static void group_unlink(objtab *t, int ix, objnode *n)
+{
+	objgroup *g = n->g[ix];
+	if (!g)
+		return;
+	if (n->gprev[ix])
+		n->gprev[ix]->gnext[ix] = n->gnext[ix];
+	else
+		g->head = n->gnext[ix];
+	if (n->gnext[ix])
+		n->gnext[ix]->gprev[ix] = n->gprev[ix];
+	n->g[ix] = NULL;
+	if (--g->n)
+		return;
+	/* the group's last member: the group goes too (its chain is found by
+	 * its hash, as the node's key no longer reaches it through head) */
+	grouptab *gt = &t->g[ix];
+	for (objgroup **l = &gt->b[g->h & (gt->nb - 1)]; *l; l = &(*l)->next)
+		if (*l == g) {
+			*l = g->next;
+			break;
+		}
+	gt->n--;
+	free(g);
+}
+
+static int group_link(objtab *t, int ix, objnode *n)
+{
+	uint64_t h;
+	objgroup **l = group_find(t, ix, n->row.space, n->row.name, &h), *g;
+	if (l) {
+		g = *l;
+	} else {
+		grouptab *gt = &t->g[ix];
+		if (group_grow(gt) || !(g = calloc(1, sizeof *g)))
+			return ipam__enomem();
+		g->h = h;
+		g->next = gt->b[h & (gt->nb - 1)];
+		gt->b[h & (gt->nb - 1)] = g;
+		gt->n++;
+	}
+	n->g[ix] = g;
+	n->gprev[ix] = NULL;
+	n->gnext[ix] = g->head;
+	if (g->head)
+		g->head->gprev[ix] = n;
+	g->head = n;
+	g->n++;
+	return 0;
+}
+
+static void node_unlink_groups(objtab *t, objnode *n)
+{
+	for (int ix = 0; ix < NIX; ix++)
+		group_unlink(t, ix, n);
+}
+
+static int node_link_groups(objtab *t, objnode *n)
+{
+	int rc = group_link(t, IX_PARENT, n);
+	if (!rc && owner_indexed(n->row.kind))
+		rc = group_link(t, IX_OWNER, n);
+	if (rc)
+		node_unlink_groups(t, n);
+	return rc;
 }
 
 static objtab *tab_of(ipam_db *db, unsigned kind, int create)
@@ -103,7 +278,7 @@ int ipam__objs_apply_put(ipam_db *db, const ipam_store_row *row)
 	if (!t)
 		return IPAM_ENOMEM;
 	uint64_t h = key_hash(row->space, row->name);
-	objnode *n = malloc(sizeof *n);
+	objnode *n = calloc(1, sizeof *n);
 	if (!n)
 		return ipam__enomem();
 	if (ipam__row_copy(&n->row, row)) {
@@ -112,14 +287,26 @@ int ipam__objs_apply_put(ipam_db *db, const ipam_store_row *row)
 	}
 	n->h = h;
 	objnode **l = find(t, row->space, row->name, h);
-	if (l) { /* replace in place */
+	if (l) { /* replace in place: the same key, so the same groups */
 		objnode *old = *l;
 		n->next = old->next;
+		for (int ix = 0; ix < NIX; ix++) {
+			if (!(n->g[ix] = old->g[ix]))
+				continue;
+			n->gprev[ix] = old->gprev[ix];
+			n->gnext[ix] = old->gnext[ix];
+			if (n->gprev[ix])
+				n->gprev[ix]->gnext[ix] = n;
+			else
+				n->g[ix]->head = n;
+			if (n->gnext[ix])
+				n->gnext[ix]->gprev[ix] = n;
+		}
 		*l = n;
 		node_free(old);
 		return 0;
 	}
-	if (grow(t)) {
+	if (grow(t) || node_link_groups(t, n)) {
 		node_free(n);
 		return IPAM_ENOMEM;
 	}
@@ -139,6 +326,7 @@ int ipam__objs_apply_del(ipam_db *db, const ipam_store_row *key)
 		return IPAM_ENOTFOUND;
 	objnode *n = *l;
 	*l = n->next;
+	node_unlink_groups(t, n);
 	node_free(n);
 	t->n--;
 	return 0;
@@ -156,6 +344,15 @@ void ipam__objs_free(ipam_db *db)
 				node_free(n);
 			}
 		free(t->b);
+		for (int ix = 0; ix < NIX; ix++) {
+			grouptab *gt = &t->g[ix];
+			for (size_t i = 0; i < gt->nb; i++)
+				for (objgroup *g = gt->b[i], *next; g; g = next) {
+					next = g->next;
+					free(g);
+				}
+			free(gt->b);
+		}
 	}
 	free(db->objs);
 	db->objs = NULL;
@@ -312,19 +509,52 @@ static int row_order(const void *pa, const void *pb)
 	return c ? c : strcmp(a->name, b->name);
 }
 
+/* The first node of the walk and the index it follows: the parent's
+ * group, or every node of the table when parent is NULL (ix < 0). */
+static objnode *walk_first(objtab *t, const uint8_t *parent, int *ix, size_t *bucket)
+{
+	*bucket = 0;
+	if (parent) {
+		uint64_t h;
+		objgroup **g = group_find(t, IX_PARENT, parent, NULL, &h);
+		*ix = IX_PARENT;
+		return g ? (*g)->head : NULL;
+	}
+	*ix = -1;
+	for (; *bucket < t->nb; (*bucket)++)
+		if (t->b[*bucket])
+			return t->b[*bucket];
+	return NULL;
+}
+
+static objnode *walk_next(objtab *t, objnode *n, int ix, size_t *bucket)
+{
+	if (ix >= 0)
+		return n->gnext[ix];
+	if (n->next)
+		return n->next;
+	for ((*bucket)++; *bucket < t->nb; (*bucket)++)
+		if (t->b[*bucket])
+			return t->b[*bucket];
+	return NULL;
+}
+
 int ipam__obj_each(ipam_db *db, unsigned kind, const uint8_t *parent, int (*cb)(void *ctx, const ipam__obj *o),
                    void *ctx)
 {
 	objtab *t = tab_of(db, kind, 0);
 	if (!t || !t->n)
 		return 0;
-	objlist l = { malloc(t->n * sizeof *l.v), 0 };
+	int ix;
+	size_t bucket;
+	objnode *first = walk_first(t, parent, &ix, &bucket);
+	if (!first)
+		return 0;
+	objlist l = { malloc((ix >= 0 ? first->g[ix]->n : t->n) * sizeof *l.v), 0 };
 	if (!l.v)
 		return ipam__enomem();
-	for (size_t i = 0; i < t->nb; i++)
-		for (objnode *n = t->b[i]; n; n = n->next)
-			if (!parent || memcmp(n->row.space, parent, 16) == 0)
-				l.v[l.n++] = &n->row;
+	for (objnode *n = first; n; n = walk_next(t, n, ix, &bucket))
+		l.v[l.n++] = &n->row;
 	qsort(l.v, l.n, sizeof *l.v, row_order);
 	int rc = 0;
 	ipam__obj o;
@@ -342,14 +572,32 @@ int ipam__obj_each_unordered(ipam_db *db, unsigned kind, const uint8_t *parent,
 	objtab *t = tab_of(db, kind, 0);
 	if (!t || !t->n)
 		return 0;
+	int ix, rc = 0;
+	size_t bucket;
+	ipam__obj o;
+	for (objnode *n = walk_first(t, parent, &ix, &bucket); n && !rc; n = walk_next(t, n, ix, &bucket)) {
+		to_obj(&o, &n->row);
+		rc = cb(ctx, &o);
+	}
+	return rc;
+}
+
+int ipam__obj_each_owner(ipam_db *db, unsigned kind, const uint8_t parent[16], const char *owner,
+                         int (*cb)(void *ctx, const ipam__obj *o), void *ctx)
+{
+	objtab *t = tab_of(db, kind, 0);
+	if (!t || !t->n || !owner)
+		return 0;
+	if (!owner_indexed(kind))
+		return ipam__error(IPAM_EINVAL, "internal: %s objects have no owner index", ipam__store_kind_name(kind));
+	uint64_t h;
+	objgroup **g = group_find(t, IX_OWNER, parent, owner, &h);
 	int rc = 0;
 	ipam__obj o;
-	for (size_t i = 0; i < t->nb && !rc; i++)
-		for (objnode *n = t->b[i]; n && !rc; n = n->next)
-			if (!parent || memcmp(n->row.space, parent, 16) == 0) {
-				to_obj(&o, &n->row);
-				rc = cb(ctx, &o);
-			}
+	for (objnode *n = g ? (*g)->head : NULL; n && !rc; n = n->gnext[IX_OWNER]) {
+		to_obj(&o, &n->row);
+		rc = cb(ctx, &o);
+	}
 	return rc;
 }
 

@@ -17,8 +17,9 @@
  *
  * Call these between ipam__enter and ipam__leave (put and del in a write
  * transaction), as src/db/prefix.c does. Costs: get, put and del O(1)
- * expected (a hash of the key); each O(n log n) over the kind's objects
- * (it filters by parent and sorts). */
+ * expected (a hash of the key, and the two indexes below); each under a
+ * parent O(k log k) over the parent's k objects of the kind (a list per
+ * parent), each_unordered O(k), each_owner O(the owner's records). */
 #ifndef IPAM_DB_OBJ_H
 #define IPAM_DB_OBJ_H
 
@@ -67,6 +68,14 @@ int ipam__obj_each(ipam_db *db, unsigned kind, const uint8_t *parent,
  * remove objects of the kind. */
 int ipam__obj_each_unordered(ipam_db *db, unsigned kind, const uint8_t *parent,
                              int (*cb)(void *ctx, const ipam__obj *o), void *ctx);
+/* The records (kind IPAM_STORE_RECORD, the one kind with this index) of
+ * one owner under `parent` (a zone), in no particular order: those whose
+ * name's first word (up to a blank) is `owner`'s first word, ASCII letters
+ * in either case. A record's name is its canonical text, owner first, so
+ * this is every record at that name. `cb` as for ipam__obj_each_unordered.
+ * IPAM_EINVAL for another kind. */
+int ipam__obj_each_owner(ipam_db *db, unsigned kind, const uint8_t parent[16], const char *owner,
+                         int (*cb)(void *ctx, const ipam__obj *o), void *ctx);
 
 /* ---- secrets ----------------------------------------------------------------
  * A secret (a TSIG key, an API token, a password) is sealed before it goes

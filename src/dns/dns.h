@@ -132,6 +132,18 @@ int ipam__dns_zone_match(const char *name, const char *const *zones, size_t n);
 int ipam__dns_ptr_owner(char *out, size_t size, size_t *zone_index, const ipam_addr *a,
 			const char *const *zones, size_t n);
 
+/* A run of hand records going into the stored zones (src/dns/stored.c),
+ * for an importer: ipam__dns_recput is ipam_record_put (the same checks,
+ * errors and result), but each zone's settings are read and its records
+ * derived from addresses are computed once per run instead of once per
+ * record, so a record costs O(its owner's records + log n). Use it inside
+ * one write transaction in which no zone, template or address changes
+ * while the run lives (the derived records it keeps would be stale). */
+typedef struct ipam__dns_recrun ipam__dns_recrun;
+int ipam__dns_recput_new(ipam__dns_recrun **out, ipam_db *db);
+int ipam__dns_recput(ipam__dns_recrun *run, const char *view, const char *record, int *added);
+void ipam__dns_recput_free(ipam__dns_recrun *run);
+
 /* SOA serials. The date policy (the default) gives YYYYMMDDnn: today's
  * YYYYMMDD00 when that is greater than `old` in RFC 1982 arithmetic, else
  * old + 1; the increment policy gives old + 1. Both wrap modulo 2^32

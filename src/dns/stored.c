@@ -332,15 +332,7 @@ static bool is_reverse(const char *origin, int *family)
 typedef struct hand_ctx {
 	ipam__dns_zone *z;
 	size_t n;
-	const char *owner; /* only the records of this owner (absolute), or NULL: all */
-	size_t olen;
 } hand_ctx;
-
-/* Is `text` (a record, its owner first) one of `owner`'s (olen bytes)? */
-static bool owner_is(const char *text, const char *owner, size_t olen)
-{
-	return strncasecmp(text, owner, olen) == 0 && (text[olen] == ' ' || text[olen] == '\t');
-}
 
 /* The apex NS records go in with line 3, hand records with line 1, the
  * template's with line 2, derived ones with line 0: the zone's sort keeps the first of two equal
@@ -348,8 +340,6 @@ static bool owner_is(const char *text, const char *owner, size_t olen)
 static int add_hand(void *ctx, const ipam__obj *o)
 {
 	hand_ctx *h = ctx;
-	if (h->owner && !owner_is(o->name, h->owner, h->olen))
-		return 0;
 	ldns_rr *rr = NULL;
 	ldns_rdf *prev = NULL;
 	ldns_status st = ldns_rr_new_frm_str(&rr, o->name, h->z->ttl, h->z->origin, &prev);
@@ -364,8 +354,13 @@ static int add_hand(void *ctx, const ipam__obj *o)
 }
 
 /* A and AAAA (forward zone) or PTR (reverse zone) of every address of the
- * space with a host name that belongs to this zone. */
-static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t *n, const char *only)
+ * space with a host name that belongs to this zone, each to `cb` with its
+ * owner (absolute); with `only`, those of that owner. It walks every
+ * address of the space: O(addresses) whatever `only` is (no index by host
+ * name), which is why a run of records keeps them (derived_cache). */
+typedef int (*derived_cb)(void *ctx, const char *owner, const char *line);
+
+static int each_derived(ipam_db *db, const zattrs *za, const char *only, derived_cb cb, void *ctx)
 {
 	origins l = { NULL, 0, 0, za->view, za->space, db };
 	int rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_origin, &l);
@@ -409,15 +404,8 @@ static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t 
 		}
 		if (only && strcasecmp(owner, only) != 0)
 			continue;
-		/* a host name that is no DNS host name (an '_' in it) gives no record */
-		int arc = ipam__dns_zone_add(z, line, NULL);
-		if (arc == IPAM_EINVAL)
-			continue;
-		if (arc) {
-			rc = arc;
+		if ((rc = cb(ctx, owner, line)))
 			break;
-		}
-		(*n)++;
 	}
 	if (rc == IPAM_ITEROVER)
 		rc = 0;
@@ -427,13 +415,122 @@ static int add_derived(ipam_db *db, ipam__dns_zone *z, const zattrs *za, size_t 
 	return rc;
 }
 
+typedef struct derived_add {
+	ipam__dns_zone *z;
+	size_t n;
+} derived_add;
+
+/* A derived record into the zone; a host name that is no DNS host name
+ * (an '_' in it) gives no record. */
+static int derived_to_zone(void *ctx, const char *owner, const char *line)
+{
+	derived_add *d = ctx;
+	(void)owner;
+	int rc = ipam__dns_zone_add(d->z, line, NULL);
+	if (rc == IPAM_EINVAL)
+		return 0;
+	d->n += !rc;
+	return rc;
+}
+
+/* The derived records of one zone by owner, read once for a run of
+ * records going into it (ipam__dns_recput): the addresses do not change
+ * during the run, so neither do these. Sorted by owner in lower case. */
+typedef struct dline {
+	char *owner, *line;
+} dline;
+
+typedef struct derived_cache {
+	dline *v;
+	size_t n, cap;
+} derived_cache;
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static int derived_keep(void *ctx, const char *owner, const char *line)
+{
+	derived_cache *c = ctx;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		dline *v = realloc(c->v, cap * sizeof *v);
+		if (!v)
+			return ipam__enomem();
+		c->v = v;
+		c->cap = cap;
+	}
+	dline *d = &c->v[c->n];
+	if (!(d->owner = ipam__strdup(owner)) || !(d->line = ipam__strdup(line))) {
+		free(d->owner);
+		return IPAM_ENOMEM;
+	}
+	lower(d->owner);
+	c->n++;
+	return 0;
+}
+
+static int dline_cmp(const void *x, const void *y)
+{
+	const dline *a = x, *b = y;
+	return strcmp(a->owner, b->owner); /* the zone sorts one owner's records itself */
+}
+
+static void derived_cache_free(derived_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].owner);
+		free(c->v[i].line);
+	}
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+static int derived_cache_build(derived_cache *c, ipam_db *db, const zattrs *za)
+{
+	int rc = za->derive ? each_derived(db, za, NULL, derived_keep, c) : 0;
+	if (rc) {
+		derived_cache_free(c);
+		return rc;
+	}
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof *c->v, dline_cmp);
+	return 0;
+}
+
+/* The cache's records of `only` (absolute) into the zone, as
+ * each_derived(only) with derived_to_zone would put them. */
+static int derived_from_cache(const derived_cache *c, const char *only, derived_add *d)
+{
+	char key[300];
+	snprintf(key, sizeof key, "%s", only);
+	lower(key);
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(c->v[mid].owner, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	int rc = 0;
+	for (size_t i = lo; i < c->n && !rc && !strcmp(c->v[i].owner, key); i++)
+		rc = derived_to_zone(d, c->v[i].owner, c->v[i].line);
+	return rc;
+}
+
 /* The zone's whole content with the stored serial; sorted. With `only`
  * (an absolute owner name), the settings' records, the template's, and of
  * the hand and derived records only those of that owner: enough to check
  * one record going in, as every rule of a zone is about one owner (and the
- * apex NS), without reading every record of the zone. */
+ * apex NS), without reading every record of the zone (the owner index of
+ * src/db/obj.c gives the hand records; `dc`, when given, the derived).
+ * `with`: one more hand record (canonical text) not stored yet, as if it
+ * were: the zone a record going in would make. */
 static int zone_build_only(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__dns_zone **out, size_t *nhand,
-                           size_t *nderived, const char *only)
+                           size_t *nderived, const char *only, const derived_cache *dc, const char *with)
 {
 	ipam__dns_zone *z = NULL;
 	int rc = ipam__dns_zone_new(&z, za->origin);
@@ -446,9 +543,15 @@ static int zone_build_only(ipam_db *db, const ipam__obj *zo, const zattrs *za, i
 		rc = ipam__dns_zone_add_ns(z, za->ns[i]);
 	for (size_t i = 0; !rc && i < z->n; i++)
 		z->line[i] = 3; /* from the zone's settings */
-	hand_ctx h = { z, 0, only, only ? strlen(only) : 0 };
-	if (!rc) /* the zone sorts its records itself */
-		rc = ipam__obj_each_unordered(db, IPAM_STORE_RECORD, zo->id, add_hand, &h);
+	hand_ctx h = { z, 0 };
+	/* the zone sorts its records itself; one owner's from the owner index */
+	if (!rc)
+		rc = only ? ipam__obj_each_owner(db, IPAM_STORE_RECORD, zo->id, only, add_hand, &h)
+		          : ipam__obj_each_unordered(db, IPAM_STORE_RECORD, zo->id, add_hand, &h);
+	if (!rc && with) {
+		ipam__obj w = { .kind = IPAM_STORE_RECORD, .name = with };
+		rc = add_hand(&h, &w);
+	}
 	/* the template's standard records, relative to this zone */
 	for (size_t i = 0; !rc && i < za->ntrec; i++) {
 		char where[400];
@@ -457,9 +560,9 @@ static int zone_build_only(ipam_db *db, const ipam__obj *zo, const zattrs *za, i
 		if (!(rc = ipam__dns_zone_add(z, za->trec[i], where)) && z->n > before)
 			z->line[z->n - 1] = 2;
 	}
-	size_t nd = 0;
+	derived_add d = { z, 0 };
 	if (!rc && za->derive)
-		rc = add_derived(db, z, za, &nd, only);
+		rc = only && dc ? derived_from_cache(dc, only, &d) : each_derived(db, za, only, derived_to_zone, &d);
 	if (!rc)
 		rc = ipam__dns_zone_sort(z);
 	if (rc) {
@@ -469,7 +572,7 @@ static int zone_build_only(ipam_db *db, const ipam__obj *zo, const zattrs *za, i
 	if (nhand)
 		*nhand = h.n;
 	if (nderived)
-		*nderived = nd;
+		*nderived = d.n;
 	*out = z;
 	return 0;
 }
@@ -477,7 +580,7 @@ static int zone_build_only(ipam_db *db, const ipam__obj *zo, const zattrs *za, i
 static int zone_build(ipam_db *db, const ipam__obj *zo, const zattrs *za, ipam__dns_zone **out, size_t *nhand,
                       size_t *nderived)
 {
-	return zone_build_only(db, zo, za, out, nhand, nderived, NULL);
+	return zone_build_only(db, zo, za, out, nhand, nderived, NULL, NULL, NULL);
 }
 
 /* BLAKE2b of what the serial stands for: the SOA fields but the serial,
@@ -1061,7 +1164,8 @@ static int canon_record(char **out, const zattrs *za, const char *record)
 	return 0;
 }
 
-static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text);
+static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text,
+                      const derived_cache *dc);
 static int record_del(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text);
 
 /* Add (add != 0) or remove a hand record, in one write transaction. */
@@ -1079,13 +1183,14 @@ static int record_change(ipam_db *db, const char *zone, const char *view, const 
 		return ipam__leave(db, &sc, rc);
 	char *text = NULL;
 	if ((rc = canon_record(&text, &za, record)) == 0)
-		rc = add ? record_put(db, &zo, &za, record, text) : record_del(db, &zo, &za, record, text);
+		rc = add ? record_put(db, &zo, &za, record, text, NULL) : record_del(db, &zo, &za, record, text);
 	free(text);
 	zattrs_free(&za);
 	return ipam__leave(db, &sc, rc);
 }
 
-static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text)
+static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const char *record, const char *text,
+                      const derived_cache *dc)
 {
 	int rc = 0;
 	if (za->refuse_unknown) {
@@ -1099,18 +1204,13 @@ static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const 
 		ldns_rr_free(rr);
 		ldns_rdf_deep_free(prev);
 	}
-	if (!rc) {
-		ipam__obj o;
-		memset(&o, 0, sizeof o);
-		o.kind = IPAM_STORE_RECORD;
-		memcpy(o.parent, zo->id, 16);
-		o.name = text;
-		rc = ipam__obj_put(db, &o, IPAM__OBJ_NEW, "record.add");
-		if (rc == IPAM_EEXISTS)
-			rc = ipam__error(IPAM_EEXISTS, "zone %s: the record %s is there already", za->origin, record);
-	}
-	/* the zone's rules at its owner with it: CNAME beside other data, one
-	 * TTL per RRset ... (the rest of the zone held together before) */
+	ipam__obj o;
+	if (!rc && ipam__obj_get(db, IPAM_STORE_RECORD, zo->id, text, &o) == 0)
+		rc = ipam__error(IPAM_EEXISTS, "zone %s: the record %s is there already", za->origin, record);
+	/* the zone's rules at its owner with the record, before it is stored:
+	 * CNAME beside other data, one TTL per RRset ... (the rest of the zone
+	 * held together before); a record refused here leaves no trace, also
+	 * inside a caller's transaction (an import's) */
 	ipam__dns_zone *z = NULL;
 	char owner[300];
 	size_t ol = strcspn(text, " \t");
@@ -1119,10 +1219,19 @@ static int record_put(ipam_db *db, const ipam__obj *zo, const zattrs *za, const 
 	if (!rc) {
 		memcpy(owner, text, ol);
 		owner[ol] = '\0';
-		if (!(rc = zone_build_only(db, zo, za, &z, NULL, NULL, owner)))
+		if (!(rc = zone_build_only(db, zo, za, &z, NULL, NULL, owner, dc, text)))
 			rc = ipam__dns_zone_check(z);
 	}
 	ipam__dns_zone_free(z);
+	if (!rc) {
+		memset(&o, 0, sizeof o);
+		o.kind = IPAM_STORE_RECORD;
+		memcpy(o.parent, zo->id, 16);
+		o.name = text;
+		rc = ipam__obj_put(db, &o, IPAM__OBJ_NEW, "record.add");
+		if (rc == IPAM_EEXISTS)
+			rc = ipam__error(IPAM_EEXISTS, "zone %s: the record %s is there already", za->origin, record);
+	}
 	return rc;
 }
 
@@ -1134,18 +1243,35 @@ static int record_del(ipam_db *db, const ipam__obj *zo, const zattrs *za, const 
 	return ipam__obj_del(db, IPAM_STORE_RECORD, zo->id, text, "record.rm");
 }
 
-int ipam_record_put(ipam_db *db, const char *view, const char *record, int *added)
+/* The most specific zone of `view` that holds `owner` (absolute), as
+ * ipam__dns_zone_match picks it among every origin of the view: the
+ * owner's suffixes looked up by key, longest first, O(labels) instead of a
+ * read of every zone. Its origin (the key's, lower case) into `origin`. */
+static int zone_holding(ipam_db *db, const char *owner, const char *view, char origin[300], ipam__obj *zo)
 {
-	if (!db || !record)
-		return ipam__error(IPAM_EINVAL, "record put: no database or record");
-	if (added)
-		*added = 0;
-	if (!view)
-		view = DEFAULT_VIEW;
-	/* the owner: the first word, absolute */
-	char owner[300];
+	char low[300], key[KEY_MAX];
+	snprintf(low, sizeof low, "%s", owner);
+	lower(low);
+	for (const char *s = low;;) {
+		zone_key(key, sizeof key, s, view);
+		if (ipam__obj_get(db, IPAM_STORE_ZONE, no_parent, key, zo) == 0) {
+			snprintf(origin, 300, "%s", s);
+			return 0;
+		}
+		if (!strcmp(s, "."))
+			break;
+		const char *dot = strchr(s, '.');
+		s = dot && dot[1] ? dot + 1 : ".";
+	}
+	return ipam__error(IPAM_ENOTFOUND, "view %s: no zone holds %s (add the zone first)", view, owner);
+}
+
+/* The record's owner (its first word, made absolute) into `owner`, and
+ * the record again with that owner into `t`. */
+static int record_owner(char owner[300], ipam_buf *t, const char *record)
+{
 	size_t k = 0;
-	while (record[k] && record[k] != ' ' && record[k] != '\t' && k + 2 < sizeof owner) {
+	while (record[k] && record[k] != ' ' && record[k] != '\t' && k + 2 < 300) {
 		owner[k] = record[k];
 		k++;
 	}
@@ -1156,30 +1282,122 @@ int ipam_record_put(ipam_db *db, const char *view, const char *record, int *adde
 		owner[k] = '.';
 		owner[k + 1] = '\0';
 	}
-	ipam__scope sc;
-	int rc = ipam__enter(db, 1, &sc);
+	return ipam__buf_printf(t, "%s%s", owner, record + k);
+}
+
+/* One zone of a run of records (ipam__dns_recput): its settings read once
+ * and its derived records kept by owner. */
+typedef struct rzone {
+	uint8_t id[16];
+	zattrs za;
+	derived_cache dc;
+} rzone;
+
+struct ipam__dns_recrun {
+	ipam_db *db;
+	rzone *z;
+	size_t n, cap;
+};
+
+int ipam__dns_recput_new(ipam__dns_recrun **out, ipam_db *db)
+{
+	if (!(*out = calloc(1, sizeof **out)))
+		return ipam__enomem();
+	(*out)->db = db;
+	return 0;
+}
+
+void ipam__dns_recput_free(ipam__dns_recrun *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		zattrs_free(&s->z[i].za);
+		derived_cache_free(&s->z[i].dc);
+	}
+	free(s->z);
+	free(s);
+}
+
+/* The run's entry for the zone `zo`, made on its first record. */
+static int recput_zone(ipam__dns_recrun *s, const ipam__obj *zo, rzone **out)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!memcmp(s->z[i].id, zo->id, 16)) {
+			*out = &s->z[i];
+			return 0;
+		}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		rzone *v = realloc(s->z, cap * sizeof *v);
+		if (!v)
+			return ipam__enomem();
+		s->z = v;
+		s->cap = cap;
+	}
+	rzone *r = &s->z[s->n];
+	memset(r, 0, sizeof *r);
+	memcpy(r->id, zo->id, 16);
+	int rc = zattrs_read(s->db, &r->za, zo);
+	if (!rc && (rc = derived_cache_build(&r->dc, s->db, &r->za)))
+		zattrs_free(&r->za);
 	if (rc)
 		return rc;
-	origins v = { NULL, 0, 0, view, NULL, db };
-	rc = ipam__obj_each(db, IPAM_STORE_ZONE, no_parent, collect_origin, &v);
-	int zi = rc ? rc : ipam__dns_zone_match(owner, (const char *const *)v.v, v.n);
-	if (!rc && zi < 0)
-		rc = ipam__error(IPAM_ENOTFOUND, "view %s: no zone holds %s (add the zone first)", view, owner);
-	if (!rc) {
-		/* the same record text, with the owner absolute */
-		ipam_buf t = IPAM_BUF_INIT;
-		rc = ipam__buf_printf(&t, "%s%s", owner, record + k);
-		if (!rc) {
-			rc = record_change(db, v.v[zi], view, t.ptr, 1);
-			if (rc == IPAM_EEXISTS)
-				rc = 0;
-			else if (!rc && added)
-				*added = 1;
-		}
+	s->n++;
+	*out = r;
+	return 0;
+}
+
+/* ipam_record_put, with the run's zones (NULL: none, everything read for
+ * this one record). */
+static int record_put_view(ipam_db *db, const char *view, const char *record, int *added, ipam__dns_recrun *run)
+{
+	if (!db || !record)
+		return ipam__error(IPAM_EINVAL, "record put: no database or record");
+	if (added)
+		*added = 0;
+	if (!view)
+		view = DEFAULT_VIEW;
+	char owner[300], origin[300];
+	ipam_buf t = IPAM_BUF_INIT;
+	int rc = record_owner(owner, &t, record);
+	if (rc) {
 		ipam_buf_dispose(&t);
+		return rc;
 	}
-	origins_free(&v);
+	ipam__scope sc;
+	if ((rc = ipam__enter(db, 1, &sc))) {
+		ipam_buf_dispose(&t);
+		return rc;
+	}
+	ipam__obj zo;
+	rzone *rz = NULL;
+	if (!(rc = zone_holding(db, owner, view, origin, &zo))) {
+		if (!run) {
+			rc = record_change(db, origin, view, t.ptr, 1);
+		} else if (!(rc = recput_zone(run, &zo, &rz))) {
+			char *text = NULL;
+			if (!(rc = canon_record(&text, &rz->za, t.ptr)))
+				rc = record_put(db, &zo, &rz->za, t.ptr, text, &rz->dc);
+			free(text);
+		}
+		if (rc == IPAM_EEXISTS)
+			rc = 0;
+		else if (!rc && added)
+			*added = 1;
+	}
+	ipam_buf_dispose(&t);
 	return ipam__leave(db, &sc, rc);
+}
+
+int ipam__dns_recput(ipam__dns_recrun *run, const char *view, const char *record, int *added)
+{
+	return record_put_view(run->db, view, record, added, run);
+}
+
+int ipam_record_put(ipam_db *db, const char *view, const char *record, int *added)
+{
+	return record_put_view(db, view, record, added, NULL);
 }
 
 int ipam_record_add(ipam_db *db, const char *zone, const char *view, const char *record)
@@ -1937,7 +2155,7 @@ int ipam_zone_adopt(ipam_buf *report, size_t *nadopted, ipam_db *db, const char 
 					}
 					char *canon = NULL;
 					if (!(rc = canon_record(&canon, &za, text.ptr)) &&
-					    !(rc = record_put(db, &zo, &za, text.ptr, canon)))
+					    !(rc = record_put(db, &zo, &za, text.ptr, canon, NULL)))
 						rc = ipam__buf_printf(&out, "adopted: %s\n", text.ptr);
 					free(canon);
 					n += rc == 0;

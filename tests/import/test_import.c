@@ -1154,14 +1154,14 @@ static int by_text(const void *a, const void *b)
 
 /* A list of record lines, sorted, compared with another. */
 typedef struct lines {
-	char *v[256];
+	char *v[1024];
 	size_t n;
 } lines;
 
 static void lines_add(lines *l, const char *name, long ttl, const char *type, const char *data)
 {
 	char buf[1024];
-	ck_assert(l->n < 256);
+	ck_assert(l->n < 1024);
 	snprintf(buf, sizeof buf, "%s %ld %s %s", name, ttl, type, data);
 	l->v[l->n++] = strdup(buf);
 }
@@ -1511,6 +1511,80 @@ START_TEST(bind_link_harder)
 	unlink(fwd);
 	unlink(rev4);
 	unlink(rev6);
+	rmdir(dir);
+}
+END_TEST
+
+/* A zone of many owners (the per-record checks find one owner's records
+ * through the owner index and the run's derived records, not by walking
+ * the zone): every A in the prefix becomes an address and is derived,
+ * the rest are hand records beside them, and every rule still holds at
+ * each owner: an A of another TTL beside a derived A, and data beside a
+ * CNAME, are refused at their lines; the zone renders to exactly the rest. */
+enum { MANY = 300 };
+
+START_TEST(bind_many_owners)
+{
+	ck_assert_msg(access("/usr/bin/named-checkzone", X_OK) == 0, "named-checkzone (bind9-utils) is needed");
+	char dir[] = "/tmp/ipam-import-many.XXXXXX", path[600];
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/db.many.test", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert(f != NULL);
+	fputs("$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n  NS ns\nns A 10.9.255.1\nx A 192.0.2.1\n", f);
+	int line = 5, nbad = 0;
+	static struct where bad[MANY / 5];
+	lines want = { { 0 }, 0 };
+	char o[64], d[64];
+	for (int i = 0; i < MANY; i++) {
+		snprintf(o, sizeof o, "o%d.many.test.", i);
+		snprintf(d, sizeof d, "10.9.%d.%d", i / 250, i % 250 + 1);
+		fprintf(f, "o%d A %s\n", i, d);
+		lines_add(&want, o, 300, "A", d);
+		fprintf(f, "o%d TXT \"t%d\"\n", i, i);
+		snprintf(d, sizeof d, "\"t%d\"", i);
+		lines_add(&want, o, 300, "TXT", d);
+		line += 2;
+		if (i % 10 == 0) { /* data beside a CNAME: refused */
+			fprintf(f, "c%d CNAME o%d\nc%d TXT \"no\"\n", i, i, i);
+			snprintf(d, sizeof d, "c%d.many.test.", i);
+			lines_add(&want, d, 300, "CNAME", o);
+			line += 2;
+			bad[nbad++] = (struct where){ path, line, "record" };
+		} else if (i % 10 == 5) { /* a second TTL in the RRset of an address's A: refused */
+			fprintf(f, "o%d 600 A 192.0.2.%d\n", i, i % 250 + 1);
+			bad[nbad++] = (struct where){ path, ++line, "record" };
+		}
+	}
+	fclose(f);
+	lines_add(&want, "many.test.", 300, "NS", "ns.many.test.");
+	lines_add(&want, "ns.many.test.", 300, "A", "10.9.255.1");
+	lines_add(&want, "x.many.test.", 300, "A", "192.0.2.1");
+	ipam_db *db = open_db();
+	static const char *const pfx[] = { "10.9.0.0/16", NULL };
+	add_prefixes(db, pfx);
+	for (int round = 0; round < 2; round++) {
+		ipam_import *imp;
+		OK(ipam_import_new(&imp, IPAM_IMPORT_BIND_ZONE, NULL));
+		OK(ipam_import_add_file(imp, path));
+		OK(ipam_import_apply(imp, db));
+		/* addresses: ns and every o; records: those and the hand ones */
+		char c[64];
+		snprintf(c, sizeof c, "0/0/0/%d/%d", MANY + 1, MANY + 1 + MANY + MANY / 10 + 1);
+		COUNTS(imp, round ? "unchanged" : "imported", c);
+		errors_at(imp, bad, nbad);
+		ipam_import_free(imp);
+	}
+	char c[64];
+	snprintf(c, sizeof c, "%d/%d", MANY + MANY / 10 + 1, MANY + 1);
+	const char *const counts[] = { "many.test.", c, NULL };
+	zone_counts(db, counts);
+	lines got = { { 0 }, 0 };
+	rendered(&got, db, "many.test.");
+	lines_same(&got, &want, "many owners");
+	OK(ipam__db_check(db));
+	ipam_db_free(db);
+	unlink(path);
 	rmdir(dir);
 }
 END_TEST
@@ -1884,6 +1958,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, bind_fixture);
 	tcase_add_test(tc, bind_apply);
 	tcase_add_test(tc, bind_link_fixture);
+	tcase_add_test(tc, bind_many_owners);
 	tcase_add_test(tc, bind_link_harder);
 	tcase_add_test(tc, bind_bad_records);
 	tcase_add_test(tc, msdhcp_xml_fixture);

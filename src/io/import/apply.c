@@ -7,6 +7,7 @@
  * database refuses (a bad host name, a range that clashes) is reported
  * with the file and line it came from and skipped. */
 #include "io/import/imp.h"
+#include "dns/dns.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ typedef struct apply_ctx {
 	ipam__imp_model *m;
 	const ipam__imp_spaces *sp;
 	ipam__imp_result *r;
+	ipam__dns_recrun *records; /* the run of records, made when the first goes in */
 } apply_ctx;
 
 /* The database's space for a source space. */
@@ -441,7 +443,9 @@ static int apply_record(apply_ctx *c, const ipam__imp_item *it)
 	int rc = it->ttl >= 0 ? ipam__buf_printf(&text, "%s %ld IN %s %s%s", it->name, it->ttl, it->rtype, it->rdata, dot)
 	                      : ipam__buf_printf(&text, "%s IN %s %s%s", it->name, it->rtype, it->rdata, dot);
 	int added = 0;
-	if (!rc && !(rc = ipam_record_put(c->db, it->space, text.ptr, &added)))
+	if (!rc && !c->records)
+		rc = ipam__dns_recput_new(&c->records, c->db);
+	if (!rc && !(rc = ipam__dns_recput(c->records, it->space, text.ptr, &added)))
 		(added ? &c->r->imported : &c->r->unchanged)->n[IMP_RECORD]++;
 	else if (rc != IPAM_ENOMEM)
 		rc = refuse(c, it, "record", text.ptr ? text.ptr : it->name, rc);
@@ -519,7 +523,7 @@ static int ordered_cmp(const void *x, const void *y)
 
 int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp, ipam__imp_result *r)
 {
-	apply_ctx c = { db, m, sp, r };
+	apply_ctx c = { db, m, sp, r, NULL };
 	int rc = 0;
 	ordered *v = calloc(m->nitems + 1, sizeof *v);
 	if (!v)
@@ -557,6 +561,7 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 		}
 	}
 	free(v);
+	ipam__dns_recput_free(c.records);
 	if (!rc && m->progress)
 		m->progress(m->progress_ctx, "apply", m->nitems, m->nitems);
 	return rc;

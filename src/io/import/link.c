@@ -156,6 +156,18 @@ static int cand_cmp(const void *x, const void *y)
 	return c ? c : (a->item > b->item) - (a->item < b->item);
 }
 
+/* Names in the order of their equality by same_name: ASCII case folded,
+ * a final dot ignored. */
+static int name_cmp(const void *x, const void *y)
+{
+	const char *a = *(const char *const *)x, *b = *(const char *const *)y;
+	size_t na = strlen(a), nb = strlen(b);
+	na -= na && a[na - 1] == '.';
+	nb -= nb && b[nb - 1] == '.';
+	int c = strncasecmp(a, b, na < nb ? na : nb);
+	return c ? c : (na > nb) - (na < nb);
+}
+
 typedef struct link_ctx {
 	ipam_db *db;
 	ipam__imp_model *m;
@@ -164,6 +176,8 @@ typedef struct link_ctx {
 	zones zs;
 	cand *c;
 	size_t n;
+	const char **cnames; /* the owners of the model's CNAME records, sorted by name_cmp */
+	size_t ncnames;
 	size_t nnotes, nmore;
 	/* per file: records of addresses in no prefix */
 	const char *out_file;
@@ -202,7 +216,7 @@ static int out_of_prefix(link_ctx *l, const ipam__imp_item *it, const ipam_addr 
 static int gather(link_ctx *l)
 {
 	ipam__imp_model *m = l->m;
-	if (!(l->c = calloc(m->nitems + 1, sizeof *l->c)))
+	if (!(l->c = calloc(m->nitems + 1, sizeof *l->c)) || !(l->cnames = calloc(m->nitems + 1, sizeof *l->cnames)))
 		return ipam__enomem();
 	int rc = 0;
 	for (size_t i = 0; i < m->nitems && !rc; i++) {
@@ -210,6 +224,8 @@ static int gather(link_ctx *l)
 		it->linked = 0;
 		if (it->type != IMP_RECORD || !it->name || !it->rtype || !it->rdata)
 			continue;
+		if (!strcasecmp(it->rtype, "CNAME"))
+			l->cnames[l->ncnames++] = it->name;
 		cand *c = &l->c[l->n];
 		const char *host;
 		if (!strcasecmp(it->rtype, "A") || !strcasecmp(it->rtype, "AAAA")) {
@@ -238,6 +254,7 @@ static int gather(link_ctx *l)
 	if (!rc)
 		rc = out_flush(l);
 	qsort(l->c, l->n, sizeof *l->c, cand_cmp);
+	qsort(l->cnames, l->ncnames, sizeof *l->cnames, name_cmp);
 	return rc;
 }
 
@@ -253,16 +270,11 @@ static int note_at(link_ctx *l, const ipam__imp_item *it, const char *what)
 }
 
 /* Is there a CNAME at `host` in the model (an address named so would give
- * an A record beside it)? */
-static int cname_at(const ipam__imp_model *m, const char *host)
+ * an A record beside it)? A search of the owners gather() sorted: one
+ * address costs O(log records), not a walk of the model. */
+static int cname_at(const link_ctx *l, const char *host)
 {
-	for (size_t i = 0; i < m->nitems; i++) {
-		const ipam__imp_item *it = m->items[i];
-		if (it->type == IMP_RECORD && it->rtype && it->name && !strcasecmp(it->rtype, "CNAME") &&
-		    same_name(it->name, host))
-			return 1;
-	}
-	return 0;
+	return l->ncnames && bsearch(&host, l->cnames, l->ncnames, sizeof *l->cnames, name_cmp) != NULL;
 }
 
 /* The address `a` takes `host` as its host name: added, updated (its other
@@ -318,7 +330,7 @@ static int link_one(link_ctx *l, const cand *c, size_t n)
 			         c[i].why, text);
 			return note_at(l, items[c[i].item], what);
 		}
-	if (cname_at(l->m, host)) {
+	if (cname_at(l, host)) {
 		snprintf(what, sizeof what, "%s is a CNAME's owner: %s keeps no host name, its records stay hand records", host, text);
 		return note_at(l, items[c[0].item], what);
 	}
@@ -361,6 +373,7 @@ int ipam__imp_link(ipam_db *db, ipam__imp_model *m, const char *space, ipam__imp
 		rc = ipam__imp_note(m, "%zu more records named addresses otherwise than the first record did, or could not be derived: they stay hand records",
 		                    l.nmore);
 	free(l.c);
+	free(l.cnames);
 	zones_free(&l.zs);
 	return rc;
 }
