@@ -2,7 +2,8 @@
  *
  * Layout: one WITHOUT ROWID table per kind, keyed on the row's natural key
  * (so put/get/del are one B-tree seek and an address scan of one space is a
- * range of the primary key), plus UNIQUE(id) and foreign keys to spaces and
+ * range of the primary key), plus UNIQUE(id) (not on addresses since schema
+ * 5: check looks for duplicates instead) and foreign keys to spaces and
  * tenants; the packed change feed `feed`; the hash-chained `audit` table;
  * `meta` for the schema version (a name the store keeps to itself, as it
  * does `revision`, where schema 2 kept the committed revision: meta_put
@@ -47,9 +48,30 @@
 #define PAGE_SIZE 4096
 
 /* The newest schema this code reads and writes. */
-#define SCHEMA_LATEST 4
+#define SCHEMA_LATEST 5
 
 /* ---- schema and its migrations ------------------------------------------- */
+
+/* The columns of `addresses` as schema 1 made them; `idc` is what follows
+ * "id BLOB NOT NULL" (" UNIQUE" up to schema 4). Frozen, as the steps
+ * that use it are. */
+#define ADDRESS_TABLE(idc) \
+	" space BLOB NOT NULL REFERENCES spaces(id)," \
+	" family INTEGER NOT NULL," \
+	" addr BLOB NOT NULL," \
+	" id BLOB NOT NULL" idc "," \
+	" created INTEGER NOT NULL," \
+	" revision INTEGER NOT NULL," \
+	" tenant BLOB REFERENCES tenants(id)," \
+	" status INTEGER NOT NULL," \
+	" name TEXT," \
+	" mac BLOB," \
+	" description TEXT," \
+	" attrs TEXT," \
+	" version INTEGER NOT NULL," \
+	" updated INTEGER NOT NULL," \
+	" PRIMARY KEY(space, family, addr)" \
+	") WITHOUT ROWID;"
 
 /* Version 0 -> 1: the first schema. A migration step, once released, never
  * changes: a later schema is a new step appended to `migrations`. */
@@ -118,23 +140,7 @@ static const char schema_v1[] =
 	" PRIMARY KEY(space, family, addr, last)"
 	") WITHOUT ROWID;"
 
-	"CREATE TABLE addresses("
-	" space BLOB NOT NULL REFERENCES spaces(id),"
-	" family INTEGER NOT NULL,"
-	" addr BLOB NOT NULL,"
-	" id BLOB NOT NULL UNIQUE,"
-	" created INTEGER NOT NULL,"
-	" revision INTEGER NOT NULL,"
-	" tenant BLOB REFERENCES tenants(id),"
-	" status INTEGER NOT NULL,"
-	" name TEXT,"
-	" mac BLOB,"
-	" description TEXT,"
-	" attrs TEXT,"
-	" version INTEGER NOT NULL,"
-	" updated INTEGER NOT NULL,"
-	" PRIMARY KEY(space, family, addr)"
-	") WITHOUT ROWID;"
+	"CREATE TABLE addresses(" ADDRESS_TABLE(" UNIQUE")
 
 	/* The change feed: one row per put or del, in the order they were
 	 * made (seq, the rowid: an append, the cheapest insert SQLite has);
@@ -207,6 +213,22 @@ static const char schema_v4[] =
 	" keys BLOB NOT NULL"
 	");";
 
+/* Version 4 -> 5: addresses without UNIQUE(id). Nothing looks an address
+ * up by its id (no statement, no foreign key); the index only defended
+ * the uniqueness of ids that libipam makes itself (UUIDv7: 48 bits of
+ * milliseconds, 74 random bits) or checks on import, and it cost a page
+ * per allocation commit and an index insert per allocation. `check` looks
+ * for duplicate ids instead. SQLite drops no constraint, so the table is
+ * made anew (nothing refers to it) and renamed. */
+static const char schema_v5[] =
+	"CREATE TABLE addresses_v5(" ADDRESS_TABLE("")
+	"INSERT INTO addresses_v5(space, family, addr, id, created, revision, tenant, status, name, mac,"
+	" description, attrs, version, updated)"
+	" SELECT space, family, addr, id, created, revision, tenant, status, name, mac,"
+	" description, attrs, version, updated FROM addresses;"
+	"DROP TABLE addresses;"
+	"ALTER TABLE addresses_v5 RENAME TO addresses;";
+
 typedef struct sqlstore sqlstore;
 static int pack_v3(sqlstore *s);
 
@@ -220,6 +242,7 @@ static const struct migration {
 	{ schema_v2, NULL },
 	{ schema_v3, NULL },
 	{ schema_v4, pack_v3 },
+	{ schema_v5, NULL },
 };
 
 /* The feed's id: revision * FEED_PARTS + part. A transaction's keys go to
@@ -1551,19 +1574,25 @@ static int sq_check(ipam_store *st)
 	if (err)
 		return err;
 
-	/* The store's own invariant: audit seqs 1..n without gaps. */
+	/* The store's own invariants: audit seqs 1..n without gaps, and no two
+	 * addresses with one id (schema 5 has no index that would refuse it). */
 	static const char own[] =
 		"SELECT (SELECT count(*) FROM audit), (SELECT ifnull(max(seq), 0) FROM audit),"
-		" (SELECT ifnull(min(seq), 1) FROM audit)";
+		" (SELECT ifnull(min(seq), 1) FROM audit),"
+		" (SELECT hex(id) FROM addresses GROUP BY id HAVING count(*) > 1 LIMIT 1)";
 	if ((rc = sqlite3_prepare_v2(s->db, own, -1, &q, NULL)) != SQLITE_OK)
 		return fail(s, rc, "check");
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		int64_t n = sqlite3_column_int64(q, 0), maxseq = sqlite3_column_int64(q, 1);
 		int64_t minseq = sqlite3_column_int64(q, 2);
+		const unsigned char *dup = sqlite3_column_text(q, 3);
 		if (n != maxseq || minseq != 1)
 			err = ipam_store_error(IPAM_EBACKEND, "%s: the audit log has gaps (%lld entries, last seq %lld)",
 				s->path, (long long)n, (long long)maxseq);
+		else if (dup)
+			err = ipam_store_error(IPAM_EBACKEND, "%s: two addresses have the id %s", s->path,
+				(const char *)dup);
 	} else {
 		err = fail(s, rc, "check");
 	}

@@ -250,12 +250,12 @@ START_TEST(plain_and_foreign_sqlite)
 	ck_assert_ptr_nonnull(strstr(doc.ptr, "\"objects\":[]"));
 	ipam_buf_dispose(&doc);
 	ipam_db_free(db);
-	ck_assert_msg(st_raw_run(path, key, "SELECT CASE WHEN value = '4' THEN 1 ELSE abs(-9223372036854775808) END"
+	ck_assert_msg(st_raw_run(path, key, "SELECT CASE WHEN value = '5' THEN 1 ELSE abs(-9223372036854775808) END"
 	                                    " FROM meta WHERE name = 'schema_version'") == 0,
-	              "the schema version after the migration is not 4: %s", st_why());
+	              "the schema version after the migration is not 5: %s", st_why());
 	ck_assert_msg(st_raw_run(path, key, "SELECT CASE WHEN count(*) = 0 THEN 1 ELSE abs(-9223372036854775808) END"
 	                                    " FROM meta WHERE name = 'revision'") == 0,
-	              "schema 4 keeps no revision in meta: %s", st_why());
+	              "schema 5 keeps no revision in meta: %s", st_why());
 }
 END_TEST
 

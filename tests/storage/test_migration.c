@@ -7,18 +7,21 @@
  * prefixes, addresses with host names and a MAC, a release, a range, a
  * DNS zone with a record, a changed prefix; 13 audit entries. Schema 3
  * keeps one `changes` row per change and one `revisions` row per
- * revision; schema 4 packs them, one `feed` row per revision.
+ * revision; schema 4 packs them, one `feed` row per revision; schema 5
+ * drops UNIQUE(id) from `addresses` (check looks for duplicate ids).
  *
  * - the migration keeps every change: the feed read through the store
  *   after it lists exactly the rows `changes` held before it, in order,
  *   with their revisions, and the committed revision is the same;
  * - it keeps everything else: the export is byte for byte the one the
  *   old build made, the audit chain verifies, the file checks, and the
- *   old tables are gone (schema_version 4);
+ *   old tables and the addresses' id index are gone (schema_version 5);
  * - the file works afterwards: an allocation in one handle is seen by a
  *   second handle through the change feed;
  * - a damaged schema-3 feed is refused with a clear error, and the file is
- *   left at schema 3 with its old tables (one transaction). */
+ *   left at schema 3 with its old tables (one transaction);
+ * - two addresses with one id (which no index refuses any more) fail the
+ *   check, which names the id. */
 #include "st_common.h"
 #include "st_run.h"
 #include "st_raw.h"
@@ -185,8 +188,10 @@ START_TEST(schema3_keeps_every_change)
 	lines_free(&after);
 	lines_free(&tail);
 
-	ck_assert_int_eq(raw_int(path, "SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'schema_version'"), 4);
+	ck_assert_int_eq(raw_int(path, "SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'schema_version'"), 5);
 	ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN ('changes', 'revisions')"), 0);
+	ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'addresses'"),
+	                 0);
 	ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM feed"), newest);
 }
 END_TEST
@@ -247,6 +252,25 @@ START_TEST(damaged_schema3_left_as_it_was)
 }
 END_TEST
 
+START_TEST(duplicate_address_ids_fail_the_check)
+{
+	char path[300];
+	fixture_copy(path, "dup.db");
+	ipam_db *db = NULL;
+	ck_assert_msg(st_open(&db, path, key, 0) == 0, "%s", st_why());
+	ck_assert_msg(ipam_db_check(db) == 0, "check: %s", st_err());
+	ipam_db_free(db);
+	/* a second address (10.0.0.254) with the id of the first */
+	ck_assert_msg(st_raw_run(path, key, "INSERT INTO addresses SELECT space, family, X'0A0000FE', id, created, revision,"
+	                                    " tenant, status, name, mac, description, attrs, version, updated FROM addresses"
+	                                    " WHERE family = 4 ORDER BY addr LIMIT 1") == 0, "%s", st_why());
+	ck_assert_msg(st_open(&db, path, key, 0) == 0, "%s", st_why());
+	ck_assert_msg(ipam_db_check(db) != 0, "two addresses with one id pass the check");
+	ck_assert_msg(strstr(ipam_error_last()->message, "two addresses have the id"), "%s", ipam_error_last()->message);
+	ipam_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -258,6 +282,7 @@ int main(void)
 	tcase_add_test(tc, schema3_keeps_every_change);
 	tcase_add_test(tc, schema3_export_and_use);
 	tcase_add_test(tc, damaged_schema3_left_as_it_was);
+	tcase_add_test(tc, duplicate_address_ids_fail_the_check);
 	suite_add_tcase(s, tc);
 	return st_run_suite(s);
 }
