@@ -21,7 +21,9 @@
  * - a damaged schema-3 feed is refused with a clear error, and the file is
  *   left at schema 3 with its old tables (one transaction);
  * - two addresses with one id (which no index refuses any more) fail the
- *   check, which names the id. */
+ *   check, which names the id;
+ * - a damaged feed row (cut short, an unknown format, op, kind or family,
+ *   a name without its end) fails the check, which names its revision. */
 #include "st_common.h"
 #include "st_run.h"
 #include "st_raw.h"
@@ -271,6 +273,39 @@ START_TEST(duplicate_address_ids_fail_the_check)
 }
 END_TEST
 
+START_TEST(damaged_feed_rows_fail_the_check)
+{
+	/* each replaces the keys of the newest feed row */
+	static const char *const bad[] = {
+		"x''",                                       /* empty */
+		"x'02'",                                     /* an unknown format */
+		"x'01'||x'0105'",                            /* an address cut after its kind */
+		"x'01'||x'0305'",                            /* an unknown op */
+		"x'01'||x'0163'",                            /* an unknown kind */
+		"x'01'||x'0105'||zeroblob(16)||x'09'||x'0a000001'", /* family 9 */
+		"x'01'||x'0105'||zeroblob(16)||x'04'||x'0a00'",     /* the address cut short */
+		"x'01'||x'0102'||x'626c7565'",               /* a space name without its NUL */
+		"x'01'||x'0106'||zeroblob(8)",               /* an object's parent cut short */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char path[300], name[32], sql[300];
+		snprintf(name, sizeof name, "feed%zu.db", i);
+		fixture_copy(path, name);
+		ipam_db *db = NULL;
+		ck_assert_msg(st_open(&db, path, key, 0) == 0, "%s", st_why());
+		ipam_db_free(db);
+		snprintf(sql, sizeof sql, "UPDATE feed SET keys = %s WHERE id = (SELECT max(id) FROM feed)", bad[i]);
+		ck_assert_msg(st_raw_run(path, key, sql) == 0, "%s: %s", bad[i], st_why());
+		ck_assert_msg(st_open(&db, path, key, 0) == 0, "%s", st_why());
+		ck_assert_msg(ipam_db_check(db) != 0, "%s: a damaged feed row passes the check", bad[i]);
+		const char *msg = ipam_error_last()->message;
+		ck_assert_msg(strstr(msg, "the change feed of revision") && strstr(msg, "is damaged"), "%s: %s", bad[i],
+		              msg);
+		ipam_db_free(db);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -283,6 +318,7 @@ int main(void)
 	tcase_add_test(tc, schema3_export_and_use);
 	tcase_add_test(tc, damaged_schema3_left_as_it_was);
 	tcase_add_test(tc, duplicate_address_ids_fail_the_check);
+	tcase_add_test(tc, damaged_feed_rows_fail_the_check);
 	suite_add_tcase(s, tc);
 	return st_run_suite(s);
 }
