@@ -29,6 +29,7 @@
  * `audit_scan` hand the callback pointers into SQLite's own row, valid
  * until the callback returns. */
 #include "store/store.h"
+#include "store/sqlcipher_feed.h"
 #include "store/sqlcipher_provider.h"
 
 #define SQLITE_HAS_CODEC 1
@@ -984,15 +985,15 @@ static int feed_key_unpack(const uint8_t **pp, const uint8_t *end, ipam_store_ch
 	return 0;
 }
 
-/* Hand every change of one feed row to cb: 0 or the callback's return;
- * *bad set (and 0 returned) for a damaged row. */
-static int feed_row_each(uint64_t revision, const uint8_t *p, size_t len, ipam_store_change_cb cb, void *ctx,
-                         int *bad)
+/* Hand every change of one feed row to cb (see sqlcipher_feed.h). */
+int ipam__sqlcipher_feed_each(uint64_t revision, const uint8_t *p, size_t len, ipam_store_change_cb cb, void *ctx,
+                              int *bad)
 {
-	const uint8_t *end = p + len;
 	*bad = 0;
-	if (len < 1 || *p++ != FEED_FORMAT)
+	if (len < 1 || !p || p[0] != FEED_FORMAT)
 		return *bad = 1, 0;
+	const uint8_t *end = p + len;
+	p++;
 	while (p < end) {
 		ipam_store_change c;
 		memset(&c, 0, sizeof c);
@@ -1232,7 +1233,7 @@ static int sq_changes(ipam_store *st, uint64_t since, ipam_store_change_cb cb, v
 		uint64_t rev = (uint64_t)sqlite3_column_int64(q, 0) / FEED_PARTS;
 		const uint8_t *keys = sqlite3_column_blob(q, 1);
 		int n = sqlite3_column_bytes(q, 1);
-		if ((err = feed_row_each(rev, keys, (size_t)n, cb, ctx, &bad)))
+		if ((err = ipam__sqlcipher_feed_each(rev, keys, (size_t)n, cb, ctx, &bad)))
 			break;
 		if (bad) {
 			err = ipam_store_error(IPAM_EBACKEND, "%s: the change feed of revision %llu is damaged", s->path,
