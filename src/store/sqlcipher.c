@@ -2,19 +2,24 @@
  *
  * Layout: one WITHOUT ROWID table per kind, keyed on the row's natural key
  * (so put/get/del are one B-tree seek and an address scan of one space is a
- * range of the primary key), plus UNIQUE(id) and foreign keys to spaces and
- * tenants; the change feed `changes` (appended in order, with `revisions`
- * saying where each revision starts); the hash-chained `audit` table;
+ * range of the primary key), plus UNIQUE(id) (not on addresses since schema
+ * 5: check looks for duplicates instead) and foreign keys to spaces and
+ * tenants; the packed change feed `feed`; the hash-chained `audit` table;
  * `meta` for the schema version (a name the store keeps to itself, as it
  * does `revision`, where schema 2 kept the committed revision: meta_put
  * refuses them) and the db layer's values.
  *
- * Revisions: a write transaction's rows and changes carry the committed
- * revision plus one, read at its first put or del under the write lock
- * (BEGIN IMMEDIATE) and written to `revisions` with its first change; the
- * committed revision is the newest row there (schema 3; nothing else is
- * written for it, so a small commit dirties one page less). A transaction
- * that changes no row leaves the revision alone.
+ * Revisions and the change feed (schema 4): a write transaction's rows
+ * carry the committed revision plus one, read at its first put or del
+ * under the write lock (BEGIN IMMEDIATE). Its change keys (op, kind and
+ * the natural key of every row put or deleted) are packed into a buffer
+ * of the store and written at commit as one row of `feed`, whose id is
+ * the revision times FEED_PARTS (a transaction whose keys pass
+ * FEED_CHUNK bytes writes them as several rows, parts 0, 1, ... of its
+ * revision); the committed revision is the newest row there. So a small
+ * commit writes one feed page, and a big transaction one feed row per
+ * few megabytes, not one per change. A transaction that changes no row
+ * writes no feed row and leaves the revision alone.
  *
  * Every statement is static text prepared once per store on first use and
  * reset after each use; values only ever travel as bound parameters.
@@ -24,6 +29,7 @@
  * `audit_scan` hand the callback pointers into SQLite's own row, valid
  * until the callback returns. */
 #include "store/store.h"
+#include "store/sqlcipher_feed.h"
 #include "store/sqlcipher_provider.h"
 
 #define SQLITE_HAS_CODEC 1
@@ -43,9 +49,30 @@
 #define PAGE_SIZE 4096
 
 /* The newest schema this code reads and writes. */
-#define SCHEMA_LATEST 3
+#define SCHEMA_LATEST 5
 
 /* ---- schema and its migrations ------------------------------------------- */
+
+/* The columns of `addresses` as schema 1 made them; `idc` is what follows
+ * "id BLOB NOT NULL" (" UNIQUE" up to schema 4). Frozen, as the steps
+ * that use it are. */
+#define ADDRESS_TABLE(idc) \
+	" space BLOB NOT NULL REFERENCES spaces(id)," \
+	" family INTEGER NOT NULL," \
+	" addr BLOB NOT NULL," \
+	" id BLOB NOT NULL" idc "," \
+	" created INTEGER NOT NULL," \
+	" revision INTEGER NOT NULL," \
+	" tenant BLOB REFERENCES tenants(id)," \
+	" status INTEGER NOT NULL," \
+	" name TEXT," \
+	" mac BLOB," \
+	" description TEXT," \
+	" attrs TEXT," \
+	" version INTEGER NOT NULL," \
+	" updated INTEGER NOT NULL," \
+	" PRIMARY KEY(space, family, addr)" \
+	") WITHOUT ROWID;"
 
 /* Version 0 -> 1: the first schema. A migration step, once released, never
  * changes: a later schema is a new step appended to `migrations`. */
@@ -114,23 +141,7 @@ static const char schema_v1[] =
 	" PRIMARY KEY(space, family, addr, last)"
 	") WITHOUT ROWID;"
 
-	"CREATE TABLE addresses("
-	" space BLOB NOT NULL REFERENCES spaces(id),"
-	" family INTEGER NOT NULL,"
-	" addr BLOB NOT NULL,"
-	" id BLOB NOT NULL UNIQUE,"
-	" created INTEGER NOT NULL,"
-	" revision INTEGER NOT NULL,"
-	" tenant BLOB REFERENCES tenants(id),"
-	" status INTEGER NOT NULL,"
-	" name TEXT,"
-	" mac BLOB,"
-	" description TEXT,"
-	" attrs TEXT,"
-	" version INTEGER NOT NULL,"
-	" updated INTEGER NOT NULL,"
-	" PRIMARY KEY(space, family, addr)"
-	") WITHOUT ROWID;"
+	"CREATE TABLE addresses(" ADDRESS_TABLE(" UNIQUE")
 
 	/* The change feed: one row per put or del, in the order they were
 	 * made (seq, the rowid: an append, the cheapest insert SQLite has);
@@ -192,12 +203,55 @@ static const char schema_v2[] =
  * copy in meta: one page less to encrypt and write per commit. */
 static const char schema_v3[] = "DELETE FROM meta WHERE name = 'revision';";
 
-/* migrations[n] takes a file from schema n to n + 1, in one transaction. */
-static const char *const migrations[SCHEMA_LATEST] = {
-	schema_v1,
-	schema_v2,
-	schema_v3,
+/* Version 3 -> 4: the change feed packed, one row per committed revision
+ * (see pack_feed and "the packed change feed" below) instead of one row
+ * per change in `changes` and one per revision in `revisions`. The rows of
+ * a schema-3 file are packed into the new table by pack_v3 (C, below),
+ * then the old tables go. */
+static const char schema_v4[] =
+	"CREATE TABLE feed("
+	" id INTEGER PRIMARY KEY," /* revision * FEED_PARTS + part */
+	" keys BLOB NOT NULL"
+	");";
+
+/* Version 4 -> 5: addresses without UNIQUE(id). Nothing looks an address
+ * up by its id (no statement, no foreign key); the index only defended
+ * the uniqueness of ids that libipam makes itself (UUIDv7: 48 bits of
+ * milliseconds, 74 random bits) or checks on import, and it cost a page
+ * per allocation commit and an index insert per allocation. `check` looks
+ * for duplicate ids instead. SQLite drops no constraint, so the table is
+ * made anew (nothing refers to it) and renamed. */
+static const char schema_v5[] =
+	"CREATE TABLE addresses_v5(" ADDRESS_TABLE("")
+	"INSERT INTO addresses_v5(space, family, addr, id, created, revision, tenant, status, name, mac,"
+	" description, attrs, version, updated)"
+	" SELECT space, family, addr, id, created, revision, tenant, status, name, mac,"
+	" description, attrs, version, updated FROM addresses;"
+	"DROP TABLE addresses;"
+	"ALTER TABLE addresses_v5 RENAME TO addresses;";
+
+typedef struct sqlstore sqlstore;
+static int pack_v3(sqlstore *s);
+
+/* migrations[n] takes a file from schema n to n + 1, in one transaction:
+ * its SQL, then its C step when it has one. */
+static const struct migration {
+	const char *sql;
+	int (*step)(sqlstore *s);
+} migrations[SCHEMA_LATEST] = {
+	{ schema_v1, NULL },
+	{ schema_v2, NULL },
+	{ schema_v3, NULL },
+	{ schema_v4, pack_v3 },
+	{ schema_v5, NULL },
 };
+
+/* The feed's id: revision * FEED_PARTS + part. A transaction's keys go to
+ * a new part each time its buffer passes FEED_CHUNK bytes (so 2^16 parts
+ * of 4 MB, 256 GB, is the largest transaction; 2^47 revisions). */
+#define FEED_PARTS 65536
+#define FEED_CHUNK (4u << 20)
+#define FEED_REV_MAX (((uint64_t)1 << 47) - 1)
 
 /* ---- statements ------------------------------------------------------------ */
 
@@ -272,7 +326,7 @@ enum { K_INS, K_UPD, K_DEL, K_GET, K_SCAN, K_BUMP, K_N };
 enum {
 	S_BEGIN_R, S_BEGIN_W, S_COMMIT, S_ROLLBACK,
 	S_DATA_VERSION, S_REV_GET,
-	S_CHG_LAST, S_REV_ADD, S_CHG_ADD, S_CHG_SCAN,
+	S_FEED_ADD, S_FEED_SCAN,
 	S_AUDIT_HEAD, S_AUDIT_ADD, S_AUDIT_SCAN,
 	S_META_GET, S_META_SET, S_META_DEL,
 	S_SPACE_NAME,
@@ -288,16 +342,10 @@ static const char *const sql_text[S_COUNT] = {
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_DATA_VERSION] = "PRAGMA data_version",
-	/* the newest revision: a seek to the last row (NULL, read as 0, when none) */
-	[S_REV_GET] = "SELECT max(revision) FROM revisions",
-	[S_CHG_LAST] = "SELECT ifnull(max(seq), 0) FROM changes",
-	[S_REV_ADD] = "INSERT INTO revisions(revision, first) VALUES(?1, ?2)",
-	[S_CHG_ADD] = "INSERT INTO changes(seq, revision, op, kind, name, space, family, addr, last, len)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	/* No revision after ?1: the subquery is NULL and no row matches. */
-	[S_CHG_SCAN] = "SELECT revision, op, kind, name, space, family, addr, last, len FROM changes"
-		" WHERE seq >= (SELECT first FROM revisions WHERE revision > ?1 ORDER BY revision LIMIT 1)"
-		" AND revision <= ?2 ORDER BY seq",
+	/* the newest revision's last part: a seek to the last row (NULL, read as 0, when none) */
+	[S_REV_GET] = "SELECT max(id) FROM feed",
+	[S_FEED_ADD] = "INSERT INTO feed(id, keys) VALUES(?1, ?2)",
+	[S_FEED_SCAN] = "SELECT id, keys FROM feed WHERE id >= ?1 AND id <= ?2 ORDER BY id",
 	[S_AUDIT_HEAD] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
 	[S_AUDIT_ADD] = "INSERT INTO audit(seq, time, actor, action, object, before, after, prev, hash)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -368,7 +416,7 @@ static const char *const sql_text[S_COUNT] = {
 
 enum { TX_NONE, TX_READ, TX_WRITE };
 
-typedef struct sqlstore {
+struct sqlstore {
 	ipam_store base;             /* first: the vtable */
 	sqlite3 *db;
 	char *path;                  /* for messages */
@@ -376,8 +424,10 @@ typedef struct sqlstore {
 
 	int tx;                      /* TX_* opened by begin */
 	uint64_t tx_rev;             /* the revision of the open transaction's rows; 0: none yet */
-	int tx_rev_written;          /* tx_rev is in revisions */
-	int64_t chg_seq;             /* the last changes.seq written */
+	int tx_rev_written;          /* a part of tx_rev is in feed */
+	unsigned feed_part;          /* the next part of tx_rev to write */
+	uint8_t *feed;               /* the open transaction's packed change keys, not yet written */
+	size_t feed_len, feed_cap;
 	int audit_known;             /* audit_head is valid in this transaction */
 	uint64_t audit_head;
 
@@ -390,7 +440,7 @@ typedef struct sqlstore {
 
 	char *buf;                   /* the strings of the row get returned */
 	size_t bufcap;
-} sqlstore;
+};
 
 #define S(st) ((sqlstore *)(st))
 
@@ -657,7 +707,8 @@ static void tx_reset(sqlstore *s)
 	s->tx = TX_NONE;
 	s->tx_rev = 0;
 	s->tx_rev_written = 0;
-	s->chg_seq = 0;
+	s->feed_part = 0;
+	s->feed_len = 0;
 	s->audit_known = 0;
 }
 
@@ -691,6 +742,8 @@ static void sq_rollback(ipam_store *st)
 	tx_reset(s);
 }
 
+static int feed_flush(sqlstore *s);
+
 static int sq_commit(ipam_store *st)
 {
 	sqlstore *s = S(st);
@@ -704,8 +757,10 @@ static int sq_commit(ipam_store *st)
 		return ipam_store_error(IPAM_ECONFLICT, "%s: the transaction was rolled back by an earlier error",
 			s->path);
 	}
-	sqlite3_stmt *q = stmt(s, S_COMMIT, &err);
-	if (q)
+	sqlite3_stmt *q = NULL;
+	if (s->feed_len)
+		err = feed_flush(s);
+	if (!err && (q = stmt(s, S_COMMIT, &err)))
 		err = exec_stmt(s, q, "commit");
 	if (err) {
 		/* Nothing was committed: leave no half-open transaction behind. */
@@ -741,7 +796,8 @@ static int read_revision(sqlstore *s, uint64_t *out)
 		return err;
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		*out = (uint64_t)sqlite3_column_int64(q, 0);
+		int64_t id = sqlite3_column_int64(q, 0);
+		*out = id > 0 ? (uint64_t)id / FEED_PARTS : 0;
 		rc = SQLITE_DONE;
 	} else if (rc == SQLITE_DONE) {
 		*out = 0;
@@ -763,71 +819,191 @@ static int tx_revision(sqlstore *s)
 	int err = read_revision(s, &r);
 	if (err)
 		return err;
+	if (r >= FEED_REV_MAX)
+		return ipam_store_error(IPAM_EBACKEND, "%s: no revision numbers left", s->path);
 	s->tx_rev = r + 1;
 	return 0;
 }
 
-/* Along with the first change of a transaction: its revision goes to
- * revisions with the seq its changes start at (the committed revision
- * once it commits: the newest row of revisions). */
-static int revision_start(sqlstore *s)
-{
-	int err = 0, rc;
-	sqlite3_stmt *q;
+/* ---- the packed change feed ---------------------------------------------------
+ *
+ * A feed row's `keys` is a format byte (1) and then one entry per change,
+ * in the order they were made:
+ *   op (1 byte: IPAM_STORE_PUT, IPAM_STORE_DEL), kind (1 byte), the key:
+ *   tenant, space:        name, NUL-terminated
+ *   stored objects:       parent (16 bytes), name, NUL-terminated
+ *   prefix:               space (16), family (1: 4 or 6), addr (4 or 16), len (1)
+ *   range:                space (16), family (1), addr, last (4 or 16 each)
+ *   address:              space (16), family (1), addr (4 or 16)
+ * Names end with their NUL so that a change handed out can point into the
+ * row. The row lives in the encrypted file like every other. */
 
-	if (!(q = stmt(s, S_CHG_LAST, &err)))
+#define FEED_FORMAT 1
+
+/* Room for `n` more bytes in the transaction's buffer. */
+static int feed_room(sqlstore *s, size_t n)
+{
+	if (IPAM__LIKELY(s->feed_cap - s->feed_len >= n))
+		return 0;
+	size_t cap = s->feed_cap ? s->feed_cap : 4096;
+	while (cap - s->feed_len < n)
+		cap *= 2;
+	uint8_t *p = realloc(s->feed, cap);
+	if (!p)
+		return ipam__enomem();
+	s->feed = p;
+	s->feed_cap = cap;
+	return 0;
+}
+
+/* Write the buffered keys as the next part of the transaction's revision. */
+static int feed_flush(sqlstore *s)
+{
+	int err = 0;
+	if (s->feed_part >= FEED_PARTS)
+		return ipam_store_error(IPAM_EINVAL, "%s: transaction too large for the change feed (%u parts of %u bytes)",
+			s->path, FEED_PARTS, FEED_CHUNK);
+	sqlite3_stmt *q = stmt(s, S_FEED_ADD, &err);
+	if (!q)
 		return err;
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		s->chg_seq = sqlite3_column_int64(q, 0);
-	else
-		err = fail(s, rc, "read the change feed");
-	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)(s->tx_rev * FEED_PARTS + s->feed_part));
+	sqlite3_bind_blob(q, 2, s->feed, (int)s->feed_len, SQLITE_STATIC);
+	err = exec_stmt(s, q, "write the change feed");
+	sqlite3_clear_bindings(q);
 	if (err)
 		return err;
-	if (!(q = stmt(s, S_REV_ADD, &err)))
-		return err;
-	sqlite3_bind_int64(q, 1, (sqlite3_int64)s->tx_rev);
-	sqlite3_bind_int64(q, 2, s->chg_seq + 1);
-	if ((err = exec_stmt(s, q, "write the revision")))
-		return err;
+	s->feed_part++;
+	s->feed_len = 0;
 	s->tx_rev_written = 1;
 	return 0;
 }
 
-/* Append one row to the change feed. */
+/* Pack the key of `row` (op and kind set) into `out`, which has room for
+ * feed_key_size(row) bytes; return the bytes written. */
+static size_t feed_key_size(const ipam_store_row *row)
+{
+	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE)
+		return 2 + strlen(row->name ? row->name : "") + 1;
+	if (IPAM_STORE_IS_OBJECT(row->kind))
+		return 2 + 16 + strlen(row->name ? row->name : "") + 1;
+	return 2 + 16 + 1 + 2 * 16 + 1;
+}
+
+static size_t feed_key_pack(uint8_t *out, unsigned op, const ipam_store_row *row)
+{
+	uint8_t *p = out;
+	*p++ = (uint8_t)op;
+	*p++ = (uint8_t)row->kind;
+	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE || IPAM_STORE_IS_OBJECT(row->kind)) {
+		if (IPAM_STORE_IS_OBJECT(row->kind)) {
+			memcpy(p, row->space, 16);
+			p += 16;
+		}
+		size_t n = strlen(row->name ? row->name : "") + 1;
+		memcpy(p, row->name ? row->name : "", n);
+		return (size_t)(p + n - out);
+	}
+	size_t n = (size_t)addr_len(row->addr.family);
+	memcpy(p, row->space, 16);
+	p += 16;
+	*p++ = row->addr.family;
+	memcpy(p, row->addr.bytes, n);
+	p += n;
+	if (row->kind == IPAM_STORE_RANGE) {
+		memcpy(p, row->last.bytes, n);
+		p += n;
+	} else if (row->kind == IPAM_STORE_PREFIX) {
+		*p++ = row->len;
+	}
+	return (size_t)(p - out);
+}
+
+/* Append one change to the transaction's feed buffer. */
 static int change_add(sqlstore *s, unsigned op, const ipam_store_row *row)
 {
-	int err = 0;
-	sqlite3_stmt *q;
+	int err;
+	size_t need = feed_key_size(row) + 1;
+	if (s->feed_len && s->feed_len + need > FEED_CHUNK && (err = feed_flush(s)))
+		return err;
+	if ((err = feed_room(s, need)))
+		return err;
+	if (!s->feed_len)
+		s->feed[s->feed_len++] = FEED_FORMAT;
+	s->feed_len += feed_key_pack(s->feed + s->feed_len, op, row);
+	return 0;
+}
 
-	if (!s->tx_rev_written && (err = revision_start(s)))
-		return err;
-	if (!(q = stmt(s, S_CHG_ADD, &err)))
-		return err;
-	sqlite3_bind_int64(q, 1, s->chg_seq + 1);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)s->tx_rev);
-	sqlite3_bind_int(q, 3, (int)op);
-	sqlite3_bind_int(q, 4, (int)row->kind);
-	for (int i = 5; i <= 10; i++)
-		sqlite3_bind_null(q, i);
-	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
-		bind_text(q, 5, row->name);
-	} else if (IPAM_STORE_IS_OBJECT(row->kind)) {
-		bind_text(q, 5, row->name);
-		sqlite3_bind_blob(q, 6, row->space, 16, SQLITE_STATIC);
-	} else {
-		int n = addr_len(row->addr.family);
-		sqlite3_bind_blob(q, 6, row->space, 16, SQLITE_STATIC);
-		sqlite3_bind_int(q, 7, row->addr.family);
-		sqlite3_bind_blob(q, 8, row->addr.bytes, n, SQLITE_STATIC);
-		if (row->kind == IPAM_STORE_RANGE)
-			sqlite3_bind_blob(q, 9, row->last.bytes, n, SQLITE_STATIC);
-		if (row->kind == IPAM_STORE_PREFIX)
-			sqlite3_bind_int(q, 10, row->len);
+/* Decode one entry of a feed row at *p (before end) into `c` (zeroed by
+ * the caller); names point into the row. 0, or -1 for a damaged entry. */
+static int feed_key_unpack(const uint8_t **pp, const uint8_t *end, ipam_store_change *c)
+{
+	const uint8_t *p = *pp;
+	if (end - p < 2)
+		return -1;
+	c->op = p[0];
+	c->key.kind = p[1];
+	p += 2;
+	unsigned kind = c->key.kind;
+	if (c->op != IPAM_STORE_PUT && c->op != IPAM_STORE_DEL)
+		return -1;
+	if (kind == IPAM_STORE_TENANT || kind == IPAM_STORE_SPACE || IPAM_STORE_IS_OBJECT(kind)) {
+		if (IPAM_STORE_IS_OBJECT(kind)) {
+			if (end - p < 16)
+				return -1;
+			memcpy(c->key.space, p, 16);
+			p += 16;
+		}
+		const uint8_t *nul = memchr(p, 0, (size_t)(end - p));
+		if (!nul)
+			return -1;
+		c->key.name = (const char *)p;
+		*pp = nul + 1;
+		return 0;
 	}
-	if ((err = exec_stmt(s, q, "write the change feed")))
-		return err;
-	s->chg_seq++;
+	if (kind < IPAM_STORE_PREFIX || kind > IPAM_STORE_ADDRESS || end - p < 17)
+		return -1;
+	memcpy(c->key.space, p, 16);
+	p += 16;
+	uint8_t family = *p++;
+	if (family != IPAM_AF_INET && family != IPAM_AF_INET6)
+		return -1;
+	size_t n = (size_t)addr_len(family);
+	size_t more = n * (kind == IPAM_STORE_RANGE ? 2 : 1) + (kind == IPAM_STORE_PREFIX);
+	if ((size_t)(end - p) < more)
+		return -1;
+	c->key.addr.family = family;
+	memcpy(c->key.addr.bytes, p, n);
+	p += n;
+	if (kind == IPAM_STORE_RANGE) {
+		c->key.last.family = family;
+		memcpy(c->key.last.bytes, p, n);
+		p += n;
+	} else if (kind == IPAM_STORE_PREFIX) {
+		c->key.len = *p++;
+	}
+	*pp = p;
+	return 0;
+}
+
+/* Hand every change of one feed row to cb (see sqlcipher_feed.h). */
+int ipam__sqlcipher_feed_each(uint64_t revision, const uint8_t *p, size_t len, ipam_store_change_cb cb, void *ctx,
+                              int *bad)
+{
+	*bad = 0;
+	if (len < 1 || !p || p[0] != FEED_FORMAT)
+		return *bad = 1, 0;
+	const uint8_t *end = p + len;
+	p++;
+	while (p < end) {
+		ipam_store_change c;
+		memset(&c, 0, sizeof c);
+		c.revision = revision;
+		if (feed_key_unpack(&p, end, &c) != 0)
+			return *bad = 1, 0;
+		int rc = cb(ctx, &c);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -1043,38 +1219,27 @@ static int sq_revision(ipam_store *st, uint64_t *out)
 static int sq_changes(ipam_store *st, uint64_t since, ipam_store_change_cb cb, void *ctx)
 {
 	sqlstore *s = S(st);
-	int err = 0, rc;
-	sqlite3_stmt *q = stmt(s, S_CHG_SCAN, &err);
+	int err = 0, rc, bad = 0;
+	/* Only committed transactions: not the parts this one wrote so far. */
+	uint64_t upto = s->tx_rev ? s->tx_rev - 1 : FEED_REV_MAX;
+	if (since >= upto)
+		return 0;
+	sqlite3_stmt *q = stmt(s, S_FEED_SCAN, &err);
 	if (!q)
 		return err;
-	/* Only committed transactions: not the rows this one wrote so far. */
-	uint64_t upto = s->tx_rev ? s->tx_rev - 1 : (uint64_t)INT64_MAX;
-	sqlite3_bind_int64(q, 1, since > (uint64_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)since);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)upto);
-	ipam_store_change c;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)((since + 1) * FEED_PARTS));
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)(upto * FEED_PARTS + (FEED_PARTS - 1)));
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		memset(&c, 0, sizeof c);
-		c.revision = (uint64_t)sqlite3_column_int64(q, 0);
-		c.op = (unsigned)sqlite3_column_int(q, 1);
-		c.key.kind = (unsigned)sqlite3_column_int(q, 2);
-		c.key.name = (const char *)sqlite3_column_text(q, 3);
-		int bad = 0;
-		if (IPAM_STORE_IS_OBJECT(c.key.kind)) {
-			bad |= col_blob(q, 4, c.key.space, 16) != 16;
-		} else if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
-			int family = sqlite3_column_int(q, 5);
-			bad |= col_blob(q, 4, c.key.space, 16) != 16;
-			bad |= col_addr(q, 6, &c.key.addr, family);
-			if (sqlite3_column_type(q, 7) != SQLITE_NULL)
-				bad |= col_addr(q, 7, &c.key.last, family);
-			c.key.len = (uint8_t)sqlite3_column_int(q, 8);
-		}
+		uint64_t rev = (uint64_t)sqlite3_column_int64(q, 0) / FEED_PARTS;
+		const uint8_t *keys = sqlite3_column_blob(q, 1);
+		int n = sqlite3_column_bytes(q, 1);
+		if ((err = ipam__sqlcipher_feed_each(rev, keys, (size_t)n, cb, ctx, &bad)))
+			break;
 		if (bad) {
-			err = ipam_store_error(IPAM_EBACKEND, "%s: a change row is damaged", s->path);
+			err = ipam_store_error(IPAM_EBACKEND, "%s: the change feed of revision %llu is damaged", s->path,
+				(unsigned long long)rev);
 			break;
 		}
-		if ((err = cb(ctx, &c)))
-			break;
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = fail(s, rc, "changes");
@@ -1355,6 +1520,13 @@ back:
 
 /* ---- check ------------------------------------------------------------------- */
 
+static int feed_ignore(void *ctx, const ipam_store_change *c)
+{
+	(void)ctx;
+	(void)c;
+	return 0;
+}
+
 static int sq_check(ipam_store *st)
 {
 	sqlstore *s = S(st);
@@ -1403,32 +1575,137 @@ static int sq_check(ipam_store *st)
 	if (err)
 		return err;
 
-	/* The store's own invariants: no change newer than the committed
-	 * revision (the newest of revisions), and audit seqs 1..n without
-	 * gaps. */
+	/* The store's own invariants: audit seqs 1..n without gaps, and no two
+	 * addresses with one id (schema 5 has no index that would refuse it). */
 	static const char own[] =
-		"SELECT ifnull((SELECT revision FROM changes ORDER BY seq DESC LIMIT 1), 0),"
-		" ifnull((SELECT max(revision) FROM revisions), 0),"
-		" (SELECT count(*) FROM audit), (SELECT ifnull(max(seq), 0) FROM audit),"
-		" (SELECT ifnull(min(seq), 1) FROM audit)";
+		"SELECT (SELECT count(*) FROM audit), (SELECT ifnull(max(seq), 0) FROM audit),"
+		" (SELECT ifnull(min(seq), 1) FROM audit),"
+		" (SELECT hex(id) FROM addresses GROUP BY id HAVING count(*) > 1 LIMIT 1)";
 	if ((rc = sqlite3_prepare_v2(s->db, own, -1, &q, NULL)) != SQLITE_OK)
 		return fail(s, rc, "check");
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		int64_t maxchg = sqlite3_column_int64(q, 0), rev = sqlite3_column_int64(q, 1);
-		int64_t n = sqlite3_column_int64(q, 2), maxseq = sqlite3_column_int64(q, 3);
-		int64_t minseq = sqlite3_column_int64(q, 4);
-		if (maxchg > rev)
-			err = ipam_store_error(IPAM_EBACKEND, "%s: the change feed has revision %lld, newer than %lld",
-				s->path, (long long)maxchg, (long long)rev);
-		else if (n != maxseq || minseq != 1)
+		int64_t n = sqlite3_column_int64(q, 0), maxseq = sqlite3_column_int64(q, 1);
+		int64_t minseq = sqlite3_column_int64(q, 2);
+		const unsigned char *dup = sqlite3_column_text(q, 3);
+		if (n != maxseq || minseq != 1)
 			err = ipam_store_error(IPAM_EBACKEND, "%s: the audit log has gaps (%lld entries, last seq %lld)",
 				s->path, (long long)n, (long long)maxseq);
+		else if (dup)
+			err = ipam_store_error(IPAM_EBACKEND, "%s: two addresses have the id %s", s->path,
+				(const char *)dup);
 	} else {
 		err = fail(s, rc, "check");
 	}
 	sqlite3_finalize(q);
-	return err;
+	if (err)
+		return err;
+
+	/* Every row of the change feed decodes. */
+	return sq_changes(st, 0, feed_ignore, NULL);
+}
+
+/* ---- the migration to schema 4 ----------------------------------------------- */
+
+/* Read one row of a schema-3 `changes` (revision, op, kind, name, space,
+ * family, addr, last, len) into `key`; -1 when it is damaged. */
+static int v3_change_row(sqlite3_stmt *q, unsigned *op, ipam_store_row *key)
+{
+	memset(key, 0, sizeof *key);
+	*op = (unsigned)sqlite3_column_int(q, 1);
+	key->kind = (unsigned)sqlite3_column_int(q, 2);
+	key->name = (const char *)sqlite3_column_text(q, 3);
+	if (*op != IPAM_STORE_PUT && *op != IPAM_STORE_DEL)
+		return -1;
+	if (key->kind == IPAM_STORE_TENANT || key->kind == IPAM_STORE_SPACE)
+		return 0;
+	if (IPAM_STORE_IS_OBJECT(key->kind))
+		return col_blob(q, 4, key->space, 16) == 16 ? 0 : -1;
+	if (key->kind < IPAM_STORE_PREFIX || key->kind > IPAM_STORE_ADDRESS)
+		return -1;
+	int family = sqlite3_column_int(q, 5);
+	if (family != IPAM_AF_INET && family != IPAM_AF_INET6)
+		return -1;
+	if (col_blob(q, 4, key->space, 16) != 16 || col_addr(q, 6, &key->addr, family))
+		return -1;
+	if (key->kind == IPAM_STORE_RANGE && col_addr(q, 7, &key->last, family))
+		return -1;
+	key->len = (uint8_t)sqlite3_column_int(q, 8);
+	return 0;
+}
+
+/* Schema 3 -> 4, inside the migration's transaction: pack the rows of
+ * `changes` into `feed`, one row per revision (or more for a revision
+ * bigger than FEED_CHUNK), then drop `changes` and `revisions`. The newest
+ * revision of `revisions` stays the committed one even if it had no
+ * change (an empty feed row). */
+static int pack_v3(sqlstore *s)
+{
+	sqlite3_stmt *q;
+	int rc, err = 0;
+	uint64_t last = 0, newest = 0;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT revision, op, kind, name, space, family, addr, last, len FROM changes"
+		" ORDER BY seq", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return fail(s, rc, "migrate the change feed");
+	tx_reset(s);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t r = sqlite3_column_int64(q, 0);
+		unsigned op;
+		ipam_store_row key;
+		if (r < 1 || (uint64_t)r < last || (uint64_t)r > FEED_REV_MAX || v3_change_row(q, &op, &key)) {
+			err = ipam_store_error(IPAM_EBACKEND, "%s: migrate: a change row of revision %lld is damaged",
+				s->path, (long long)r);
+			break;
+		}
+		if ((uint64_t)r != last) {
+			if (s->feed_len && (err = feed_flush(s)))
+				break;
+			s->tx_rev = last = (uint64_t)r;
+			s->feed_part = 0;
+		}
+		if ((err = change_add(s, op, &key)))
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = fail(s, rc, "migrate the change feed");
+	sqlite3_finalize(q);
+	if (!err && s->feed_len)
+		err = feed_flush(s);
+
+	/* the committed revision */
+	if (!err) {
+		rc = sqlite3_prepare_v2(s->db, "SELECT ifnull(max(revision), 0) FROM revisions", -1, &q, NULL);
+		if (rc != SQLITE_OK)
+			return fail(s, rc, "migrate the change feed");
+		if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			newest = (uint64_t)sqlite3_column_int64(q, 0);
+		else
+			err = fail(s, rc, "migrate the change feed");
+		sqlite3_finalize(q);
+	}
+	if (!err && newest > last && newest <= FEED_REV_MAX) {
+		s->tx_rev = newest;
+		s->feed_part = 0;
+		if (!(err = feed_room(s, 1))) {
+			s->feed[0] = FEED_FORMAT;
+			s->feed_len = 1;
+			err = feed_flush(s);
+		}
+	}
+	/* Leave nothing behind on a store that may be closed next (create_store's). */
+	sqlite3_finalize(s->stmt[S_FEED_ADD]);
+	s->stmt[S_FEED_ADD] = NULL;
+	tx_reset(s);
+	if (s->feed)
+		sodium_memzero(s->feed, s->feed_cap);
+	free(s->feed);
+	s->feed = NULL;
+	s->feed_cap = 0;
+	if (err)
+		return err;
+	return exec_sql(s, "DROP TABLE changes; DROP TABLE revisions;", "migrate the change feed");
 }
 
 /* ---- open and close --------------------------------------------------------- */
@@ -1448,6 +1725,9 @@ static void sq_free(ipam_store *st)
 	if (s->buf)
 		sodium_memzero(s->buf, s->bufcap);
 	free(s->buf);
+	if (s->feed)
+		sodium_memzero(s->feed, s->feed_cap);
+	free(s->feed);
 	free(s->path);
 	sodium_memzero(s, sizeof *s);
 	free(s);
@@ -1558,7 +1838,8 @@ static int migrate(sqlstore *s, int create)
 		if ((err = schema_version(s, &v)) || (err = version_ok(s, v, create)))
 			break;
 		if (v < SCHEMA_LATEST) {
-			if ((err = exec_sql(s, migrations[v], "migrate")))
+			if ((err = exec_sql(s, migrations[v].sql, "migrate")) ||
+			    (migrations[v].step && (err = migrations[v].step(s))))
 				break;
 			sqlite3_stmt *q;
 			int rc = sqlite3_prepare_v2(s->db,

@@ -10,6 +10,7 @@
  * entry per change. (A second test, run as a known failure, has the
  * eight create one new file at once.) */
 #include "st_common.h"
+#include "st_run.h"
 #include "st_raw.h"
 #include "st_child.h"
 
@@ -311,10 +312,5 @@ int main(int argc, char **argv)
 	else
 		tcase_add_test(tc, eight_processes_one_prefix);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return st_run_suite(s);
 }

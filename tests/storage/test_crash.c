@@ -21,6 +21,7 @@
  * with the key of the last rekey reported done or, when one was under way,
  * with one of the two keys, and it checks and holds everything. */
 #include "st_common.h"
+#include "st_run.h"
 
 #include <check.h>
 #include <errno.h>
@@ -441,10 +442,5 @@ int main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, kill_nine_during_rekey);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return st_run_suite(s);
 }

@@ -7,6 +7,7 @@
  * closed (the pages are checkpointed into the file). As a control, the same
  * search finds those strings in a plain SQLite file that holds them. */
 #include "st_common.h"
+#include "st_run.h"
 #include "st_raw.h"
 
 #include <check.h>
@@ -327,10 +328,5 @@ int main(void)
 	tcase_add_test(tc, wrong_key_is_eauth);
 	tcase_add_test(tc, rekey_then_new_key_only);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return st_run_suite(s);
 }

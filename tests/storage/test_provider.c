@@ -10,6 +10,7 @@
  * library). Each side checks every address, host name, the audit chain and
  * SQLite's integrity_check. */
 #include "st_common.h"
+#include "st_run.h"
 #include "st_raw.h"
 #include "common.h"
 #include "store/sqlcipher_provider.h"
@@ -283,10 +284,5 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, ours_then_stock);
 	tcase_add_test(tc, stock_then_ours);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return st_run_suite(s);
 }

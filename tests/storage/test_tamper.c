@@ -15,6 +15,7 @@
  * The hash is recomputed here from its description in src/io/io.h, and the
  * test first checks that description against every entry the library wrote. */
 #include "st_common.h"
+#include "st_run.h"
 #include "st_raw.h"
 
 #include <check.h>
@@ -490,10 +491,5 @@ int main(int argc, char **argv)
 		tcase_add_test(tc, rewrite_whole_chain_vs_signature);
 	}
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return st_run_suite(s);
 }
