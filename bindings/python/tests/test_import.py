@@ -94,7 +94,7 @@ def test_csv_mapping_and_suggest(db):
     imp = ipam.Import("csv", mapping=m).add_text("hosts.csv", text)
     assert imp.apply(db) == 0 and imp.report["imported"]["addresses"] == 2
     assert db.address("10.0.0.6").hostname == "b.example" and str(db.address("10.0.0.6").mac) == "00:11:22:33:44:66"
-    with pytest.raises(ipam.InvalidArgument, match="column 'ip': not a field"):
+    with pytest.raises(ipam.InvalidArgument, match="column 'ip': 'nonsense' is not a field"):
         ipam.Import("csv", mapping={"columns": {"ip": {"field": "nonsense"}}})
     with pytest.raises(ipam.InvalidArgument):
         ipam.suggest_csv_mapping("empty.csv", "")
