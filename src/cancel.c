@@ -8,8 +8,11 @@
 #include "common.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/eventfd.h>
@@ -113,4 +116,43 @@ int ipam__cancel_fd(void)
 int ipam__cancel_check(const char *what)
 {
 	return ipam__cancelled() ? ipam__error(IPAM_ECANCELED, "%s: canceled", what) : 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ipam__cancel_wait(int fd, short events, int timeout_ms, short *revents, const char *what)
+{
+	int64_t deadline = timeout_ms < 0 ? INT64_MAX : mono_ms() + timeout_ms;
+	int cfd = ipam__cancel_fd();
+	for (;;) {
+		int rc = ipam__cancel_check(what);
+		if (rc)
+			return rc;
+		struct pollfd p[2];
+		nfds_t n = 0;
+		if (fd >= 0)
+			p[n++] = (struct pollfd){ .fd = fd, .events = events };
+		if (cfd >= 0)
+			p[n++] = (struct pollfd){ .fd = cfd, .events = POLLIN };
+		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ms();
+		if (deadline != INT64_MAX && left < 0)
+			left = 0;
+		int k = poll(p, n, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (k < 0 && errno != EINTR)
+			return ipam__error(IPAM_EIO, "%s: poll: %s", what, strerror(errno));
+		if (k > 0 && fd >= 0 && p[0].revents) {
+			if ((rc = ipam__cancel_check(what)))
+				return rc;
+			if (revents)
+				*revents = p[0].revents;
+			return 1;
+		}
+		if (k == 0) /* the time is up */
+			return ipam__cancel_check(what);
+	}
 }

@@ -19,4 +19,11 @@ int ipam__cancel_fd(void);
  * thread's token is triggered, else 0. */
 int ipam__cancel_check(const char *what);
 
+/* Wait up to timeout_ms (-1: no limit) for `events` on fd (fd -1: only
+ * the timeout, a pause), waking at once when the calling thread's token is
+ * triggered: 1 when fd is ready (revents in *revents when not NULL), 0 at
+ * the timeout, IPAM_ECANCELED ("WHAT: canceled") when triggered, IPAM_EIO
+ * when poll(2) fails. EINTR waits on for the time left. */
+int ipam__cancel_wait(int fd, short events, int timeout_ms, short *revents, const char *what);
+
 #endif

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -71,5 +73,37 @@ func TestCancelStopsTheCCall(t *testing.T) {
 	cancel()
 	if err := DiscoverAWS(ctx, newObs(t), db, &AWSOptions{Region: "eu-west-1", Endpoint: srv.URL + "/"}); !errors.Is(err, context.Canceled) {
 		t.Fatal(err)
+	}
+}
+
+// A TCP sweep that would take 12.7 s (254 addresses at 20 a second), with
+// a context done after 200 ms: the C loop stops on its token and Sweep
+// returns ctx.Err() at once, what it saw (127.0.0.1, listening) kept in s.
+func TestCancelStopsASweep(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	defer l.Close()
+	port := uint16(l.Addr().(*net.TCPAddr).Port)
+	s := newObs(t)
+	ctx, cancel := context.WithTimeout(bg, 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = Sweep(ctx, s, netip.MustParsePrefix("127.0.0.0/24"), &SweepOptions{TCPPorts: []uint16{port}, Rate: 20,
+		Timeout: 10 * time.Second})
+	took := time.Since(start)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatal(err)
+	}
+	if took > 450*time.Millisecond {
+		t.Fatalf("returned after %v", took)
+	}
+	t.Logf("stopped: the sweep returned %v after the start (the context was done at 200 ms)", took)
+	if s.Len() != 1 {
+		t.Fatalf("%d observations, want 127.0.0.1's", s.Len())
+	}
+	o, err := s.At(0)
+	must(t, err)
+	if o.Addr != netip.MustParseAddr("127.0.0.1") || o.Source != "tcp" {
+		t.Fatalf("%+v", o)
 	}
 }

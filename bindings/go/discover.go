@@ -376,52 +376,20 @@ type SNMPOptions struct {
 // probe runs a probe that fills s, on a pinned OS thread (net-snmp,
 // libcurl and the sweeps block that thread, not the Go scheduler's other
 // goroutines), with a cancellation token for ctx attached. The context is
-// checked first. A probe whose C call stops when its token is triggered
-// (stops: the clouds, over HTTP) runs here and returns ctx.Err() when ctx
-// is done. The others (SNMP, the sweeps: their C loops do not check the
-// token yet), when ctx can be done, run on a goroutine of their own into a
-// set of their own, merged into s when they end; if ctx is done first,
-// probe returns ctx.Err() at once and the probe finishes in the background
-// (within its own timeouts), its observations dropped. release frees what
+// checked first. Every probe's C call (SNMP, the sweeps, the clouds) stops
+// when its token is triggered, so probe returns ctx.Err() at once when ctx
+// is done, the observations gathered by then kept in s. release frees what
 // the C call reads, once it has ended, whichever way.
-func probe(ctx context.Context, s *Observations, stops bool, release func(), fn func(c *C.ipam_obs_set) C.int) error {
+func probe(ctx context.Context, s *Observations, release func(), fn func(c *C.ipam_obs_set) C.int) error {
+	defer release()
 	c, err := s.handle()
 	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
-		release()
 		return err
 	}
-	if ctx.Done() == nil || stops {
-		defer release()
-		return onThreadCtx(ctx, func() C.int { return fn(c) })
-	}
-	own, err := NewObservations()
-	if err != nil {
-		release()
-		return err
-	}
-	done := make(chan error, 1)
-	go func() {
-		defer release()
-		done <- onThreadCtx(ctx, func() C.int { return fn(own.c) })
-	}()
-	select {
-	case err = <-done:
-		defer own.Close()
-		text, jerr := own.JSON()
-		if jerr == nil {
-			jerr = s.AddJSON([]byte(text), "a probe's observations")
-		}
-		if err == nil {
-			err = jerr
-		}
-		return err
-	case <-ctx.Done():
-		go func() { <-done; own.Close() }()
-		return ctx.Err()
-	}
+	return onThreadCtx(ctx, func() C.int { return fn(c) })
 }
 
 // DiscoverSNMP asks SNMP agents for their ARP/ND caches and own addresses
@@ -453,7 +421,7 @@ func DiscoverSNMP(ctx context.Context, s *Observations, targets []SNMPTarget, o 
 	}
 	var first C.int
 	codes := make([]C.int, n)
-	err = probe(ctx, s, false, cs.free, func(c *C.ipam_obs_set) C.int {
+	err = probe(ctx, s, cs.free, func(c *C.ipam_obs_set) C.int {
 		first = C.ipam_discover_snmp(c, ct, C.size_t(n), cerr, &opts)
 		copy(codes, unsafe.Slice(cerr, n))
 		return first
@@ -484,7 +452,7 @@ func prefixProbe(ctx context.Context, s *Observations, prefix netip.Prefix, rele
 		release()
 		return err
 	}
-	return probe(ctx, s, false, release, func(c *C.ipam_obs_set) C.int { return fn(c, &p) })
+	return probe(ctx, s, release, func(c *C.ipam_obs_set) C.int { return fn(c, &p) })
 }
 
 // SweepOptions of Sweep. Ask for ICMP, TCP ports, or both.
@@ -573,7 +541,7 @@ type AWSOptions struct {
 // which stays in use until the call has ended.
 func cloud(ctx context.Context, s *Observations, db *DB, release func(), fn func(c *C.ipam_obs_set, d *C.ipam_db) C.int) error {
 	if db == nil {
-		return probe(ctx, s, true, release, func(c *C.ipam_obs_set) C.int { return fn(c, nil) })
+		return probe(ctx, s, release, func(c *C.ipam_obs_set) C.int { return fn(c, nil) })
 	}
 	d, err := db.enter(ctx) // pins this thread; probe's goroutine pins its own
 	if err != nil {
@@ -581,7 +549,7 @@ func cloud(ctx context.Context, s *Observations, db *DB, release func(), fn func
 		return err
 	}
 	runtime.UnlockOSThread()
-	return probe(ctx, s, true, func() { release(); db.release() }, func(c *C.ipam_obs_set) C.int { return fn(c, d) })
+	return probe(ctx, s, func() { release(); db.release() }, func(c *C.ipam_obs_set) C.int { return fn(c, d) })
 }
 
 // DiscoverAWS reads an AWS region's VPCs, subnets and network interfaces

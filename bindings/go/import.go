@@ -163,11 +163,7 @@ func (i *Import) Apply(ctx context.Context, db *DB) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d, err := db.enter(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if err := db.leave(C.ipam_import_apply(c, d)); err != nil {
+	if err := db.cancellable(ctx, func(d *C.ipam_db) C.int { return C.ipam_import_apply(c, d) }); err != nil {
 		return 0, err
 	}
 	return i.Status(), nil

@@ -5,11 +5,16 @@
  * A token is made once, attached to the thread that makes the calls, and
  * triggered from anywhere: another thread, a signal handler, a Go goroutine
  * watching a context. While the calling thread's token is triggered, the
- * calls that wait (on the network, for now every HTTP request: the cloud
- * inventories, the PowerDNS API, Kea's control agent) stop at once and
- * return IPAM_ECANCELED, with what they did so far kept or rolled back as
- * for any other failure (a call that changes the store in one transaction
- * changes nothing). A call that waits for nothing runs to its end.
+ * calls that wait stop at once and return IPAM_ECANCELED, with what they
+ * did so far kept or rolled back as for any other failure (a call that
+ * changes the store in one transaction changes nothing): every HTTP request
+ * (the cloud inventories, the PowerDNS API, Kea's control agent), the sweeps
+ * (ipam_discover_sweep, ipam_discover_rdns), ipam_discover_snmp, RFC 2136
+ * pushes and AXFR (ipam_zone_push, ipam_zone_diff, ipam_zone_adopt),
+ * ipam_db_run()'s pause between tries, and imports (ipam_import_apply, a
+ * BIND zone file's reading), which check it every few hundred objects. The
+ * store's own waits (SQLite's busy wait, a PostgreSQL query) do not check it
+ * yet. A call that waits for nothing runs to its end.
  *
  * The token is attached to a thread rather than passed to each call, so no
  * options struct needs a field for it: attach, call, detach.

@@ -130,7 +130,12 @@ typedef int (*ipam_txn_fn)(ipam_db *db, void *ctx);
  * ipam_space_add, ipam_space_rm) do the same by themselves when called outside a
  * transaction of the caller's; inside one, a lost race is returned, and the whole
  * transaction is the caller's to run again.
- * @return 0; what `fn` returned (rolled back); IPAM_ECONFLICT after the last try @since 0.2
+ *
+ * The wait between tries ends at once when the calling thread's
+ * cancellation token (ipam/cancel.h) is triggered: no further try, and
+ * IPAM_ECANCELED (the last try rolled back, as for any failure).
+ * @return 0; what `fn` returned (rolled back); IPAM_ECONFLICT after the last try;
+ *         IPAM_ECANCELED (canceled while waiting to try again) @since 0.2
  */
 IPAM_EXTERN(int) ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx);
 

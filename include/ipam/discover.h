@@ -270,6 +270,11 @@ IPAM_EXTERN(int) ipam_snmp_options_init(ipam_snmp_options *opts, unsigned int ve
  *        added, and the call returns the first failure (its message names the
  *        agent): IPAM_EAUTH (v3 authentication), IPAM_EIO (timeout,
  *        unreachable), IPAM_EINVAL (a malformed answer or target)
+ * @return as `errors` says, or IPAM_ECANCELED when the calling thread's
+ *         cancellation token (ipam/cancel.h) was triggered: the open sessions
+ *         are closed at once, the agents that had finished keep their
+ *         observations in `out`, and `errors` is IPAM_ECANCELED for the others
+ *         (those interrupted and those not yet asked)
  * @since 0.2
  */
 IPAM_EXTERN(int) ipam_discover_snmp(ipam_obs_set *out, const ipam_snmp_target *targets, size_t n, int *errors,
@@ -311,7 +316,9 @@ IPAM_EXTERN(int) ipam_sweep_options_init(ipam_sweep_options *opts, unsigned int 
  * CAP_NET_RAW).
  * @return 0; IPAM_EINVAL (bad prefix or options, no probe asked for, a
  *         prefix over max_addresses); IPAM_EPERM (ICMP asked for and neither
- *         socket allowed); IPAM_EIO
+ *         socket allowed); IPAM_EIO; IPAM_ECANCELED when the calling thread's
+ *         cancellation token (ipam/cancel.h) was triggered: the sweep stops at
+ *         once, the addresses that had answered stay in `out`
  * @since 0.2
  */
 IPAM_EXTERN(int) ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_sweep_options *opts);
@@ -345,7 +352,10 @@ IPAM_EXTERN(int) ipam_rdns_options_init(ipam_rdns_options *opts, unsigned int ve
  * retried once.
  * @return 0; IPAM_EINVAL (bad prefix or options, a prefix over
  *         max_addresses); IPAM_EIO when the resolver answers none of the
- *         first queries (the message names it)
+ *         first queries (the message names it); IPAM_ECANCELED when the
+ *         calling thread's cancellation token (ipam/cancel.h) was triggered:
+ *         the query or the pause between queries ends at once, the names found
+ *         stay in `out`
  * @since 0.2
  */
 IPAM_EXTERN(int) ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_rdns_options *opts);

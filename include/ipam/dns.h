@@ -208,7 +208,9 @@ IPAM_EXTERN(int) ipam_dns_server_list(ipam_buf *out, ipam_db *db);
  * sent and nothing stored.
  * @return 0; IPAM_ECONFLICT (the zone was changed on the server from outside: nothing
  *         overwritten), IPAM_EAUTH (key refused), IPAM_EIO (unreachable), IPAM_EPERM
- *         (refused), each naming server and zone; a failed push marks nothing as pushed
+ *         (refused), each naming server and zone; IPAM_ECANCELED when the calling thread's
+ *         cancellation token (ipam/cancel.h) was triggered (the wait for an answer ends at
+ *         once; no message is sent after it); a failed push marks nothing as pushed
  *         beyond the messages the server accepted. @since 0.2
  */
 IPAM_EXTERN(int) ipam_zone_push(ipam_buf *report, ipam_db *db, const char *zone, const char *view,
@@ -217,7 +219,9 @@ IPAM_EXTERN(int) ipam_zone_push(ipam_buf *report, ipam_db *db, const char *zone,
 /**
  * Compare the zone as the server holds it (AXFR, or the API) with what IPAM holds: one line
  * per RRset, "only-server: ...", "only-ipam: ...", "different: ...".
- * @param ndrift receives how many RRsets differ (may be NULL) @since 0.2
+ * @param ndrift receives how many RRsets differ (may be NULL)
+ * @return 0, or the transfer's error: IPAM_ECANCELED when the calling thread's cancellation
+ *         token (ipam/cancel.h) was triggered during it @since 0.2
  */
 IPAM_EXTERN(int) ipam_zone_diff(ipam_buf *report, size_t *ndrift, ipam_db *db, const char *zone, const char *view,
                                 const char *server);

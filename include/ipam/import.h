@@ -97,7 +97,11 @@ IPAM_EXTERN(int) ipam_import_new(ipam_import **out, ipam_import_format format, c
  * Read a file into the model. Bad rows go to the report and are skipped.
  * @return 0; IPAM_EIO when the file cannot be read; IPAM_EINVAL when it is
  *         not of the format at all (the message names file and line); the
- *         model keeps what earlier files gave either way
+ *         model keeps what earlier files gave either way; IPAM_ECANCELED when
+ *         the calling thread's cancellation token (ipam/cancel.h) was triggered
+ *         while a BIND zone file was read (checked every 2048 records; the
+ *         model may hold part of that file: free the import, nothing was
+ *         written)
  * @since 0.2
  */
 IPAM_EXTERN(int) ipam_import_add_file(ipam_import *imp, const char *path);
@@ -159,7 +163,10 @@ IPAM_EXTERN(void) ipam_import_set_progress(ipam_import *imp, ipam_import_progres
  * row was bad). Call it once per import.
  * @return 0 (see ipam_import_status() for how much went in); IPAM_EINVAL
  *         when called inside an open transaction or twice; a store error
- *         (the database is as before)
+ *         (the database is as before); IPAM_ECANCELED when the calling
+ *         thread's cancellation token (ipam/cancel.h) was triggered (checked
+ *         every 256 objects: the whole import is rolled back, the database
+ *         as before)
  * @since 0.2
  */
 IPAM_EXTERN(int) ipam_import_apply(ipam_import *imp, ipam_db *db);

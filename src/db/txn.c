@@ -9,6 +9,7 @@
  * it: when the transaction rolls back, the undo entries put the index back
  * as it was, newest first. A store error inside a transaction dooms it: the
  * store may hold half of a change, so the only way on is to roll back. */
+#include "cancel.h"
 #include "db/db.h"
 
 #include "io/io.h"
@@ -414,16 +415,20 @@ void ipam_db_rollback(ipam_db *db)
  * drawn uniformly from [d/2, 3d/2)) so that writers that collided do not
  * collide again in lockstep. */
 /* Jittered exponential wait before try `i + 2`: 0.5-1.5 ms, doubling, at
- * most 50-150 ms. */
-static void backoff(unsigned i)
+ * most 50-150 ms. The wait polls the calling thread's cancellation token
+ * (src/cancel.h): IPAM_ECANCELED as soon as it is triggered, else 0. */
+static int backoff(unsigned i)
 {
 	uint32_t d = i < 7 ? 1000u << i : 100000u;
 	if (d > 100000u)
 		d = 100000u;
 	uint32_t us = d / 2 + randombytes_uniform(d);
+	if (ipam__cancel_fd() >= 0) /* whole milliseconds, rounded up; the token wakes it */
+		return ipam__cancel_wait(-1, 0, (int)((us + 999u) / 1000u), NULL, "run: retrying");
 	struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+	return 0;
 }
 
 int ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx)
@@ -456,7 +461,8 @@ int ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx)
 		if (i + 1 >= tries)
 			return ipam__error(IPAM_ECONFLICT, "run: the transaction lost a race with other writers %u times; gave up",
 			                   tries);
-		backoff(i);
+		if ((rc = backoff(i)))
+			return rc;
 	}
 }
 

@@ -1,7 +1,12 @@
 /* The reverse-DNS sweep: one PTR query per address of the prefix, paced to
  * `rate`, through src/dns's PTR resolver (ipam__dns_ptr_query, ptrq.c):
- * this folder speaks no DNS itself. */
+ * this folder speaks no DNS itself. The pacing pause waits on the calling
+ * thread's cancellation token (src/cancel.h), and the token is checked
+ * before each query: once triggered, IPAM_ECANCELED, with the names found
+ * so far kept in the set. */
 #include "discover/disc.h"
+
+#include "cancel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +55,12 @@ int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_
 	ipam_prefix_first(&a, &pf);
 	for (uint64_t i = 0; i < size.lo; i++) {
 		int64_t due = t0 + (int64_t)((double)i * 1e9 / rate), now = ipam__disc_mono_ns();
-		if (due > now)
+		if (due > now && ipam__cancel_fd() >= 0)
+			rc = ipam__cancel_wait(-1, 0, (int)((due - now + 999999) / 1000000), NULL, "rdns");
+		else if (due > now)
 			nanosleep(&(struct timespec){ (due - now) / 1000000000, (due - now) % 1000000000 }, NULL);
+		if (rc || (rc = ipam__cancel_check("rdns")))
+			break;
 		char *name = NULL;
 		rc = ipam__dns_ptr_query(res, &a, &name);
 		if (rc == IPAM_EIO && !answered && i >= 2) {

@@ -8,8 +8,16 @@
  * engine-ID cache and request ids are process-wide. One lock (the only
  * static state of the module) makes concurrent callers take turns, and
  * init_snmp runs once per process with no configuration or persistent
- * files read or written (TESTBED.md). */
+ * files read or written (TESTBED.md).
+ *
+ * The select() also watches the calling thread's cancellation token
+ * (src/cancel.h), checked before each round: once triggered, every open
+ * session is closed, the agents not finished (or not yet asked) get
+ * IPAM_ECANCELED in `errors`, the ones that finished keep their
+ * observations, and the call returns IPAM_ECANCELED. */
 #include "discover/disc.h"
+
+#include "cancel.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -431,8 +439,24 @@ static bool user_clash(const agent *ag, const size_t *live, size_t active, const
 	return false;
 }
 
-static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
+/* Stop every agent not done: close the open ones, mark the rest. */
+static void cancel_all(agent *ag, size_t n, size_t next, size_t *live, size_t active, ipam__disc_prog *prog)
 {
+	while (active) {
+		agent *a = &ag[live[--active]];
+		if (!a->done)
+			fail(a, IPAM_ECANCELED, "canceled before it finished");
+		close_agent(a, ag, live, active);
+		ipam__disc_step(prog);
+	}
+	for (size_t i = next; i < n; i++)
+		fail(&ag[i], IPAM_ECANCELED, "not asked: canceled");
+}
+
+/* 1 when the token stopped it, else 0. */
+static int drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
+{
+	int canceled = 0;
 	ku_slot ku[2] = { { 0 }, { 0 } };
 	size_t next = 0, active = 0;
 	ipam__disc_prog prog = { o->progress, o->progress_ctx, "snmp", 0, n };
@@ -440,9 +464,17 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 	if (!live) {
 		for (size_t i = 0; i < n; i++)
 			fail(&ag[i], ipam__enomem(), "out of memory");
-		return;
+		return 0;
 	}
+	int cfd = ipam__cancel_fd();
+	if (cfd >= FD_SETSIZE)
+		cfd = -1; /* select() cannot watch it: the round's check still sees the flag */
 	for (;;) {
+		if (ipam__cancelled()) {
+			cancel_all(ag, n, next, live, active, &prog);
+			canceled = 1;
+			break;
+		}
 		while (active < conc && next < n && !user_clash(ag, live, active, &ag[next])) {
 			agent *a = &ag[next];
 			if (open_agent(a, o, ku) == 0 && !a->done) {
@@ -465,7 +497,17 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 			tv.tv_sec = 1;
 			tv.tv_usec = 0;
 		}
+		if (cfd >= 0) { /* readable once the token is triggered */
+			FD_SET(cfd, &fds);
+			if (cfd >= nfds)
+				nfds = cfd + 1;
+		} else if (ipam__cancel_fd() >= 0 && (tv.tv_sec > 0 || tv.tv_usec > 50000)) {
+			tv.tv_sec = 0; /* a token select() cannot watch: look at it every 50 ms */
+			tv.tv_usec = 50000;
+		}
 		int count = select(nfds, &fds, NULL, NULL, &tv);
+		if (count > 0 && cfd >= 0 && FD_ISSET(cfd, &fds) && ipam__cancelled())
+			continue; /* the round's check stops every agent */
 		for (size_t i = 0; i < active; i++) {
 			agent *a = &ag[live[i]];
 			if (count > 0)
@@ -488,6 +530,7 @@ static void drive(agent *ag, size_t n, size_t conc, const ipam_snmp_options *o)
 	}
 	sodium_memzero(ku, sizeof ku);
 	free(live);
+	return canceled;
 }
 
 int ipam_discover_snmp(ipam_obs_set *out, const ipam_snmp_target *targets, size_t n, int *errors,
@@ -515,11 +558,12 @@ int ipam_discover_snmp(ipam_obs_set *out, const ipam_snmp_target *targets, size_
 	}
 	pthread_once(&snmp_once, snmp_setup);
 	pthread_mutex_lock(&snmp_lock);
-	drive(ag, n, conc, &o);
+	int canceled = drive(ag, n, conc, &o);
 	pthread_mutex_unlock(&snmp_lock);
 
 	int64_t now = o.now ? o.now : (int64_t)time(NULL);
 	int first = 0;
+	size_t finished = 0;
 	char msg[400] = "";
 	for (size_t i = 0; i < n; i++) {
 		agent *a = &ag[i];
@@ -530,6 +574,7 @@ int ipam_discover_snmp(ipam_obs_set *out, const ipam_snmp_target *targets, size_
 				 ipam_error_last()->message);
 		if (errors)
 			errors[i] = a->rc;
+		finished += a->rc != IPAM_ECANCELED;
 		if (a->rc && !first) {
 			first = a->rc;
 			snprintf(msg, sizeof msg, "%s", a->msg);
@@ -537,5 +582,8 @@ int ipam_discover_snmp(ipam_obs_set *out, const ipam_snmp_target *targets, size_
 		ipam__disc_snmp_walk_free(&a->w);
 	}
 	free(ag);
+	if (canceled)
+		return ipam__error(IPAM_ECANCELED, "snmp: canceled (%zu of %zu agents finished; the others' errors[] "
+				   "entries are IPAM_ECANCELED)", finished, n);
 	return first ? ipam__error(first, "%s", msg) : 0;
 }

@@ -3,8 +3,13 @@
  * loop: probe i may start at t0 + i / rate (so the rate holds over any
  * stretch, not only on average), and only while fewer than `concurrency`
  * are pending. Addresses come from the prefix alone (first .. last by
- * ipam_addr_add), so nothing outside it is ever sent a packet. */
+ * ipam_addr_add), so nothing outside it is ever sent a packet. The poll
+ * also watches the calling thread's cancellation token (src/cancel.h): once
+ * it is triggered the sweep stops, IPAM_ECANCELED, with what it observed so
+ * far kept in the set. */
 #include "discover/disc.h"
+
+#include "cancel.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -244,8 +249,8 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 	w.family = pf.addr.family;
 	w.now_s = o.now ? o.now : (int64_t)time(NULL);
 	w.p = calloc(conc, sizeof *w.p);
-	struct pollfd *pfd = calloc(conc + 1, sizeof *pfd);
-	size_t *map = calloc(conc + 1, sizeof *map);
+	struct pollfd *pfd = calloc(conc + 2, sizeof *pfd);
+	size_t *map = calloc(conc + 2, sizeof *map);
 	int rc = 0;
 	if (!w.p || !pfd || !map) {
 		rc = ipam__enomem();
@@ -256,7 +261,10 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 	int64_t t0 = ipam__disc_mono_ns();
 	uint64_t started = 0;
 	ipam__disc_prog prog = { o.progress, o.progress_ctx, "sweep", 0, total };
+	int cfd = ipam__cancel_fd();
 	while (started < total || w.np) {
+		if ((rc = ipam__cancel_check("sweep")))
+			goto done;
 		int64_t now = ipam__disc_mono_ns();
 		/* start what the rate and the bound allow */
 		while (started < total && w.np < conc && now >= t0 + (int64_t)((double)started * 1e9 / rate)) {
@@ -284,6 +292,10 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 		if (started < total && w.np < conc)
 			wake = t0 + (int64_t)((double)started * 1e9 / rate);
 		size_t nfd = 0;
+		if (cfd >= 0) { /* readable once the token is triggered: checked above */
+			pfd[nfd] = (struct pollfd){ cfd, POLLIN, 0 };
+			map[nfd++] = SIZE_MAX - 1;
+		}
 		if (w.icmp_fd >= 0) {
 			pfd[nfd] = (struct pollfd){ w.icmp_fd, POLLIN, 0 };
 			map[nfd++] = SIZE_MAX;
@@ -303,7 +315,7 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 			goto done;
 		}
 		for (size_t k = 0; n > 0 && k < nfd; k++) {
-			if (!pfd[k].revents)
+			if (!pfd[k].revents || map[k] == SIZE_MAX - 1)
 				continue;
 			if (map[k] == SIZE_MAX) {
 				if (read_icmp(&w)) {

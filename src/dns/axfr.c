@@ -2,8 +2,13 @@
  * socket with poll() deadlines (ldns's AXFR helpers do not verify the TSIG of
  * the answer messages); every message is parsed by ldns and, with a key,
  * verified with ldns_pkt_tsig_verify_next (the first against the request's
- * MAC, the next ones against the previous MAC, timers only). */
+ * MAC, the next ones against the previous MAC, timers only). The same
+ * transport carries the RFC 2136 pushes (update.c). Every wait also polls
+ * the calling thread's cancellation token (src/cancel.h): once triggered,
+ * the transfer stops with IPAM_ECANCELED and nothing is returned. */
 #include "dns/dns.h"
+
+#include "cancel.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,8 +61,7 @@ static int soa_into(ipam__dns_zone *z, const ldns_rr *soa, const char *what)
 	return 0;
 }
 
-/* Whether a TSIG RR is of the algorithm we use. */
-static bool tsig_alg_is(const ldns_rr *tsig, const char *alg)
+bool ipam__dns_tsig_alg_is(const ldns_rr *tsig, const char *alg)
 {
 	const char *want = ipam__dns_tsig_algorithm(alg);
 	if (!want || ldns_rr_rd_count(tsig) < 7 || ldns_rdf_get_type(ldns_rr_rdf(tsig, 0)) != LDNS_RDF_TYPE_DNAME)
@@ -87,7 +91,7 @@ int ipam__dns_axfr_reader_feed(ipam__dns_axfr_reader *r, const uint8_t *wire, si
 			rc = ipam__error(rcode == LDNS_RCODE_NOTAUTH ? IPAM_EAUTH : IPAM_EBACKEND,
 					 "%s: message %zu is not signed with TSIG key %s%s", what, r->messages + 1, r->tsig.name,
 					 rcode == LDNS_RCODE_NOTAUTH ? " (NOTAUTH: the key was not accepted)" : "");
-		} else if (!tsig_alg_is(ldns_pkt_tsig(p), r->tsig.algorithm)) {
+		} else if (!ipam__dns_tsig_alg_is(ldns_pkt_tsig(p), r->tsig.algorithm)) {
 			/* checked first: ldns 1.8.3 leaks on an unknown algorithm */
 			rc = ipam__error(IPAM_EAUTH, "%s: message %zu is signed with another algorithm than %s's", what,
 					 r->messages + 1, r->tsig.name);
@@ -147,26 +151,21 @@ int ipam__dns_axfr_reader_feed(ipam__dns_axfr_reader *r, const uint8_t *wire, si
 
 /* ---- transport ------------------------------------------------------------------------- */
 
-static int64_t now_ms(void)
+int64_t ipam__dns_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* 0 when fd is ready, -ETIMEDOUT, -ECANCELED (the token), -EIO (poll). */
 static int wait_fd(int fd, short ev, int64_t deadline)
 {
-	for (;;) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		struct pollfd pfd = { fd, ev, 0 };
-		int n = poll(&pfd, 1, (int)left);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
+	int64_t left = deadline - ipam__dns_now_ms();
+	if (left <= 0)
+		return -ETIMEDOUT;
+	int r = ipam__cancel_wait(fd, ev, left > INT32_MAX ? INT32_MAX : (int)left, NULL, "DNS over TCP");
+	return r == 1 ? 0 : r == 0 ? -ETIMEDOUT : r == IPAM_ECANCELED ? -ECANCELED : -EIO;
 }
 
 static int read_full(int fd, uint8_t *buf, size_t n, int64_t deadline)
@@ -207,7 +206,24 @@ static int write_full(int fd, const uint8_t *buf, size_t n, int64_t deadline)
 	return 0;
 }
 
-static int connect_to(const ipam__dns_server *srv, int64_t deadline, const char *what)
+int ipam__dns_tcp_write(int fd, const uint8_t *wire, size_t len, int64_t deadline)
+{
+	if (len > 65535)
+		return -EMSGSIZE;
+	uint8_t lenb[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	int e = write_full(fd, lenb, 2, deadline);
+	return e ? e : write_full(fd, wire, len, deadline);
+}
+
+int ipam__dns_tcp_read(int fd, uint8_t *buf, size_t *len, int64_t deadline)
+{
+	uint8_t lenb[2];
+	int e = read_full(fd, lenb, 2, deadline);
+	*len = (size_t)lenb[0] << 8 | lenb[1];
+	return e ? e : read_full(fd, buf, *len, deadline);
+}
+
+int ipam__dns_tcp_connect(const ipam__dns_server *srv, int64_t deadline, const char *what)
 {
 	char port[8];
 	snprintf(port, sizeof port, "%u", srv->port ? srv->port : 53);
@@ -234,7 +250,9 @@ static int connect_to(const ipam__dns_server *srv, int64_t deadline, const char 
 	if (err) {
 		if (fd >= 0)
 			close(fd);
-		return ipam__error(IPAM_EIO, "%s: cannot connect: %s", what, strerror(err));
+		if (err == ECANCELED)
+			return ipam__error(IPAM_ECANCELED, "%s: canceled while connecting", what);
+		return ipam__error(IPAM_EIO, "%s: the server is unreachable: cannot connect: %s", what, strerror(err));
 	}
 	return fd;
 }
@@ -282,16 +300,13 @@ int ipam__dns_axfr(ipam__dns_zone **out, const ipam__dns_server *srv, const char
 		goto out;
 	}
 	unsigned ms = srv->timeout_ms ? srv->timeout_ms : 5000;
-	int64_t deadline = now_ms() + ms;
-	fd = connect_to(srv, deadline, what);
+	int64_t deadline = ipam__dns_now_ms() + ms;
+	fd = ipam__dns_tcp_connect(srv, deadline, what);
 	if (fd < 0) {
 		rc = fd;
 		goto out;
 	}
-	uint8_t lenb[2] = { (uint8_t)(wlen >> 8), (uint8_t)wlen };
-	int e = write_full(fd, lenb, 2, deadline);
-	if (!e)
-		e = write_full(fd, wire, wlen, deadline);
+	int e = ipam__dns_tcp_write(fd, wire, wlen, deadline);
 	uint8_t *buf = malloc(65535);
 	if (!buf) {
 		rc = ipam__enomem();
@@ -300,16 +315,15 @@ int ipam__dns_axfr(ipam__dns_zone **out, const ipam__dns_server *srv, const char
 	while (!e && !rc && !r.done) {
 		/* each message gets the full timeout again: a big zone is fine as
 		 * long as the server keeps sending */
-		deadline = now_ms() + ms;
-		e = read_full(fd, lenb, 2, deadline);
-		size_t n = (size_t)lenb[0] << 8 | lenb[1];
-		if (!e)
-			e = read_full(fd, buf, n, deadline);
+		size_t n = 0;
+		e = ipam__dns_tcp_read(fd, buf, &n, ipam__dns_now_ms() + ms);
 		if (!e)
 			rc = ipam__dns_axfr_reader_feed(&r, buf, n);
 	}
 	free(buf);
-	if (!rc && e)
+	if (!rc && e == -ECANCELED)
+		rc = ipam__error(IPAM_ECANCELED, "%s: canceled after %zu message(s)", what, r.messages);
+	else if (!rc && e)
 		rc = ipam__error(IPAM_EIO, "%s: %s after %zu message(s)", what,
 				 e == -ETIMEDOUT ? "no answer within the timeout" : strerror(-e), r.messages);
 	if (!rc && (rc = ipam__dns_zone_sort(r.zone)) == 0) {

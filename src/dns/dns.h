@@ -305,6 +305,21 @@ int ipam__dns_update_answer(const uint8_t *wire, size_t len, uint16_t id, const 
  * server has a key; every signed answer message is verified). */
 int ipam__dns_axfr(ipam__dns_zone **out, const ipam__dns_server *srv, const char *origin);
 
+/* DNS over TCP (axfr.c), for the AXFR and the pushes: every wait polls the
+ * calling thread's cancellation token (src/cancel.h). The connect sets the
+ * error and returns a connected non-blocking socket, or IPAM_EIO, IPAM_EINVAL
+ * or IPAM_ECANCELED. Write and read move one length-prefixed message (read:
+ * into buf of 65535 bytes) and return 0, -ETIMEDOUT (deadline, in
+ * ipam__dns_now_ms() time), -ECANCELED (the token) or another -errno,
+ * setting no error. */
+int64_t ipam__dns_now_ms(void);
+int ipam__dns_tcp_connect(const ipam__dns_server *srv, int64_t deadline, const char *what);
+int ipam__dns_tcp_write(int fd, const uint8_t *wire, size_t len, int64_t deadline);
+int ipam__dns_tcp_read(int fd, uint8_t *buf, size_t *len, int64_t deadline);
+/* Whether a TSIG RR is of the algorithm named (as ipam__dns_tsig_algorithm
+ * knows them): checked before verifying, as ldns 1.8.3 leaks on an unknown one. */
+bool ipam__dns_tsig_alg_is(const ldns_rr *tsig, const char *alg);
+
 /* The AXFR reader, one message at a time (the fuzzable half): start with
  * the zone's origin; feed each message's wire bytes; done becomes true at
  * the closing SOA. */

@@ -1,12 +1,20 @@
 /* RFC 2136 dynamic update with TSIG: the diff since the last successful push,
  * cut into messages of whole owner names, each guarded by prerequisites that
  * make a concurrent outside change fail the message instead of being
- * overwritten. See dns.h for the rules. */
+ * overwritten. See dns.h for the rules. Messages travel over TCP through
+ * axfr.c's transport, which polls the calling thread's cancellation token
+ * (src/cancel.h) while it waits, and the token is checked between
+ * messages: a canceled push stops with IPAM_ECANCELED and marks as pushed
+ * only the messages the server accepted, as for any other failure. */
 #include "dns/dns.h"
 
+#include "cancel.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define MAX_WIRE 60000u /* per message, well under TCP's 65535 */
 
@@ -503,9 +511,66 @@ int ipam__dns_push_state(ipam__dns_zone **out, ipam__dns_zone *last, ipam__dns_z
 	return rc;
 }
 
+/* Sign `pkt` with the server's key, if any, send it over TCP (axfr.c's
+ * transport, which polls the cancellation token while it waits) and read
+ * the answer into *ans. With a key, the answer's TSIG is verified against
+ * the request's MAC; *bogus is set (and *ans kept, for its rcode) when it is
+ * missing or does not verify. 0, or an error: IPAM_EIO (unreachable, no
+ * answer in time), IPAM_ECANCELED, IPAM_EBACKEND (an answer that does not
+ * parse), IPAM_EINVAL (cannot sign). */
+static int exchange(ldns_pkt **ans, bool *bogus, const ipam__dns_server *srv, ldns_pkt *pkt, const char *what)
+{
+	*ans = NULL;
+	*bogus = false;
+	if (srv->tsig.name) {
+		ldns_status st = ldns_pkt_tsig_sign(pkt, srv->tsig.name, srv->tsig.secret, 300,
+						    ipam__dns_tsig_algorithm(srv->tsig.algorithm), NULL);
+		if (st != LDNS_STATUS_OK)
+			return ipam__error(IPAM_EINVAL, "%s: cannot sign with TSIG key %s: %s", what, srv->tsig.name,
+					   ldns_get_errorstr_by_id(st));
+	}
+	uint8_t *wire = NULL, *buf = NULL;
+	size_t wlen = 0, n = 0;
+	if (ldns_pkt2wire(&wire, pkt, &wlen) != LDNS_STATUS_OK || !(buf = malloc(65535))) {
+		free(wire);
+		return ipam__enomem();
+	}
+	unsigned ms = srv->timeout_ms ? srv->timeout_ms : 5000;
+	int64_t deadline = ipam__dns_now_ms() + ms;
+	int rc = 0, fd = ipam__dns_tcp_connect(srv, deadline, what);
+	if (fd < 0) {
+		rc = fd;
+	} else {
+		int e = ipam__dns_tcp_write(fd, wire, wlen, deadline);
+		if (!e)
+			e = ipam__dns_tcp_read(fd, buf, &n, deadline);
+		close(fd);
+		if (e == -ECANCELED)
+			rc = ipam__error(IPAM_ECANCELED, "%s: canceled while waiting for the answer", what);
+		else if (e)
+			rc = ipam__error(IPAM_EIO, "%s: the server is unreachable or did not answer within %u ms: %s", what,
+					 ms, e == -ETIMEDOUT ? "timed out" : strerror(-e));
+	}
+	ldns_status st = rc ? LDNS_STATUS_OK : ldns_wire2pkt(ans, buf, n);
+	if (st != LDNS_STATUS_OK) {
+		ldns_pkt_free(*ans);
+		*ans = NULL;
+		rc = ipam__error(IPAM_EBACKEND, "%s: the answer does not parse: %s", what, ldns_get_errorstr_by_id(st));
+	}
+	const ldns_rr *tsig = !rc && srv->tsig.name ? ldns_pkt_tsig(pkt) : NULL;
+	if (tsig) {
+		const ldns_rr *at = ldns_pkt_tsig(*ans);
+		*bogus = !at || !ipam__dns_tsig_alg_is(at, srv->tsig.algorithm) ||
+			 !ldns_pkt_tsig_verify(*ans, buf, n, srv->tsig.name, srv->tsig.secret, ldns_rr_rdf(tsig, 3));
+	}
+	free(wire);
+	free(buf);
+	return rc;
+}
+
 /* Send one update message (prerequisites `pre`, updates `up`) and check
  * its answer; res->rcode gets the answer's rcode. */
-static int send_update(ldns_resolver *r, const ipam__dns_server *srv, const ldns_rdf *origin, ldns_rr_list *pre,
+static int send_update(const ipam__dns_server *srv, const ldns_rdf *origin, ldns_rr_list *pre,
 		       ldns_rr_list *up, const char *what, ipam__dns_push_result *res)
 {
 	ldns_rdf *zr = ldns_rdf_clone(origin);
@@ -516,32 +581,23 @@ static int send_update(ldns_resolver *r, const ipam__dns_server *srv, const ldns
 	}
 	ldns_pkt_set_random_id(pkt);
 	uint16_t id = ldns_pkt_id(pkt);
-	ldns_status st = LDNS_STATUS_OK;
-	if (srv->tsig.name)
-		st = ldns_update_pkt_tsig_add(pkt, r);
-	if (st != LDNS_STATUS_OK) {
-		ldns_pkt_free(pkt);
-		return ipam__error(IPAM_EINVAL, "%s: cannot sign with TSIG key %s: %s", what, srv->tsig.name,
-				   ldns_get_errorstr_by_id(st));
-	}
 	ldns_pkt *ans = NULL;
-	int rc;
-	st = ldns_resolver_send_pkt(&ans, r, pkt);
+	bool bogus;
+	int rc = exchange(&ans, &bogus, srv, pkt, what);
 	ldns_pkt_free(pkt); /* it holds copies of the lists */
-	if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS || st == LDNS_STATUS_CRYPTO_TSIG_ERR) {
+	if (rc) {
+		/* unreachable, silent, canceled: nothing known of this message */
+	} else if (bogus) {
 		int tr = ans ? (int)ldns_pkt_get_rcode(ans) : -1;
 		rc = ipam__error(IPAM_EAUTH, "%s: TSIG key %s (%s) was not accepted: the answer%s does not verify "
 				 "(wrong key name, secret or algorithm)", what, srv->tsig.name,
 				 srv->tsig.algorithm ? srv->tsig.algorithm : "hmac-sha256",
 				 tr == LDNS_RCODE_NOTAUTH ? " (NOTAUTH)" : "");
 		res->rcode = tr;
-	} else if (st != LDNS_STATUS_OK || !ans) {
-		rc = ipam__error(IPAM_EIO, "%s: the server is unreachable or did not answer within %u ms: %s", what,
-				 srv->timeout_ms ? srv->timeout_ms : 5000, ldns_get_errorstr_by_id(st));
 	} else {
 		res->rcode = (int)ldns_pkt_get_rcode(ans);
-		/* ldns verified the answer's TSIG against the request's MAC
-		 * (a wrong key never gets here: it is TSIG_BOGUS above) */
+		/* exchange verified the answer's TSIG against the request's MAC
+		 * (a wrong key never gets here: it is bogus above) */
 		if (srv->tsig.name && !ldns_pkt_tsig(ans))
 			rc = ipam__error(IPAM_EAUTH, "%s: the answer carries no TSIG", what);
 		else
@@ -574,18 +630,29 @@ static int soa_text(ipam_buf *out, const ipam__dns_zone *cur, size_t total, cons
 	return rc;
 }
 
-static int soa_send(ldns_resolver *r, const ipam__dns_server *srv, const ipam__dns_zone *cur, const char *what,
+static int soa_send(const ipam__dns_server *srv, const ipam__dns_zone *cur, const char *what,
 		    ipam__dns_push_result *res)
 {
 	ldns_pkt *q = NULL;
-	ldns_status st = ldns_resolver_query_status(&q, r, cur->origin, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0);
-	ldns_rr_list *soas = q ? ldns_pkt_rr_list_by_type(q, LDNS_RR_TYPE_SOA, LDNS_SECTION_ANSWER) : NULL;
-	const ldns_rr *have = soas && ldns_rr_list_rr_count(soas) ? ldns_rr_list_rr(soas, 0) : NULL;
+	ldns_rdf *qn = ldns_rdf_clone(cur->origin);
+	ldns_pkt *ask = qn ? ldns_pkt_query_new(qn, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0) : NULL;
+	bool bogus = false;
 	int rc = 0;
+	if (!ask) {
+		ldns_rdf_deep_free(qn);
+		return ipam__enomem();
+	}
+	ldns_pkt_set_random_id(ask);
+	rc = exchange(&q, &bogus, srv, ask, what);
+	ldns_pkt_free(ask);
+	ldns_rr_list *soas = q && !bogus ? ldns_pkt_rr_list_by_type(q, LDNS_RR_TYPE_SOA, LDNS_SECTION_ANSWER) : NULL;
+	const ldns_rr *have = soas && ldns_rr_list_rr_count(soas) ? ldns_rr_list_rr(soas, 0) : NULL;
 	uint32_t serial = cur->serial;
-	if (st != LDNS_STATUS_OK || !have || ldns_rr_rd_count(have) != 7)
-		rc = ipam__error(IPAM_EIO, "%s: reading the server's SOA failed: %s", what,
-				 st != LDNS_STATUS_OK ? ldns_get_errorstr_by_id(st) : "no SOA in the answer");
+	if (rc)
+		; /* unreachable, silent, canceled */
+	else if (!have || ldns_rr_rd_count(have) != 7)
+		rc = ipam__error(bogus ? IPAM_EAUTH : IPAM_EIO, "%s: reading the server's SOA failed: %s", what,
+				 bogus ? "the answer's TSIG does not verify" : "no SOA in the answer");
 	else if (ipam__dns_serial_cmp(serial, ldns_rdf2native_int32(ldns_rr_rdf(have, 2))) != 1)
 		serial = ldns_rdf2native_int32(ldns_rr_rdf(have, 2)) + 1u;
 	ldns_rr_list_deep_free(soas);
@@ -602,7 +669,7 @@ static int soa_send(ldns_resolver *r, const ipam__dns_server *srv, const ipam__d
 	if (!rc && !pre)
 		rc = ipam__enomem();
 	if (!rc)
-		rc = send_update(r, srv, cur->origin, pre, up, what, res);
+		rc = send_update(srv, cur->origin, pre, up, what, res);
 	ldns_rr_list_deep_free(pre);
 	ldns_rr_list_deep_free(up);
 	return rc;
@@ -655,7 +722,7 @@ int ipam__dns_push(ipam__dns_push_result *res, const ipam__dns_server *srv, ipam
 		const ldns_rr_list *fl = ldns_rr_list_rr_count(fc->before) ? fc->before : fc->after;
 		snprintf(what, sizeof what, "push to %s zone %s, message %zu of %zu (from %s)", sl, zone, i + 1,
 			 res->messages, ipam__dns_rr_label(ldns_rr_list_rr(fl, 0)));
-		if ((rc = send_update(r, srv, cur->origin, m[i].pre, m[i].up, what, res)))
+		if ((rc = ipam__cancel_check(what)) || (rc = send_update(srv, cur->origin, m[i].pre, m[i].up, what, res)))
 			break;
 		res->applied++;
 		res->changes_applied += m[i].count;
@@ -664,7 +731,7 @@ int ipam__dns_push(ipam__dns_push_result *res, const ipam__dns_server *srv, ipam
 	if (!rc && soa) {
 		snprintf(what, sizeof what, "push to %s zone %s, message %zu of %zu (the SOA)", sl, zone, res->messages,
 			 res->messages);
-		if (!(rc = soa_send(r, srv, cur, what, res))) {
+		if (!(rc = ipam__cancel_check(what)) && !(rc = soa_send(srv, cur, what, res))) {
 			soa_sent = true;
 			res->applied++;
 			res->changes_applied++;

@@ -2,9 +2,14 @@
  * entries here (a record may span lines inside parentheses; ';' starts a
  * comment outside quotes), directives are done here, and each record entry
  * goes to ldns alone, so that one bad record is one reported line and the
- * rest of the file still reads. */
+ * rest of the file still reads. Every 2048 records the calling thread's
+ * cancellation token is checked (src/cancel.h): a triggered token ends the
+ * read with IPAM_ECANCELED, and the importer, which reads before it writes
+ * anything, rolls the whole import back. */
 #include "dns/zimport.h"
 #include "dns/dns.h"
+
+#include "cancel.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +27,7 @@ typedef struct zstate {
 	ldns_rdf *prev;   /* the last owner, for entries that start blank */
 	uint32_t ttl;
 	int depth;
+	unsigned long records; /* read so far, $INCLUDEs and $GENERATEs too */
 } zstate;
 
 typedef struct zreader {
@@ -127,6 +133,11 @@ static int record(zstate *s, const char *file, unsigned long line, const char *t
 {
 	ldns_rr *rr = NULL;
 	const char *p = text;
+	if (!(s->records++ & 2047)) {
+		int rc = ipam__cancel_check("zone import");
+		if (rc)
+			return rc;
+	}
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (p != text && !s->prev)
@@ -372,7 +383,7 @@ static int read_text(zstate *s, const char *file, const char *data, size_t len)
 
 int ipam__dns_zimport(const char *file, const char *data, size_t len, const char *origin, const ipam__zimp_cb *cb)
 {
-	zstate s = { cb, NULL, NULL, 3600, 0 };
+	zstate s = { cb, NULL, NULL, 3600, 0, 0 };
 	if (origin && *origin && ldns_str2rdf_dname(&s.origin, origin) != LDNS_STATUS_OK)
 		return ipam__error(IPAM_EINVAL, "%s: a bad origin '%s'", file, origin);
 	if (s.origin && !ldns_dname_absolute(s.origin)) {

@@ -1,16 +1,19 @@
 /* The reverse-DNS sweep against BIND on 127.0.0.1 (started by the DNS
  * tests' helpers, tests/dns/dns_test.h) serving an IPv4 and an IPv6 reverse
  * zone: exactly their PTRs come back as observations, and a resolver that
- * does not answer is a clear IPAM_EIO. */
+ * does not answer is a clear IPAM_EIO. A paced sweep stops on the
+ * cancellation token during its pause, keeping what it found. */
 #include "ipam.h"
 #include "ipam/discover.h"
 
 #include "../dns/dns_test.h"
 #include "disc_test.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define NOW 1700000000
 
@@ -78,6 +81,63 @@ START_TEST(rdns_no_resolver)
 }
 END_TEST
 
+typedef struct paced {
+	ipam_cancel *tok;
+	ipam_obs_set *set;
+	int rc;
+	char message[256];
+	struct timespec returned;
+} paced;
+
+static void *paced_sweep(void *arg)
+{
+	paced *p = arg;
+	ipam_prefix pf;
+	ck_assert_int_eq(ipam_prefix_parse(&pf, "10.97.0.0/28", 0), 0);
+	ipam_rdns_options o = IPAM_RDNS_OPTIONS_INIT;
+	o.server = "127.0.0.1";
+	o.port = (uint16_t)server.port;
+	o.timeout_ms = 2000;
+	o.rate = 2; /* 16 addresses: 8 s */
+	o.now = NOW;
+	ck_assert_int_eq(ipam_cancel_attach(p->tok), 0);
+	p->rc = ipam_discover_rdns(p->set, &pf, &o);
+	clock_gettime(CLOCK_MONOTONIC, &p->returned);
+	snprintf(p->message, sizeof p->message, "%s", ipam_error_last()->message);
+	ipam_cancel_detach();
+	return NULL;
+}
+
+/* Two queries a second: triggered at 0.75 s, between the answer for
+ * 10.97.0.1 (at 0.5 s) and the next query, the sweep returns at once with
+ * gw's PTR kept. */
+START_TEST(rdns_pacing_stops)
+{
+	paced p = { 0 };
+	ck_assert_int_eq(ipam_cancel_new(&p.tok), 0);
+	ck_assert_int_eq(ipam_obs_set_new(&p.set), 0);
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, paced_sweep, &p), 0);
+	struct timespec pause = { 0, 750000000L }, trig;
+	while (nanosleep(&pause, &pause) != 0)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &trig);
+	ipam_cancel_trigger(p.tok);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	double took = (double)(p.returned.tv_sec - trig.tv_sec) + (double)(p.returned.tv_nsec - trig.tv_nsec) / 1e9;
+	printf("stopped: paced reverse-DNS sweep %.1f ms after the trigger\n", took * 1000);
+	ck_assert_msg(p.rc == IPAM_ECANCELED, "%d %s", p.rc, p.message);
+	ck_assert_str_eq(p.message, "rdns: canceled");
+	ck_assert_msg(took < 0.2, "returned %.3f s after the trigger", took);
+	ck_assert_uint_eq(ipam_obs_set_count(p.set), 1);
+	ipam_observation ob;
+	ck_assert_int_eq(ipam_obs_set_get(&ob, p.set, 0), 0);
+	ck_assert_str_eq(ob.name, "gw.example.test.");
+	ipam_obs_set_free(p.set);
+	ipam_cancel_free(p.tok);
+}
+END_TEST
+
 int main(void)
 {
 	if (!dt_have("named")) {
@@ -94,6 +154,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, rdns_finds_ptrs);
 	tcase_add_test(tc, rdns_no_resolver);
+	tcase_add_test(tc, rdns_pacing_stops);
 	suite_add_tcase(s, tc);
 	int st = disc_run(s);
 	dt_stop(&server);

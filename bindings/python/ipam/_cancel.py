@@ -11,18 +11,16 @@ from typing import Any, Callable
 from . import _capi as capi
 
 
-def interruptible(fn: Callable[..., Any], *args: Any, stops: bool = True) -> Any:
+def interruptible(fn: Callable[..., Any], *args: Any) -> Any:
     """fn(*args), a C call, so that Ctrl-C stops it. Outside the main thread
     (which alone gets SIGINT) it is a plain call. In the main thread the call
     runs on a thread of its own with a token attached, while the main thread
     waits with a SIGINT handler of ours installed (the C library's wait
     would hold off Python's handlers until the call returned). Ctrl-C
-    triggers the token and raises KeyboardInterrupt: when the call stops on
-    its token (stops: every call over HTTP: the clouds, PowerDNS, Kea),
-    once it has returned IPAM_ECANCELED, what it did kept or rolled back as
-    for any failure; otherwise (SNMP, the sweeps: their C loops do not
-    check the token yet) at once, the call ending in the background within
-    its timeouts."""
+    triggers the token, and once the call has returned (IPAM_ECANCELED, at
+    once: every C loop that waits checks the token: HTTP, SNMP, the sweeps,
+    RFC 2136 pushes, AXFR, imports), KeyboardInterrupt is raised, what the
+    call did kept or rolled back as for any failure."""
     if threading.current_thread() is not threading.main_thread():
         return fn(*args)
     token = capi.ipam_cancel_new()
@@ -39,8 +37,6 @@ def interruptible(fn: Callable[..., Any], *args: Any, stops: bool = True) -> Any
 
     def on_sigint(signum: int, frame: Any) -> None:
         capi.ipam_cancel_trigger(token)
-        if not stops:
-            raise KeyboardInterrupt
 
     t = threading.Thread(target=work, name="ipam-call", daemon=True)
     old = signal.signal(signal.SIGINT, on_sigint)

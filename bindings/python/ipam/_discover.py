@@ -209,21 +209,13 @@ class SnmpTarget(NamedTuple):
         return (self.host, self.space, self.version, self.community, self.user, self.auth_pass, self.priv_pass)
 
 
-def _probe(into: Optional[Observations], fn: Any, *args: Any, stops: bool = False) -> tuple[Observations, Any]:
+def _probe(into: Optional[Observations], fn: Any, *args: Any) -> tuple[Observations, Any]:
     """Run the probe fn(set handle, *args) and return (the set, what fn
-    returned), so that Ctrl-C stops it (see _cancel.interruptible): the
-    clouds (stops) end at once on their token; SNMP and the sweeps, whose C
-    loops do not check it yet, run into a set of their own, merged into the
-    result when they end, so that KeyboardInterrupt is raised at once and
-    the call ends in the background within its timeouts, its observations
-    dropped."""
+    returned), so that Ctrl-C stops it (see _cancel.interruptible): every
+    probe (SNMP, the sweeps, the clouds) ends at once on its token, the
+    observations gathered by then kept in the set."""
     obs = Observations() if into is None else into
-    if stops or threading.current_thread() is not threading.main_thread():
-        return obs, interruptible(fn, obs._h, *args)
-    own = Observations()
-    result = interruptible(fn, own._h, *args, stops=False)
-    capi.ipam_obs_set_add_json(obs._h, capi.ipam_obs_set_json(own._h), "a probe's observations")
-    return obs, result
+    return obs, interruptible(fn, obs._h, *args)
 
 
 def _cloud_dns(fn: Any, db: DB, cloud: tuple, space: Optional[str], view: Optional[str], zone: Optional[str],
@@ -314,8 +306,7 @@ def discover_aws(*, region: str, access_key: str, secret_key: str, session_token
     API); each VPC is a space "aws/ACCOUNT/REGION/VPC-ID", created in db
     when given."""
     return _probe(into, capi.ipy_discover_aws, None if db is None else db._h,
-                  (region, endpoint, access_key, secret_key, session_token, _ms(timeout), max_pages, _now(now)),
-                  stops=True)[0]
+                  (region, endpoint, access_key, secret_key, session_token, _ms(timeout), max_pages, _now(now)))[0]
 
 
 def discover_azure(*, subscription: str, tenant: Optional[str] = None, client_id: Optional[str] = None,
@@ -327,7 +318,7 @@ def discover_azure(*, subscription: str, tenant: Optional[str] = None, client_id
     credentials, or a token given); each virtual network is a space."""
     return _probe(into, capi.ipy_discover_azure, None if db is None else db._h,
                   (subscription, tenant, client_id, client_secret, access_token, login_endpoint, arm_endpoint,
-                   _ms(timeout), max_pages, _now(now)), stops=True)[0]
+                   _ms(timeout), max_pages, _now(now)))[0]
 
 
 def discover_gcp(*, project: str, access_token: str, endpoint: Optional[str] = None, db: Optional[DB] = None,
@@ -336,4 +327,4 @@ def discover_gcp(*, project: str, access_token: str, endpoint: Optional[str] = N
     """A Google Cloud project's VPC networks, subnetworks and instances;
     each network is a space "gcp/PROJECT/NETWORK"."""
     return _probe(into, capi.ipy_discover_gcp, None if db is None else db._h,
-                  (project, access_token, endpoint, _ms(timeout), max_pages, _now(now)), stops=True)[0]
+                  (project, access_token, endpoint, _ms(timeout), max_pages, _now(now)))[0]

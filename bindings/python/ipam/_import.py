@@ -8,6 +8,7 @@ import os
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from . import _capi as capi
+from ._cancel import interruptible
 from ._errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -71,8 +72,9 @@ class Import:
 
     def apply(self, db: DB) -> int:
         """Write the model to db in one transaction (retried when another
-        writer wins a race). Returns :attr:`status`."""
-        capi.ipam_import_apply(self._h, db._h)
+        writer wins a race). Returns :attr:`status`. Ctrl-C stops it and
+        rolls it all back (KeyboardInterrupt)."""
+        interruptible(capi.ipam_import_apply, self._h, db._h)
         self._applied = True
         return self.status
 

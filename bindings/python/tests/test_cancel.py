@@ -1,10 +1,13 @@
 """Ctrl-C stops the C call itself (include/ipam/cancel.h): a cloud inventory
 call to an HTTP server of the test that never answers, SIGINT after 200 ms:
 KeyboardInterrupt within ~300 ms, the server sees the client go (the C call
-has let go of it, not merely been abandoned), the store unchanged."""
+has let go of it, not merely been abandoned), the store unchanged. Then a
+TCP sweep that would take 12.7 s: SIGINT after 200 ms stops it as fast,
+what it saw kept."""
 
 import http.server
 import signal
+import socket
 import threading
 import time
 
@@ -59,6 +62,21 @@ def test_ctrl_c_stops_a_cloud_call(silent_server, db, with_db):
     assert silent_server.gone and silent_server.gone[0] - start < 0.5, silent_server.gone
     assert (db.stats(), list(db.audit())) == before
     # the SIGINT handler is the one from before the call again
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_stops_a_sweep():
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        into = ipam.Observations()
+        _sigint_after(0.2)
+        start = time.monotonic()
+        with pytest.raises(KeyboardInterrupt) as e:
+            ipam.sweep("127.0.0.0/24", tcp_ports=[port], rate=20, timeout=10, into=into)
+        took = time.monotonic() - start
+    assert took < 0.45, took  # 254 addresses at 20 a second: 12.7 s
+    assert isinstance(e.value.__cause__, ipam.Canceled)
+    assert [(str(o.address), o.source) for o in into] == [("127.0.0.1", "tcp")]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 

@@ -5,9 +5,14 @@
  * the merge (the stored attributes, then the model's on top), so a second
  * import changes nothing and overlapping files merge. An object the
  * database refuses (a bad host name, a range that clashes) is reported
- * with the file and line it came from and skipped. */
+ * with the file and line it came from and skipped. Every 256 objects the
+ * calling thread's cancellation token is checked (src/cancel.h): once it is
+ * triggered the apply fails with IPAM_ECANCELED, so the caller's
+ * transaction rolls back and the store is as before the import. */
 #include "io/import/imp.h"
 #include "dns/dns.h"
+
+#include "cancel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,6 +539,8 @@ int ipam__imp_apply(ipam_db *db, ipam__imp_model *m, const ipam__imp_spaces *sp,
 	int linked = 0;
 	for (size_t i = 0; i < m->nitems && !rc; i++) {
 		ipam__imp_item *it = v[i].it;
+		if (!(i & 255) && (rc = ipam__cancel_check("import")))
+			break;
 		if (it->type == IMP_RECORD && m->link_records && !linked++ &&
 		    (rc = ipam__imp_link(db, m, space_of(&c, NULL), r)))
 			break;
