@@ -376,6 +376,30 @@ START_TEST(export_round_trip)
 }
 END_TEST
 
+/* A handle's ids are UUIDv7 that ascend: many made within one millisecond
+ * (the counter) and more than a counter holds (the borrowed millisecond)
+ * still compare in the order they were made, with version 7 and the
+ * RFC 9562 variant, and none twice. */
+START_TEST(ids_ascend)
+{
+	ipam_db *db = NULL;
+	ck_assert_int_eq(ipam_db_open(&db, "memory:", NULL), 0);
+	enum { N = 20000 };
+	uint8_t(*ids)[16] = malloc(sizeof *ids * N);
+	ck_assert_ptr_nonnull(ids);
+	for (int i = 0; i < N; i++)
+		ipam__db_uuid(db, ids[i]);
+	for (int i = 0; i < N; i++) {
+		ck_assert_int_eq(ids[i][6] >> 4, 7);
+		ck_assert_int_eq(ids[i][8] >> 6, 2);
+		if (i)
+			ck_assert_msg(memcmp(ids[i - 1], ids[i], 16) < 0, "id %d is not above id %d", i, i - 1);
+	}
+	free(ids);
+	ipam_db_free(db);
+}
+END_TEST
+
 START_TEST(sealed_secrets)
 {
 	const char *secret = "hmac-sha256:c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==";
@@ -462,6 +486,7 @@ int main(void)
 	tcase_add_test(tc, owner_index);
 	tcase_add_test(tc, export_round_trip);
 	tcase_add_test(tc, sealed_secrets);
+	tcase_add_test(tc, ids_ascend);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

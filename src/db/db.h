@@ -106,6 +106,8 @@ struct ipam_db {
 	uint64_t uuid_nonce;
 	uint8_t uuid_buf[256];
 	unsigned uuid_left;
+	uint64_t uuid_ms;  /* the newest id's millisecond ... */
+	unsigned uuid_seq; /* ... and its 12-bit counter (RFC 9562 method 1) */
 	ipam__space **spaces; /* sorted by name */
 	size_t nspaces, cspaces;
 	ipam__space *def;     /* "default" */

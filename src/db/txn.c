@@ -671,10 +671,24 @@ void ipam__db_uuid(ipam_db *db, uint8_t id[16])
 	memcpy(id, db->uuid_buf + sizeof db->uuid_buf - db->uuid_left, 16);
 	sodium_memzero(db->uuid_buf + sizeof db->uuid_buf - db->uuid_left, 16);
 	db->uuid_left -= 16;
+	/* The handle's ids ascend (RFC 9562, 6.2 method 1): within one
+	 * millisecond (or when the clock steps back) a 12-bit counter in
+	 * rand_a counts up from a random start below 2^11; when it runs out
+	 * the id borrows the next millisecond. So the ids a transaction makes
+	 * go into the stores' id indexes as appends, not at random places. */
 	uint64_t ms = (uint64_t)(ipam__now_us() / 1000);
+	if (ms > db->uuid_ms) {
+		db->uuid_ms = ms;
+		db->uuid_seq = ((unsigned)id[6] << 8 | id[7]) & 0x7ff;
+	} else if (++db->uuid_seq > 0xfff) {
+		db->uuid_ms++;
+		db->uuid_seq = ((unsigned)id[6] << 8 | id[7]) & 0x7ff;
+	}
+	ms = db->uuid_ms;
 	for (int i = 0; i < 6; i++)
 		id[i] = (uint8_t)(ms >> (40 - 8 * i));
-	id[6] = (uint8_t)((id[6] & 0x0f) | 0x70); /* version 7 */
+	id[6] = (uint8_t)(0x70 | (db->uuid_seq >> 8)); /* version 7 */
+	id[7] = (uint8_t)db->uuid_seq;
 	id[8] = (uint8_t)((id[8] & 0x3f) | 0x80); /* RFC 9562 variant */
 }
 
