@@ -1450,9 +1450,10 @@ static int reconnect(pgstore *s, int64_t deadline, const char *what)
  * statements were sent, or -1. */
 static int begin_send(pgstore *s, int write, const char *since)
 {
-	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_BEGIN_RW, S_BEGIN_RO, S_LOCK_HEAD, S_PF_FEED, S_PF0, S_PF0 + 1,
-	                           S_PF0 + 2, S_PF0 + 3, S_PF0 + 4, S_PF0 + 5 };
-	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+	/* the last one is PostgreSQL's alone (CockroachDB has no LOCK TABLE) */
+	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_BEGIN_RW, S_BEGIN_RO, S_PF_FEED, S_PF0, S_PF0 + 1, S_PF0 + 2,
+	                           S_PF0 + 3, S_PF0 + 4, S_PF0 + 5, S_LOCK_HEAD };
+	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 1 : 0); i++)
 		if (prepare(s, ids[i]))
 			return -1;
 	PGconn *c = s->conn;
@@ -1462,7 +1463,11 @@ static int begin_send(pgstore *s, int write, const char *since)
 	char upto[24];
 	snprintf(upto, sizeof upto, "%" PRIu64, s->seen_rev + PF_MAX);
 	const char *v[2] = { since, upto };
-	int ok = send_prep(s, write ? S_BEGIN_RW : S_BEGIN_RO, 0, NULL);
+	/* CockroachDB before 22.2 ignored the options of a prepared BEGIN
+	 * (cockroachdb/cockroach#87047): there it goes as text */
+	int begin = write ? S_BEGIN_RW : S_BEGIN_RO;
+	int ok = s->crdb ? PQsendQueryParams(c, sql_text[begin], 0, NULL, NULL, NULL, NULL, 0)
+	                 : send_prep(s, begin, 0, NULL);
 	n += ok;
 	if (ok && write && !s->crdb)
 		n += ok = send_prep(s, S_LOCK_HEAD, 0, NULL);
@@ -1802,9 +1807,10 @@ static int commit_write(pgstore *s)
 	ipam__hex(hash_hex, hash, 32);
 
 	int rc;
-	static const int ids[] = { S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_ONE, S_SYNC_OFF, S_COMMIT,
+	/* the last three are PostgreSQL's alone (group commit) */
+	static const int ids[] = { S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_ONE, S_COMMIT, S_SYNC_OFF,
 	                           S_FLUSH_BEGIN, S_FLUSH_MARK };
-	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 3 : 0); i++)
 		if ((rc = prepare(s, ids[i])))
 			return rc;
 	if (!PQenterPipelineMode(c))
