@@ -310,8 +310,11 @@ enum { K_INS, K_UPS, K_DEL, K_GET, K_SCAN0, K_SCAN, K_BUMP, K_N };
 enum {
 	S_HEAD_REV, S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_FIND,
 	S_CHG_SCAN, S_AUDIT_SCAN, S_META_GET, S_META_SET, S_META_DEL, S_SPACE_NAME,
-	S_HEAD_GET, S_HEAD_LOCK, S_AUDIT_AT, S_PF_FEED,
-	S_PF0, /* + kind - 1: the rows written after revision $1; the last one: every stored object's */
+	S_HEAD_GET, S_HEAD_LOCK, S_AUDIT_AT,
+	/* the transactions' own statements, prepared too: none is parsed again */
+	S_BEGIN_RW, S_BEGIN_RO, S_LOCK_HEAD, S_SYNC_OFF, S_COMMIT, S_FLUSH_BEGIN, S_FLUSH_MARK, S_COMMIT_ONE,
+	S_PF_FEED,
+	S_PF0, /* + kind - 1: the rows written in revisions ($1, $2]; the last one: every stored object's */
 	S_PF_END = S_PF0 + IPAM_STORE_OBJECT_MIN - 1,
 	S_KIND0,
 	/* the five row kinds, then one set for every stored-object kind (the kind is parameter $1) */
@@ -346,14 +349,37 @@ static const char *const sql_text[S_COUNT] = {
 	[S_HEAD_GET] = "SELECT revision, audit_seq, encode(audit_hash, 'hex') FROM ipam_head WHERE one = 1",
 	[S_AUDIT_AT] = "SELECT encode(hash, 'hex') FROM ipam_audit WHERE seq = $1",
 	[S_HEAD_LOCK] = "SELECT revision, audit_seq, encode(audit_hash, 'hex') FROM ipam_head WHERE one = 1 FOR UPDATE",
-	/* ORDER BY ... LIMIT: an index scan from $1 on, also in a generic plan */
-	[S_PF_FEED] = "SELECT " CHG_COLS_SEL " FROM ipam_changes WHERE revision > $1 ORDER BY revision, n LIMIT 1001",
-	[S_PF0 + IPAM_STORE_TENANT - 1] = "SELECT " TENANT_SEL " FROM ipam_tenants WHERE revision > $1 ORDER BY revision LIMIT 1001",
-	[S_PF0 + IPAM_STORE_SPACE - 1] = "SELECT " SPACE_SEL " FROM ipam_spaces WHERE revision > $1 ORDER BY revision LIMIT 1001",
-	[S_PF0 + IPAM_STORE_PREFIX - 1] = "SELECT " PREFIX_SEL " FROM ipam_prefixes WHERE revision > $1 ORDER BY revision LIMIT 1001",
-	[S_PF0 + IPAM_STORE_RANGE - 1] = "SELECT " RANGE_SEL " FROM ipam_ranges WHERE revision > $1 ORDER BY revision LIMIT 1001",
-	[S_PF0 + IPAM_STORE_ADDRESS - 1] = "SELECT " ADDRESS_SEL " FROM ipam_addresses WHERE revision > $1 ORDER BY revision LIMIT 1001",
-	[S_PF0 + IPAM_STORE_OBJECT_MIN - 1] = "SELECT " OBJECT_SEL " FROM ipam_objects WHERE revision > $1 ORDER BY revision LIMIT 1001",
+	[S_BEGIN_RW] = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+	[S_BEGIN_RO] = "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY",
+	[S_LOCK_HEAD] = "LOCK TABLE ipam_head IN SHARE ROW EXCLUSIVE MODE",
+	[S_SYNC_OFF] = "SET LOCAL synchronous_commit = off",
+	[S_COMMIT] = "COMMIT",
+	/* the flush transaction after an asynchronous COMMIT (see commit_write) */
+	[S_FLUSH_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
+	[S_FLUSH_MARK] = "UPDATE ipam_commits SET time = time WHERE txid = $1",
+	/* a transaction's one change record, its one audit entry, its commit
+	 * marker and the head: one statement (data-modifying WITH, as the bumps) */
+	[S_COMMIT_ONE] = "WITH c AS (INSERT INTO ipam_changes (" CHG_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)),"
+		" a AS (INSERT INTO ipam_audit (" AUDIT_COLS ") VALUES ($10, $11, $12, $13, $14, $15, $16,"
+		" decode($17, 'hex'), decode($18, 'hex'))),"
+		" m AS (INSERT INTO ipam_commits (txid, revision, time) VALUES ($19, $20, $21))"
+		" UPDATE ipam_head SET revision = $22, audit_seq = $23, audit_hash = decode($24, 'hex') WHERE one = 1",
+	/* A range of revisions, not just "revision > $1": PostgreSQL's generic
+	 * plan for an open range expects a third of the table, and on a table of
+	 * a few thousand rows it then scans all of them and sorts (measured:
+	 * 0.5 ms a begin at 8,000 addresses, growing with the table); for a
+	 * closed range it expects a few rows and uses the revision index. The
+	 * rows need no order (the cache is keyed), so they are not sorted. */
+	[S_PF_FEED] = "SELECT " CHG_COLS_SEL " FROM ipam_changes WHERE revision > $1 AND revision <= $2"
+		" ORDER BY revision, n LIMIT 1001",
+#define PF_ROWS(sel, table) "SELECT " sel " FROM " table " WHERE revision > $1 AND revision <= $2 LIMIT 1001"
+	[S_PF0 + IPAM_STORE_TENANT - 1] = PF_ROWS(TENANT_SEL, "ipam_tenants"),
+	[S_PF0 + IPAM_STORE_SPACE - 1] = PF_ROWS(SPACE_SEL, "ipam_spaces"),
+	[S_PF0 + IPAM_STORE_PREFIX - 1] = PF_ROWS(PREFIX_SEL, "ipam_prefixes"),
+	[S_PF0 + IPAM_STORE_RANGE - 1] = PF_ROWS(RANGE_SEL, "ipam_ranges"),
+	[S_PF0 + IPAM_STORE_ADDRESS - 1] = PF_ROWS(ADDRESS_SEL, "ipam_addresses"),
+	[S_PF0 + IPAM_STORE_OBJECT_MIN - 1] = PF_ROWS(OBJECT_SEL, "ipam_objects"),
+#undef PF_ROWS
 
 #define KS(kind, op) [S_KIND0 + ((kind) - 1) * K_N + (op)]
 	KS(IPAM_STORE_TENANT, K_INS) = "INSERT INTO ipam_tenants (name, id, created, revision, description, attrs, version, updated)"
@@ -674,6 +700,14 @@ static int prepare(pgstore *s, int id)
 	PQclear(r);
 	s->prepared[id] = 1;
 	return 0;
+}
+
+/* Send prepared statement `id` (prepared already) in pipeline mode: 1, or 0. */
+static int send_prep(pgstore *s, int id, int n, const char *const *vals)
+{
+	char nm[16];
+	snprintf(nm, sizeof nm, "ipam%d", id);
+	return PQsendQueryPrepared(s->conn, nm, n, vals, NULL, NULL, 0);
 }
 
 static int kid(unsigned kind, int op)
@@ -1149,11 +1183,9 @@ static int late_add(pgstore *s, int id, const params *p, unsigned n, const ipam_
 /* Send the late writes (in pipeline mode): how many, or -1. */
 static int late_send(pgstore *s)
 {
-	char nm[16];
 	for (size_t i = 0; i < s->nlate; i++) {
 		late_write *w = &s->late[i];
-		snprintf(nm, sizeof nm, "ipam%d", w->id);
-		if (!PQsendQueryPrepared(s->conn, nm, w->n, (const char *const *)w->v, NULL, NULL, 0))
+		if (!send_prep(s, w->id, w->n, (const char *const *)w->v))
 			return -1;
 	}
 	return (int)s->nlate;
@@ -1407,40 +1439,42 @@ static int reconnect(pgstore *s, int64_t deadline, const char *what)
  * it does not restart either. The SHARE ROW EXCLUSIVE mode conflicts with
  * itself and with writes to the head, not with readers. */
 
-/* Changes begin fetches along (more: the db layer's own query pages them). */
+/* Changes begin fetches along, and the revisions they may span (more: the
+ * db layer's own query pages them). */
 #define PF_MAX 1000
 
 /* Send begin's statements in one pipeline: BEGIN, the lock (PostgreSQL),
  * the head, and, when this store began or committed before, the change
- * feed after that revision and the rows written since (so that the
+ * feed of the PF_MAX revisions after that one and their rows (so that the
  * catch-up the db layer does next costs no round trip). Returns how many
  * statements were sent, or -1. */
 static int begin_send(pgstore *s, int write, const char *since)
 {
-	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_PF_FEED, S_PF0, S_PF0 + 1, S_PF0 + 2, S_PF0 + 3, S_PF0 + 4,
-	                           S_PF0 + 5 };
-	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+	/* the last one is PostgreSQL's alone (CockroachDB has no LOCK TABLE) */
+	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_BEGIN_RW, S_BEGIN_RO, S_PF_FEED, S_PF0, S_PF0 + 1, S_PF0 + 2,
+	                           S_PF0 + 3, S_PF0 + 4, S_PF0 + 5, S_LOCK_HEAD };
+	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 1 : 0); i++)
 		if (prepare(s, ids[i]))
 			return -1;
 	PGconn *c = s->conn;
 	if (!PQenterPipelineMode(c))
 		return -1;
 	int n = 0;
-	char nm[16];
-	const char *v[1] = { since };
-	int ok = PQsendQueryParams(c, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-	                                    : "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY", 0, NULL, NULL, NULL, NULL, 0);
+	char upto[24];
+	snprintf(upto, sizeof upto, "%" PRIu64, s->seen_rev + PF_MAX);
+	const char *v[2] = { since, upto };
+	/* CockroachDB before 22.2 ignored the options of a prepared BEGIN
+	 * (cockroachdb/cockroach#87047): there it goes as text */
+	int begin = write ? S_BEGIN_RW : S_BEGIN_RO;
+	int ok = s->crdb ? PQsendQueryParams(c, sql_text[begin], 0, NULL, NULL, NULL, NULL, 0)
+	                 : send_prep(s, begin, 0, NULL);
 	n += ok;
 	if (ok && write && !s->crdb)
-		n += ok = PQsendQueryParams(c, "LOCK TABLE ipam_head IN SHARE ROW EXCLUSIVE MODE", 0, NULL, NULL, NULL, NULL, 0);
-	if (ok) {
-		snprintf(nm, sizeof nm, "ipam%d", write && s->crdb ? S_HEAD_LOCK : S_HEAD_GET);
-		n += ok = PQsendQueryPrepared(c, nm, 0, NULL, NULL, NULL, 0);
-	}
-	for (int id = S_PF_FEED; ok && since && id <= S_PF_END; id++) {
-		snprintf(nm, sizeof nm, "ipam%d", id);
-		n += ok = PQsendQueryPrepared(c, nm, 1, v, NULL, NULL, 0);
-	}
+		n += ok = send_prep(s, S_LOCK_HEAD, 0, NULL);
+	if (ok)
+		n += ok = send_prep(s, write && s->crdb ? S_HEAD_LOCK : S_HEAD_GET, 0, NULL);
+	for (int id = S_PF_FEED; ok && since && id <= S_PF_END; id++)
+		n += ok = send_prep(s, id, 2, v);
 	if (!PQpipelineSync(c) || !ok)
 		return -1;
 	return n;
@@ -1485,6 +1519,8 @@ static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone
 					rc = ipam_store_error(IPAM_EBACKEND, "%s: the table ipam_head is damaged", s->name);
 				s->head_rev = rev;
 				s->head_seq = seq;
+				if (rev > s->pf_since + PF_MAX) /* the feed reaches only that far */
+					complete = 0;
 			} else if (rows_seen == 1) { /* the feed */
 				rc = feed_parse(s, r, &s->pf, &s->npf, &cv, &last_n);
 				if (!rc && s->npf > PF_MAX)
@@ -1699,9 +1735,62 @@ static int commit_outcome(pgstore *s)
  * disk too; the flushes of writers that commit at about the same time are
  * one fsync (PostgreSQL's group commit). It must write a row: a transaction
  * that wrote no WAL of its own commits without waiting for the flush. */
-static const char *const flush_sql[] = {
-	"BEGIN ISOLATION LEVEL READ COMMITTED", "UPDATE ipam_commits SET time = time WHERE txid = $1", "COMMIT",
-};
+static const int flush_ids[] = { S_FLUSH_BEGIN, S_FLUSH_MARK, S_COMMIT };
+
+/* The 9 parameters of this transaction's change record `i` (its n is
+ * i + 1) in v, their text in t. */
+static void chg_params(const pgstore *s, size_t i, const char **v, char (*t)[80])
+{
+	const pending_change *pc = &s->chg[i];
+	for (int k = 0; k < 9; k++)
+		v[k] = NULL;
+	snprintf(t[0], 80, "%" PRIu64, s->tx_rev);
+	snprintf(t[1], 80, "%zu", i + 1);
+	snprintf(t[2], 80, "%u", pc->op);
+	snprintf(t[3], 80, "%u", pc->kind);
+	for (int k = 0; k < 4; k++)
+		v[k] = t[k];
+	if (IPAM_STORE_IS_OBJECT(pc->kind)) {
+		v[4] = pc->name;
+		ipam__uuid_format(t[5], pc->space);
+		v[5] = t[5];
+	} else if (pc->name) {
+		v[4] = pc->name;
+	} else {
+		ipam__uuid_format(t[5], pc->space);
+		v[5] = t[5];
+		ipam__store_addr_text(t[6], &pc->addr);
+		if (pc->kind == IPAM_STORE_PREFIX) /* the network with its length, as in ipam_prefixes */
+			snprintf(t[6] + strlen(t[6]), 8, "/%u", pc->len);
+		v[6] = t[6];
+		if (pc->kind == IPAM_STORE_RANGE) {
+			ipam__store_addr_text(t[7], &pc->last);
+			v[7] = t[7];
+		}
+		if (pc->kind == IPAM_STORE_PREFIX) {
+			snprintf(t[8], 80, "%u", pc->len);
+			v[8] = t[8];
+		}
+	}
+}
+
+/* The 9 parameters of audit entry `e` in v, their text in t. */
+static void audit_params(const ipam_store_audit *e, const char **v, char (*t)[80])
+{
+	snprintf(t[0], 80, "%" PRIu64, e->seq);
+	snprintf(t[1], 80, "%" PRId64, e->time);
+	ipam__hex(t[7], e->prev, 32);
+	ipam__hex(t[8], e->hash, 32);
+	v[0] = t[0];
+	v[1] = t[1];
+	v[2] = e->actor;
+	v[3] = e->action;
+	v[4] = e->object;
+	v[5] = e->before;
+	v[6] = e->after;
+	v[7] = t[7];
+	v[8] = t[8];
+}
 
 /* Send the pending rows, the commit marker, the head and COMMIT in one
  * pipeline and read every result. */
@@ -1718,8 +1807,11 @@ static int commit_write(pgstore *s)
 	ipam__hex(hash_hex, hash, 32);
 
 	int rc;
-	for (int id = S_CHG_ADD1; id <= S_HEAD_SET; id++)
-		if ((rc = prepare(s, id)))
+	/* the last three are PostgreSQL's alone (group commit) */
+	static const int ids[] = { S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_ONE, S_COMMIT, S_SYNC_OFF,
+	                           S_FLUSH_BEGIN, S_FLUSH_MARK };
+	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 3 : 0); i++)
+		if ((rc = prepare(s, ids[i])))
 			return rc;
 	if (!PQenterPipelineMode(c))
 		return fail(s, NULL, "commit", NULL);
@@ -1729,99 +1821,6 @@ static int commit_write(pgstore *s)
 	ipam_buf sql = IPAM_BUF_INIT;
 	const char **vals = NULL;
 	char (*txt)[80] = NULL;
-	char nm[16];
-
-	/* the change feed: one statement per BATCH rows */
-	for (size_t i = 0; ok && i < s->nchg; i += BATCH) {
-		size_t n = s->nchg - i < BATCH ? s->nchg - i : BATCH;
-		sql.size = 0;
-		ok = ipam__buf_printf(&sql, "INSERT INTO ipam_changes (" CHG_COLS ") VALUES ") == 0;
-		vals = realloc(vals, n * 9 * sizeof *vals);
-		txt = realloc(txt, n * 9 * sizeof *txt);
-		if (!vals || !txt) {
-			ok = 0;
-			break;
-		}
-		for (size_t j = 0; ok && j < n; j++) {
-			const pending_change *pc = &s->chg[i + j];
-			size_t b = j * 9;
-			ok = ipam__buf_printf(&sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)", j ? ", " : "",
-				b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9) == 0;
-			for (int k = 0; k < 9; k++)
-				vals[b + k] = NULL;
-			snprintf(txt[b], 80, "%" PRIu64, s->tx_rev);
-			snprintf(txt[b + 1], 80, "%zu", i + j + 1);
-			snprintf(txt[b + 2], 80, "%u", pc->op);
-			snprintf(txt[b + 3], 80, "%u", pc->kind);
-			vals[b] = txt[b];
-			vals[b + 1] = txt[b + 1];
-			vals[b + 2] = txt[b + 2];
-			vals[b + 3] = txt[b + 3];
-			if (IPAM_STORE_IS_OBJECT(pc->kind)) {
-				vals[b + 4] = pc->name;
-				ipam__uuid_format(txt[b + 5], pc->space);
-				vals[b + 5] = txt[b + 5];
-			} else if (pc->name) {
-				vals[b + 4] = pc->name;
-			} else {
-				ipam__uuid_format(txt[b + 5], pc->space);
-				vals[b + 5] = txt[b + 5];
-				ipam__store_addr_text(txt[b + 6], &pc->addr);
-				if (pc->kind == IPAM_STORE_PREFIX) /* the network with its length, as in ipam_prefixes */
-					snprintf(txt[b + 6] + strlen(txt[b + 6]), 8, "/%u", pc->len);
-				vals[b + 6] = txt[b + 6];
-				if (pc->kind == IPAM_STORE_RANGE) {
-					ipam__store_addr_text(txt[b + 7], &pc->last);
-					vals[b + 7] = txt[b + 7];
-				}
-				if (pc->kind == IPAM_STORE_PREFIX) {
-					snprintf(txt[b + 8], 80, "%u", pc->len);
-					vals[b + 8] = txt[b + 8];
-				}
-			}
-		}
-		if (ok)
-			ok = PQsendQueryParams(c, sql.ptr, (int)(n * 9), NULL, vals, NULL, NULL, 0);
-		sent += ok;
-	}
-	/* the audit entries */
-	for (size_t i = 0; ok && i < s->naud; i += BATCH) {
-		size_t n = s->naud - i < BATCH ? s->naud - i : BATCH;
-		sql.size = 0;
-		ok = ipam__buf_printf(&sql, "INSERT INTO ipam_audit (" AUDIT_COLS ") VALUES ") == 0;
-		vals = realloc(vals, n * 9 * sizeof *vals);
-		txt = realloc(txt, n * 9 * sizeof *txt);
-		if (!vals || !txt) {
-			ok = 0;
-			break;
-		}
-		for (size_t j = 0; ok && j < n; j++) {
-			const ipam_store_audit *e = &s->aud[i + j].e;
-			size_t b = j * 9;
-			ok = ipam__buf_printf(&sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, decode($%zu, 'hex'),"
-				" decode($%zu, 'hex'))", j ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8,
-				b + 9) == 0;
-			snprintf(txt[b], 80, "%" PRIu64, e->seq);
-			snprintf(txt[b + 1], 80, "%" PRId64, e->time);
-			ipam__hex(txt[b + 7], e->prev, 32);
-			ipam__hex(txt[b + 8], e->hash, 32);
-			vals[b] = txt[b];
-			vals[b + 1] = txt[b + 1];
-			vals[b + 2] = e->actor;
-			vals[b + 3] = e->action;
-			vals[b + 4] = e->object;
-			vals[b + 5] = e->before;
-			vals[b + 6] = e->after;
-			vals[b + 7] = txt[b + 7];
-			vals[b + 8] = txt[b + 8];
-		}
-		if (ok)
-			ok = PQsendQueryParams(c, sql.ptr, (int)(n * 9), NULL, vals, NULL, NULL, 0);
-		sent += ok;
-	}
-	free(vals);
-	free(txt);
-	ipam_buf_dispose(&sql);
 
 	/* the commit marker and the head */
 	char tid[37], rev[24], now[24], seqt[24];
@@ -1832,30 +1831,90 @@ static int commit_write(pgstore *s)
 	snprintf(seqt, sizeof seqt, "%" PRIu64, seq);
 	const char *cv[3] = { tid, s->nchg ? rev : NULL, now };
 	const char *hv[3] = { rev, seqt, hash_hex };
-	if (ok) {
-		snprintf(nm, sizeof nm, "ipam%d", S_COMMIT_ADD);
-		ok = PQsendQueryPrepared(c, nm, 3, cv, NULL, NULL, 0);
+
+	int one = s->nchg == 1 && s->naud == 1;
+	if (ok && one) {
+		/* the usual transaction (one row changed): its change record, audit
+		 * entry, commit marker and the head in one statement */
+		const char *v[24];
+		char t[18][80];
+		chg_params(s, 0, v, t);
+		audit_params(&s->aud[0].e, v + 9, t + 9);
+		memcpy(v + 18, cv, sizeof cv);
+		memcpy(v + 21, hv, sizeof hv);
+		ok = send_prep(s, S_COMMIT_ONE, 24, v);
 		sent += ok;
 	}
-	if (ok && (s->nchg || s->naud)) {
-		snprintf(nm, sizeof nm, "ipam%d", S_HEAD_SET);
-		ok = PQsendQueryPrepared(c, nm, 3, hv, NULL, NULL, 0);
+	/* otherwise: the change feed and the audit entries, one statement per
+	 * BATCH rows, then the commit marker and the head */
+	for (size_t i = 0; ok && !one && i < s->nchg; i += BATCH) {
+		size_t n = s->nchg - i < BATCH ? s->nchg - i : BATCH;
+		sql.size = 0;
+		ok = ipam__buf_printf(&sql, "INSERT INTO ipam_changes (" CHG_COLS ") VALUES ") == 0;
+		vals = realloc(vals, n * 9 * sizeof *vals);
+		txt = realloc(txt, n * 9 * sizeof *txt);
+		if (!vals || !txt) {
+			ok = 0;
+			break;
+		}
+		for (size_t j = 0; ok && j < n; j++) {
+			size_t b = j * 9;
+			ok = ipam__buf_printf(&sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)", j ? ", " : "",
+				b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9) == 0;
+			chg_params(s, i + j, vals + b, txt + b);
+		}
+		if (ok) /* one row: the prepared statement */
+			ok = n == 1 ? send_prep(s, S_CHG_ADD1, 9, vals)
+			            : PQsendQueryParams(c, sql.ptr, (int)(n * 9), NULL, vals, NULL, NULL, 0);
 		sent += ok;
+	}
+	for (size_t i = 0; ok && !one && i < s->naud; i += BATCH) {
+		size_t n = s->naud - i < BATCH ? s->naud - i : BATCH;
+		sql.size = 0;
+		ok = ipam__buf_printf(&sql, "INSERT INTO ipam_audit (" AUDIT_COLS ") VALUES ") == 0;
+		vals = realloc(vals, n * 9 * sizeof *vals);
+		txt = realloc(txt, n * 9 * sizeof *txt);
+		if (!vals || !txt) {
+			ok = 0;
+			break;
+		}
+		for (size_t j = 0; ok && j < n; j++) {
+			size_t b = j * 9;
+			ok = ipam__buf_printf(&sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, decode($%zu, 'hex'),"
+				" decode($%zu, 'hex'))", j ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8,
+				b + 9) == 0;
+			audit_params(&s->aud[i + j].e, vals + b, txt + b);
+		}
+		if (ok)
+			ok = n == 1 ? send_prep(s, S_AUDIT_ADD1, 9, vals)
+			            : PQsendQueryParams(c, sql.ptr, (int)(n * 9), NULL, vals, NULL, NULL, 0);
+		sent += ok;
+	}
+	free(vals);
+	free(txt);
+	ipam_buf_dispose(&sql);
+	if (ok && !one) {
+		ok = send_prep(s, S_COMMIT_ADD, 3, cv);
+		sent += ok;
+		if (ok && (s->nchg || s->naud)) {
+			ok = send_prep(s, S_HEAD_SET, 3, hv);
+			sent += ok;
+		}
 	}
 	/* PostgreSQL: COMMIT without waiting for the WAL flush, so that the head
 	 * is free for the next writer at once, then wait for the flush in a
 	 * transaction of our own (see "group commit" at the top). */
 	if (ok && !s->crdb) {
-		ok = PQsendQueryParams(c, "SET LOCAL synchronous_commit = off", 0, NULL, NULL, NULL, NULL, 0);
+		ok = send_prep(s, S_SYNC_OFF, 0, NULL);
 		sent += ok;
 	}
 	int commit_at = sent;
 	if (ok) {
-		ok = PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+		ok = send_prep(s, S_COMMIT, 0, NULL);
 		sent += ok;
 	}
-	for (size_t i = 0; ok && !s->crdb && i < sizeof flush_sql / sizeof *flush_sql; i++) {
-		ok = PQsendQueryParams(c, flush_sql[i], i == 1, NULL, i == 1 ? cv : NULL, NULL, NULL, 0);
+	for (size_t i = 0; ok && !s->crdb && i < sizeof flush_ids / sizeof *flush_ids; i++) {
+		ok = send_prep(s, flush_ids[i], flush_ids[i] == S_FLUSH_MARK, flush_ids[i] == S_FLUSH_MARK ? cv : NULL);
 		sent += ok;
 	}
 	int synced = PQpipelineSync(c);

@@ -458,6 +458,37 @@ START_TEST(late_write_refused_at_commit)
 }
 END_TEST
 
+/* begin fetches the changes of the next 1,000 revisions with the head
+ * (PF_MAX in postgres.c); a handle that was away for longer catches up by
+ * the db layer's own paged reads. Handle A allocates, handle B commits
+ * 1,001 allocations, A allocates again: the next free address, and A's
+ * index agrees with the tables. */
+START_TEST(catch_up_past_the_prefetch)
+{
+	const char *nets[] = { NET };
+	new_store("behind", nets, 1);
+	ipam_db *a = NULL, *b = NULL;
+	ck_assert_msg(st_open(&a, store_uri, keyfile, 0) == 0, "%s", st_why());
+	ck_assert_msg(st_open(&b, store_uri, keyfile, 0) == 0, "%s", st_why());
+	ipam_prefix p;
+	ck_assert_int_eq(ipam_prefix_parse(&p, NET, IPAM_PARSE_DEFAULT), 0);
+	ipam_addr got;
+	char t[IPAM_ADDR_STRLEN];
+	ck_assert_msg(ipam_ip_alloc(&got, a, &p, NULL) == 0, "%s", st_err());
+	ipam_addr_format(t, sizeof t, &got);
+	ck_assert_str_eq(t, "172.20.0.1");
+	for (int i = 0; i < 1001; i++)
+		ck_assert_msg(ipam_ip_alloc(&got, b, &p, NULL) == 0, "B's allocation %d: %s", i, st_err());
+	ck_assert_msg(ipam_ip_alloc(&got, a, &p, NULL) == 0, "%s", st_err());
+	ipam_addr_format(t, sizeof t, &got);
+	ck_assert_str_eq(t, "172.20.3.235"); /* the 1,003rd address: 3 * 256 + 235 */
+	ck_assert_msg(ipam_db_check(a) == 0, "check: %s", st_err());
+	ipam_db_free(a);
+	ipam_db_free(b);
+	st_rmrf(dir);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("pg");
@@ -466,6 +497,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "writers")) {
 		tcase_add_test(tc, single_call_waits_its_turn);
 		tcase_add_test(tc, late_write_refused_at_commit);
+		tcase_add_test(tc, catch_up_past_the_prefetch);
 		tcase_add_test(tc, writers);
 	}
 	if (argc < 2 || !strcmp(argv[1], "crash"))

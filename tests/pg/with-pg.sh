@@ -16,7 +16,8 @@
 #                     WAL, as after a power cut)
 # Every transaction is SERIALIZABLE by default (as on CockroachDB), so the
 # tests see the same 40001 conflicts. Without --fsync the server does not
-# fsync (tests); benchmarks pass --fsync.
+# fsync (tests); benchmarks pass --fsync. IPAM_TEST_PG_OPTS, if set, is
+# added to the server's options (e.g. "-c shared_preload_libraries=...").
 #
 # initdb refuses root: as root the server runs as the `postgres` user.
 set -u
@@ -49,7 +50,7 @@ case "\$1" in
 stop) ${as_pg[*]} "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
 start) ${as_pg[*]} "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \\
 	-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$fsync -c synchronous_commit=on \\
-	-c default_transaction_isolation=serializable -c max_connections=200 -c shared_buffers=128MB" start >/dev/null ;;
+	-c default_transaction_isolation=serializable -c max_connections=200 -c shared_buffers=128MB ${IPAM_TEST_PG_OPTS:-}" start >/dev/null ;;
 crash) ${as_pg[*]} "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null ;;
 *) echo "usage: \$0 stop|start|crash" >&2; exit 2 ;;
 esac
