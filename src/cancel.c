@@ -120,9 +120,7 @@ int ipam__cancel_check(const char *what)
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ipam__mono_ns() / 1000000;
 }
 
 int ipam__cancel_wait(int fd, short events, int timeout_ms, short *revents, const char *what)
@@ -155,4 +153,17 @@ int ipam__cancel_wait(int fd, short events, int timeout_ms, short *revents, cons
 		if (k == 0) /* the time is up */
 			return ipam__cancel_check(what);
 	}
+}
+
+int ipam__cancel_sleep_ns(int64_t ns, const char *what)
+{
+	if (ns <= 0)
+		return ipam__cancel_check(what);
+	if (ipam__cancel_fd() >= 0) /* whole milliseconds, rounded up: the token wakes it */
+		return ipam__cancel_wait(-1, 0, (int)((ns + 999999) / 1000000 > INT32_MAX ? INT32_MAX : (ns + 999999) / 1000000),
+		                         NULL, what);
+	struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return 0;
 }

@@ -7,6 +7,8 @@
 #ifndef IPAM_SRC_CANCEL_H
 #define IPAM_SRC_CANCEL_H
 
+#include <stdint.h>
+
 /* 1 when the calling thread has a token and it is triggered, else 0. */
 int ipam__cancelled(void);
 
@@ -25,5 +27,11 @@ int ipam__cancel_check(const char *what);
  * the timeout, IPAM_ECANCELED ("WHAT: canceled") when triggered, IPAM_EIO
  * when poll(2) fails. EINTR waits on for the time left. */
 int ipam__cancel_wait(int fd, short events, int timeout_ms, short *revents, const char *what);
+
+/* A pause of `ns` nanoseconds that the calling thread's token ends at once:
+ * 0 after the pause, IPAM_ECANCELED ("WHAT: canceled") when triggered.
+ * Without a token it sleeps to the nanosecond; with one, in whole
+ * milliseconds rounded up (poll's unit). */
+int ipam__cancel_sleep_ns(int64_t ns, const char *what);
 
 #endif

@@ -42,5 +42,7 @@ void ipam__uuid_format(char out[37], const uint8_t id[16]);
 int ipam__uuid_parse(uint8_t id[16], const char *s);
 /* Microseconds since the Unix epoch. */
 int64_t ipam__now_us(void);
+/* The monotonic clock in nanoseconds (deadlines, pauses, pacing). */
+int64_t ipam__mono_ns(void);
 
 #endif

@@ -423,12 +423,7 @@ static int backoff(unsigned i)
 	if (d > 100000u)
 		d = 100000u;
 	uint32_t us = d / 2 + randombytes_uniform(d);
-	if (ipam__cancel_fd() >= 0) /* whole milliseconds, rounded up; the token wakes it */
-		return ipam__cancel_wait(-1, 0, (int)((us + 999u) / 1000u), NULL, "run: retrying");
-	struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-	return 0;
+	return ipam__cancel_sleep_ns((int64_t)us * 1000, "run: retrying");
 }
 
 int ipam_db_run(ipam_db *db, ipam_txn_fn fn, void *ctx)

@@ -41,14 +41,6 @@ struct ipam_obs_set {
 struct cJSON;
 int ipam__disc_json_out(ipam_buf *out, struct cJSON *doc);
 
-/* The monotonic clock in nanoseconds (pacing probes to a rate). */
-static inline int64_t ipam__disc_mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 /* A probe's progress (ipam_progress_fn): step() counts one more step done. */
 typedef struct ipam__disc_prog {
 	ipam_progress_fn fn;

@@ -48,18 +48,14 @@ int ipam_discover_rdns(ipam_obs_set *out, const ipam_prefix *prefix, const ipam_
 		 o.port ? o.port : 53);
 	int64_t now_s = o.now ? o.now : (int64_t)time(NULL);
 	double rate = o.rate ? o.rate : 200;
-	int64_t t0 = ipam__disc_mono_ns();
+	int64_t t0 = ipam__mono_ns();
 	uint64_t answered = 0;
 	ipam__disc_prog prog = { o.progress, o.progress_ctx, "rdns", 0, size.lo };
 	ipam_addr a;
 	ipam_prefix_first(&a, &pf);
 	for (uint64_t i = 0; i < size.lo; i++) {
-		int64_t due = t0 + (int64_t)((double)i * 1e9 / rate), now = ipam__disc_mono_ns();
-		if (due > now && ipam__cancel_fd() >= 0)
-			rc = ipam__cancel_wait(-1, 0, (int)((due - now + 999999) / 1000000), NULL, "rdns");
-		else if (due > now)
-			nanosleep(&(struct timespec){ (due - now) / 1000000000, (due - now) % 1000000000 }, NULL);
-		if (rc || (rc = ipam__cancel_check("rdns")))
+		int64_t due = t0 + (int64_t)((double)i * 1e9 / rate), now = ipam__mono_ns();
+		if ((rc = ipam__cancel_sleep_ns(due - now, "rdns")))
 			break;
 		char *name = NULL;
 		rc = ipam__dns_ptr_query(res, &a, &name);

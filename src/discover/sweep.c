@@ -258,14 +258,14 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 	}
 	if (o.icmp && (rc = open_icmp(&w)))
 		goto done;
-	int64_t t0 = ipam__disc_mono_ns();
+	int64_t t0 = ipam__mono_ns();
 	uint64_t started = 0;
 	ipam__disc_prog prog = { o.progress, o.progress_ctx, "sweep", 0, total };
 	int cfd = ipam__cancel_fd();
 	while (started < total || w.np) {
 		if ((rc = ipam__cancel_check("sweep")))
 			goto done;
-		int64_t now = ipam__disc_mono_ns();
+		int64_t now = ipam__mono_ns();
 		/* start what the rate and the bound allow */
 		while (started < total && w.np < conc && now >= t0 + (int64_t)((double)started * 1e9 / rate)) {
 			probe *p = &w.p[w.np];
@@ -285,7 +285,7 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 				w.np++;
 			else
 				ipam__disc_step(&prog); /* done at once */
-			now = ipam__disc_mono_ns();
+			now = ipam__mono_ns();
 		}
 		/* wait for answers, the next deadline, or the next start */
 		int64_t wake = INT64_MAX;
@@ -335,7 +335,7 @@ int ipam_discover_sweep(ipam_obs_set *out, const ipam_prefix *prefix, const ipam
 			p->deadline = 0; /* answered or refused */
 		}
 		/* retire what is answered or out of time */
-		now = ipam__disc_mono_ns();
+		now = ipam__mono_ns();
 		for (size_t i = 0; i < w.np;) {
 			probe *p = &w.p[i];
 			if (p->deadline == 0 || p->deadline <= now) {

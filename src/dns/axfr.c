@@ -151,17 +151,10 @@ int ipam__dns_axfr_reader_feed(ipam__dns_axfr_reader *r, const uint8_t *wire, si
 
 /* ---- transport ------------------------------------------------------------------------- */
 
-int64_t ipam__dns_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 0 when fd is ready, -ETIMEDOUT, -ECANCELED (the token), -EIO (poll). */
 static int wait_fd(int fd, short ev, int64_t deadline)
 {
-	int64_t left = deadline - ipam__dns_now_ms();
+	int64_t left = deadline - ipam__mono_ns() / 1000000;
 	if (left <= 0)
 		return -ETIMEDOUT;
 	int r = ipam__cancel_wait(fd, ev, left > INT32_MAX ? INT32_MAX : (int)left, NULL, "DNS over TCP");
@@ -300,7 +293,7 @@ int ipam__dns_axfr(ipam__dns_zone **out, const ipam__dns_server *srv, const char
 		goto out;
 	}
 	unsigned ms = srv->timeout_ms ? srv->timeout_ms : 5000;
-	int64_t deadline = ipam__dns_now_ms() + ms;
+	int64_t deadline = ipam__mono_ns() / 1000000 + ms;
 	fd = ipam__dns_tcp_connect(srv, deadline, what);
 	if (fd < 0) {
 		rc = fd;
@@ -316,7 +309,7 @@ int ipam__dns_axfr(ipam__dns_zone **out, const ipam__dns_server *srv, const char
 		/* each message gets the full timeout again: a big zone is fine as
 		 * long as the server keeps sending */
 		size_t n = 0;
-		e = ipam__dns_tcp_read(fd, buf, &n, ipam__dns_now_ms() + ms);
+		e = ipam__dns_tcp_read(fd, buf, &n, ipam__mono_ns() / 1000000 + ms);
 		if (!e)
 			rc = ipam__dns_axfr_reader_feed(&r, buf, n);
 	}

@@ -310,9 +310,8 @@ int ipam__dns_axfr(ipam__dns_zone **out, const ipam__dns_server *srv, const char
  * error and returns a connected non-blocking socket, or IPAM_EIO, IPAM_EINVAL
  * or IPAM_ECANCELED. Write and read move one length-prefixed message (read:
  * into buf of 65535 bytes) and return 0, -ETIMEDOUT (deadline, in
- * ipam__dns_now_ms() time), -ECANCELED (the token) or another -errno,
+ * ipam__mono_ns() / 1000000 time), -ECANCELED (the token) or another -errno,
  * setting no error. */
-int64_t ipam__dns_now_ms(void);
 int ipam__dns_tcp_connect(const ipam__dns_server *srv, int64_t deadline, const char *what);
 int ipam__dns_tcp_write(int fd, const uint8_t *wire, size_t len, int64_t deadline);
 int ipam__dns_tcp_read(int fd, uint8_t *buf, size_t *len, int64_t deadline);

@@ -55,10 +55,10 @@ static int try_once(ipam__dns_ptrq *q, const uint8_t *wire, size_t len, uint16_t
 	*ans = NULL;
 	if (send(q->fd, wire, len, 0) < 0)
 		return IPAM_EIO;
-	int64_t deadline = ipam__dns_now_ms() + q->timeout_ms;
+	int64_t deadline = ipam__mono_ns() / 1000000 + q->timeout_ms;
 	uint8_t buf[65535];
 	for (;;) {
-		int64_t left = deadline - ipam__dns_now_ms();
+		int64_t left = deadline - ipam__mono_ns() / 1000000;
 		if (left <= 0)
 			return IPAM_EIO;
 		int r = ipam__cancel_wait(q->fd, POLLIN, (int)left, NULL, "rdns: PTR query");

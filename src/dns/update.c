@@ -536,7 +536,7 @@ static int exchange(ldns_pkt **ans, bool *bogus, const ipam__dns_server *srv, ld
 		return ipam__enomem();
 	}
 	unsigned ms = srv->timeout_ms ? srv->timeout_ms : 5000;
-	int64_t deadline = ipam__dns_now_ms() + ms;
+	int64_t deadline = ipam__mono_ns() / 1000000 + ms;
 	int rc = 0, fd = ipam__dns_tcp_connect(srv, deadline, what);
 	if (fd < 0) {
 		rc = fd;

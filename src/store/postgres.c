@@ -577,7 +577,7 @@ static void sleep_ms(unsigned ms)
 
 static int64_t now_ms(void)
 {
-	return ipam__now_us() / 1000;
+	return ipam__mono_ns() / 1000000;
 }
 
 /* A libpq message: its last line without the trailing newline. */
