@@ -35,8 +35,11 @@
  * flush would make every writer wait for every other writer's fsync, one
  * at a time. On PostgreSQL a write transaction therefore commits with
  * synchronous_commit off (the head is free as soon as the commit record is
- * in the WAL buffers), and the same pipeline then runs a small synchronous
- * transaction whose commit record comes after ours: when it returns, ours
+ * in the WAL buffers; the setting is sent before the lock, so that it costs
+ * the head nothing), and the same pipeline then runs a small synchronous
+ * transaction (one statement, outside BEGIN ... COMMIT: PostgreSQL's
+ * implicit transaction, committed at the pipeline's sync) whose commit
+ * record comes after ours: when it returns, ours
  * is on disk, and writers that commit at about the same time share one
  * fsync. A caller learns of success only after that, so nothing it was told
  * is committed can be lost. Others may read such a commit a moment before
@@ -312,7 +315,7 @@ enum {
 	S_CHG_SCAN, S_AUDIT_SCAN, S_META_GET, S_META_SET, S_META_DEL, S_SPACE_NAME,
 	S_HEAD_GET, S_HEAD_LOCK, S_AUDIT_AT,
 	/* the transactions' own statements, prepared too: none is parsed again */
-	S_BEGIN_RW, S_BEGIN_RO, S_LOCK_HEAD, S_SYNC_OFF, S_COMMIT, S_FLUSH_BEGIN, S_FLUSH_MARK, S_COMMIT_ONE,
+	S_BEGIN_RW, S_BEGIN_RO, S_LOCK_HEAD, S_SYNC_OFF, S_COMMIT, S_FLUSH_MARK, S_COMMIT_ONE,
 	S_PF_FEED,
 	S_PF0, /* + kind - 1: the rows written in revisions ($1, $2]; the last one: every stored object's */
 	S_PF_END = S_PF0 + IPAM_STORE_OBJECT_MIN - 1,
@@ -355,7 +358,6 @@ static const char *const sql_text[S_COUNT] = {
 	[S_SYNC_OFF] = "SET LOCAL synchronous_commit = off",
 	[S_COMMIT] = "COMMIT",
 	/* the flush transaction after an asynchronous COMMIT (see commit_write) */
-	[S_FLUSH_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
 	[S_FLUSH_MARK] = "UPDATE ipam_commits SET time = time WHERE txid = $1",
 	/* a transaction's one change record, its one audit entry, its commit
 	 * marker and the head: one statement (data-modifying WITH, as the bumps) */
@@ -1452,8 +1454,8 @@ static int begin_send(pgstore *s, int write, const char *since)
 {
 	/* the last one is PostgreSQL's alone (CockroachDB has no LOCK TABLE) */
 	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_BEGIN_RW, S_BEGIN_RO, S_PF_FEED, S_PF0, S_PF0 + 1, S_PF0 + 2,
-	                           S_PF0 + 3, S_PF0 + 4, S_PF0 + 5, S_LOCK_HEAD };
-	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 1 : 0); i++)
+	                           S_PF0 + 3, S_PF0 + 4, S_PF0 + 5, S_SYNC_OFF, S_LOCK_HEAD };
+	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 2 : 0); i++)
 		if (prepare(s, ids[i]))
 			return -1;
 	PGconn *c = s->conn;
@@ -1469,6 +1471,9 @@ static int begin_send(pgstore *s, int write, const char *since)
 	int ok = s->crdb ? PQsendQueryParams(c, sql_text[begin], 0, NULL, NULL, NULL, NULL, 0)
 	                 : send_prep(s, begin, 0, NULL);
 	n += ok;
+	/* the group commit's setting (see commit_write), before the lock */
+	if (ok && write && !s->crdb)
+		n += ok = send_prep(s, S_SYNC_OFF, 0, NULL);
 	if (ok && write && !s->crdb)
 		n += ok = send_prep(s, S_LOCK_HEAD, 0, NULL);
 	if (ok)
@@ -1730,12 +1735,13 @@ static int commit_outcome(pgstore *s)
 }
 
 /* After an asynchronous COMMIT: a transaction that writes (its own commit
- * marker, again: nobody else touches that row) and commits synchronously.
+ * marker, again: nobody else touches that row) and commits synchronously:
+ * one statement in an implicit transaction (no BEGIN and COMMIT of its own).
  * Its commit record follows ours in the WAL, so when it returns ours is on
  * disk too; the flushes of writers that commit at about the same time are
  * one fsync (PostgreSQL's group commit). It must write a row: a transaction
  * that wrote no WAL of its own commits without waiting for the flush. */
-static const int flush_ids[] = { S_FLUSH_BEGIN, S_FLUSH_MARK, S_COMMIT };
+static const int flush_ids[] = { S_FLUSH_MARK };
 
 /* The 9 parameters of this transaction's change record `i` (its n is
  * i + 1) in v, their text in t. */
@@ -1807,10 +1813,10 @@ static int commit_write(pgstore *s)
 	ipam__hex(hash_hex, hash, 32);
 
 	int rc;
-	/* the last three are PostgreSQL's alone (group commit) */
-	static const int ids[] = { S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_ONE, S_COMMIT, S_SYNC_OFF,
-	                           S_FLUSH_BEGIN, S_FLUSH_MARK };
-	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 3 : 0); i++)
+	/* the last one is PostgreSQL's alone (group commit) */
+	static const int ids[] = { S_CHG_ADD1, S_AUDIT_ADD1, S_COMMIT_ADD, S_HEAD_SET, S_COMMIT_ONE, S_COMMIT,
+	                           S_FLUSH_MARK };
+	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 1 : 0); i++)
 		if ((rc = prepare(s, ids[i])))
 			return rc;
 	if (!PQenterPipelineMode(c))
@@ -1902,12 +1908,9 @@ static int commit_write(pgstore *s)
 		}
 	}
 	/* PostgreSQL: COMMIT without waiting for the WAL flush, so that the head
-	 * is free for the next writer at once, then wait for the flush in a
-	 * transaction of our own (see "group commit" at the top). */
-	if (ok && !s->crdb) {
-		ok = send_prep(s, S_SYNC_OFF, 0, NULL);
-		sent += ok;
-	}
+	 * is free for the next writer at once (begin sent SET LOCAL
+	 * synchronous_commit = off), then wait for the flush in a transaction
+	 * of our own (see "group commit" at the top). */
 	int commit_at = sent;
 	if (ok) {
 		ok = send_prep(s, S_COMMIT, 0, NULL);
