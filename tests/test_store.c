@@ -1706,6 +1706,148 @@ START_TEST(second_store_object_sees_commits)
 }
 END_TEST
 
+/* What a second store object learns by catching up is the rows as they are
+ * now, however they got there: rewritten twice in the feed, bumped after
+ * they were written (in another transaction, or in the same one), written
+ * and deleted. (The PostgreSQL store serves these from the row images its
+ * change records carry; a bump, which writes no change record, must not
+ * leave a stale one behind.) */
+START_TEST(second_store_sees_rows_as_they_are)
+{
+	seed();
+	ipam_store *s2 = open_again();
+	tx(s2, 0); /* s2 has looked: it catches up from here */
+	commit(s2);
+
+	ipam_store_row a = addr_row(BLUE, "10.7.0.1", 140);
+	ipam_store_row b = addr_row(BLUE, "10.7.0.2", 141);
+	ipam_store_row c = addr_row(BLUE, "10.7.0.3", 142);
+	ipam_store_row t = tenant_row("globex", 143);
+	ipam_store_row o = object_row(IPAM_STORE_ZONE, NULL, "example.org.", 144, "{\"ttl\":300}");
+	tx(S, 1);
+	OK(S->put(S, &a, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &c, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &t, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &o, IPAM_STORE_PUT_NEW));
+	commit(S);
+	tx(S, 1); /* a bump alone: no change record */
+	OK(S->bump(S, &a));
+	OK(S->bump(S, &t));
+	commit(S);
+	tx(S, 1); /* written and bumped in one transaction */
+	OK(S->put(S, &b, IPAM_STORE_PUT_NEW));
+	OK(S->bump(S, &b));
+	OK(S->del(S, &c));
+	commit(S);
+	ipam_store_row o2 = o, o3 = o;
+	o2.description = "second";
+	o2.version = 2;
+	o3.description = "third";
+	o3.attrs = "{\"ttl\":60}";
+	o3.version = 3;
+	tx(S, 1);
+	OK(S->put(S, &o2, 0));
+	commit(S);
+	tx(S, 1);
+	OK(S->put(S, &o3, 0));
+	OK(S->bump(S, &o3));
+	commit(S);
+
+	tx(s2, 0);
+	ipam_store_row wa = a, wb = b, wt = t, wo = o3;
+	wa.version = 2;
+	wb.version = 2;
+	wt.version = 2;
+	wo.version = 4;
+	expect_row(s2, &wa);
+	expect_row(s2, &wb);
+	expect_row(s2, &wt);
+	expect_row(s2, &wo);
+	expect_no_row(s2, &c);
+	commit(s2);
+	check_store(S);
+}
+END_TEST
+
+/* PostgreSQL: the store's tables, by SQL, in the test's schema. */
+static void pg_sql(const char *body)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql, "SET search_path = %s; %s", pg_schema, body);
+	ck_assert_msg(pg_admin(sql) == 0, "%s", sql);
+}
+
+/* PostgreSQL: change records without row images (written before schema 3
+ * or by an older libipam still running), and with a damaged one: a second
+ * store object reads those rows from their tables instead. */
+START_TEST(pg_changes_without_row_images)
+{
+	seed();
+	ipam_store *s2 = open_again();
+	tx(s2, 0);
+	commit(s2);
+	ipam_store_row a = addr_row(BLUE, "10.8.0.1", 150);
+	ipam_store_row r = range_row(BLUE, "10.8.1.10", "10.8.1.20", 151);
+	ipam_store_row t = tenant_row("initech", 152);
+	ipam_store_row o = object_row(IPAM_STORE_RECORD, BLUE, "www", 153, "{\"type\":\"A\"}");
+	tx(S, 1);
+	OK(S->put(S, &a, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &r, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &t, IPAM_STORE_PUT_NEW));
+	OK(S->put(S, &o, IPAM_STORE_PUT_NEW));
+	commit(S);
+	pg_sql("UPDATE ipam_changes SET img = NULL WHERE kind IN (4, 5)");
+	pg_sql("UPDATE ipam_changes SET img = '1' || img WHERE kind = 1 AND name = 'initech'");
+	pg_sql("UPDATE ipam_changes SET img = '1-' WHERE kind = 7");
+	tx(s2, 0);
+	chgs cs;
+	changes_since(s2, revision(S) - 1, &cs);
+	ck_assert_uint_eq(cs.n, 4);
+	chgs_free(&cs);
+	expect_row(s2, &a);
+	expect_row(s2, &r);
+	expect_row(s2, &t);
+	expect_row(s2, &o);
+	commit(s2);
+}
+END_TEST
+
+/* PostgreSQL: a schema 2 database (no row images) opened by this libipam
+ * is migrated to schema 3 in place; its rows stay, and new changes carry
+ * images that a second store object reads. */
+START_TEST(pg_migrates_from_schema_2)
+{
+	seed();
+	ipam_store_row a = addr_row(BLUE, "10.9.0.1", 160);
+	tx(S, 1);
+	OK(S->put(S, &a, IPAM_STORE_PUT_NEW));
+	commit(S);
+	close_store(S);
+	S = stores[0] = NULL;
+	pg_sql("ALTER TABLE ipam_changes DROP COLUMN img; UPDATE ipam_meta SET value = '2' WHERE name = 'schema_version'");
+	int rc = B->open_again(&stores[0]);
+	ck_assert_msg(rc == 0, "reopen: %d %s", rc, ipam_error_last()->message);
+	S = stores[0];
+	pg_sql("DO $$ BEGIN IF (SELECT value FROM ipam_meta WHERE name = 'schema_version') <> '3' OR "
+		"(SELECT count(*) FROM ipam_changes WHERE img IS NOT NULL) <> 0 THEN RAISE EXCEPTION 'not schema 3'; "
+		"END IF; END $$");
+	ipam_store *s2 = open_again();
+	tx(s2, 0);
+	expect_row(s2, &a);
+	commit(s2);
+	ipam_store_row b = addr_row(BLUE, "10.9.0.2", 161);
+	tx(S, 1);
+	OK(S->put(S, &b, IPAM_STORE_PUT_NEW));
+	commit(S);
+	pg_sql("DO $$ BEGIN IF (SELECT count(*) FROM ipam_changes WHERE img IS NOT NULL) <> 1 THEN "
+		"RAISE EXCEPTION 'no image'; END IF; END $$");
+	tx(s2, 0);
+	expect_row(s2, &b);
+	commit(s2);
+	check_store(S);
+}
+END_TEST
+
 START_TEST(audit_entries)
 {
 	tx(S, 0);
@@ -2200,10 +2342,12 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, revision_counts_write_transactions);
 	tcase_add_test(tc, change_feed);
 	tcase_add_test(tc, object_rows);
-	if (B->open_again)
+	if (B->open_again) {
 		tcase_add_test(tc, second_store_object_sees_commits);
-	else
-		printf("store-%s: second_store_object_sees_commits: does not apply (%s); not run, not counted\n",
+		tcase_add_test(tc, second_store_sees_rows_as_they_are);
+	} else
+		printf("store-%s: second_store_object_sees_commits, second_store_sees_rows_as_they_are: do not apply (%s); "
+		       "not run, not counted\n",
 			B->name, B->why_not_again);
 	tcase_add_test(tc, audit_entries);
 	tcase_add_test(tc, meta_values);
@@ -2211,6 +2355,10 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, calls_outside_a_transaction);
 	if (strcmp(B->name, "memory") == 0)
 		tcase_add_test(tc, memory_guards);
+	if (strcmp(B->name, "postgres") == 0) {
+		tcase_add_test(tc, pg_changes_without_row_images);
+		tcase_add_test(tc, pg_migrates_from_schema_2);
+	}
 	tcase_add_test(tc, hundred_thousand_addresses);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

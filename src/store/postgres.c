@@ -22,13 +22,15 @@
  * audit chain; the cost is that unrelated writers queue too.
  *
  * ## Round trips
- * begin: one (BEGIN, the lock, the head, the change feed and the rows it
- * names in one pipeline), so that the db layer's catch-up and its `get` of
- * each changed row cost nothing. The db layer's new rows and bumps wait
- * ("late writes"), and go with COMMIT: the change feed rows, the audit
- * entries, the commit marker and the head update are kept in the client
- * and sent with COMMIT in the same pipeline. An allocation is two round
- * trips under the head.
+ * begin: one (BEGIN, the group commit's setting, the lock, and one
+ * statement: the head, the change feed with the rows it names; see "row
+ * images"), so that the db layer's catch-up and its `get` of each changed
+ * row cost nothing. The db layer's new rows and bumps wait ("late
+ * writes"), and go with COMMIT: the change feed rows, the audit entries,
+ * the commit marker and the head update are kept in the client and sent
+ * with COMMIT in the same pipeline; the usual transaction's writes are one
+ * statement ("the one-statement commit"). An allocation is two round trips
+ * under the head, and two statements besides the lock and COMMIT.
  *
  * ## Group commit
  * The head is held until COMMIT ends, so a COMMIT that waited for its WAL
@@ -66,6 +68,7 @@
  * says. The connection string may hold a password: it is kept only in
  * libpq and in one private copy that is wiped when the store is freed;
  * messages name the server by a form without it. */
+#include "store/pg_image.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>
@@ -78,11 +81,17 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define SCHEMA_LATEST 2
+#define SCHEMA_LATEST 3
+
+/* A commit with up to MERGE_MAX late writes, one change and one audit
+ * entry is one statement; MERGE_SHAPES such statements (one per sequence
+ * of late statements) are prepared per connection. */
+#define MERGE_MAX 4
+#define MERGE_SHAPES 16
 
 /* Rows fetched per query by scans (keyset pages) and the change feed. */
 #define PAGE 5000
-/* Rows per multi-row INSERT at commit (9 parameters each: < 65535). */
+/* Rows per multi-row INSERT at commit (10 or 9 parameters each: < 65535). */
 #define BATCH 500
 
 /* ---- schema --------------------------------------------------------------- */
@@ -231,11 +240,16 @@ static const char schema_v2[] =
 	" CONSTRAINT ipam_objects_id UNIQUE (id));"
 	"CREATE INDEX ipam_objects_rev ON ipam_objects (revision);";
 
+/* Version 2 -> 3: a PUT change record carries the row it wrote (see "row
+ * images"); older records have none (NULL), which readers handle. */
+static const char schema_v3[] = "ALTER TABLE ipam_changes ADD COLUMN img TEXT;";
+
 /* migrations[n] takes a database from schema n to n + 1 (one transaction).
  * A released step never changes; a new schema is a step appended here. */
 static const char *const migrations[SCHEMA_LATEST] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -319,6 +333,8 @@ enum {
 	S_PF_FEED,
 	S_PF0, /* + kind - 1: the rows written in revisions ($1, $2]; the last one: every stored object's */
 	S_PF_END = S_PF0 + IPAM_STORE_OBJECT_MIN - 1,
+	S_IMG_CLEAR0, /* + kind - 1 (not the prefix's; the last: every stored object's) */
+	S_IMG_CLEAR_END = S_IMG_CLEAR0 + IPAM_STORE_OBJECT_MIN - 1,
 	S_KIND0,
 	/* the five row kinds, then one set for every stored-object kind (the kind is parameter $1) */
 	S_COUNT = S_KIND0 + IPAM_STORE_OBJECT_MIN * K_N,
@@ -329,13 +345,13 @@ enum {
 	S_ALL = S_LATE0 + IPAM_STORE_OBJECT_MIN * 2
 };
 
-#define CHG_COLS "revision, n, op, kind, name, space, addr, last, len"
+#define CHG_COLS "revision, n, op, kind, name, space, addr, last, len, img"
 #define AUDIT_COLS "seq, time, actor, action, object, before, after, prev, hash"
 #define CHG_COLS_SEL "revision, n, op, kind, name, space, host(addr), host(last), len"
 
 static const char *const sql_text[S_COUNT] = {
 	[S_HEAD_REV] = "SELECT revision FROM ipam_head WHERE one = 1",
-	[S_CHG_ADD1] = "INSERT INTO ipam_changes (" CHG_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	[S_CHG_ADD1] = "INSERT INTO ipam_changes (" CHG_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
 	[S_AUDIT_ADD1] = "INSERT INTO ipam_audit (" AUDIT_COLS ")"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, decode($8, 'hex'), decode($9, 'hex'))",
 	[S_COMMIT_ADD] = "INSERT INTO ipam_commits (txid, revision, time) VALUES ($1, $2, $3)",
@@ -361,19 +377,47 @@ static const char *const sql_text[S_COUNT] = {
 	[S_FLUSH_MARK] = "UPDATE ipam_commits SET time = time WHERE txid = $1",
 	/* a transaction's one change record, its one audit entry, its commit
 	 * marker and the head: one statement (data-modifying WITH, as the bumps) */
-	[S_COMMIT_ONE] = "WITH c AS (INSERT INTO ipam_changes (" CHG_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)),"
-		" a AS (INSERT INTO ipam_audit (" AUDIT_COLS ") VALUES ($10, $11, $12, $13, $14, $15, $16,"
-		" decode($17, 'hex'), decode($18, 'hex'))),"
-		" m AS (INSERT INTO ipam_commits (txid, revision, time) VALUES ($19, $20, $21))"
-		" UPDATE ipam_head SET revision = $22, audit_seq = $23, audit_hash = decode($24, 'hex') WHERE one = 1",
+	[S_COMMIT_ONE] = "WITH c AS (INSERT INTO ipam_changes (" CHG_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+		" $10)),"
+		" a AS (INSERT INTO ipam_audit (" AUDIT_COLS ") VALUES ($11, $12, $13, $14, $15, $16, $17,"
+		" decode($18, 'hex'), decode($19, 'hex'))),"
+		" m AS (INSERT INTO ipam_commits (txid, revision, time) VALUES ($20, $21, $22))"
+		" UPDATE ipam_head SET revision = $23, audit_seq = $24, audit_hash = decode($25, 'hex') WHERE one = 1",
 	/* A range of revisions, not just "revision > $1": PostgreSQL's generic
 	 * plan for an open range expects a third of the table, and on a table of
 	 * a few thousand rows it then scans all of them and sorts (measured:
 	 * 0.5 ms a begin at 8,000 addresses, growing with the table); for a
 	 * closed range it expects a few rows and uses the revision index. The
 	 * rows need no order (the cache is keyed), so they are not sorted. */
-	[S_PF_FEED] = "SELECT " CHG_COLS_SEL " FROM ipam_changes WHERE revision > $1 AND revision <= $2"
-		" ORDER BY revision, n LIMIT 1001",
+	/* Begin's one statement under the head: the head, the changes after
+	 * $1 (up to $2) with their row images, and the prefix rows they name
+	 * (see "row images"); one row with NULL changes when there are none.
+	 * Columns: FA_HEAD, FA_CHG (CHG_COLS_SEL), FA_IMG, FA_PREFIX (P_SEL). */
+	/* (OFFSET 0 keeps the prefix lookup a nested loop over the primary key,
+	 * driven by the few changes; flattened, the planner chose a hash join
+	 * over the whole prefix table. The changes come in the inner ORDER BY's
+	 * order, one head row driving them; begin checks it.) */
+	[S_PF_FEED] = "SELECT h.revision, h.audit_seq, encode(h.audit_hash, 'hex'), c.* FROM ipam_head h"
+		" LEFT JOIN LATERAL (SELECT c.revision AS c_revision, c.n AS c_n, c.op, c.kind, c.name, c.space AS c_space,"
+		" host(c.addr), host(c.last), c.len, c.img, p.* FROM ipam_changes c"
+		" LEFT JOIN LATERAL (SELECT " P_SEL " FROM ipam_prefixes t WHERE c.kind = 3 AND c.op = 1"
+		" AND t.space = c.space AND t.prefix = c.addr OFFSET 0) p ON true"
+		" WHERE c.revision > $1 AND c.revision <= $2 ORDER BY c.revision, c.n LIMIT 1001) c ON true"
+		" WHERE h.one = 1",
+	/* A bump of a row other than a prefix: the image of the row's last
+	 * change is no longer the row (see "row images"). Per kind; $1... the key. */
+	[S_IMG_CLEAR0 + IPAM_STORE_TENANT - 1] = "UPDATE ipam_changes SET img = NULL WHERE revision ="
+		" (SELECT revision FROM ipam_tenants WHERE name = $1) AND kind = 1 AND name = $1",
+	[S_IMG_CLEAR0 + IPAM_STORE_SPACE - 1] = "UPDATE ipam_changes SET img = NULL WHERE revision ="
+		" (SELECT revision FROM ipam_spaces WHERE name = $1) AND kind = 2 AND name = $1",
+	[S_IMG_CLEAR0 + IPAM_STORE_RANGE - 1] = "UPDATE ipam_changes SET img = NULL WHERE revision ="
+		" (SELECT revision FROM ipam_ranges WHERE space = $1 AND addr = $2 AND last = $3)"
+		" AND kind = 4 AND space = $1 AND addr = $2 AND last = $3",
+	[S_IMG_CLEAR0 + IPAM_STORE_ADDRESS - 1] = "UPDATE ipam_changes SET img = NULL WHERE revision ="
+		" (SELECT revision FROM ipam_addresses WHERE space = $1 AND addr = $2) AND kind = 5 AND space = $1 AND addr = $2",
+	[S_IMG_CLEAR0 + IPAM_STORE_OBJECT_MIN - 1] = "UPDATE ipam_changes SET img = NULL WHERE revision ="
+		" (SELECT revision FROM ipam_objects WHERE kind = $1 AND parent = $2 AND name = $3)"
+		" AND kind = $1 AND space = $2 AND name = $3",
 #define PF_ROWS(sel, table) "SELECT " sel " FROM " table " WHERE revision > $1 AND revision <= $2 LIMIT 1001"
 	[S_PF0 + IPAM_STORE_TENANT - 1] = PF_ROWS(TENANT_SEL, "ipam_tenants"),
 	[S_PF0 + IPAM_STORE_SPACE - 1] = PF_ROWS(SPACE_SEL, "ipam_spaces"),
@@ -476,6 +520,7 @@ typedef struct pending_change {
 	uint8_t space[16];
 	ipam_addr addr, last;
 	uint8_t len;
+	char *img;         /* a PUT's row image, or NULL (see "row images") */
 } pending_change;
 
 typedef struct pending_audit {
@@ -484,6 +529,7 @@ typedef struct pending_audit {
 
 typedef struct feed_item {
 	ipam_store_change c; /* key strings owned */
+	uint64_t n;          /* its place in its revision */
 } feed_item;
 
 /* A write of the db layer's, sent with the next statement that waits for the
@@ -533,9 +579,15 @@ typedef struct pgstore {
 
 	struct late_write *late;   /* the db layer's writes not sent yet */
 	size_t nlate, clate;
+	/* The one-statement commits prepared on this connection (see
+	 * commit_one_sql): the late statements each was made for. */
+	struct { int ids[MERGE_MAX]; int n; } merged[MERGE_SHAPES];
+	int nmerged;
 
 	char *buf;                 /* the strings of the row `get` returned */
 	size_t bufcap;
+	char *imgbuf;              /* the texts of the row image being read */
+	size_t imgcap;
 
 	/* The change feed after `pf_since` and the rows it names, fetched by
 	 * begin in the same round trip (pf_valid: complete). */
@@ -878,6 +930,52 @@ static int parse_addr(const char *t, ipam_addr *out)
 	return t && ipam_addr_parse(out, t) == 0 ? 0 : -1;
 }
 
+/* Set field `f` (not F_PREFIX) of `row` from its text `t` (NULL: SQL
+ * NULL); strings point at t. Nonzero when the text does not parse. */
+static int field_set(ipam_store_row *row, unsigned f, const char *t)
+{
+	int bad = 0;
+	switch (f) {
+	case F_KIND: {
+		/* the objects' prefetch reads every object kind in one result */
+		uint64_t kind;
+		bad = parse_u64(t, &kind) || !IPAM_STORE_IS_OBJECT(kind);
+		if (!bad)
+			row->kind = (unsigned)kind;
+		break;
+	}
+	case F_NAME: row->name = t; break;
+	case F_SPACE: bad = !t || ipam__uuid_parse(row->space, t) != 0; break;
+	case F_ADDR: bad = parse_addr(t, &row->addr); break;
+	case F_LAST: bad = parse_addr(t, &row->last); break;
+	case F_ID: bad = !t || ipam__uuid_parse(row->id, t) != 0; break;
+	case F_CREATED: bad = parse_i64(t, &row->created); break;
+	case F_REVISION: bad = parse_u64(t, &row->revision); break;
+	case F_TENANT:
+		if (t)
+			bad = ipam__uuid_parse(row->tenant, t) != 0;
+		break;
+	case F_STATUS: bad = parse_small(t, &row->status); break;
+	case F_POOL: bad = parse_small(t, &row->pool); break;
+	case F_PURPOSE: bad = parse_small(t, &row->purpose); break;
+	case F_MAC:
+		if (t) {
+			size_t n = strlen(t) / 2;
+			if (n == 0 || n > 8 || strlen(t) != 2 * n || ipam__unhex(row->mac, n, t) != 0)
+				bad = 1;
+			else
+				row->maclen = (uint8_t)n;
+		}
+		break;
+	case F_DESC: row->description = t; break;
+	case F_ATTRS: row->attrs = t; break;
+	case F_VERSION: bad = parse_u64(t, &row->version); break;
+	case F_UPDATED: bad = parse_i64(t, &row->updated); break;
+	default: bad = 1; break;
+	}
+	return bad;
+}
+
 /* Fill `row` (zeroed, kind set) from the columns of result row `i`
  * starting at column `c0`. Strings point into the result. */
 static int read_row(pgstore *s, PGresult *r, int i, int c0, ipam_store_row *row)
@@ -886,55 +984,110 @@ static int read_row(pgstore *s, PGresult *r, int i, int c0, ipam_store_row *row)
 	int bad = 0, c = c0;
 	for (unsigned f = 0; f < k->nfield; f++, c++) {
 		const char *t = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
-		switch (k->f[f]) {
-		case F_KIND: {
-			/* the objects' prefetch reads every object kind in one result */
-			uint64_t kind;
-			bad |= parse_u64(t, &kind) || !IPAM_STORE_IS_OBJECT(kind);
-			if (!bad)
-				row->kind = (unsigned)kind;
-			break;
-		}
-		case F_NAME: row->name = t; break;
-		case F_SPACE: bad |= !t || ipam__uuid_parse(row->space, t) != 0; break;
-		case F_PREFIX: {
+		if (k->f[f] == F_PREFIX) { /* host(prefix), masklen(prefix) */
 			bad |= parse_addr(t, &row->addr);
 			c++;
 			const char *l = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
 			bad |= parse_small(l, &row->len);
-			break;
-		}
-		case F_ADDR: bad |= parse_addr(t, &row->addr); break;
-		case F_LAST: bad |= parse_addr(t, &row->last); break;
-		case F_ID: bad |= !t || ipam__uuid_parse(row->id, t) != 0; break;
-		case F_CREATED: bad |= parse_i64(t, &row->created); break;
-		case F_REVISION: bad |= parse_u64(t, &row->revision); break;
-		case F_TENANT:
-			if (t)
-				bad |= ipam__uuid_parse(row->tenant, t) != 0;
-			break;
-		case F_STATUS: bad |= parse_small(t, &row->status); break;
-		case F_POOL: bad |= parse_small(t, &row->pool); break;
-		case F_PURPOSE: bad |= parse_small(t, &row->purpose); break;
-		case F_MAC:
-			if (t) {
-				size_t n = strlen(t) / 2;
-				if (n == 0 || n > 8 || strlen(t) != 2 * n || ipam__unhex(row->mac, n, t) != 0)
-					bad = 1;
-				else
-					row->maclen = (uint8_t)n;
-			}
-			break;
-		case F_DESC: row->description = t; break;
-		case F_ATTRS: row->attrs = t; break;
-		case F_VERSION: bad |= parse_u64(t, &row->version); break;
-		case F_UPDATED: bad |= parse_i64(t, &row->updated); break;
-		default: break;
+		} else {
+			bad |= field_set(row, k->f[f], t);
 		}
 	}
 	if (bad)
 		return ipam_store_error(IPAM_EBACKEND, "%s: a %s row is damaged (a column does not parse)", s->name,
 			k->what);
+	return 0;
+}
+
+/* ---- row images ------------------------------------------------------------
+ *
+ * Since schema 3 a PUT change record carries the row it wrote (`img`), so
+ * that a writer catching up under the head reads the changes and the rows
+ * in one statement (the feed's) instead of one statement per row kind.
+ * An image is "1" (the format), then per parameter of the kind's row, in
+ * put's order (kinds[].f, as row_params makes them), "-" for NULL or the
+ * text's length in decimal, ":" and the text.
+ *
+ * An image is the row as of its change, so anything that changes a row
+ * without a change record would make it stale: a bump. A prefix therefore
+ * has no image (every allocation bumps its prefix): begin reads the prefix
+ * rows the feed names from their table, one statement in its pipeline. Any
+ * other bump (the db layer makes none; the store's contract allows them)
+ * clears the image of the row's last change (IMG_CLEAR) and those of the
+ * transaction's own changes of that row. A PUT change without an image
+ * (written before schema 3, by an older libipam still running, or cleared)
+ * makes begin read the rows of that kind from their table: one more round
+ * trip, the same rows. */
+
+static int image_encode(char **out, const params *p, unsigned n)
+{
+	ipam_buf b = IPAM_BUF_INIT;
+	int e = ipam__buf_put(&b, "1", 1);
+	for (unsigned i = 0; i < n && !e; i++) {
+		if (!p->v[i]) {
+			e = ipam__buf_put(&b, "-", 1);
+		} else {
+			size_t l = strlen(p->v[i]);
+			e = ipam__buf_printf(&b, "%zu:", l) || ipam__buf_put(&b, p->v[i], l);
+		}
+	}
+	if (e) {
+		ipam_buf_dispose(&b);
+		return ipam__enomem();
+	}
+	*out = b.ptr; /* NUL-terminated by ipam__buf_put */
+	return 0;
+}
+
+int ipam__pg_image_decode(unsigned kind, const char *img, size_t len, ipam_store_row *row, char **scratch,
+                          size_t *cap)
+{
+	memset(row, 0, sizeof *row);
+	if (kind < 1 || kind > IPAM_STORE_KIND_MAX || kind == IPAM_STORE_PREFIX || !img || len < 1 || img[0] != '1')
+		return 1;
+	row->kind = kind;
+	const kind_desc *k = &kinds[kind];
+	if (*cap < len + 1) { /* the texts, each with its NUL, take no more than the image */
+		char *p = realloc(*scratch, len + 1);
+		if (!p)
+			return ipam__enomem();
+		*scratch = p;
+		*cap = len + 1;
+	}
+	char *out = *scratch;
+	const char *v[MAXF];
+	size_t i = 1;
+	for (unsigned f = 0; f < k->nfield; f++) {
+		if (i >= len)
+			return 1;
+		if (img[i] == '-') {
+			v[f] = NULL;
+			i++;
+			continue;
+		}
+		size_t l = 0, digits = 0;
+		for (; i < len && img[i] >= '0' && img[i] <= '9' && digits < 10; i++, digits++)
+			l = l * 10 + (size_t)(img[i] - '0');
+		if (!digits || i >= len || img[i] != ':' || l > len - i - 1)
+			return 1;
+		i++;
+		if (memchr(img + i, '\0', l))
+			return 1;
+		memcpy(out, img + i, l);
+		out[l] = '\0';
+		v[f] = out;
+		out += l + 1;
+		i += l;
+	}
+	if (i != len)
+		return 1;
+	int bad = 0;
+	for (unsigned f = 0; f < k->nfield && !bad; f++)
+		bad = field_set(row, k->f[f], v[f]);
+	if (bad || row->kind != kind || ipam__store_check_key(row) != 0) {
+		memset(row, 0, sizeof *row);
+		return 1;
+	}
 	return 0;
 }
 
@@ -1074,12 +1227,33 @@ static int cache_fill(pgstore *s, const ipam_store_row *row)
 	return 0;
 }
 
+/* The cache entry of `key`, if any, as a row known to be gone. */
+static void entry_drop(cached_row *e)
+{
+	free((char *)e->row.description);
+	free((char *)e->row.attrs);
+	e->row.description = e->row.attrs = NULL;
+	e->present = 0;
+}
+
+static void cache_drop(pgstore *s, const ipam_store_row *key)
+{
+	cached_row *e = cache_find(s, key);
+	if (e)
+		entry_drop(e);
+}
+
+/* The columns of S_PF_FEED (begin's feed). */
+enum { FA_HEAD = 0, FA_CHG = 3, FA_IMG = 12, FA_PREFIX = 13, FA_N = 26 };
+
 /* ---- pending writes ------------------------------------------------------- */
 
 static void pending_clear(pgstore *s)
 {
-	for (size_t i = 0; i < s->nchg; i++)
+	for (size_t i = 0; i < s->nchg; i++) {
 		free(s->chg[i].name);
+		free(s->chg[i].img);
+	}
 	s->nchg = 0;
 	for (size_t i = 0; i < s->naud; i++) {
 		ipam_store_audit *e = &s->aud[i].e;
@@ -1092,7 +1266,9 @@ static void pending_clear(pgstore *s)
 	s->naud = 0;
 }
 
-static int change_add(pgstore *s, unsigned op, const ipam_store_row *row)
+/* A change of this transaction; `img` (may be NULL) its row image, owned
+ * by the change from here on. */
+static int change_add(pgstore *s, unsigned op, const ipam_store_row *row, char *img)
 {
 	if (s->nchg == s->cchg) {
 		size_t c = s->cchg ? s->cchg * 2 : 16;
@@ -1106,12 +1282,19 @@ static int change_add(pgstore *s, unsigned op, const ipam_store_row *row)
 	memset(c, 0, sizeof *c);
 	c->op = op;
 	c->kind = row->kind;
+	c->img = img;
 	if (row->kind == IPAM_STORE_TENANT || row->kind == IPAM_STORE_SPACE) {
-		if (!(c->name = strdup(row->name)))
+		if (!(c->name = strdup(row->name))) {
+			free(img);
+			c->img = NULL;
 			return ipam__enomem();
+		}
 	} else if (IPAM_STORE_IS_OBJECT(row->kind)) {
-		if (!(c->name = strdup(row->name)))
+		if (!(c->name = strdup(row->name))) {
+			free(img);
+			c->img = NULL;
 			return ipam__enomem();
+		}
 		memcpy(c->space, row->space, 16);
 	} else {
 		memcpy(c->space, row->space, 16);
@@ -1290,11 +1473,15 @@ static int rows_to_cache(pgstore *s, PGresult *r, unsigned kind)
 	return rc;
 }
 
-/* Rows of the change feed (CHG_SCAN's columns) appended to *v. */
-static int feed_parse(pgstore *s, PGresult *r, feed_item **v, size_t *nv, size_t *cv, uint64_t *last_n)
+/* Rows of the change feed (CHG_SCAN's columns, from column c0 on; a row
+ * whose revision is NULL has none: begin's feed when nothing changed)
+ * appended to *v. */
+static int feed_parse(pgstore *s, PGresult *r, int c0, feed_item **v, size_t *nv, size_t *cv, uint64_t *last_n)
 {
 	int rc = 0, n = PQntuples(r);
 	for (int i = 0; i < n && !rc; i++) {
+		if (PQgetisnull(r, i, c0))
+			continue;
 		if (*nv == *cv) {
 			size_t c = *cv ? *cv * 2 : 64;
 			feed_item *p = realloc(*v, c * sizeof *p);
@@ -1306,34 +1493,35 @@ static int feed_parse(pgstore *s, PGresult *r, feed_item **v, size_t *nv, size_t
 		feed_item *f = &(*v)[*nv];
 		memset(f, 0, sizeof *f);
 		uint64_t nn, op, kind;
-		int bad = parse_u64(PQgetvalue(r, i, 0), &f->c.revision) || parse_u64(PQgetvalue(r, i, 1), &nn) ||
-		          parse_u64(PQgetvalue(r, i, 2), &op) || parse_u64(PQgetvalue(r, i, 3), &kind) ||
+		int bad = parse_u64(PQgetvalue(r, i, c0 + 0), &f->c.revision) || parse_u64(PQgetvalue(r, i, c0 + 1), &nn) ||
+		          parse_u64(PQgetvalue(r, i, c0 + 2), &op) || parse_u64(PQgetvalue(r, i, c0 + 3), &kind) ||
 		          kind < 1 || kind > IPAM_STORE_KIND_MAX || (op != IPAM_STORE_PUT && op != IPAM_STORE_DEL);
 		if (!bad) {
 			f->c.op = (unsigned)op;
 			f->c.key.kind = (unsigned)kind;
 			if (kind == IPAM_STORE_TENANT || kind == IPAM_STORE_SPACE) {
-				bad = PQgetisnull(r, i, 4);
-				if (!bad && !(f->c.key.name = strdup(PQgetvalue(r, i, 4))))
+				bad = PQgetisnull(r, i, c0 + 4);
+				if (!bad && !(f->c.key.name = strdup(PQgetvalue(r, i, c0 + 4))))
 					return ipam__enomem();
 			} else if (IPAM_STORE_IS_OBJECT(kind)) {
-				bad = PQgetisnull(r, i, 4) || PQgetisnull(r, i, 5) ||
-				      ipam__uuid_parse(f->c.key.space, PQgetvalue(r, i, 5));
-				if (!bad && !(f->c.key.name = strdup(PQgetvalue(r, i, 4))))
+				bad = PQgetisnull(r, i, c0 + 4) || PQgetisnull(r, i, c0 + 5) ||
+				      ipam__uuid_parse(f->c.key.space, PQgetvalue(r, i, c0 + 5));
+				if (!bad && !(f->c.key.name = strdup(PQgetvalue(r, i, c0 + 4))))
 					return ipam__enomem();
 			} else {
-				bad = PQgetisnull(r, i, 5) || ipam__uuid_parse(f->c.key.space, PQgetvalue(r, i, 5)) ||
-				      parse_addr(PQgetvalue(r, i, 6), &f->c.key.addr);
+				bad = PQgetisnull(r, i, c0 + 5) || ipam__uuid_parse(f->c.key.space, PQgetvalue(r, i, c0 + 5)) ||
+				      parse_addr(PQgetvalue(r, i, c0 + 6), &f->c.key.addr);
 				if (!bad && kind == IPAM_STORE_RANGE)
-					bad = parse_addr(PQgetvalue(r, i, 7), &f->c.key.last);
+					bad = parse_addr(PQgetvalue(r, i, c0 + 7), &f->c.key.last);
 				if (!bad && kind == IPAM_STORE_PREFIX)
-					bad = parse_small(PQgetvalue(r, i, 8), &f->c.key.len);
+					bad = parse_small(PQgetvalue(r, i, c0 + 8), &f->c.key.len);
 			}
 		}
 		if (bad) {
 			free((char *)f->c.key.name);
 			return ipam_store_error(IPAM_EBACKEND, "%s: a change row is damaged", s->name);
 		}
+		f->n = nn;
 		(*nv)++;
 		*last_n = nn;
 	}
@@ -1355,6 +1543,66 @@ static int cache_keys(pgstore *s, const feed_item *v, size_t nv, unsigned *kinds
 		}
 	}
 	cache_seal(s);
+	return 0;
+}
+
+static unsigned kind_slot(unsigned kind)
+{
+	return IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
+}
+
+/* Begin's feed (`r`: FEED_ALL's columns; its changes are s->pf[0 ...])
+ * into the cache (keys made by cache_keys), oldest first, so that the
+ * last change of a key is what the cache holds: the row images, and the
+ * prefix rows (which have none; each PUT of a prefix comes with the row as
+ * it is now). The kinds whose rows must be read from their tables instead
+ * (bits of kind_slot: a PUT without a usable image) go to *need, their
+ * entries left absent until then (see "row images"). */
+static int feed_rows(pgstore *s, PGresult *r, unsigned *need)
+{
+	int n = PQntuples(r);
+	*need = 0;
+	for (int i = 0, k = 0; i < n; i++) {
+		if (PQgetisnull(r, i, FA_CHG))
+			continue;
+		const ipam_store_change *c = &s->pf[k++].c;
+		if (c->op == IPAM_STORE_PUT && c->key.kind != IPAM_STORE_PREFIX && PQgetisnull(r, i, FA_IMG))
+			*need |= 1u << kind_slot(c->key.kind);
+	}
+	for (int i = 0, k = 0; i < n; i++) {
+		if (PQgetisnull(r, i, FA_CHG))
+			continue;
+		const ipam_store_change *c = &s->pf[k++].c;
+		unsigned bit = 1u << kind_slot(c->key.kind);
+		if (*need & bit)
+			continue;
+		if (c->op == IPAM_STORE_DEL) {
+			cache_drop(s, &c->key);
+			continue;
+		}
+		ipam_store_row row;
+		int rc;
+		if (c->key.kind == IPAM_STORE_PREFIX) {
+			if (PQgetisnull(r, i, FA_PREFIX)) /* gone since */
+				continue;
+			memset(&row, 0, sizeof row);
+			row.kind = IPAM_STORE_PREFIX;
+			if ((rc = read_row(s, r, i, FA_PREFIX, &row)) || (rc = cache_fill(s, &row)))
+				return rc;
+			continue;
+		}
+		rc = ipam__pg_image_decode(c->key.kind, PQgetvalue(r, i, FA_IMG), (size_t)PQgetlength(r, i, FA_IMG), &row,
+			&s->imgbuf, &s->imgcap);
+		if (rc < 0)
+			return rc;
+		if (rc > 0 || ipam__store_key_cmp(&row, &c->key) != 0) /* not this change's row: read the table */
+			*need |= bit;
+		else if ((rc = cache_fill(s, &row)))
+			return rc;
+	}
+	for (size_t i = 0; *need && i < s->ncache; i++)
+		if (*need & (1u << kind_slot(s->cache[i].row.kind)))
+			entry_drop(&s->cache[i]);
 	return 0;
 }
 
@@ -1414,6 +1662,7 @@ static int reconnect(pgstore *s, int64_t deadline, const char *what)
 		PQreset(s->conn);
 		if (PQstatus(s->conn) == CONNECTION_OK) {
 			memset(s->prepared, 0, sizeof s->prepared);
+			s->nmerged = 0;
 			s->reconnects++;
 			s->check_hist = 1;
 			return 0;
@@ -1453,8 +1702,7 @@ static int reconnect(pgstore *s, int64_t deadline, const char *what)
 static int begin_send(pgstore *s, int write, const char *since)
 {
 	/* the last one is PostgreSQL's alone (CockroachDB has no LOCK TABLE) */
-	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_BEGIN_RW, S_BEGIN_RO, S_PF_FEED, S_PF0, S_PF0 + 1, S_PF0 + 2,
-	                           S_PF0 + 3, S_PF0 + 4, S_PF0 + 5, S_SYNC_OFF, S_LOCK_HEAD };
+	static const int ids[] = { S_HEAD_GET, S_HEAD_LOCK, S_BEGIN_RW, S_BEGIN_RO, S_PF_FEED, S_SYNC_OFF, S_LOCK_HEAD };
 	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 2 : 0); i++)
 		if (prepare(s, ids[i]))
 			return -1;
@@ -1476,23 +1724,27 @@ static int begin_send(pgstore *s, int write, const char *since)
 		n += ok = send_prep(s, S_SYNC_OFF, 0, NULL);
 	if (ok && write && !s->crdb)
 		n += ok = send_prep(s, S_LOCK_HEAD, 0, NULL);
-	if (ok)
-		n += ok = send_prep(s, write && s->crdb ? S_HEAD_LOCK : S_HEAD_GET, 0, NULL);
-	for (int id = S_PF_FEED; ok && since && id <= S_PF_END; id++)
-		n += ok = send_prep(s, id, 2, v);
+	/* CockroachDB: the head FOR UPDATE first, to queue behind writers */
+	if (ok && write && s->crdb)
+		n += ok = send_prep(s, S_HEAD_LOCK, 0, NULL);
+	/* the head, and the changes with their rows in the same statement */
+	if (ok && !since && !(write && s->crdb))
+		n += ok = send_prep(s, S_HEAD_GET, 0, NULL);
+	if (ok && since)
+		n += ok = send_prep(s, S_PF_FEED, 2, v);
 	if (!PQpipelineSync(c) || !ok)
 		return -1;
 	return n;
 }
 
-/* Read begin's results. The head is the first result with rows. */
+/* Read begin's results: the head (alone, or with the feed: S_PF_FEED). */
 static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone, PGresult **bad)
 {
 	PGconn *c = s->conn;
 	int rc = 0, rows_seen = 0;
 	size_t cv = 0;
 	uint64_t last_n = 0;
-	unsigned kinds_seen = 0;
+	unsigned kinds_seen, need = 0;
 	int complete = with_feed;
 	*bad = NULL;
 	for (int i = 0; i < nsent; i++) {
@@ -1516,28 +1768,29 @@ static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone
 				PQclear(r);
 				continue;
 			}
-			if (rows_seen == 0) { /* the head */
-				uint64_t rev = 0, seq = 0;
-				if (PQntuples(r) != 1 || parse_u64(PQgetvalue(r, 0, 0), &rev) ||
-				    parse_u64(PQgetvalue(r, 0, 1), &seq) || strlen(PQgetvalue(r, 0, 2)) != 64 ||
-				    ipam__unhex(s->head_hash, 32, PQgetvalue(r, 0, 2)))
-					rc = ipam_store_error(IPAM_EBACKEND, "%s: the table ipam_head is damaged", s->name);
-				s->head_rev = rev;
-				s->head_seq = seq;
-				if (rev > s->pf_since + PF_MAX) /* the feed reaches only that far */
-					complete = 0;
-			} else if (rows_seen == 1) { /* the feed */
-				rc = feed_parse(s, r, &s->pf, &s->npf, &cv, &last_n);
+			/* the head: the first columns of either statement */
+			uint64_t rev = 0, seq = 0;
+			int feed = PQnfields(r) == FA_N;
+			if (PQntuples(r) < 1 || (!feed && PQntuples(r) != 1) || parse_u64(PQgetvalue(r, 0, 0), &rev) ||
+			    parse_u64(PQgetvalue(r, 0, 1), &seq) || strlen(PQgetvalue(r, 0, 2)) != 64 ||
+			    ipam__unhex(s->head_hash, 32, PQgetvalue(r, 0, 2)))
+				rc = ipam_store_error(IPAM_EBACKEND, "%s: the table ipam_head is damaged", s->name);
+			s->head_rev = rev;
+			s->head_seq = seq;
+			if (rev > s->pf_since + PF_MAX) /* the feed reaches only that far */
+				complete = 0;
+			if (!rc && feed) { /* the changes, with their rows */
+				rc = feed_parse(s, r, FA_CHG, &s->pf, &s->npf, &cv, &last_n);
 				if (!rc && s->npf > PF_MAX)
 					complete = 0;
+				for (size_t k = 1; !rc && complete && k < s->npf; k++) /* in (revision, n) order */
+					if (s->pf[k].c.revision < s->pf[k - 1].c.revision ||
+					    (s->pf[k].c.revision == s->pf[k - 1].c.revision && s->pf[k].n <= s->pf[k - 1].n))
+						complete = 0;
 				if (!rc && complete)
 					rc = cache_keys(s, s->pf, s->npf, &kinds_seen);
-			} else { /* rows of kind rows_seen - 1 (the last: every object kind, read from the rows) */
-				unsigned kind = (unsigned)rows_seen - 1;
-				if (PQntuples(r) > PF_MAX)
-					complete = 0;
-				else if (complete && (kinds_seen & (1u << kind)))
-					rc = rows_to_cache(s, r, kind);
+				if (!rc && complete)
+					rc = feed_rows(s, r, &need);
 			}
 			rows_seen++;
 			PQclear(r);
@@ -1555,6 +1808,24 @@ static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone
 		*busy = state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
 		*gone = state_is_gone(state) || conn_lost(s);
 		return -1;
+	}
+	/* the rows of kinds whose changes came without usable images: from
+	 * their tables, a statement each (rare: see "row images") */
+	for (unsigned k = 1; !rc && complete && need && k <= IPAM_STORE_OBJECT_MIN; k++) {
+		if (!(need & (1u << k)))
+			continue;
+		char a[24], b[24];
+		snprintf(a, sizeof a, "%" PRIu64, s->pf_since);
+		snprintf(b, sizeof b, "%" PRIu64, s->head_rev);
+		const char *v[2] = { a, b };
+		PGresult *rr;
+		if ((rc = run(s, S_PF0 + (int)k - 1, 2, v, &rr, "begin", NULL)) == 0) {
+			if (PQntuples(rr) > PF_MAX)
+				complete = 0;
+			else
+				rc = rows_to_cache(s, rr, k);
+			PQclear(rr);
+		}
 	}
 	if (!rc && complete) {
 		s->pf_valid = 1;
@@ -1743,13 +2014,14 @@ static int commit_outcome(pgstore *s)
  * that wrote no WAL of its own commits without waiting for the flush. */
 static const int flush_ids[] = { S_FLUSH_MARK };
 
-/* The 9 parameters of this transaction's change record `i` (its n is
+/* The 10 parameters of this transaction's change record `i` (its n is
  * i + 1) in v, their text in t. */
 static void chg_params(const pgstore *s, size_t i, const char **v, char (*t)[80])
 {
 	const pending_change *pc = &s->chg[i];
-	for (int k = 0; k < 9; k++)
+	for (int k = 0; k < 10; k++)
 		v[k] = NULL;
+	v[9] = pc->img;
 	snprintf(t[0], 80, "%" PRIu64, s->tx_rev);
 	snprintf(t[1], 80, "%zu", i + 1);
 	snprintf(t[2], 80, "%u", pc->op);
@@ -1798,6 +2070,137 @@ static void audit_params(const ipam_store_audit *e, const char **v, char (*t)[80
 	v[8] = t[8];
 }
 
+/* ---- the one-statement commit ---------------------------------------------
+ *
+ * The usual write transaction (an allocation: the new row and its prefix's
+ * bump, one change record, one audit entry) sends its late writes and
+ * S_COMMIT_ONE as a single statement: every write a data-modifying WITH
+ * clause, and the head's UPDATE last, which divides by the rows each bump
+ * changed (SQLSTATE 22012 when a bumped row is gone), so that one statement
+ * executes under the head instead of three. The clauses share one snapshot
+ * and do not see each other's rows, so a transaction whose bump names a row
+ * one of its own late inserts makes is sent as separate statements. */
+
+/* Append `sql` with its parameters $k renumbered $(k + off). */
+static int sql_shift(ipam_buf *b, const char *sql, int off)
+{
+	while (*sql) {
+		const char *d = strchr(sql, '$');
+		if (!d)
+			return ipam__buf_put(b, sql, strlen(sql));
+		if (ipam__buf_put(b, sql, (size_t)(d - sql)))
+			return IPAM_ENOMEM;
+		char *end;
+		long k = strtol(d + 1, &end, 10);
+		if (ipam__buf_printf(b, "$%ld", k + off))
+			return IPAM_ENOMEM;
+		sql = end;
+	}
+	return 0;
+}
+
+/* Can this transaction's late writes go into one statement? */
+static int merge_ok(const pgstore *s)
+{
+	if (s->nlate < 1 || s->nlate > MERGE_MAX)
+		return 0;
+	for (size_t i = 0; i < s->nlate; i++) /* a bump of a row inserted alongside */
+		for (size_t j = 0; s->late[i].bump && j < s->nlate; j++)
+			if (!s->late[j].bump && ipam__store_key_cmp(&s->late[i].key, &s->late[j].key) == 0)
+				return 0;
+	return 1;
+}
+
+/* The one-statement commit for this transaction's late writes, prepared:
+ * its index in s->merged, or -1 when there is no room (or it failed: the
+ * separate statements are used). */
+static int merged_prepare(pgstore *s)
+{
+	for (int m = 0; m < s->nmerged; m++) {
+		if (s->merged[m].n != (int)s->nlate)
+			continue;
+		int same = 1;
+		for (size_t i = 0; i < s->nlate && same; i++)
+			same = s->merged[m].ids[i] == s->late[i].id;
+		if (same)
+			return m;
+	}
+	if (s->nmerged == MERGE_SHAPES)
+		return -1;
+	ipam_buf sql = IPAM_BUF_INIT;
+	int e = ipam__buf_put(&sql, "WITH ", 5), off = 0;
+	for (size_t i = 0; i < s->nlate && !e; i++) {
+		const late_write *w = &s->late[i];
+		int slot = (w->id - S_LATE0) / 2;
+		const char *base = sql_text[S_KIND0 + slot * K_N + (w->bump ? K_BUMP : K_INS)];
+		static const char tail[] = " ON CONFLICT DO NOTHING";
+		ipam_buf one = IPAM_BUF_INIT;
+		e = w->bump ? ipam__buf_printf(&one, "%s RETURNING 1", base)
+		            : ipam__buf_printf(&one, "%.*s", (int)(strlen(base) - (sizeof tail - 1)), base);
+		e = e || ipam__buf_printf(&sql, "l%zu AS (", i) || sql_shift(&sql, one.ptr, off) ||
+		    ipam__buf_put(&sql, "), ", 3);
+		ipam_buf_dispose(&one);
+		off += w->n;
+	}
+	/* S_COMMIT_ONE without its WITH, then the bumps' checks */
+	e = e || sql_shift(&sql, sql_text[S_COMMIT_ONE] + 5, off);
+	for (size_t i = 0; i < s->nlate && !e; i++)
+		if (s->late[i].bump)
+			e = ipam__buf_printf(&sql, " AND (SELECT 1 / count(*) FROM l%zu) = 1", i);
+	if (e) {
+		ipam_buf_dispose(&sql);
+		return -1;
+	}
+	char nm[24];
+	snprintf(nm, sizeof nm, "ipamm%d", s->nmerged);
+	PGresult *r = PQprepare(s->conn, nm, sql.ptr, 0, NULL);
+	ipam_buf_dispose(&sql);
+	int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	if (!ok)
+		return -1;
+	int m = s->nmerged++;
+	s->merged[m].n = (int)s->nlate;
+	for (size_t i = 0; i < s->nlate; i++)
+		s->merged[m].ids[i] = s->late[i].id;
+	return m;
+}
+
+/* The error of a failed one-statement commit (`r`, cleared): the late
+ * write it names when there is one (the table of a unique or foreign-key
+ * violation, the only bump), else the commit's. */
+static int merged_fail(pgstore *s, PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *table = r ? PQresultErrorField(r, PG_DIAG_TABLE_NAME) : NULL;
+	int bump = state && !strcmp(state, "22012");
+	long which = -1;
+	for (size_t i = 0; i < s->nlate; i++) {
+		const late_write *w = &s->late[i];
+		int match = bump ? w->bump : !w->bump && table && !strcmp(table, kinds[w->key.kind].table);
+		if (match)
+			which = which == -1 ? (long)i : -2;
+	}
+	if (which >= 0)
+		return late_fail(s, (size_t)which, r);
+	if (which == -2 && !bump) { /* two new rows in one table: the server's words say which */
+		char msg[512];
+		const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+		pq_msg(msg, sizeof msg, detail ? detail : PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(r);
+		return ipam_store_error(IPAM_ECONFLICT, "%s: a row this transaction writes to %s was refused (%s; found "
+			"when the transaction's writes reached the server: another writer's, or this process's view was "
+			"stale); run the transaction again", s->name, table, msg);
+	}
+	if (bump) {
+		PQclear(r);
+		return ipam_store_error(IPAM_ECONFLICT, "%s: a row this transaction bumps was removed by another writer "
+			"meanwhile (found when the transaction's writes reached the server); run the transaction again",
+			s->name);
+	}
+	return fail(s, r, "commit", NULL);
+}
+
 /* Send the pending rows, the commit marker, the head and COMMIT in one
  * pipeline and read every result. */
 static int commit_write(pgstore *s)
@@ -1819,10 +2222,12 @@ static int commit_write(pgstore *s)
 	for (size_t i = 0; i < sizeof ids / sizeof *ids - (s->crdb ? 1 : 0); i++)
 		if ((rc = prepare(s, ids[i])))
 			return rc;
+	int one = s->nchg == 1 && s->naud == 1;
+	int merged = one && merge_ok(s) ? merged_prepare(s) : -1;
 	if (!PQenterPipelineMode(c))
 		return fail(s, NULL, "commit", NULL);
-	/* the late writes first */
-	int nlate = late_send(s);
+	/* the late writes first (in the one statement when merged) */
+	int nlate = merged >= 0 ? 0 : late_send(s);
 	int sent = nlate < 0 ? 0 : nlate, ok = nlate >= 0;
 	ipam_buf sql = IPAM_BUF_INIT;
 	const char **vals = NULL;
@@ -1838,17 +2243,28 @@ static int commit_write(pgstore *s)
 	const char *cv[3] = { tid, s->nchg ? rev : NULL, now };
 	const char *hv[3] = { rev, seqt, hash_hex };
 
-	int one = s->nchg == 1 && s->naud == 1;
 	if (ok && one) {
 		/* the usual transaction (one row changed): its change record, audit
-		 * entry, commit marker and the head in one statement */
-		const char *v[24];
-		char t[18][80];
+		 * entry, commit marker and the head in one statement, with the late
+		 * writes when merged */
+		const char *mv[MERGE_MAX * MAXF + 25], **v = mv;
+		char t[19][80];
+		int nv = 0;
+		for (size_t i = 0; merged >= 0 && i < s->nlate; i++)
+			for (int j = 0; j < s->late[i].n; j++)
+				mv[nv++] = s->late[i].v[j];
+		v = mv + nv;
 		chg_params(s, 0, v, t);
-		audit_params(&s->aud[0].e, v + 9, t + 9);
-		memcpy(v + 18, cv, sizeof cv);
-		memcpy(v + 21, hv, sizeof hv);
-		ok = send_prep(s, S_COMMIT_ONE, 24, v);
+		audit_params(&s->aud[0].e, v + 10, t + 10);
+		memcpy(v + 19, cv, sizeof cv);
+		memcpy(v + 22, hv, sizeof hv);
+		if (merged >= 0) {
+			char nm[24];
+			snprintf(nm, sizeof nm, "ipamm%d", merged);
+			ok = PQsendQueryPrepared(c, nm, nv + 25, mv, NULL, NULL, 0);
+		} else {
+			ok = send_prep(s, S_COMMIT_ONE, 25, v);
+		}
 		sent += ok;
 	}
 	/* otherwise: the change feed and the audit entries, one statement per
@@ -1857,21 +2273,21 @@ static int commit_write(pgstore *s)
 		size_t n = s->nchg - i < BATCH ? s->nchg - i : BATCH;
 		sql.size = 0;
 		ok = ipam__buf_printf(&sql, "INSERT INTO ipam_changes (" CHG_COLS ") VALUES ") == 0;
-		vals = realloc(vals, n * 9 * sizeof *vals);
-		txt = realloc(txt, n * 9 * sizeof *txt);
+		vals = realloc(vals, n * 10 * sizeof *vals);
+		txt = realloc(txt, n * 10 * sizeof *txt);
 		if (!vals || !txt) {
 			ok = 0;
 			break;
 		}
 		for (size_t j = 0; ok && j < n; j++) {
-			size_t b = j * 9;
-			ok = ipam__buf_printf(&sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)", j ? ", " : "",
-				b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9) == 0;
+			size_t b = j * 10;
+			ok = ipam__buf_printf(&sql, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)",
+				j ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10) == 0;
 			chg_params(s, i + j, vals + b, txt + b);
 		}
 		if (ok) /* one row: the prepared statement */
-			ok = n == 1 ? send_prep(s, S_CHG_ADD1, 9, vals)
-			            : PQsendQueryParams(c, sql.ptr, (int)(n * 9), NULL, vals, NULL, NULL, 0);
+			ok = n == 1 ? send_prep(s, S_CHG_ADD1, 10, vals)
+			            : PQsendQueryParams(c, sql.ptr, (int)(n * 10), NULL, vals, NULL, NULL, 0);
 		sent += ok;
 	}
 	for (size_t i = 0; ok && !one && i < s->naud; i += BATCH) {
@@ -1947,7 +2363,9 @@ static int commit_write(pgstore *s)
 		return rc;
 	}
 	if (first_bad) {
-		rc = bad_at < nlate ? late_fail(s, (size_t)bad_at, first_bad) : fail(s, first_bad, "commit", NULL);
+		rc = merged >= 0 && bad_at == 0 ? merged_fail(s, first_bad)
+		     : bad_at < nlate          ? late_fail(s, (size_t)bad_at, first_bad)
+		                               : fail(s, first_bad, "commit", NULL);
 		if (PQtransactionStatus(c) != PQTRANS_IDLE)
 			PQclear(PQexec(c, "ROLLBACK"));
 		return rc;
@@ -2006,21 +2424,29 @@ static int pg_put(ipam_store *st, const ipam_store_row *row, unsigned int flags)
 	params p;
 	row_params(&p, row, k->nfield, s->tx_rev);
 	PGresult *r;
+	char *img = NULL;
+	if (row->kind != IPAM_STORE_PREFIX && (rc = image_encode(&img, &p, k->nfield)))
+		return rc;
 	int is_new = (flags & IPAM_STORE_PUT_NEW) != 0;
 	if (is_new && st->owner) { /* the db layer's: sent later */
-		if ((rc = late_add(s, late_id(row->kind, 0), &p, k->nfield, row, 0)))
+		if ((rc = late_add(s, late_id(row->kind, 0), &p, k->nfield, row, 0))) {
+			free(img);
 			return rc;
+		}
 		s->tx_wrote = 1;
-		return change_add(s, IPAM_STORE_PUT, row);
+		return change_add(s, IPAM_STORE_PUT, row, img);
 	}
 	rc = run(s, kid(row->kind, is_new ? K_INS : K_UPS), (int)k->nfield, p.v, &r, "put", row);
-	if (rc)
+	if (rc) {
+		free(img);
 		return rc;
+	}
 	/* A refused insert (ON CONFLICT DO NOTHING) leaves the transaction usable. */
 	const char *n = PQcmdTuples(r);
 	int none = is_new && (!n || !strcmp(n, "0"));
 	PQclear(r);
 	if (none) {
+		free(img);
 		char name[256];
 		row_name(s, name, sizeof name, row);
 		ipam_store_row other = *row;
@@ -2029,7 +2455,7 @@ static int pg_put(ipam_store *st, const ipam_store_row *row, unsigned int flags)
 		return ipam_store_error(IPAM_EEXISTS, "%s already exists", name);
 	}
 	s->tx_wrote = 1;
-	return change_add(s, IPAM_STORE_PUT, row);
+	return change_add(s, IPAM_STORE_PUT, row, img);
 }
 
 /* Run key statement `op` (delete, bump); IPAM_ENOTFOUND when no row matched. */
@@ -2068,7 +2494,7 @@ static int pg_del(ipam_store *st, const ipam_store_row *key)
 			s->tx_rev = keep; /* no change after all */
 		return rc;
 	}
-	return change_add(s, IPAM_STORE_DEL, key);
+	return change_add(s, IPAM_STORE_DEL, key, NULL);
 }
 
 static int pg_bump(ipam_store *st, const ipam_store_row *key)
@@ -2078,13 +2504,40 @@ static int pg_bump(ipam_store *st, const ipam_store_row *key)
 	if ((rc = check_key(key)) || (rc = need_tx(s, 1, "bump")))
 		return rc;
 	cache_clear(s);
-	if (st->owner) { /* the db layer's: sent later */
-		params p;
-		row_params(&p, key, kinds[key->kind].nkey, 0);
-		s->tx_wrote = 1;
-		return late_add(s, late_id(key->kind, 1), &p, kinds[key->kind].nkey, key, 1);
+	params p;
+	row_params(&p, key, kinds[key->kind].nkey, 0);
+	if (key->kind == IPAM_STORE_PREFIX) { /* prefixes have no row images */
+		if (st->owner) { /* the db layer's: sent later */
+			s->tx_wrote = 1;
+			return late_add(s, late_id(key->kind, 1), &p, kinds[key->kind].nkey, key, 1);
+		}
+		return by_key(s, key, K_BUMP, "bump");
 	}
-	return by_key(s, key, K_BUMP, "bump");
+	/* Any other row: the images of its changes are stale now (see "row
+	 * images"): the committed one's is cleared, this transaction's dropped. */
+	if ((rc = by_key(s, key, K_BUMP, "bump")))
+		return rc;
+	unsigned slot = IPAM_STORE_IS_OBJECT(key->kind) ? IPAM_STORE_OBJECT_MIN : key->kind;
+	PGresult *r;
+	if ((rc = run(s, S_IMG_CLEAR0 + (int)slot - 1, (int)kinds[key->kind].nkey, p.v, &r, "bump", key)))
+		return rc;
+	PQclear(r);
+	for (size_t i = 0; i < s->nchg; i++) {
+		pending_change *c = &s->chg[i];
+		ipam_store_row ck;
+		memset(&ck, 0, sizeof ck);
+		ck.kind = c->kind;
+		ck.name = c->name;
+		memcpy(ck.space, c->space, 16);
+		ck.addr = c->addr;
+		ck.last = c->last;
+		ck.len = c->len;
+		if (c->img && ipam__store_key_cmp(&ck, key) == 0) {
+			free(c->img);
+			c->img = NULL;
+		}
+	}
+	return 0;
 }
 
 static int pg_get(ipam_store *st, ipam_store_row *row)
@@ -2288,7 +2741,7 @@ static int pg_changes(ipam_store *st, uint64_t since, ipam_store_change_cb cb, v
 			return rc;
 		}
 		int n = PQntuples(r);
-		rc = feed_parse(s, r, &v, &nv, &cv, &after_n);
+		rc = feed_parse(s, r, 0, &v, &nv, &cv, &after_n);
 		PQclear(r);
 		if (rc) {
 			feed_free(v, nv);
@@ -2513,6 +2966,7 @@ static void pg_free(ipam_store *st)
 	cache_clear(s);
 	free(s->cache);
 	free(s->buf);
+	free(s->imgbuf);
 	free(s->name);
 	free(s);
 }

@@ -426,11 +426,13 @@ static long in_store(const char *sql)
  * transaction is open nothing of it is on the server, and a row that turns
  * out to exist by then makes the commit a conflict that names it, with
  * nothing of the transaction kept. The row is written behind the index's
- * back (no change record), as a writer that bypassed libipam would. */
-START_TEST(late_write_refused_at_commit)
+ * back (no change record), as a writer that bypassed libipam would. With
+ * one allocation the transaction's writes are one statement (the
+ * one-statement commit); with two, separate statements: both say which. */
+static void late_insert_refused(int allocs)
 {
 	const char *nets[] = { NET };
-	new_store("late", nets, 1);
+	new_store(allocs == 1 ? "late1" : "late2", nets, 1);
 	ipam_db *db = NULL;
 	ck_assert_msg(st_open(&db, store_uri, keyfile, 0) == 0, "%s", st_why());
 	ipam_prefix p;
@@ -439,7 +441,8 @@ START_TEST(late_write_refused_at_commit)
 	long audit0 = in_store("SELECT count(*) FROM ipam_audit");
 	ck_assert_int_eq(ipam_db_begin(db), 0);
 	ipam_addr a;
-	ck_assert_msg(ipam_ip_alloc(&a, db, &p, NULL) == 0, "%s", st_err());
+	for (int i = 0; i < allocs; i++)
+		ck_assert_msg(ipam_ip_alloc(&a, db, &p, NULL) == 0, "%s", st_err());
 	char at[IPAM_ADDR_STRLEN], sql[512];
 	ipam_addr_format(at, sizeof at, &a);
 	/* not on the server yet: this insert does not wait for the transaction */
@@ -453,6 +456,43 @@ START_TEST(late_write_refused_at_commit)
 	ck_assert_int_eq(in_store("SELECT count(*) FROM ipam_commits"), commits0);
 	ck_assert_int_eq(in_store("SELECT count(*) FROM ipam_audit"), audit0);
 	ck_assert_msg(ipam_db_check(db) == 0, "check: %s", st_err());
+	ipam_db_free(db);
+	st_rmrf(dir);
+}
+
+START_TEST(late_write_refused_at_commit)
+{
+	late_insert_refused(1);
+	late_insert_refused(2);
+}
+END_TEST
+
+/* The bump of the prefix an allocation was made in goes with COMMIT too
+ * (in the one-statement commit): a prefix that another writer removed
+ * meanwhile makes the commit a conflict (under SERIALIZABLE the server
+ * reports the concurrent delete, SQLSTATE 40001), with nothing kept. */
+START_TEST(late_bump_refused_at_commit)
+{
+	const char *nets[] = { NET };
+	new_store("bump", nets, 1);
+	ipam_db *db = NULL;
+	ck_assert_msg(st_open(&db, store_uri, keyfile, 0) == 0, "%s", st_why());
+	ipam_prefix p;
+	ck_assert_int_eq(ipam_prefix_parse(&p, NET, IPAM_PARSE_DEFAULT), 0);
+	long addrs0 = in_store("SELECT count(*) FROM ipam_addresses");
+	long audit0 = in_store("SELECT count(*) FROM ipam_audit");
+	ck_assert_int_eq(ipam_db_begin(db), 0);
+	ipam_addr a;
+	ck_assert_msg(ipam_ip_alloc(&a, db, &p, NULL) == 0, "%s", st_err());
+	char sql[256];
+	snprintf(sql, sizeof sql, "DELETE FROM ipam_prefixes WHERE prefix = '%s'", NET);
+	in_store(sql);
+	int rc = ipam_db_commit(db);
+	ck_assert_msg(rc == IPAM_ECONFLICT, "commit: %d %s", rc, st_err());
+	ck_assert_msg(strstr(ipam_error_last()->message, "run the transaction again") != NULL, "%s",
+	              ipam_error_last()->message);
+	ck_assert_int_eq(in_store("SELECT count(*) FROM ipam_addresses"), addrs0);
+	ck_assert_int_eq(in_store("SELECT count(*) FROM ipam_audit"), audit0);
 	ipam_db_free(db);
 	st_rmrf(dir);
 }
@@ -497,6 +537,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "writers")) {
 		tcase_add_test(tc, single_call_waits_its_turn);
 		tcase_add_test(tc, late_write_refused_at_commit);
+		tcase_add_test(tc, late_bump_refused_at_commit);
 		tcase_add_test(tc, catch_up_past_the_prefetch);
 		tcase_add_test(tc, writers);
 	}
