@@ -1812,9 +1812,10 @@ START_TEST(pg_changes_without_row_images)
 }
 END_TEST
 
-/* PostgreSQL: a schema 2 database (no row images) opened by this libipam
- * is migrated to schema 3 in place; its rows stay, and new changes carry
- * images that a second store object reads. */
+/* PostgreSQL: a schema 2 database (no row images, foreign keys on every
+ * table) opened by this libipam is migrated in place (3: row images; 4: no
+ * foreign keys on the tables of allocations); its rows stay, and new
+ * changes carry images that a second store object reads. */
 START_TEST(pg_migrates_from_schema_2)
 {
 	seed();
@@ -1828,9 +1829,12 @@ START_TEST(pg_migrates_from_schema_2)
 	int rc = B->open_again(&stores[0]);
 	ck_assert_msg(rc == 0, "reopen: %d %s", rc, ipam_error_last()->message);
 	S = stores[0];
-	pg_sql("DO $$ BEGIN IF (SELECT value FROM ipam_meta WHERE name = 'schema_version') <> '3' OR "
-		"(SELECT count(*) FROM ipam_changes WHERE img IS NOT NULL) <> 0 THEN RAISE EXCEPTION 'not schema 3'; "
-		"END IF; END $$");
+	pg_sql("DO $$ BEGIN IF (SELECT value FROM ipam_meta WHERE name = 'schema_version') <> '4' OR "
+		"(SELECT count(*) FROM ipam_changes WHERE img IS NOT NULL) <> 0 OR "
+		"(SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN "
+		"('ipam_addresses'::regclass, 'ipam_prefixes'::regclass)) <> 0 OR "
+		"(SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'ipam_ranges'::regclass) <> 2 "
+		"THEN RAISE EXCEPTION 'not schema 4'; END IF; END $$");
 	ipam_store *s2 = open_again();
 	tx(s2, 0);
 	expect_row(s2, &a);
@@ -1844,6 +1848,42 @@ START_TEST(pg_migrates_from_schema_2)
 	tx(s2, 0);
 	expect_row(s2, &b);
 	commit(s2);
+	check_store(S);
+}
+END_TEST
+
+/* PostgreSQL: the tables of allocations have no foreign keys (schema 4);
+ * the store's check names a row whose space or tenant is not there. */
+START_TEST(pg_check_names_rows_without_their_space)
+{
+	seed();
+	check_store(S);
+	uint8_t nowhere[16];
+	mkid(nowhere, 170);
+	ipam_store_row a = addr_row(nowhere, "10.10.0.1", 171);
+	memset(a.tenant, 0, 16);
+	tx(S, 1);
+	OK(S->put(S, &a, IPAM_STORE_PUT_NEW));
+	commit(S);
+	int rc = S->check(S);
+	ck_assert_msg(rc == IPAM_EBACKEND && strstr(ipam_error_last()->message, "address 10.10.0.1") &&
+	              strstr(ipam_error_last()->message, "names a space or tenant that does not exist"),
+	              "check: %d %s", rc, ipam_error_last()->message);
+	tx(S, 1);
+	OK(S->del(S, &a));
+	commit(S);
+	check_store(S);
+	ipam_store_row p = prefix_row(BLUE, "10.11.0.0/16", 172);
+	mkid(p.tenant, 173); /* no such tenant */
+	tx(S, 1);
+	OK(S->put(S, &p, IPAM_STORE_PUT_NEW));
+	commit(S);
+	rc = S->check(S);
+	ck_assert_msg(rc == IPAM_EBACKEND && strstr(ipam_error_last()->message, "prefix 10.11.0.0/16"),
+	              "check: %d %s", rc, ipam_error_last()->message);
+	tx(S, 1);
+	OK(S->del(S, &p));
+	commit(S);
 	check_store(S);
 }
 END_TEST
@@ -2358,6 +2398,7 @@ int main(int argc, char **argv)
 	if (strcmp(B->name, "postgres") == 0) {
 		tcase_add_test(tc, pg_changes_without_row_images);
 		tcase_add_test(tc, pg_migrates_from_schema_2);
+		tcase_add_test(tc, pg_check_names_rows_without_their_space);
 	}
 	tcase_add_test(tc, hundred_thousand_addresses);
 	suite_add_tcase(s, tc);

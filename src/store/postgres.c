@@ -81,7 +81,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define SCHEMA_LATEST 3
+#define SCHEMA_LATEST 4
 
 /* A commit with up to MERGE_MAX late writes, one change and one audit
  * entry is one statement; MERGE_SHAPES such statements (one per sequence
@@ -244,12 +244,27 @@ static const char schema_v2[] =
  * images"); older records have none (NULL), which readers handle. */
 static const char schema_v3[] = "ALTER TABLE ipam_changes ADD COLUMN img TEXT;";
 
+/* Version 3 -> 4: no foreign keys on the two tables every allocation
+ * writes. Each check took a row lock on the space (a WAL record and a page
+ * write) per new row, under the head: with 8 writers W1 ran 15-35% faster
+ * without (docs/BENCHMARKS.md, 2026-11-22). The db layer checks the space
+ * and tenant of every row it writes against its index, caught up under the
+ * head; it refuses to load a row whose space the store does not hold; and
+ * check() counts such rows. (IF EXISTS: the names are PostgreSQL's; a
+ * server that named them otherwise keeps them, and is only slower.) */
+static const char schema_v4[] =
+	"ALTER TABLE ipam_addresses DROP CONSTRAINT IF EXISTS ipam_addresses_space_fkey;"
+	"ALTER TABLE ipam_addresses DROP CONSTRAINT IF EXISTS ipam_addresses_tenant_fkey;"
+	"ALTER TABLE ipam_prefixes DROP CONSTRAINT IF EXISTS ipam_prefixes_space_fkey;"
+	"ALTER TABLE ipam_prefixes DROP CONSTRAINT IF EXISTS ipam_prefixes_tenant_fkey;";
+
 /* migrations[n] takes a database from schema n to n + 1 (one transaction).
  * A released step never changes; a new schema is a step appended here. */
 static const char *const migrations[SCHEMA_LATEST] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -2941,6 +2956,24 @@ static int pg_check(ipam_store *st)
 		rc = ipam_store_error(IPAM_EBACKEND, "%s: check: the head's audit hash is not that of entry %" PRIu64,
 			s->name, v[2]);
 	PQclear(r);
+	/* the references the tables of allocations keep without foreign keys
+	 * (schema 4): the first row naming a space or tenant that is not there */
+	static const char *const orphans[][2] = {
+		{ "address", "SELECT host(addr), space FROM ipam_addresses a WHERE NOT EXISTS (SELECT 1 FROM ipam_spaces s"
+		  " WHERE s.id = a.space) OR (tenant IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ipam_tenants t"
+		  " WHERE t.id = a.tenant)) LIMIT 1" },
+		{ "prefix", "SELECT host(prefix) || '/' || masklen(prefix), space FROM ipam_prefixes p WHERE NOT EXISTS"
+		  " (SELECT 1 FROM ipam_spaces s WHERE s.id = p.space) OR (tenant IS NOT NULL AND NOT EXISTS"
+		  " (SELECT 1 FROM ipam_tenants t WHERE t.id = p.tenant)) LIMIT 1" },
+	};
+	for (size_t i = 0; !rc && i < sizeof orphans / sizeof *orphans; i++) {
+		if ((rc = exec_simple(s, orphans[i][1], &r, "check")))
+			break;
+		if (PQntuples(r) > 0)
+			rc = ipam_store_error(IPAM_EBACKEND, "%s: check: %s %s in space %s names a space or tenant that does "
+				"not exist", s->name, orphans[i][0], PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+		PQclear(r);
+	}
 	pg_rollback(st);
 	return rc;
 }
