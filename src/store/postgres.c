@@ -247,10 +247,10 @@ static const char schema_v3[] = "ALTER TABLE ipam_changes ADD COLUMN img TEXT;";
 /* Version 3 -> 4: no foreign keys on the two tables every allocation
  * writes. Each check took a row lock on the space (a WAL record and a page
  * write) per new row, under the head: with 8 writers W1 ran 15-35% faster
- * without (docs/BENCHMARKS.md, 2026-11-22). The db layer checks the space
- * and tenant of every row it writes against its index, caught up under the
+ * without (docs/BENCHMARKS.md, 2026-11-22). The db layer writes an
+ * address or prefix only into a space its index holds, caught up under the
  * head; it refuses to load a row whose space the store does not hold; and
- * check() counts such rows. (IF EXISTS: the names are PostgreSQL's; a
+ * check() names a row whose space or tenant is missing. (IF EXISTS: the names are PostgreSQL's; a
  * server that named them otherwise keeps them, and is only slower.) */
 static const char schema_v4[] =
 	"ALTER TABLE ipam_addresses DROP CONSTRAINT IF EXISTS ipam_addresses_space_fkey;"
