@@ -1896,6 +1896,19 @@ static int hist_check(pgstore *s, uint64_t head_rev, uint64_t head_seq)
 
 static void pg_rollback(ipam_store *st);
 
+/* A write transaction's id for its commit marker: a UUIDv7 (RFC 9562),
+ * time first, so that ipam_commits' primary key grows at its right edge
+ * instead of splitting pages all over an index of one entry per commit. */
+static void new_txid(uint8_t id[16])
+{
+	randombytes_buf(id, 16);
+	uint64_t ms = (uint64_t)ipam__now_us() / 1000;
+	for (int i = 0; i < 6; i++)
+		id[i] = (uint8_t)(ms >> (40 - 8 * i));
+	id[6] = (uint8_t)(0x70 | (id[6] & 0x0f));
+	id[8] = (uint8_t)(0x80 | (id[8] & 0x3f));
+}
+
 static int pg_begin(ipam_store *st, int write)
 {
 	pgstore *s = P(st);
@@ -1949,7 +1962,7 @@ static int pg_begin(ipam_store *st, int write)
 			s->seen_valid = 1;
 			hist_set(s, s->head_rev, s->head_seq, s->head_hash);
 			if (write)
-				randombytes_buf(s->txid, sizeof s->txid);
+				new_txid(s->txid);
 			break;
 		}
 		if (rc != -1) { /* a damaged head or row, or no memory */
