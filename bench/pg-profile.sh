@@ -10,7 +10,8 @@
 #     server's backends (the postmaster's reaped children: each backend
 #     exits with its client), and of every other server process (WAL
 #     writer, checkpointer ...: /proc/PID/stat before and after);
-#   - machine-wide context switches (perf stat -a, when perf runs);
+#   - machine-wide context switches (perf stat -a, when perf runs) and the
+#     machine's busy CPU (/proc/stat: every state but idle and iowait);
 #   - WAL records, bytes, writes and syncs (pg_stat_wal);
 #   - each statement's calls and server time (pg_stat_statements), and the
 #     time spent waiting in LOCK TABLE ipam_head (its execution time).
@@ -70,9 +71,10 @@ run() { # WRITERS
 	ticks >"$out/before"
 	local perf_pid=
 	if perf stat -a -e context-switches -x, -o "$out/perf" -- true 2>/dev/null; then
-		perf stat -a -e context-switches,cpu-clock -x, -o "$out/perf" &
+		perf stat -a -e context-switches -x, -o "$out/perf" &
 		perf_pid=$!
 	fi
+	head -1 /proc/stat >"$out/stat0"
 	times >"$out/cl0" # the children's CPU so far (no fork: $(times) would say 0)
 	t0=$(date +%s.%N)
 	head -c "$k" /dev/zero | tr '\0' g >&9
@@ -80,6 +82,7 @@ run() { # WRITERS
 	wait "${pids[@]}"
 	t1=$(date +%s.%N)
 	times >"$out/cl1"
+	head -1 /proc/stat >"$out/stat1"
 	[ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	# wait until the writers' backends have exited and been reaped
@@ -117,8 +120,14 @@ run() { # WRITERS
 		}' "$out/before" "$out/after"
 	if [ -f "$out/perf" ]; then
 		awk -F, -v n="$commits" '$3 == "context-switches" { printf "  context switches (machine): %.1f per allocation\n", $1 / n }
-			$3 == "cpu-clock" { printf "  busy CPU (machine, msec): %.0f = %.0f us per allocation\n", $1, $1 * 1000 / n }' "$out/perf"
+			' "$out/perf"
 	fi
+	# /proc/stat's cpu line: user nice system idle iowait irq softirq steal (ticks)
+	awk -v n="$commits" -v hz="$hz" -v ncpu="$(nproc)" -v t="$(echo "$t1 - $t0" | bc -l)" '
+		NR == 1 { for (i = 2; i <= 9; i++) a[i] = $i; next }
+		{ busy = 0; for (i = 2; i <= 9; i++) if (i != 5 && i != 6) busy += $i - a[i]
+		  printf "  busy CPU (machine): %.0f us per allocation, %.0f%% of %d CPUs\n", busy / hz / n * 1e6,
+			busy / hz / (t * ncpu) * 100, ncpu }' "$out/stat0" "$out/stat1"
 	awk -v n="$commits" '{ printf "  WAL per allocation: %.1f records, %.0f bytes, %.2f writes, %.2f syncs (%.0f us sync time)\n",
 		$1 / n, $2 / n, $3 / n, $4 / n, $5 * 1000 / n }' "$out/wal"
 	echo "  statements: calls, server time (total, per allocation), buffer hits per call, text"
