@@ -429,14 +429,21 @@ static long in_store(const char *sql)
  * back (no change record), as a writer that bypassed libipam would. With
  * one allocation the transaction's writes are one statement (the
  * one-statement commit); with two, separate statements: both say which. */
-static void late_insert_refused(int allocs)
+/* A new database `name` holding NET, a handle on it, NET parsed. */
+static ipam_db *late_setup(const char *name, ipam_prefix *p)
 {
 	const char *nets[] = { NET };
-	new_store(allocs == 1 ? "late1" : "late2", nets, 1);
+	new_store(name, nets, 1);
 	ipam_db *db = NULL;
 	ck_assert_msg(st_open(&db, store_uri, keyfile, 0) == 0, "%s", st_why());
+	ck_assert_int_eq(ipam_prefix_parse(p, NET, IPAM_PARSE_DEFAULT), 0);
+	return db;
+}
+
+static void late_insert_refused(int allocs)
+{
 	ipam_prefix p;
-	ck_assert_int_eq(ipam_prefix_parse(&p, NET, IPAM_PARSE_DEFAULT), 0);
+	ipam_db *db = late_setup(allocs == 1 ? "late1" : "late2", &p);
 	long commits0 = in_store("SELECT count(*) FROM ipam_commits");
 	long audit0 = in_store("SELECT count(*) FROM ipam_audit");
 	ck_assert_int_eq(ipam_db_begin(db), 0);
@@ -473,12 +480,8 @@ END_TEST
  * reports the concurrent delete, SQLSTATE 40001), with nothing kept. */
 START_TEST(late_bump_refused_at_commit)
 {
-	const char *nets[] = { NET };
-	new_store("bump", nets, 1);
-	ipam_db *db = NULL;
-	ck_assert_msg(st_open(&db, store_uri, keyfile, 0) == 0, "%s", st_why());
 	ipam_prefix p;
-	ck_assert_int_eq(ipam_prefix_parse(&p, NET, IPAM_PARSE_DEFAULT), 0);
+	ipam_db *db = late_setup("bump", &p);
 	long addrs0 = in_store("SELECT count(*) FROM ipam_addresses");
 	long audit0 = in_store("SELECT count(*) FROM ipam_audit");
 	ck_assert_int_eq(ipam_db_begin(db), 0);
