@@ -4,7 +4,9 @@
  * subset and why each piece is safe on CockroachDB): UUID keys made by
  * libipam, INET addresses, TEXT plus a generated JSONB copy of the
  * attributes, no sequences, advisory locks, LISTEN/NOTIFY or exclusion
- * constraints. Every transaction is SERIALIZABLE.
+ * constraints. Every transaction is SERIALIZABLE (but the group commit's
+ * flush: one UPDATE of the transaction's own commit marker, at the
+ * server's default isolation).
  *
  * ## One order for every writer: the head row
  * `ipam_head` holds one row: the committed revision and the audit chain's
@@ -1288,8 +1290,10 @@ static int change_add(pgstore *s, unsigned op, const ipam_store_row *row, char *
 	if (s->nchg == s->cchg) {
 		size_t c = s->cchg ? s->cchg * 2 : 16;
 		pending_change *p = realloc(s->chg, c * sizeof *p);
-		if (!p)
+		if (!p) {
+			free(img);
 			return ipam__enomem();
+		}
 		s->chg = p;
 		s->cchg = c;
 	}
