@@ -3,8 +3,8 @@
  * (every transaction SERIALIZABLE, as on CockroachDB) and says where in
  * IPAM_TEST_PG.
  *
- * writers: 8 processes allocate 500 addresses each from one /16 while 4
- * processes carve 250 /24s each from one /8, all started at once, each
+ * writers: 8 processes allocate 2,000 addresses each from one /16 while 4
+ * processes carve 1,000 /24s each from one /8, all started at once, each
  * reported only after its commit: the addresses one per ipam_db_run()
  * transaction, the /24s by single ipam_prefix_alloc() calls (no
  * transaction of the caller's: a call that loses a race runs again by
@@ -34,9 +34,9 @@
 #include <unistd.h>
 
 #define NALLOC 8
-#define PER_ALLOC 500
+#define PER_ALLOC 2000
 #define NCARVE 4
-#define PER_CARVE 250
+#define PER_CARVE 1000
 #define NET "172.20.0.0/16"
 #define BIG "10.0.0.0/8"
 
