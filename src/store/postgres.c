@@ -248,12 +248,13 @@ static const char schema_v3[] = "ALTER TABLE ipam_changes ADD COLUMN img TEXT;";
 
 /* Version 3 -> 4: no foreign keys on the two tables every allocation
  * writes. Each check took a row lock on the space (a WAL record and a page
- * write) per new row, under the head: with 8 writers W1 ran 15-35% faster
- * without (docs/BENCHMARKS.md, 2026-11-22). The db layer writes an
- * address or prefix only into a space its index holds, caught up under the
- * head; it refuses to load a row whose space the store does not hold; and
- * check() names a row whose space or tenant is missing. (IF EXISTS: the names are PostgreSQL's; a
- * server that named them otherwise keeps them, and is only slower.) */
+ * write) per new row, under the head: in A/B runs with 8 writers W1 ran
+ * 3-35% faster without (2026-11-22). The db layer writes an address or
+ * prefix only into a space its index holds, caught up under the head; it
+ * refuses to load a row whose space the store does not hold; and check()
+ * names a row whose space or tenant is missing. (IF EXISTS: the names are
+ * PostgreSQL's; a server that named them otherwise keeps them, and is only
+ * slower.) */
 static const char schema_v4[] =
 	"ALTER TABLE ipam_addresses DROP CONSTRAINT IF EXISTS ipam_addresses_space_fkey;"
 	"ALTER TABLE ipam_addresses DROP CONSTRAINT IF EXISTS ipam_addresses_tenant_fkey;"
@@ -349,10 +350,8 @@ enum {
 	S_BEGIN_RW, S_BEGIN_RO, S_LOCK_HEAD, S_SYNC_OFF, S_COMMIT, S_FLUSH_MARK, S_COMMIT_ONE,
 	S_PF_FEED,
 	S_PF0, /* + kind - 1: the rows written in revisions ($1, $2]; the last one: every stored object's */
-	S_PF_END = S_PF0 + IPAM_STORE_OBJECT_MIN - 1,
-	S_IMG_CLEAR0, /* + kind - 1 (not the prefix's; the last: every stored object's) */
-	S_IMG_CLEAR_END = S_IMG_CLEAR0 + IPAM_STORE_OBJECT_MIN - 1,
-	S_KIND0,
+	S_IMG_CLEAR0 = S_PF0 + IPAM_STORE_OBJECT_MIN, /* + kind - 1 (not the prefix's; the last: every stored object's) */
+	S_KIND0 = S_IMG_CLEAR0 + IPAM_STORE_OBJECT_MIN,
 	/* the five row kinds, then one set for every stored-object kind (the kind is parameter $1) */
 	S_COUNT = S_KIND0 + IPAM_STORE_OBJECT_MIN * K_N,
 	/* Per kind, the forms of K_INS and K_BUMP that the db layer's writes
@@ -400,20 +399,20 @@ static const char *const sql_text[S_COUNT] = {
 		" decode($18, 'hex'), decode($19, 'hex'))),"
 		" m AS (INSERT INTO ipam_commits (txid, revision, time) VALUES ($20, $21, $22))"
 		" UPDATE ipam_head SET revision = $23, audit_seq = $24, audit_hash = decode($25, 'hex') WHERE one = 1",
-	/* A range of revisions, not just "revision > $1": PostgreSQL's generic
-	 * plan for an open range expects a third of the table, and on a table of
-	 * a few thousand rows it then scans all of them and sorts (measured:
-	 * 0.5 ms a begin at 8,000 addresses, growing with the table); for a
-	 * closed range it expects a few rows and uses the revision index. The
-	 * rows need no order (the cache is keyed), so they are not sorted. */
 	/* Begin's one statement under the head: the head, the changes after
 	 * $1 (up to $2) with their row images, and the prefix rows they name
 	 * (see "row images"); one row with NULL changes when there are none.
-	 * Columns: FA_HEAD, FA_CHG (CHG_COLS_SEL), FA_IMG, FA_PREFIX (P_SEL). */
-	/* (OFFSET 0 keeps the prefix lookup a nested loop over the primary key,
-	 * driven by the few changes; flattened, the planner chose a hash join
-	 * over the whole prefix table. The changes come in the inner ORDER BY's
-	 * order, one head row driving them; begin checks it.) */
+	 * Columns: FA_HEAD, FA_CHG (CHG_COLS_SEL), FA_IMG, FA_PREFIX (P_SEL).
+	 * A range of revisions, not just "revision > $1" (here and in PF_ROWS):
+	 * PostgreSQL's generic plan for an open range expects a third of the
+	 * table, and on a table of a few thousand rows it then scans all of
+	 * them and sorts (measured: 0.5 ms a begin at 8,000 addresses, growing
+	 * with the table); for a closed range it expects a few rows and uses
+	 * the index. OFFSET 0 keeps the prefix lookup a nested loop over the
+	 * primary key, driven by the few changes (flattened, the planner chose
+	 * a hash join over the whole prefix table). The changes come in the
+	 * inner ORDER BY's order, one head row driving them; begin checks it.
+	 * PF_ROWS' rows need no order (the cache is keyed): not sorted. */
 	[S_PF_FEED] = "SELECT h.revision, h.audit_seq, encode(h.audit_hash, 'hex'), c.* FROM ipam_head h"
 		" LEFT JOIN LATERAL (SELECT c.revision AS c_revision, c.n AS c_n, c.op, c.kind, c.name, c.space AS c_space,"
 		" host(c.addr), host(c.last), c.len, c.img, p.* FROM ipam_changes c"
@@ -596,8 +595,8 @@ typedef struct pgstore {
 
 	struct late_write *late;   /* the db layer's writes not sent yet */
 	size_t nlate, clate;
-	/* The one-statement commits prepared on this connection (see
-	 * commit_one_sql): the late statements each was made for. */
+	/* The one-statement commits prepared on this connection (see "the
+	 * one-statement commit"): the late statements each was made for. */
 	struct { int ids[MERGE_MAX]; int n; } merged[MERGE_SHAPES];
 	int nmerged;
 
@@ -1027,8 +1026,8 @@ static int read_row(pgstore *s, PGresult *r, int i, int c0, ipam_store_row *row)
  *
  * An image is the row as of its change, so anything that changes a row
  * without a change record would make it stale: a bump. A prefix therefore
- * has no image (every allocation bumps its prefix): begin reads the prefix
- * rows the feed names from their table, one statement in its pipeline. Any
+ * has no image (every allocation bumps its prefix): begin's statement looks
+ * up the current row of each prefix the feed names by its key. Any
  * other bump (the db layer makes none; the store's contract allows them)
  * clears the image of the row's last change (IMG_CLEAR) and those of the
  * transaction's own changes of that row. A PUT change without an image
@@ -1244,7 +1243,7 @@ static int cache_fill(pgstore *s, const ipam_store_row *row)
 	return 0;
 }
 
-/* The cache entry of `key`, if any, as a row known to be gone. */
+/* A cache entry as a row known to be gone (its key kept). */
 static void entry_drop(cached_row *e)
 {
 	free((char *)e->row.description);
@@ -1253,6 +1252,7 @@ static void entry_drop(cached_row *e)
 	e->present = 0;
 }
 
+/* The cache entry of `key`, if any, as a row known to be gone. */
 static void cache_drop(pgstore *s, const ipam_store_row *key)
 {
 	cached_row *e = cache_find(s, key);
@@ -1570,7 +1570,7 @@ static unsigned kind_slot(unsigned kind)
 	return IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
 }
 
-/* Begin's feed (`r`: FEED_ALL's columns; its changes are s->pf[0 ...])
+/* Begin's feed (`r`: S_PF_FEED's columns; its changes are s->pf[0 ...])
  * into the cache (keys made by cache_keys), oldest first, so that the
  * last change of a key is what the cache holds: the row images, and the
  * prefix rows (which have none; each PUT of a prefix comes with the row as
