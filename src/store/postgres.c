@@ -349,8 +349,7 @@ enum {
 	/* the transactions' own statements, prepared too: none is parsed again */
 	S_BEGIN_RW, S_BEGIN_RO, S_LOCK_HEAD, S_SYNC_OFF, S_COMMIT, S_FLUSH_MARK, S_COMMIT_ONE,
 	S_PF_FEED,
-	S_PF0, /* + kind - 1: the rows written in revisions ($1, $2]; the last one: every stored object's */
-	S_IMG_CLEAR0 = S_PF0 + IPAM_STORE_OBJECT_MIN, /* + kind - 1 (not the prefix's; the last: every stored object's) */
+	S_IMG_CLEAR0, /* + kind - 1 (not the prefix's; the last: every stored object's) */
 	S_KIND0 = S_IMG_CLEAR0 + IPAM_STORE_OBJECT_MIN,
 	/* the five row kinds, then one set for every stored-object kind (the kind is parameter $1) */
 	S_COUNT = S_KIND0 + IPAM_STORE_OBJECT_MIN * K_N,
@@ -403,7 +402,7 @@ static const char *const sql_text[S_COUNT] = {
 	 * $1 (up to $2) with their row images, and the prefix rows they name
 	 * (see "row images"); one row with NULL changes when there are none.
 	 * Columns: FA_HEAD, FA_CHG (CHG_COLS_SEL), FA_IMG, FA_PREFIX (P_SEL).
-	 * A range of revisions, not just "revision > $1" (here and in PF_ROWS):
+	 * A range of revisions, not just "revision > $1":
 	 * PostgreSQL's generic plan for an open range expects a third of the
 	 * table, and on a table of a few thousand rows it then scans all of
 	 * them and sorts (measured: 0.5 ms a begin at 8,000 addresses, growing
@@ -411,8 +410,7 @@ static const char *const sql_text[S_COUNT] = {
 	 * the index. OFFSET 0 keeps the prefix lookup a nested loop over the
 	 * primary key, driven by the few changes (flattened, the planner chose
 	 * a hash join over the whole prefix table). The changes come in the
-	 * inner ORDER BY's order, one head row driving them; begin checks it.
-	 * PF_ROWS' rows need no order (the cache is keyed): not sorted. */
+	 * inner ORDER BY's order, one head row driving them; begin checks it. */
 	[S_PF_FEED] = "SELECT h.revision, h.audit_seq, encode(h.audit_hash, 'hex'), c.* FROM ipam_head h"
 		" LEFT JOIN LATERAL (SELECT c.revision AS c_revision, c.n AS c_n, c.op, c.kind, c.name, c.space AS c_space,"
 		" host(c.addr), host(c.last), c.len, c.img, p.* FROM ipam_changes c"
@@ -434,14 +432,6 @@ static const char *const sql_text[S_COUNT] = {
 	[S_IMG_CLEAR0 + IPAM_STORE_OBJECT_MIN - 1] = "UPDATE ipam_changes SET img = NULL WHERE revision ="
 		" (SELECT revision FROM ipam_objects WHERE kind = $1 AND parent = $2 AND name = $3)"
 		" AND kind = $1 AND space = $2 AND name = $3",
-#define PF_ROWS(sel, table) "SELECT " sel " FROM " table " WHERE revision > $1 AND revision <= $2 LIMIT 1001"
-	[S_PF0 + IPAM_STORE_TENANT - 1] = PF_ROWS(TENANT_SEL, "ipam_tenants"),
-	[S_PF0 + IPAM_STORE_SPACE - 1] = PF_ROWS(SPACE_SEL, "ipam_spaces"),
-	[S_PF0 + IPAM_STORE_PREFIX - 1] = PF_ROWS(PREFIX_SEL, "ipam_prefixes"),
-	[S_PF0 + IPAM_STORE_RANGE - 1] = PF_ROWS(RANGE_SEL, "ipam_ranges"),
-	[S_PF0 + IPAM_STORE_ADDRESS - 1] = PF_ROWS(ADDRESS_SEL, "ipam_addresses"),
-	[S_PF0 + IPAM_STORE_OBJECT_MIN - 1] = PF_ROWS(OBJECT_SEL, "ipam_objects"),
-#undef PF_ROWS
 
 #define KS(kind, op) [S_KIND0 + ((kind) - 1) * K_N + (op)]
 	KS(IPAM_STORE_TENANT, K_INS) = "INSERT INTO ipam_tenants (name, id, created, revision, description, attrs, version, updated)"
@@ -780,17 +770,22 @@ static int send_prep(pgstore *s, int id, int n, const char *const *vals)
 	return PQsendQueryPrepared(s->conn, nm, n, vals, NULL, NULL, 0);
 }
 
+/* The kind, or for every stored-object kind IPAM_STORE_OBJECT_MIN: the
+ * slot of its statements (one table holds all objects). */
+static unsigned kind_slot(unsigned kind)
+{
+	return IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
+}
+
 static int kid(unsigned kind, int op)
 {
-	unsigned slot = IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
-	return S_KIND0 + (int)(slot - 1) * K_N + op;
+	return S_KIND0 + (int)(kind_slot(kind) - 1) * K_N + op;
 }
 
 /* The late form of a new row (bump 0) or of a bump (1) of `kind`. */
 static int late_id(unsigned kind, int bump)
 {
-	unsigned slot = IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
-	return S_LATE0 + (int)(slot - 1) * 2 + bump;
+	return S_LATE0 + (int)(kind_slot(kind) - 1) * 2 + bump;
 }
 
 static int late_flush(pgstore *s);
@@ -1551,11 +1546,13 @@ static int feed_parse(pgstore *s, PGresult *r, int c0, feed_item **v, size_t *nv
 static int cache_keys(pgstore *s, const feed_item *v, size_t nv, unsigned *kinds_seen)
 {
 	cache_clear(s);
-	*kinds_seen = 0;
+	if (kinds_seen)
+		*kinds_seen = 0;
 	for (size_t i = 0; i < nv; i++) {
 		if (v[i].c.op == IPAM_STORE_PUT) {
 			unsigned k = v[i].c.key.kind;
-			*kinds_seen |= 1u << (IPAM_STORE_IS_OBJECT(k) ? IPAM_STORE_OBJECT_MIN : k);
+			if (kinds_seen)
+				*kinds_seen |= 1u << kind_slot(k);
 			int rc = cache_add_key(s, &v[i].c.key);
 			if (rc)
 				return rc;
@@ -1563,11 +1560,6 @@ static int cache_keys(pgstore *s, const feed_item *v, size_t nv, unsigned *kinds
 	}
 	cache_seal(s);
 	return 0;
-}
-
-static unsigned kind_slot(unsigned kind)
-{
-	return IPAM_STORE_IS_OBJECT(kind) ? IPAM_STORE_OBJECT_MIN : kind;
 }
 
 /* Begin's feed (`r`: S_PF_FEED's columns; its changes are s->pf[0 ...])
@@ -1756,6 +1748,8 @@ static int begin_send(pgstore *s, int write, const char *since)
 	return n;
 }
 
+static int prefetch(pgstore *s, unsigned kind, uint64_t since, uint64_t upto);
+
 /* Read begin's results: the head (alone, or with the feed: S_PF_FEED). */
 static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone, PGresult **bad)
 {
@@ -1763,7 +1757,7 @@ static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone
 	int rc = 0, rows_seen = 0;
 	size_t cv = 0;
 	uint64_t last_n = 0;
-	unsigned kinds_seen, need = 0;
+	unsigned need = 0;
 	int complete = with_feed;
 	*bad = NULL;
 	for (int i = 0; i < nsent; i++) {
@@ -1807,7 +1801,7 @@ static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone
 					    (s->pf[k].c.revision == s->pf[k - 1].c.revision && s->pf[k].n <= s->pf[k - 1].n))
 						complete = 0;
 				if (!rc && complete)
-					rc = cache_keys(s, s->pf, s->npf, &kinds_seen);
+					rc = cache_keys(s, s->pf, s->npf, NULL);
 				if (!rc && complete)
 					rc = feed_rows(s, r, &need);
 			}
@@ -1829,23 +1823,10 @@ static int begin_recv(pgstore *s, int nsent, int with_feed, int *busy, int *gone
 		return -1;
 	}
 	/* the rows of kinds whose changes came without usable images: from
-	 * their tables, a statement each (rare: see "row images") */
-	for (unsigned k = 1; !rc && complete && need && k <= IPAM_STORE_OBJECT_MIN; k++) {
-		if (!(need & (1u << k)))
-			continue;
-		char a[24], b[24];
-		snprintf(a, sizeof a, "%" PRIu64, s->pf_since);
-		snprintf(b, sizeof b, "%" PRIu64, s->head_rev);
-		const char *v[2] = { a, b };
-		PGresult *rr;
-		if ((rc = run(s, S_PF0 + (int)k - 1, 2, v, &rr, "begin", NULL)) == 0) {
-			if (PQntuples(rr) > PF_MAX)
-				complete = 0;
-			else
-				rc = rows_to_cache(s, rr, k);
-			PQclear(rr);
-		}
-	}
+	 * their tables, as changes() reads them (rare: see "row images") */
+	for (unsigned k = 1; !rc && complete && need && k <= IPAM_STORE_OBJECT_MIN; k++)
+		if (need & (1u << k))
+			rc = prefetch(s, k, s->pf_since, s->head_rev);
 	if (!rc && complete) {
 		s->pf_valid = 1;
 	} else {
@@ -2549,9 +2530,8 @@ static int pg_bump(ipam_store *st, const ipam_store_row *key)
 	 * images"): the committed one's is cleared, this transaction's dropped. */
 	if ((rc = by_key(s, key, K_BUMP, "bump")))
 		return rc;
-	unsigned slot = IPAM_STORE_IS_OBJECT(key->kind) ? IPAM_STORE_OBJECT_MIN : key->kind;
 	PGresult *r;
-	if ((rc = run(s, S_IMG_CLEAR0 + (int)slot - 1, (int)kinds[key->kind].nkey, p.v, &r, "bump", key)))
+	if ((rc = run(s, S_IMG_CLEAR0 + (int)kind_slot(key->kind) - 1, (int)kinds[key->kind].nkey, p.v, &r, "bump", key)))
 		return rc;
 	PQclear(r);
 	for (size_t i = 0; i < s->nchg; i++) {
